@@ -1,0 +1,151 @@
+package nn
+
+import (
+	"unsafe"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// This file is the engine's only door to BLAS. Matrix products go through
+// blas32.Gemm/blas64.Gemm (and Gemv), i.e. through whatever implementation
+// is installed with blas32.Use/blas64.Use.
+//
+// gonum's pure-Go GEMM starts up to GOMAXPROCS goroutines of its own once a
+// product has four or more 64×64 output blocks. Inside a data-parallel
+// worker that would break the rule that the worker count is the one
+// parallelism knob, and would allocate on every call. So, when the native
+// implementation is installed, products are cut into output tiles of at
+// most three blocks, which gonum runs serially. Each output element is still
+// computed by the same serial kernel over the full inner dimension, so the
+// tiling does not change any result.
+
+const (
+	gonumBlock   = 64 // gonum's GEMM block edge
+	gonumMaxTile = 3  // blocks per serial tile (gonum goes parallel at 4)
+)
+
+func trans(t bool) blas.Transpose {
+	if t {
+		return blas.Trans
+	}
+	return blas.NoTrans
+}
+
+// gemm computes c = alpha·op(a)·op(b) + beta·c, where op transposes when
+// the flag is set. c is m×n.
+func gemm[T Float](tA, tB bool, alpha T, a, b Matrix[T], beta T, c Matrix[T]) {
+	m, n := c.Rows, c.Cols
+	k := a.Cols
+	if tA {
+		k = a.Rows
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	if !serialTiles[T]() {
+		gemmTile(tA, tB, m, n, k, alpha, a, 0, b, 0, beta, c, 0, 0)
+		return
+	}
+	// Tile shape: keep whole rows when the columns fit in the budget.
+	bn := (n + gonumBlock - 1) / gonumBlock
+	tn, tm := n, 0
+	if bn <= gonumMaxTile {
+		tm = gonumMaxTile / bn * gonumBlock
+	} else {
+		tn, tm = gonumMaxTile*gonumBlock, gonumBlock
+	}
+	for i := 0; i < m; i += tm {
+		for j := 0; j < n; j += tn {
+			gemmTile(tA, tB, min(tm, m-i), min(tn, n-j), k, alpha, a, i, b, j, beta, c, i, j)
+		}
+	}
+}
+
+// gemmTile computes the mt×nt block of c at (i, j).
+func gemmTile[T Float](tA, tB bool, mt, nt, k int, alpha T, a Matrix[T], i int, b Matrix[T], j int, beta T, c Matrix[T], ci, cj int) {
+	var aOff, bOff int
+	if tA {
+		aOff = i // a is k×m: columns i… of every row
+	} else {
+		aOff = i * a.Cols
+	}
+	if tB {
+		bOff = j * b.Cols // b is n×k: rows j…
+	} else {
+		bOff = j
+	}
+	ad, bd, cd := a.Data[aOff:], b.Data[bOff:], c.Data[ci*c.Cols+cj:]
+	switch unsafe.Sizeof(alpha) {
+	case 4:
+		blas32.Gemm(trans(tA), trans(tB), float32(alpha),
+			blas32.General{Rows: rowsOf(tA, mt, k), Cols: colsOf(tA, mt, k), Stride: a.Cols, Data: as32(ad)},
+			blas32.General{Rows: rowsOf(tB, k, nt), Cols: colsOf(tB, k, nt), Stride: b.Cols, Data: as32(bd)},
+			float32(beta),
+			blas32.General{Rows: mt, Cols: nt, Stride: c.Cols, Data: as32(cd)})
+	default:
+		blas64.Gemm(trans(tA), trans(tB), float64(alpha),
+			blas64.General{Rows: rowsOf(tA, mt, k), Cols: colsOf(tA, mt, k), Stride: a.Cols, Data: as64(ad)},
+			blas64.General{Rows: rowsOf(tB, k, nt), Cols: colsOf(tB, k, nt), Stride: b.Cols, Data: as64(bd)},
+			float64(beta),
+			blas64.General{Rows: mt, Cols: nt, Stride: c.Cols, Data: as64(cd)})
+	}
+}
+
+// rowsOf and colsOf give the stored shape of an r×c operand, transposed or not.
+func rowsOf(t bool, r, c int) int {
+	if t {
+		return c
+	}
+	return r
+}
+
+func colsOf(t bool, r, c int) int {
+	if t {
+		return r
+	}
+	return c
+}
+
+// colSums computes y = beta·y + 1ᵀ·a, the column sums of a, with a
+// transposed GEMV against ones (len(ones) ≥ a.Rows). len(y) must be a.Cols.
+func colSums[T Float](a Matrix[T], ones []T, beta T, y []T) {
+	if a.Rows == 0 {
+		if beta == 0 {
+			clear(y)
+		}
+		return
+	}
+	switch unsafe.Sizeof(beta) {
+	case 4:
+		blas32.Gemv(blas.Trans, 1,
+			blas32.General{Rows: a.Rows, Cols: a.Cols, Stride: a.Cols, Data: as32(a.Data)},
+			blas32.Vector{N: a.Rows, Inc: 1, Data: as32(ones)},
+			float32(beta), blas32.Vector{N: a.Cols, Inc: 1, Data: as32(y)})
+	default:
+		blas64.Gemv(blas.Trans, 1,
+			blas64.General{Rows: a.Rows, Cols: a.Cols, Stride: a.Cols, Data: as64(a.Data)},
+			blas64.Vector{N: a.Rows, Inc: 1, Data: as64(ones)},
+			float64(beta), blas64.Vector{N: a.Cols, Inc: 1, Data: as64(y)})
+	}
+}
+
+// serialTiles reports whether products must be tiled to keep gonum's native
+// GEMM serial.
+func serialTiles[T Float]() bool {
+	var z T
+	if unsafe.Sizeof(z) == 4 {
+		_, ok := blas32.Implementation().(gonum.Implementation)
+		return ok
+	}
+	_, ok := blas64.Implementation().(gonum.Implementation)
+	return ok
+}
+
+// as32 and as64 reinterpret a []T as the concrete slice type of the same
+// element size. T's underlying type is float32 or float64, so the memory
+// layouts are identical; callers switch on the element size first.
+func as32[T Float](s []T) []float32 { return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(s))), len(s)) }
+func as64[T Float](s []T) []float64 { return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(s))), len(s)) }

@@ -1,0 +1,148 @@
+package nn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+
+	"github.com/densetrain/densetrain/pkg/parallel"
+)
+
+// Parallelism says how a global batch is spread over workers. Results do
+// not depend on Workers; they do depend on ShardSize and MaxLanes, which fix
+// the order in which per-sample gradients are summed.
+type Parallelism struct {
+	// Workers is the number of worker goroutines, each with its own replica
+	// of the parameters (default GOMAXPROCS).
+	Workers int
+	// ShardSize is the number of rows a worker pushes through the layers at
+	// once (default 32).
+	ShardSize int
+	// MaxLanes bounds the number of gradient buffers, and so the useful
+	// number of workers (default 16). Consecutive shards of a batch are
+	// grouped into at most MaxLanes lanes, each accumulated in its own
+	// buffer; the lanes are then summed by a fixed pairwise tree.
+	MaxLanes int
+}
+
+func (p Parallelism) withDefaults() (Parallelism, error) {
+	if p.Workers < 0 || p.ShardSize < 0 || p.MaxLanes < 0 {
+		return p, fmt.Errorf("nn: negative parallelism setting %+v", p)
+	}
+	if p.ShardSize == 0 {
+		p.ShardSize = 32
+	}
+	if p.MaxLanes == 0 {
+		p.MaxLanes = 16
+	}
+	return p, nil
+}
+
+// FitOptions configures Fit. The zero value trains one epoch with batches of
+// 32, shuffled with seed 0, on GOMAXPROCS workers, silently.
+type FitOptions struct {
+	Epochs    int    // passes over the data (default 1)
+	BatchSize int    // samples per optimizer step (default 32)
+	Seed      uint64 // seed of the per-epoch shuffle
+	NoShuffle bool   // keep the data order instead of shuffling every epoch
+	// Log receives one line per epoch, "epoch 3/1000 loss 0.0123"; nil is silent.
+	Log io.Writer
+	Parallelism
+}
+
+// History records a Fit.
+type History struct {
+	// Loss is each epoch's training loss: the mean over the epoch's samples
+	// of the loss each sample had when its batch was trained.
+	Loss []float64
+}
+
+// Fit trains the model on (x, y): every epoch it shuffles the samples (from
+// Seed), cuts them into batches and makes one optimizer step per batch with
+// the mean gradient of the batch, computed in parallel by Workers replicas.
+//
+// Cancelling ctx stops training within one micro-shard and returns the
+// context's error; no goroutine outlives Fit.
+func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*History, error) {
+	if err := m.checkData(x, y); err != nil {
+		return nil, err
+	}
+	par, err := opt.Parallelism.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if opt.Epochs < 0 || opt.BatchSize < 0 {
+		return nil, fmt.Errorf("nn: fit: negative epochs (%d) or batch size (%d)", opt.Epochs, opt.BatchSize)
+	}
+	epochs, batch := max(opt.Epochs, 1), opt.BatchSize
+	if batch == 0 {
+		batch = 32
+	}
+	if x.Rows == 0 {
+		return nil, errors.New("nn: fit: no training rows")
+	}
+	t := newTrainer(m, x, y, min(batch, x.Rows), par)
+	perm := make([]int, x.Rows)
+	for i := range perm {
+		perm[i] = i
+	}
+	rng := rand.New(rand.NewPCG(opt.Seed, shuffleStream))
+	hist := &History{}
+	err = parallel.Run(ctx, par.Workers, func(p *parallel.Pool) error {
+		for e := 1; e <= epochs; e++ {
+			if !opt.NoShuffle {
+				rng.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+			}
+			var sum float64
+			for lo := 0; lo < len(perm); lo += batch {
+				s, err := t.gradient(p, perm[lo:min(lo+batch, len(perm))])
+				if err != nil {
+					return err
+				}
+				if err := t.apply(p); err != nil {
+					return err
+				}
+				sum += s
+			}
+			loss := sum / float64(len(perm))
+			hist.Loss = append(hist.Loss, loss)
+			if opt.Log != nil {
+				fmt.Fprintf(opt.Log, "epoch %d/%d loss %.6g\n", e, epochs, loss)
+			}
+		}
+		return nil
+	})
+	return hist, err
+}
+
+// Gradient returns the mean loss of the model on (x, y) taken as one batch,
+// and a new flat slice with its gradient (the mean over the rows), computed
+// by the same data-parallel machinery as Fit. The parameters do not change.
+func (m *Model[T]) Gradient(ctx context.Context, x, y Matrix[T], par Parallelism) (float64, []T, error) {
+	if err := m.checkData(x, y); err != nil {
+		return 0, nil, err
+	}
+	par, err := par.withDefaults()
+	if err != nil {
+		return 0, nil, err
+	}
+	if x.Rows == 0 {
+		return 0, nil, errors.New("nn: gradient: no rows")
+	}
+	idx := make([]int, x.Rows)
+	for i := range idx {
+		idx[i] = i
+	}
+	t := newTrainer(m, x, y, x.Rows, par)
+	var sum float64
+	err = parallel.Run(ctx, par.Workers, func(p *parallel.Pool) (err error) {
+		sum, err = t.gradient(p, idx)
+		return err
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	return sum / float64(x.Rows), append([]T(nil), t.lanes[0]...), nil
+}

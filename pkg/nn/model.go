@@ -1,0 +1,225 @@
+package nn
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+)
+
+// PCG stream identifiers: each use of the seed draws from its own stream.
+const (
+	initStream    = 1
+	shuffleStream = 2
+)
+
+// Model is a sequential stack of layers trained with a loss and an
+// optimizer, in the spirit of Keras: NewModel, Add, Compile, Fit, Predict,
+// Evaluate.
+//
+// A Model is not safe for concurrent use: do not call Predict or Evaluate
+// while Fit runs.
+type Model[T Float] struct {
+	layers  []Layer[T] // as added
+	train   []Layer[T] // as run: the last activation is dropped when fused with the loss
+	head    Activation // applied to train's output by Predict
+	offsets []int      // layer i's parameters are params[offsets[i]:offsets[i+1]]
+	params  []T
+	loss    Loss[T]
+	opt     Optimizer[T]
+}
+
+// NewModel returns an empty model.
+func NewModel[T Float]() *Model[T] { return &Model[T]{} }
+
+// Add appends a layer. Shapes are checked by Compile.
+func (m *Model[T]) Add(l Layer[T]) {
+	m.layers = append(m.layers, l)
+	m.params = nil // Compile again
+}
+
+// CompileOption configures Compile.
+type CompileOption func(*compileConfig)
+
+type compileConfig struct{ seed uint64 }
+
+// WithSeed sets the seed of the initial weights (default 0).
+func WithSeed(seed uint64) CompileOption { return func(c *compileConfig) { c.seed = seed } }
+
+// Compile checks the layer shapes, allocates the flat parameter slice,
+// initializes every layer from a PCG source seeded by WithSeed, and
+// prepares the optimizer.
+//
+// If the loss is fused with an output activation (softmax for
+// CrossEntropy, sigmoid for BinaryCrossEntropy), the last layer must have
+// that activation, in which case training works on its logits and Predict
+// returns probabilities, or a linear activation, in which case the outputs
+// are taken as logits and Predict returns logits.
+func (m *Model[T]) Compile(loss Loss[T], opt Optimizer[T], opts ...CompileOption) error {
+	var cfg compileConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if len(m.layers) == 0 {
+		return errors.New("nn: compile: the model has no layers")
+	}
+	if loss == nil || opt == nil {
+		return errors.New("nn: compile: loss and optimizer are required")
+	}
+	for i := 1; i < len(m.layers); i++ {
+		prev, l := m.layers[i-1], m.layers[i]
+		if l.InputSize() != prev.OutputSize() {
+			return fmt.Errorf("nn: compile: layer %d (%q) takes %d inputs but layer %d (%q) gives %d outputs",
+				i, l.Name(), l.InputSize(), i-1, prev.Name(), prev.OutputSize())
+		}
+	}
+	m.train = append([]Layer[T](nil), m.layers...)
+	m.head = Linear
+	last := len(m.layers) - 1
+	if h := loss.Head(); h != Linear {
+		if a, ok := m.layers[last].(activated[T]); ok {
+			switch a.Activation() {
+			case h:
+				m.train[last] = a.withActivation(Linear)
+				m.head = h
+			case Linear: // outputs are logits
+			default:
+				return fmt.Errorf("nn: compile: loss %s needs the output layer %q to use %s or linear (logits), not %s",
+					loss.Name(), a.Name(), h, a.Activation())
+			}
+		}
+	}
+	m.offsets = make([]int, len(m.layers)+1)
+	for i, l := range m.layers {
+		m.offsets[i+1] = m.offsets[i] + l.ParamCount()
+	}
+	m.params = alignedBuffers[T](m.offsets[len(m.layers)])[0]
+	rng := rand.New(rand.NewPCG(cfg.seed, initStream))
+	for i, l := range m.layers {
+		l.Init(m.layerView(m.params, i), rng)
+	}
+	m.loss, m.opt = loss, opt
+	opt.Init(len(m.params))
+	return nil
+}
+
+// layerView returns layer i's part of a flat parameter or gradient slice.
+func (m *Model[T]) layerView(flat []T, i int) []T { return flat[m.offsets[i]:m.offsets[i+1]] }
+
+// Layers returns the layers as added.
+func (m *Model[T]) Layers() []Layer[T] { return m.layers }
+
+// Params returns the flat slice of all parameters, layer after layer. It is
+// the model's own storage: writing to it changes the model. It is nil until
+// Compile.
+func (m *Model[T]) Params() []T { return m.params }
+
+// LayerParams returns layer i's view of Params.
+func (m *Model[T]) LayerParams(i int) []T { return m.layerView(m.params, i) }
+
+// Loss returns the compiled loss.
+func (m *Model[T]) Loss() Loss[T] { return m.loss }
+
+// Optimizer returns the compiled optimizer.
+func (m *Model[T]) Optimizer() Optimizer[T] { return m.opt }
+
+// InputSize returns the width of an input row.
+func (m *Model[T]) InputSize() int { return m.layers[0].InputSize() }
+
+// OutputSize returns the width of an output row.
+func (m *Model[T]) OutputSize() int { return m.layers[len(m.layers)-1].OutputSize() }
+
+// maxWidth returns the widest input or output of any layer.
+func (m *Model[T]) maxWidth() int {
+	w := m.InputSize()
+	for _, l := range m.layers {
+		w = max(w, l.OutputSize())
+	}
+	return w
+}
+
+func (m *Model[T]) checkCompiled() error {
+	if m.params == nil {
+		return errors.New("nn: the model is not compiled")
+	}
+	return nil
+}
+
+func (m *Model[T]) checkInput(x Matrix[T]) error {
+	if x.Cols != m.InputSize() {
+		return fmt.Errorf("nn: input has %d columns, the model takes %d", x.Cols, m.InputSize())
+	}
+	if len(x.Data) != x.Rows*x.Cols {
+		return fmt.Errorf("nn: input matrix %d×%d has %d elements", x.Rows, x.Cols, len(x.Data))
+	}
+	return nil
+}
+
+func (m *Model[T]) checkData(x, y Matrix[T]) error {
+	if err := m.checkCompiled(); err != nil {
+		return err
+	}
+	if err := m.checkInput(x); err != nil {
+		return err
+	}
+	if y.Rows != x.Rows {
+		return fmt.Errorf("nn: %d input rows but %d target rows", x.Rows, y.Rows)
+	}
+	if len(y.Data) != y.Rows*y.Cols {
+		return fmt.Errorf("nn: target matrix %d×%d has %d elements", y.Rows, y.Cols, len(y.Data))
+	}
+	return m.loss.CheckTarget(y, m.OutputSize())
+}
+
+// predictChunk is the number of rows Predict and Evaluate push through the
+// layers at once.
+const predictChunk = 256
+
+// forwardChunks runs the training layers over x in chunks of rows, calling
+// fn with each chunk's first row and output (logits when the loss is fused).
+func (m *Model[T]) forwardChunks(x Matrix[T], fn func(lo int, out Matrix[T])) {
+	rows := min(predictChunk, x.Rows)
+	bufs := alignedBuffers[T](rows*m.maxWidth(), rows*m.maxWidth())
+	for lo := 0; lo < x.Rows; lo += rows {
+		hi := min(lo+rows, x.Rows)
+		a := x.SliceRows(lo, hi)
+		for i, l := range m.train {
+			out := reshape(bufs[i%2], hi-lo, l.OutputSize())
+			l.Forward(m.layerView(m.params, i), a, out)
+			a = out
+		}
+		fn(lo, a)
+	}
+}
+
+// Predict returns the model's outputs for the rows of x. With a fused loss
+// the output activation is applied (probabilities), see Compile.
+func (m *Model[T]) Predict(x Matrix[T]) (Matrix[T], error) {
+	if err := m.checkCompiled(); err != nil {
+		return Matrix[T]{}, err
+	}
+	if err := m.checkInput(x); err != nil {
+		return Matrix[T]{}, err
+	}
+	res := NewMatrix[T](x.Rows, m.OutputSize(), nil)
+	m.forwardChunks(x, func(lo int, out Matrix[T]) {
+		dst := res.SliceRows(lo, lo+out.Rows)
+		copy(dst.Data, out.Data)
+		activateRows(m.head, dst)
+	})
+	return res, nil
+}
+
+// Evaluate returns the mean loss of the model on (x, y).
+func (m *Model[T]) Evaluate(x, y Matrix[T]) (float64, error) {
+	if err := m.checkData(x, y); err != nil {
+		return 0, err
+	}
+	if x.Rows == 0 {
+		return 0, errors.New("nn: evaluate: no rows")
+	}
+	var sum float64
+	m.forwardChunks(x, func(lo int, out Matrix[T]) {
+		sum += m.loss.Eval(out, y.SliceRows(lo, lo+out.Rows), 1, Matrix[T]{})
+	})
+	return sum / float64(x.Rows), nil
+}

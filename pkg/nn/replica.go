@@ -1,0 +1,61 @@
+package nn
+
+// replica is one worker's private copy of the parameters plus the buffers it
+// computes a micro-shard in. All buffers come from one aligned allocation
+// whose size depends on the shard size, not on the batch size.
+type replica[T Float] struct {
+	params  []T
+	version uint64 // master version params was copied from
+	in, tgt []T    // gathered shard inputs and targets
+	acts    [][]T  // per layer outputs
+	d       [2][]T // ping-pong gradients with respect to activations
+	ones    []T    // shardSize ones, for bias gradients through BLAS
+}
+
+func newReplica[T Float](m *Model[T], shardSize, targetCols int) *replica[T] {
+	sizes := []int{len(m.params), shardSize * m.InputSize(), shardSize * targetCols,
+		shardSize * m.maxWidth(), shardSize * m.maxWidth(), shardSize}
+	for _, l := range m.train {
+		sizes = append(sizes, shardSize*l.OutputSize())
+	}
+	b := alignedBuffers[T](sizes...)
+	r := &replica[T]{params: b[0], version: ^uint64(0), in: b[1], tgt: b[2], d: [2][]T{b[3], b[4]}, ones: b[5], acts: b[6:]}
+	for i := range r.ones {
+		r.ones[i] = 1
+	}
+	return r
+}
+
+// shard runs forward and backward for the samples idx of (x, y), writing
+// (or, when accumulate, adding) scale times the gradient of their summed
+// loss into grad, and returns the summed loss.
+func (r *replica[T]) shard(m *Model[T], x, y Matrix[T], idx []int, scale T, grad []T, accumulate bool) float64 {
+	n := len(idx)
+	in, tgt := reshape(r.in, n, x.Cols), reshape(r.tgt, n, y.Cols)
+	for i, s := range idx {
+		copy(in.Row(i), x.Row(s))
+		copy(tgt.Row(i), y.Row(s))
+	}
+	a := in
+	for i, l := range m.train {
+		out := reshape(r.acts[i], n, l.OutputSize())
+		l.Forward(m.layerView(r.params, i), a, out)
+		a = out
+	}
+	cur := 0
+	dOut := reshape(r.d[cur], n, a.Cols)
+	loss := m.loss.Eval(a, tgt, scale, dOut)
+	for i := len(m.train) - 1; i >= 0; i-- {
+		l := m.train[i]
+		lin := in
+		var dIn Matrix[T]
+		if i > 0 {
+			lin = reshape(r.acts[i-1], n, l.InputSize())
+			dIn = reshape(r.d[1-cur], n, l.InputSize()) // the first layer's input gradient is never needed
+		}
+		out := reshape(r.acts[i], n, l.OutputSize())
+		l.Backward(m.layerView(r.params, i), m.layerView(grad, i), lin, out, dOut, dIn, r.ones, accumulate)
+		dOut, cur = dIn, 1-cur
+	}
+	return loss
+}

@@ -1,0 +1,105 @@
+package nn
+
+import "github.com/densetrain/densetrain/pkg/parallel"
+
+// trainer holds the state of one Fit: the replicas, the lane gradient
+// buffers and the task functions handed to the pool (created once, so that a
+// step allocates nothing).
+type trainer[T Float] struct {
+	m    *Model[T]
+	x, y Matrix[T]
+	par  Parallelism
+
+	// the step being computed
+	layout parallel.Layout
+	idx    []int // sample indices of the global batch
+	scale  T     // 1 / batch size
+
+	version  uint64        // bumped after every update of m.params
+	replicas []*replica[T] // one per worker, created on first use
+	lanes    [][]T         // one gradient buffer per lane
+	laneLoss []float64
+	reducer  parallel.Tree[T]
+
+	laneTask, updateTask func(worker, i int) error
+	ctxErr               func() error
+}
+
+// newTrainer prepares buffers for global batches of at most maxBatch rows.
+func newTrainer[T Float](m *Model[T], x, y Matrix[T], maxBatch int, par Parallelism) *trainer[T] {
+	t := &trainer[T]{m: m, x: x, y: y, par: par}
+	l, _ := parallel.NewLayout(maxBatch, par.ShardSize, par.MaxLanes)
+	t.lanes = alignedBuffers[T](repeat(len(m.params), l.Lanes())...)
+	t.laneLoss = make([]float64, l.Lanes())
+	t.laneTask, t.updateTask = t.lane, t.update
+	return t
+}
+
+func repeat(n, times int) []int {
+	s := make([]int, times)
+	for i := range s {
+		s[i] = n
+	}
+	return s
+}
+
+// gradient computes the mean gradient of the samples idx into t.lanes[0]
+// and returns their summed loss.
+func (t *trainer[T]) gradient(p *parallel.Pool, idx []int) (float64, error) {
+	if t.replicas == nil {
+		t.replicas = make([]*replica[T], p.Workers())
+		t.ctxErr = p.Context().Err
+	}
+	var err error
+	if t.layout, err = parallel.NewLayout(len(idx), t.par.ShardSize, t.par.MaxLanes); err != nil {
+		return 0, err
+	}
+	t.idx, t.scale = idx, 1/T(len(idx))
+	n := t.layout.Lanes()
+	if err := p.Do(n, t.laneTask); err != nil {
+		return 0, err
+	}
+	if err := t.reducer.Reduce(p, t.lanes[:n]); err != nil {
+		return 0, err
+	}
+	return parallel.TreeSum(t.laneLoss[:n]), nil
+}
+
+// apply makes one optimizer step with the gradient in t.lanes[0].
+func (t *trainer[T]) apply(p *parallel.Pool) error {
+	t.m.opt.Next()
+	err := p.Do(parallel.Chunks(len(t.m.params)), t.updateTask)
+	t.version++
+	return err
+}
+
+// lane is the task for lane i: its shards, in order, on worker w's replica.
+func (t *trainer[T]) lane(w, i int) error {
+	r := t.replicas[w]
+	if r == nil {
+		r = newReplica(t.m, t.par.ShardSize, t.y.Cols)
+		t.replicas[w] = r
+	}
+	if r.version != t.version {
+		copy(r.params, t.m.params)
+		r.version = t.version
+	}
+	first, end := t.layout.LaneShards(i)
+	var loss float64
+	for j := first; j < end; j++ {
+		if err := t.ctxErr(); err != nil {
+			return err
+		}
+		lo, hi := t.layout.Shard(j)
+		loss += r.shard(t.m, t.x, t.y, t.idx[lo:hi], t.scale, t.lanes[i], j > first)
+	}
+	t.laneLoss[i] = loss
+	return nil
+}
+
+// update is the optimizer task for one chunk of the parameters.
+func (t *trainer[T]) update(_, i int) error {
+	lo, hi := parallel.Chunk(len(t.m.params), i)
+	t.m.opt.Update(t.m.params, t.lanes[0], lo, hi)
+	return nil
+}

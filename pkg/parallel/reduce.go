@@ -1,0 +1,89 @@
+package parallel
+
+// Reducer combines the per-lane partial results of a step into one.
+//
+// Implementations must combine parts in an order that depends only on
+// len(parts), never on which worker produced which part, so that results are
+// reproducible. A multi-process all-reduce can implement Reducer by reducing
+// locally and then across processes.
+type Reducer[T Float] interface {
+	// Reduce sums parts element-wise into parts[0]; the other parts may be
+	// overwritten. All parts have the same length.
+	Reduce(p *Pool, parts [][]T) error
+}
+
+// chunkSize is the number of elements one reduction task handles. Reduction
+// is element-wise, so any split gives the same bits; this one only balances
+// work across workers.
+const chunkSize = 1 << 14
+
+// Chunks returns how many chunks of at most ChunkSize elements cover n.
+func Chunks(n int) int { return (n + chunkSize - 1) / chunkSize }
+
+// Chunk returns the element range of chunk i of a slice of length n.
+func Chunk(n, i int) (lo, hi int) {
+	lo = i * chunkSize
+	return lo, min(lo+chunkSize, n)
+}
+
+// Tree is a Reducer that sums parts with a pairwise tree of fixed shape:
+// at stride 1, 2, 4, … part i absorbs part i+stride. The element range is
+// split into chunks that the pool's workers reduce concurrently.
+// The zero value is ready to use.
+type Tree[T Float] struct {
+	parts [][]T
+	task  func(worker, i int) error
+}
+
+// Reduce implements Reducer.
+func (t *Tree[T]) Reduce(p *Pool, parts [][]T) error {
+	if len(parts) < 2 {
+		return nil
+	}
+	if t.task == nil {
+		t.task = t.chunk
+	}
+	t.parts = parts
+	err := p.Do(Chunks(len(parts[0])), t.task)
+	t.parts = nil
+	return err
+}
+
+func (t *Tree[T]) chunk(_, i int) error {
+	lo, hi := Chunk(len(t.parts[0]), i)
+	TreeSumInto(t.parts, lo, hi)
+	return nil
+}
+
+// TreeSumInto sums parts[*][lo:hi] into parts[0][lo:hi] with the fixed
+// pairwise tree that Tree uses.
+func TreeSumInto[T Float](parts [][]T, lo, hi int) {
+	n := len(parts)
+	for stride := 1; stride < n; stride *= 2 {
+		for i := 0; i+stride < n; i += 2 * stride {
+			dst, src := parts[i][lo:hi], parts[i+stride][lo:hi]
+			for k := range dst {
+				dst[k] += src[k]
+			}
+		}
+	}
+}
+
+// TreeSum returns the sum of v computed with the same fixed pairwise tree as
+// Tree, without modifying v. It is meant for short vectors such as per-lane
+// loss sums.
+func TreeSum(v []float64) float64 {
+	switch len(v) {
+	case 0:
+		return 0
+	case 1:
+		return v[0]
+	}
+	// Pairwise with the same shape as TreeSumInto: split at the largest power
+	// of two below len(v).
+	h := 1
+	for h*2 < len(v) {
+		h *= 2
+	}
+	return TreeSum(v[:h]) + TreeSum(v[h:])
+}
