@@ -147,5 +147,9 @@ func serialTiles[T Float]() bool {
 // as32 and as64 reinterpret a []T as the concrete slice type of the same
 // element size. T's underlying type is float32 or float64, so the memory
 // layouts are identical; callers switch on the element size first.
-func as32[T Float](s []T) []float32 { return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(s))), len(s)) }
-func as64[T Float](s []T) []float64 { return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(s))), len(s)) }
+func as32[T Float](s []T) []float32 {
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
+}
+func as64[T Float](s []T) []float64 {
+	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
+}

@@ -12,7 +12,7 @@ type Dense[T Float] struct {
 	Act       Activation
 	// Init draws the initial parameters; GlorotUniform when nil.
 	Initializer Initializer
-	name  string
+	name        string
 }
 
 // NewDense returns a Dense layer with in inputs, units outputs, the given

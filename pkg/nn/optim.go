@@ -79,7 +79,7 @@ func (a *Adam[T]) Next() {
 // Update implements Optimizer.
 func (a *Adam[T]) Update(params, grads []T, lo, hi int) {
 	b1, b2 := T(a.Beta1), T(a.Beta2)
-	step := T(a.LR / a.c1)         // LR/(1−β1ᵗ)
+	step := T(a.LR / a.c1)        // LR/(1−β1ᵗ)
 	rc2 := T(1 / math.Sqrt(a.c2)) // 1/√(1−β2ᵗ)
 	eps := T(a.Epsilon)
 	p, g := params[lo:hi], grads[lo:hi:hi]
