@@ -1,0 +1,91 @@
+package nn_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type lossCase struct {
+	name   string
+	loss   func() nn.Loss[float64]
+	out    nn.Activation
+	target func(rng *rand.Rand, rows, k int) nn.Matrix[float64]
+}
+
+var gradLossCases = func() []lossCase {
+	cases := []lossCase{
+		{"ce-softmax-labels", nn.CrossEntropy[float64], nn.Softmax, randLabels[float64]},
+		{"ce-softmax-onehot", nn.CrossEntropy[float64], nn.Softmax,
+			func(r *rand.Rand, n, k int) nn.Matrix[float64] { return oneHot(randLabels[float64](r, n, k), k) }},
+		{"ce-logits-labels", nn.CrossEntropy[float64], nn.Linear, randLabels[float64]},
+		{"bce-sigmoid", nn.BinaryCrossEntropy[float64], nn.Sigmoid, randUnit[float64]},
+		{"bce-logits", nn.BinaryCrossEntropy[float64], nn.Linear, randUnit[float64]},
+		{"half-mse-linear", nn.HalfMSE[float64], nn.Linear, randMatrix[float64]},
+	}
+	for _, a := range []nn.Activation{nn.Linear, nn.Sigmoid, nn.Tanh, nn.ReLU, nn.LeakyReLU, nn.Softmax} {
+		cases = append(cases, lossCase{"mse-" + a.String(), nn.MSE[float64], a, randMatrix[float64]})
+	}
+	return cases
+}()
+
+// TestGradientMatchesFiniteDifferences checks the analytic gradient from the
+// data-parallel machinery against central differences of Evaluate, for every
+// hidden activation × (loss, output activation) pair, at batch sizes 1, 7
+// and 32.
+//
+// The step h balances truncation error (∝ h²) against rounding in the loss
+// (∝ 1/h); 1e-5 keeps both near 1e-8 relative here.
+func TestGradientMatchesFiniteDifferences(t *testing.T) {
+	const h, tol = 1e-5, 1e-6
+	hidden := []nn.Activation{nn.Linear, nn.Sigmoid, nn.Tanh, nn.ReLU, nn.LeakyReLU, nn.Softmax}
+	worst := 0.0
+	for _, lc := range gradLossCases {
+		for _, act := range hidden {
+			for _, batch := range []int{1, 7, 32} {
+				name := fmt.Sprintf("%s/hidden-%s/batch-%d", lc.name, act, batch)
+				t.Run(name, func(t *testing.T) {
+					rng := rand.New(rand.NewPCG(uint64(batch), uint64(act)))
+					const in, mid, out = 4, 5, 3
+					m := nn.NewModel[float64]()
+					m.Add(nn.NewDense[float64](in, mid, act, "h1"))
+					m.Add(nn.NewDense[float64](mid, mid, act, "h2"))
+					m.Add(nn.NewDense[float64](mid, out, lc.out, "out"))
+					require.NoError(t, m.Compile(lc.loss(), nn.NewSGD[float64](0.1), nn.WithSeed(uint64(batch))))
+					for i, p := range m.Params() { // non-zero biases too
+						m.Params()[i] = p + 0.1*rng.NormFloat64()
+					}
+					x := randMatrix[float64](rng, batch, in)
+					y := lc.target(rng, batch, out)
+
+					loss, grad, err := m.Gradient(context.Background(), x, y, nn.Parallelism{Workers: 2, ShardSize: 3, MaxLanes: 4})
+					require.NoError(t, err)
+					ev, err := m.Evaluate(x, y)
+					require.NoError(t, err)
+					assert.InDelta(t, ev, loss, 1e-12*max(1, ev))
+
+					numeric := make([]float64, len(grad))
+					p := m.Params()
+					for i := range p {
+						orig := p[i]
+						p[i] = orig + h
+						lp, _ := m.Evaluate(x, y)
+						p[i] = orig - h
+						lm, _ := m.Evaluate(x, y)
+						p[i] = orig
+						numeric[i] = (lp - lm) / (2 * h)
+					}
+					e := relErr(grad, numeric)
+					worst = max(worst, e)
+					assert.Less(t, e, tol)
+				})
+			}
+		}
+	}
+	t.Logf("worst relative error %.3g over %d cases", worst, len(gradLossCases)*len(hidden)*3)
+}

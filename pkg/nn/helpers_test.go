@@ -1,0 +1,62 @@
+package nn_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/densetrain/densetrain/pkg/nn"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// randMatrix returns a rows×cols matrix of standard normal values.
+func randMatrix[T nn.Float](rng *rand.Rand, rows, cols int) nn.Matrix[T] {
+	m := nn.NewMatrix[T](rows, cols, nil)
+	for i := range m.Data {
+		m.Data[i] = T(rng.NormFloat64())
+	}
+	return m
+}
+
+// randLabels returns a rows×1 matrix of class labels in [0, k).
+func randLabels[T nn.Float](rng *rand.Rand, rows, k int) nn.Matrix[T] {
+	m := nn.NewMatrix[T](rows, 1, nil)
+	for i := range m.Data {
+		m.Data[i] = T(rng.IntN(k))
+	}
+	return m
+}
+
+// oneHot expands labels into one-hot rows.
+func oneHot[T nn.Float](labels nn.Matrix[T], k int) nn.Matrix[T] {
+	m := nn.NewMatrix[T](labels.Rows, k, nil)
+	for i, l := range labels.Data {
+		m.Data[i*k+int(l)] = 1
+	}
+	return m
+}
+
+// randUnit returns a rows×cols matrix of uniform values in [0, 1).
+func randUnit[T nn.Float](rng *rand.Rand, rows, cols int) nn.Matrix[T] {
+	m := nn.NewMatrix[T](rows, cols, nil)
+	for i := range m.Data {
+		m.Data[i] = T(rng.Float64())
+	}
+	return m
+}
+
+// relErr is ‖a−b‖/max(‖a‖, ‖b‖), 0 when both are zero.
+func relErr(a, b []float64) float64 {
+	var d, na, nb float64
+	for i := range a {
+		d += (a[i] - b[i]) * (a[i] - b[i])
+		na += a[i] * a[i]
+		nb += b[i] * b[i]
+	}
+	if na == 0 && nb == 0 {
+		return 0
+	}
+	return math.Sqrt(d) / math.Sqrt(max(na, nb))
+}

@@ -1,0 +1,5 @@
+package nn
+
+import "unsafe"
+
+func uintptrOf[T Float](s []T) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(s))) }

@@ -1,0 +1,183 @@
+package parallel
+
+import (
+	"context"
+	"errors"
+	"math"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestLayoutCoversRowsInOrder(t *testing.T) {
+	for _, tc := range []struct{ rows, shard, lanes, wantShards, wantLanes int }{
+		{0, 32, 16, 0, 0},
+		{1, 32, 16, 1, 1},
+		{128, 32, 16, 4, 4},
+		{130, 32, 16, 5, 5},
+		{1000, 7, 16, 143, 16},
+		{97, 1, 3, 97, 3},
+	} {
+		l, err := NewLayout(tc.rows, tc.shard, tc.lanes)
+		require.NoError(t, err)
+		assert.Equal(t, tc.wantShards, l.Shards(), "%+v", tc)
+		assert.Equal(t, tc.wantLanes, l.Lanes(), "%+v", tc)
+		next, row := 0, 0
+		for i := range l.Lanes() {
+			first, end := l.LaneShards(i)
+			assert.Equal(t, next, first, "lanes must be contiguous")
+			assert.Greater(t, end, first, "no empty lane")
+			for j := first; j < end; j++ {
+				lo, hi := l.Shard(j)
+				assert.Equal(t, row, lo)
+				assert.LessOrEqual(t, hi-lo, tc.shard)
+				row = hi
+			}
+			next = end
+		}
+		assert.Equal(t, l.Shards(), next)
+		assert.Equal(t, tc.rows, row)
+	}
+}
+
+func TestNewLayoutRejectsBadSettings(t *testing.T) {
+	for _, c := range [][3]int{{-1, 1, 1}, {1, 0, 1}, {1, 1, 0}} {
+		_, err := NewLayout(c[0], c[1], c[2])
+		assert.Error(t, err, "%v", c)
+	}
+}
+
+// Values whose sum depends on the order of additions, so that a different
+// tree shape shows up in the bits.
+func orderSensitive(n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = math.Pow(10, float64(i%7)*3) * (1 + float64(i)/3)
+		if i%2 == 1 {
+			v[i] = -v[i] * 0.999
+		}
+	}
+	return v
+}
+
+func TestTreeSumMatchesTreeSumInto(t *testing.T) {
+	for n := 1; n <= 40; n++ {
+		v := orderSensitive(n)
+		parts := make([][]float64, n)
+		for i := range parts {
+			parts[i] = []float64{v[i]}
+		}
+		want := TreeSum(v)
+		TreeSumInto(parts, 0, 1)
+		assert.Equal(t, math.Float64bits(want), math.Float64bits(parts[0][0]), "n=%d", n)
+	}
+	// The fixed tree is not the left-to-right sum: the test above can fail.
+	v := []float64{1e16, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}
+	var seq float64
+	for _, x := range v {
+		seq += x
+	}
+	assert.NotEqual(t, seq, TreeSum(v))
+}
+
+func TestTreeReduceIsWorkerIndependent(t *testing.T) {
+	const n, size = 11, 3*chunkSize + 5
+	var want []float32
+	for _, workers := range []int{1, 2, 3, 8} {
+		parts := make([][]float32, n)
+		for i := range parts {
+			parts[i] = make([]float32, size)
+			for k := range parts[i] {
+				parts[i][k] = float32(math.Sin(float64(i*size+k))) * float32(math.Pow(10, float64(i%5)))
+			}
+		}
+		var tree Tree[float32]
+		require.NoError(t, Run(context.Background(), workers, func(p *Pool) error { return tree.Reduce(p, parts) }))
+		if want == nil {
+			want = parts[0]
+			continue
+		}
+		assert.Equal(t, want, parts[0], "workers=%d", workers)
+	}
+}
+
+func TestDoRunsEveryTaskOnce(t *testing.T) {
+	for _, workers := range []int{1, 2, 5} {
+		var seen [100]atomic.Int32
+		err := Run(context.Background(), workers, func(p *Pool) error {
+			assert.Equal(t, workers, p.Workers())
+			for _, n := range []int{0, 1, 3, 100} {
+				if err := p.Do(n, func(w, i int) error {
+					assert.Less(t, w, workers)
+					seen[i].Add(1)
+					return nil
+				}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		require.NoError(t, err)
+		assert.EqualValues(t, 3, seen[0].Load())
+		assert.EqualValues(t, 2, seen[2].Load())
+		assert.EqualValues(t, 1, seen[99].Load())
+	}
+}
+
+func TestDoReturnsTaskError(t *testing.T) {
+	boom := errors.New("boom")
+	err := Run(context.Background(), 3, func(p *Pool) error {
+		return p.Do(10, func(_, i int) error {
+			if i == 4 {
+				return boom
+			}
+			return nil
+		})
+	})
+	assert.ErrorIs(t, err, boom)
+}
+
+func TestCancelStopsPromptly(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var ran atomic.Int32
+	err := Run(ctx, 2, func(p *Pool) error {
+		return p.Do(1000, func(_, i int) error {
+			if ran.Add(1) == 5 {
+				cancel()
+			}
+			return nil
+		})
+	})
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Less(t, ran.Load(), int32(10), "tasks kept running after cancel")
+}
+
+func TestRunRejectsNegativeWorkers(t *testing.T) {
+	assert.Error(t, Run(context.Background(), -1, func(*Pool) error { return nil }))
+}
+
+func TestRunDefaultsToGOMAXPROCS(t *testing.T) {
+	require.NoError(t, Run(context.Background(), 0, func(p *Pool) error {
+		assert.GreaterOrEqual(t, p.Workers(), 1)
+		return nil
+	}))
+}
+
+func TestDoAllocatesNothing(t *testing.T) {
+	parts := [][]float64{make([]float64, 1000), make([]float64, 1000), make([]float64, 1000)}
+	var tree Tree[float64]
+	require.NoError(t, Run(context.Background(), 2, func(p *Pool) error {
+		task := func(int, int) error { return nil }
+		allocs := testing.AllocsPerRun(100, func() {
+			_ = p.Do(8, task)
+			_ = tree.Reduce(p, parts)
+		})
+		assert.Zero(t, allocs)
+		return nil
+	}))
+}
