@@ -34,9 +34,11 @@ func trans(t bool) blas.Transpose {
 	return blas.NoTrans
 }
 
-// gemm computes c = alpha·op(a)·op(b) + beta·c, where op transposes when
-// the flag is set. c is m×n.
-func gemm[T Float](tA, tB bool, alpha T, a, b Matrix[T], beta T, c Matrix[T]) {
+// Gemm computes c = alpha·op(a)·op(b) + beta·c, where op transposes its
+// operand when the flag is set, through the installed blas32/blas64
+// implementation. With gonum's native implementation it runs serially on
+// the calling goroutine (see above). It is the product every layer uses.
+func Gemm[T Float](tA, tB bool, alpha T, a, b Matrix[T], beta T, c Matrix[T]) {
 	m, n := c.Rows, c.Cols
 	k := a.Cols
 	if tA {

@@ -76,7 +76,7 @@ func (d *Dense[T]) Init(params []T, rng *rand.Rand) {
 // Forward implements Layer.
 func (d *Dense[T]) Forward(params []T, in, out Matrix[T]) {
 	w, b := d.split(params)
-	gemm(false, false, 1, in, w, 0, out)
+	Gemm(false, false, 1, in, w, 0, out)
 	biasActivate(d.Act, out, b)
 }
 
@@ -89,9 +89,9 @@ func (d *Dense[T]) Backward(params, grads []T, in, out, dOut, dIn Matrix[T], one
 	if accumulate {
 		beta = 1
 	}
-	gemm(true, false, 1, in, dOut, beta, gw) // gW (+)= inᵀ·dz
+	Gemm(true, false, 1, in, dOut, beta, gw) // gW (+)= inᵀ·dz
 	colSums(dOut, ones, beta, gb)            // gb (+)= 1ᵀ·dz
 	if dIn.Data != nil {
-		gemm(false, true, 1, dOut, w, 0, dIn) // dIn = dz·Wᵀ
+		Gemm(false, true, 1, dOut, w, 0, dIn) // dIn = dz·Wᵀ
 	}
 }

@@ -59,7 +59,7 @@ func TestGemmTilesMatchNaive(t *testing.T) {
 				c := randM(rng, m, n)
 				want := NewMatrix(m, n, append([]float64(nil), c.Data...))
 				naiveGemm(tA, tB, 0.7, a, b, 0.3, want)
-				gemm(tA, tB, 0.7, a, b, 0.3, c)
+				Gemm(tA, tB, 0.7, a, b, 0.3, c)
 				for i := range c.Data {
 					require.InDelta(t, want.Data[i], c.Data[i], 1e-10, "shape %v tA=%v tB=%v", s, tA, tB)
 				}
@@ -80,9 +80,9 @@ func TestGemmStaysSerial(t *testing.T) {
 	c32 := NewMatrix[float32](128, 256, nil)
 	g32 := NewMatrix[float32](784, 256, nil)
 	allocs := testing.AllocsPerRun(5, func() {
-		gemm(false, false, 1, a32, w32, 0, c32)
-		gemm(true, false, 1, a32, c32, 1, g32)
-		gemm(false, true, 1, c32, w32, 0, a32)
+		Gemm(false, false, 1, a32, w32, 0, c32)
+		Gemm(true, false, 1, a32, c32, 1, g32)
+		Gemm(false, true, 1, c32, w32, 0, a32)
 	})
 	assert.Zero(t, allocs)
 }

@@ -1,0 +1,37 @@
+package benchmarks
+
+import (
+	"context"
+	"runtime"
+	"testing"
+
+	"github.com/densetrain/densetrain/pkg/nn"
+)
+
+// BenchW1 trains W1 for b.N epochs of W1Samples samples with the given
+// number of workers and reports samples/s and GFLOP/s.
+func BenchW1[T nn.Float](b *testing.B, workers int) {
+	m, x, y := W1Model[T](1)
+	b.ResetTimer()
+	_, err := m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: b.N, BatchSize: W1Batch,
+		Parallelism: nn.Parallelism{Workers: workers}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	sec := b.Elapsed().Seconds()
+	samples := float64(b.N * W1Samples)
+	b.ReportMetric(samples/sec, "samples/s")
+	b.ReportMetric(samples*W1FlopsPerSample()/sec/1e9, "GFLOP/s")
+}
+
+// BenchGEMM measures GEMM on one core (GOMAXPROCS=1) for the products of one
+// W1 step on rows samples and reports GFLOP/s; see GEMMStep for tiled.
+func BenchGEMM[T nn.Float](b *testing.B, rows int, tiled bool) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	run, flops := GEMMStep[T](rows, tiled)
+	b.ResetTimer()
+	for b.Loop() {
+		run()
+	}
+	b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/densetrain/densetrain/pkg/nn"
+)
+
+// xorCommand trains the tutorial's XOR network.
+func xorCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("xor", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	epochs := fs.Int("epochs", 5000, "passes over the four samples")
+	lr := fs.Float64("lr", 0.1, "SGD learning rate")
+	seed := fs.Uint64("seed", 1, "seed of the initial weights")
+	workers := fs.Int("workers", 0, "worker goroutines (default: number of CPUs)")
+	quiet := fs.Bool("quiet", false, "do not print the per-epoch loss")
+	fs.SetOutput(io.Discard) // errors are reported in one line by run
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return err
+		}
+		return usageError(err)
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usageError(fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+	case *epochs < 1:
+		return usageError(fmt.Errorf("--epochs %d: want at least 1", *epochs))
+	case *lr <= 0:
+		return usageError(fmt.Errorf("--lr %v: want a positive rate", *lr))
+	case *workers < 0:
+		return usageError(fmt.Errorf("--workers %d: want at least 1 (or 0 for the number of CPUs)", *workers))
+	}
+
+	x := nn.NewMatrix(4, 2, []float64{0, 0, 0, 1, 1, 0, 1, 1})
+	y := nn.NewMatrix(4, 1, []float64{0, 1, 1, 0})
+	m := nn.NewModel[float64]()
+	m.Add(nn.NewDense[float64](2, 3, nn.Sigmoid, "hidden1").WithInit(nn.Normal{}))
+	m.Add(nn.NewDense[float64](3, 4, nn.Sigmoid, "hidden2").WithInit(nn.Normal{}))
+	m.Add(nn.NewDense[float64](4, 1, nn.Linear, "output").WithInit(nn.Normal{}))
+	if err := m.Compile(nn.HalfMSE[float64](), nn.NewSGD[float64](*lr), nn.WithSeed(*seed)); err != nil {
+		return err
+	}
+	opts := nn.FitOptions{Epochs: *epochs, BatchSize: 1, NoShuffle: true, Parallelism: nn.Parallelism{Workers: *workers}}
+	if !*quiet {
+		opts.Log = stderr
+	}
+	if _, err := m.Fit(ctx, x, y, opts); err != nil {
+		return err
+	}
+	pred, err := m.Predict(x)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "x1,x2,prediction")
+	for i := range x.Rows {
+		fmt.Fprintf(stdout, "%g,%g,%.4f\n", x.At(i, 0), x.At(i, 1), pred.At(i, 0)+0)
+	}
+	return nil
+}
