@@ -8,9 +8,10 @@ import (
 // Dense is a fully-connected layer: out = act(in·W + b), with W of shape
 // In × Units stored input-major, followed by the Units biases b.
 type Dense[T Float] struct {
-	In, Units int
-	Act       Activation
-	// Init draws the initial parameters; GlorotUniform when nil.
+	In    int        // inputs per sample
+	Units int        // outputs per sample
+	Act   Activation // output activation
+	// Initializer draws the initial parameters; GlorotUniform when nil.
 	Initializer Initializer
 	name        string
 }
