@@ -9,12 +9,11 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
-// W1 shape.
-var (
-	W1Sizes = []int{784, 256, 128, 10}
-	// W1Batch is the batch size of W1.
-	W1Batch = 128
-)
+// W1Sizes are the layer widths of W1, input first.
+var W1Sizes = []int{784, 256, 128, 10}
+
+// W1Batch is the batch size of W1.
+const W1Batch = 128
 
 // W1Samples is the number of random training samples of the W1 data set.
 const W1Samples = 4096

@@ -11,7 +11,11 @@ import (
 
 // This file is the engine's only door to BLAS. Matrix products go through
 // blas32.Gemm/blas64.Gemm (and Gemv), i.e. through whatever implementation
-// is installed with blas32.Use/blas64.Use.
+// is installed with blas32.Use/blas64.Use. The guarantees below (serial
+// products, bits independent of the worker count) are made for gonum's
+// native implementation, the default; another implementation brings its own
+// threading and kernels, which must then be single-threaded and
+// deterministic for the same guarantees to hold.
 //
 // gonum's pure-Go GEMM starts up to GOMAXPROCS goroutines of its own once a
 // product has four or more 64×64 output blocks. Inside a data-parallel

@@ -18,21 +18,24 @@ type Parallelism struct {
 	// of the parameters (default GOMAXPROCS).
 	Workers int
 	// ShardSize is the number of rows a worker pushes through the layers at
-	// once (default 32).
+	// once. The default depends only on the batch size: ⌈batch/4⌉ clamped
+	// to [8, 32], so that batches of 32 or more give at least four lanes.
 	ShardSize int
-	// MaxLanes bounds the number of gradient buffers, and so the useful
-	// number of workers (default 16). Consecutive shards of a batch are
-	// grouped into at most MaxLanes lanes, each accumulated in its own
-	// buffer; the lanes are then summed by a fixed pairwise tree.
+	// MaxLanes bounds the number of gradient buffers (default 16).
+	// Consecutive shards of a batch are grouped into at most MaxLanes lanes,
+	// each accumulated in its own buffer by one worker; the lanes are then
+	// summed by a fixed pairwise tree. The number of lanes,
+	// min(⌈batch/ShardSize⌉, MaxLanes), is the most workers a step can use.
 	MaxLanes int
 }
 
-func (p Parallelism) withDefaults() (Parallelism, error) {
+// withDefaults fills in the defaults for global batches of batch rows.
+func (p Parallelism) withDefaults(batch int) (Parallelism, error) {
 	if p.Workers < 0 || p.ShardSize < 0 || p.MaxLanes < 0 {
 		return p, fmt.Errorf("nn: negative parallelism setting %+v", p)
 	}
 	if p.ShardSize == 0 {
-		p.ShardSize = 32
+		p.ShardSize = min(max((batch+3)/4, 8), 32)
 	}
 	if p.MaxLanes == 0 {
 		p.MaxLanes = 16
@@ -43,7 +46,7 @@ func (p Parallelism) withDefaults() (Parallelism, error) {
 // FitOptions configures Fit. The zero value trains one epoch with batches of
 // 32, shuffled with seed 0, on GOMAXPROCS workers, silently.
 type FitOptions struct {
-	Epochs    int    // passes over the data (default 1)
+	Epochs    int    // passes over the data (default 1, like Keras)
 	BatchSize int    // samples per optimizer step (default 32)
 	Seed      uint64 // seed of the per-epoch shuffle
 	NoShuffle bool   // keep the data order instead of shuffling every epoch
@@ -69,16 +72,16 @@ func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*Hi
 	if err := m.checkData(x, y); err != nil {
 		return nil, err
 	}
-	par, err := opt.Parallelism.withDefaults()
-	if err != nil {
-		return nil, err
-	}
 	if opt.Epochs < 0 || opt.BatchSize < 0 {
 		return nil, fmt.Errorf("nn: fit: negative epochs (%d) or batch size (%d)", opt.Epochs, opt.BatchSize)
 	}
 	epochs, batch := max(opt.Epochs, 1), opt.BatchSize
 	if batch == 0 {
 		batch = 32
+	}
+	par, err := opt.Parallelism.withDefaults(batch)
+	if err != nil {
+		return nil, err
 	}
 	if x.Rows == 0 {
 		return nil, errors.New("nn: fit: no training rows")
@@ -124,7 +127,7 @@ func (m *Model[T]) Gradient(ctx context.Context, x, y Matrix[T], par Parallelism
 	if err := m.checkData(x, y); err != nil {
 		return 0, nil, err
 	}
-	par, err := par.withDefaults()
+	par, err := par.withDefaults(x.Rows)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -124,7 +124,7 @@ func TestTrainingStepAllocatesNothing(t *testing.T) {
 	for i := range idx {
 		idx[i] = i
 	}
-	par, _ := Parallelism{Workers: 2, ShardSize: 16}.withDefaults()
+	par, _ := Parallelism{Workers: 2, ShardSize: 16}.withDefaults(128)
 	tr := newTrainer(m, x, y, 128, par)
 	require.NoError(t, parallel.Run(context.Background(), 2, func(p *parallel.Pool) error {
 		step := func() {
@@ -138,4 +138,12 @@ func TestTrainingStepAllocatesNothing(t *testing.T) {
 		assert.Zero(t, testing.AllocsPerRun(20, step))
 		return nil
 	}))
+}
+
+func TestDefaultShardSizeGivesLanes(t *testing.T) {
+	for batch, want := range map[int]int{1: 8, 32: 8, 64: 16, 128: 32, 4096: 32} {
+		p, err := Parallelism{}.withDefaults(batch)
+		require.NoError(t, err)
+		assert.Equal(t, want, p.ShardSize, "batch %d", batch)
+	}
 }

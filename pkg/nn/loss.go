@@ -93,7 +93,8 @@ func (crossEntropy[T]) CheckTarget(target Matrix[T], outputs int) error {
 	switch target.Cols {
 	case 1:
 		for i, v := range target.Data {
-			if v != T(math.Trunc(float64(v))) || v < 0 || int(v) >= outputs {
+			// Compare as floats first: int(v) is undefined for huge v.
+			if !(v >= 0 && v < T(outputs)) || v != T(math.Trunc(float64(v))) {
 				return fmt.Errorf("nn: cross_entropy target row %d: class label %v is not an integer in [0, %d)", i, v, outputs)
 			}
 		}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+
+	"github.com/densetrain/densetrain/pkg/parallel"
 )
 
 // PCG stream identifiers: each use of the seed draws from its own stream.
@@ -26,6 +28,7 @@ type Model[T Float] struct {
 	params  []T
 	loss    Loss[T]
 	opt     Optimizer[T]
+	reducer parallel.Reducer[T] // nil: a parallel.Tree
 }
 
 // NewModel returns an empty model.
@@ -45,9 +48,11 @@ type compileConfig struct{ seed uint64 }
 // WithSeed sets the seed of the initial weights (default 0).
 func WithSeed(seed uint64) CompileOption { return func(c *compileConfig) { c.seed = seed } }
 
-// Compile checks the layer shapes, allocates the flat parameter slice,
-// initializes every layer from a PCG source seeded by WithSeed, and
-// prepares the optimizer.
+// Compile checks the layer shapes and prepares the loss and the optimizer
+// (whose state it resets; an optimizer belongs to one model). The first
+// Compile, and the first after an Add, also allocates the flat parameter
+// slice and initializes every layer from a PCG source seeded by WithSeed;
+// compiling again keeps the trained weights, as in Keras.
 //
 // If the loss is fused with an output activation (softmax for
 // CrossEntropy, sigmoid for BinaryCrossEntropy), the last layer must have
@@ -88,14 +93,16 @@ func (m *Model[T]) Compile(loss Loss[T], opt Optimizer[T], opts ...CompileOption
 			}
 		}
 	}
-	m.offsets = make([]int, len(m.layers)+1)
-	for i, l := range m.layers {
-		m.offsets[i+1] = m.offsets[i] + l.ParamCount()
-	}
-	m.params = alignedBuffers[T](m.offsets[len(m.layers)])[0]
-	rng := rand.New(rand.NewPCG(cfg.seed, initStream))
-	for i, l := range m.layers {
-		l.Init(m.layerView(m.params, i), rng)
+	if m.params == nil {
+		m.offsets = make([]int, len(m.layers)+1)
+		for i, l := range m.layers {
+			m.offsets[i+1] = m.offsets[i] + l.ParamCount()
+		}
+		m.params = alignedBuffers[T](m.offsets[len(m.layers)])[0]
+		rng := rand.New(rand.NewPCG(cfg.seed, initStream))
+		for i, l := range m.layers {
+			l.Init(m.layerView(m.params, i), rng)
+		}
 	}
 	m.loss, m.opt = loss, opt
 	opt.Init(len(m.params))
@@ -104,6 +111,11 @@ func (m *Model[T]) Compile(loss Loss[T], opt Optimizer[T], opts ...CompileOption
 
 // layerView returns layer i's part of a flat parameter or gradient slice.
 func (m *Model[T]) layerView(flat []T, i int) []T { return flat[m.offsets[i]:m.offsets[i+1]] }
+
+// SetReducer replaces the reduction that combines the lanes' gradients in
+// Fit and Gradient (by default a parallel.Tree); nil restores the default.
+// It is the seam for a multi-process all-reduce.
+func (m *Model[T]) SetReducer(r parallel.Reducer[T]) { m.reducer = r }
 
 // Layers returns the layers as added.
 func (m *Model[T]) Layers() []Layer[T] { return m.layers }

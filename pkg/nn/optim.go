@@ -3,6 +3,7 @@ package nn
 import "math"
 
 // Optimizer updates a model's flat parameter slice from its flat gradient.
+// An optimizer holds per-parameter state and belongs to one model.
 //
 // Once per training step the trainer calls Next, then Update on disjoint
 // ranges that together cover the parameters; those Update calls may run
@@ -47,7 +48,10 @@ func (s *SGD[T]) Update(params, grads []T, lo, hi int) {
 //
 // where t counts updates (steps), not epochs.
 type Adam[T Float] struct {
-	LR, Beta1, Beta2, Epsilon float64
+	LR      float64 // learning rate
+	Beta1   float64 // decay of the first-moment estimate
+	Beta2   float64 // decay of the second-moment estimate
+	Epsilon float64 // added to √v̂ for stability
 
 	m, v []T
 	t    int

@@ -6,9 +6,10 @@ import "github.com/densetrain/densetrain/pkg/parallel"
 // buffers and the task functions handed to the pool (created once, so that a
 // step allocates nothing).
 type trainer[T Float] struct {
-	m    *Model[T]
-	x, y Matrix[T]
-	par  Parallelism
+	m        *Model[T]
+	x, y     Matrix[T]
+	par      Parallelism
+	maxBatch int
 
 	// the step being computed
 	layout parallel.Layout
@@ -19,7 +20,7 @@ type trainer[T Float] struct {
 	replicas []*replica[T] // one per worker, created on first use
 	lanes    [][]T         // one gradient buffer per lane
 	laneLoss []float64
-	reducer  parallel.Tree[T]
+	reducer  parallel.Reducer[T]
 
 	laneTask, updateTask func(worker, i int) error
 	ctxErr               func() error
@@ -27,7 +28,10 @@ type trainer[T Float] struct {
 
 // newTrainer prepares buffers for global batches of at most maxBatch rows.
 func newTrainer[T Float](m *Model[T], x, y Matrix[T], maxBatch int, par Parallelism) *trainer[T] {
-	t := &trainer[T]{m: m, x: x, y: y, par: par}
+	t := &trainer[T]{m: m, x: x, y: y, par: par, maxBatch: maxBatch, reducer: m.reducer}
+	if t.reducer == nil {
+		t.reducer = &parallel.Tree[T]{}
+	}
 	l, _ := parallel.NewLayout(maxBatch, par.ShardSize, par.MaxLanes)
 	t.lanes = alignedBuffers[T](repeat(len(m.params), l.Lanes())...)
 	t.laneLoss = make([]float64, l.Lanes())
@@ -59,16 +63,18 @@ func (t *trainer[T]) gradient(p *parallel.Pool, idx []int) (float64, error) {
 	if err := p.Do(n, t.laneTask); err != nil {
 		return 0, err
 	}
-	if err := t.reducer.Reduce(p, t.lanes[:n]); err != nil {
-		return 0, err
-	}
-	return parallel.TreeSum(t.laneLoss[:n]), nil
+	return t.reducer.Reduce(p, t.lanes[:n], t.laneLoss[:n])
 }
 
-// apply makes one optimizer step with the gradient in t.lanes[0].
+// apply makes one optimizer step with the gradient in t.lanes[0]. Once
+// begun, the step is completed even if the context is cancelled, so the
+// parameters and the optimizer state never hold a half-applied update.
 func (t *trainer[T]) apply(p *parallel.Pool) error {
+	if err := t.ctxErr(); err != nil {
+		return err
+	}
 	t.m.opt.Next()
-	err := p.Do(parallel.Chunks(len(t.m.params)), t.updateTask)
+	err := p.Finish(parallel.Chunks(len(t.m.params)), t.updateTask)
 	t.version++
 	return err
 }
@@ -77,7 +83,7 @@ func (t *trainer[T]) apply(p *parallel.Pool) error {
 func (t *trainer[T]) lane(w, i int) error {
 	r := t.replicas[w]
 	if r == nil {
-		r = newReplica(t.m, t.par.ShardSize, t.y.Cols)
+		r = newReplica(t.m, min(t.par.ShardSize, t.maxBatch), t.y.Cols)
 		t.replicas[w] = r
 	}
 	if r.version != t.version {

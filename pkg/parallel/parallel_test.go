@@ -97,7 +97,10 @@ func TestTreeReduceIsWorkerIndependent(t *testing.T) {
 			}
 		}
 		var tree Tree[float32]
-		require.NoError(t, Run(context.Background(), workers, func(p *Pool) error { return tree.Reduce(p, parts) }))
+		require.NoError(t, Run(context.Background(), workers, func(p *Pool) error {
+			_, err := tree.Reduce(p, parts, nil)
+			return err
+		}))
 		if want == nil {
 			want = parts[0]
 			continue
@@ -142,6 +145,60 @@ func TestDoReturnsTaskError(t *testing.T) {
 	assert.ErrorIs(t, err, boom)
 }
 
+func TestTaskErrorStopsHandingOutTasks(t *testing.T) {
+	var ran atomic.Int32
+	err := Run(context.Background(), 1, func(p *Pool) error {
+		return p.Do(100, func(_, i int) error {
+			ran.Add(1)
+			if i == 2 {
+				return errors.New("stop")
+			}
+			return nil
+		})
+	})
+	assert.EqualError(t, err, "stop")
+	assert.EqualValues(t, 3, ran.Load())
+}
+
+func TestTaskPanicIsRaisedOnTheCaller(t *testing.T) {
+	var recovered any
+	err := Run(context.Background(), 2, func(p *Pool) error {
+		defer func() { recovered = recover() }()
+		return p.Do(4, func(_, i int) error {
+			if i == 3 {
+				panic("kaboom")
+			}
+			return nil
+		})
+	})
+	require.NoError(t, err)
+	require.NotNil(t, recovered)
+	assert.Contains(t, recovered, "kaboom")
+	// The pool still works after a panic.
+	require.NoError(t, Run(context.Background(), 2, func(p *Pool) error {
+		return p.Do(4, func(int, int) error { return nil })
+	}))
+}
+
+func TestFinishRunsEveryTaskDespiteCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var ran atomic.Int32
+	err := Run(ctx, 2, func(p *Pool) error {
+		if err := p.Finish(50, func(_, i int) error {
+			if ran.Add(1) == 3 {
+				cancel()
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		return p.Do(5, func(int, int) error { return nil })
+	})
+	assert.EqualValues(t, 50, ran.Load())
+	assert.ErrorIs(t, err, context.Canceled, "the next Do sees the cancel")
+}
+
 func TestCancelStopsPromptly(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var ran atomic.Int32
@@ -175,7 +232,7 @@ func TestDoAllocatesNothing(t *testing.T) {
 		task := func(int, int) error { return nil }
 		allocs := testing.AllocsPerRun(100, func() {
 			_ = p.Do(8, task)
-			_ = tree.Reduce(p, parts)
+			_, _ = tree.Reduce(p, parts, []float64{1, 2, 3})
 		})
 		assert.Zero(t, allocs)
 		return nil

@@ -2,8 +2,10 @@ package parallel
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
@@ -21,9 +23,12 @@ type Pool struct {
 	done    chan error      // one value per worker and batch
 	quit    chan struct{}   // closed when the body of Run returns
 
-	task func(worker, i int) error
-	n    int64
-	next atomic.Int64
+	task       func(worker, i int) error
+	n          int64
+	next       atomic.Int64
+	failed     atomic.Bool // a task failed: hand out no more
+	mustFinish bool        // run every task even if the context is cancelled
+	panicked   atomic.Pointer[string]
 }
 
 // Workers returns the number of worker goroutines.
@@ -75,17 +80,39 @@ func (p *Pool) work(w int) error {
 		case <-p.start[w]:
 		}
 		var err error
-		for err == nil {
+		for err == nil && !p.failed.Load() {
 			i := p.next.Add(1) - 1
 			if i >= p.n {
 				break
 			}
-			if err = p.ctx.Err(); err == nil {
-				err = p.task(w, int(i))
+			if !p.mustFinish {
+				err = p.ctx.Err()
 			}
+			if err == nil {
+				err = p.run(w, int(i))
+			}
+		}
+		if err != nil {
+			p.failed.Store(true)
 		}
 		p.done <- err
 	}
+}
+
+// errPanicked stands for a task's panic until Do re-raises it.
+var errPanicked = errors.New("parallel: task panicked")
+
+// run runs one task, turning a panic into errPanicked so that the worker
+// survives to report and Do can re-raise it on the coordinator goroutine.
+func (p *Pool) run(w, i int) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg := fmt.Sprintf("parallel: task %d on worker %d panicked: %v\n%s", i, w, r, debug.Stack())
+			p.panicked.CompareAndSwap(nil, &msg)
+			err = errPanicked
+		}
+	}()
+	return p.task(w, i)
 }
 
 // Do runs task(worker, i) for every i in [0, n) on the workers and returns
@@ -93,18 +120,32 @@ func (p *Pool) work(w int) error {
 // whichever worker is free; task must therefore give the same result
 // whatever worker runs it. Each worker runs its tasks one at a time, so a
 // task may use per-worker state indexed by worker without locking.
-// Do returns the first error of a task, or the context's error once the
-// context is cancelled (remaining tasks are then skipped). Do must be called
-// from the goroutine running Run's body.
+//
+// Do returns the first error of a task (no further tasks are started after
+// it), or the context's error once the context is cancelled (remaining tasks
+// are then skipped). A task's panic is re-raised by Do on the calling
+// goroutine. Do must be called from the goroutine running Run's body.
 func (p *Pool) Do(n int, task func(worker, i int) error) error {
 	if err := p.ctx.Err(); err != nil {
 		return err
 	}
+	return p.dispatch(n, task, false)
+}
+
+// Finish is Do for work that must not be left half done, such as applying
+// an update: once started, every task runs even if the context is
+// cancelled meanwhile. It still stops at a task's error.
+func (p *Pool) Finish(n int, task func(worker, i int) error) error {
+	return p.dispatch(n, task, true)
+}
+
+func (p *Pool) dispatch(n int, task func(worker, i int) error, mustFinish bool) error {
 	if n <= 0 {
 		return nil
 	}
-	p.task, p.n = task, int64(n)
+	p.task, p.n, p.mustFinish = task, int64(n), mustFinish
 	p.next.Store(0)
+	p.failed.Store(false)
 	active := min(p.workers, n)
 	for w := range active {
 		p.start[w] <- struct{}{}
@@ -116,7 +157,10 @@ func (p *Pool) Do(n int, task func(worker, i int) error) error {
 		}
 	}
 	p.task = nil
-	if err := p.ctx.Err(); err != nil {
+	if msg := p.panicked.Swap(nil); msg != nil {
+		panic(*msg)
+	}
+	if err := p.ctx.Err(); err != nil && !mustFinish {
 		return err
 	}
 	return first

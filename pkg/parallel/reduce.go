@@ -1,15 +1,16 @@
 package parallel
 
-// Reducer combines the per-lane partial results of a step into one.
+// Reducer combines the per-lane partial results of a step into one: the
+// lanes' gradient sums and their loss sums.
 //
 // Implementations must combine parts in an order that depends only on
 // len(parts), never on which worker produced which part, so that results are
 // reproducible. A multi-process all-reduce can implement Reducer by reducing
 // locally and then across processes.
 type Reducer[T Float] interface {
-	// Reduce sums parts element-wise into parts[0]; the other parts may be
-	// overwritten. All parts have the same length.
-	Reduce(p *Pool, parts [][]T) error
+	// Reduce sums parts element-wise into parts[0] (the other parts may be
+	// overwritten; all have the same length) and returns the sum of losses.
+	Reduce(p *Pool, parts [][]T, losses []float64) (float64, error)
 }
 
 // chunkSize is the number of elements one reduction task handles. Reduction
@@ -17,7 +18,7 @@ type Reducer[T Float] interface {
 // work across workers.
 const chunkSize = 1 << 14
 
-// Chunks returns how many chunks of at most ChunkSize elements cover n.
+// Chunks returns how many chunks of Chunk's size cover n elements.
 func Chunks(n int) int { return (n + chunkSize - 1) / chunkSize }
 
 // Chunk returns the element range of chunk i of a slice of length n.
@@ -35,10 +36,10 @@ type Tree[T Float] struct {
 	task  func(worker, i int) error
 }
 
-// Reduce implements Reducer.
-func (t *Tree[T]) Reduce(p *Pool, parts [][]T) error {
+// Reduce implements Reducer; the losses are summed with TreeSum.
+func (t *Tree[T]) Reduce(p *Pool, parts [][]T, losses []float64) (float64, error) {
 	if len(parts) < 2 {
-		return nil
+		return TreeSum(losses), nil
 	}
 	if t.task == nil {
 		t.task = t.chunk
@@ -46,7 +47,7 @@ func (t *Tree[T]) Reduce(p *Pool, parts [][]T) error {
 	t.parts = parts
 	err := p.Do(Chunks(len(parts[0])), t.task)
 	t.parts = nil
-	return err
+	return TreeSum(losses), err
 }
 
 func (t *Tree[T]) chunk(_, i int) error {
