@@ -1,6 +1,10 @@
 package nn
 
-import "github.com/densetrain/densetrain/pkg/parallel"
+import (
+	"slices"
+
+	"github.com/densetrain/densetrain/pkg/parallel"
+)
 
 // trainer holds the state of one Fit: the replicas, the lane gradient
 // buffers and the task functions handed to the pool (created once, so that a
@@ -33,18 +37,10 @@ func newTrainer[T Float](m *Model[T], x, y Matrix[T], maxBatch int, par Parallel
 		t.reducer = &parallel.Tree[T]{}
 	}
 	l, _ := parallel.NewLayout(maxBatch, par.ShardSize, par.MaxLanes)
-	t.lanes = alignedBuffers[T](repeat(len(m.params), l.Lanes())...)
+	t.lanes = alignedBuffers[T](slices.Repeat([]int{len(m.params)}, l.Lanes())...)
 	t.laneLoss = make([]float64, l.Lanes())
 	t.laneTask, t.updateTask = t.lane, t.update
 	return t
-}
-
-func repeat(n, times int) []int {
-	s := make([]int, times)
-	for i := range s {
-		s[i] = n
-	}
-	return s
 }
 
 // gradient computes the mean gradient of the samples idx into t.lanes[0]
