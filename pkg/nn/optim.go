@@ -10,88 +10,244 @@ import "math"
 // concurrently. Update must depend only on the elements in its range, so
 // that the split does not change the result.
 type Optimizer[T Float] interface {
+	// Name returns the optimizer's name.
+	Name() string
 	// Init sizes the optimizer's state for n parameters and resets it.
 	Init(n int)
 	// Next starts the next update, advancing the step counter.
 	Next()
 	// Update applies the current step to params[lo:hi] using grads[lo:hi].
 	Update(params, grads []T, lo, hi int)
+	// LearningRate and SetLearningRate read and change the learning rate
+	// (schedules call them between epochs).
+	LearningRate() float64
+	SetLearningRate(lr float64)
+	// Steps is the number of updates made; SetSteps restores it from a
+	// checkpoint.
+	Steps() int
+	SetSteps(n int)
+	// Slots returns the per-parameter state vectors (views of the
+	// optimizer's own storage, each of length n), for checkpoints.
+	Slots() [][]T
 }
 
-// SGD is plain stochastic gradient descent: p ← p − LR·g.
-type SGD[T Float] struct {
-	LR float64 // learning rate
+// state is what every optimizer here shares: the learning rate, the step
+// counter and the slot vectors.
+type state[T Float] struct {
+	LR    float64 // learning rate
+	t     int
+	slots [][]T
 }
 
-// NewSGD returns SGD with learning rate lr.
-func NewSGD[T Float](lr float64) *SGD[T] { return &SGD[T]{LR: lr} }
-
-// Init implements Optimizer.
-func (*SGD[T]) Init(int) {}
-
-// Next implements Optimizer.
-func (*SGD[T]) Next() {}
-
-// Update implements Optimizer.
-func (s *SGD[T]) Update(params, grads []T, lo, hi int) {
-	lr := T(s.LR)
-	p, g := params[lo:hi], grads[lo:hi:hi]
-	for i := range p {
-		p[i] -= lr * g[i]
+func (s *state[T]) init(n, slots int) {
+	s.t = 0
+	s.slots = make([][]T, slots)
+	for i := range s.slots {
+		s.slots[i] = make([]T, n)
 	}
 }
 
-// Adam is the optimizer of Kingma and Ba (Algorithm 1), as in PyTorch:
-//
-//	m ← β1·m + (1−β1)·g,   v ← β2·v + (1−β2)·g²
-//	p ← p − LR·m̂/(√v̂ + ε),  m̂ = m/(1−β1ᵗ), v̂ = v/(1−β2ᵗ)
-//
-// where t counts updates (steps), not epochs.
-type Adam[T Float] struct {
-	LR      float64 // learning rate
-	Beta1   float64 // decay of the first-moment estimate
-	Beta2   float64 // decay of the second-moment estimate
-	Epsilon float64 // added to √v̂ for stability
+// LearningRate implements Optimizer.
+func (s *state[T]) LearningRate() float64 { return s.LR }
 
-	m, v []T
-	t    int
-	// per-step constants, set by Next
-	c1, c2 float64
+// SetLearningRate implements Optimizer.
+func (s *state[T]) SetLearningRate(lr float64) { s.LR = lr }
+
+// Steps implements Optimizer.
+func (s *state[T]) Steps() int { return s.t }
+
+// SetSteps implements Optimizer.
+func (s *state[T]) SetSteps(n int) { s.t = n }
+
+// Slots implements Optimizer.
+func (s *state[T]) Slots() [][]T { return s.slots }
+
+// SGD is stochastic gradient descent with optional momentum, as Keras
+// defines it. With velocity v (zero at first):
+//
+//	plain:     p ← p − LR·g
+//	momentum:  v ← Momentum·v − LR·g;  p ← p + v
+//	Nesterov:  v ← Momentum·v − LR·g;  p ← p + Momentum·v − LR·g
+type SGD[T Float] struct {
+	state[T]
+	Momentum float64 // 0 for plain SGD
+	Nesterov bool
 }
 
-// NewAdam returns Adam with learning rate lr and the usual defaults
-// β1 = 0.9, β2 = 0.999, ε = 1e-7 (Keras' ε).
-func NewAdam[T Float](lr float64) *Adam[T] {
-	return &Adam[T]{LR: lr, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-7}
+// NewSGD returns plain SGD with learning rate lr (Keras' default is 0.01).
+func NewSGD[T Float](lr float64) *SGD[T] { return &SGD[T]{state: state[T]{LR: lr}} }
+
+// NewMomentum returns SGD with momentum (commonly 0.9).
+func NewMomentum[T Float](lr, momentum float64) *SGD[T] {
+	return &SGD[T]{state: state[T]{LR: lr}, Momentum: momentum}
 }
 
-// Steps returns the number of updates made so far.
-func (a *Adam[T]) Steps() int { return a.t }
+// NewNesterov returns SGD with Nesterov momentum (commonly 0.9).
+func NewNesterov[T Float](lr, momentum float64) *SGD[T] {
+	return &SGD[T]{state: state[T]{LR: lr}, Momentum: momentum, Nesterov: true}
+}
+
+// Name implements Optimizer.
+func (s *SGD[T]) Name() string {
+	switch {
+	case s.Nesterov:
+		return "nesterov"
+	case s.Momentum != 0:
+		return "momentum"
+	}
+	return "sgd"
+}
 
 // Init implements Optimizer.
-func (a *Adam[T]) Init(n int) {
-	a.m, a.v, a.t = make([]T, n), make([]T, n), 0
+func (s *SGD[T]) Init(n int) {
+	if s.Momentum != 0 {
+		s.init(n, 1)
+	} else {
+		s.init(n, 0)
+	}
 }
+
+// Next implements Optimizer.
+func (s *SGD[T]) Next() { s.t++ }
+
+// Update implements Optimizer.
+func (s *SGD[T]) Update(params, grads []T, lo, hi int) {
+	lr, mu := T(s.LR), T(s.Momentum)
+	p, g := params[lo:hi], grads[lo:hi:hi]
+	if s.Momentum == 0 {
+		for i := range p {
+			p[i] -= lr * g[i]
+		}
+		return
+	}
+	v := s.slots[0][lo:hi:hi]
+	for i := range p {
+		v[i] = mu*v[i] - lr*g[i]
+		if s.Nesterov {
+			p[i] += mu*v[i] - lr*g[i]
+		} else {
+			p[i] += v[i]
+		}
+	}
+}
+
+// Adam is Keras' Adam. With t the number of updates (steps, not epochs):
+//
+//	α ← LR·√(1−β2ᵗ)/(1−β1ᵗ)
+//	m ← m + (g−m)·(1−β1);  v ← v + (g²−v)·(1−β2)
+//	p ← p − α·m/(√v + ε)
+//
+// With WeightDecay > 0 it is AdamW: p ← p − LR·WeightDecay·p first
+// (decoupled weight decay).
+type Adam[T Float] struct {
+	state[T]
+	Beta1       float64 // decay of the first-moment estimate
+	Beta2       float64 // decay of the second-moment estimate
+	Epsilon     float64 // added to √v for stability
+	WeightDecay float64 // decoupled weight decay (AdamW); 0 for Adam
+
+	alpha float64 // per-step step size, set by Next
+}
+
+// NewAdam returns Adam with Keras' defaults: β1 0.9, β2 0.999, ε 1e-7
+// (Keras' default lr is 0.001).
+func NewAdam[T Float](lr float64) *Adam[T] {
+	return &Adam[T]{state: state[T]{LR: lr}, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-7}
+}
+
+// NewAdamW returns AdamW: Adam with decoupled weight decay (Keras' default
+// weight decay is 0.004).
+func NewAdamW[T Float](lr, weightDecay float64) *Adam[T] {
+	a := NewAdam[T](lr)
+	a.WeightDecay = weightDecay
+	return a
+}
+
+// Name implements Optimizer.
+func (a *Adam[T]) Name() string {
+	if a.WeightDecay != 0 {
+		return "adamw"
+	}
+	return "adam"
+}
+
+// Init implements Optimizer.
+func (a *Adam[T]) Init(n int) { a.init(n, 2) }
 
 // Next implements Optimizer.
 func (a *Adam[T]) Next() {
 	a.t++
-	a.c1 = 1 - math.Pow(a.Beta1, float64(a.t))
-	a.c2 = 1 - math.Pow(a.Beta2, float64(a.t))
+	t := float64(a.t)
+	a.alpha = a.LR * math.Sqrt(1-math.Pow(a.Beta2, t)) / (1 - math.Pow(a.Beta1, t))
 }
 
 // Update implements Optimizer.
 func (a *Adam[T]) Update(params, grads []T, lo, hi int) {
-	b1, b2 := T(a.Beta1), T(a.Beta2)
-	step := T(a.LR / a.c1)        // LR/(1−β1ᵗ)
-	rc2 := T(1 / math.Sqrt(a.c2)) // 1/√(1−β2ᵗ)
-	eps := T(a.Epsilon)
+	c1, c2 := T(1-a.Beta1), T(1-a.Beta2)
+	alpha, eps, decay := T(a.alpha), T(a.Epsilon), T(a.LR*a.WeightDecay)
 	p, g := params[lo:hi], grads[lo:hi:hi]
-	m, v := a.m[lo:hi:hi], a.v[lo:hi:hi]
+	m, v := a.slots[0][lo:hi:hi], a.slots[1][lo:hi:hi]
+	for i := range p {
+		if decay != 0 {
+			p[i] -= decay * p[i]
+		}
+		gi := g[i]
+		m[i] += (gi - m[i]) * c1
+		v[i] += (gi*gi - v[i]) * c2
+		p[i] -= alpha * m[i] / (T(math.Sqrt(float64(v[i]))) + eps)
+	}
+}
+
+// RMSprop is Keras' RMSprop (not centered):
+//
+//	s ← Rho·s + (1−Rho)·g²
+//	Δ ← LR·g/√(s + ε)
+//	with Momentum: u ← Momentum·u + Δ; p ← p − u, else p ← p − Δ
+type RMSprop[T Float] struct {
+	state[T]
+	Rho      float64 // decay of the squared-gradient average
+	Momentum float64
+	Epsilon  float64
+}
+
+// NewRMSprop returns RMSprop with Keras' defaults: ρ 0.9, no momentum,
+// ε 1e-7 (Keras' default lr is 0.001).
+func NewRMSprop[T Float](lr float64) *RMSprop[T] {
+	return &RMSprop[T]{state: state[T]{LR: lr}, Rho: 0.9, Epsilon: 1e-7}
+}
+
+// Name implements Optimizer.
+func (*RMSprop[T]) Name() string { return "rmsprop" }
+
+// Init implements Optimizer.
+func (r *RMSprop[T]) Init(n int) {
+	if r.Momentum != 0 {
+		r.init(n, 2)
+	} else {
+		r.init(n, 1)
+	}
+}
+
+// Next implements Optimizer.
+func (r *RMSprop[T]) Next() { r.t++ }
+
+// Update implements Optimizer.
+func (r *RMSprop[T]) Update(params, grads []T, lo, hi int) {
+	rho, lr, mu, eps := T(r.Rho), T(r.LR), T(r.Momentum), T(r.Epsilon)
+	p, g := params[lo:hi], grads[lo:hi:hi]
+	s := r.slots[0][lo:hi:hi]
+	var u []T
+	if r.Momentum != 0 {
+		u = r.slots[1][lo:hi:hi]
+	}
 	for i := range p {
 		gi := g[i]
-		m[i] = b1*m[i] + (1-b1)*gi
-		v[i] = b2*v[i] + (1-b2)*gi*gi
-		p[i] -= step * m[i] / (T(math.Sqrt(float64(v[i])))*rc2 + eps)
+		s[i] = rho*s[i] + (1-rho)*gi*gi
+		d := lr * gi / T(math.Sqrt(float64(s[i]+eps)))
+		if r.Momentum != 0 {
+			u[i] = mu*u[i] + d
+			d = u[i]
+		}
+		p[i] -= d
 	}
 }

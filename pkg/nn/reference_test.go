@@ -210,11 +210,11 @@ func TestOptimizerStepsMatchReference(t *testing.T) {
 						if optName == "sgd" {
 							*p -= lr * g
 						} else {
+							// Keras: α = lr·√(1−β2ᵗ)/(1−β1ᵗ), p −= α·m/(√v+ε)
 							mw[k] = b1*mw[k] + (1-b1)*g
 							vw[k] = b2*vw[k] + (1-b2)*g*g
-							mhat := mw[k] / (1 - math.Pow(b1, float64(step)))
-							vhat := vw[k] / (1 - math.Pow(b2, float64(step)))
-							*p -= lr * mhat / (math.Sqrt(vhat) + eps)
+							alpha := lr * math.Sqrt(1-math.Pow(b2, float64(step))) / (1 - math.Pow(b1, float64(step)))
+							*p -= alpha * mw[k] / (math.Sqrt(vw[k]) + eps)
 						}
 						k++
 					}
