@@ -13,7 +13,10 @@ type Dense[T Float] struct {
 	Act   Activation // output activation
 	// Initializer draws the initial parameters; GlorotUniform when nil.
 	Initializer Initializer
-	name        string
+	// L2 is the weight of an L2 penalty L2·Σw² on the weights (not the
+	// biases), added to the training loss like Keras' kernel_regularizer.
+	L2   float64
+	name string
 }
 
 // NewDense returns a Dense layer with in inputs, units outputs, the given
@@ -72,6 +75,27 @@ func (d *Dense[T]) Init(params []T, rng *rand.Rand) {
 	for i := range b {
 		b[i] = T(init.Bias(rng, d.In, d.Units))
 	}
+}
+
+// Penalty implements Penalized: it returns L2·Σw² and, when grads is
+// non-nil, adds its gradient 2·L2·w to grads.
+func (d *Dense[T]) Penalty(params, grads []T) float64 {
+	if d.L2 == 0 {
+		return 0
+	}
+	w, _ := d.split(params)
+	var s float64
+	for _, v := range w.Data {
+		s += float64(v) * float64(v)
+	}
+	if grads != nil {
+		gw, _ := d.split(grads)
+		c := T(2 * d.L2)
+		for i, v := range w.Data {
+			gw.Data[i] += c * v
+		}
+	}
+	return d.L2 * s
 }
 
 // Forward implements Layer.

@@ -22,7 +22,7 @@ func trainSmall[T nn.Float](t *testing.T, workers, shard int) []T {
 	m.Add(nn.NewDense[T](16, 8, nn.Tanh, "h2"))
 	m.Add(nn.NewDense[T](8, 3, nn.Softmax, "out"))
 	require.NoError(t, m.Compile(nn.CrossEntropy[T](), nn.NewAdam[T](0.01), nn.WithSeed(5)))
-	_, err := m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 4, BatchSize: 50, Seed: 9,
+	_, err := m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 4, BatchSize: 50, Seed: 9, ClipNorm: 0.5, BalanceClasses: true,
 		Parallelism: nn.Parallelism{Workers: workers, ShardSize: shard, MaxLanes: 5}})
 	require.NoError(t, err)
 	return append([]T(nil), m.Params()...)

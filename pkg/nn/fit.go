@@ -52,6 +52,17 @@ type FitOptions struct {
 	NoShuffle bool   // keep the data order instead of shuffling every epoch
 	// Log receives one line per epoch, "epoch 3/1000 loss 0.0123"; nil is silent.
 	Log io.Writer
+	// SampleWeights, one per row, multiply each sample's loss (Keras'
+	// sample_weight); nil weighs every sample 1.
+	SampleWeights []float64
+	// ClassWeights, one per class, multiply the loss of each sample of that
+	// class (Keras' class_weight); BalanceClasses computes them instead as
+	// scikit-learn's "balanced": rows/(classes·rows of the class).
+	ClassWeights   []float64
+	BalanceClasses bool
+	// ClipNorm, when positive, rescales each step's gradient so that its
+	// global L2 norm is at most ClipNorm (Keras' global_clipnorm).
+	ClipNorm float64
 	Parallelism
 }
 
@@ -86,7 +97,14 @@ func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*Hi
 	if x.Rows == 0 {
 		return nil, errors.New("nn: fit: no training rows")
 	}
-	t := newTrainer(m, x, y, min(batch, x.Rows), par)
+	if opt.ClipNorm < 0 {
+		return nil, fmt.Errorf("nn: fit: negative clip norm %v", opt.ClipNorm)
+	}
+	w, err := sampleWeights(y, m.OutputSize(), opt)
+	if err != nil {
+		return nil, err
+	}
+	t := newTrainer(m, x, y, w, min(batch, x.Rows), par)
 	perm := make([]int, x.Rows)
 	for i := range perm {
 		perm[i] = i
@@ -104,6 +122,11 @@ func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*Hi
 				if err != nil {
 					return err
 				}
+				if opt.ClipNorm > 0 {
+					if err := t.clip(p, opt.ClipNorm); err != nil {
+						return err
+					}
+				}
 				if err := t.apply(p); err != nil {
 					return err
 				}
@@ -120,9 +143,9 @@ func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*Hi
 	return hist, err
 }
 
-// Gradient returns the mean loss of the model on (x, y) taken as one batch,
-// and a new flat slice with its gradient (the mean over the rows), computed
-// by the same data-parallel machinery as Fit. The parameters do not change.
+// Gradient returns the loss of the model on (x, y) taken as one batch, as
+// Evaluate computes it, and a new flat slice with its gradient, computed by
+// the same data-parallel machinery as Fit. The parameters do not change.
 func (m *Model[T]) Gradient(ctx context.Context, x, y Matrix[T], par Parallelism) (float64, []T, error) {
 	if err := m.checkData(x, y); err != nil {
 		return 0, nil, err
@@ -138,7 +161,7 @@ func (m *Model[T]) Gradient(ctx context.Context, x, y Matrix[T], par Parallelism
 	for i := range idx {
 		idx[i] = i
 	}
-	t := newTrainer(m, x, y, x.Rows, par)
+	t := newTrainer(m, x, y, nil, x.Rows, par)
 	var sum float64
 	err = parallel.Run(ctx, par.Workers, func(p *parallel.Pool) (err error) {
 		sum, err = t.gradient(p, idx)

@@ -27,6 +27,9 @@ var gradLossCases = func() []lossCase {
 		{"bce-sigmoid", nn.BinaryCrossEntropy[float64], nn.Sigmoid, randUnit[float64]},
 		{"bce-logits", nn.BinaryCrossEntropy[float64], nn.Linear, randUnit[float64]},
 		{"half-mse-linear", nn.HalfMSE[float64], nn.Linear, randMatrix[float64]},
+		{"mae-linear", nn.MAE[float64], nn.Linear, randMatrix[float64]},
+		{"huber-tanh", func() nn.Loss[float64] { return nn.Huber[float64](0.5) }, nn.Tanh, randMatrix[float64]},
+		{"huber-linear", func() nn.Loss[float64] { return nn.Huber[float64](0.5) }, nn.Linear, randMatrix[float64]},
 	}
 	for _, a := range []nn.Activation{nn.Linear, nn.Sigmoid, nn.Tanh, nn.ReLU, nn.LeakyReLU, nn.Softmax} {
 		cases = append(cases, lossCase{"mse-" + a.String(), nn.MSE[float64], a, randMatrix[float64]})
@@ -53,7 +56,9 @@ func TestGradientMatchesFiniteDifferences(t *testing.T) {
 					rng := rand.New(rand.NewPCG(uint64(batch), uint64(act)))
 					const in, mid, out = 4, 5, 3
 					m := nn.NewModel[float64]()
-					m.Add(nn.NewDense[float64](in, mid, act, "h1"))
+					h1 := nn.NewDense[float64](in, mid, act, "h1")
+					h1.L2 = 0.01 * float64(batch%2) // an L2 penalty in half of the cases
+					m.Add(h1)
 					m.Add(nn.NewDense[float64](mid, mid, act, "h2"))
 					m.Add(nn.NewDense[float64](mid, out, lc.out, "out"))
 					require.NoError(t, m.Compile(lc.loss(), nn.NewSGD[float64](0.1), nn.WithSeed(uint64(batch))))

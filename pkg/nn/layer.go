@@ -35,3 +35,12 @@ type activated[T Float] interface {
 	// withActivation returns a copy of the layer with another activation.
 	withActivation(Activation) Layer[T]
 }
+
+// Penalized is implemented by layers with a regularization penalty on
+// their parameters. The penalty is added to the loss once per step, after
+// the gradients of the batch are reduced.
+type Penalized[T Float] interface {
+	// Penalty returns the penalty for params and, when grads is non-nil,
+	// adds its gradient to grads.
+	Penalty(params, grads []T) float64
+}

@@ -6,7 +6,8 @@ import (
 )
 
 // Loss is a training objective. Its value for a batch is the mean over the
-// batch's samples of a per-sample loss.
+// batch's samples of a per-sample loss, each multiplied by the sample's
+// weight when there are weights (Keras' "sum over batch size" reduction).
 type Loss[T Float] interface {
 	// Name returns the loss's name.
 	Name() string
@@ -18,62 +19,114 @@ type Loss[T Float] interface {
 	// CheckTarget reports whether target suits a model with the given number
 	// of outputs. It is called once per Fit or Evaluate, not per step.
 	CheckTarget(target Matrix[T], outputs int) error
-	// Eval returns the sum over the rows of out of the per-sample losses
-	// against target. If grad.Data is non-nil it also writes
-	// scale·∂(sum)/∂out into grad, which has out's shape.
-	Eval(out, target Matrix[T], scale T, grad Matrix[T]) float64
+	// Eval returns Σᵢ wᵢ·lossᵢ over the rows of out against target, with
+	// wᵢ = weights[i] (1 when weights is nil). If grad.Data is non-nil it
+	// also writes scale·∂(that sum)/∂out into grad, which has out's shape.
+	Eval(out, target Matrix[T], weights []T, scale T, grad Matrix[T]) float64
 }
 
-func checkSameShape[T Float](name string, target Matrix[T], outputs int) error {
-	if target.Cols != outputs {
-		return fmt.Errorf("nn: %s needs %d target columns (one per output), got %d", name, outputs, target.Cols)
-	}
-	return nil
+// elementwise is a loss that averages a function of (output, target) over
+// the outputs of a sample.
+type elementwise[T Float] struct {
+	name  string
+	head  Activation
+	unit  bool                                 // targets must lie in [0, 1]
+	fn    func(o, y float64) (loss, d float64) // value and ∂/∂o
 }
 
 // MSE returns the mean squared error: the mean over samples and outputs of
 // (o−y)², as in Keras and PyTorch.
-func MSE[T Float]() Loss[T] { return squared[T]{half: false} }
+func MSE[T Float]() Loss[T] {
+	return elementwise[T]{name: "mse", fn: func(o, y float64) (float64, float64) { return (o - y) * (o - y), 2 * (o - y) }}
+}
 
 // HalfMSE returns the tutorial's squared error 0.5·(o−y)², averaged over
 // samples and outputs; its gradient is (o−y)/outputs per sample.
-func HalfMSE[T Float]() Loss[T] { return squared[T]{half: true} }
-
-type squared[T Float] struct{ half bool }
-
-func (s squared[T]) Name() string {
-	if s.half {
-		return "half_mse"
-	}
-	return "mse"
+func HalfMSE[T Float]() Loss[T] {
+	return elementwise[T]{name: "half_mse", fn: func(o, y float64) (float64, float64) { return 0.5 * (o - y) * (o - y), o - y }}
 }
 
-func (squared[T]) Head() Activation { return Linear }
-
-func (s squared[T]) CheckTarget(target Matrix[T], outputs int) error {
-	return checkSameShape(s.Name(), target, outputs)
+// MAE returns the mean absolute error |o−y|, averaged over samples and
+// outputs. Its gradient at o = y is taken as 0.
+func MAE[T Float]() Loss[T] {
+	return elementwise[T]{name: "mae", fn: func(o, y float64) (float64, float64) {
+		d := o - y
+		s := 0.0
+		if d > 0 {
+			s = 1
+		} else if d < 0 {
+			s = -1
+		}
+		return math.Abs(d), s
+	}}
 }
 
-func (s squared[T]) Eval(out, target Matrix[T], scale T, grad Matrix[T]) float64 {
-	n := out.Rows * out.Cols
-	o, y := out.Data[:n:n], target.Data[:n:n]
-	f := 1 / float64(out.Cols) // mean over outputs
-	if s.half {
-		f *= 0.5
+// Huber returns the Huber loss with threshold delta (Keras' default is 1):
+// 0.5·d² where |d| ≤ delta, delta·(|d| − 0.5·delta) beyond, d = o−y,
+// averaged over samples and outputs. It panics if delta is not positive.
+func Huber[T Float](delta float64) Loss[T] {
+	if !(delta > 0) {
+		panic(fmt.Sprintf("nn: Huber delta %v, want > 0", delta))
 	}
-	var sum float64
-	for i, v := range o {
-		d := float64(v - y[i])
-		sum += d * d
+	return elementwise[T]{name: "huber", fn: func(o, y float64) (float64, float64) {
+		d := o - y
+		if math.Abs(d) <= delta {
+			return 0.5 * d * d, d
+		}
+		return delta * (math.Abs(d) - 0.5*delta), math.Copysign(delta, d)
+	}}
+}
+
+// BinaryCrossEntropy returns the binary cross-entropy from logits, fused
+// with sigmoid, averaged over outputs like Keras. Targets have one column
+// per output with values in [0, 1]. Per output it computes
+// max(z,0) − z·t + log(1+e^−|z|), which never overflows, with gradient
+// σ(z) − t.
+func BinaryCrossEntropy[T Float]() Loss[T] {
+	return elementwise[T]{name: "binary_cross_entropy", head: Sigmoid, unit: true, fn: func(z, t float64) (float64, float64) {
+		return max(z, 0) - z*t + math.Log1p(math.Exp(-math.Abs(z))), sigmoid(z) - t
+	}}
+}
+
+func (e elementwise[T]) Name() string     { return e.name }
+func (e elementwise[T]) Head() Activation { return e.head }
+
+func (e elementwise[T]) CheckTarget(target Matrix[T], outputs int) error {
+	if target.Cols != outputs {
+		return fmt.Errorf("nn: %s needs %d target columns (one per output), got %d", e.name, outputs, target.Cols)
 	}
-	if grad.Data != nil {
-		g := grad.Data[:n:n]
-		c := T(2*f) * scale
-		for i, v := range o {
-			g[i] = c * (v - y[i])
+	if e.unit {
+		for i, v := range target.Data {
+			if !(v >= 0 && v <= 1) {
+				return fmt.Errorf("nn: %s target row %d: %v is outside [0, 1]", e.name, i/outputs, v)
+			}
 		}
 	}
-	return sum * f
+	return nil
+}
+
+func (e elementwise[T]) Eval(out, target Matrix[T], weights []T, scale T, grad Matrix[T]) float64 {
+	k := out.Cols
+	f := 1 / float64(k) // mean over outputs
+	var total float64
+	for r := 0; r < out.Rows; r++ {
+		o, y := out.Data[r*k:(r+1)*k:(r+1)*k], target.Data[r*k:(r+1)*k:(r+1)*k]
+		w := 1.0
+		if weights != nil {
+			w = float64(weights[r])
+		}
+		c := float64(scale) * f * w
+		var sum float64
+		for j, v := range o {
+			l, d := e.fn(float64(v), float64(y[j]))
+			sum += l
+			if grad.Data != nil {
+				grad.Data[r*k+j] = T(c * d)
+			}
+		}
+		total += w * sum * f
+	}
+	return total
 }
 
 // CrossEntropy returns the categorical cross-entropy fused with softmax.
@@ -113,8 +166,8 @@ func (crossEntropy[T]) CheckTarget(target Matrix[T], outputs int) error {
 }
 
 // Eval takes logits z. Per sample: Σt·lse(z) − Σ tⱼzⱼ, with lse the
-// log-sum-exp shifted by the row maximum; gradient scale·(softmax(z)·Σt − t).
-func (crossEntropy[T]) Eval(out, target Matrix[T], scale T, grad Matrix[T]) float64 {
+// log-sum-exp shifted by the row maximum; gradient scale·w·(softmax(z)·Σt − t).
+func (crossEntropy[T]) Eval(out, target Matrix[T], weights []T, scale T, grad Matrix[T]) float64 {
 	k := out.Cols
 	labels := target.Cols == 1
 	var sum float64
@@ -138,64 +191,26 @@ func (crossEntropy[T]) Eval(out, target Matrix[T], scale T, grad Matrix[T]) floa
 				ts += float64(t)
 			}
 		}
-		sum += ts*lse - tz
+		w := 1.0
+		if weights != nil {
+			w = float64(weights[r])
+		}
+		sum += w * (ts*lse - tz)
 		if grad.Data == nil {
 			continue
 		}
 		g := grad.Data[r*k : (r+1)*k : (r+1)*k]
+		c := scale * T(w)
 		for j, v := range z {
-			g[j] = scale * T(math.Exp(float64(v)-lse)*ts)
+			g[j] = c * T(math.Exp(float64(v)-lse)*ts)
 		}
 		if labels {
-			g[int(target.Data[r])] -= scale
+			g[int(target.Data[r])] -= c
 		} else {
 			for j, t := range target.Row(r) {
-				g[j] -= scale * t
+				g[j] -= c * t
 			}
 		}
 	}
 	return sum
-}
-
-// BinaryCrossEntropy returns the binary cross-entropy from logits, fused
-// with sigmoid, averaged over outputs like Keras. Targets have one column
-// per output with values in [0, 1].
-func BinaryCrossEntropy[T Float]() Loss[T] { return binaryCrossEntropy[T]{} }
-
-type binaryCrossEntropy[T Float] struct{}
-
-func (binaryCrossEntropy[T]) Name() string     { return "binary_cross_entropy" }
-func (binaryCrossEntropy[T]) Head() Activation { return Sigmoid }
-
-func (b binaryCrossEntropy[T]) CheckTarget(target Matrix[T], outputs int) error {
-	if err := checkSameShape(b.Name(), target, outputs); err != nil {
-		return err
-	}
-	for i, v := range target.Data {
-		if !(v >= 0 && v <= 1) {
-			return fmt.Errorf("nn: binary_cross_entropy target row %d: %v is outside [0, 1]", i/outputs, v)
-		}
-	}
-	return nil
-}
-
-// Eval takes logits z. Per output: max(z,0) − z·t + log(1+e^−|z|), which
-// never overflows; gradient scale·(σ(z) − t)/outputs.
-func (binaryCrossEntropy[T]) Eval(out, target Matrix[T], scale T, grad Matrix[T]) float64 {
-	n := out.Rows * out.Cols
-	z, t := out.Data[:n:n], target.Data[:n:n]
-	f := 1 / float64(out.Cols)
-	var sum float64
-	for i, v := range z {
-		zf, tf := float64(v), float64(t[i])
-		sum += max(zf, 0) - zf*tf + math.Log1p(math.Exp(-math.Abs(zf)))
-	}
-	if grad.Data != nil {
-		g := grad.Data[:n:n]
-		c := float64(scale) * f
-		for i, v := range z {
-			g[i] = T(c * (sigmoid(float64(v)) - float64(t[i])))
-		}
-	}
-	return sum * f
 }

@@ -221,7 +221,8 @@ func (m *Model[T]) Predict(x Matrix[T]) (Matrix[T], error) {
 	return res, nil
 }
 
-// Evaluate returns the mean loss of the model on (x, y).
+// Evaluate returns the mean loss of the model on (x, y), including the
+// layers' regularization penalties, as Keras reports it.
 func (m *Model[T]) Evaluate(x, y Matrix[T]) (float64, error) {
 	if err := m.checkData(x, y); err != nil {
 		return 0, err
@@ -231,7 +232,23 @@ func (m *Model[T]) Evaluate(x, y Matrix[T]) (float64, error) {
 	}
 	var sum float64
 	m.forwardChunks(x, func(lo int, out Matrix[T]) {
-		sum += m.loss.Eval(out, y.SliceRows(lo, lo+out.Rows), 1, Matrix[T]{})
+		sum += m.loss.Eval(out, y.SliceRows(lo, lo+out.Rows), nil, 1, Matrix[T]{})
 	})
-	return sum / float64(x.Rows), nil
+	return sum/float64(x.Rows) + m.penalty(m.params, nil), nil
+}
+
+// penalty sums the layers' regularization penalties and, when grads is
+// non-nil, adds their gradients to grads.
+func (m *Model[T]) penalty(params, grads []T) float64 {
+	var s float64
+	for i, l := range m.layers {
+		if p, ok := l.(Penalized[T]); ok {
+			var g []T
+			if grads != nil {
+				g = m.layerView(grads, i)
+			}
+			s += p.Penalty(m.layerView(params, i), g)
+		}
+	}
+	return s
 }

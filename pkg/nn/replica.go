@@ -7,6 +7,7 @@ type replica[T Float] struct {
 	params  []T
 	version uint64 // master version params was copied from
 	in, tgt []T    // gathered shard inputs and targets
+	wts     []T    // gathered sample weights
 	acts    [][]T  // per layer outputs
 	d       [2][]T // ping-pong gradients with respect to activations
 	ones    []T    // shardSize ones, for bias gradients through BLAS
@@ -14,12 +15,12 @@ type replica[T Float] struct {
 
 func newReplica[T Float](m *Model[T], shardSize, targetCols int) *replica[T] {
 	sizes := []int{len(m.params), shardSize * m.InputSize(), shardSize * targetCols,
-		shardSize * m.maxWidth(), shardSize * m.maxWidth(), shardSize}
+		shardSize * m.maxWidth(), shardSize * m.maxWidth(), shardSize, shardSize}
 	for _, l := range m.train {
 		sizes = append(sizes, shardSize*l.OutputSize())
 	}
 	b := alignedBuffers[T](sizes...)
-	r := &replica[T]{params: b[0], version: ^uint64(0), in: b[1], tgt: b[2], d: [2][]T{b[3], b[4]}, ones: b[5], acts: b[6:]}
+	r := &replica[T]{params: b[0], version: ^uint64(0), in: b[1], tgt: b[2], d: [2][]T{b[3], b[4]}, ones: b[5], wts: b[6], acts: b[7:]}
 	for i := range r.ones {
 		r.ones[i] = 1
 	}
@@ -28,13 +29,21 @@ func newReplica[T Float](m *Model[T], shardSize, targetCols int) *replica[T] {
 
 // shard runs forward and backward for the samples idx of (x, y), writing
 // (or, when accumulate, adding) scale times the gradient of their summed
-// loss into grad, and returns the summed loss.
-func (r *replica[T]) shard(m *Model[T], x, y Matrix[T], idx []int, scale T, grad []T, accumulate bool) float64 {
+// loss, each sample weighted by w (nil: 1), into grad, and returns the
+// summed weighted loss.
+func (r *replica[T]) shard(m *Model[T], x, y Matrix[T], w []T, idx []int, scale T, grad []T, accumulate bool) float64 {
 	n := len(idx)
 	in, tgt := reshape(r.in, n, x.Cols), reshape(r.tgt, n, y.Cols)
 	for i, s := range idx {
 		copy(in.Row(i), x.Row(s))
 		copy(tgt.Row(i), y.Row(s))
+	}
+	var wts []T
+	if w != nil {
+		wts = r.wts[:n]
+		for i, s := range idx {
+			wts[i] = w[s]
+		}
 	}
 	a := in
 	for i, l := range m.train {
@@ -44,7 +53,7 @@ func (r *replica[T]) shard(m *Model[T], x, y Matrix[T], idx []int, scale T, grad
 	}
 	cur := 0
 	dOut := reshape(r.d[cur], n, a.Cols)
-	loss := m.loss.Eval(a, tgt, scale, dOut)
+	loss := m.loss.Eval(a, tgt, wts, scale, dOut)
 	for i := len(m.train) - 1; i >= 0; i-- {
 		l := m.train[i]
 		lin := in

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"math"
 	"slices"
 
 	"github.com/densetrain/densetrain/pkg/parallel"
@@ -12,6 +13,7 @@ import (
 type trainer[T Float] struct {
 	m        *Model[T]
 	x, y     Matrix[T]
+	w        []T // per-sample loss weights, or nil
 	par      Parallelism
 	maxBatch int
 
@@ -26,25 +28,30 @@ type trainer[T Float] struct {
 	laneLoss []float64
 	reducer  parallel.Reducer[T]
 
-	laneTask, updateTask func(worker, i int) error
-	ctxErr               func() error
+	norms    []float64 // per-chunk squared norms, for clipping
+	clipBy   T
+
+	laneTask, updateTask, normTask, scaleTask func(worker, i int) error
+	ctxErr                                    func() error
 }
 
 // newTrainer prepares buffers for global batches of at most maxBatch rows.
-func newTrainer[T Float](m *Model[T], x, y Matrix[T], maxBatch int, par Parallelism) *trainer[T] {
-	t := &trainer[T]{m: m, x: x, y: y, par: par, maxBatch: maxBatch, reducer: m.reducer}
+func newTrainer[T Float](m *Model[T], x, y Matrix[T], w []T, maxBatch int, par Parallelism) *trainer[T] {
+	t := &trainer[T]{m: m, x: x, y: y, w: w, par: par, maxBatch: maxBatch, reducer: m.reducer}
 	if t.reducer == nil {
 		t.reducer = &parallel.Tree[T]{}
 	}
 	l, _ := parallel.NewLayout(maxBatch, par.ShardSize, par.MaxLanes)
 	t.lanes = alignedBuffers[T](slices.Repeat([]int{len(m.params)}, l.Lanes())...)
 	t.laneLoss = make([]float64, l.Lanes())
-	t.laneTask, t.updateTask = t.lane, t.update
+	t.norms = make([]float64, parallel.Chunks(len(m.params)))
+	t.laneTask, t.updateTask, t.normTask, t.scaleTask = t.lane, t.update, t.norm, t.rescale
 	return t
 }
 
-// gradient computes the mean gradient of the samples idx into t.lanes[0]
-// and returns their summed loss.
+// gradient computes the gradient of the loss of the samples idx — the
+// weighted mean of their losses plus the layers' penalties — into
+// t.lanes[0], and returns that loss times len(idx).
 func (t *trainer[T]) gradient(p *parallel.Pool, idx []int) (float64, error) {
 	if t.replicas == nil {
 		t.replicas = make([]*replica[T], p.Workers())
@@ -59,7 +66,45 @@ func (t *trainer[T]) gradient(p *parallel.Pool, idx []int) (float64, error) {
 	if err := p.Do(n, t.laneTask); err != nil {
 		return 0, err
 	}
-	return t.reducer.Reduce(p, t.lanes[:n], t.laneLoss[:n])
+	sum, err := t.reducer.Reduce(p, t.lanes[:n], t.laneLoss[:n])
+	if err != nil {
+		return 0, err
+	}
+	return sum + float64(len(idx))*t.m.penalty(t.m.params, t.lanes[0]), nil
+}
+
+// clip rescales the gradient in t.lanes[0] to a global L2 norm of at most
+// maxNorm. The norm is summed per chunk and then by a fixed tree, so it does
+// not depend on the worker count.
+func (t *trainer[T]) clip(p *parallel.Pool, maxNorm float64) error {
+	if err := p.Do(len(t.norms), t.normTask); err != nil {
+		return err
+	}
+	norm := math.Sqrt(parallel.TreeSum(t.norms))
+	if norm <= maxNorm {
+		return nil
+	}
+	t.clipBy = T(maxNorm / norm)
+	return p.Do(len(t.norms), t.scaleTask)
+}
+
+func (t *trainer[T]) norm(_, i int) error {
+	lo, hi := parallel.Chunk(len(t.m.params), i)
+	var s float64
+	for _, v := range t.lanes[0][lo:hi] {
+		s += float64(v) * float64(v)
+	}
+	t.norms[i] = s
+	return nil
+}
+
+func (t *trainer[T]) rescale(_, i int) error {
+	lo, hi := parallel.Chunk(len(t.m.params), i)
+	g := t.lanes[0][lo:hi]
+	for k := range g {
+		g[k] *= t.clipBy
+	}
+	return nil
 }
 
 // apply makes one optimizer step with the gradient in t.lanes[0]. Once
@@ -93,7 +138,7 @@ func (t *trainer[T]) lane(w, i int) error {
 			return err
 		}
 		lo, hi := t.layout.Shard(j)
-		loss += r.shard(t.m, t.x, t.y, t.idx[lo:hi], t.scale, t.lanes[i], j > first)
+		loss += r.shard(t.m, t.x, t.y, t.w, t.idx[lo:hi], t.scale, t.lanes[i], j > first)
 	}
 	t.laneLoss[i] = loss
 	return nil
