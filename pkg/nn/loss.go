@@ -28,10 +28,10 @@ type Loss[T Float] interface {
 // elementwise is a loss that averages a function of (output, target) over
 // the outputs of a sample.
 type elementwise[T Float] struct {
-	name  string
-	head  Activation
-	unit  bool                                 // targets must lie in [0, 1]
-	fn    func(o, y float64) (loss, d float64) // value and ∂/∂o
+	name string
+	head Activation
+	unit bool                                 // targets must lie in [0, 1]
+	fn   func(o, y float64) (loss, d float64) // value and ∂/∂o
 }
 
 // MSE returns the mean squared error: the mean over samples and outputs of

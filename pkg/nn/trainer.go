@@ -28,8 +28,8 @@ type trainer[T Float] struct {
 	laneLoss []float64
 	reducer  parallel.Reducer[T]
 
-	norms    []float64 // per-chunk squared norms, for clipping
-	clipBy   T
+	norms  []float64 // per-chunk squared norms, for clipping
+	clipBy T
 
 	laneTask, updateTask, normTask, scaleTask func(worker, i int) error
 	ctxErr                                    func() error
