@@ -33,7 +33,7 @@ func Example_xor() {
 	for i := range 4 {
 		fmt.Printf("%v -> %.0f\n", x.Row(i), pred.At(i, 0)+0) // +0 avoids printing -0
 	}
-	fmt.Println("final loss below 0.01:", hist.Loss[len(hist.Loss)-1] < 0.01)
+	fmt.Println("final loss below 0.01:", hist.Loss()[len(hist.Epochs)-1] < 0.01)
 	// Output:
 	// [0 0] -> 0
 	// [0 1] -> 1

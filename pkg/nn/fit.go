@@ -48,16 +48,26 @@ func (p Parallelism) withDefaults(batch int) (Parallelism, error) {
 type FitOptions struct {
 	Epochs    int    // passes over the data (default 1, like Keras)
 	BatchSize int    // samples per optimizer step (default 32)
-	Seed      uint64 // seed of the per-epoch shuffle
+	Seed      uint64 // seed of the per-epoch shuffle and of the validation split
 	NoShuffle bool   // keep the data order instead of shuffling every epoch
-	// Log receives one line per epoch, "epoch 3/1000 loss 0.0123"; nil is silent.
+	// Log receives one line per epoch, "epoch 3/1000 loss 0.0123" followed by
+	// the metrics and validation results; nil is silent.
 	Log io.Writer
+	// ValidationSplit holds out this fraction of the rows, chosen by a
+	// seeded shuffle, for validation. ValidationData gives validation rows
+	// explicitly instead (see NewDataset).
+	ValidationSplit float64
+	ValidationData  Dataset
+	// Callbacks run at the start and end of every epoch and at the end of
+	// training, in order.
+	Callbacks []Callback
 	// SampleWeights, one per row, multiply each sample's loss (Keras'
 	// sample_weight); nil weighs every sample 1.
 	SampleWeights []float64
 	// ClassWeights, one per class, multiply the loss of each sample of that
 	// class (Keras' class_weight); BalanceClasses computes them instead as
-	// scikit-learn's "balanced": rows/(classes·rows of the class).
+	// scikit-learn's "balanced", from the training rows:
+	// rows/(classes·rows of the class).
 	ClassWeights   []float64
 	BalanceClasses bool
 	// ClipNorm, when positive, rescales each step's gradient so that its
@@ -66,19 +76,22 @@ type FitOptions struct {
 	Parallelism
 }
 
-// History records a Fit.
-type History struct {
-	// Loss is each epoch's training loss: the mean over the epoch's samples
-	// of the loss each sample had when its batch was trained.
-	Loss []float64
-}
+// Dataset holds inputs and targets of either precision, for FitOptions.
+type Dataset struct{ v any }
+
+// NewDataset returns a Dataset of x and y.
+func NewDataset[T Float](x, y Matrix[T]) Dataset { return Dataset{[2]Matrix[T]{x, y}} }
 
 // Fit trains the model on (x, y): every epoch it shuffles the samples (from
 // Seed), cuts them into batches and makes one optimizer step per batch with
 // the mean gradient of the batch, computed in parallel by Workers replicas.
+// After each epoch it evaluates the validation data, if any, and runs the
+// callbacks.
 //
-// Cancelling ctx stops training within one micro-shard and returns the
-// context's error; no goroutine outlives Fit.
+// If the loss of a batch is not finite, Fit stops before applying that step
+// and returns a *DivergenceError. Cancelling ctx stops training within one
+// micro-shard and returns the context's error. In both cases the History so
+// far is returned too. No goroutine outlives Fit.
 func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*History, error) {
 	if err := m.checkData(x, y); err != nil {
 		return nil, err
@@ -94,53 +107,25 @@ func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*Hi
 	if err != nil {
 		return nil, err
 	}
-	if x.Rows == 0 {
-		return nil, errors.New("nn: fit: no training rows")
-	}
 	if opt.ClipNorm < 0 {
 		return nil, fmt.Errorf("nn: fit: negative clip norm %v", opt.ClipNorm)
 	}
-	w, err := sampleWeights(y, m.OutputSize(), opt)
+	trainIdx, val, err := m.validation(x, y, opt)
 	if err != nil {
 		return nil, err
 	}
-	t := newTrainer(m, x, y, w, min(batch, x.Rows), par)
-	perm := make([]int, x.Rows)
-	for i := range perm {
-		perm[i] = i
+	if len(trainIdx) == 0 {
+		return nil, errors.New("nn: fit: no training rows")
 	}
-	rng := rand.New(rand.NewPCG(opt.Seed, shuffleStream))
-	hist := &History{}
-	err = parallel.Run(ctx, par.Workers, func(p *parallel.Pool) error {
-		for e := 1; e <= epochs; e++ {
-			if !opt.NoShuffle {
-				rng.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
-			}
-			var sum float64
-			for lo := 0; lo < len(perm); lo += batch {
-				s, err := t.gradient(p, perm[lo:min(lo+batch, len(perm))])
-				if err != nil {
-					return err
-				}
-				if opt.ClipNorm > 0 {
-					if err := t.clip(p, opt.ClipNorm); err != nil {
-						return err
-					}
-				}
-				if err := t.apply(p); err != nil {
-					return err
-				}
-				sum += s
-			}
-			loss := sum / float64(len(perm))
-			hist.Loss = append(hist.Loss, loss)
-			if opt.Log != nil {
-				fmt.Fprintf(opt.Log, "epoch %d/%d loss %.6g\n", e, epochs, loss)
-			}
-		}
-		return nil
-	})
-	return hist, err
+	w, err := sampleWeights(y, m.OutputSize(), opt, trainIdx)
+	if err != nil {
+		return nil, err
+	}
+	r := &fitRun[T]{m: m, opt: opt, epochs: epochs, batch: batch, perm: trainIdx, val: val,
+		t: newTrainer(m, x, y, w, min(batch, len(trainIdx)), par),
+		rng: rand.New(rand.NewPCG(opt.Seed, shuffleStream))}
+	err = parallel.Run(ctx, par.Workers, r.run)
+	return &r.hist, err
 }
 
 // Gradient returns the loss of the model on (x, y) taken as one batch, as
@@ -162,7 +147,7 @@ func (m *Model[T]) Gradient(ctx context.Context, x, y Matrix[T], par Parallelism
 		idx[i] = i
 	}
 	t := newTrainer(m, x, y, nil, x.Rows, par)
-	var sum float64
+	var sum float64 // loss of the batch times its rows
 	err = parallel.Run(ctx, par.Workers, func(p *parallel.Pool) (err error) {
 		sum, err = t.gradient(p, idx)
 		return err

@@ -182,61 +182,6 @@ func (m *Model[T]) checkData(x, y Matrix[T]) error {
 	return m.loss.CheckTarget(y, m.OutputSize())
 }
 
-// predictChunk is the number of rows Predict and Evaluate push through the
-// layers at once.
-const predictChunk = 256
-
-// forwardChunks runs the training layers over x in chunks of rows, calling
-// fn with each chunk's first row and output (logits when the loss is fused).
-func (m *Model[T]) forwardChunks(x Matrix[T], fn func(lo int, out Matrix[T])) {
-	rows := min(predictChunk, x.Rows)
-	bufs := alignedBuffers[T](rows*m.maxWidth(), rows*m.maxWidth())
-	for lo := 0; lo < x.Rows; lo += rows {
-		hi := min(lo+rows, x.Rows)
-		a := x.SliceRows(lo, hi)
-		for i, l := range m.train {
-			out := reshape(bufs[i%2], hi-lo, l.OutputSize())
-			l.Forward(m.layerView(m.params, i), a, out)
-			a = out
-		}
-		fn(lo, a)
-	}
-}
-
-// Predict returns the model's outputs for the rows of x. With a fused loss
-// the output activation is applied (probabilities), see Compile.
-func (m *Model[T]) Predict(x Matrix[T]) (Matrix[T], error) {
-	if err := m.checkCompiled(); err != nil {
-		return Matrix[T]{}, err
-	}
-	if err := m.checkInput(x); err != nil {
-		return Matrix[T]{}, err
-	}
-	res := NewMatrix[T](x.Rows, m.OutputSize(), nil)
-	m.forwardChunks(x, func(lo int, out Matrix[T]) {
-		dst := res.SliceRows(lo, lo+out.Rows)
-		copy(dst.Data, out.Data)
-		activateRows(m.head, dst)
-	})
-	return res, nil
-}
-
-// Evaluate returns the mean loss of the model on (x, y), including the
-// layers' regularization penalties, as Keras reports it.
-func (m *Model[T]) Evaluate(x, y Matrix[T]) (float64, error) {
-	if err := m.checkData(x, y); err != nil {
-		return 0, err
-	}
-	if x.Rows == 0 {
-		return 0, errors.New("nn: evaluate: no rows")
-	}
-	var sum float64
-	m.forwardChunks(x, func(lo int, out Matrix[T]) {
-		sum += m.loss.Eval(out, y.SliceRows(lo, lo+out.Rows), nil, 1, Matrix[T]{})
-	})
-	return sum/float64(x.Rows) + m.penalty(m.params, nil), nil
-}
-
 // penalty sums the layers' regularization penalties and, when grads is
 // non-nil, adds their gradients to grads.
 func (m *Model[T]) penalty(params, grads []T) float64 {

@@ -42,7 +42,7 @@ func TestXORConverges(t *testing.T) {
 	require.Len(t, lines, 5000)
 	assert.True(t, strings.HasPrefix(lines[0], "epoch 1/5000 loss "), lines[0])
 	assert.True(t, strings.HasPrefix(lines[4999], "epoch 5000/5000 loss "), lines[4999])
-	assert.Less(t, hist.Loss[4999], hist.Loss[0])
+	assert.Less(t, hist.Loss()[4999], hist.Loss()[0])
 }
 
 // cancelAfter is a log writer that cancels a context at the n-th line.
@@ -65,7 +65,7 @@ func TestCancelledFitReturnsContextErrorAndLeaksNothing(t *testing.T) {
 	m := xorModel(t)
 	hist, err := m.Fit(ctx, xorX, xorY, nn.FitOptions{Epochs: 1000, BatchSize: 1, Parallelism: nn.Parallelism{Workers: 4}, Log: &cancelAfter{n: 3, cancel: cancel}})
 	assert.ErrorIs(t, err, context.Canceled)
-	assert.Len(t, hist.Loss, 3, "training went on after the cancel")
+	assert.Len(t, hist.Epochs, 3, "training went on after the cancel")
 
 	// Already cancelled: returns at once.
 	_, err = m.Fit(ctx, xorX, xorY, nn.FitOptions{})

@@ -276,5 +276,5 @@ func TestBatchOneSGDIsTheTutorialsTraining(t *testing.T) {
 	for i, v := range m.Params() {
 		assert.InDelta(t, want[i], v, 1e-12, "param %d", i)
 	}
-	assert.InDelta(t, lastLoss, hist.Loss[epochs-1], 1e-12)
+	assert.InDelta(t, lastLoss, hist.Loss()[epochs-1], 1e-12)
 }

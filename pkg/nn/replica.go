@@ -27,11 +27,12 @@ func newReplica[T Float](m *Model[T], shardSize, targetCols int) *replica[T] {
 	return r
 }
 
-// shard runs forward and backward for the samples idx of (x, y), writing
-// (or, when accumulate, adding) scale times the gradient of their summed
-// loss, each sample weighted by w (nil: 1), into grad, and returns the
-// summed weighted loss.
-func (r *replica[T]) shard(m *Model[T], x, y Matrix[T], w []T, idx []int, scale T, grad []T, accumulate bool) float64 {
+// shard runs forward and backward for the samples idx of t's data,
+// writing (or, when add is set, adding) t.scale times the gradient of their
+// summed loss, each sample weighted by t.w (nil: 1), into grad. It adds the
+// shard's metric counts to acc and returns its summed weighted loss.
+func (r *replica[T]) shard(t *trainer[T], idx []int, grad []T, acc []float64, add bool) float64 {
+	m, x, y := t.m, t.x, t.y
 	n := len(idx)
 	in, tgt := reshape(r.in, n, x.Cols), reshape(r.tgt, n, y.Cols)
 	for i, s := range idx {
@@ -39,10 +40,10 @@ func (r *replica[T]) shard(m *Model[T], x, y Matrix[T], w []T, idx []int, scale 
 		copy(tgt.Row(i), y.Row(s))
 	}
 	var wts []T
-	if w != nil {
+	if t.w != nil {
 		wts = r.wts[:n]
 		for i, s := range idx {
-			wts[i] = w[s]
+			wts[i] = t.w[s]
 		}
 	}
 	a := in
@@ -53,7 +54,8 @@ func (r *replica[T]) shard(m *Model[T], x, y Matrix[T], w []T, idx []int, scale 
 	}
 	cur := 0
 	dOut := reshape(r.d[cur], n, a.Cols)
-	loss := m.loss.Eval(a, tgt, wts, scale, dOut)
+	accumulate(t.kind, a, tgt, acc)
+	loss := m.loss.Eval(a, tgt, wts, t.scale, dOut)
 	for i := len(m.train) - 1; i >= 0; i-- {
 		l := m.train[i]
 		lin := in
@@ -63,7 +65,7 @@ func (r *replica[T]) shard(m *Model[T], x, y Matrix[T], w []T, idx []int, scale 
 			dIn = reshape(r.d[1-cur], n, l.InputSize()) // the first layer's input gradient is never needed
 		}
 		out := reshape(r.acts[i], n, l.OutputSize())
-		l.Backward(m.layerView(r.params, i), m.layerView(grad, i), lin, out, dOut, dIn, r.ones, accumulate)
+		l.Backward(m.layerView(r.params, i), m.layerView(grad, i), lin, out, dOut, dIn, r.ones, add)
 		dOut, cur = dIn, 1-cur
 	}
 	return loss

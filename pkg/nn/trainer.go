@@ -27,6 +27,9 @@ type trainer[T Float] struct {
 	lanes    [][]T         // one gradient buffer per lane
 	laneLoss []float64
 	reducer  parallel.Reducer[T]
+	kind     metricKind
+	laneAcc  [][]float64 // per-lane metric counts
+	epochAcc []float64   // metric counts of the epoch so far
 
 	norms  []float64 // per-chunk squared norms, for clipping
 	clipBy T
@@ -44,6 +47,12 @@ func newTrainer[T Float](m *Model[T], x, y Matrix[T], w []T, maxBatch int, par P
 	l, _ := parallel.NewLayout(maxBatch, par.ShardSize, par.MaxLanes)
 	t.lanes = alignedBuffers[T](slices.Repeat([]int{len(m.params)}, l.Lanes())...)
 	t.laneLoss = make([]float64, l.Lanes())
+	t.kind = metricKindOf(m.loss)
+	t.laneAcc = make([][]float64, l.Lanes())
+	for i := range t.laneAcc {
+		t.laneAcc[i] = make([]float64, metricLen(t.kind, m.OutputSize()))
+	}
+	t.epochAcc = make([]float64, metricLen(t.kind, m.OutputSize()))
 	t.norms = make([]float64, parallel.Chunks(len(m.params)))
 	t.laneTask, t.updateTask, t.normTask, t.scaleTask = t.lane, t.update, t.norm, t.rescale
 	return t
@@ -69,6 +78,10 @@ func (t *trainer[T]) gradient(p *parallel.Pool, idx []int) (float64, error) {
 	sum, err := t.reducer.Reduce(p, t.lanes[:n], t.laneLoss[:n])
 	if err != nil {
 		return 0, err
+	}
+	parallel.TreeSumInto(t.laneAcc[:n], 0, len(t.epochAcc))
+	for k, v := range t.laneAcc[0] {
+		t.epochAcc[k] += v
 	}
 	return sum + float64(len(idx))*t.m.penalty(t.m.params, t.lanes[0]), nil
 }
@@ -132,13 +145,14 @@ func (t *trainer[T]) lane(w, i int) error {
 		r.version = t.version
 	}
 	first, end := t.layout.LaneShards(i)
+	clear(t.laneAcc[i])
 	var loss float64
 	for j := first; j < end; j++ {
 		if err := t.ctxErr(); err != nil {
 			return err
 		}
 		lo, hi := t.layout.Shard(j)
-		loss += r.shard(t.m, t.x, t.y, t.w, t.idx[lo:hi], t.scale, t.lanes[i], j > first)
+		loss += r.shard(t, t.idx[lo:hi], t.lanes[i], t.laneAcc[i], j > first)
 	}
 	t.laneLoss[i] = loss
 	return nil

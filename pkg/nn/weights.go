@@ -7,8 +7,9 @@ import (
 
 // sampleWeights returns the per-sample weights Fit trains with: the product
 // of the explicit sample weights and the class weights (explicit, or
-// scikit-learn's "balanced" n/(k·countₖ)). It returns nil when all are 1.
-func sampleWeights[T Float](y Matrix[T], outputs int, opt FitOptions) ([]T, error) {
+// scikit-learn's "balanced" n/(k·countₖ) over the training rows). It
+// returns nil when all are 1.
+func sampleWeights[T Float](y Matrix[T], outputs int, opt FitOptions, train []int) ([]T, error) {
 	sw, cw := opt.SampleWeights, opt.ClassWeights
 	if sw == nil && cw == nil && !opt.BalanceClasses {
 		return nil, nil
@@ -38,13 +39,13 @@ func sampleWeights[T Float](y Matrix[T], outputs int, opt FitOptions) ([]T, erro
 	}
 	if opt.BalanceClasses {
 		count := make([]int, k)
-		for _, c := range classes {
-			count[c]++
+		for _, i := range train {
+			count[classes[i]]++
 		}
 		cw = make([]float64, k)
 		for c, n := range count {
 			if n > 0 {
-				cw[c] = float64(y.Rows) / float64(k*n)
+				cw[c] = float64(len(train)) / float64(k*n)
 			}
 		}
 	}

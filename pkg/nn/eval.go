@@ -1,0 +1,177 @@
+package nn
+
+import (
+	"context"
+	"errors"
+
+	"github.com/densetrain/densetrain/pkg/parallel"
+)
+
+// evalShard is the number of rows one evaluation task pushes through the
+// layers. It is fixed, so evaluation sums in the same order whatever the
+// worker count or the training shard size.
+const evalShard = 256
+
+// evaluator runs the training layers forward over rows of x with the
+// master parameters, in shards spread over a pool's workers. It serves
+// Predict, Evaluate and Fit's validation. The parameters must not change
+// while it runs.
+type evaluator[T Float] struct {
+	m    *Model[T]
+	x, y Matrix[T] // y is unused by predict
+	idx  []int     // rows of x to use, or nil for all
+	kind metricKind
+
+	bufs [][2][]T // per worker ping-pong buffers
+	rows [][]T    // per worker gathered input rows
+	loss []float64
+	acc  [][]float64 // per shard metric counts
+	out  Matrix[T]   // predictions, when predicting
+}
+
+func newEvaluator[T Float](m *Model[T], workers int, x, y Matrix[T], idx []int) *evaluator[T] {
+	e := &evaluator[T]{m: m, x: x, y: y, idx: idx, kind: metricKindOf(m.loss)}
+	e.bufs = make([][2][]T, workers)
+	e.rows = make([][]T, workers)
+	return e
+}
+
+func (e *evaluator[T]) n() int {
+	if e.idx != nil {
+		return len(e.idx)
+	}
+	return e.x.Rows
+}
+
+func (e *evaluator[T]) shards() int { return (e.n() + evalShard - 1) / evalShard }
+
+// forward runs shard i on worker w and returns its output (logits for a
+// fused loss) and the shard's first row.
+func (e *evaluator[T]) forward(w, i int) (Matrix[T], int) {
+	lo := i * evalShard
+	hi := min(lo+evalShard, e.n())
+	if e.bufs[w][0] == nil {
+		rows := min(evalShard, e.n())
+		b := alignedBuffers[T](rows*e.m.maxWidth(), rows*e.m.maxWidth(), rows*e.x.Cols)
+		e.bufs[w], e.rows[w] = [2][]T{b[0], b[1]}, b[2]
+	}
+	var a Matrix[T]
+	if e.idx == nil {
+		a = e.x.SliceRows(lo, hi)
+	} else {
+		a = reshape(e.rows[w], hi-lo, e.x.Cols)
+		for r, s := range e.idx[lo:hi] {
+			copy(a.Row(r), e.x.Row(s))
+		}
+	}
+	for k, l := range e.m.train {
+		out := reshape(e.bufs[w][k%2], hi-lo, l.OutputSize())
+		l.Forward(e.m.layerView(e.m.params, k), a, out)
+		a = out
+	}
+	return a, lo
+}
+
+// target returns the target rows of shard i, gathered into dst if needed.
+func (e *evaluator[T]) target(lo, rows int, dst []T) Matrix[T] {
+	if e.idx == nil {
+		return e.y.SliceRows(lo, lo+rows)
+	}
+	t := reshape(dst, rows, e.y.Cols)
+	for r, s := range e.idx[lo : lo+rows] {
+		copy(t.Row(r), e.y.Row(s))
+	}
+	return t
+}
+
+// evaluate returns the mean loss (with the layers' penalties) and the
+// metrics over the rows.
+func (e *evaluator[T]) evaluate(p *parallel.Pool) (float64, map[string]float64, error) {
+	s := e.shards()
+	e.loss = make([]float64, s)
+	e.acc = make([][]float64, s)
+	for i := range e.acc {
+		e.acc[i] = make([]float64, metricLen(e.kind, e.m.OutputSize()))
+	}
+	tgt := make([][]T, p.Workers())
+	err := p.Do(s, func(w, i int) error {
+		out, lo := e.forward(w, i)
+		if tgt[w] == nil {
+			tgt[w] = make([]T, evalShard*e.y.Cols)
+		}
+		y := e.target(lo, out.Rows, tgt[w])
+		e.loss[i] = e.m.loss.Eval(out, y, nil, 1, Matrix[T]{})
+		accumulate(e.kind, out, y, e.acc[i])
+		return nil
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	parallel.TreeSumInto(e.acc, 0, len(e.acc[0]))
+	loss := parallel.TreeSum(e.loss)/float64(e.n()) + e.m.penalty(e.m.params, nil)
+	return loss, finish(e.kind, e.acc[0]), nil
+}
+
+// predict writes the model's outputs, with the fused head applied, into e.out.
+func (e *evaluator[T]) predict(p *parallel.Pool) error {
+	e.out = NewMatrix[T](e.n(), e.m.OutputSize(), nil)
+	return p.Do(e.shards(), func(w, i int) error {
+		out, lo := e.forward(w, i)
+		dst := e.out.SliceRows(lo, lo+out.Rows)
+		copy(dst.Data, out.Data)
+		activateRows(e.m.head, dst)
+		return nil
+	})
+}
+
+// Predict returns the model's outputs for the rows of x, computed in
+// parallel over GOMAXPROCS workers. With a fused loss the output activation
+// is applied (probabilities), see Compile. Predict may be called from
+// several goroutines at once, but not while Fit runs.
+func (m *Model[T]) Predict(x Matrix[T]) (Matrix[T], error) {
+	if err := m.checkCompiled(); err != nil {
+		return Matrix[T]{}, err
+	}
+	if err := m.checkInput(x); err != nil {
+		return Matrix[T]{}, err
+	}
+	var e *evaluator[T]
+	err := parallel.Run(context.Background(), 0, func(p *parallel.Pool) error {
+		e = newEvaluator(m, p.Workers(), x, Matrix[T]{}, nil)
+		return e.predict(p)
+	})
+	if err != nil {
+		return Matrix[T]{}, err
+	}
+	return e.out, nil
+}
+
+// Evaluate returns the mean loss of the model on (x, y), including the
+// layers' regularization penalties, as Keras reports it.
+func (m *Model[T]) Evaluate(x, y Matrix[T]) (float64, error) {
+	loss, _, err := m.EvaluateMetrics(x, y)
+	return loss, err
+}
+
+// EvaluateMetrics returns the mean loss and the task's metrics on (x, y):
+// "accuracy" for cross-entropy losses; "rmse", "mae" and "r2" (the mean
+// over outputs of R²) otherwise. It runs in parallel over GOMAXPROCS
+// workers, with results that do not depend on their number, and may be
+// called from several goroutines at once, but not while Fit runs.
+func (m *Model[T]) EvaluateMetrics(x, y Matrix[T]) (float64, map[string]float64, error) {
+	if err := m.checkData(x, y); err != nil {
+		return 0, nil, err
+	}
+	if x.Rows == 0 {
+		return 0, nil, errors.New("nn: evaluate: no rows")
+	}
+	var (
+		loss    float64
+		metrics map[string]float64
+	)
+	err := parallel.Run(context.Background(), 0, func(p *parallel.Pool) (err error) {
+		loss, metrics, err = newEvaluator(m, p.Workers(), x, y, nil).evaluate(p)
+		return err
+	})
+	return loss, metrics, err
+}

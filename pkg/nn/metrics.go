@@ -1,0 +1,113 @@
+package nn
+
+import "math"
+
+// metricKind says which metrics a loss's task reports.
+type metricKind int
+
+const (
+	regression metricKind = iota // rmse, mae, r2
+	multiclass                   // accuracy of the arg-max
+	binary                       // accuracy of logit > 0 per output
+)
+
+func metricKindOf[T Float](l Loss[T]) metricKind {
+	switch l.Head() {
+	case Softmax:
+		return multiclass
+	case Sigmoid:
+		return binary
+	}
+	return regression
+}
+
+// metricLen is the length of the accumulator vector for k outputs: counts
+// that add up across shards, so partial results can be tree-summed.
+func metricLen(kind metricKind, k int) int {
+	if kind == regression {
+		return 4*k + 1 // per output Σy, Σy², Σ(o−y)², Σ|o−y|; then rows
+	}
+	return 2 // correct, total
+}
+
+// accumulate adds the metric counts of out (the training layers' output:
+// logits for fused losses) against target into acc.
+func accumulate[T Float](kind metricKind, out, target Matrix[T], acc []float64) {
+	k := out.Cols
+	switch kind {
+	case multiclass:
+		for r := 0; r < out.Rows; r++ {
+			if argmax(out.Row(r)) == classOfRow(target.Row(r)) {
+				acc[0]++
+			}
+		}
+		acc[1] += float64(out.Rows)
+	case binary:
+		for i, z := range out.Data[:out.Rows*k] {
+			if (z > 0) == (target.Data[i] >= 0.5) {
+				acc[0]++
+			}
+		}
+		acc[1] += float64(out.Rows * k)
+	default:
+		for r := 0; r < out.Rows; r++ {
+			o, y := out.Row(r), target.Row(r)
+			for j := range o {
+				yj, d := float64(y[j]), float64(o[j]-y[j])
+				a := acc[4*j : 4*j+4 : 4*j+4]
+				a[0] += yj
+				a[1] += yj * yj
+				a[2] += d * d
+				a[3] += math.Abs(d)
+			}
+		}
+		acc[4*k] += float64(out.Rows)
+	}
+}
+
+// classOfRow is a label row's class: the label itself, or the arg-max of a
+// one-hot row.
+func classOfRow[T Float](row []T) int {
+	if len(row) == 1 {
+		return int(row[0])
+	}
+	return argmax(row)
+}
+
+func argmax[T Float](row []T) int {
+	best := 0
+	for j, v := range row {
+		if v > row[best] {
+			best = j
+		}
+	}
+	return best
+}
+
+// finish turns accumulated counts into named metrics: accuracy, or rmse,
+// mae and r2 (the mean over outputs of scikit-learn's R²).
+func finish(kind metricKind, acc []float64) map[string]float64 {
+	if kind != regression {
+		return map[string]float64{"accuracy": acc[0] / acc[1]}
+	}
+	k := (len(acc) - 1) / 4
+	n := acc[4*k]
+	var sse, sae, r2 float64
+	for j := range k {
+		a := acc[4*j : 4*j+4]
+		sse += a[2]
+		sae += a[3]
+		sst := a[1] - a[0]*a[0]/n
+		switch {
+		case sst > 0:
+			r2 += 1 - a[2]/sst
+		case a[2] == 0:
+			r2++ // perfect prediction of a constant target
+		}
+	}
+	return map[string]float64{
+		"rmse": math.Sqrt(sse / (n * float64(k))),
+		"mae":  sae / (n * float64(k)),
+		"r2":   r2 / float64(k),
+	}
+}
