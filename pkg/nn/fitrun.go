@@ -163,21 +163,28 @@ type DivergenceError struct {
 	Loss         float64 // the batch's loss (NaN or ±Inf)
 	Layer        int     // 0-based index of the first layer with non-finite values, -1 if none was found
 	LayerName    string
-	Where        string // "weights", "outputs" or "gradient"
+	Where        string // "weights", "outputs", "gradient" or "loss" (finite outputs, overflowing loss)
 	LearningRate float64
 }
 
 func (e *DivergenceError) Error() string {
-	where := "no layer holds non-finite values: check the inputs and targets for NaN or Inf"
-	if e.Layer >= 0 {
+	var where string
+	switch {
+	case e.Layer < 0:
+		where = "the batch's inputs or targets hold NaN or Inf"
+	case e.Where == "loss":
+		where = fmt.Sprintf("the outputs of the last layer %d (%q) are finite but too large for the loss", e.Layer, e.LayerName)
+	default:
 		where = fmt.Sprintf("the first non-finite values are in the %s of layer %d (%q)", e.Where, e.Layer, e.LayerName)
 	}
 	return fmt.Sprintf("nn: training diverged at epoch %d, batch %d: the loss is %v; %s; "+
 		"try a lower learning rate (now %g) or standardized inputs", e.Epoch, e.Batch, e.Loss, where, e.LearningRate)
 }
 
-// diverged diagnoses a non-finite batch loss: the first layer whose
-// weights, then outputs on the batch, then gradient hold a NaN or an Inf.
+// diverged diagnoses a non-finite batch loss: non-finite inputs or targets,
+// else the first layer whose weights, then outputs on the batch, then
+// gradient hold a NaN or an Inf, else a loss that overflowed on finite
+// outputs.
 func (t *trainer[T]) diverged(epoch, batch int, loss float64, idx []int) error {
 	m := t.m
 	err := &DivergenceError{Epoch: epoch, Batch: batch, Loss: loss, Layer: -1, LearningRate: m.opt.LearningRate()}
@@ -185,14 +192,20 @@ func (t *trainer[T]) diverged(epoch, batch int, loss float64, idx []int) error {
 		err.Layer, err.LayerName, err.Where = i, m.layers[i].Name(), where
 		return err
 	}
+	a := NewMatrix[T](len(idx), t.x.Cols, nil)
+	for r, s := range idx {
+		copy(a.Row(r), t.x.Row(s))
+		if !finite(t.y.Row(s)) {
+			return err
+		}
+	}
+	if !finite(a.Data) {
+		return err
+	}
 	for i := range m.layers {
 		if !finite(m.layerView(m.params, i)) {
 			return found(i, "weights")
 		}
-	}
-	a := NewMatrix[T](len(idx), t.x.Cols, nil)
-	for r, s := range idx {
-		copy(a.Row(r), t.x.Row(s))
 	}
 	for i, l := range m.train {
 		out := NewMatrix[T](len(idx), l.OutputSize(), nil)
@@ -207,7 +220,7 @@ func (t *trainer[T]) diverged(epoch, batch int, loss float64, idx []int) error {
 			return found(i, "gradient")
 		}
 	}
-	return err
+	return found(len(m.layers)-1, "loss")
 }
 
 func finite[T Float](v []T) bool {
