@@ -122,7 +122,7 @@ func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*Hi
 		return nil, err
 	}
 	r := &fitRun[T]{m: m, opt: opt, epochs: epochs, batch: batch, perm: trainIdx, val: val,
-		t: newTrainer(m, x, y, w, min(batch, len(trainIdx)), par),
+		t:   newTrainer(m, x, y, w, min(batch, len(trainIdx)), par),
 		rng: rand.New(rand.NewPCG(opt.Seed, shuffleStream))}
 	err = parallel.Run(ctx, par.Workers, r.run)
 	return &r.hist, err
