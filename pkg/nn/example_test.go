@@ -41,3 +41,17 @@ func Example_xor() {
 	// [1 1] -> 0
 	// final loss below 0.01: true
 }
+
+func ExampleModel_Summary() {
+	m := nn.NewModel[float32]()
+	m.Add(nn.NewDense[float32](784, 256, nn.ReLU, "hidden1"))
+	m.Add(nn.NewDense[float32](256, 128, nn.ReLU, "hidden2"))
+	m.Add(nn.NewDense[float32](128, 10, nn.Softmax, "output"))
+	fmt.Print(m.Summary())
+	// Output:
+	// #  layer    kind   activation  output shape  params
+	// 0  hidden1  dense  relu        (batch, 256)  200960
+	// 1  hidden2  dense  relu        (batch, 128)  32896
+	// 2  output   dense  softmax     (batch, 10)   1290
+	// total parameters: 235146
+}
