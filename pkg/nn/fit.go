@@ -96,6 +96,9 @@ func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*Hi
 	if err := m.checkData(x, y); err != nil {
 		return nil, err
 	}
+	if m.opt == nil {
+		return nil, errors.New("nn: fit: the model has no optimizer: call Compile")
+	}
 	if opt.Epochs < 0 || opt.BatchSize < 0 {
 		return nil, fmt.Errorf("nn: fit: negative epochs (%d) or batch size (%d)", opt.Epochs, opt.BatchSize)
 	}

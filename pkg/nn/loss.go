@@ -28,10 +28,11 @@ type Loss[T Float] interface {
 // elementwise is a loss that averages a function of (output, target) over
 // the outputs of a sample.
 type elementwise[T Float] struct {
-	name string
-	head Activation
-	unit bool                                 // targets must lie in [0, 1]
-	fn   func(o, y float64) (loss, d float64) // value and ∂/∂o
+	name  string
+	head  Activation
+	unit  bool                                 // targets must lie in [0, 1]
+	fn    func(o, y float64) (loss, d float64) // value and ∂/∂o
+	delta float64                              // Huber's δ, saved in model files
 }
 
 // MSE returns the mean squared error: the mean over samples and outputs of
@@ -68,7 +69,7 @@ func Huber[T Float](delta float64) Loss[T] {
 	if !(delta > 0) {
 		panic(fmt.Sprintf("nn: Huber delta %v, want > 0", delta))
 	}
-	return elementwise[T]{name: "huber", fn: func(o, y float64) (float64, float64) {
+	return elementwise[T]{name: "huber", delta: delta, fn: func(o, y float64) (float64, float64) {
 		d := o - y
 		if math.Abs(d) <= delta {
 			return 0.5 * d * d, d
@@ -213,4 +214,39 @@ func (crossEntropy[T]) Eval(out, target Matrix[T], weights []T, scale T, grad Ma
 		}
 	}
 	return sum
+}
+
+// LossByName returns the loss with the given name: mse, half_mse, mae,
+// huber (with delta, 1 when 0), cross_entropy (or ce) and
+// binary_cross_entropy (or bce).
+func LossByName[T Float](name string, delta float64) (Loss[T], error) {
+	switch name {
+	case "mse":
+		return MSE[T](), nil
+	case "half_mse":
+		return HalfMSE[T](), nil
+	case "mae":
+		return MAE[T](), nil
+	case "huber":
+		if delta == 0 {
+			delta = 1
+		}
+		if !(delta > 0) {
+			return nil, fmt.Errorf("nn: huber delta %v, want > 0", delta)
+		}
+		return Huber[T](delta), nil
+	case "cross_entropy", "ce":
+		return CrossEntropy[T](), nil
+	case "binary_cross_entropy", "bce":
+		return BinaryCrossEntropy[T](), nil
+	}
+	return nil, fmt.Errorf("nn: unknown loss %q (want mse, half_mse, mae, huber, cross_entropy or binary_cross_entropy)", name)
+}
+
+// lossDelta returns the parameter a loss needs to be rebuilt by LossByName.
+func lossDelta[T Float](l Loss[T]) float64 {
+	if e, ok := l.(elementwise[T]); ok {
+		return e.delta
+	}
+	return 0
 }

@@ -8,7 +8,7 @@ type metricKind int
 const (
 	regression metricKind = iota // rmse, mae, r2
 	multiclass                   // accuracy of the arg-max
-	binary                       // accuracy of logit > 0 per output
+	binaryKind                   // accuracy of logit > 0 per output
 )
 
 func metricKindOf[T Float](l Loss[T]) metricKind {
@@ -16,7 +16,7 @@ func metricKindOf[T Float](l Loss[T]) metricKind {
 	case Softmax:
 		return multiclass
 	case Sigmoid:
-		return binary
+		return binaryKind
 	}
 	return regression
 }
@@ -42,7 +42,7 @@ func accumulate[T Float](kind metricKind, out, target Matrix[T], acc []float64) 
 			}
 		}
 		acc[1] += float64(out.Rows)
-	case binary:
+	case binaryKind:
 		for i, z := range out.Data[:out.Rows*k] {
 			if (z > 0) == (target.Data[i] >= 0.5) {
 				acc[0]++

@@ -29,6 +29,10 @@ type Model[T Float] struct {
 	loss    Loss[T]
 	opt     Optimizer[T]
 	reducer parallel.Reducer[T] // nil: a parallel.Tree
+
+	// Preprocessing is an opaque JSON document saved with the model (for
+	// example standardization statistics and label names); nil for none.
+	Preprocessing []byte
 }
 
 // NewModel returns an empty model.
@@ -64,11 +68,30 @@ func (m *Model[T]) Compile(loss Loss[T], opt Optimizer[T], opts ...CompileOption
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if len(m.layers) == 0 {
-		return errors.New("nn: compile: the model has no layers")
-	}
 	if loss == nil || opt == nil {
 		return errors.New("nn: compile: loss and optimizer are required")
+	}
+	fresh := m.params == nil
+	if err := m.build(loss); err != nil {
+		return err
+	}
+	if fresh {
+		rng := rand.New(rand.NewPCG(cfg.seed, initStream))
+		for i, l := range m.layers {
+			l.Init(m.layerView(m.params, i), rng)
+		}
+	}
+	m.opt = opt
+	opt.Init(len(m.params))
+	return nil
+}
+
+// build checks the layer shapes against each other and the loss, sets up
+// the training layers and, if there are none yet, allocates zeroed
+// parameters.
+func (m *Model[T]) build(loss Loss[T]) error {
+	if len(m.layers) == 0 {
+		return errors.New("nn: compile: the model has no layers")
 	}
 	for i := 1; i < len(m.layers); i++ {
 		prev, l := m.layers[i-1], m.layers[i]
@@ -77,15 +100,15 @@ func (m *Model[T]) Compile(loss Loss[T], opt Optimizer[T], opts ...CompileOption
 				i, l.Name(), l.InputSize(), i-1, prev.Name(), prev.OutputSize())
 		}
 	}
-	m.train = append([]Layer[T](nil), m.layers...)
-	m.head = Linear
+	train := append([]Layer[T](nil), m.layers...)
+	head := Linear
 	last := len(m.layers) - 1
 	if h := loss.Head(); h != Linear {
 		if a, ok := m.layers[last].(activated[T]); ok {
 			switch a.Activation() {
 			case h:
-				m.train[last] = a.withActivation(Linear)
-				m.head = h
+				train[last] = a.withActivation(Linear)
+				head = h
 			case Linear: // outputs are logits
 			default:
 				return fmt.Errorf("nn: compile: loss %s needs the output layer %q to use %s or linear (logits), not %s",
@@ -93,19 +116,14 @@ func (m *Model[T]) Compile(loss Loss[T], opt Optimizer[T], opts ...CompileOption
 			}
 		}
 	}
+	m.train, m.head, m.loss = train, head, loss
 	if m.params == nil {
 		m.offsets = make([]int, len(m.layers)+1)
 		for i, l := range m.layers {
 			m.offsets[i+1] = m.offsets[i] + l.ParamCount()
 		}
 		m.params = alignedBuffers[T](m.offsets[len(m.layers)])[0]
-		rng := rand.New(rand.NewPCG(cfg.seed, initStream))
-		for i, l := range m.layers {
-			l.Init(m.layerView(m.params, i), rng)
-		}
 	}
-	m.loss, m.opt = loss, opt
-	opt.Init(len(m.params))
 	return nil
 }
 

@@ -1,0 +1,57 @@
+// Package atomicfile writes files so that readers see either the old
+// content or the complete new one, never a partial file: the content goes
+// to a temporary file in the same directory, which is synced and then
+// renamed over the target.
+package atomicfile
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// Write calls fn with a buffered writer on a temporary file next to path
+// and, if fn and every write succeed, syncs the file, renames it to path
+// and syncs the directory. On any error the temporary file is removed and
+// path is left untouched.
+func Write(path string, fn func(io.Writer) error) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	w := bufio.NewWriterSize(f, 1<<20)
+	if err = fn(w); err != nil {
+		return err
+	}
+	if err = w.Flush(); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	if d, derr := os.Open(dir); derr == nil {
+		defer d.Close()
+		if serr := d.Sync(); serr != nil {
+			return fmt.Errorf("atomicfile: sync %s: %w", dir, serr)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,41 @@
+package atomicfile
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestWriteReplacesWholeOrNothing(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "out.bin")
+	require.NoError(t, os.WriteFile(path, []byte("old"), 0o644))
+
+	boom := errors.New("boom")
+	err := Write(path, func(w io.Writer) error {
+		_, _ = w.Write([]byte("half"))
+		return boom
+	})
+	assert.ErrorIs(t, err, boom)
+	got, _ := os.ReadFile(path)
+	assert.Equal(t, "old", string(got))
+
+	require.NoError(t, Write(path, func(w io.Writer) error {
+		_, err := w.Write([]byte("new"))
+		return err
+	}))
+	got, _ = os.ReadFile(path)
+	assert.Equal(t, "new", string(got))
+	entries, _ := os.ReadDir(dir)
+	assert.Len(t, entries, 1, "no temporary file left behind")
+}
+
+func TestWriteIntoMissingDirectoryFails(t *testing.T) {
+	err := Write(filepath.Join(t.TempDir(), "nope", "f"), func(io.Writer) error { return nil })
+	assert.Error(t, err)
+}
