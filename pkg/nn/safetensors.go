@@ -1,0 +1,204 @@
+package nn
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"unsafe"
+)
+
+// This file reads and writes the safetensors container that model files
+// and checkpoints share: an 8-byte little-endian header length, a JSON
+// header mapping tensor names to dtype, shape and data offsets, with a
+// "__metadata__" map of strings, then the raw little-endian data. The
+// metadata carries a SHA-256 of the data section under "checksum".
+
+// maxHeader bounds the JSON header read from a file.
+const maxHeader = 16 << 20
+
+// tensor is one named tensor of a safetensors file.
+type tensor struct {
+	name  string
+	dtype string // "F32" or "F64"
+	shape []int64
+	data  []byte
+}
+
+// tensorInfo is one tensor's entry in the header.
+type tensorInfo struct {
+	DType   string   `json:"dtype"`
+	Shape   []int64  `json:"shape"`
+	Offsets [2]int64 `json:"data_offsets"`
+}
+
+func dtypeOf[T Float]() (string, int) {
+	var z T
+	if unsafe.Sizeof(z) == 4 {
+		return "F32", 4
+	}
+	return "F64", 8
+}
+
+func elemSize(dtype string) int64 {
+	switch dtype {
+	case "F32":
+		return 4
+	case "F64":
+		return 8
+	}
+	return 0
+}
+
+// floatTensor encodes v as a tensor of T's dtype.
+func floatTensor[T Float](name string, shape []int64, v []T) tensor {
+	dtype, size := dtypeOf[T]()
+	b := make([]byte, len(v)*size)
+	for i, x := range v {
+		if size == 4 {
+			binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(float32(x)))
+		} else {
+			binary.LittleEndian.PutUint64(b[8*i:], math.Float64bits(float64(x)))
+		}
+	}
+	return tensor{name: name, dtype: dtype, shape: shape, data: b}
+}
+
+// decodeInto converts a tensor's data into dst (len(dst) elements).
+func decodeInto[T Float](t tensor, dst []T) {
+	for i := range dst {
+		if t.dtype == "F32" {
+			dst[i] = T(math.Float32frombits(binary.LittleEndian.Uint32(t.data[4*i:])))
+		} else {
+			dst[i] = T(math.Float64frombits(binary.LittleEndian.Uint64(t.data[8*i:])))
+		}
+	}
+}
+
+// writeSafetensors writes meta and the tensors, in order, adding the
+// checksum to meta. Map keys are sorted by encoding/json, so the same
+// content gives the same bytes.
+func writeSafetensors(w io.Writer, meta map[string]string, tensors []tensor) (int64, error) {
+	header := map[string]any{}
+	var off int64
+	sum := sha256.New()
+	for _, t := range tensors {
+		header[t.name] = tensorInfo{t.dtype, t.shape, [2]int64{off, off + int64(len(t.data))}}
+		off += int64(len(t.data))
+		sum.Write(t.data)
+	}
+	meta["checksum"] = "sha256:" + hex.EncodeToString(sum.Sum(nil))
+	header["__metadata__"] = meta
+	h, err := json.Marshal(header)
+	if err != nil {
+		return 0, err
+	}
+	if pad := len(h) % 8; pad != 0 {
+		h = append(h, bytes.Repeat([]byte(" "), 8-pad)...)
+	}
+	chunks := [][]byte{binary.LittleEndian.AppendUint64(nil, uint64(len(h))), h}
+	for _, t := range tensors {
+		chunks = append(chunks, t.data)
+	}
+	var n int64
+	for _, c := range chunks {
+		k, err := w.Write(c)
+		n += int64(k)
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// readSafetensors reads a file of size bytes. It checks the header against
+// the file size — dtypes, shapes against byte ranges, ranges that tile the
+// data exactly — before reading the data, whose size is bounded by the
+// file's, then verifies the checksum.
+func readSafetensors(r io.Reader, size int64) (map[string]string, map[string]tensor, error) {
+	if size < 8 {
+		return nil, nil, fmt.Errorf("%d bytes is too short for a header", size)
+	}
+	var lenBuf [8]byte
+	if _, err := io.ReadFull(r, lenBuf[:]); err != nil {
+		return nil, nil, fmt.Errorf("reading the header length: %w", err)
+	}
+	hlen := binary.LittleEndian.Uint64(lenBuf[:])
+	if hlen > maxHeader || hlen > uint64(size-8) {
+		return nil, nil, fmt.Errorf("header length %d exceeds the file (%d bytes) or the %d-byte limit", hlen, size, maxHeader)
+	}
+	hbuf := make([]byte, hlen)
+	if _, err := io.ReadFull(r, hbuf); err != nil {
+		return nil, nil, fmt.Errorf("reading the header: %w", err)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(hbuf, &raw); err != nil {
+		return nil, nil, fmt.Errorf("header is not valid JSON: %w", err)
+	}
+	var meta map[string]string
+	if err := json.Unmarshal(raw["__metadata__"], &meta); err != nil || meta == nil {
+		return nil, nil, errors.New("header has no valid __metadata__")
+	}
+	delete(raw, "__metadata__")
+	dataLen := size - 8 - int64(hlen)
+	type entry struct {
+		name string
+		tensorInfo
+	}
+	var entries []entry
+	for name, msg := range raw {
+		var t tensorInfo
+		if err := json.Unmarshal(msg, &t); err != nil {
+			return nil, nil, fmt.Errorf("tensor %s: %w", name, err)
+		}
+		es := elemSize(t.DType)
+		if es == 0 {
+			return nil, nil, fmt.Errorf("tensor %s has dtype %q, want F32 or F64", name, t.DType)
+		}
+		n := es
+		for _, d := range t.Shape {
+			if d < 0 || (d > 0 && n > dataLen/d) {
+				return nil, nil, fmt.Errorf("tensor %s has shape %v, larger than the file", name, t.Shape)
+			}
+			n *= d
+		}
+		if t.Offsets[1]-t.Offsets[0] != n {
+			return nil, nil, fmt.Errorf("tensor %s has shape %v but byte offsets %v", name, t.Shape, t.Offsets)
+		}
+		entries = append(entries, entry{name, t})
+	}
+	slices.SortFunc(entries, func(a, b entry) int { return int(a.Offsets[0] - b.Offsets[0]) })
+	var off int64
+	for i, e := range entries {
+		if e.Offsets[0] != off {
+			prev := "the start of the data"
+			if i > 0 {
+				prev = "tensor " + entries[i-1].name
+			}
+			return nil, nil, fmt.Errorf("tensors overlap or leave a gap: %s has byte offsets %v after %s", e.name, e.Offsets, prev)
+		}
+		off = e.Offsets[1]
+	}
+	if off != dataLen {
+		return nil, nil, fmt.Errorf("the tensors need %d bytes of data, the file has %d", off, dataLen)
+	}
+	data := make([]byte, dataLen)
+	if _, err := io.ReadFull(r, data); err != nil {
+		return nil, nil, fmt.Errorf("reading %d bytes of tensor data: %w", dataLen, err)
+	}
+	sum := sha256.Sum256(data)
+	if meta["checksum"] != "sha256:"+hex.EncodeToString(sum[:]) {
+		return nil, nil, errors.New("checksum mismatch: the tensor data is damaged")
+	}
+	tensors := make(map[string]tensor, len(entries))
+	for _, e := range entries {
+		tensors[e.name] = tensor{name: e.name, dtype: e.DType, shape: e.Shape, data: data[e.Offsets[0]:e.Offsets[1]]}
+	}
+	return meta, tensors, nil
+}
