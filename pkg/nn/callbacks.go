@@ -17,6 +17,8 @@ type TrainState interface {
 	RestoreWeights(Weights)
 	// StopTraining ends Fit after the current epoch, without an error.
 	StopTraining()
+	// Checkpoint writes a checkpoint now (see FitOptions.CheckpointPath).
+	Checkpoint() error
 }
 
 // Weights is an opaque copy of a model's parameters.

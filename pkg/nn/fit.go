@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/densetrain/densetrain/pkg/parallel"
 )
@@ -73,6 +74,15 @@ type FitOptions struct {
 	// ClipNorm, when positive, rescales each step's gradient so that its
 	// global L2 norm is at most ClipNorm (Keras' global_clipnorm).
 	ClipNorm float64
+	// CheckpointPath, when set, is where a checkpoint is written (atomically)
+	// every CheckpointEvery epochs (default 1), after the last epoch, and
+	// whenever a callback calls TrainState.Checkpoint. With Resume, Fit
+	// first restores the run from that file if it exists and goes on from
+	// the epoch after it: Epochs is the total, as if never interrupted.
+	// Callbacks' own state (early stopping's patience, say) is not saved.
+	CheckpointPath  string
+	CheckpointEvery int
+	Resume          bool
 	Parallelism
 }
 
@@ -124,9 +134,17 @@ func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*Hi
 	if err != nil {
 		return nil, err
 	}
-	r := &fitRun[T]{m: m, opt: opt, epochs: epochs, batch: batch, perm: trainIdx, val: val,
-		t:   newTrainer(m, x, y, w, min(batch, len(trainIdx)), par),
-		rng: rand.New(rand.NewPCG(opt.Seed, shuffleStream))}
+	if opt.CheckpointEvery < 0 || (opt.Resume && opt.CheckpointPath == "") {
+		return nil, errors.New("nn: fit: Resume needs a CheckpointPath, and CheckpointEvery cannot be negative")
+	}
+	r := &fitRun[T]{m: m, opt: opt, epochs: epochs, batch: batch, train: trainIdx, perm: slices.Clone(trainIdx), val: val,
+		t: newTrainer(m, x, y, w, min(batch, len(trainIdx)), par), pcg: rand.NewPCG(opt.Seed, shuffleStream)}
+	r.rng = rand.New(r.pcg)
+	if opt.Resume {
+		if r.first, err = r.resume(); err != nil {
+			return nil, err
+		}
+	}
 	err = parallel.Run(ctx, par.Workers, r.run)
 	return &r.hist, err
 }

@@ -66,9 +66,12 @@ type fitRun[T Float] struct {
 	m             *Model[T]
 	opt           FitOptions
 	epochs, batch int
+	first         int   // epochs already done (when resuming)
+	train         []int // training rows, in order
 	perm          []int // training rows, in this epoch's order
 	val           *valSet[T]
 	t             *trainer[T]
+	pcg           *rand.PCG // the shuffle's source, saved in checkpoints
 	rng           *rand.Rand
 	hist          History
 	stop          bool
@@ -80,14 +83,15 @@ func (r *fitRun[T]) run(p *parallel.Pool) error {
 		ev = newEvaluator(r.m, p.Workers(), r.val.x, r.val.y, r.val.idx)
 	}
 	n := len(r.perm)
-	for e := 1; e <= r.epochs && !r.stop; e++ {
+	for e := r.first + 1; e <= r.epochs && !r.stop; e++ {
 		for _, c := range r.opt.Callbacks {
 			if err := c.OnEpochBegin(r, e); err != nil {
 				return err
 			}
 		}
 		start := time.Now()
-		if !r.opt.NoShuffle {
+		if !r.opt.NoShuffle { // a fresh permutation every epoch: the generator's state is all a resume needs
+			copy(r.perm, r.train)
 			r.rng.Shuffle(n, func(i, j int) { r.perm[i], r.perm[j] = r.perm[j], r.perm[i] })
 		}
 		log := EpochLog{Epoch: e, LearningRate: r.m.opt.LearningRate(), ValLoss: math.NaN()}
@@ -126,6 +130,11 @@ func (r *fitRun[T]) run(p *parallel.Pool) error {
 		}
 		for _, c := range r.opt.Callbacks {
 			if err := c.OnEpochEnd(r, &r.hist.Epochs[len(r.hist.Epochs)-1]); err != nil {
+				return err
+			}
+		}
+		if r.opt.CheckpointPath != "" && (e%max(r.opt.CheckpointEvery, 1) == 0 || e == r.epochs || r.stop) {
+			if err := r.Checkpoint(); err != nil {
 				return err
 			}
 		}

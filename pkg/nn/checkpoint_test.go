@@ -1,0 +1,97 @@
+package nn_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func resumeCase[T nn.Float](t *testing.T, optimizer string) (*nn.Model[T], nn.Matrix[T], nn.Matrix[T]) {
+	rng := rand.New(rand.NewPCG(40, 40))
+	x := randMatrix[T](rng, 101, 6)
+	y := randLabels[T](rng, 101, 3)
+	m := nn.NewModel[T]()
+	m.Add(nn.NewDense[T](6, 12, nn.ReLU, "h"))
+	m.Add(nn.NewDense[T](12, 3, nn.Softmax, "o"))
+	var opt nn.Optimizer[T] = nn.NewAdam[T](0.01)
+	if optimizer == "momentum" {
+		opt = nn.NewMomentum[T](0.05, 0.9)
+	}
+	require.NoError(t, m.Compile(nn.CrossEntropy[T](), opt, nn.WithSeed(8)))
+	return m, x, y
+}
+
+func testResume[T nn.Float](t *testing.T, optimizer string) {
+	opts := nn.FitOptions{Epochs: 6, BatchSize: 16, Seed: 3, ValidationSplit: 0.2, Parallelism: nn.Parallelism{Workers: 2}}
+	straight, x, y := resumeCase[T](t, optimizer)
+	want, err := straight.Fit(context.Background(), x, y, opts)
+	require.NoError(t, err)
+
+	path := filepath.Join(t.TempDir(), "run.ckpt")
+	first, _, _ := resumeCase[T](t, optimizer)
+	part := opts
+	part.Epochs, part.CheckpointPath = 3, path
+	_, err = first.Fit(context.Background(), x, y, part)
+	require.NoError(t, err)
+
+	second, _, _ := resumeCase[T](t, optimizer) // a fresh process would start from here
+	rest := opts
+	rest.CheckpointPath, rest.Resume = path, true
+	got, err := second.Fit(context.Background(), x, y, rest)
+	require.NoError(t, err)
+	assert.Equal(t, straight.Params(), second.Params(), "weights after 6 epochs vs 3 + resume 3")
+	assert.Equal(t, want.Loss(), got.Loss())
+	assert.Equal(t, want.Values("val_loss"), got.Values("val_loss"))
+}
+
+func TestResumeIsBitIdentical(t *testing.T) {
+	for _, o := range []string{"momentum", "adam"} {
+		t.Run(o+"/float32", func(t *testing.T) { testResume[float32](t, o) })
+		t.Run(o+"/float64", func(t *testing.T) { testResume[float64](t, o) })
+	}
+}
+
+func TestResumeRejectsAnotherModel(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.ckpt")
+	m, x, y := resumeCase[float32](t, "adam")
+	_, err := m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 1, CheckpointPath: path})
+	require.NoError(t, err)
+
+	other := nn.NewModel[float32]()
+	other.Add(nn.NewDense[float32](6, 13, nn.ReLU, "h"))
+	other.Add(nn.NewDense[float32](13, 3, nn.Softmax, "o"))
+	require.NoError(t, other.Compile(nn.CrossEntropy[float32](), nn.NewAdam[float32](0.01)))
+	_, err = other.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 2, CheckpointPath: path, Resume: true})
+	assert.ErrorContains(t, err, "another architecture")
+
+	sgd, _, _ := resumeCase[float32](t, "momentum")
+	_, err = sgd.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 2, CheckpointPath: path, Resume: true})
+	assert.ErrorContains(t, err, "optimizer adam")
+
+	b, _ := os.ReadFile(path)
+	b[len(b)-1] ^= 1
+	require.NoError(t, os.WriteFile(path, b, 0o644))
+	m2, _, _ := resumeCase[float32](t, "adam")
+	_, err = m2.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 2, CheckpointPath: path, Resume: true})
+	assert.ErrorContains(t, err, "checksum")
+}
+
+func TestResumeWithoutCheckpointStartsAfresh(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "none.ckpt")
+	a, x, y := resumeCase[float64](t, "adam")
+	b, _, _ := resumeCase[float64](t, "adam")
+	_, err := a.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 2})
+	require.NoError(t, err)
+	h, err := b.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 2, CheckpointPath: path, Resume: true})
+	require.NoError(t, err)
+	assert.Len(t, h.Epochs, 2)
+	assert.Equal(t, a.Params(), b.Params())
+	_, err = os.Stat(path)
+	assert.NoError(t, err, "the checkpoint was written")
+}
