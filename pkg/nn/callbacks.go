@@ -32,7 +32,23 @@ type Callback interface {
 	OnTrainEnd(s TrainState) error
 }
 
-// monitorMode decides whether a monitored quantity improves by going down.
+// monitored returns the name and value of the monitored quantity: monitor,
+// or by default val_loss (loss without validation).
+func monitored(monitor string, log *EpochLog, who string) (string, float64, error) {
+	if monitor == "" {
+		monitor = "val_loss"
+		if math.IsNaN(log.ValLoss) {
+			monitor = "loss"
+		}
+	}
+	v, ok := log.Value(monitor)
+	if !ok {
+		return monitor, 0, fmt.Errorf("nn: %s: %q was not logged", who, monitor)
+	}
+	return monitor, v, nil
+}
+
+// lowerIsBetter decides whether a monitored quantity improves by going down.
 func lowerIsBetter(monitor string) bool {
 	m := strings.TrimPrefix(monitor, "val_")
 	return m != "accuracy" && m != "r2"
@@ -79,16 +95,9 @@ func (c *EarlyStopping) OnEpochBegin(TrainState, int) error {
 
 // OnEpochEnd implements Callback.
 func (c *EarlyStopping) OnEpochEnd(s TrainState, log *EpochLog) error {
-	mon := c.Monitor
-	if mon == "" {
-		mon = "val_loss"
-		if math.IsNaN(log.ValLoss) {
-			mon = "loss"
-		}
-	}
-	v, ok := log.Value(mon)
-	if !ok {
-		return fmt.Errorf("nn: early stopping: %q was not logged", mon)
+	mon, v, err := monitored(c.Monitor, log, "early stopping")
+	if err != nil {
+		return err
 	}
 	if improved(v, c.best, c.MinDelta, lowerIsBetter(mon)) {
 		c.best, c.bestEpoch, c.wait = v, log.Epoch, 0
@@ -181,16 +190,9 @@ func (c *ReduceLROnPlateau) OnEpochBegin(TrainState, int) error {
 
 // OnEpochEnd implements Callback.
 func (c *ReduceLROnPlateau) OnEpochEnd(s TrainState, log *EpochLog) error {
-	mon := c.Monitor
-	if mon == "" {
-		mon = "val_loss"
-		if math.IsNaN(log.ValLoss) {
-			mon = "loss"
-		}
-	}
-	v, ok := log.Value(mon)
-	if !ok {
-		return fmt.Errorf("nn: reduce-on-plateau: %q was not logged", mon)
+	mon, v, err := monitored(c.Monitor, log, "reduce-on-plateau")
+	if err != nil {
+		return err
 	}
 	factor, patience, minDelta := c.Factor, c.Patience, c.MinDelta
 	if factor == 0 {
