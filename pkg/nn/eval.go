@@ -20,7 +20,7 @@ type evaluator[T Float] struct {
 	m    *Model[T]
 	x, y Matrix[T] // y is unused by predict
 	idx  []int     // rows of x to use, or nil for all
-	kind metricKind
+	metrics metrics
 
 	bufs [][2][]T // per worker ping-pong buffers
 	rows [][]T    // per worker gathered input rows
@@ -30,7 +30,10 @@ type evaluator[T Float] struct {
 }
 
 func newEvaluator[T Float](m *Model[T], workers int, x, y Matrix[T], idx []int) *evaluator[T] {
-	e := &evaluator[T]{m: m, x: x, y: y, idx: idx, kind: metricKindOf(m.loss)}
+	e := &evaluator[T]{m: m, x: x, y: y, idx: idx}
+	if y.Data != nil {
+		e.metrics = newMetrics(m.loss, y, idx)
+	}
 	e.bufs = make([][2][]T, workers)
 	e.rows = make([][]T, workers)
 	return e
@@ -91,7 +94,7 @@ func (e *evaluator[T]) evaluate(p *parallel.Pool) (float64, map[string]float64, 
 	e.loss = make([]float64, s)
 	e.acc = make([][]float64, s)
 	for i := range e.acc {
-		e.acc[i] = make([]float64, metricLen(e.kind, e.m.OutputSize()))
+		e.acc[i] = make([]float64, e.metrics.len(e.m.OutputSize()))
 	}
 	tgt := make([][]T, p.Workers())
 	err := p.Do(s, func(w, i int) error {
@@ -101,7 +104,7 @@ func (e *evaluator[T]) evaluate(p *parallel.Pool) (float64, map[string]float64, 
 		}
 		y := e.target(lo, out.Rows, tgt[w])
 		e.loss[i] = e.m.loss.Eval(out, y, nil, 1, Matrix[T]{})
-		accumulate(e.kind, out, y, e.acc[i])
+		accumulate(e.metrics, out, y, e.acc[i])
 		return nil
 	})
 	if err != nil {
@@ -109,7 +112,7 @@ func (e *evaluator[T]) evaluate(p *parallel.Pool) (float64, map[string]float64, 
 	}
 	parallel.TreeSumInto(e.acc, 0, len(e.acc[0]))
 	loss := parallel.TreeSum(e.loss)/float64(e.n()) + e.m.penalty(e.m.params, nil)
-	return loss, finish(e.kind, e.acc[0]), nil
+	return loss, finish(e.metrics, e.acc[0]), nil
 }
 
 // predict writes the model's outputs, with the fused head applied, into e.out.

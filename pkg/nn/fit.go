@@ -138,7 +138,7 @@ func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*Hi
 		return nil, errors.New("nn: fit: Resume needs a CheckpointPath, and CheckpointEvery cannot be negative")
 	}
 	r := &fitRun[T]{m: m, opt: opt, epochs: epochs, batch: batch, train: trainIdx, perm: slices.Clone(trainIdx), val: val,
-		t: newTrainer(m, x, y, w, min(batch, len(trainIdx)), par), pcg: rand.NewPCG(opt.Seed, shuffleStream)}
+		t: newTrainer(m, x, y, trainIdx, w, min(batch, len(trainIdx)), par), pcg: rand.NewPCG(opt.Seed, shuffleStream)}
 	r.rng = rand.New(r.pcg)
 	if opt.Resume {
 		if r.first, err = r.resume(); err != nil {
@@ -167,7 +167,7 @@ func (m *Model[T]) Gradient(ctx context.Context, x, y Matrix[T], par Parallelism
 	for i := range idx {
 		idx[i] = i
 	}
-	t := newTrainer(m, x, y, nil, x.Rows, par)
+	t := newTrainer(m, x, y, nil, nil, x.Rows, par)
 	var sum float64 // loss of the batch times its rows
 	err = parallel.Run(ctx, par.Workers, func(p *parallel.Pool) (err error) {
 		sum, err = t.gradient(p, idx)

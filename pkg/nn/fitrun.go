@@ -116,7 +116,7 @@ func (r *fitRun[T]) run(p *parallel.Pool) error {
 			sum += s
 		}
 		log.Loss = sum / float64(n)
-		log.Metrics = finish(r.t.kind, r.t.epochAcc)
+		log.Metrics = finish(r.t.metrics, r.t.epochAcc)
 		if ev != nil {
 			var err error
 			if log.ValLoss, log.ValMetrics, err = ev.evaluate(p); err != nil {

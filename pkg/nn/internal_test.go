@@ -125,7 +125,7 @@ func TestTrainingStepAllocatesNothing(t *testing.T) {
 		idx[i] = i
 	}
 	par, _ := Parallelism{Workers: 2, ShardSize: 16}.withDefaults(128)
-	tr := newTrainer(m, x, y, nil, 128, par)
+	tr := newTrainer(m, x, y, nil, nil, 128, par)
 	require.NoError(t, parallel.Run(context.Background(), 2, func(p *parallel.Pool) error {
 		step := func() {
 			for lo := 0; lo < len(idx); lo += 128 {

@@ -21,20 +21,75 @@ func metricKindOf[T Float](l Loss[T]) metricKind {
 	return regression
 }
 
-// metricLen is the length of the accumulator vector for k outputs: counts
-// that add up across shards, so partial results can be tree-summed.
-func metricLen(kind metricKind, k int) int {
-	if kind == regression {
-		return 4*k + 1 // per output Σy, Σy², Σ(o−y)², Σ|o−y|; then rows
+// metrics says how to compute the metrics of one set of rows. For
+// regression it holds each output's target mean over those rows, so that
+// the sums behind R² are taken around it (no cancellation), and whether the
+// target is constant there (R² is then 1 for a perfect fit, else 0, as in
+// scikit-learn).
+type metrics struct {
+	kind     metricKind
+	mean     []float64
+	constant []bool
+}
+
+// newMetrics prepares the metrics of loss l on rows idx of y (all rows when
+// idx is nil), in one pass over the targets.
+func newMetrics[T Float](l Loss[T], y Matrix[T], idx []int) metrics {
+	mt := metrics{kind: metricKindOf(l)}
+	if mt.kind != regression {
+		return mt
+	}
+	k := y.Cols
+	mt.mean, mt.constant = make([]float64, k), make([]bool, k)
+	rows := func(yield func([]T) bool) {
+		if idx == nil {
+			for i := 0; i < y.Rows; i++ {
+				if !yield(y.Row(i)) {
+					return
+				}
+			}
+			return
+		}
+		for _, i := range idx {
+			if !yield(y.Row(i)) {
+				return
+			}
+		}
+	}
+	lo, hi := make([]T, k), make([]T, k)
+	n := 0
+	for r := range rows {
+		if n == 0 {
+			copy(lo, r)
+			copy(hi, r)
+		}
+		for j, v := range r {
+			mt.mean[j] += float64(v)
+			lo[j], hi[j] = min(lo[j], v), max(hi[j], v)
+		}
+		n++
+	}
+	for j := range mt.mean {
+		mt.mean[j] /= float64(max(n, 1))
+		mt.constant[j] = lo[j] == hi[j]
+	}
+	return mt
+}
+
+// len is the length of the accumulator vector for k outputs: sums that add
+// up across shards, so partial results can be tree-summed.
+func (mt metrics) len(k int) int {
+	if mt.kind == regression {
+		return 4*k + 1 // per output Σd, Σd² with d = y − mean, Σ(o−y)², Σ|o−y|; then rows
 	}
 	return 2 // correct, total
 }
 
-// accumulate adds the metric counts of out (the training layers' output:
+// accumulate adds the metric sums of out (the training layers' output:
 // logits for fused losses) against target into acc.
-func accumulate[T Float](kind metricKind, out, target Matrix[T], acc []float64) {
+func accumulate[T Float](mt metrics, out, target Matrix[T], acc []float64) {
 	k := out.Cols
-	switch kind {
+	switch mt.kind {
 	case multiclass:
 		for r := 0; r < out.Rows; r++ {
 			if argmax(out.Row(r)) == classOfRow(target.Row(r)) {
@@ -53,7 +108,7 @@ func accumulate[T Float](kind metricKind, out, target Matrix[T], acc []float64) 
 		for r := 0; r < out.Rows; r++ {
 			o, y := out.Row(r), target.Row(r)
 			for j := range o {
-				yj, d := float64(y[j]), float64(o[j]-y[j])
+				yj, d := float64(y[j])-mt.mean[j], float64(o[j]-y[j])
 				a := acc[4*j : 4*j+4 : 4*j+4]
 				a[0] += yj
 				a[1] += yj * yj
@@ -86,8 +141,8 @@ func argmax[T Float](row []T) int {
 
 // finish turns accumulated counts into named metrics: accuracy, or rmse,
 // mae and r2 (the mean over outputs of scikit-learn's R²).
-func finish(kind metricKind, acc []float64) map[string]float64 {
-	if kind != regression {
+func finish(mt metrics, acc []float64) map[string]float64 {
+	if mt.kind != regression {
 		return map[string]float64{"accuracy": acc[0] / acc[1]}
 	}
 	k := (len(acc) - 1) / 4
@@ -97,9 +152,9 @@ func finish(kind metricKind, acc []float64) map[string]float64 {
 		a := acc[4*j : 4*j+4]
 		sse += a[2]
 		sae += a[3]
-		sst := a[1] - a[0]*a[0]/n
+		sst := a[1] - a[0]*a[0]/n // Σ(y−ȳ)², from sums around the mean
 		switch {
-		case sst > 0:
+		case !mt.constant[j] && sst > 0:
 			r2 += 1 - a[2]/sst
 		case a[2] == 0:
 			r2++ // perfect prediction of a constant target

@@ -54,7 +54,7 @@ func (r *replica[T]) shard(t *trainer[T], idx []int, grad []T, acc []float64, ad
 	}
 	cur := 0
 	dOut := reshape(r.d[cur], n, a.Cols)
-	accumulate(t.kind, a, tgt, acc)
+	accumulate(t.metrics, a, tgt, acc)
 	loss := m.loss.Eval(a, tgt, wts, t.scale, dOut)
 	for i := len(m.train) - 1; i >= 0; i-- {
 		l := m.train[i]

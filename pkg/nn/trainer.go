@@ -27,7 +27,7 @@ type trainer[T Float] struct {
 	lanes    [][]T         // one gradient buffer per lane
 	laneLoss []float64
 	reducer  parallel.Reducer[T]
-	kind     metricKind
+	metrics  metrics
 	laneAcc  [][]float64 // per-lane metric counts
 	epochAcc []float64   // metric counts of the epoch so far
 
@@ -38,8 +38,9 @@ type trainer[T Float] struct {
 	ctxErr                                    func() error
 }
 
-// newTrainer prepares buffers for global batches of at most maxBatch rows.
-func newTrainer[T Float](m *Model[T], x, y Matrix[T], w []T, maxBatch int, par Parallelism) *trainer[T] {
+// newTrainer prepares buffers for global batches of at most maxBatch rows
+// drawn from trainRows of (x, y) (all rows when nil).
+func newTrainer[T Float](m *Model[T], x, y Matrix[T], trainRows []int, w []T, maxBatch int, par Parallelism) *trainer[T] {
 	t := &trainer[T]{m: m, x: x, y: y, w: w, par: par, maxBatch: maxBatch, reducer: m.reducer}
 	if t.reducer == nil {
 		t.reducer = &parallel.Tree[T]{}
@@ -47,12 +48,12 @@ func newTrainer[T Float](m *Model[T], x, y Matrix[T], w []T, maxBatch int, par P
 	l, _ := parallel.NewLayout(maxBatch, par.ShardSize, par.MaxLanes)
 	t.lanes = alignedBuffers[T](slices.Repeat([]int{len(m.params)}, l.Lanes())...)
 	t.laneLoss = make([]float64, l.Lanes())
-	t.kind = metricKindOf(m.loss)
+	t.metrics = newMetrics(m.loss, y, trainRows)
 	t.laneAcc = make([][]float64, l.Lanes())
 	for i := range t.laneAcc {
-		t.laneAcc[i] = make([]float64, metricLen(t.kind, m.OutputSize()))
+		t.laneAcc[i] = make([]float64, t.metrics.len(m.OutputSize()))
 	}
-	t.epochAcc = make([]float64, metricLen(t.kind, m.OutputSize()))
+	t.epochAcc = make([]float64, t.metrics.len(m.OutputSize()))
 	t.norms = make([]float64, parallel.Chunks(len(m.params)))
 	t.laneTask, t.updateTask, t.normTask, t.scaleTask = t.lane, t.update, t.norm, t.rescale
 	return t

@@ -228,3 +228,36 @@ func TestPredictConcurrently(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestR2IsStable: R² of a constant prediction is 0 for a large-offset
+// target and for a constant target (1 when the prediction is exact), as
+// scikit-learn reports it.
+func TestR2IsStable(t *testing.T) {
+	rng := rand.New(rand.NewPCG(16, 16))
+	m := nn.NewModel[float64]()
+	m.Add(nn.NewDense[float64](1, 1, nn.Linear, "o"))
+	require.NoError(t, m.Compile(nn.MSE[float64](), nn.NewSGD[float64](0.1)))
+	x := nn.NewMatrix[float64](500, 1, nil)
+	y := nn.NewMatrix[float64](500, 1, nil)
+	var mean float64
+	for i := range y.Data {
+		y.Data[i] = 1e8 + rng.Float64()
+		mean += y.Data[i] / 500
+	}
+	copy(m.Params(), []float64{0, mean}) // predicts the mean
+	_, met, err := m.EvaluateMetrics(x, y)
+	require.NoError(t, err)
+	assert.InDelta(t, 0, met["r2"], 1e-6)
+
+	for i := range y.Data {
+		y.Data[i] = 0.1
+	}
+	copy(m.Params(), []float64{0, 0.2})
+	_, met, err = m.EvaluateMetrics(x.SliceRows(0, 7), y.SliceRows(0, 7))
+	require.NoError(t, err)
+	assert.Equal(t, 0.0, met["r2"])
+	copy(m.Params(), []float64{0, 0.1})
+	_, met, err = m.EvaluateMetrics(x.SliceRows(0, 7), y.SliceRows(0, 7))
+	require.NoError(t, err)
+	assert.Equal(t, 1.0, met["r2"])
+}
