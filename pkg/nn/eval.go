@@ -17,9 +17,9 @@ const evalShard = 256
 // Predict, Evaluate and Fit's validation. The parameters must not change
 // while it runs.
 type evaluator[T Float] struct {
-	m    *Model[T]
-	x, y Matrix[T] // y is unused by predict
-	idx  []int     // rows of x to use, or nil for all
+	m       *Model[T]
+	x, y    Matrix[T] // y is unused by predict
+	idx     []int     // rows of x to use, or nil for all
 	metrics metrics
 
 	bufs [][2][]T // per worker ping-pong buffers
