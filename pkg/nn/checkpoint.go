@@ -1,6 +1,8 @@
 package nn
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,15 +12,19 @@ import (
 	"os"
 	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/densetrain/densetrain/internal/atomicfile"
 )
 
 // A checkpoint is a safetensors file like a model file, with the format
 // name CheckpointFormat. Besides the layer tensors it holds the optimizer's
-// slots as "optimizer.i" and, in the metadata "state", the epochs done, the
-// optimizer's step count and learning rate, the shuffling generator's state
-// and the history so far. Resuming from it continues bit-identically.
+// slots as "optimizer.i", and weights kept by callbacks as
+// "callback.i.weights". Its "state" metadata holds the epochs done, whether
+// training had stopped early, the optimizer's step count and learning rate,
+// the shuffling generator's state, the callbacks' states, the history, and
+// a fingerprint of the data and of the options that shape the run.
+// Resuming from it continues bit-identically.
 
 // CheckpointFormat identifies checkpoint files; CheckpointVersion is the
 // newest version this package reads and the one it writes.
@@ -29,33 +35,74 @@ const (
 
 // checkpointState is the "state" metadata of a checkpoint.
 type checkpointState struct {
-	Epoch        int         `json:"epoch"` // epochs completed
-	Steps        int         `json:"steps"`
-	Optimizer    string      `json:"optimizer"`
-	LearningRate float64     `json:"learning_rate"`
-	RNG          []byte      `json:"rng"`
-	History      []epochJSON `json:"history"`
+	Epoch        int               `json:"epoch"` // epochs completed
+	Stopped      bool              `json:"stopped"`
+	Steps        int               `json:"steps"`
+	Optimizer    string            `json:"optimizer"`
+	LearningRate float64           `json:"learning_rate"`
+	RNG          []byte            `json:"rng"`
+	Fingerprint  string            `json:"fingerprint"`
+	Callbacks    []json.RawMessage `json:"callbacks"`
+	History      []epochJSON       `json:"history"`
 }
 
-// epochJSON is an EpochLog as JSON, which has no NaN.
+// jfloat is a float64 that JSON-encodes NaN and ±Inf as strings.
+type jfloat float64
+
+func (f jfloat) MarshalJSON() ([]byte, error) {
+	if v := float64(f); math.IsNaN(v) || math.IsInf(v, 0) {
+		return json.Marshal(strconv.FormatFloat(v, 'g', -1, 64))
+	}
+	return json.Marshal(float64(f))
+}
+
+func (f *jfloat) UnmarshalJSON(b []byte) error {
+	var s string
+	if json.Unmarshal(b, &s) == nil {
+		v, err := strconv.ParseFloat(s, 64)
+		*f = jfloat(v)
+		return err
+	}
+	return json.Unmarshal(b, (*float64)(f))
+}
+
+// epochJSON is an EpochLog as JSON.
 type epochJSON struct {
-	Epoch        int                `json:"epoch"`
-	Loss         float64            `json:"loss"`
-	Metrics      map[string]float64 `json:"metrics"`
-	ValLoss      *float64           `json:"val_loss,omitempty"`
-	ValMetrics   map[string]float64 `json:"val_metrics,omitempty"`
-	LearningRate float64            `json:"learning_rate"`
-	Nanoseconds  int64              `json:"nanoseconds"`
+	Epoch        int               `json:"epoch"`
+	Loss         jfloat            `json:"loss"`
+	Metrics      map[string]jfloat `json:"metrics"`
+	ValLoss      jfloat            `json:"val_loss"`
+	ValMetrics   map[string]jfloat `json:"val_metrics,omitempty"`
+	LearningRate jfloat            `json:"learning_rate"`
+	Nanoseconds  int64             `json:"nanoseconds"`
+}
+
+func toJ(m map[string]float64) map[string]jfloat {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]jfloat, len(m))
+	for k, v := range m {
+		out[k] = jfloat(v)
+	}
+	return out
+}
+
+func fromJ(m map[string]jfloat) map[string]float64 {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]float64, len(m))
+	for k, v := range m {
+		out[k] = float64(v)
+	}
+	return out
 }
 
 func toJSON(logs []EpochLog) []epochJSON {
 	out := make([]epochJSON, len(logs))
 	for i, l := range logs {
-		out[i] = epochJSON{l.Epoch, l.Loss, l.Metrics, nil, l.ValMetrics, l.LearningRate, int64(l.Duration)}
-		if !math.IsNaN(l.ValLoss) {
-			v := l.ValLoss
-			out[i].ValLoss = &v
-		}
+		out[i] = epochJSON{l.Epoch, jfloat(l.Loss), toJ(l.Metrics), jfloat(l.ValLoss), toJ(l.ValMetrics), jfloat(l.LearningRate), int64(l.Duration)}
 	}
 	return out
 }
@@ -63,12 +110,34 @@ func toJSON(logs []EpochLog) []epochJSON {
 func fromJSON(logs []epochJSON) []EpochLog {
 	out := make([]EpochLog, len(logs))
 	for i, l := range logs {
-		out[i] = EpochLog{l.Epoch, l.Loss, l.Metrics, math.NaN(), l.ValMetrics, l.LearningRate, time.Duration(l.Nanoseconds)}
-		if l.ValLoss != nil {
-			out[i].ValLoss = *l.ValLoss
-		}
+		out[i] = EpochLog{l.Epoch, float64(l.Loss), fromJ(l.Metrics), float64(l.ValLoss), fromJ(l.ValMetrics), float64(l.LearningRate), time.Duration(l.Nanoseconds)}
 	}
 	return out
+}
+
+// fingerprint hashes the training data and the options that decide the
+// run's arithmetic, so that a resume with other data or options fails
+// instead of silently diverging from the uninterrupted run. The worker
+// count, which changes nothing, is left out.
+func (r *fitRun[T]) fingerprint() string {
+	if r.print != "" {
+		return r.print
+	}
+	h := sha256.New()
+	o := r.opt
+	fmt.Fprintf(h, "%d %d %v %v %v %v %v %v %d %d\n", r.batch, o.Seed, o.NoShuffle, o.ValidationSplit, o.ClipNorm,
+		o.ClassWeights, o.BalanceClasses, o.SampleWeights, r.t.par.ShardSize, r.t.par.MaxLanes)
+	for _, mat := range []Matrix[T]{r.t.x, r.t.y} {
+		fmt.Fprintf(h, "%d×%d\n", mat.Rows, mat.Cols)
+		if len(mat.Data) > 0 {
+			h.Write(unsafe.Slice((*byte)(unsafe.Pointer(&mat.Data[0])), len(mat.Data)*int(unsafe.Sizeof(mat.Data[0]))))
+		}
+	}
+	if r.val != nil && r.val.idx == nil { // explicit validation data
+		fmt.Fprintf(h, "val %d×%d\n", r.val.x.Rows, r.val.x.Cols)
+	}
+	r.print = hex.EncodeToString(h.Sum(nil))
+	return r.print
 }
 
 // Checkpoint implements TrainState: it writes the checkpoint now, if Fit
@@ -94,8 +163,28 @@ func (r *fitRun[T]) writeCheckpoint(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	state, err := json.Marshal(checkpointState{Epoch: len(r.hist.Epochs), Steps: m.opt.Steps(), Optimizer: m.opt.Name(),
-		LearningRate: m.opt.LearningRate(), RNG: rng, History: toJSON(r.hist.Epochs)})
+	tensors := m.weightTensors(arch, m.params)
+	for i, s := range m.opt.Slots() {
+		tensors = append(tensors, floatTensor(fmt.Sprintf("optimizer.%d", i), []int64{int64(len(s))}, s))
+	}
+	st := checkpointState{Epoch: len(r.hist.Epochs), Stopped: r.stop, Steps: m.opt.Steps(), Optimizer: m.opt.Name(),
+		LearningRate: m.opt.LearningRate(), RNG: rng, Fingerprint: r.fingerprint(), History: toJSON(r.hist.Epochs)}
+	for i, c := range r.opt.Callbacks {
+		sc, ok := c.(StatefulCallback)
+		if !ok {
+			st.Callbacks = append(st.Callbacks, json.RawMessage("null"))
+			continue
+		}
+		b, wts, err := sc.MarshalState()
+		if err != nil {
+			return fmt.Errorf("nn: checkpoint: callback %d: %w", i, err)
+		}
+		st.Callbacks = append(st.Callbacks, b)
+		if v, ok := wts.v.([]T); ok {
+			tensors = append(tensors, floatTensor(fmt.Sprintf("callback.%d.weights", i), []int64{int64(len(v))}, v))
+		}
+	}
+	state, err := json.Marshal(st)
 	if err != nil {
 		return fmt.Errorf("nn: checkpoint state: %w", err)
 	}
@@ -104,10 +193,6 @@ func (r *fitRun[T]) writeCheckpoint(w io.Writer) error {
 		"format_version": strconv.Itoa(CheckpointVersion),
 		"architecture":   string(archJSON),
 		"state":          string(state),
-	}
-	tensors := m.weightTensors(arch, m.params)
-	for i, s := range m.opt.Slots() {
-		tensors = append(tensors, floatTensor(fmt.Sprintf("optimizer.%d", i), []int64{int64(len(s))}, s))
 	}
 	_, err = writeSafetensors(w, meta, tensors)
 	return err
@@ -136,13 +221,15 @@ func (r *fitRun[T]) resume() (int, error) {
 	return epoch, nil
 }
 
+// readCheckpoint validates a checkpoint completely, then restores the
+// model, the optimizer, the generator and the history from it; the
+// callbacks' states wait in r.callbackStates for restoreCallbacks.
 func (r *fitRun[T]) readCheckpoint(rd io.Reader, size int64) (int, error) {
 	m := r.m
-	meta, tensors, err := readSafetensors(rd, size)
+	meta, tensors, err := readSafetensors(rd, size, func(meta map[string]string, _ map[string]tensorInfo) error {
+		return checkFormat(meta, CheckpointFormat, CheckpointVersion)
+	})
 	if err != nil {
-		return 0, fmt.Errorf("checkpoint: %w", err)
-	}
-	if err := checkFormat(meta, CheckpointFormat, CheckpointVersion); err != nil {
 		return 0, fmt.Errorf("checkpoint: %w", err)
 	}
 	arch, err := m.architecture()
@@ -157,37 +244,75 @@ func (r *fitRun[T]) readCheckpoint(rd io.Reader, size int64) (int, error) {
 	if err := json.Unmarshal([]byte(meta["state"]), &st); err != nil {
 		return 0, fmt.Errorf("checkpoint: bad state: %w", err)
 	}
-	if st.Optimizer != m.opt.Name() {
+	switch {
+	case st.Optimizer != m.opt.Name():
 		return 0, fmt.Errorf("checkpoint: it was written with optimizer %s, this run uses %s", st.Optimizer, m.opt.Name())
+	case st.Fingerprint != r.fingerprint():
+		return 0, errors.New("checkpoint: it was written for other data or other training options (batch size, seed, shuffling, validation split, weights, clipping, shard size or lanes)")
+	case st.Epoch != len(st.History):
+		return 0, fmt.Errorf("checkpoint: %d epochs done but %d in the history", st.Epoch, len(st.History))
+	case len(st.Callbacks) != len(r.opt.Callbacks):
+		return 0, fmt.Errorf("checkpoint: it has %d callbacks' states, this run has %d callbacks", len(st.Callbacks), len(r.opt.Callbacks))
 	}
-	slots := m.opt.Slots()
+	pcg := *r.pcg
+	if err := pcg.UnmarshalBinary(st.RNG); err != nil {
+		return 0, fmt.Errorf("checkpoint: bad generator state: %w", err)
+	}
 	weights := make(map[string]tensor, len(tensors))
 	for name, t := range tensors {
 		weights[name] = t
 	}
+	slots := m.opt.Slots()
 	for i, s := range slots {
 		name := fmt.Sprintf("optimizer.%d", i)
-		t, ok := tensors[name]
-		if !ok || len(t.shape) != 1 || t.shape[0] != int64(len(s)) {
+		if t, ok := tensors[name]; !ok || len(t.shape) != 1 || t.shape[0] != int64(len(s)) {
 			return 0, fmt.Errorf("checkpoint: optimizer slot %s is missing or has the wrong size", name)
 		}
 		delete(weights, name)
 	}
-	if err := m.readWeights(arch, weights, m.params); err != nil {
+	r.callbackWeights = make([]Weights, len(st.Callbacks))
+	for i := range st.Callbacks {
+		name := fmt.Sprintf("callback.%d.weights", i)
+		if t, ok := tensors[name]; ok {
+			if len(t.shape) != 1 || t.shape[0] != int64(len(m.params)) {
+				return 0, fmt.Errorf("checkpoint: %s has the wrong size", name)
+			}
+			v := make([]T, len(m.params))
+			decodeInto(t, v)
+			r.callbackWeights[i] = Weights{v}
+			delete(weights, name)
+		}
+	}
+	params := make([]T, len(m.params))
+	if err := m.readWeights(arch, weights, params); err != nil {
 		return 0, fmt.Errorf("checkpoint: %w", err)
 	}
+	// Everything checked: restore.
+	copy(m.params, params)
 	for i, s := range slots {
 		decodeInto(tensors[fmt.Sprintf("optimizer.%d", i)], s)
 	}
-	if err := r.pcg.UnmarshalBinary(st.RNG); err != nil {
-		return 0, fmt.Errorf("checkpoint: bad generator state: %w", err)
-	}
+	*r.pcg = pcg
 	m.opt.SetSteps(st.Steps)
 	m.opt.SetLearningRate(st.LearningRate)
 	r.hist.Epochs = fromJSON(st.History)
-	if st.Epoch != len(r.hist.Epochs) {
-		return 0, fmt.Errorf("checkpoint: %d epochs done but %d in the history", st.Epoch, len(r.hist.Epochs))
-	}
+	r.stop = st.Stopped
+	r.callbackStates = st.Callbacks
 	r.t.version++ // replicas must copy the restored weights
 	return st.Epoch, nil
+}
+
+// restoreCallbacks gives the resumed callbacks their saved states; it runs
+// after their OnTrainBegin.
+func (r *fitRun[T]) restoreCallbacks() error {
+	for i, b := range r.callbackStates {
+		sc, ok := r.opt.Callbacks[i].(StatefulCallback)
+		if !ok || string(b) == "null" {
+			continue
+		}
+		if err := sc.UnmarshalState(b, r.callbackWeights[i]); err != nil {
+			return fmt.Errorf("nn: resume: callback %d: %w", i, err)
+		}
+	}
+	return nil
 }

@@ -130,7 +130,7 @@ func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*Hi
 	if len(trainIdx) == 0 {
 		return nil, errors.New("nn: fit: no training rows")
 	}
-	w, err := sampleWeights(y, m.OutputSize(), opt, trainIdx)
+	w, err := sampleWeights(y, m.OutputSize(), metricKindOf(m.loss), opt, trainIdx)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -75,6 +76,11 @@ type fitRun[T Float] struct {
 	rng           *rand.Rand
 	hist          History
 	stop          bool
+	print         string // fingerprint, once computed
+
+	// saved states of the callbacks, from a resumed checkpoint
+	callbackStates  []json.RawMessage
+	callbackWeights []Weights
 }
 
 func (r *fitRun[T]) run(p *parallel.Pool) error {
@@ -82,58 +88,19 @@ func (r *fitRun[T]) run(p *parallel.Pool) error {
 	if r.val != nil {
 		ev = newEvaluator(r.m, p.Workers(), r.val.x, r.val.y, r.val.idx)
 	}
-	n := len(r.perm)
+	for _, c := range r.opt.Callbacks {
+		if err := c.OnTrainBegin(r); err != nil {
+			return err
+		}
+	}
+	if err := r.restoreCallbacks(); err != nil {
+		return err
+	}
 	for e := r.first + 1; e <= r.epochs && !r.stop; e++ {
-		for _, c := range r.opt.Callbacks {
-			if err := c.OnEpochBegin(r, e); err != nil {
-				return err
-			}
+		if err := r.epoch(p, ev, e); err != nil {
+			return err
 		}
-		start := time.Now()
-		if !r.opt.NoShuffle { // a fresh permutation every epoch: the generator's state is all a resume needs
-			copy(r.perm, r.train)
-			r.rng.Shuffle(n, func(i, j int) { r.perm[i], r.perm[j] = r.perm[j], r.perm[i] })
-		}
-		log := EpochLog{Epoch: e, LearningRate: r.m.opt.LearningRate(), ValLoss: math.NaN()}
-		clear(r.t.epochAcc)
-		var sum float64
-		for b, lo := 1, 0; lo < n; b, lo = b+1, lo+r.batch {
-			s, err := r.t.gradient(p, r.perm[lo:min(lo+r.batch, n)])
-			if err != nil {
-				return err
-			}
-			if math.IsNaN(s) || math.IsInf(s, 0) {
-				return r.t.diverged(e, b, s, r.perm[lo:min(lo+r.batch, n)])
-			}
-			if r.opt.ClipNorm > 0 {
-				if err := r.t.clip(p, r.opt.ClipNorm); err != nil {
-					return err
-				}
-			}
-			if err := r.t.apply(p); err != nil {
-				return err
-			}
-			sum += s
-		}
-		log.Loss = sum / float64(n)
-		log.Metrics = finish(r.t.metrics, r.t.epochAcc)
-		if ev != nil {
-			var err error
-			if log.ValLoss, log.ValMetrics, err = ev.evaluate(p); err != nil {
-				return err
-			}
-		}
-		log.Duration = time.Since(start)
-		r.hist.Epochs = append(r.hist.Epochs, log)
-		if r.opt.Log != nil {
-			fmt.Fprintf(r.opt.Log, "epoch %d/%d %s\n", e, r.epochs, log)
-		}
-		for _, c := range r.opt.Callbacks {
-			if err := c.OnEpochEnd(r, &r.hist.Epochs[len(r.hist.Epochs)-1]); err != nil {
-				return err
-			}
-		}
-		if r.opt.CheckpointPath != "" && (e%max(r.opt.CheckpointEvery, 1) == 0 || e == r.epochs || r.stop) {
+		if r.opt.CheckpointPath != "" && e%max(r.opt.CheckpointEvery, 1) == 0 && e < r.epochs && !r.stop {
 			if err := r.Checkpoint(); err != nil {
 				return err
 			}
@@ -144,6 +111,88 @@ func (r *fitRun[T]) run(p *parallel.Pool) error {
 			return err
 		}
 	}
+	if r.opt.CheckpointPath != "" { // after OnTrainEnd, which may restore the best weights
+		return r.Checkpoint()
+	}
+	return nil
+}
+
+// epoch trains epoch e, evaluates, logs and runs the epoch-end callbacks.
+func (r *fitRun[T]) epoch(p *parallel.Pool, ev *evaluator[T], e int) error {
+	for _, c := range r.opt.Callbacks {
+		if err := c.OnEpochBegin(r, e); err != nil {
+			return err
+		}
+	}
+	start := time.Now()
+	n := len(r.perm)
+	if !r.opt.NoShuffle { // a fresh permutation every epoch: the generator's state is all a resume needs
+		copy(r.perm, r.train)
+		r.rng.Shuffle(n, func(i, j int) { r.perm[i], r.perm[j] = r.perm[j], r.perm[i] })
+	}
+	log := EpochLog{Epoch: e, LearningRate: r.m.opt.LearningRate(), ValLoss: math.NaN()}
+	clear(r.t.epochAcc)
+	var sum float64
+	for b, lo := 1, 0; lo < n; b, lo = b+1, lo+r.batch {
+		batch := r.perm[lo:min(lo+r.batch, n)]
+		if err := r.step(p, e, b, batch, &sum); err != nil {
+			return err
+		}
+	}
+	log.Loss = sum / float64(n)
+	log.Metrics = finish(r.t.metrics, r.t.epochAcc)
+	if ev != nil {
+		var err error
+		if log.ValLoss, log.ValMetrics, err = ev.evaluate(p); err != nil {
+			return err
+		}
+		if !finite([]float64{log.ValLoss}) {
+			return &DivergenceError{Epoch: e, Loss: log.ValLoss, Layer: -1, LearningRate: r.m.opt.LearningRate()}
+		}
+	}
+	log.Duration = time.Since(start)
+	r.hist.Epochs = append(r.hist.Epochs, log)
+	if r.opt.Log != nil {
+		fmt.Fprintf(r.opt.Log, "epoch %d/%d %s\n", e, r.epochs, log)
+	}
+	for _, c := range r.opt.Callbacks {
+		if err := c.OnEpochEnd(r, &r.hist.Epochs[len(r.hist.Epochs)-1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// step makes the optimizer step for batch b of epoch e, adding its loss
+// (times its rows) to sum. A non-finite loss or gradient stops it before
+// the update; an update that makes weights non-finite is reported after.
+func (r *fitRun[T]) step(p *parallel.Pool, e, b int, batch []int, sum *float64) error {
+	s, err := r.t.gradient(p, batch)
+	if err != nil {
+		return err
+	}
+	if !finite([]float64{s}) {
+		return r.t.diverged(e, b, s, batch, false)
+	}
+	norm, err := r.t.gradNorm(p)
+	if err != nil {
+		return err
+	}
+	if !finite([]float64{norm}) {
+		return r.t.diverged(e, b, s, batch, false)
+	}
+	if c := r.opt.ClipNorm; c > 0 && norm > c {
+		if err := r.t.scaleGrad(p, c/norm); err != nil {
+			return err
+		}
+	}
+	if err := r.t.apply(p); err != nil {
+		return err
+	}
+	if r.t.updateOverflowed() {
+		return r.t.diverged(e, b, s, batch, true)
+	}
+	*sum += s
 	return nil
 }
 
@@ -157,86 +206,15 @@ func (r *fitRun[T]) SetLearningRate(lr float64) { r.m.opt.SetLearningRate(lr) }
 func (r *fitRun[T]) SaveWeights() Weights { return Weights{slices.Clone(r.m.params)} }
 
 // RestoreWeights implements TrainState.
-func (r *fitRun[T]) RestoreWeights(w Weights) {
-	copy(r.m.params, w.v.([]T))
+func (r *fitRun[T]) RestoreWeights(w Weights) error {
+	v, ok := w.v.([]T)
+	if !ok || len(v) != len(r.m.params) {
+		return errors.New("nn: restore weights: they were saved from another model")
+	}
+	copy(r.m.params, v)
 	r.t.version++ // replicas must copy the restored weights
+	return nil
 }
 
 // StopTraining implements TrainState.
 func (r *fitRun[T]) StopTraining() { r.stop = true }
-
-// DivergenceError reports a batch whose loss was not finite. The step was
-// not applied: the model keeps the weights from before it.
-type DivergenceError struct {
-	Epoch, Batch int     // 1-based
-	Loss         float64 // the batch's loss (NaN or ±Inf)
-	Layer        int     // 0-based index of the first layer with non-finite values, -1 if none was found
-	LayerName    string
-	Where        string // "weights", "outputs", "gradient" or "loss" (finite outputs, overflowing loss)
-	LearningRate float64
-}
-
-func (e *DivergenceError) Error() string {
-	var where string
-	switch {
-	case e.Layer < 0:
-		where = "the batch's inputs or targets hold NaN or Inf"
-	case e.Where == "loss":
-		where = fmt.Sprintf("the outputs of the last layer %d (%q) are finite but too large for the loss", e.Layer, e.LayerName)
-	default:
-		where = fmt.Sprintf("the first non-finite values are in the %s of layer %d (%q)", e.Where, e.Layer, e.LayerName)
-	}
-	return fmt.Sprintf("nn: training diverged at epoch %d, batch %d: the loss is %v; %s; "+
-		"try a lower learning rate (now %g) or standardized inputs", e.Epoch, e.Batch, e.Loss, where, e.LearningRate)
-}
-
-// diverged diagnoses a non-finite batch loss: non-finite inputs or targets,
-// else the first layer whose weights, then outputs on the batch, then
-// gradient hold a NaN or an Inf, else a loss that overflowed on finite
-// outputs.
-func (t *trainer[T]) diverged(epoch, batch int, loss float64, idx []int) error {
-	m := t.m
-	err := &DivergenceError{Epoch: epoch, Batch: batch, Loss: loss, Layer: -1, LearningRate: m.opt.LearningRate()}
-	found := func(i int, where string) error {
-		err.Layer, err.LayerName, err.Where = i, m.layers[i].Name(), where
-		return err
-	}
-	a := NewMatrix[T](len(idx), t.x.Cols, nil)
-	for r, s := range idx {
-		copy(a.Row(r), t.x.Row(s))
-		if !finite(t.y.Row(s)) {
-			return err
-		}
-	}
-	if !finite(a.Data) {
-		return err
-	}
-	for i := range m.layers {
-		if !finite(m.layerView(m.params, i)) {
-			return found(i, "weights")
-		}
-	}
-	for i, l := range m.train {
-		out := NewMatrix[T](len(idx), l.OutputSize(), nil)
-		l.Forward(m.layerView(m.params, i), a, out)
-		if !finite(out.Data) {
-			return found(i, "outputs")
-		}
-		a = out
-	}
-	for i := range m.layers {
-		if !finite(m.layerView(t.lanes[0], i)) {
-			return found(i, "gradient")
-		}
-	}
-	return found(len(m.layers)-1, "loss")
-}
-
-func finite[T Float](v []T) bool {
-	for _, x := range v {
-		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-			return false
-		}
-	}
-	return true
-}

@@ -47,6 +47,17 @@ func (m *Model[T]) architecture() (architecture, error) {
 	return arch, nil
 }
 
+// weightShapes returns the names and shapes of the layer tensors, without data.
+func weightShapes(arch architecture) []tensor {
+	var ts []tensor
+	for i, sp := range arch.Layers {
+		ts = append(ts,
+			tensor{name: fmt.Sprintf("layers.%d.weight", i), shape: []int64{int64(sp.Inputs), int64(sp.Units)}},
+			tensor{name: fmt.Sprintf("layers.%d.bias", i), shape: []int64{int64(sp.Units)}})
+	}
+	return ts
+}
+
 // weightTensors splits a flat parameter slice into the per-layer tensors.
 func (m *Model[T]) weightTensors(arch architecture, params []T) []tensor {
 	var ts []tensor
@@ -118,29 +129,31 @@ func LoadFile[T Float](path string) (*Model[T], error) {
 // anything large, and checks the data's checksum. The model it returns can
 // Predict and Evaluate; Compile it with an optimizer to train it further.
 func ReadModel[T Float](r io.Reader, size int64) (*Model[T], error) {
-	meta, tensors, err := readSafetensors(r, size)
-	if err != nil {
-		return nil, fmt.Errorf("model file: %w", err)
-	}
-	if err := checkFormat(meta, Format, FormatVersion); err != nil {
-		return nil, fmt.Errorf("model file: %w", err)
-	}
 	var arch architecture
-	if err := json.Unmarshal([]byte(meta["architecture"]), &arch); err != nil {
-		return nil, fmt.Errorf("model file: bad architecture: %w", err)
-	}
-	// Compare sizes before allocating: the architecture alone could claim
-	// billions of parameters, the tensors are bounded by the file.
-	count, err := paramCount(arch)
+	meta, tensors, err := readSafetensors(r, size, func(meta map[string]string, infos map[string]tensorInfo) error {
+		if err := checkFormat(meta, Format, FormatVersion); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(meta["architecture"]), &arch); err != nil {
+			return fmt.Errorf("bad architecture: %w", err)
+		}
+		// Compare sizes before allocating: the architecture alone could
+		// claim billions of parameters, the tensors are bounded by the file.
+		count, err := paramCount(arch)
+		if err != nil {
+			return err
+		}
+		var held int64
+		for _, t := range infos {
+			held += (t.Offsets[1] - t.Offsets[0]) / elemSize(t.DType)
+		}
+		if count != held {
+			return fmt.Errorf("the architecture has %d parameters, the tensors hold %d", count, held)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("model file: %w", err)
-	}
-	var held int64
-	for _, t := range tensors {
-		held += int64(len(t.data)) / elemSize(t.dtype)
-	}
-	if count != held {
-		return nil, fmt.Errorf("model file: the architecture has %d parameters, the tensors hold %d", count, held)
 	}
 	m, err := modelFromArchitecture[T](arch)
 	if err != nil {
@@ -173,7 +186,7 @@ func checkFormat(meta map[string]string, format string, newest int) error {
 // readWeights checks that tensors are exactly the layer tensors of arch, of
 // one dtype, and decodes them into params.
 func (m *Model[T]) readWeights(arch architecture, tensors map[string]tensor, params []T) error {
-	want := m.weightTensors(arch, make([]T, len(params))) // shapes and names only
+	want := weightShapes(arch)
 	dtype := ""
 	for _, w := range want {
 		t, ok := tensors[w.name]

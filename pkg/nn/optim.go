@@ -36,11 +36,12 @@ type Optimizer[T Float] interface {
 type state[T Float] struct {
 	LR    float64 // learning rate
 	t     int
+	n     int // parameters
 	slots [][]T
 }
 
 func (s *state[T]) init(n, slots int) {
-	s.t = 0
+	s.t, s.n = 0, n
 	s.slots = make([][]T, slots)
 	for i := range s.slots {
 		s.slots[i] = make([]T, n)
@@ -107,8 +108,14 @@ func (s *SGD[T]) Init(n int) {
 	}
 }
 
-// Next implements Optimizer.
-func (s *SGD[T]) Next() { s.t++ }
+// Next implements Optimizer. A momentum set after Init gets its velocity
+// slot here.
+func (s *SGD[T]) Next() {
+	s.t++
+	if s.Momentum != 0 && len(s.slots) == 0 {
+		s.slots = [][]T{make([]T, s.n)}
+	}
+}
 
 // Update implements Optimizer.
 func (s *SGD[T]) Update(params, grads []T, lo, hi int) {
@@ -228,8 +235,13 @@ func (r *RMSprop[T]) Init(n int) {
 	}
 }
 
-// Next implements Optimizer.
-func (r *RMSprop[T]) Next() { r.t++ }
+// Next implements Optimizer. A momentum set after Init gets its slot here.
+func (r *RMSprop[T]) Next() {
+	r.t++
+	if r.Momentum != 0 && len(r.slots) == 1 {
+		r.slots = append(r.slots, make([]T, r.n))
+	}
+}
 
 // Update implements Optimizer.
 func (r *RMSprop[T]) Update(params, grads []T, lo, hi int) {

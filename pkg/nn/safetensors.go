@@ -20,8 +20,12 @@ import (
 // "__metadata__" map of strings, then the raw little-endian data. The
 // metadata carries a SHA-256 of the data section under "checksum".
 
-// maxHeader bounds the JSON header read from a file.
-const maxHeader = 16 << 20
+// maxHeader bounds the JSON header read from a file; maxDims bounds a
+// tensor's rank. Together they bound what decoding a header can allocate.
+const (
+	maxHeader = 1 << 20
+	maxDims   = 8
+)
 
 // tensor is one named tensor of a safetensors file.
 type tensor struct {
@@ -117,11 +121,13 @@ func writeSafetensors(w io.Writer, meta map[string]string, tensors []tensor) (in
 	return n, nil
 }
 
-// readSafetensors reads a file of size bytes. It checks the header against
-// the file size — dtypes, shapes against byte ranges, ranges that tile the
-// data exactly — before reading the data, whose size is bounded by the
-// file's, then verifies the checksum.
-func readSafetensors(r io.Reader, size int64) (map[string]string, map[string]tensor, error) {
+// readSafetensors reads a file said to be size bytes long. It checks the
+// header against that size — dtypes, shapes against byte ranges, ranges
+// that tile the data exactly — and calls check, if not nil, with the
+// metadata and the tensor entries, all before reading the data. The data is
+// read in growing chunks, so a false size costs no more memory than the
+// bytes really there. Last, it verifies the checksum.
+func readSafetensors(r io.Reader, size int64, check func(map[string]string, map[string]tensorInfo) error) (map[string]string, map[string]tensor, error) {
 	if size < 8 {
 		return nil, nil, fmt.Errorf("%d bytes is too short for a header", size)
 	}
@@ -158,6 +164,9 @@ func readSafetensors(r io.Reader, size int64) (map[string]string, map[string]ten
 			return nil, nil, fmt.Errorf("tensor %s: %w", name, err)
 		}
 		es := elemSize(t.DType)
+		if len(t.Shape) > maxDims {
+			return nil, nil, fmt.Errorf("tensor %s has %d dimensions, at most %d are supported", name, len(t.Shape), maxDims)
+		}
 		if es == 0 {
 			return nil, nil, fmt.Errorf("tensor %s has dtype %q, want F32 or F64", name, t.DType)
 		}
@@ -188,9 +197,18 @@ func readSafetensors(r io.Reader, size int64) (map[string]string, map[string]ten
 	if off != dataLen {
 		return nil, nil, fmt.Errorf("the tensors need %d bytes of data, the file has %d", off, dataLen)
 	}
-	data := make([]byte, dataLen)
-	if _, err := io.ReadFull(r, data); err != nil {
-		return nil, nil, fmt.Errorf("reading %d bytes of tensor data: %w", dataLen, err)
+	if check != nil {
+		infos := make(map[string]tensorInfo, len(entries))
+		for _, e := range entries {
+			infos[e.name] = e.tensorInfo
+		}
+		if err := check(meta, infos); err != nil {
+			return nil, nil, err
+		}
+	}
+	data, err := io.ReadAll(io.LimitReader(r, dataLen))
+	if err != nil || int64(len(data)) != dataLen {
+		return nil, nil, fmt.Errorf("reading tensor data: got %d of %d bytes (%v)", len(data), dataLen, err)
 	}
 	sum := sha256.Sum256(data)
 	if meta["checksum"] != "sha256:"+hex.EncodeToString(sum[:]) {

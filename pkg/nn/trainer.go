@@ -31,8 +31,9 @@ type trainer[T Float] struct {
 	laneAcc  [][]float64 // per-lane metric counts
 	epochAcc []float64   // metric counts of the epoch so far
 
-	norms  []float64 // per-chunk squared norms, for clipping
-	clipBy T
+	norms    []float64 // per-chunk squared norms of the gradient
+	overflow []bool    // per chunk: the last update made a weight non-finite
+	clipBy   T
 
 	laneTask, updateTask, normTask, scaleTask func(worker, i int) error
 	ctxErr                                    func() error
@@ -55,6 +56,7 @@ func newTrainer[T Float](m *Model[T], x, y Matrix[T], trainRows []int, w []T, ma
 	}
 	t.epochAcc = make([]float64, t.metrics.len(m.OutputSize()))
 	t.norms = make([]float64, parallel.Chunks(len(m.params)))
+	t.overflow = make([]bool, len(t.norms))
 	t.laneTask, t.updateTask, t.normTask, t.scaleTask = t.lane, t.update, t.norm, t.rescale
 	return t
 }
@@ -87,18 +89,19 @@ func (t *trainer[T]) gradient(p *parallel.Pool, idx []int) (float64, error) {
 	return sum + float64(len(idx))*t.m.penalty(t.m.params, t.lanes[0]), nil
 }
 
-// clip rescales the gradient in t.lanes[0] to a global L2 norm of at most
-// maxNorm. The norm is summed per chunk and then by a fixed tree, so it does
-// not depend on the worker count.
-func (t *trainer[T]) clip(p *parallel.Pool, maxNorm float64) error {
+// gradNorm returns the global L2 norm of the gradient in t.lanes[0],
+// summed per chunk and then by a fixed tree, so that it does not depend on
+// the worker count.
+func (t *trainer[T]) gradNorm(p *parallel.Pool) (float64, error) {
 	if err := p.Do(len(t.norms), t.normTask); err != nil {
-		return err
+		return 0, err
 	}
-	norm := math.Sqrt(parallel.TreeSum(t.norms))
-	if norm <= maxNorm {
-		return nil
-	}
-	t.clipBy = T(maxNorm / norm)
+	return math.Sqrt(parallel.TreeSum(t.norms)), nil
+}
+
+// scaleGrad multiplies the gradient in t.lanes[0] by f.
+func (t *trainer[T]) scaleGrad(p *parallel.Pool, f float64) error {
+	t.clipBy = T(f)
 	return p.Do(len(t.norms), t.scaleTask)
 }
 
@@ -159,9 +162,14 @@ func (t *trainer[T]) lane(w, i int) error {
 	return nil
 }
 
-// update is the optimizer task for one chunk of the parameters.
+// update is the optimizer task for one chunk of the parameters; it notes
+// whether the chunk's new values are finite.
 func (t *trainer[T]) update(_, i int) error {
 	lo, hi := parallel.Chunk(len(t.m.params), i)
 	t.m.opt.Update(t.m.params, t.lanes[0], lo, hi)
+	t.overflow[i] = !finite(t.m.params[lo:hi])
 	return nil
 }
+
+// updateOverflowed reports whether the last update made a weight non-finite.
+func (t *trainer[T]) updateOverflowed() bool { return slices.Contains(t.overflow, true) }

@@ -146,9 +146,10 @@ func TestSchedulesSetTheLearningRate(t *testing.T) {
 	assert.InDelta(t, 0.1, cos(9), 1e-15)
 }
 
-// constantLoss makes every epoch log the same loss.
+// fixedLoss makes every epoch log the same loss.
 type fixedLoss struct{}
 
+func (fixedLoss) OnTrainBegin(nn.TrainState) error                 { return nil }
 func (fixedLoss) OnEpochBegin(nn.TrainState, int) error            { return nil }
 func (fixedLoss) OnTrainEnd(nn.TrainState) error                   { return nil }
 func (fixedLoss) OnEpochEnd(_ nn.TrainState, l *nn.EpochLog) error { l.Loss = 1; return nil }

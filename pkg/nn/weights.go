@@ -1,15 +1,17 @@
 package nn
 
 import (
+	"errors"
 	"fmt"
 	"math"
 )
 
 // sampleWeights returns the per-sample weights Fit trains with: the product
 // of the explicit sample weights and the class weights (explicit, or
-// scikit-learn's "balanced" n/(k·countₖ) over the training rows). It
+// scikit-learn's "balanced" n/(k·countₖ) over the training rows, k the
+// number of classes present). It
 // returns nil when all are 1.
-func sampleWeights[T Float](y Matrix[T], outputs int, opt FitOptions, train []int) ([]T, error) {
+func sampleWeights[T Float](y Matrix[T], outputs int, kind metricKind, opt FitOptions, train []int) ([]T, error) {
 	sw, cw := opt.SampleWeights, opt.ClassWeights
 	if sw == nil && cw == nil && !opt.BalanceClasses {
 		return nil, nil
@@ -33,19 +35,29 @@ func sampleWeights[T Float](y Matrix[T], outputs int, opt FitOptions, train []in
 	if cw == nil && !opt.BalanceClasses {
 		return w, nil
 	}
+	if kind != multiclass && kind != binaryKind {
+		return nil, errors.New("nn: fit: class weights need a classification loss (cross_entropy or binary_cross_entropy)")
+	}
 	classes, k, err := classesOf(y, outputs)
 	if err != nil {
 		return nil, err
 	}
-	if opt.BalanceClasses {
+	if opt.BalanceClasses { // scikit-learn's "balanced" over the classes present
 		count := make([]int, k)
 		for _, i := range train {
 			count[classes[i]]++
 		}
+		present := 0
+		for _, n := range count {
+			if n > 0 {
+				present++
+			}
+		}
 		cw = make([]float64, k)
 		for c, n := range count {
+			cw[c] = 1 // no training row has class c
 			if n > 0 {
-				cw[c] = float64(len(train)) / float64(k*n)
+				cw[c] = float64(len(train)) / float64(present*n)
 			}
 		}
 	}

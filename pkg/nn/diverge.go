@@ -1,0 +1,97 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+)
+
+// DivergenceError reports training that produced NaN or Inf: a batch whose
+// loss or gradient was not finite (the step was not applied: the model
+// keeps the weights from before it), an update that overflowed the
+// weights (the step was applied; Where is "weights"), or a validation loss
+// that was not finite (Batch is 0).
+type DivergenceError struct {
+	Epoch, Batch int     // 1-based; Batch 0 means the validation data
+	Loss         float64 // the batch's loss (NaN or ±Inf)
+	Layer        int     // 0-based index of the first layer with non-finite values, -1 if none was found
+	LayerName    string
+	Where        string // "weights", "outputs", "gradient" or "loss" (finite outputs, overflowing loss)
+	LearningRate float64
+}
+
+func (e *DivergenceError) Error() string {
+	var where string
+	if e.Batch == 0 {
+		return fmt.Sprintf("nn: training diverged at epoch %d: the validation loss is %v; "+
+			"try a lower learning rate (now %g) or standardized inputs", e.Epoch, e.Loss, e.LearningRate)
+	}
+	switch {
+	case e.Layer < 0:
+		where = "the batch's inputs or targets hold NaN or Inf"
+	case e.Where == "loss":
+		where = fmt.Sprintf("the outputs of the last layer %d (%q) are finite but too large for the loss", e.Layer, e.LayerName)
+	default:
+		where = fmt.Sprintf("the first non-finite values are in the %s of layer %d (%q)", e.Where, e.Layer, e.LayerName)
+	}
+	return fmt.Sprintf("nn: training diverged at epoch %d, batch %d: the loss is %v; %s; "+
+		"try a lower learning rate (now %g) or standardized inputs", e.Epoch, e.Batch, e.Loss, where, e.LearningRate)
+}
+
+// diverged diagnoses a non-finite batch loss: non-finite inputs or targets,
+// else the first layer whose weights, then outputs on the batch, then
+// gradient hold a NaN or an Inf, else a loss that overflowed on finite
+// outputs.
+// After an update that overflowed, only the weights are examined.
+func (t *trainer[T]) diverged(epoch, batch int, loss float64, idx []int, updated bool) error {
+	m := t.m
+	err := &DivergenceError{Epoch: epoch, Batch: batch, Loss: loss, Layer: -1, LearningRate: m.opt.LearningRate()}
+	found := func(i int, where string) error {
+		err.Layer, err.LayerName, err.Where = i, m.layers[i].Name(), where
+		return err
+	}
+	if updated {
+		for i := range m.layers {
+			if !finite(m.layerView(m.params, i)) {
+				return found(i, "weights")
+			}
+		}
+	}
+	a := NewMatrix[T](len(idx), t.x.Cols, nil)
+	for r, s := range idx {
+		copy(a.Row(r), t.x.Row(s))
+		if !finite(t.y.Row(s)) {
+			return err
+		}
+	}
+	if !finite(a.Data) {
+		return err
+	}
+	for i := range m.layers {
+		if !finite(m.layerView(m.params, i)) {
+			return found(i, "weights")
+		}
+	}
+	for i, l := range m.train {
+		out := NewMatrix[T](len(idx), l.OutputSize(), nil)
+		l.Forward(m.layerView(m.params, i), a, out)
+		if !finite(out.Data) {
+			return found(i, "outputs")
+		}
+		a = out
+	}
+	for i := range m.layers {
+		if !finite(m.layerView(t.lanes[0], i)) {
+			return found(i, "gradient")
+		}
+	}
+	return found(len(m.layers)-1, "loss")
+}
+
+func finite[T Float](v []T) bool {
+	for _, x := range v {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return false
+		}
+	}
+	return true
+}
