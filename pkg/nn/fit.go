@@ -78,7 +78,9 @@ type FitOptions struct {
 	// every CheckpointEvery epochs (default 1), after the last epoch, and
 	// whenever a callback calls TrainState.Checkpoint. With Resume, Fit
 	// first restores the run from that file if it exists and goes on from
-	// the epoch after it: Epochs is the total, as if never interrupted.
+	// the epoch after it: Epochs is the total, as if never interrupted. The
+	// learning rate, too, comes from the checkpoint. The data and the
+	// options that shape the arithmetic must be those of the first run.
 	// Callbacks' own state (early stopping's patience, say) is not saved.
 	CheckpointPath  string
 	CheckpointEvery int
