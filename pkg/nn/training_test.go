@@ -164,16 +164,7 @@ func TestReduceLROnPlateau(t *testing.T) {
 }
 
 func TestDivergenceNamesEpochBatchAndLayer(t *testing.T) {
-	rng := rand.New(rand.NewPCG(14, 14))
-	x := randMatrix[float64](rng, 64, 4)
-	y := randMatrix[float64](rng, 64, 1)
-	for i := range y.Data {
-		y.Data[i] *= 1e3
-	}
-	m := nn.NewModel[float64]()
-	m.Add(nn.NewDense[float64](4, 8, nn.ReLU, "hidden"))
-	m.Add(nn.NewDense[float64](8, 1, nn.Linear, "out"))
-	require.NoError(t, m.Compile(nn.MSE[float64](), nn.NewSGD[float64](1e6)))
+	m, x, y := divergingCase[float64](t, 1e6)
 	hist, err := m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 50, BatchSize: 16})
 	var div *nn.DivergenceError
 	require.True(t, errors.As(err, &div), "err = %v", err)

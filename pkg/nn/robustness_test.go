@@ -15,19 +15,19 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// divergingCase is a float32 regression with large targets that diverges
-// at the given learning rate.
-func divergingCase(t *testing.T, lr float64) (*nn.Model[float32], nn.Matrix[float32], nn.Matrix[float32]) {
+// divergingCase is a regression with large targets that diverges at a
+// large learning rate.
+func divergingCase[T nn.Float](t *testing.T, lr float64) (*nn.Model[T], nn.Matrix[T], nn.Matrix[T]) {
 	rng := rand.New(rand.NewPCG(14, 14))
-	x := randMatrix[float32](rng, 64, 4)
-	y := randMatrix[float32](rng, 64, 1)
+	x := randMatrix[T](rng, 64, 4)
+	y := randMatrix[T](rng, 64, 1)
 	for i := range y.Data {
 		y.Data[i] *= 1e3
 	}
-	m := nn.NewModel[float32]()
-	m.Add(nn.NewDense[float32](4, 8, nn.ReLU, "hidden"))
-	m.Add(nn.NewDense[float32](8, 1, nn.Linear, "out"))
-	require.NoError(t, m.Compile(nn.MSE[float32](), nn.NewSGD[float32](lr)))
+	m := nn.NewModel[T]()
+	m.Add(nn.NewDense[T](4, 8, nn.ReLU, "hidden"))
+	m.Add(nn.NewDense[T](8, 1, nn.Linear, "out"))
+	require.NoError(t, m.Compile(nn.MSE[T](), nn.NewSGD[T](lr)))
 	return m, x, y
 }
 
@@ -37,7 +37,7 @@ func divergingCase(t *testing.T, lr float64) (*nn.Model[float32], nn.Matrix[floa
 func TestDivergenceIsReportedWhateverTheSymptom(t *testing.T) {
 	for _, lr := range []float64{1e2, 1e4, 1e6, 1e8, 1e30} {
 		for _, split := range []float64{0, 0.25} {
-			m, x, y := divergingCase(t, lr)
+			m, x, y := divergingCase[float32](t, lr)
 			_, err := m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 50, BatchSize: 16, ValidationSplit: split,
 				CheckpointPath: filepath.Join(t.TempDir(), "c")})
 			var div *nn.DivergenceError
@@ -55,7 +55,7 @@ func TestDivergenceIsReportedWhateverTheSymptom(t *testing.T) {
 // carries nothing over, even into a model of the other precision.
 func TestReusedCallbacksStartAfresh(t *testing.T) {
 	es := &nn.EarlyStopping{Monitor: "loss", Patience: 3, RestoreBestWeights: true}
-	m, x, y := divergingCase(t, 1e8)
+	m, x, y := divergingCase[float32](t, 1e8)
 	_, err := m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 50, BatchSize: 64, Callbacks: []nn.Callback{es}})
 	require.Error(t, err)
 
