@@ -181,6 +181,7 @@ func TestDamagedModelFilesFailClearly(t *testing.T) {
 func TestEveryTruncationAndFlipFailsSafely(t *testing.T) {
 	m, _ := trainedClassifier[float32](t, 1)
 	good := saved(t, m)
+	t.Logf("%d-byte file: every prefix and every single-bit flip tried", len(good))
 	for n := range len(good) {
 		_, err := readBytes(good[:n])
 		require.Error(t, err, "prefix of %d bytes loaded", n)

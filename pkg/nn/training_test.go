@@ -46,6 +46,7 @@ func TestEarlyStoppingRestoresTheBestEpoch(t *testing.T) {
 	val := hist.Values("val_loss")
 	require.Less(t, len(val), 500, "the case did not overfit: no early stop")
 	best := slices.Min(val)
+	t.Logf("stopped after %d epochs; best val_loss %.6g at epoch %d (first %.6g)", len(val), best, es.BestEpoch(), val[0])
 	assert.Equal(t, best, val[es.BestEpoch()-1])
 	assert.Equal(t, es.BestEpoch()+5, len(val), "stops after patience epochs without improvement")
 	got, err := m.Evaluate(xv, yv)
