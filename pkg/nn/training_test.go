@@ -33,7 +33,7 @@ func overfitCase(t *testing.T) (*nn.Model[float64], nn.Matrix[float64], nn.Matri
 	m.Add(nn.NewDense[float64](2, 64, nn.Tanh, "h1"))
 	m.Add(nn.NewDense[float64](64, 64, nn.Tanh, "h2"))
 	m.Add(nn.NewDense[float64](64, 1, nn.Linear, "o"))
-	require.NoError(t, m.Compile(nn.MSE[float64](), nn.NewAdam[float64](0.01), nn.WithSeed(1)))
+	require.NoError(t, m.Compile(nn.MSE[float64](), nn.NewAdam[float64](0.001), nn.WithSeed(1)))
 	return m, x, y, xv, yv
 }
 
@@ -46,6 +46,7 @@ func TestEarlyStoppingRestoresTheBestEpoch(t *testing.T) {
 	val := hist.Values("val_loss")
 	require.Less(t, len(val), 500, "the case did not overfit: no early stop")
 	best := slices.Min(val)
+	require.Greater(t, es.BestEpoch(), 1, "the best epoch should come after some learning")
 	t.Logf("stopped after %d epochs; best val_loss %.6g at epoch %d (first %.6g)", len(val), best, es.BestEpoch(), val[0])
 	assert.Equal(t, best, val[es.BestEpoch()-1])
 	assert.Equal(t, es.BestEpoch()+5, len(val), "stops after patience epochs without improvement")
