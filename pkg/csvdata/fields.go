@@ -1,0 +1,114 @@
+package csvdata
+
+import (
+	"bytes"
+	"errors"
+)
+
+var (
+	errBareQuote    = errors.New(`bare " in an unquoted field`)
+	errUnterminated = errors.New(`quoted field not terminated`)
+	errAfterQuote   = errors.New(`extraneous character after a closing quote`)
+)
+
+// field is one field of a record: its bytes (without surrounding quotes,
+// still with doubled quotes inside) and its 1-based column in the line.
+type field struct {
+	b      []byte
+	col    int
+	quoted bool
+}
+
+// value returns the field's text: quotes undoubled, unquoted fields trimmed
+// of spaces.
+func (f field) value() []byte {
+	if !f.quoted {
+		return bytes.Trim(f.b, " \t")
+	}
+	if bytes.IndexByte(f.b, '"') < 0 {
+		return f.b
+	}
+	return bytes.ReplaceAll(f.b, []byte(`""`), []byte(`"`))
+}
+
+// splitFields splits one record (without its line end) into fields,
+// appending to dst. It reports a syntax error with its 1-based column.
+func splitFields(rec []byte, dst []field) ([]field, int, error) {
+	i := 0
+	for {
+		start := i
+		if i < len(rec) && rec[i] == '"' {
+			i++
+			j := i
+			for {
+				k := bytes.IndexByte(rec[j:], '"')
+				if k < 0 {
+					return dst, start + 1, errUnterminated
+				}
+				j += k + 1
+				if j < len(rec) && rec[j] == '"' {
+					j++ // doubled quote
+					continue
+				}
+				break
+			}
+			dst = append(dst, field{b: rec[i : j-1], col: start + 1, quoted: true})
+			i = j
+			if i < len(rec) && rec[i] != ',' {
+				return dst, i + 1, errAfterQuote
+			}
+		} else {
+			k := bytes.IndexByte(rec[i:], ',')
+			end := len(rec)
+			if k >= 0 {
+				end = i + k
+			}
+			if q := bytes.IndexByte(rec[i:end], '"'); q >= 0 {
+				return dst, i + q + 1, errBareQuote
+			}
+			dst = append(dst, field{b: rec[i:end], col: start + 1})
+			i = end
+		}
+		if i >= len(rec) {
+			return dst, 0, nil
+		}
+		i++ // the comma
+	}
+}
+
+// records scans buf for complete records and appends each one's start and
+// end offsets (the end excludes the newline) and its 1-based line number,
+// counting from line. Records end at a newline outside quotes; with final
+// set, the end of buf ends one too. Blank records are skipped. It returns
+// the offset just past the last complete record and the line number there.
+func records(buf []byte, line int, final bool, starts, ends, lines []int) ([]int, []int, []int, int, int) {
+	inQuote := false
+	recStart, recLine := 0, line
+	for i := 0; i < len(buf); i++ {
+		switch buf[i] {
+		case '"':
+			inQuote = !inQuote
+		case '\n':
+			line++
+			if inQuote {
+				continue
+			}
+			if !blank(buf[recStart:i]) {
+				starts, ends, lines = append(starts, recStart), append(ends, i), append(lines, recLine)
+			}
+			recStart, recLine = i+1, line
+		}
+	}
+	if final {
+		if recStart < len(buf) && !blank(buf[recStart:]) {
+			starts, ends, lines = append(starts, recStart), append(ends, len(buf)), append(lines, recLine)
+		}
+		return starts, ends, lines, len(buf), line
+	}
+	return starts, ends, lines, recStart, recLine
+}
+
+func blank(b []byte) bool { return len(bytes.Trim(b, "\r \t")) == 0 }
+
+// trimCR drops the carriage return of a CRLF line end.
+func trimCR(rec []byte) []byte { return bytes.TrimSuffix(rec, []byte("\r")) }

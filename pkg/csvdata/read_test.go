@@ -1,0 +1,194 @@
+package csvdata
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func write(t *testing.T, content string) string {
+	path := filepath.Join(t.TempDir(), "data.csv")
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
+	return path
+}
+
+func TestReadIris(t *testing.T) {
+	tab, err := Read[float32]("../../testdata/iris.csv", Options{})
+	require.NoError(t, err)
+	assert.Equal(t, 150, tab.X.Rows)
+	assert.Equal(t, 4, tab.X.Cols)
+	assert.Equal(t, []float32{5.1, 3.5, 1.4, 0.2}, tab.X.Row(0))
+	require.Len(t, tab.Targets, 1)
+	assert.Equal(t, "label", tab.Targets[0].Name)
+	assert.Equal(t, 0.0, tab.Targets[0].Numbers[0])
+	assert.Equal(t, 2.0, tab.Targets[0].Numbers[149])
+	assert.Equal(t, []string{"sepal_length_cm", "sepal_width_cm", "petal_length_cm", "petal_width_cm"}, tab.Schema.Names())
+}
+
+func TestBOMCRLFQuotesBlankLinesAndStrings(t *testing.T) {
+	path := write(t, "\xEF\xBB\xBFa,\"b\",color,y\r\n1, 2.5 ,red,cat\r\n\r\n\"3\",-4e-1,\"blue, dark\",\"dog \"\"rex\"\"\"\r\n5,6,red,cat")
+	tab, err := Read[float64](path, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a", "b", "color", "y"}, tab.Header)
+	assert.Equal(t, []string{"a", "b", "color=blue, dark", "color=red"}, tab.Schema.Names())
+	assert.Equal(t, []float64{1, 2.5, 0, 1, 3, -0.4, 1, 0, 5, 6, 0, 1}, tab.X.Data)
+	assert.Equal(t, []string{"cat", `dog "rex"`, "cat"}, tab.Targets[0].Strings)
+	assert.Nil(t, tab.Targets[0].Numbers)
+}
+
+func TestTargetsByNameIndexAndSeveral(t *testing.T) {
+	path := write(t, "a,b,c,d\n1,2,3,4\n5,6,7,8\n")
+	tab, err := Read[float64](path, Options{Targets: []string{"b", "-1"}})
+	require.NoError(t, err)
+	assert.Equal(t, []float64{1, 3, 5, 7}, tab.X.Data)
+	assert.Equal(t, []float64{2, 6}, tab.Targets[0].Numbers)
+	assert.Equal(t, []float64{4, 8}, tab.Targets[1].Numbers)
+	tab, err = Read[float64](path, Options{NoTargets: true})
+	require.NoError(t, err)
+	assert.Equal(t, 4, tab.X.Cols)
+	assert.Empty(t, tab.Targets)
+}
+
+func TestSchemaFixesFeaturesAndRejectsUnknownCategories(t *testing.T) {
+	train := write(t, "x,color,y\n1,red,0\n2,blue,1\n")
+	tab, err := Read[float32](train, Options{})
+	require.NoError(t, err)
+	s := tab.Schema
+	// Prediction input: other column order, no target, an extra column.
+	pred := write(t, "extra,color,x\n9,blue,3\n9,red,4\n")
+	got, err := Read[float32](pred, Options{Schema: &s, NoTargets: true})
+	require.NoError(t, err)
+	assert.Equal(t, []float32{3, 1, 0, 4, 0, 1}, got.X.Data)
+	bad := write(t, "x,color\n3,green\n")
+	_, err = Read[float32](bad, Options{Schema: &s, NoTargets: true})
+	assert.EqualError(t, err, bad+`:2:3: category "green" of column "color" was not seen in training`)
+}
+
+func TestRejectsWithFileLineColumn(t *testing.T) {
+	for _, tc := range []struct {
+		name, content, want string
+	}{
+		{"empty file", "", ":1: empty file: no header line"},
+		{"only blank lines", "\n\n", ":1: empty file: no header line"},
+		{"header only", "a,b\n", ":2: no data rows after the header"},
+		{"ragged short", "a,b,c\n1,2,3\n4,5\n", `:3:4: row has 2 fields, the header has 3`},
+		{"ragged long", "a,b\n1,2\n3,4,5\n", `:3:5: row has 3 fields, the header has 2`},
+		{"empty value", "a,b\n1,2\n,4\n", `:3:1: empty value in column "a"`},
+		{"empty quoted value", "a,b\n1,\"\"\n", `:2:3: empty value in column "b"`},
+		{"not a number", "a,b\n1,2\nx7,3\n", `:3:1: "x7" in column "a" is not a number`},
+		{"nan", "a,b\nNaN,2\n", `:2:1: "NaN" in column "a": NaN and Inf are not allowed`},
+		{"inf", "a,b\n1,2\n-Inf,4\n", `:3:1: "-Inf" in column "a": NaN and Inf are not allowed`},
+		{"overflow", "a,b\n1e999,2\n", `:2:1: "1e999" in column "a": NaN and Inf are not allowed`},
+		{"unknown target", "a,b\n1,2\n", `:1: target column "zz" not found (columns: a, b)`},
+		{"duplicate column", "a,a,b\n1,2,3\n", `:1: duplicate column name "a" (columns 1 and 2)`},
+		{"empty column name", "a,,b\n1,2,3\n", `:1: column 2 has an empty name`},
+		{"unterminated quote", "a,b\n1,\"2\n", `:2:3: quoted field not terminated`},
+		{"bare quote", "a,b\n1,2\"3\n", `:2:4: bare " in an unquoted field`},
+		{"text after quote", "a,b\n1,\"2\"3\n", `:2:6: extraneous character after a closing quote`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := write(t, tc.content)
+			opt := Options{}
+			if tc.name == "unknown target" {
+				opt.Targets = []string{"zz"}
+			}
+			if strings.HasPrefix(tc.name, "not a number") || tc.name == "nan" || tc.name == "inf" || tc.name == "overflow" || tc.name == "empty value" {
+				opt.Targets = []string{"b"}
+			}
+			_, err := Read[float32](path, opt)
+			require.Error(t, err)
+			var pe *ParseError
+			require.True(t, errors.As(err, &pe), "%T %v", err, err)
+			assert.Equal(t, path+tc.want, err.Error()[:min(len(err.Error()), len(path+tc.want))])
+			assert.NotContains(t, err.Error(), "\n")
+		})
+	}
+	_, err := Read[float32](filepath.Join(t.TempDir(), "missing.csv"), Options{})
+	assert.ErrorIs(t, err, os.ErrNotExist)
+}
+
+func TestLongRecordIsBounded(t *testing.T) {
+	path := write(t, "a,b\n1,2\n"+strings.Repeat("1", 5000)+",2\n")
+	_, err := Read[float32](path, Options{ChunkBytes: 512, MaxRecordBytes: 2048})
+	assert.ErrorContains(t, err, ":3: a row is longer than 2048 bytes")
+	path = write(t, "a,b\n"+strings.Repeat("1", 5000)+",2\n")
+	_, err = Read[float32](path, Options{ChunkBytes: 512, MaxRecordBytes: 2048})
+	assert.ErrorContains(t, err, ":1: the header and first row are longer than 2048 bytes")
+}
+
+// TestChunksAndWorkersDoNotChangeTheResult parses a random file with
+// several chunk sizes and worker counts, including records that straddle
+// chunk boundaries, and compares with values computed by strconv.
+func TestChunksAndWorkersDoNotChangeTheResult(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	var b strings.Builder
+	b.WriteString("f0,f1,f2,label\n")
+	const rows = 997
+	want := make([]float64, 0, rows*3)
+	for i := range rows {
+		for j := range 3 {
+			var s string
+			switch (i + j) % 4 {
+			case 0:
+				s = strconv.Itoa(rng.IntN(256))
+			case 1:
+				s = strconv.FormatFloat(rng.NormFloat64()*1e3, 'f', -1, 64)
+			case 2:
+				s = strconv.FormatFloat(rng.NormFloat64()*1e-7, 'e', -1, 64)
+			default:
+				s = fmt.Sprintf("%.17g", rng.Float64())
+			}
+			v, err := strconv.ParseFloat(s, 64)
+			require.NoError(t, err)
+			want = append(want, v)
+			b.WriteString(s + ",")
+		}
+		fmt.Fprintf(&b, "%d\n", i%10)
+	}
+	path := write(t, b.String())
+	for _, chunk := range []int{64, 1000, 1 << 20} {
+		for _, w := range []int{1, 2, 3, 8} {
+			tab, err := Read[float64](path, Options{ChunkBytes: chunk, Workers: w})
+			require.NoError(t, err, "chunk %d workers %d", chunk, w)
+			require.Equal(t, rows, tab.X.Rows)
+			for i, v := range want {
+				if math.Float64bits(v) != math.Float64bits(tab.X.Data[i]) {
+					t.Fatalf("chunk %d workers %d: value %d is %v, want %v", chunk, w, i, tab.X.Data[i], v)
+				}
+			}
+			assert.Equal(t, float64((rows-1)%10), tab.Targets[0].Numbers[rows-1])
+		}
+	}
+}
+
+func TestParseNumberMatchesStrconv(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	cases := []string{"0", "-0", "+1", "007", "1.", ".5", "-.25", "1e5", "1E-5", "123456789012345", "1234567890123456789",
+		"0.1", "0.30000000000000004", "9007199254740993", "1e22", "1e23", "2.5e-22", "4.9e-324", "1.7976931348623157e308"}
+	for range 2000 {
+		cases = append(cases, strconv.FormatFloat(rng.NormFloat64()*math.Pow(10, float64(rng.IntN(40)-20)), 'g', rng.IntN(17)+1, 64))
+	}
+	for _, c := range cases {
+		want, err := strconv.ParseFloat(c, 64)
+		require.NoError(t, err)
+		got, err := parseNumber([]byte(c))
+		require.NoError(t, err, c)
+		assert.Equal(t, math.Float64bits(want), math.Float64bits(got), c)
+	}
+	for _, bad := range []string{"", "-", ".", "e5", "1e", "1.2.3", "abc", "0x", "1_000", "NaN", "inf"} {
+		_, err := parseNumber([]byte(bad))
+		assert.Error(t, err, bad)
+	}
+}
