@@ -82,6 +82,9 @@ func splitFields(rec []byte, dst []field) ([]field, int, error) {
 // set, the end of buf ends one too. Blank records are skipped. It returns
 // the offset just past the last complete record and the line number there.
 func records(buf []byte, line int, final bool, starts, ends, lines []int) ([]int, []int, []int, int, int) {
+	if bytes.IndexByte(buf, '"') < 0 {
+		return recordsNoQuotes(buf, line, final, starts, ends, lines)
+	}
 	inQuote := false
 	recStart, recLine := 0, line
 	for i := 0; i < len(buf); i++ {
@@ -108,7 +111,39 @@ func records(buf []byte, line int, final bool, starts, ends, lines []int) ([]int
 	return starts, ends, lines, recStart, recLine
 }
 
-func blank(b []byte) bool { return len(bytes.Trim(b, "\r \t")) == 0 }
+// recordsNoQuotes is records for a buffer without quotes: every newline
+// ends a record, found with bytes.IndexByte.
+func recordsNoQuotes(buf []byte, line int, final bool, starts, ends, lines []int) ([]int, []int, []int, int, int) {
+	recStart := 0
+	for {
+		k := bytes.IndexByte(buf[recStart:], '\n')
+		if k < 0 {
+			break
+		}
+		end := recStart + k
+		if !blank(buf[recStart:end]) {
+			starts, ends, lines = append(starts, recStart), append(ends, end), append(lines, line)
+		}
+		line++
+		recStart = end + 1
+	}
+	if final {
+		if recStart < len(buf) && !blank(buf[recStart:]) {
+			starts, ends, lines = append(starts, recStart), append(ends, len(buf)), append(lines, line)
+		}
+		return starts, ends, lines, len(buf), line
+	}
+	return starts, ends, lines, recStart, line
+}
+
+func blank(b []byte) bool {
+	for _, c := range b {
+		if c != '\r' && c != ' ' && c != '\t' {
+			return false
+		}
+	}
+	return true
+}
 
 // trimCR drops the carriage return of a CRLF line end.
 func trimCR(rec []byte) []byte { return bytes.TrimSuffix(rec, []byte("\r")) }
