@@ -46,19 +46,37 @@ func (m *Model[T]) validation(x, y Matrix[T], opt FitOptions) ([]int, *valSet[T]
 		return all, &valSet[T]{x: d[0], y: d[1]}, nil
 	case split == 0:
 		return all, nil, nil
-	case !(split > 0 && split < 1):
-		return nil, nil, fmt.Errorf("nn: fit: validation split %v, want a fraction in (0, 1)", split)
 	}
-	nTrain := int(float64(x.Rows) * (1 - split)) // as Keras splits
-	if nTrain == 0 || nTrain == x.Rows {
-		return nil, nil, fmt.Errorf("nn: fit: validation split %v of %d rows leaves an empty side", split, x.Rows)
+	train, val, err := SplitRows(x.Rows, split, opt.Seed)
+	if err != nil {
+		return nil, nil, err
 	}
-	rng := rand.New(rand.NewPCG(opt.Seed, validationStream))
-	rng.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
-	train, val := all[:nTrain], all[nTrain:]
+	return train, &valSet[T]{x: x, y: y, idx: val}, nil
+}
+
+// SplitRows splits rows 0…rows−1 into training and validation rows, as
+// FitOptions.ValidationSplit does with the same seed: a seeded shuffle,
+// the last fraction of it for validation (Keras' rounding), each part
+// sorted. Code that must fit preprocessing on the training rows only calls
+// it with Fit's seed.
+func SplitRows(rows int, fraction float64, seed uint64) (train, val []int, err error) {
+	if !(fraction > 0 && fraction < 1) {
+		return nil, nil, fmt.Errorf("nn: fit: validation split %v, want a fraction in (0, 1)", fraction)
+	}
+	nTrain := int(float64(rows) * (1 - fraction))
+	if nTrain == 0 || nTrain == rows {
+		return nil, nil, fmt.Errorf("nn: fit: validation split %v of %d rows leaves an empty side", fraction, rows)
+	}
+	all := make([]int, rows)
+	for i := range all {
+		all[i] = i
+	}
+	rng := rand.New(rand.NewPCG(seed, validationStream))
+	rng.Shuffle(rows, func(i, j int) { all[i], all[j] = all[j], all[i] })
+	train, val = all[:nTrain], all[nTrain:]
 	slices.Sort(train)
 	slices.Sort(val)
-	return train, &valSet[T]{x: x, y: y, idx: val}, nil
+	return train, val, nil
 }
 
 // fitRun is one call of Fit: the loop over epochs, and the TrainState that
