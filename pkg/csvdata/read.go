@@ -84,6 +84,7 @@ type Table[T nn.Float] struct {
 	X       nn.Matrix[T] // features, one row per record
 	Schema  Schema       // the feature columns, in X's order
 	Targets []Column
+	Lines   []int32 // the file line of each row, for messages
 }
 
 // role is what a file column is for.
@@ -135,6 +136,7 @@ type reader[T nn.Float] struct {
 	x       []T
 	cats    [][]string // per categorical column, per row
 	tgts    [][]string // per target column, per row
+	lines   []int32    // per row
 }
 
 func (r *reader[T]) errAt(line, col int, format string, args ...any) *ParseError {
@@ -154,6 +156,7 @@ func (r *reader[T]) read() (*Table[T], error) {
 		return nil, err
 	}
 	r.x = make([]T, upper*r.width)
+	r.lines = make([]int32, upper)
 	r.cats = make([][]string, r.nCat)
 	for i := range r.cats {
 		r.cats[i] = make([]string, upper)
@@ -394,6 +397,7 @@ func (r *reader[T]) parseChunk(buf []byte, starts, ends, lines []int, base int, 
 		lo, hi := k*len(starts)/w, (k+1)*len(starts)/w
 		g.Go(func() error {
 			for i := lo; i < hi; i++ {
+				r.lines[base+i] = int32(lines[i])
 				var err *ParseError
 				if cols[k], err = r.parseRecord(trimCR(buf[starts[i]:ends[i]]), lines[i], base+i, cols[k][:0], known); err != nil {
 					errs[k] = err
@@ -472,7 +476,7 @@ func (r *reader[T]) parseRecord(rec []byte, line, row int, fs []field, known []m
 // finish trims the buffers to rows, one-hot encodes categorical columns and
 // types the targets.
 func (r *reader[T]) finish(rows int) (*Table[T], error) {
-	t := &Table[T]{Header: r.header, Schema: r.schema}
+	t := &Table[T]{Header: r.header, Schema: r.schema, Lines: r.lines[:rows]}
 	x := r.x[:rows*r.width]
 	if r.nCat > 0 {
 		c := 0

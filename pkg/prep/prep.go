@@ -1,0 +1,245 @@
+// Package prep holds what a model needs between raw CSV rows and its
+// inputs and outputs: the feature schema (with one-hot categories), the
+// standardization statistics fitted on the training rows, the task, and the
+// class labels. It is stored as JSON in the model file's preprocessing
+// slot, so that prediction and evaluation take raw CSV and answer with the
+// original labels.
+package prep
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/densetrain/densetrain/pkg/csvdata"
+	"github.com/densetrain/densetrain/pkg/nn"
+)
+
+// Tasks.
+const (
+	Classify = "classify"
+	Regress  = "regress"
+)
+
+// MaxAutoClasses is the largest number of distinct integer target values
+// that task detection still takes for classes.
+const MaxAutoClasses = 20
+
+// Version is the version of the JSON layout.
+const Version = 1
+
+// Preprocessing maps raw CSV rows to model inputs and model outputs to
+// answers.
+type Preprocessing struct {
+	Version int            `json:"version"`
+	Schema  csvdata.Schema `json:"schema"`
+	Mean    []float64      `json:"mean"`  // per input column
+	Scale   []float64      `json:"scale"` // per input column: the standard deviation, 1 when it is 0 or for one-hot columns
+	Task    string         `json:"task"`
+	Targets []string       `json:"targets"`
+	Labels  []string       `json:"labels,omitempty"` // class i is Labels[i]
+}
+
+// DetectTask returns Classify when the target holds strings or at most
+// MaxAutoClasses distinct integers, Regress otherwise.
+func DetectTask(c csvdata.Column) string {
+	if c.Strings != nil {
+		return Classify
+	}
+	seen := map[float64]bool{}
+	for _, v := range c.Numbers {
+		if v != math.Trunc(v) {
+			return Regress
+		}
+		if seen[v] = true; len(seen) > MaxAutoClasses {
+			return Regress
+		}
+	}
+	return Classify
+}
+
+// New fits the preprocessing of a table for a task: the mean and standard
+// deviation (population, as scikit-learn's StandardScaler) of each numeric
+// input column over the training rows (all rows when train is nil), and
+// for classification the sorted class labels of
+// the single target column.
+func New[T nn.Float](tab *csvdata.Table[T], task string, train []int) (*Preprocessing, error) {
+	p := &Preprocessing{Version: Version, Schema: tab.Schema, Task: task}
+	for _, c := range tab.Targets {
+		p.Targets = append(p.Targets, c.Name)
+	}
+	switch task {
+	case Classify:
+		if len(tab.Targets) != 1 {
+			return nil, fmt.Errorf("classification needs exactly one target column, got %d", len(tab.Targets))
+		}
+		p.Labels = labelsOf(tab.Targets[0])
+		if len(p.Labels) < 2 {
+			return nil, fmt.Errorf("target column %q has a single class (%s): nothing to classify", p.Targets[0], p.Labels[0])
+		}
+	case Regress:
+		for _, c := range tab.Targets {
+			if c.Strings != nil {
+				return nil, fmt.Errorf("target column %q holds text, which regression cannot use", c.Name)
+			}
+		}
+	default:
+		return nil, fmt.Errorf("unknown task %q", task)
+	}
+	p.Mean, p.Scale = stats(tab.X, train, p.oneHot())
+	return p, nil
+}
+
+// labelsOf returns a column's distinct values in order: numerically for
+// numbers, lexically for strings.
+func labelsOf(c csvdata.Column) []string {
+	if c.Strings != nil {
+		l := slices.Clone(c.Strings)
+		slices.Sort(l)
+		return slices.Compact(l)
+	}
+	v := slices.Clone(c.Numbers)
+	slices.Sort(v)
+	v = slices.Compact(v)
+	l := make([]string, len(v))
+	for i, x := range v {
+		l[i] = strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	return l
+}
+
+// oneHot reports, per input column, whether it is a one-hot column.
+func (p *Preprocessing) oneHot() []bool {
+	var oh []bool
+	for _, f := range p.Schema.Features {
+		if f.Categories == nil {
+			oh = append(oh, false)
+		}
+		for range f.Categories {
+			oh = append(oh, true)
+		}
+	}
+	return oh
+}
+
+func stats[T nn.Float](x nn.Matrix[T], rows []int, oneHot []bool) ([]float64, []float64) {
+	mean, m2 := make([]float64, x.Cols), make([]float64, x.Cols)
+	n := 0
+	each := func(r int) { // Welford's update, stable for large offsets
+		n++
+		for j, v := range x.Row(r) {
+			d := float64(v) - mean[j]
+			mean[j] += d / float64(n)
+			m2[j] += d * (float64(v) - mean[j])
+		}
+	}
+	if rows == nil {
+		for r := 0; r < x.Rows; r++ {
+			each(r)
+		}
+	} else {
+		for _, r := range rows {
+			each(r)
+		}
+	}
+	scale := make([]float64, x.Cols)
+	for j := range scale {
+		scale[j] = math.Sqrt(m2[j] / float64(max(n, 1)))
+		switch {
+		case oneHot[j]: // one-hot columns stay 0/1
+			mean[j], scale[j] = 0, 1
+		case scale[j] == 0: // a constant column becomes 0, as in scikit-learn
+			scale[j] = 1
+		}
+	}
+	return mean, scale
+}
+
+// Standardize maps x's columns to (x − mean)/scale in place.
+func Standardize[T nn.Float](p *Preprocessing, x nn.Matrix[T]) error {
+	if x.Cols != len(p.Mean) {
+		return fmt.Errorf("the data has %d input columns, the preprocessing %d", x.Cols, len(p.Mean))
+	}
+	inv := make([]T, len(p.Scale))
+	mean := make([]T, len(p.Mean))
+	for j := range inv {
+		inv[j], mean[j] = T(1/p.Scale[j]), T(p.Mean[j])
+	}
+	for r := 0; r < x.Rows; r++ {
+		row := x.Row(r)
+		for j := range row {
+			row[j] = (row[j] - mean[j]) * inv[j]
+		}
+	}
+	return nil
+}
+
+// ErrUnknownLabel is wrapped by Targets for a class not seen in training.
+var ErrUnknownLabel = errors.New("class label not seen in training")
+
+// Targets encodes target columns for the model: class indices (one
+// column) for classification, the numbers for regression. For an unknown
+// class it returns the row index with an error wrapping ErrUnknownLabel.
+func Targets[T nn.Float](p *Preprocessing, cols []csvdata.Column) (nn.Matrix[T], int, error) {
+	if len(cols) != len(p.Targets) {
+		return nn.Matrix[T]{}, -1, fmt.Errorf("%d target columns, the model has %d", len(cols), len(p.Targets))
+	}
+	if p.Task == Classify {
+		index := make(map[string]int, len(p.Labels))
+		for i, l := range p.Labels {
+			index[l] = i
+		}
+		c := cols[0]
+		n := max(len(c.Numbers), len(c.Strings))
+		y := nn.NewMatrix[T](n, 1, nil)
+		for i := range n {
+			key := ""
+			if c.Strings != nil {
+				key = c.Strings[i]
+			} else {
+				key = strconv.FormatFloat(c.Numbers[i], 'g', -1, 64)
+			}
+			k, ok := index[key]
+			if !ok {
+				return nn.Matrix[T]{}, i, fmt.Errorf("%w: %q", ErrUnknownLabel, key)
+			}
+			y.Data[i] = T(k)
+		}
+		return y, -1, nil
+	}
+	n := len(cols[0].Numbers)
+	y := nn.NewMatrix[T](n, len(cols), nil)
+	for j, c := range cols {
+		if c.Strings != nil {
+			return nn.Matrix[T]{}, -1, fmt.Errorf("target column %q holds text, which regression cannot use", c.Name)
+		}
+		for i, v := range c.Numbers {
+			y.Data[i*len(cols)+j] = T(v)
+		}
+	}
+	return y, -1, nil
+}
+
+// Marshal returns the JSON stored in a model file.
+func (p *Preprocessing) Marshal() ([]byte, error) { return json.Marshal(p) }
+
+// Unmarshal reads the JSON of a model file's preprocessing slot.
+func Unmarshal(b []byte) (*Preprocessing, error) {
+	if len(b) == 0 {
+		return nil, errors.New("the model has no preprocessing: it was not trained from CSV")
+	}
+	var p Preprocessing
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, fmt.Errorf("bad preprocessing: %w", err)
+	}
+	if p.Version > Version {
+		return nil, fmt.Errorf("preprocessing version %d is newer than this program reads (%d)", p.Version, Version)
+	}
+	if len(p.Mean) != p.Schema.Width() || len(p.Scale) != len(p.Mean) {
+		return nil, errors.New("bad preprocessing: statistics do not match the schema")
+	}
+	return &p, nil
+}

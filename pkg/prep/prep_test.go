@@ -1,0 +1,76 @@
+package prep
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/densetrain/densetrain/pkg/csvdata"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func table(t *testing.T, content string) *csvdata.Table[float64] {
+	path := filepath.Join(t.TempDir(), "d.csv")
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
+	tab, err := csvdata.Read[float64](path, csvdata.Options{})
+	require.NoError(t, err)
+	return tab
+}
+
+func TestDetectTask(t *testing.T) {
+	assert.Equal(t, Classify, DetectTask(csvdata.Column{Strings: []string{"a"}}))
+	assert.Equal(t, Classify, DetectTask(csvdata.Column{Numbers: []float64{0, 1, 2, 1}}))
+	assert.Equal(t, Regress, DetectTask(csvdata.Column{Numbers: []float64{0, 1.5}}))
+	many := make([]float64, 30)
+	for i := range many {
+		many[i] = float64(i)
+	}
+	assert.Equal(t, Regress, DetectTask(csvdata.Column{Numbers: many}))
+}
+
+func TestStandardizeOnTrainingRowsOnly(t *testing.T) {
+	tab := table(t, "x,c,k,y\n1,a,5,cat\n3,b,5,dog\n100,a,5,cat\n")
+	p, err := New(tab, Classify, []int{0, 1})
+	require.NoError(t, err)
+	assert.Equal(t, []float64{2, 0, 0, 5}, p.Mean) // x over rows 0–1; one-hot columns untouched; constant k
+	assert.Equal(t, []float64{1, 1, 1, 1}, p.Scale)
+	assert.Equal(t, []string{"cat", "dog"}, p.Labels)
+	require.NoError(t, Standardize(p, tab.X))
+	assert.Equal(t, []float64{-1, 1, 0, 0, 1, 0, 1, 0, 98, 1, 0, 0}, tab.X.Data)
+	y, _, err := Targets[float64](p, tab.Targets)
+	require.NoError(t, err)
+	assert.Equal(t, []float64{0, 1, 0}, y.Data)
+
+	b, err := p.Marshal()
+	require.NoError(t, err)
+	back, err := Unmarshal(b)
+	require.NoError(t, err)
+	assert.Equal(t, p, back)
+}
+
+func TestStatsAreStableForLargeOffsets(t *testing.T) {
+	tab := table(t, "x,y\n100000001,1\n100000002,2\n100000003,3\n")
+	p, err := New(tab, Regress, nil)
+	require.NoError(t, err)
+	assert.InDelta(t, 100000002, p.Mean[0], 1e-6)
+	assert.InDelta(t, math.Sqrt(2.0/3), p.Scale[0], 1e-9)
+}
+
+func TestUnknownLabelAndBadTasks(t *testing.T) {
+	tab := table(t, "x,y\n1,a\n2,b\n")
+	p, err := New(tab, Classify, nil)
+	require.NoError(t, err)
+	other := table(t, "x,y\n1,a\n2,z\n")
+	_, row, err := Targets[float64](p, other.Targets)
+	assert.ErrorIs(t, err, ErrUnknownLabel)
+	assert.Equal(t, 1, row)
+
+	_, err = New(table(t, "x,y\n1,a\n2,a\n"), Classify, nil)
+	assert.ErrorContains(t, err, "single class")
+	_, err = New(tab, Regress, nil)
+	assert.ErrorContains(t, err, "holds text")
+	_, err = Unmarshal(nil)
+	assert.ErrorContains(t, err, "no preprocessing")
+}
