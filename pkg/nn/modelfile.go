@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -260,4 +261,38 @@ func modelFromArchitecture[T Float](arch architecture) (*Model[T], error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// FileDType returns the dtype ("F32" or "F64") of the model file at path,
+// reading only its header, so that a program can load it in its own
+// precision.
+func FileDType(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	var lenBuf [8]byte
+	if _, err := io.ReadFull(f, lenBuf[:]); err != nil {
+		return "", fmt.Errorf("%s: model file: too short for a header", path)
+	}
+	n := binary.LittleEndian.Uint64(lenBuf[:])
+	if n > maxHeader {
+		return "", fmt.Errorf("%s: model file: header length %d exceeds the %d-byte limit", path, n, maxHeader)
+	}
+	h := make([]byte, n)
+	if _, err := io.ReadFull(f, h); err != nil {
+		return "", fmt.Errorf("%s: model file: truncated header", path)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(h, &raw); err != nil {
+		return "", fmt.Errorf("%s: model file: header is not valid JSON", path)
+	}
+	for name, msg := range raw {
+		var t tensorInfo
+		if name != "__metadata__" && json.Unmarshal(msg, &t) == nil && elemSize(t.DType) > 0 {
+			return t.DType, nil
+		}
+	}
+	return "", fmt.Errorf("%s: model file: no F32 or F64 tensor", path)
 }

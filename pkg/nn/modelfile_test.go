@@ -205,3 +205,19 @@ func TestSaveFileLeavesNoPartialFile(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	assert.Empty(t, entries, fmt.Sprint(entries))
 }
+
+func TestFileDType(t *testing.T) {
+	m32, _ := trainedClassifier[float32](t, 1)
+	m64, _ := trainedClassifier[float64](t, 1)
+	dir := t.TempDir()
+	for want, m := range map[string]interface{ SaveFile(string) error }{"F32": m32, "F64": m64} {
+		path := filepath.Join(dir, want)
+		require.NoError(t, m.SaveFile(path))
+		got, err := nn.FileDType(path)
+		require.NoError(t, err)
+		assert.Equal(t, want, got)
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "junk"), []byte("junk"), 0o644))
+	_, err := nn.FileDType(filepath.Join(dir, "junk"))
+	assert.ErrorContains(t, err, "junk: model file")
+}
