@@ -1,14 +1,17 @@
-// Command train is densetrain's command-line tool.
+// Command train is densetrain's command-line tool: it trains Dense networks
+// on CSV files and uses the models it saves.
 //
 // Usage:
 //
-//	train xor [--epochs N] [--lr F] [--seed N] [--workers N] [--quiet]
+//	train fit --data FILE [--target COL] [flags]    train and save a model
+//	train predict --model MODEL --data FILE [--out FILE]
+//	train evaluate --model MODEL --data FILE [--json]
+//	train summary --model MODEL [--json]
+//	train xor [flags]                                 the tutorial's XOR demo
 //	train help
 //
-// xor trains the tutorial's XOR network (2→3 sigmoid, 3→4 sigmoid, 4→1
-// linear, squared error, per-sample SGD) and prints its predictions as CSV on
-// stdout; the per-epoch loss lines go to stderr. Exit codes: 0 success,
-// 1 training failed, 2 bad usage.
+// Results go to stdout, logs and progress to stderr. Exit codes: 0 success,
+// 1 training failed (for example it diverged), 2 bad usage or bad input.
 package main
 
 import (
@@ -19,27 +22,44 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"syscall"
 )
 
 const usage = `usage: train <command> [flags]
 
 commands:
-  xor    train the tutorial's XOR network and print its predictions
-  help   show this help
+  fit       train a model on a CSV file and save it
+  predict   write a model's predictions for a CSV file
+  evaluate  report a model's loss and metrics on a CSV file
+  summary   describe a saved model
+  xor       train the tutorial's XOR network and print its predictions
+  help      show this help
 
 run "train <command> -h" for a command's flags
 `
 
-// usageErr marks errors that are the user's: exit code 2.
+// usageErr marks errors that are the user's: bad flags or bad input files
+// (exit code 2).
 type usageErr struct{ err error }
 
 func (u usageErr) Error() string { return u.err.Error() }
 func (u usageErr) Unwrap() error { return u.err }
 
+// usageError marks err as a usage error.
+func usageError(err error) error { return usageErr{err} }
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+var commands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{
+	"fit":      fitCommand,
+	"predict":  predictCommand,
+	"evaluate": evaluateCommand,
+	"summary":  summaryCommand,
+	"xor":      xorCommand,
 }
 
 // run executes a command line and returns the exit code.
@@ -48,17 +68,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	var err error
-	switch args[0] {
-	case "help", "-h", "--help":
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stdout, usage)
 		return 0
-	case "xor":
-		err = xorCommand(ctx, args[1:], stdout, stderr)
-	default:
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
 		fmt.Fprintf(stderr, "train: unknown command %q (run \"train help\")\n", args[0])
 		return 2
 	}
+	err := cmd(ctx, args[1:], stdout, stderr)
 	switch {
 	case err == nil || errors.Is(err, flag.ErrHelp):
 		return 0
@@ -71,5 +90,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-// usageError marks err as a usage error.
-func usageError(err error) error { return usageErr{err} }
+// newFlags returns a flag set whose errors run reports in one line.
+func newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// parseFlags parses args; -h prints the flags to stdout.
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return err
+		}
+		return usageError(err)
+	}
+	if fs.NArg() > 0 {
+		return usageError(fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+	}
+	return nil
+}

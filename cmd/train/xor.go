@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
@@ -11,25 +10,16 @@ import (
 
 // xorCommand trains the tutorial's XOR network.
 func xorCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("xor", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("xor")
 	epochs := fs.Int("epochs", 5000, "passes over the four samples")
 	lr := fs.Float64("lr", 0.1, "SGD learning rate")
 	seed := fs.Uint64("seed", 1, "seed of the initial weights")
 	workers := fs.Int("workers", 0, "worker goroutines (default: number of CPUs)")
 	quiet := fs.Bool("quiet", false, "do not print the per-epoch loss")
-	fs.SetOutput(io.Discard) // errors are reported in one line by run
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return err
-		}
-		return usageError(err)
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
 	}
 	switch {
-	case fs.NArg() > 0:
-		return usageError(fmt.Errorf("unexpected argument %q", fs.Arg(0)))
 	case *epochs < 1:
 		return usageError(fmt.Errorf("--epochs %d: want at least 1", *epochs))
 	case *lr <= 0:

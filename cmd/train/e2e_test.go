@@ -1,0 +1,192 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// binary builds cmd/train once per test run.
+func binary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "train")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	return bin
+}
+
+// drive runs the binary and returns its exit code, stdout and stderr.
+func drive(t *testing.T, bin string, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	return code, o.String(), e.String()
+}
+
+func TestEndToEnd(t *testing.T) {
+	bin := binary(t)
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, data, target string
+		fitArgs            []string
+		minAccuracy        float64
+	}{
+		{"iris", "../../testdata/iris.csv", "label", nil, 0.95},
+		{"digits", "../../testdata/digits.csv", "label", []string{"--epochs", "20", "--val-split", "0.2"}, 0.97},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			model := filepath.Join(dir, tc.name+".safetensors")
+			hist := filepath.Join(dir, tc.name+".csv")
+			args := append([]string{"fit", "--data", tc.data, "--target", tc.target, "--out", model, "--history", hist}, tc.fitArgs...)
+			code, out, errOut := drive(t, bin, args...)
+			require.Equal(t, 0, code, errOut)
+			assert.Contains(t, out, "accuracy")
+			assert.NotContains(t, errOut, "\r", "no carriage return on a non-terminal stderr")
+			assert.Contains(t, errOut, "epoch 1/")
+
+			code, out, errOut = drive(t, bin, "summary", "--model", model, "--json")
+			require.Equal(t, 0, code, errOut)
+			var sum map[string]any
+			require.NoError(t, json.Unmarshal([]byte(out), &sum))
+			assert.Equal(t, "classify", sum["task"])
+
+			code, out, errOut = drive(t, bin, "evaluate", "--model", model, "--data", tc.data, "--json")
+			require.Equal(t, 0, code, errOut)
+			var ev map[string]float64
+			require.NoError(t, json.Unmarshal([]byte(out), &ev))
+			assert.Contains(t, ev, "loss")
+			assert.GreaterOrEqual(t, ev["accuracy"], tc.minAccuracy)
+			t.Logf("%s: evaluate %v", tc.name, ev)
+
+			code, out, errOut = drive(t, bin, "predict", "--model", model, "--data", tc.data)
+			require.Equal(t, 0, code, errOut)
+			rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+			require.NoError(t, err)
+			truth, err := csv.NewReader(mustOpen(t, tc.data)).ReadAll()
+			require.NoError(t, err)
+			require.Len(t, rows, len(truth))
+			assert.Equal(t, "prediction", rows[0][0])
+			correct := 0
+			for i := 1; i < len(rows); i++ {
+				if rows[i][0] == truth[i][len(truth[i])-1] { // original labels
+					correct++
+				}
+			}
+			assert.InDelta(t, ev["accuracy"], float64(correct)/float64(len(rows)-1), 1e-9)
+			h, err := os.ReadFile(hist)
+			require.NoError(t, err)
+			assert.True(t, strings.HasPrefix(string(h), "epoch,loss,accuracy"), string(h[:40]))
+		})
+	}
+}
+
+func mustOpen(t *testing.T, path string) *os.File {
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+func TestSameModelFileForAnyWorkerCount(t *testing.T) {
+	bin := binary(t)
+	dir := t.TempDir()
+	var first []byte
+	for _, w := range []string{"1", "2", "3"} {
+		model := filepath.Join(dir, "m"+w)
+		code, _, errOut := drive(t, bin, "fit", "--data", "../../testdata/digits.csv", "--epochs", "3", "--workers", w,
+			"--val-split", "0.1", "--out", model, "--quiet")
+		require.Equal(t, 0, code, errOut)
+		b, err := os.ReadFile(model)
+		require.NoError(t, err)
+		if first == nil {
+			first = b
+			continue
+		}
+		assert.True(t, bytes.Equal(first, b), "workers %s wrote another model file", w)
+	}
+}
+
+func TestBadInputExitsTwoWithOneLineAndLeavesOutAlone(t *testing.T) {
+	bin := binary(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "existing.safetensors")
+	require.NoError(t, os.WriteFile(out, []byte("keep me"), 0o644))
+	file := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
+		return p
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"ragged", []string{"--data", file("ragged.csv", "a,b,y\n1,2,0\n3,4\n")}, "ragged.csv:3:4: row has 2 fields"},
+		{"empty value", []string{"--data", file("empty.csv", "a,b,y\n1,,0\n")}, "empty.csv:2:3: empty value"},
+		{"not a number", []string{"--data", file("nan.csv", "a,b,y\n1,2,0\n1,x,1\n")}, `nan.csv:3:3: "x" in column "b" is not a number`},
+		{"NaN", []string{"--data", file("nan2.csv", "a,b,y\n1,NaN,0\n")}, "nan2.csv:2:3:"},
+		{"empty file", []string{"--data", file("void.csv", "")}, "void.csv:1: empty file"},
+		{"header only", []string{"--data", file("head.csv", "a,b,y\n")}, "head.csv:2: no data rows"},
+		{"missing target", []string{"--data", file("ok.csv", "a,b,y\n1,2,0\n3,4,1\n"), "--target", "zz"}, `target column "zz" not found`},
+		{"one class", []string{"--data", file("one.csv", "a,y\n1,0\n2,0\n")}, "single class"},
+		{"missing file", []string{"--data", filepath.Join(dir, "nope.csv")}, "nope.csv"},
+		{"unknown flag", []string{"--data", "x.csv", "--bogus"}, "-bogus"},
+		{"bad precision", []string{"--data", "x.csv", "--precision", "f16"}, "--precision"},
+		{"negative epochs", []string{"--data", "x.csv", "--epochs", "-1"}, "--epochs"},
+		{"batch zero", []string{"--data", "x.csv", "--batch", "0"}, "--batch"},
+		{"val split 1.5", []string{"--data", "x.csv", "--val-split", "1.5"}, "--val-split"},
+		{"unwritable out", []string{"--data", file("ok2.csv", "a,b,y\n1,2,0\n3,4,1\n"), "--epochs", "1", "--out", filepath.Join(dir, "no", "dir", "m")}, "no such file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"fit", "--out", out, "--quiet"}, tc.args...)
+			if tc.name == "unwritable out" {
+				args = append([]string{"fit", "--quiet"}, tc.args...)
+			}
+			code, stdout, stderr := drive(t, bin, args...)
+			assert.Equal(t, 2, code, stderr)
+			assert.Empty(t, stdout)
+			assert.Equal(t, 1, strings.Count(stderr, "\n"), "%q", stderr)
+			assert.Contains(t, stderr, tc.want)
+			assert.NotContains(t, stderr, "goroutine", "no stack trace")
+			b, _ := os.ReadFile(out)
+			assert.Equal(t, "keep me", string(b), "--out was touched")
+		})
+	}
+}
+
+func TestDivergenceExitsOneAndWritesNothing(t *testing.T) {
+	bin := binary(t)
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("a,b,y\n")
+	for i := range 64 {
+		b.WriteString(strings.Repeat("1", i%5+1) + ",2," + strings.Repeat("9", i%7+1) + "000.5\n")
+	}
+	data := filepath.Join(dir, "d.csv")
+	require.NoError(t, os.WriteFile(data, []byte(b.String()), 0o644))
+	model := filepath.Join(dir, "m")
+	code, stdout, stderr := drive(t, bin, "fit", "--data", data, "--task", "regress", "--optimizer", "sgd", "--lr", "1e30",
+		"--out", model, "--quiet")
+	assert.Equal(t, 1, code, stderr)
+	assert.Empty(t, stdout)
+	assert.Contains(t, stderr, "diverged at epoch")
+	assert.Equal(t, 1, strings.Count(stderr, "\n"), "%q", stderr)
+	_, err := os.Stat(model)
+	assert.True(t, os.IsNotExist(err), "a model was written")
+}

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/densetrain/densetrain/pkg/csvdata"
+	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/prep"
+)
+
+// fitConfig holds the fit command's flags.
+type fitConfig struct {
+	data, target, task, hidden, activation, loss, optimizer string
+	lr, valSplit                                            float64
+	epochs, batch, workers, patience, checkpointEvery       int
+	seed                                                    uint64
+	precision, val, out, history                            string
+	resume, quiet                                           bool
+}
+
+func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c fitConfig
+	fs := newFlags("fit")
+	fs.StringVar(&c.data, "data", "", "training CSV file with a header line (required)")
+	fs.StringVar(&c.target, "target", "", "target column(s), by name or 0-based index, comma-separated (default: the last column)")
+	fs.StringVar(&c.task, "task", "auto", "auto, classify or regress (auto: classify when the target holds text or few distinct integers)")
+	fs.StringVar(&c.hidden, "hidden", "128,64", "hidden layer sizes, comma-separated (empty for none)")
+	fs.StringVar(&c.activation, "activation", "relu", "hidden activation: relu, tanh, sigmoid, leaky_relu, linear")
+	fs.StringVar(&c.loss, "loss", "auto", "auto, mse, mae, huber, ce or bce")
+	fs.StringVar(&c.optimizer, "optimizer", "adam", "sgd, momentum, nesterov, adam, adamw or rmsprop")
+	fs.Float64Var(&c.lr, "lr", 0, "learning rate (default: Keras' for the optimizer, 0.01 for the SGD family, 0.001 otherwise)")
+	fs.IntVar(&c.epochs, "epochs", 100, "passes over the training data")
+	fs.IntVar(&c.batch, "batch", 32, "samples per optimizer step")
+	fs.IntVar(&c.workers, "workers", 0, "worker goroutines (default: the number of CPUs); results do not depend on it")
+	fs.Uint64Var(&c.seed, "seed", 1, "seed of the initial weights, the shuffling and the validation split")
+	fs.StringVar(&c.precision, "precision", "f32", "f32 or f64")
+	fs.Float64Var(&c.valSplit, "val-split", 0, "fraction of the rows held out for validation")
+	fs.StringVar(&c.val, "val", "", "validation CSV file (instead of --val-split)")
+	fs.IntVar(&c.patience, "patience", 0, "stop after this many epochs without improvement and keep the best weights (0: off)")
+	fs.StringVar(&c.out, "out", "model.safetensors", "where to save the model")
+	fs.StringVar(&c.history, "history", "", "write the per-epoch history to this .csv or .jsonl file")
+	fs.IntVar(&c.checkpointEvery, "checkpoint-every", 0, "write a checkpoint (OUT.ckpt) every N epochs (0: off)")
+	fs.BoolVar(&c.resume, "resume", false, "continue from the checkpoint OUT.ckpt if it exists")
+	fs.BoolVar(&c.quiet, "quiet", false, "no per-epoch lines")
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
+	}
+	if err := c.check(); err != nil {
+		return usageError(err)
+	}
+	if c.precision == "f64" {
+		return fitPrecision[float64](ctx, c, stdout, stderr)
+	}
+	return fitPrecision[float32](ctx, c, stdout, stderr)
+}
+
+// check validates the flags that need no data.
+func (c *fitConfig) check() error {
+	switch {
+	case c.data == "":
+		return errors.New("--data is required")
+	case c.task != "auto" && c.task != prep.Classify && c.task != prep.Regress:
+		return fmt.Errorf("--task %q: want auto, classify or regress", c.task)
+	case c.precision != "f32" && c.precision != "f64":
+		return fmt.Errorf("--precision %q: want f32 or f64", c.precision)
+	case c.epochs < 1:
+		return fmt.Errorf("--epochs %d: want at least 1", c.epochs)
+	case c.batch < 1:
+		return fmt.Errorf("--batch %d: want at least 1", c.batch)
+	case c.workers < 0:
+		return fmt.Errorf("--workers %d: want at least 1 (or 0 for the number of CPUs)", c.workers)
+	case !(c.valSplit >= 0 && c.valSplit < 1):
+		return fmt.Errorf("--val-split %v: want a fraction in [0, 1)", c.valSplit)
+	case c.valSplit > 0 && c.val != "":
+		return errors.New("--val-split and --val: give one")
+	case c.patience < 0 || c.checkpointEvery < 0:
+		return errors.New("--patience and --checkpoint-every cannot be negative")
+	case c.lr < 0:
+		return fmt.Errorf("--lr %v: want a positive rate", c.lr)
+	case c.resume && c.checkpointEvery == 0:
+		return errors.New("--resume needs --checkpoint-every")
+	case c.history != "" && !strings.HasSuffix(c.history, ".csv") && !strings.HasSuffix(c.history, ".jsonl"):
+		return fmt.Errorf("--history %q: want a .csv or .jsonl file", c.history)
+	case c.out == "":
+		return errors.New("--out cannot be empty")
+	}
+	if _, err := parseHidden(c.hidden); err != nil {
+		return err
+	}
+	if _, err := nn.ParseActivation(c.activation); err != nil {
+		return fmt.Errorf("--activation: %w", err)
+	}
+	if _, err := newOptimizer[float32](c.optimizer, c.lr); err != nil {
+		return err
+	}
+	return nil
+}
+
+func parseHidden(s string) ([]int, error) {
+	var sizes []int
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("--hidden %q: want positive layer sizes separated by commas", s)
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes, nil
+}
+
+func newOptimizer[T nn.Float](name string, lr float64) (nn.Optimizer[T], error) {
+	def := func(d float64) float64 {
+		if lr == 0 {
+			return d
+		}
+		return lr
+	}
+	switch name {
+	case "sgd":
+		return nn.NewSGD[T](def(0.01)), nil
+	case "momentum":
+		return nn.NewMomentum[T](def(0.01), 0.9), nil
+	case "nesterov":
+		return nn.NewNesterov[T](def(0.01), 0.9), nil
+	case "adam":
+		return nn.NewAdam[T](def(0.001)), nil
+	case "adamw":
+		return nn.NewAdamW[T](def(0.001), 0.004), nil
+	case "rmsprop":
+		return nn.NewRMSprop[T](def(0.001)), nil
+	}
+	return nil, fmt.Errorf("--optimizer %q: want sgd, momentum, nesterov, adam, adamw or rmsprop", name)
+}
+
+// readTable reads a CSV file; its errors are the user's.
+func readTable[T nn.Float](path string, opt csvdata.Options) (*csvdata.Table[T], error) {
+	tab, err := csvdata.Read[T](path, opt)
+	if err != nil {
+		return nil, usageError(err)
+	}
+	return tab, nil
+}
+
+func targetList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	var t []string
+	for _, f := range strings.Split(s, ",") {
+		t = append(t, strings.TrimSpace(f))
+	}
+	return t
+}
