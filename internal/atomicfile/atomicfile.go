@@ -14,7 +14,8 @@ import (
 
 // Write calls fn with a buffered writer on a temporary file next to path
 // and, if fn and every write succeed, syncs the file, renames it to path
-// and syncs the directory. On any error the temporary file is removed and
+// and syncs the directory. The file gets mode 0644 (the existing file's
+// mode when path exists). On any error the temporary file is removed and
 // path is left untouched.
 func Write(path string, fn func(io.Writer) error) (err error) {
 	dir, base := filepath.Split(path)
@@ -31,6 +32,13 @@ func Write(path string, fn func(io.Writer) error) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
+	mode := os.FileMode(0o644)
+	if st, serr := os.Stat(path); serr == nil {
+		mode = st.Mode().Perm()
+	}
+	if err = f.Chmod(mode); err != nil {
+		return err
+	}
 	w := bufio.NewWriterSize(f, 1<<20)
 	if err = fn(w); err != nil {
 		return err

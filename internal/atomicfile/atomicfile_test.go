@@ -31,6 +31,9 @@ func TestWriteReplacesWholeOrNothing(t *testing.T) {
 	}))
 	got, _ = os.ReadFile(path)
 	assert.Equal(t, "new", string(got))
+	st, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o644), st.Mode().Perm())
 	entries, _ := os.ReadDir(dir)
 	assert.Len(t, entries, 1, "no temporary file left behind")
 }
