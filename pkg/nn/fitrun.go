@@ -171,7 +171,7 @@ func (r *fitRun[T]) epoch(p *parallel.Pool, ev *evaluator[T], e int) error {
 	log.Duration = time.Since(start)
 	r.hist.Epochs = append(r.hist.Epochs, log)
 	if r.opt.Log != nil {
-		fmt.Fprintf(r.opt.Log, "epoch %d/%d %s\n", e, r.epochs, log)
+		fmt.Fprintf(r.opt.Log, "epoch %d/%d %s (%.2fs)\n", e, r.epochs, log, log.Duration.Seconds())
 	}
 	for _, c := range r.opt.Callbacks {
 		if err := c.OnEpochEnd(r, &r.hist.Epochs[len(r.hist.Epochs)-1]); err != nil {
