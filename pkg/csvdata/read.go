@@ -2,6 +2,7 @@ package csvdata
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -129,6 +130,8 @@ type reader[T nn.Float] struct {
 
 	header  []string
 	roles   []role
+	kinds   []uint8 // roles[j].kind, compact for the hot loop
+	idxs    []int32 // roles[j].idx
 	schema  Schema
 	width   int // numeric matrix width during parsing
 	nTarget int
@@ -303,6 +306,12 @@ func (r *reader[T]) plan(first []field) error {
 			r.schema.Features = append(r.schema.Features, fc)
 		}
 	}
+	defer func() {
+		r.kinds, r.idxs = make([]uint8, len(r.roles)), make([]int32, len(r.roles))
+		for j, ro := range r.roles {
+			r.kinds[j], r.idxs[j] = uint8(ro.kind), int32(ro.idx)
+		}
+	}()
 	for _, fc := range r.schema.Features {
 		i, ok := seen[fc.Name]
 		if !ok {
@@ -324,46 +333,71 @@ func (r *reader[T]) plan(first []field) error {
 
 // parse reads the data records from offset off (line line on) into the
 // matrix and string columns, chunk by chunk, each chunk's records split
-// among the workers. It returns the number of rows.
+// among the workers. Reading and splitting the next chunk overlaps with
+// parsing the current one (two buffers). It returns the number of rows.
 func (r *reader[T]) parse(off int64, line int) (int, error) {
 	if _, err := r.f.Seek(off, io.SeekStart); err != nil {
 		return 0, err
 	}
-	buf := make([]byte, r.opt.ChunkBytes)
-	var starts, ends, lines []int
-	carry, rows := 0, 0
-	cols := make([][]field, r.opt.Workers) // per-worker field buffers
+	type chunk struct {
+		buf                 []byte
+		starts, ends, lines []int
+	}
+	var chunks [2]chunk
+	for i := range chunks {
+		chunks[i].buf = make([]byte, r.opt.ChunkBytes)
+	}
+	cols := [2][][]field{make([][]field, r.opt.Workers), make([][]field, r.opt.Workers)}
 	known := r.categoryIndex()
+	var pending chan error // the chunk being parsed, if any
+	wait := func() error {
+		if pending == nil {
+			return nil
+		}
+		err := <-pending
+		pending = nil
+		return err
+	}
+	carry, rows, cur := 0, 0, 0
 	for eof := false; !eof; {
-		k, err := io.ReadFull(r.f, buf[carry:])
+		c := &chunks[cur]
+		k, err := io.ReadFull(r.f, c.buf[carry:])
 		switch {
 		case err == io.EOF || err == io.ErrUnexpectedEOF:
 			eof = true
 		case err != nil:
-			return 0, err
+			return 0, errors.Join(err, wait())
 		}
 		n := carry + k
 		var done, nextLine int
-		starts, ends, lines, done, nextLine = records(buf[:n], line, eof, starts[:0], ends[:0], lines[:0])
-		if len(starts) == 0 && !eof {
+		c.starts, c.ends, c.lines, done, nextLine = records(c.buf[:n], line, eof, c.starts[:0], c.ends[:0], c.lines[:0])
+		if len(c.starts) == 0 && !eof {
 			if n >= r.opt.MaxRecordBytes {
-				return 0, r.errAt(line, 0, "a row is longer than %d bytes", r.opt.MaxRecordBytes)
+				return 0, errors.Join(r.errAt(line, 0, "a row is longer than %d bytes", r.opt.MaxRecordBytes), wait())
 			}
-			buf = append(buf[:n], make([]byte, len(buf))...) // one record spans the chunk: grow
+			c.buf = append(c.buf[:n], make([]byte, len(c.buf))...) // one record spans the chunk: grow
 			carry = n
 			continue
 		}
-		if rows+len(starts) > len(r.x)/max(r.width, 1) && r.width > 0 {
-			return 0, r.errAt(line, 0, "more rows than lines: the file changed while being read")
+		if r.width > 0 && rows+len(c.starts) > len(r.x)/r.width {
+			return 0, errors.Join(wait(), r.errAt(line, 0, "more rows than lines: the file changed while being read"))
 		}
-		if err := r.parseChunk(buf, starts, ends, lines, rows, cols, known); err != nil {
+		if err := wait(); err != nil { // the previous chunk comes first in the file
 			return 0, err
 		}
-		rows += len(starts)
-		carry = copy(buf, buf[done:n])
-		line = nextLine
+		pending = make(chan error, 1)
+		go func(done chan<- error, c *chunk, base int, cols [][]field) {
+			done <- r.parseChunk(c.buf, c.starts, c.ends, c.lines, base, cols, known)
+		}(pending, c, rows, cols[cur])
+		rows += len(c.starts)
+		next := &chunks[1-cur]
+		if len(next.buf) < n-done {
+			next.buf = make([]byte, max(len(next.buf), n-done+r.opt.ChunkBytes))
+		}
+		carry = copy(next.buf, c.buf[done:n])
+		line, cur = nextLine, 1-cur
 	}
-	return rows, nil
+	return rows, wait()
 }
 
 // categoryIndex maps each categorical column's known categories (from a
@@ -557,36 +591,44 @@ func (r *reader[T]) expand(rows int, s Schema) []T {
 // not a plain number.
 func (r *reader[T]) parseSimple(rec []byte, row int) bool {
 	xrow := r.x[row*r.width : (row+1)*r.width]
-	i, n := 0, len(r.roles)
-	for j, ro := range r.roles {
+	kinds, idxs := r.kinds, r.idxs[:len(r.kinds)]
+	i, n := 0, len(kinds)
+	for j, kind := range kinds {
 		start := i
-		if ro.kind == numeric {
+		if kind == numeric {
+			if j < n-1 && i+1 < len(rec) && rec[i] == '0' && rec[i+1] == ',' { // zeros are common: sparse data
+				xrow[idxs[j]] = 0
+				i += 2
+				continue
+			}
 			var mant uint64
-			for ; i < len(rec); i++ {
-				d := rec[i] - '0'
-				if d > 9 {
+			for i < len(rec) {
+				c := rec[i]
+				if c < '0' || c > '9' {
 					break
 				}
-				mant = mant*10 + uint64(d)
+				mant = mant*10 + uint64(c-'0')
+				i++
 			}
+			idx := idxs[j]
 			if digits := i - start; digits > 0 && digits <= 15 && (i == len(rec) || rec[i] == ',') {
-				xrow[ro.idx] = T(mant)
+				xrow[idx] = T(mant)
 			} else {
 				i = fieldEnd(rec, start)
 				x, ok := fastNumber(rec[start:i])
 				if !ok {
 					return false
 				}
-				xrow[ro.idx] = T(x)
+				xrow[idx] = T(x)
 			}
 		} else {
 			i = fieldEnd(rec, start)
-			if ro.kind == target {
+			if kind == target {
 				v := bytes.Trim(rec[start:i], " \t")
 				if len(v) == 0 {
 					return false
 				}
-				r.tgts[ro.idx][row] = string(v)
+				r.tgts[idxs[j]][row] = string(v)
 			}
 		}
 		if j < n-1 {

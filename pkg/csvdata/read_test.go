@@ -86,6 +86,8 @@ func TestRejectsWithFileLineColumn(t *testing.T) {
 		{"header only", "a,b\n", ":2: no data rows after the header"},
 		{"ragged short", "a,b,c\n1,2,3\n4,5\n", `:3:4: row has 2 fields, the header has 3`},
 		{"ragged long", "a,b\n1,2\n3,4,5\n", `:3:5: row has 3 fields, the header has 2`},
+		{"trailing comma after zero", "a,b,y\n1,2,3\n0,0,\n", `:3:5: empty value in column "y"`},
+		{"extra field after zero", "a,b\n1,2\n0,0,\n", `:3:5: row has 3 fields, the header has 2`},
 		{"empty value", "a,b\n1,2\n,4\n", `:3:1: empty value in column "a"`},
 		{"empty quoted value", "a,b\n1,\"\"\n", `:2:3: empty value in column "b"`},
 		{"not a number", "a,b\n1,2\nx7,3\n", `:3:1: "x7" in column "a" is not a number`},
