@@ -2,7 +2,6 @@ package csvdata
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -333,71 +332,46 @@ func (r *reader[T]) plan(first []field) error {
 
 // parse reads the data records from offset off (line line on) into the
 // matrix and string columns, chunk by chunk, each chunk's records split
-// among the workers. Reading and splitting the next chunk overlaps with
-// parsing the current one (two buffers). It returns the number of rows.
+// among the workers. It returns the number of rows.
 func (r *reader[T]) parse(off int64, line int) (int, error) {
 	if _, err := r.f.Seek(off, io.SeekStart); err != nil {
 		return 0, err
 	}
-	type chunk struct {
-		buf                 []byte
-		starts, ends, lines []int
-	}
-	var chunks [2]chunk
-	for i := range chunks {
-		chunks[i].buf = make([]byte, r.opt.ChunkBytes)
-	}
-	cols := [2][][]field{make([][]field, r.opt.Workers), make([][]field, r.opt.Workers)}
+	buf := make([]byte, r.opt.ChunkBytes)
+	var starts, ends, lines []int
+	carry, rows := 0, 0
+	cols := make([][]field, r.opt.Workers) // per-worker field buffers
 	known := r.categoryIndex()
-	var pending chan error // the chunk being parsed, if any
-	wait := func() error {
-		if pending == nil {
-			return nil
-		}
-		err := <-pending
-		pending = nil
-		return err
-	}
-	carry, rows, cur := 0, 0, 0
 	for eof := false; !eof; {
-		c := &chunks[cur]
-		k, err := io.ReadFull(r.f, c.buf[carry:])
+		k, err := io.ReadFull(r.f, buf[carry:])
 		switch {
 		case err == io.EOF || err == io.ErrUnexpectedEOF:
 			eof = true
 		case err != nil:
-			return 0, errors.Join(err, wait())
+			return 0, err
 		}
 		n := carry + k
 		var done, nextLine int
-		c.starts, c.ends, c.lines, done, nextLine = records(c.buf[:n], line, eof, c.starts[:0], c.ends[:0], c.lines[:0])
-		if len(c.starts) == 0 && !eof {
+		starts, ends, lines, done, nextLine = records(buf[:n], line, eof, starts[:0], ends[:0], lines[:0])
+		if len(starts) == 0 && !eof {
 			if n >= r.opt.MaxRecordBytes {
-				return 0, errors.Join(r.errAt(line, 0, "a row is longer than %d bytes", r.opt.MaxRecordBytes), wait())
+				return 0, r.errAt(line, 0, "a row is longer than %d bytes", r.opt.MaxRecordBytes)
 			}
-			c.buf = append(c.buf[:n], make([]byte, len(c.buf))...) // one record spans the chunk: grow
+			buf = append(buf[:n], make([]byte, len(buf))...) // one record spans the chunk: grow
 			carry = n
 			continue
 		}
-		if r.width > 0 && rows+len(c.starts) > len(r.x)/r.width {
-			return 0, errors.Join(wait(), r.errAt(line, 0, "more rows than lines: the file changed while being read"))
+		if rows+len(starts) > len(r.x)/max(r.width, 1) && r.width > 0 {
+			return 0, r.errAt(line, 0, "more rows than lines: the file changed while being read")
 		}
-		if err := wait(); err != nil { // the previous chunk comes first in the file
+		if err := r.parseChunk(buf, starts, ends, lines, rows, cols, known); err != nil {
 			return 0, err
 		}
-		pending = make(chan error, 1)
-		go func(done chan<- error, c *chunk, base int, cols [][]field) {
-			done <- r.parseChunk(c.buf, c.starts, c.ends, c.lines, base, cols, known)
-		}(pending, c, rows, cols[cur])
-		rows += len(c.starts)
-		next := &chunks[1-cur]
-		if len(next.buf) < n-done {
-			next.buf = make([]byte, max(len(next.buf), n-done+r.opt.ChunkBytes))
-		}
-		carry = copy(next.buf, c.buf[done:n])
-		line, cur = nextLine, 1-cur
+		rows += len(starts)
+		carry = copy(buf, buf[done:n])
+		line = nextLine
 	}
-	return rows, wait()
+	return rows, nil
 }
 
 // categoryIndex maps each categorical column's known categories (from a
