@@ -35,6 +35,14 @@ type Callback interface {
 	OnTrainEnd(s TrainState) error
 }
 
+// BatchCallback is a Callback that also hears about every batch, for
+// progress displays: epoch and batch are 1-based, samples counts the
+// samples of the epoch trained so far, and loss is their mean loss.
+type BatchCallback interface {
+	Callback
+	OnBatchEnd(s TrainState, epoch, batch, samples int, loss float64) error
+}
+
 // StatefulCallback is a Callback whose state is saved in checkpoints, so
 // that a resumed run behaves as if it had never stopped. The state is JSON
 // plus, optionally, a copy of the weights.

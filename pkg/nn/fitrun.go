@@ -96,6 +96,8 @@ type fitRun[T Float] struct {
 	stop          bool
 	print         string // fingerprint, once computed
 
+	batchCallbacks []BatchCallback
+
 	// saved states of the callbacks, from a resumed checkpoint
 	callbackStates  []json.RawMessage
 	callbackWeights []Weights
@@ -109,6 +111,9 @@ func (r *fitRun[T]) run(p *parallel.Pool) error {
 	for _, c := range r.opt.Callbacks {
 		if err := c.OnTrainBegin(r); err != nil {
 			return err
+		}
+		if bc, ok := c.(BatchCallback); ok {
+			r.batchCallbacks = append(r.batchCallbacks, bc)
 		}
 	}
 	if err := r.restoreCallbacks(); err != nil {
@@ -155,6 +160,11 @@ func (r *fitRun[T]) epoch(p *parallel.Pool, ev *evaluator[T], e int) error {
 		batch := r.perm[lo:min(lo+r.batch, n)]
 		if err := r.step(p, e, b, batch, &sum); err != nil {
 			return err
+		}
+		for _, c := range r.batchCallbacks {
+			if err := c.OnBatchEnd(r, e, b, lo+len(batch), sum/float64(lo+len(batch))); err != nil {
+				return err
+			}
 		}
 	}
 	log.Loss = sum / float64(n)

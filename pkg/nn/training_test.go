@@ -255,3 +255,25 @@ func TestR2IsStable(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1.0, met["r2"])
 }
+
+// batchCounter records OnBatchEnd calls.
+type batchCounter struct {
+	fixedLoss
+	samples []int
+}
+
+func (b *batchCounter) OnBatchEnd(_ nn.TrainState, epoch, batch, samples int, loss float64) error {
+	b.samples = append(b.samples, samples)
+	return nil
+}
+
+func (b *batchCounter) OnEpochEnd(nn.TrainState, *nn.EpochLog) error { return nil }
+
+func TestBatchCallbacksSeeEveryBatch(t *testing.T) {
+	m := xorModel(t)
+	bc := &batchCounter{}
+	hist, err := m.Fit(context.Background(), xorX, xorY, nn.FitOptions{Epochs: 2, BatchSize: 3, Callbacks: []nn.Callback{bc}})
+	require.NoError(t, err)
+	assert.Equal(t, []int{3, 4, 3, 4}, bc.samples)
+	assert.Len(t, hist.Epochs, 2)
+}
