@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"image"
+	_ "image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -189,4 +191,43 @@ func TestDivergenceExitsOneAndWritesNothing(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(stderr, "\n"), "%q", stderr)
 	_, err := os.Stat(model)
 	assert.True(t, os.IsNotExist(err), "a model was written")
+}
+
+func TestRegressionEndToEnd(t *testing.T) {
+	bin := binary(t)
+	dir := t.TempDir()
+	model, plot := filepath.Join(dir, "d.safetensors"), filepath.Join(dir, "loss.png")
+	code, out, errOut := drive(t, bin, "fit", "--data", "../../testdata/diabetes.csv", "--target", "target", "--epochs", "30",
+		"--val-split", "0.2", "--out", model, "--plot", plot, "--history", filepath.Join(dir, "h.jsonl"), "--quiet")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "r2")
+	f, err := os.Open(plot)
+	require.NoError(t, err)
+	defer f.Close()
+	cfg, format, err := image.DecodeConfig(f)
+	require.NoError(t, err)
+	assert.Equal(t, "png", format)
+	assert.Greater(t, cfg.Width, 100)
+
+	code, out, errOut = drive(t, bin, "evaluate", "--model", model, "--data", "../../testdata/diabetes.csv", "--json")
+	require.Equal(t, 0, code, errOut)
+	var ev map[string]float64
+	require.NoError(t, json.Unmarshal([]byte(out), &ev))
+	for _, k := range []string{"loss", "rmse", "mae", "r2"} {
+		assert.Contains(t, ev, k)
+	}
+	assert.Greater(t, ev["r2"], 0.3, "the model learnt something")
+	t.Logf("diabetes: evaluate %v", ev)
+
+	code, out, errOut = drive(t, bin, "predict", "--model", model, "--data", "../../testdata/diabetes.csv", "--out", filepath.Join(dir, "p.csv"))
+	require.Equal(t, 0, code, errOut)
+	assert.Empty(t, out)
+	p, err := os.ReadFile(filepath.Join(dir, "p.csv"))
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(p), "target\n"))
+	assert.Equal(t, 443, strings.Count(string(p), "\n"))
+
+	code, _, errOut = drive(t, bin, "fit", "--data", "../../testdata/diabetes.csv", "--plot", "x.jpg")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "--plot")
 }

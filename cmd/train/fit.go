@@ -19,7 +19,7 @@ type fitConfig struct {
 	lr, valSplit                                            float64
 	epochs, batch, workers, patience, checkpointEvery       int
 	seed                                                    uint64
-	precision, val, out, history                            string
+	precision, val, out, history, plot                      string
 	resume, quiet                                           bool
 }
 
@@ -46,7 +46,8 @@ func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.StringVar(&c.history, "history", "", "write the per-epoch history to this .csv or .jsonl file")
 	fs.IntVar(&c.checkpointEvery, "checkpoint-every", 0, "write a checkpoint (OUT.ckpt) every N epochs (0: off)")
 	fs.BoolVar(&c.resume, "resume", false, "continue from the checkpoint OUT.ckpt if it exists")
-	fs.BoolVar(&c.quiet, "quiet", false, "no per-epoch lines")
+	fs.StringVar(&c.plot, "plot", "", "draw the training and validation loss per epoch into this .png file")
+	fs.BoolVar(&c.quiet, "quiet", false, "no progress display and no per-epoch lines")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -88,6 +89,8 @@ func (c *fitConfig) check() error {
 		return fmt.Errorf("--history %q: want a .csv or .jsonl file", c.history)
 	case c.out == "":
 		return errors.New("--out cannot be empty")
+	case c.plot != "" && !strings.HasSuffix(c.plot, ".png"):
+		return fmt.Errorf("--plot %q: want a .png file", c.plot)
 	}
 	if _, err := parseHidden(c.hidden); err != nil {
 		return err

@@ -61,8 +61,16 @@ func fitPrecision[T nn.Float](ctx context.Context, c fitConfig, stdout, stderr i
 	if c.checkpointEvery > 0 {
 		opts.CheckpointPath, opts.CheckpointEvery, opts.Resume = c.out+".ckpt", c.checkpointEvery, c.resume
 	}
-	if !c.quiet {
-		opts.Log = stderr
+	switch {
+	case c.quiet:
+	case isTerminal(stderr):
+		rows := tab.X.Rows
+		if train != nil {
+			rows = len(train)
+		}
+		opts.Callbacks = append(opts.Callbacks, &progress{w: stderr, epochs: c.epochs, rows: rows})
+	default:
+		opts.Log = stderr // one plain line per epoch
 	}
 	hist, err := m.Fit(ctx, x, y, opts)
 	if err != nil {
@@ -73,6 +81,11 @@ func fitPrecision[T nn.Float](ctx context.Context, c fitConfig, stdout, stderr i
 	}
 	if c.history != "" {
 		if err := writeHistory(c.history, hist); err != nil {
+			return usageError(err)
+		}
+	}
+	if c.plot != "" {
+		if err := plotLoss(c.plot, hist); err != nil {
 			return usageError(err)
 		}
 	}

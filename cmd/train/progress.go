@@ -1,0 +1,60 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+)
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// progress is a callback that draws one progress bar per epoch on a
+// terminal, with the samples per second and the running loss, and leaves
+// the epoch's log line when the epoch ends.
+type progress struct {
+	w      io.Writer
+	epochs int
+	rows   int
+	bar    *progressbar.ProgressBar
+	start  time.Time
+}
+
+func (p *progress) OnTrainBegin(nn.TrainState) error { return nil }
+
+func (p *progress) OnEpochBegin(_ nn.TrainState, epoch int) error {
+	p.start = time.Now()
+	p.bar = progressbar.NewOptions(p.rows,
+		progressbar.OptionSetWriter(p.w),
+		progressbar.OptionSetDescription(fmt.Sprintf("epoch %d/%d", epoch, p.epochs)),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("samples"),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+	return nil
+}
+
+func (p *progress) OnBatchEnd(_ nn.TrainState, epoch, _, samples int, loss float64) error {
+	p.bar.Describe(fmt.Sprintf("epoch %d/%d loss %.4f", epoch, p.epochs, loss))
+	return p.bar.Set(samples)
+}
+
+func (p *progress) OnEpochEnd(_ nn.TrainState, log *nn.EpochLog) error {
+	if err := p.bar.Finish(); err != nil {
+		return err
+	}
+	fmt.Fprintf(p.w, "epoch %d/%d %s (%.2fs)\n", log.Epoch, p.epochs, log, time.Since(p.start).Seconds())
+	return nil
+}
+
+func (p *progress) OnTrainEnd(nn.TrainState) error { return nil }
