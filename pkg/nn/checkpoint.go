@@ -42,7 +42,7 @@ type checkpointState struct {
 	LearningRate float64           `json:"learning_rate"`
 	RNG          []byte            `json:"rng"`
 	Fingerprint  string            `json:"fingerprint"`
-	Callbacks    []json.RawMessage `json:"callbacks"`
+	Callbacks    []json.RawMessage `json:"callbacks"` // of the StatefulCallbacks, in order
 	History      []epochJSON       `json:"history"`
 }
 
@@ -169,12 +169,7 @@ func (r *fitRun[T]) writeCheckpoint(w io.Writer) error {
 	}
 	st := checkpointState{Epoch: len(r.hist.Epochs), Stopped: r.stop, Steps: m.opt.Steps(), Optimizer: m.opt.Name(),
 		LearningRate: m.opt.LearningRate(), RNG: rng, Fingerprint: r.fingerprint(), History: toJSON(r.hist.Epochs)}
-	for i, c := range r.opt.Callbacks {
-		sc, ok := c.(StatefulCallback)
-		if !ok {
-			st.Callbacks = append(st.Callbacks, json.RawMessage("null"))
-			continue
-		}
+	for i, sc := range r.stateful() {
 		b, wts, err := sc.MarshalState()
 		if err != nil {
 			return fmt.Errorf("nn: checkpoint: callback %d: %w", i, err)
@@ -251,8 +246,9 @@ func (r *fitRun[T]) readCheckpoint(rd io.Reader, size int64) (int, error) {
 		return 0, errors.New("checkpoint: it was written for other data or other training options (batch size, seed, shuffling, validation split, weights, clipping, shard size or lanes)")
 	case st.Epoch != len(st.History):
 		return 0, fmt.Errorf("checkpoint: %d epochs done but %d in the history", st.Epoch, len(st.History))
-	case len(st.Callbacks) != len(r.opt.Callbacks):
-		return 0, fmt.Errorf("checkpoint: it has %d callbacks' states, this run has %d callbacks", len(st.Callbacks), len(r.opt.Callbacks))
+	case len(st.Callbacks) != len(r.stateful()):
+		return 0, fmt.Errorf("checkpoint: it holds the states of %d callbacks (early stopping, reduce on plateau), this run has %d",
+			len(st.Callbacks), len(r.stateful()))
 	}
 	pcg := *r.pcg
 	if err := pcg.UnmarshalBinary(st.RNG); err != nil {
@@ -302,15 +298,27 @@ func (r *fitRun[T]) readCheckpoint(rd io.Reader, size int64) (int, error) {
 	return st.Epoch, nil
 }
 
+// stateful returns the callbacks whose state checkpoints keep, in order.
+// Others, such as progress displays, may differ between a run and its
+// resumption.
+func (r *fitRun[T]) stateful() []StatefulCallback {
+	var s []StatefulCallback
+	for _, c := range r.opt.Callbacks {
+		if sc, ok := c.(StatefulCallback); ok {
+			s = append(s, sc)
+		}
+	}
+	return s
+}
+
 // restoreCallbacks gives the resumed callbacks their saved states; it runs
 // after their OnTrainBegin.
 func (r *fitRun[T]) restoreCallbacks() error {
-	for i, b := range r.callbackStates {
-		sc, ok := r.opt.Callbacks[i].(StatefulCallback)
-		if !ok || string(b) == "null" {
-			continue
+	for i, sc := range r.stateful() {
+		if i >= len(r.callbackStates) {
+			break
 		}
-		if err := sc.UnmarshalState(b, r.callbackWeights[i]); err != nil {
+		if err := sc.UnmarshalState(r.callbackStates[i], r.callbackWeights[i]); err != nil {
 			return fmt.Errorf("nn: resume: callback %d: %w", i, err)
 		}
 	}

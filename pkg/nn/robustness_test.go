@@ -152,3 +152,17 @@ func TestResumeRejectsOtherOptions(t *testing.T) {
 		Parallelism: nn.Parallelism{Workers: 3}})
 	assert.NoError(t, err, "the worker count is not part of the fingerprint")
 }
+
+// TestResumeIgnoresStatelessCallbacks: a progress display present in only
+// one of the two runs does not stop a resume.
+func TestResumeIgnoresStatelessCallbacks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.ckpt")
+	m, x, y := resumeCase[float32](t, "adam")
+	_, err := m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 1, CheckpointPath: path,
+		Callbacks: []nn.Callback{&nn.EarlyStopping{Patience: 5}}})
+	require.NoError(t, err)
+	m2, _, _ := resumeCase[float32](t, "adam")
+	_, err = m2.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 2, CheckpointPath: path, Resume: true,
+		Callbacks: []nn.Callback{&batchCounter{}, &nn.EarlyStopping{Patience: 5}}})
+	assert.NoError(t, err)
+}
