@@ -141,7 +141,9 @@ func TestBadInputExitsTwoWithOneLineAndLeavesOutAlone(t *testing.T) {
 	}{
 		{"ragged", []string{"--data", file("ragged.csv", "a,b,y\n1,2,0\n3,4\n")}, "ragged.csv:3:4: row has 2 fields"},
 		{"empty value", []string{"--data", file("empty.csv", "a,b,y\n1,,0\n")}, "empty.csv:2:3: empty value"},
-		{"not a number", []string{"--data", file("nan.csv", "a,b,y\n1,2,0\n1,x,1\n")}, `nan.csv:3:3: "x" in column "b" is not a number`},
+		{"text in a regression target", []string{"--data", file("txt.csv", "a,b,y\n1,2,0.5\n1,3,abc\n"), "--task", "regress"},
+			`txt.csv:3: "abc" in target column "y" is not a number`},
+		{"NaN target", []string{"--data", file("nant.csv", "a,b,y\n1,2,0\n1,3,NaN\n")}, `nant.csv:3:5: "NaN" in column "y"`},
 		{"NaN", []string{"--data", file("nan2.csv", "a,b,y\n1,NaN,0\n")}, "nan2.csv:2:3:"},
 		{"empty file", []string{"--data", file("void.csv", "")}, "void.csv:1: empty file"},
 		{"header only", []string{"--data", file("head.csv", "a,b,y\n")}, "head.csv:2: no data rows"},
@@ -230,4 +232,25 @@ func TestRegressionEndToEnd(t *testing.T) {
 	code, _, errOut = drive(t, bin, "fit", "--data", "../../testdata/diabetes.csv", "--plot", "x.jpg")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "--plot")
+}
+
+func TestEvaluateRejectsTextInANumericColumn(t *testing.T) {
+	bin := binary(t)
+	dir := t.TempDir()
+	model := filepath.Join(dir, "iris.safetensors")
+	code, _, errOut := drive(t, bin, "fit", "--data", "../../testdata/iris.csv", "--epochs", "2", "--out", model, "--quiet")
+	require.Equal(t, 0, code, errOut)
+	bad := filepath.Join(dir, "bad.csv")
+	require.NoError(t, os.WriteFile(bad, []byte("sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm,label\n5,3,1,0.2,0\nx,3,1,0.2,0\n"), 0o644))
+	for _, cmd := range []string{"evaluate", "predict"} {
+		code, out, errOut := drive(t, bin, cmd, "--model", model, "--data", bad)
+		assert.Equal(t, 2, code, errOut)
+		assert.Empty(t, out)
+		assert.Equal(t, "train "+cmd+": "+bad+`:3:1: "x" in column "sepal_length_cm" is not a number`+"\n", errOut)
+	}
+	unseen := filepath.Join(dir, "unseen.csv")
+	require.NoError(t, os.WriteFile(unseen, []byte("sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm,label\n5,3,1,0.2,0\n5,3,1,0.2,7\n"), 0o644))
+	code, _, errOut = drive(t, bin, "evaluate", "--model", model, "--data", unseen)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, unseen+`:3: class label not seen in training: "7"`)
 }

@@ -32,7 +32,7 @@ func fitPrecision[T nn.Float](ctx context.Context, c fitConfig, stdout, stderr i
 	}
 	p, err := prep.New(tab, task, train)
 	if err != nil {
-		return usageError(fmt.Errorf("%s: %w", c.data, err))
+		return usageError(atRow(c.data, tab, err))
 	}
 	x, y, err := modelData(p, tab, c.data)
 	if err != nil {
@@ -79,6 +79,12 @@ func fitPrecision[T nn.Float](ctx context.Context, c fitConfig, stdout, stderr i
 		}
 		return err
 	}
+	if m.Preprocessing, err = p.Marshal(); err != nil {
+		return err
+	}
+	if err := m.SaveFile(c.out); err != nil {
+		return usageError(err)
+	}
 	if c.history != "" {
 		if err := writeHistory(c.history, hist); err != nil {
 			return usageError(err)
@@ -88,12 +94,6 @@ func fitPrecision[T nn.Float](ctx context.Context, c fitConfig, stdout, stderr i
 		if err := plotLoss(c.plot, hist); err != nil {
 			return usageError(err)
 		}
-	}
-	if m.Preprocessing, err = p.Marshal(); err != nil {
-		return err
-	}
-	if err := m.SaveFile(c.out); err != nil {
-		return usageError(err)
 	}
 	last := hist.Epochs[len(hist.Epochs)-1]
 	fmt.Fprintf(stderr, "saved %s after %d epochs\n", c.out, len(hist.Epochs))
@@ -107,14 +107,20 @@ func modelData[T nn.Float](p *prep.Preprocessing, tab *csvdata.Table[T], path st
 	if err := prep.Standardize(p, tab.X); err != nil {
 		return nn.Matrix[T]{}, nn.Matrix[T]{}, usageError(fmt.Errorf("%s: %w", path, err))
 	}
-	y, row, err := prep.Targets[T](p, tab.Targets)
+	y, err := prep.Targets[T](p, tab.Targets)
 	if err != nil {
-		if row >= 0 {
-			err = &csvdata.ParseError{File: path, Line: int(tab.Lines[row]), Err: err}
-		}
-		return nn.Matrix[T]{}, nn.Matrix[T]{}, usageError(err)
+		return nn.Matrix[T]{}, nn.Matrix[T]{}, usageError(atRow(path, tab, err))
 	}
 	return tab.X, y, nil
+}
+
+// atRow gives an error about a row of tab its file and line.
+func atRow[T nn.Float](path string, tab *csvdata.Table[T], err error) error {
+	var re *prep.RowError
+	if errors.As(err, &re) && re.Row >= 0 && re.Row < len(tab.Lines) {
+		return &csvdata.ParseError{File: path, Line: int(tab.Lines[re.Row]), Err: re.Err}
+	}
+	return fmt.Errorf("%s: %w", path, err)
 }
 
 // buildModel makes the network: the hidden layers, then the output layer

@@ -6,6 +6,7 @@ package atomicfile
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -18,6 +19,13 @@ import (
 // mode when path exists). On any error the temporary file is removed and
 // path is left untouched.
 func Write(path string, fn func(io.Writer) error) (err error) {
+	defer func() {
+		// Errors name path, not the temporary file.
+		var pe *os.PathError
+		if errors.As(err, &pe) && pe.Path != path {
+			err = &os.PathError{Op: pe.Op, Path: path, Err: pe.Err}
+		}
+	}()
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."

@@ -39,6 +39,8 @@ func TestWriteReplacesWholeOrNothing(t *testing.T) {
 }
 
 func TestWriteIntoMissingDirectoryFails(t *testing.T) {
-	err := Write(filepath.Join(t.TempDir(), "nope", "f"), func(io.Writer) error { return nil })
-	assert.Error(t, err)
+	path := filepath.Join(t.TempDir(), "nope", "f")
+	err := Write(path, func(io.Writer) error { return nil })
+	assert.ErrorIs(t, err, os.ErrNotExist)
+	assert.Equal(t, "open "+path+": no such file or directory", err.Error(), "names the file asked for")
 }

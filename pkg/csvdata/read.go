@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/densetrain/densetrain/pkg/nn"
 	"golang.org/x/sync/errgroup"
@@ -70,12 +71,15 @@ func (s Schema) Names() []string {
 	return n
 }
 
-// Column is a target column: Numbers when every value is a number, Strings
-// otherwise.
+// Column is a target column. Strings holds every value as written;
+// Numbers holds them as numbers too when every value is one, and is nil
+// otherwise, with FirstText the first row that is not a number (-1 when
+// all are).
 type Column struct {
-	Name    string
-	Numbers []float64
-	Strings []string
+	Name      string
+	Numbers   []float64
+	Strings   []string
+	FirstText int
 }
 
 // Table is a parsed CSV file.
@@ -139,6 +143,12 @@ type reader[T nn.Float] struct {
 	cats    [][]string // per categorical column, per row
 	tgts    [][]string // per target column, per row
 	lines   []int32    // per row
+
+	// Without a schema, a column is categorical when any of its values is
+	// not a number. A numeric column that meets text is marked in switched
+	// and the file is parsed again with it in forceCat.
+	switched []atomic.Bool
+	forceCat map[int]bool
 }
 
 func (r *reader[T]) errAt(line, col int, format string, args ...any) *ParseError {
@@ -154,27 +164,41 @@ func (r *reader[T]) read() (*Table[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := r.plan(first); err != nil {
-		return nil, err
+	for {
+		if err := r.plan(first); err != nil {
+			return nil, err
+		}
+		r.x = make([]T, upper*r.width)
+		r.lines = make([]int32, upper)
+		r.cats = make([][]string, r.nCat)
+		for i := range r.cats {
+			r.cats[i] = make([]string, upper)
+		}
+		r.tgts = make([][]string, r.nTarget)
+		for i := range r.tgts {
+			r.tgts[i] = make([]string, upper)
+		}
+		r.switched = make([]atomic.Bool, len(r.header))
+		rows, err := r.parse(dataOff, dataLine)
+		if err != nil {
+			return nil, err
+		}
+		if rows == 0 {
+			return nil, r.errAt(dataLine, 0, "no data rows after the header")
+		}
+		again := false
+		for j := range r.switched {
+			if r.switched[j].Load() {
+				if r.forceCat == nil {
+					r.forceCat = map[int]bool{}
+				}
+				r.forceCat[j], again = true, true
+			}
+		}
+		if !again {
+			return r.finish(rows)
+		}
 	}
-	r.x = make([]T, upper*r.width)
-	r.lines = make([]int32, upper)
-	r.cats = make([][]string, r.nCat)
-	for i := range r.cats {
-		r.cats[i] = make([]string, upper)
-	}
-	r.tgts = make([][]string, r.nTarget)
-	for i := range r.tgts {
-		r.tgts[i] = make([]string, upper)
-	}
-	rows, err := r.parse(dataOff, dataLine)
-	if err != nil {
-		return nil, err
-	}
-	if rows == 0 {
-		return nil, r.errAt(dataLine, 0, "no data rows after the header")
-	}
-	return r.finish(rows)
 }
 
 // countLines returns an upper bound on the number of records: the number
@@ -257,6 +281,7 @@ func (r *reader[T]) readHeader() (int64, int, []field, error) {
 
 // plan decides each column's role and the matrix layout.
 func (r *reader[T]) plan(first []field) error {
+	r.roles, r.schema, r.width, r.nCat, r.nTarget = nil, Schema{}, 0, 0, 0
 	seen := make(map[string]int, len(r.header))
 	for i, h := range r.header {
 		if h == "" {
@@ -297,7 +322,9 @@ func (r *reader[T]) plan(first []field) error {
 				continue
 			}
 			fc := FeatureColumn{Name: h}
-			if first != nil && i < len(first) {
+			if r.forceCat[i] {
+				fc.Categories = []string{}
+			} else if first != nil && i < len(first) {
 				if _, err := parseNumber(first[i].value()); err == errNotNumber && len(first[i].value()) > 0 {
 					fc.Categories = []string{} // categorical; filled in by finish
 				}
@@ -460,6 +487,10 @@ func (r *reader[T]) parseRecord(rec []byte, line, row int, fs []field, known []m
 		switch ro.kind {
 		case numeric:
 			x, err := parseNumber(v)
+			if err == errNotNumber && r.opt.Schema == nil {
+				r.switched[j].Store(true) // a text column after all: parse again
+				continue
+			}
 			if err == errNotNumber {
 				return fs, r.errAt(line, f.col, "%q in column %q is not a number", v, ro.name)
 			}
@@ -475,6 +506,9 @@ func (r *reader[T]) parseRecord(rec []byte, line, row int, fs []field, known []m
 			}
 			r.cats[ro.idx][row] = string(v)
 		case target:
+			if _, err := parseNumber(v); err == errNonFinite {
+				return fs, r.errAt(line, f.col, "%q in column %q: %v", v, ro.name, err)
+			}
 			r.tgts[ro.idx][row] = string(v)
 		}
 	}
@@ -508,11 +542,11 @@ func (r *reader[T]) finish(rows int) (*Table[T], error) {
 			continue
 		}
 		vals := r.tgts[ro.idx][:rows]
-		col := Column{Name: ro.name, Numbers: make([]float64, rows)}
+		col := Column{Name: ro.name, Numbers: make([]float64, rows), Strings: vals, FirstText: -1}
 		for i, v := range vals {
 			x, err := parseNumber([]byte(v))
 			if err != nil {
-				col.Numbers, col.Strings = nil, vals
+				col.Numbers, col.FirstText = nil, i
 				break
 			}
 			col.Numbers[i] = x
@@ -599,7 +633,7 @@ func (r *reader[T]) parseSimple(rec []byte, row int) bool {
 			i = fieldEnd(rec, start)
 			if kind == target {
 				v := bytes.Trim(rec[start:i], " \t")
-				if len(v) == 0 {
+				if len(v) == 0 || maybeNonFinite(v) { // the general path reports these
 					return false
 				}
 				r.tgts[idxs[j]][row] = string(v)
@@ -622,4 +656,13 @@ func fieldEnd(rec []byte, start int) int {
 		return start + k
 	}
 	return len(rec)
+}
+
+// maybeNonFinite reports whether v might spell NaN or Inf.
+func maybeNonFinite(v []byte) bool {
+	c := v[0]
+	if (c == '+' || c == '-') && len(v) > 1 {
+		c = v[1]
+	}
+	return c == 'n' || c == 'N' || c == 'i' || c == 'I'
 }

@@ -47,6 +47,29 @@ func TestBOMCRLFQuotesBlankLinesAndStrings(t *testing.T) {
 	assert.Equal(t, []string{"cat", `dog "rex"`, "cat"}, tab.Targets[0].Strings)
 	assert.Equal(t, []int32{2, 4, 5}, tab.Lines)
 	assert.Nil(t, tab.Targets[0].Numbers)
+	assert.Equal(t, 0, tab.Targets[0].FirstText)
+}
+
+// TestTextAnywhereMakesACategoricalColumn: a column is categorical when
+// any value is text, wherever it appears, and its numbers become categories.
+func TestTextAnywhereMakesACategoricalColumn(t *testing.T) {
+	for _, content := range []string{"a,y\n1,0\nfoo,1\n5,0\n", "a,y\nfoo,0\n1,1\n5,0\n"} {
+		tab, err := Read[float32](write(t, content), Options{})
+		require.NoError(t, err)
+		assert.Equal(t, []string{"a=1", "a=5", "a=foo"}, tab.Schema.Names(), content)
+		assert.Equal(t, 3, tab.X.Rows)
+	}
+}
+
+func TestTargetsKeepTheirTextAndRejectNaN(t *testing.T) {
+	tab, err := Read[float32](write(t, "a,y\n1,01\n2,1.0\n"), Options{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"01", "1.0"}, tab.Targets[0].Strings)
+	assert.Equal(t, []float64{1, 1}, tab.Targets[0].Numbers)
+	assert.Equal(t, -1, tab.Targets[0].FirstText)
+	path := write(t, "a,y\n1,2\n2,nan\n")
+	_, err = Read[float32](path, Options{})
+	assert.EqualError(t, err, path+`:3:3: "nan" in column "y": NaN and Inf are not allowed`)
 }
 
 func TestTargetsByNameIndexAndSeveral(t *testing.T) {
@@ -90,7 +113,6 @@ func TestRejectsWithFileLineColumn(t *testing.T) {
 		{"extra field after zero", "a,b\n1,2\n0,0,\n", `:3:5: row has 3 fields, the header has 2`},
 		{"empty value", "a,b\n1,2\n,4\n", `:3:1: empty value in column "a"`},
 		{"empty quoted value", "a,b\n1,\"\"\n", `:2:3: empty value in column "b"`},
-		{"not a number", "a,b\n1,2\nx7,3\n", `:3:1: "x7" in column "a" is not a number`},
 		{"nan", "a,b\nNaN,2\n", `:2:1: "NaN" in column "a": NaN and Inf are not allowed`},
 		{"inf", "a,b\n1,2\n-Inf,4\n", `:3:1: "-Inf" in column "a": NaN and Inf are not allowed`},
 		{"overflow", "a,b\n1e999,2\n", `:2:1: "1e999" in column "a": NaN and Inf are not allowed`},
@@ -107,7 +129,7 @@ func TestRejectsWithFileLineColumn(t *testing.T) {
 			if tc.name == "unknown target" {
 				opt.Targets = []string{"zz"}
 			}
-			if strings.HasPrefix(tc.name, "not a number") || tc.name == "nan" || tc.name == "inf" || tc.name == "overflow" || tc.name == "empty value" {
+			if tc.name == "nan" || tc.name == "inf" || tc.name == "overflow" || tc.name == "empty value" {
 				opt.Targets = []string{"b"}
 			}
 			_, err := Read[float32](path, opt)
@@ -120,6 +142,14 @@ func TestRejectsWithFileLineColumn(t *testing.T) {
 	}
 	_, err := Read[float32](filepath.Join(t.TempDir(), "missing.csv"), Options{})
 	assert.ErrorIs(t, err, os.ErrNotExist)
+}
+
+func TestNotANumberUnderASchema(t *testing.T) {
+	tab, err := Read[float32](write(t, "a,b\n1,2\n"), Options{})
+	require.NoError(t, err)
+	path := write(t, "a,b\n1,2\nx7,3\n")
+	_, err = Read[float32](path, Options{Schema: &tab.Schema})
+	assert.EqualError(t, err, path+`:3:1: "x7" in column "a" is not a number`)
 }
 
 func TestLongRecordIsBounded(t *testing.T) {

@@ -7,12 +7,14 @@
 package prep
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
-	"strconv"
+	"strings"
 
 	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/nn"
@@ -46,7 +48,7 @@ type Preprocessing struct {
 // DetectTask returns Classify when the target holds strings or at most
 // MaxAutoClasses distinct integers, Regress otherwise.
 func DetectTask(c csvdata.Column) string {
-	if c.Strings != nil {
+	if c.Numbers == nil {
 		return Classify
 	}
 	seen := map[float64]bool{}
@@ -82,8 +84,8 @@ func New[T nn.Float](tab *csvdata.Table[T], task string, train []int) (*Preproce
 		}
 	case Regress:
 		for _, c := range tab.Targets {
-			if c.Strings != nil {
-				return nil, fmt.Errorf("target column %q holds text, which regression cannot use", c.Name)
+			if c.Numbers == nil {
+				return nil, &RowError{Row: c.FirstText, Err: fmt.Errorf("%q in target column %q is not a number, which regression needs", c.Strings[c.FirstText], c.Name)}
 			}
 		}
 	default:
@@ -93,23 +95,36 @@ func New[T nn.Float](tab *csvdata.Table[T], task string, train []int) (*Preproce
 	return p, nil
 }
 
-// labelsOf returns a column's distinct values in order: numerically for
-// numbers, lexically for strings.
+// labelsOf returns a column's distinct values as written, in order:
+// numerically when all are numbers (then as text), lexically otherwise.
 func labelsOf(c csvdata.Column) []string {
-	if c.Strings != nil {
-		l := slices.Clone(c.Strings)
-		slices.Sort(l)
-		return slices.Compact(l)
+	value := make(map[string]float64, 16)
+	for i, s := range c.Strings {
+		if _, ok := value[s]; !ok && c.Numbers != nil {
+			value[s] = c.Numbers[i]
+		} else if !ok {
+			value[s] = 0
+		}
 	}
-	v := slices.Clone(c.Numbers)
-	slices.Sort(v)
-	v = slices.Compact(v)
-	l := make([]string, len(v))
-	for i, x := range v {
-		l[i] = strconv.FormatFloat(x, 'g', -1, 64)
-	}
+	l := slices.Collect(maps.Keys(value))
+	slices.SortFunc(l, func(a, b string) int {
+		if c.Numbers != nil && value[a] != value[b] {
+			return cmp.Compare(value[a], value[b])
+		}
+		return strings.Compare(a, b)
+	})
 	return l
 }
+
+// RowError is an error about one row of the data (0-based), which the
+// caller can turn into a file position.
+type RowError struct {
+	Row int
+	Err error
+}
+
+func (e *RowError) Error() string { return e.Err.Error() }
+func (e *RowError) Unwrap() error { return e.Err }
 
 // oneHot reports, per input column, whether it is a one-hot column.
 func (p *Preprocessing) oneHot() []bool {
@@ -181,11 +196,12 @@ func Standardize[T nn.Float](p *Preprocessing, x nn.Matrix[T]) error {
 var ErrUnknownLabel = errors.New("class label not seen in training")
 
 // Targets encodes target columns for the model: class indices (one
-// column) for classification, the numbers for regression. For an unknown
-// class it returns the row index with an error wrapping ErrUnknownLabel.
-func Targets[T nn.Float](p *Preprocessing, cols []csvdata.Column) (nn.Matrix[T], int, error) {
+// column) for classification, matched on the labels as written; the
+// numbers for regression. A row's problem (an unknown class, wrapping
+// ErrUnknownLabel, or text in a regression target) is a *RowError.
+func Targets[T nn.Float](p *Preprocessing, cols []csvdata.Column) (nn.Matrix[T], error) {
 	if len(cols) != len(p.Targets) {
-		return nn.Matrix[T]{}, -1, fmt.Errorf("%d target columns, the model has %d", len(cols), len(p.Targets))
+		return nn.Matrix[T]{}, fmt.Errorf("%d target columns, the model has %d", len(cols), len(p.Targets))
 	}
 	if p.Task == Classify {
 		index := make(map[string]int, len(p.Labels))
@@ -193,34 +209,27 @@ func Targets[T nn.Float](p *Preprocessing, cols []csvdata.Column) (nn.Matrix[T],
 			index[l] = i
 		}
 		c := cols[0]
-		n := max(len(c.Numbers), len(c.Strings))
-		y := nn.NewMatrix[T](n, 1, nil)
-		for i := range n {
-			key := ""
-			if c.Strings != nil {
-				key = c.Strings[i]
-			} else {
-				key = strconv.FormatFloat(c.Numbers[i], 'g', -1, 64)
-			}
+		y := nn.NewMatrix[T](len(c.Strings), 1, nil)
+		for i, key := range c.Strings {
 			k, ok := index[key]
 			if !ok {
-				return nn.Matrix[T]{}, i, fmt.Errorf("%w: %q", ErrUnknownLabel, key)
+				return nn.Matrix[T]{}, &RowError{Row: i, Err: fmt.Errorf("%w: %q", ErrUnknownLabel, key)}
 			}
 			y.Data[i] = T(k)
 		}
-		return y, -1, nil
+		return y, nil
 	}
-	n := len(cols[0].Numbers)
+	n := len(cols[0].Strings)
 	y := nn.NewMatrix[T](n, len(cols), nil)
 	for j, c := range cols {
-		if c.Strings != nil {
-			return nn.Matrix[T]{}, -1, fmt.Errorf("target column %q holds text, which regression cannot use", c.Name)
+		if c.Numbers == nil {
+			return nn.Matrix[T]{}, &RowError{Row: c.FirstText, Err: fmt.Errorf("%q in target column %q is not a number, which regression needs", c.Strings[c.FirstText], c.Name)}
 		}
 		for i, v := range c.Numbers {
 			y.Data[i*len(cols)+j] = T(v)
 		}
 	}
-	return y, -1, nil
+	return y, nil
 }
 
 // Marshal returns the JSON stored in a model file.

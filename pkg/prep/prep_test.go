@@ -20,7 +20,7 @@ func table(t *testing.T, content string) *csvdata.Table[float64] {
 }
 
 func TestDetectTask(t *testing.T) {
-	assert.Equal(t, Classify, DetectTask(csvdata.Column{Strings: []string{"a"}}))
+	assert.Equal(t, Classify, DetectTask(csvdata.Column{Strings: []string{"a"}, FirstText: 0}))
 	assert.Equal(t, Classify, DetectTask(csvdata.Column{Numbers: []float64{0, 1, 2, 1}}))
 	assert.Equal(t, Regress, DetectTask(csvdata.Column{Numbers: []float64{0, 1.5}}))
 	many := make([]float64, 30)
@@ -39,7 +39,7 @@ func TestStandardizeOnTrainingRowsOnly(t *testing.T) {
 	assert.Equal(t, []string{"cat", "dog"}, p.Labels)
 	require.NoError(t, Standardize(p, tab.X))
 	assert.Equal(t, []float64{-1, 1, 0, 0, 1, 0, 1, 0, 98, 1, 0, 0}, tab.X.Data)
-	y, _, err := Targets[float64](p, tab.Targets)
+	y, err := Targets[float64](p, tab.Targets)
 	require.NoError(t, err)
 	assert.Equal(t, []float64{0, 1, 0}, y.Data)
 
@@ -48,6 +48,13 @@ func TestStandardizeOnTrainingRowsOnly(t *testing.T) {
 	back, err := Unmarshal(b)
 	require.NoError(t, err)
 	assert.Equal(t, p, back)
+}
+
+func TestLabelsAreKeptAsWritten(t *testing.T) {
+	tab := table(t, "x,y\n1,10\n2,02\n3,9\n4,02\n")
+	p, err := New(tab, Classify, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"02", "9", "10"}, p.Labels, "numeric order, original text")
 }
 
 func TestStatsAreStableForLargeOffsets(t *testing.T) {
@@ -63,14 +70,18 @@ func TestUnknownLabelAndBadTasks(t *testing.T) {
 	p, err := New(tab, Classify, nil)
 	require.NoError(t, err)
 	other := table(t, "x,y\n1,a\n2,z\n")
-	_, row, err := Targets[float64](p, other.Targets)
+	_, err = Targets[float64](p, other.Targets)
 	assert.ErrorIs(t, err, ErrUnknownLabel)
-	assert.Equal(t, 1, row)
+	var re *RowError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, 1, re.Row)
 
 	_, err = New(table(t, "x,y\n1,a\n2,a\n"), Classify, nil)
 	assert.ErrorContains(t, err, "single class")
 	_, err = New(tab, Regress, nil)
-	assert.ErrorContains(t, err, "holds text")
+	assert.ErrorContains(t, err, `"a" in target column "y" is not a number`)
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, 0, re.Row)
 	_, err = Unmarshal(nil)
 	assert.ErrorContains(t, err, "no preprocessing")
 }
