@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"math"
 
 	"github.com/densetrain/densetrain/pkg/nn"
 )
@@ -31,7 +32,7 @@ func Example_xor() {
 		log.Fatal(err)
 	}
 	for i := range 4 {
-		fmt.Printf("%v -> %.0f\n", x.Row(i), pred.At(i, 0)+0) // +0 avoids printing -0
+		fmt.Printf("%v -> %.0f\n", x.Row(i), math.Round(pred.At(i, 0))+0) // +0 turns -0 into 0
 	}
 	fmt.Println("final loss below 0.01:", hist.Loss()[len(hist.Epochs)-1] < 0.01)
 	// Output:
