@@ -33,7 +33,7 @@ func writeHistory(path string, h *nn.History) error {
 	return atomicfile.Write(path, func(w io.Writer) error {
 		csv := strings.HasSuffix(path, ".csv")
 		if csv {
-			fmt.Fprintf(w, "epoch,%s,seconds\n", strings.Join(names, ","))
+			fmt.Fprintf(w, "epoch,%s,seconds,train_seconds\n", strings.Join(names, ","))
 		}
 		for _, e := range h.Epochs {
 			if csv {
@@ -42,10 +42,10 @@ func writeHistory(path string, h *nn.History) error {
 					v, _ := e.Value(n)
 					fmt.Fprintf(w, ",%s", strconv.FormatFloat(v, 'g', -1, 64))
 				}
-				fmt.Fprintf(w, ",%.3f\n", e.Duration.Seconds())
+				fmt.Fprintf(w, ",%.4f,%.4f\n", e.Duration.Seconds(), e.TrainTime.Seconds())
 				continue
 			}
-			rec := map[string]any{"epoch": e.Epoch, "seconds": e.Duration.Seconds()}
+			rec := map[string]any{"epoch": e.Epoch, "seconds": e.Duration.Seconds(), "train_seconds": e.TrainTime.Seconds()}
 			for _, n := range names {
 				if v, ok := e.Value(n); ok && !math.IsNaN(v) && !math.IsInf(v, 0) {
 					rec[n] = v

@@ -75,6 +75,7 @@ type epochJSON struct {
 	ValMetrics   map[string]jfloat `json:"val_metrics,omitempty"`
 	LearningRate jfloat            `json:"learning_rate"`
 	Nanoseconds  int64             `json:"nanoseconds"`
+	TrainNanos   int64             `json:"train_nanoseconds"`
 }
 
 func toJ(m map[string]float64) map[string]jfloat {
@@ -102,7 +103,7 @@ func fromJ(m map[string]jfloat) map[string]float64 {
 func toJSON(logs []EpochLog) []epochJSON {
 	out := make([]epochJSON, len(logs))
 	for i, l := range logs {
-		out[i] = epochJSON{l.Epoch, jfloat(l.Loss), toJ(l.Metrics), jfloat(l.ValLoss), toJ(l.ValMetrics), jfloat(l.LearningRate), int64(l.Duration)}
+		out[i] = epochJSON{l.Epoch, jfloat(l.Loss), toJ(l.Metrics), jfloat(l.ValLoss), toJ(l.ValMetrics), jfloat(l.LearningRate), int64(l.Duration), int64(l.TrainTime)}
 	}
 	return out
 }
@@ -110,7 +111,8 @@ func toJSON(logs []EpochLog) []epochJSON {
 func fromJSON(logs []epochJSON) []EpochLog {
 	out := make([]EpochLog, len(logs))
 	for i, l := range logs {
-		out[i] = EpochLog{l.Epoch, float64(l.Loss), fromJ(l.Metrics), float64(l.ValLoss), fromJ(l.ValMetrics), float64(l.LearningRate), time.Duration(l.Nanoseconds)}
+		out[i] = EpochLog{l.Epoch, float64(l.Loss), fromJ(l.Metrics), float64(l.ValLoss), fromJ(l.ValMetrics), float64(l.LearningRate),
+			time.Duration(l.Nanoseconds), time.Duration(l.TrainNanos)}
 	}
 	return out
 }

@@ -167,6 +167,7 @@ func (r *fitRun[T]) epoch(p *parallel.Pool, ev *evaluator[T], e int) error {
 			}
 		}
 	}
+	log.TrainTime = time.Since(start)
 	log.Loss = sum / float64(n)
 	log.Metrics = finish(r.t.metrics, r.t.epochAcc)
 	if ev != nil {

@@ -25,8 +25,9 @@ type EpochLog struct {
 	ValMetrics map[string]float64
 	// LearningRate is the optimizer's learning rate during the epoch.
 	LearningRate float64
-	// Duration is the epoch's wall-clock time, validation included.
-	Duration time.Duration
+	// Duration is the epoch's wall-clock time, validation included;
+	// TrainTime is the part spent in training steps.
+	Duration, TrainTime time.Duration
 }
 
 // Value returns a logged quantity by its Keras name: "loss", "val_loss",
