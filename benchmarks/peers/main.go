@@ -104,7 +104,7 @@ func check(err error) {
 // gemmRates measures the single-thread GEMM rate (GFLOP/s, the faster of
 // the raw and tiled paths) of a build, per precision.
 func gemmRates(tag string) map[string]float64 {
-	out, err := command("go", "test", "-tags="+tag, "-run", "^$", "-bench", "GEMM/.*/rows=128", "-benchtime", "20x", "./benchmarks/").Output()
+	out, err := command("go", "test", "-tags="+tag, "-run", "^$", "-bench", "GEMM/.*/.*/rows=128", "-benchtime", "20x", "./benchmarks/").Output()
 	check(err)
 	rates := map[string]float64{}
 	re := regexp.MustCompile(`BenchmarkGEMM/(f32|f64)/\w+/rows=128\S*\s.*\s([0-9.]+) GFLOP/s`)
