@@ -25,13 +25,11 @@ type progress struct {
 	epochs int
 	rows   int
 	bar    *progressbar.ProgressBar
-	start  time.Time
 }
 
 func (p *progress) OnTrainBegin(nn.TrainState) error { return nil }
 
 func (p *progress) OnEpochBegin(_ nn.TrainState, epoch int) error {
-	p.start = time.Now()
 	p.bar = progressbar.NewOptions(p.rows,
 		progressbar.OptionSetWriter(p.w),
 		progressbar.OptionSetDescription(fmt.Sprintf("epoch %d/%d", epoch, p.epochs)),
@@ -53,7 +51,7 @@ func (p *progress) OnEpochEnd(_ nn.TrainState, log *nn.EpochLog) error {
 	if err := p.bar.Finish(); err != nil {
 		return err
 	}
-	fmt.Fprintf(p.w, "epoch %d/%d %s (%.2fs)\n", log.Epoch, p.epochs, log, time.Since(p.start).Seconds())
+	fmt.Fprintln(p.w, log.Line(p.epochs))
 	return nil
 }
 

@@ -96,3 +96,6 @@ func finite[T Float](v []T) bool {
 	}
 	return s == 0
 }
+
+// finiteScalar reports whether x is neither NaN nor ±Inf.
+func finiteScalar(x float64) bool { return x-x == 0 }

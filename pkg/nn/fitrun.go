@@ -175,14 +175,14 @@ func (r *fitRun[T]) epoch(p *parallel.Pool, ev *evaluator[T], e int) error {
 		if log.ValLoss, log.ValMetrics, err = ev.evaluate(p); err != nil {
 			return err
 		}
-		if !finite([]float64{log.ValLoss}) {
+		if !finiteScalar(log.ValLoss) {
 			return &DivergenceError{Epoch: e, Loss: log.ValLoss, Layer: -1, LearningRate: r.m.opt.LearningRate()}
 		}
 	}
 	log.Duration = time.Since(start)
 	r.hist.Epochs = append(r.hist.Epochs, log)
 	if r.opt.Log != nil {
-		fmt.Fprintf(r.opt.Log, "epoch %d/%d %s (%.2fs)\n", e, r.epochs, log, log.Duration.Seconds())
+		fmt.Fprintln(r.opt.Log, log.Line(r.epochs))
 	}
 	for _, c := range r.opt.Callbacks {
 		if err := c.OnEpochEnd(r, &r.hist.Epochs[len(r.hist.Epochs)-1]); err != nil {
@@ -200,14 +200,14 @@ func (r *fitRun[T]) step(p *parallel.Pool, e, b int, batch []int, sum *float64) 
 	if err != nil {
 		return err
 	}
-	if !finite([]float64{s}) {
+	if !finiteScalar(s) {
 		return r.t.diverged(e, b, s, batch, false)
 	}
 	norm, err := r.t.gradNorm(p)
 	if err != nil {
 		return err
 	}
-	if !finite([]float64{norm}) {
+	if !finiteScalar(norm) {
 		return r.t.diverged(e, b, s, batch, false)
 	}
 	if c := r.opt.ClipNorm; c > 0 && norm > c {

@@ -67,6 +67,12 @@ func (e EpochLog) String() string {
 	return b.String()
 }
 
+// Line formats the log as Fit writes it, one line without its newline:
+// "epoch 3/10 loss 0.0123 … (1.52s)", total being the number of epochs.
+func (e EpochLog) Line(total int) string {
+	return fmt.Sprintf("epoch %d/%d %s (%.2fs)", e.Epoch, total, e, e.Duration.Seconds())
+}
+
 // History records a Fit, one EpochLog per epoch trained.
 type History struct {
 	Epochs []EpochLog

@@ -59,15 +59,15 @@ func weightShapes(arch architecture) []tensor {
 	return ts
 }
 
-// weightTensors splits a flat parameter slice into the per-layer tensors.
+// weightTensors splits a flat parameter slice into the per-layer tensors,
+// named and shaped by weightShapes.
 func (m *Model[T]) weightTensors(arch architecture, params []T) []tensor {
-	var ts []tensor
+	ts := weightShapes(arch)
 	for i, sp := range arch.Layers {
 		v := m.layerView(params, i)
 		nw := sp.Inputs * sp.Units
-		ts = append(ts,
-			floatTensor(fmt.Sprintf("layers.%d.weight", i), []int64{int64(sp.Inputs), int64(sp.Units)}, v[:nw]),
-			floatTensor(fmt.Sprintf("layers.%d.bias", i), []int64{int64(sp.Units)}, v[nw:]))
+		ts[2*i] = floatTensor(ts[2*i].name, ts[2*i].shape, v[:nw])
+		ts[2*i+1] = floatTensor(ts[2*i+1].name, ts[2*i+1].shape, v[nw:])
 	}
 	return ts
 }
