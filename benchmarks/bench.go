@@ -9,12 +9,13 @@ import (
 )
 
 // BenchW1 trains W1 for b.N epochs of W1Samples samples with the given
-// number of workers and reports samples/s and GFLOP/s.
-func BenchW1[T nn.Float](b *testing.B, workers int) {
+// number of workers and shard size (0: the default) and reports samples/s
+// and GFLOP/s.
+func BenchW1[T nn.Float](b *testing.B, workers, shard int) {
 	m, x, y := W1Model[T](1)
 	b.ResetTimer()
 	_, err := m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: b.N, BatchSize: W1Batch,
-		Parallelism: nn.Parallelism{Workers: workers}})
+		Parallelism: nn.Parallelism{Workers: workers, ShardSize: shard}})
 	if err != nil {
 		b.Fatal(err)
 	}

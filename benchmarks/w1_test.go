@@ -7,8 +7,17 @@ import (
 
 func BenchmarkW1(b *testing.B) {
 	for _, w := range []int{1, 2} {
-		b.Run(fmt.Sprintf("f32/workers=%d", w), func(b *testing.B) { BenchW1[float32](b, w) })
-		b.Run(fmt.Sprintf("f64/workers=%d", w), func(b *testing.B) { BenchW1[float64](b, w) })
+		b.Run(fmt.Sprintf("f32/workers=%d", w), func(b *testing.B) { BenchW1[float32](b, w, 0) })
+		b.Run(fmt.Sprintf("f64/workers=%d", w), func(b *testing.B) { BenchW1[float64](b, w, 0) })
+	}
+}
+
+// BenchmarkW1Shard64 is W1 in float32 with 64-row shards instead of the
+// default 32: fewer lanes to reduce and larger products, at the price of
+// at most two busy workers per batch of 128.
+func BenchmarkW1Shard64(b *testing.B) {
+	for _, w := range []int{1, 2} {
+		b.Run(fmt.Sprintf("f32/workers=%d", w), func(b *testing.B) { BenchW1[float32](b, w, 64) })
 	}
 }
 
@@ -16,7 +25,7 @@ func BenchmarkW1(b *testing.B) {
 // batch 128 (the layer shapes) and at the engine's 32-row shards, through
 // gonum's Sgemm/Dgemm as they are ("raw") and through nn.Gemm ("tiled").
 func BenchmarkGEMM(b *testing.B) {
-	for _, rows := range []int{128, 32} {
+	for _, rows := range []int{128, 64, 32} {
 		for _, tiled := range []bool{false, true} {
 			kind := map[bool]string{false: "raw", true: "tiled"}[tiled]
 			b.Run(fmt.Sprintf("f32/%s/rows=%d", kind, rows), func(b *testing.B) { BenchGEMM[float32](b, rows, tiled) })

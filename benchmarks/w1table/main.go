@@ -41,9 +41,9 @@ func main() {
 		for _, w := range []int{1, 2} {
 			c := config{key: key{p, w}}
 			if p == "f32" {
-				c.bench = func(b *testing.B) { benchmarks.BenchW1[float32](b, w) }
+				c.bench = func(b *testing.B) { benchmarks.BenchW1[float32](b, w, 0) }
 			} else {
-				c.bench = func(b *testing.B) { benchmarks.BenchW1[float64](b, w) }
+				c.bench = func(b *testing.B) { benchmarks.BenchW1[float64](b, w, 0) }
 			}
 			cfgs = append(cfgs, c)
 		}

@@ -141,11 +141,7 @@ func activationBackward[T Float](act Activation, y, dy Matrix[T]) {
 	switch act {
 	case Linear:
 	case ReLU:
-		for i, v := range yd {
-			if v <= 0 {
-				gd[i] = 0
-			}
-		}
+		reluBackward(yd, gd)
 	case LeakyReLU:
 		for i, v := range yd {
 			if v <= 0 {
@@ -172,5 +168,35 @@ func activationBackward[T Float](act Activation, y, dy Matrix[T]) {
 				gr[j] = v * (gr[j] - dot)
 			}
 		}
+	}
+}
+
+// reluBackward zeroes g[i] where the ReLU output y[i] is not positive. About
+// half of a layer's units are active in no pattern a branch predictor can
+// learn, so it works on the bits without a branch: for y's bits read as a
+// signed integer s, (−s >> 31) &^ (s >> 31) is all ones exactly when s > 0,
+// that is when y > 0 or y is a NaN with the sign bit clear.
+func reluBackward[T Float](y, g []T) {
+	switch y := any(y).(type) {
+	case []float32:
+		reluBackward32(y, any(g).([]float32))
+	case []float64:
+		reluBackward64(y, any(g).([]float64))
+	}
+}
+
+func reluBackward32(y, g []float32) {
+	g = g[:len(y)]
+	for i, v := range y {
+		s := int32(math.Float32bits(v))
+		g[i] = math.Float32frombits(math.Float32bits(g[i]) & uint32((-s>>31)&^(s>>31)))
+	}
+}
+
+func reluBackward64(y, g []float64) {
+	g = g[:len(y)]
+	for i, v := range y {
+		s := int64(math.Float64bits(v))
+		g[i] = math.Float64frombits(math.Float64bits(g[i]) & uint64((-s>>63)&^(s>>63)))
 	}
 }

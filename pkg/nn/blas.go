@@ -159,3 +159,19 @@ func as32[T Float](s []T) []float32 {
 func as64[T Float](s []T) []float64 {
 	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
 }
+
+// addInto sets dst[k] += src[k] (len(src) ≥ len(dst)) with the installed
+// BLAS's AXPY and α = 1: 1·x is exact, so each element is dst[k] + src[k]
+// rounded once, the same bits as a scalar loop, computed with SIMD.
+func addInto[T Float](dst, src []T) {
+	n := len(dst)
+	if n == 0 {
+		return
+	}
+	switch unsafe.Sizeof(dst[0]) {
+	case 4:
+		blas32.Implementation().Saxpy(n, 1, as32(src[:n]), 1, as32(dst), 1)
+	default:
+		blas64.Implementation().Daxpy(n, 1, as64(src[:n]), 1, as64(dst), 1)
+	}
+}

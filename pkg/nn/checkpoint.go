@@ -296,7 +296,6 @@ func (r *fitRun[T]) readCheckpoint(rd io.Reader, size int64) (int, error) {
 	r.hist.Epochs = fromJSON(st.History)
 	r.stop = st.Stopped
 	r.callbackStates = st.Callbacks
-	r.t.version++ // replicas must copy the restored weights
 	return st.Epoch, nil
 }
 

@@ -241,7 +241,6 @@ func (r *fitRun[T]) RestoreWeights(w Weights) error {
 		return errors.New("nn: restore weights: they were saved from another model")
 	}
 	copy(r.m.params, v)
-	r.t.version++ // replicas must copy the restored weights
 	return nil
 }
 

@@ -128,8 +128,9 @@ func (s *SGD[T]) Update(params, grads []T, lo, hi int) {
 		return
 	}
 	v := s.slots[0][lo:hi:hi]
+	tiny := smallestNormal[T]()
 	for i := range p {
-		v[i] = mu*v[i] - lr*g[i]
+		v[i] = flush(mu*v[i]-lr*g[i], tiny)
 		if s.Nesterov {
 			p[i] += mu*v[i] - lr*g[i]
 		} else {
@@ -192,16 +193,31 @@ func (a *Adam[T]) Next() {
 func (a *Adam[T]) Update(params, grads []T, lo, hi int) {
 	c1, c2 := T(1-a.Beta1), T(1-a.Beta2)
 	alpha, eps, decay := T(a.alpha), T(a.Epsilon), T(a.LR*a.WeightDecay)
-	p, g := params[lo:hi], grads[lo:hi:hi]
-	m, v := a.slots[0][lo:hi:hi], a.slots[1][lo:hi:hi]
-	for i := range p {
-		if decay != 0 {
+	p := params[lo:hi]
+	g, m, v := grads[lo:hi][:len(p)], a.slots[0][lo:hi][:len(p)], a.slots[1][lo:hi][:len(p)]
+	if decay != 0 {
+		for i := range p {
 			p[i] -= decay * p[i]
 		}
-		gi := g[i]
-		m[i] += (gi - m[i]) * c1
-		v[i] += (gi*gi - v[i]) * c2
-		p[i] -= alpha * m[i] / (T(math.Sqrt(float64(v[i]))) + eps)
+	}
+	adamUpdate(p, g, m, v, c1, c2, alpha, eps)
+}
+
+// adamScalar is Adam's element update in flush-to-zero arithmetic: every
+// operand and result below the smallest normal number counts as zero (see
+// denormal.go), as in the SSE2 kernel adamUpdate uses on amd64, which gives
+// the same bits. g, m and v must be at least as long as p.
+func adamScalar[T Float](p, g, m, v []T, c1, c2, alpha, eps T) {
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	t := smallestNormal[T]()
+	c1, c2, alpha, eps = flush(c1, t), flush(c2, t), flush(alpha, t), flush(eps, t)
+	for i := range p {
+		gi, mi, vi := flush(g[i], t), flush(m[i], t), flush(v[i], t)
+		mi = flush(mi+flush(flush(gi-mi, t)*c1, t), t)
+		vi = flush(vi+flush(flush(flush(gi*gi, t)-vi, t)*c2, t), t)
+		m[i], v[i] = mi, vi
+		s := flush(T(math.Sqrt(float64(vi)))+eps, t)
+		p[i] = flush(flush(p[i], t)-flush(flush(alpha*mi, t)/s, t), t)
 	}
 }
 
@@ -252,12 +268,13 @@ func (r *RMSprop[T]) Update(params, grads []T, lo, hi int) {
 	if r.Momentum != 0 {
 		u = r.slots[1][lo:hi:hi]
 	}
+	tiny := smallestNormal[T]()
 	for i := range p {
 		gi := g[i]
-		s[i] = rho*s[i] + (1-rho)*gi*gi
+		s[i] = flush(rho*s[i]+(1-rho)*gi*gi, tiny)
 		d := lr * gi / T(math.Sqrt(float64(s[i]+eps)))
 		if r.Momentum != 0 {
-			u[i] = mu*u[i] + d
+			u[i] = flush(mu*u[i]+d, tiny)
 			d = u[i]
 		}
 		p[i] -= d

@@ -1,11 +1,10 @@
 package nn
 
-// replica is one worker's private copy of the parameters plus the buffers it
-// computes a micro-shard in. All buffers come from one aligned allocation
+// replica is one worker's set of buffers to compute a micro-shard in; the
+// workers read the model's parameters in place (nothing writes them while
+// gradients are computed). All buffers come from one aligned allocation
 // whose size depends on the shard size, not on the batch size.
 type replica[T Float] struct {
-	params  []T
-	version uint64 // master version params was copied from
 	in, tgt []T    // gathered shard inputs and targets
 	wts     []T    // gathered sample weights
 	acts    [][]T  // per layer outputs
@@ -14,13 +13,13 @@ type replica[T Float] struct {
 }
 
 func newReplica[T Float](m *Model[T], shardSize, targetCols int) *replica[T] {
-	sizes := []int{len(m.params), shardSize * m.InputSize(), shardSize * targetCols,
+	sizes := []int{shardSize * m.InputSize(), shardSize * targetCols,
 		shardSize * m.maxWidth(), shardSize * m.maxWidth(), shardSize, shardSize}
 	for _, l := range m.train {
 		sizes = append(sizes, shardSize*l.OutputSize())
 	}
 	b := alignedBuffers[T](sizes...)
-	r := &replica[T]{params: b[0], version: ^uint64(0), in: b[1], tgt: b[2], d: [2][]T{b[3], b[4]}, ones: b[5], wts: b[6], acts: b[7:]}
+	r := &replica[T]{in: b[0], tgt: b[1], d: [2][]T{b[2], b[3]}, ones: b[4], wts: b[5], acts: b[6:]}
 	for i := range r.ones {
 		r.ones[i] = 1
 	}
@@ -49,7 +48,7 @@ func (r *replica[T]) shard(t *trainer[T], idx []int, grad []T, acc []float64, ad
 	a := in
 	for i, l := range m.train {
 		out := reshape(r.acts[i], n, l.OutputSize())
-		l.Forward(m.layerView(r.params, i), a, out)
+		l.Forward(m.layerView(m.params, i), a, out)
 		a = out
 	}
 	cur := 0
@@ -65,7 +64,7 @@ func (r *replica[T]) shard(t *trainer[T], idx []int, grad []T, acc []float64, ad
 			dIn = reshape(r.d[1-cur], n, l.InputSize()) // the first layer's input gradient is never needed
 		}
 		out := reshape(r.acts[i], n, l.OutputSize())
-		l.Backward(m.layerView(r.params, i), m.layerView(grad, i), lin, out, dOut, dIn, r.ones, add)
+		l.Backward(m.layerView(m.params, i), m.layerView(grad, i), lin, out, dOut, dIn, r.ones, add)
 		dOut, cur = dIn, 1-cur
 	}
 	return loss

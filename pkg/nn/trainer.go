@@ -22,7 +22,6 @@ type trainer[T Float] struct {
 	idx    []int // sample indices of the global batch
 	scale  T     // 1 / batch size
 
-	version  uint64        // bumped after every update of m.params
 	replicas []*replica[T] // one per worker, created on first use
 	lanes    [][]T         // one gradient buffer per lane
 	laneLoss []float64
@@ -32,20 +31,18 @@ type trainer[T Float] struct {
 	epochAcc []float64   // metric counts of the epoch so far
 
 	norms    []float64 // per-chunk squared norms of the gradient
+	normed   bool      // norms already hold the current gradient's
 	overflow []bool    // per chunk: the last update made a weight non-finite
 	clipBy   T
 
-	laneTask, updateTask, normTask, scaleTask func(worker, i int) error
-	ctxErr                                    func() error
+	laneTask, updateTask, normTask, scaleTask, reduceTask func(worker, i int) error
+	ctxErr                                                func() error
 }
 
 // newTrainer prepares buffers for global batches of at most maxBatch rows
 // drawn from trainRows of (x, y) (all rows when nil).
 func newTrainer[T Float](m *Model[T], x, y Matrix[T], trainRows []int, w []T, maxBatch int, par Parallelism) *trainer[T] {
 	t := &trainer[T]{m: m, x: x, y: y, w: w, par: par, maxBatch: maxBatch, reducer: m.reducer}
-	if t.reducer == nil {
-		t.reducer = &parallel.Tree[T]{}
-	}
 	l, _ := parallel.NewLayout(maxBatch, par.ShardSize, par.MaxLanes)
 	t.lanes = alignedBuffers[T](slices.Repeat([]int{len(m.params)}, l.Lanes())...)
 	t.laneLoss = make([]float64, l.Lanes())
@@ -57,7 +54,7 @@ func newTrainer[T Float](m *Model[T], x, y Matrix[T], trainRows []int, w []T, ma
 	t.epochAcc = make([]float64, t.metrics.len(m.OutputSize()))
 	t.norms = make([]float64, parallel.Chunks(len(m.params)))
 	t.overflow = make([]bool, len(t.norms))
-	t.laneTask, t.updateTask, t.normTask, t.scaleTask = t.lane, t.update, t.norm, t.rescale
+	t.laneTask, t.updateTask, t.normTask, t.scaleTask, t.reduceTask = t.lane, t.update, t.norm, t.rescale, t.reduceNorm
 	return t
 }
 
@@ -78,7 +75,7 @@ func (t *trainer[T]) gradient(p *parallel.Pool, idx []int) (float64, error) {
 	if err := p.Do(n, t.laneTask); err != nil {
 		return 0, err
 	}
-	sum, err := t.reducer.Reduce(p, t.lanes[:n], t.laneLoss[:n])
+	sum, err := t.reduce(p, n)
 	if err != nil {
 		return 0, err
 	}
@@ -89,29 +86,52 @@ func (t *trainer[T]) gradient(p *parallel.Pool, idx []int) (float64, error) {
 	return sum + float64(len(idx))*t.m.penalty(t.m.params, t.lanes[0]), nil
 }
 
+// reduce sums the first n lanes' gradients into t.lanes[0] and returns the
+// sum of their losses. With no custom reducer it sums each chunk with
+// parallel.TreeSumInto — the same tree as parallel.Tree, so the same bits —
+// (adding with BLAS, see addInto) and takes the chunk's squared norm while
+// it is in cache, sparing gradNorm a pass over the gradient.
+func (t *trainer[T]) reduce(p *parallel.Pool, n int) (float64, error) {
+	t.normed = false
+	if t.reducer != nil {
+		return t.reducer.Reduce(p, t.lanes[:n], t.laneLoss[:n])
+	}
+	if err := p.Do(len(t.norms), t.reduceTask); err != nil {
+		return 0, err
+	}
+	t.normed = true
+	return parallel.TreeSum(t.laneLoss[:n]), nil
+}
+
 // gradNorm returns the global L2 norm of the gradient in t.lanes[0],
 // summed per chunk and then by a fixed tree, so that it does not depend on
 // the worker count.
 func (t *trainer[T]) gradNorm(p *parallel.Pool) (float64, error) {
-	if err := p.Do(len(t.norms), t.normTask); err != nil {
-		return 0, err
+	if !t.normed {
+		if err := p.Do(len(t.norms), t.normTask); err != nil {
+			return 0, err
+		}
+		t.normed = true
 	}
 	return math.Sqrt(parallel.TreeSum(t.norms)), nil
+}
+
+func (t *trainer[T]) reduceNorm(w, i int) error {
+	lo, hi := parallel.Chunk(len(t.m.params), i)
+	parallel.TreeAddInto(t.lanes[:t.layout.Lanes()], lo, hi, addInto[T])
+	return t.norm(w, i)
 }
 
 // scaleGrad multiplies the gradient in t.lanes[0] by f.
 func (t *trainer[T]) scaleGrad(p *parallel.Pool, f float64) error {
 	t.clipBy = T(f)
+	t.normed = false
 	return p.Do(len(t.norms), t.scaleTask)
 }
 
 func (t *trainer[T]) norm(_, i int) error {
 	lo, hi := parallel.Chunk(len(t.m.params), i)
-	var s float64
-	for _, v := range t.lanes[0][lo:hi] {
-		s += float64(v) * float64(v)
-	}
-	t.norms[i] = s
+	t.norms[i] = sumSquares(t.lanes[0][lo:hi])
 	return nil
 }
 
@@ -133,7 +153,6 @@ func (t *trainer[T]) apply(p *parallel.Pool) error {
 	}
 	t.m.opt.Next()
 	err := p.Finish(parallel.Chunks(len(t.m.params)), t.updateTask)
-	t.version++
 	return err
 }
 
@@ -143,10 +162,6 @@ func (t *trainer[T]) lane(w, i int) error {
 	if r == nil {
 		r = newReplica(t.m, min(t.par.ShardSize, t.maxBatch), t.y.Cols)
 		t.replicas[w] = r
-	}
-	if r.version != t.version {
-		copy(r.params, t.m.params)
-		r.version = t.version
 	}
 	first, end := t.layout.LaneShards(i)
 	clear(t.laneAcc[i])

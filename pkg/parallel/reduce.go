@@ -58,15 +58,24 @@ func (t *Tree[T]) chunk(_, i int) error {
 
 // TreeSumInto sums parts[*][lo:hi] into parts[0][lo:hi] with the fixed
 // pairwise tree that Tree uses.
-func TreeSumInto[T Float](parts [][]T, lo, hi int) {
+func TreeSumInto[T Float](parts [][]T, lo, hi int) { TreeAddInto(parts, lo, hi, addTo[T]) }
+
+// TreeAddInto is TreeSumInto with the element-wise addition supplied by the
+// caller, such as a vector kernel: add(dst, src) must set each dst[k] to
+// dst[k] + src[k], rounded once, for the result to be TreeSumInto's bits.
+func TreeAddInto[T Float](parts [][]T, lo, hi int, add func(dst, src []T)) {
 	n := len(parts)
 	for stride := 1; stride < n; stride *= 2 {
 		for i := 0; i+stride < n; i += 2 * stride {
-			dst, src := parts[i][lo:hi], parts[i+stride][lo:hi]
-			for k := range dst {
-				dst[k] += src[k]
-			}
+			add(parts[i][lo:hi], parts[i+stride][lo:hi])
 		}
+	}
+}
+
+func addTo[T Float](dst, src []T) {
+	src = src[:len(dst)]
+	for k := range dst {
+		dst[k] += src[k]
 	}
 }
 

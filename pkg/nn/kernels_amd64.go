@@ -1,0 +1,42 @@
+//go:build amd64 && !noasm
+
+package nn
+
+//go:noescape
+func adamKernel32(p, g, m, v []float32, k *[4]float32)
+
+//go:noescape
+func adamKernel64(p, g, m, v []float64, k *[4]float64)
+
+// adamUpdate is Adam's element update (see adamScalar) with the SSE2
+// kernels of adam_amd64.s. g, m and v must be at least as long as p.
+func adamUpdate[T Float](p, g, m, v []T, c1, c2, alpha, eps T) {
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	switch p := any(p).(type) {
+	case []float32:
+		k := [4]float32{float32(c1), float32(c2), float32(alpha), float32(eps)}
+		adamKernel32(p, any(g).([]float32), any(m).([]float32), any(v).([]float32), &k)
+	case []float64:
+		k := [4]float64{float64(c1), float64(c2), float64(alpha), float64(eps)}
+		adamKernel64(p, any(g).([]float64), any(m).([]float64), any(v).([]float64), &k)
+	}
+}
+
+//go:noescape
+func sumSquaresKernel32(x []float32, s *[8]float64)
+
+//go:noescape
+func sumSquaresKernel64(x []float64, s *[8]float64)
+
+// sumSquaresPartial stores in s the eight partial sums of squares of the
+// longest prefix of v whose length is a multiple of 8, and returns that
+// length (see sumSquares).
+func sumSquaresPartial[T Float](v []T, s *[8]float64) int {
+	switch v := any(v).(type) {
+	case []float32:
+		sumSquaresKernel32(v, s)
+	case []float64:
+		sumSquaresKernel64(v, s)
+	}
+	return len(v) &^ 7
+}
