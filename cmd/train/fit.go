@@ -19,7 +19,7 @@ type fitConfig struct {
 	lr, valSplit                                            float64
 	epochs, batch, workers, patience, checkpointEvery       int
 	seed                                                    uint64
-	precision, val, out, history, plot                      string
+	precision, val, out, history, plot, scale               string
 	resume, quiet                                           bool
 }
 
@@ -39,6 +39,7 @@ func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.IntVar(&c.workers, "workers", 0, "worker goroutines (default: the number of CPUs); results do not depend on it")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the initial weights, the shuffling and the validation split")
 	fs.StringVar(&c.precision, "precision", "f32", "f32 or f64")
+	fs.StringVar(&c.scale, "scale", prep.Standard, "input scaling: standard ((x-mean)/std), minmax (into [0, 1]) or none")
 	fs.Float64Var(&c.valSplit, "val-split", 0, "fraction of the rows held out for validation")
 	fs.StringVar(&c.val, "val", "", "validation CSV file (instead of --val-split)")
 	fs.IntVar(&c.patience, "patience", 0, "stop after this many epochs without improvement and keep the best weights (0: off)")
@@ -67,6 +68,8 @@ func (c *fitConfig) check() error {
 		return errors.New("--data is required")
 	case c.task != "auto" && c.task != prep.Classify && c.task != prep.Regress:
 		return fmt.Errorf("--task %q: want auto, classify or regress", c.task)
+	case c.scale != prep.Standard && c.scale != prep.MinMax && c.scale != prep.NoScale:
+		return fmt.Errorf("--scale %q: want standard, minmax or none", c.scale)
 	case c.precision != "f32" && c.precision != "f64":
 		return fmt.Errorf("--precision %q: want f32 or f64", c.precision)
 	case c.epochs < 1:

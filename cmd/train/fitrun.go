@@ -30,7 +30,7 @@ func fitPrecision[T nn.Float](ctx context.Context, c fitConfig, stdout, stderr i
 			return usageError(fmt.Errorf("--val-split: %w", err))
 		}
 	}
-	p, err := prep.New(tab, task, train)
+	p, err := prep.NewScaled(tab, task, train, c.scale)
 	if err != nil {
 		return usageError(atRow(c.data, tab, err))
 	}

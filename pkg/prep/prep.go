@@ -26,6 +26,13 @@ const (
 	Regress  = "regress"
 )
 
+// The input scalings NewScaled offers, as scikit-learn's scalers.
+const (
+	Standard = "standard" // (x − mean)/std, StandardScaler
+	MinMax   = "minmax"   // (x − min)/(max − min) into [0, 1], MinMaxScaler
+	NoScale  = "none"     // inputs as they are
+)
+
 // MaxAutoClasses is the largest number of distinct integer target values
 // that task detection still takes for classes.
 const MaxAutoClasses = 20
@@ -38,8 +45,9 @@ const Version = 1
 type Preprocessing struct {
 	Version int            `json:"version"`
 	Schema  csvdata.Schema `json:"schema"`
-	Mean    []float64      `json:"mean"`  // per input column
-	Scale   []float64      `json:"scale"` // per input column: the standard deviation, 1 when it is 0 or for one-hot columns
+	Scaler  string         `json:"scaler,omitempty"` // Standard (also when empty), MinMax or NoScale
+	Mean    []float64      `json:"mean"`             // per input column: subtracted (the minimum for MinMax)
+	Scale   []float64      `json:"scale"`            // per input column: divided by (the standard deviation or the range; 1 when that is 0, for one-hot columns and for NoScale)
 	Task    string         `json:"task"`
 	Targets []string       `json:"targets"`
 	Labels  []string       `json:"labels,omitempty"` // class i is Labels[i]
@@ -69,7 +77,14 @@ func DetectTask(c csvdata.Column) string {
 // for classification the sorted class labels of
 // the single target column.
 func New[T nn.Float](tab *csvdata.Table[T], task string, train []int) (*Preprocessing, error) {
-	p := &Preprocessing{Version: Version, Schema: tab.Schema, Task: task}
+	return NewScaled(tab, task, train, Standard)
+}
+
+// NewScaled is New with the input scaling chosen: Standard, MinMax (each
+// numeric column's training minimum and range, as MinMaxScaler; a constant
+// column becomes 0) or NoScale. One-hot columns are never scaled.
+func NewScaled[T nn.Float](tab *csvdata.Table[T], task string, train []int, scaler string) (*Preprocessing, error) {
+	p := &Preprocessing{Version: Version, Schema: tab.Schema, Task: task, Scaler: scaler}
 	for _, c := range tab.Targets {
 		p.Targets = append(p.Targets, c.Name)
 	}
@@ -91,8 +106,50 @@ func New[T nn.Float](tab *csvdata.Table[T], task string, train []int) (*Preproce
 	default:
 		return nil, fmt.Errorf("unknown task %q", task)
 	}
-	p.Mean, p.Scale = stats(tab.X, train, p.oneHot())
+	switch scaler {
+	case Standard:
+		p.Mean, p.Scale = stats(tab.X, train, p.oneHot())
+	case MinMax:
+		p.Mean, p.Scale = ranges(tab.X, train, p.oneHot())
+	case NoScale:
+		p.Mean, p.Scale = make([]float64, tab.X.Cols), slices.Repeat([]float64{1}, tab.X.Cols)
+	default:
+		return nil, fmt.Errorf("unknown scaler %q: want %s, %s or %s", scaler, Standard, MinMax, NoScale)
+	}
 	return p, nil
+}
+
+// ranges returns each column's minimum over the rows (all when nil) and
+// its range, 1 for constant and one-hot columns (whose minimum is 0).
+func ranges[T nn.Float](x nn.Matrix[T], rows []int, oneHot []bool) ([]float64, []float64) {
+	lo, hi := make([]float64, x.Cols), make([]float64, x.Cols)
+	for j := range lo {
+		lo[j], hi[j] = math.Inf(1), math.Inf(-1)
+	}
+	each := func(r int) {
+		for j, v := range x.Row(r) {
+			lo[j], hi[j] = min(lo[j], float64(v)), max(hi[j], float64(v))
+		}
+	}
+	if rows == nil {
+		for r := 0; r < x.Rows; r++ {
+			each(r)
+		}
+	} else {
+		for _, r := range rows {
+			each(r)
+		}
+	}
+	for j := range lo {
+		switch {
+		case oneHot[j] || lo[j] > hi[j]: // one-hot, or no rows
+			lo[j], hi[j] = 0, 1
+		case hi[j] == lo[j]:
+			hi[j] = lo[j] + 1
+		}
+		hi[j] -= lo[j]
+	}
+	return lo, hi
 }
 
 // labelsOf returns a column's distinct values as written, in order:
@@ -249,6 +306,9 @@ func Unmarshal(b []byte) (*Preprocessing, error) {
 	}
 	if len(p.Mean) != p.Schema.Width() || len(p.Scale) != len(p.Mean) {
 		return nil, errors.New("bad preprocessing: statistics do not match the schema")
+	}
+	if p.Scaler != "" && p.Scaler != Standard && p.Scaler != MinMax && p.Scaler != NoScale {
+		return nil, fmt.Errorf("bad preprocessing: unknown scaler %q", p.Scaler)
 	}
 	return &p, nil
 }

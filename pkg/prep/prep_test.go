@@ -85,3 +85,29 @@ func TestUnknownLabelAndBadTasks(t *testing.T) {
 	_, err = Unmarshal(nil)
 	assert.ErrorContains(t, err, "no preprocessing")
 }
+
+func TestMinMaxAndNoScaling(t *testing.T) {
+	tab := table(t, "x,c,k,y\n1,a,5,cat\n3,b,5,dog\n100,a,5,cat\n")
+	p, err := NewScaled(tab, Classify, []int{0, 1}, MinMax)
+	require.NoError(t, err)
+	assert.Equal(t, []float64{1, 0, 0, 5}, p.Mean) // x's minimum over rows 0–1; one-hot untouched; constant k
+	assert.Equal(t, []float64{2, 1, 1, 1}, p.Scale)
+	require.NoError(t, Standardize(p, tab.X))
+	assert.Equal(t, []float64{0, 1, 0, 0, 1, 0, 1, 0, 49.5, 1, 0, 0}, tab.X.Data)
+	b, err := p.Marshal()
+	require.NoError(t, err)
+	back, err := Unmarshal(b)
+	require.NoError(t, err)
+	assert.Equal(t, p, back)
+
+	tab = table(t, "x,k,y\n1,5,0\n3,5,1\n")
+	p, err = NewScaled(tab, Classify, nil, NoScale)
+	require.NoError(t, err)
+	require.NoError(t, Standardize(p, tab.X))
+	assert.Equal(t, []float64{1, 5, 3, 5}, tab.X.Data)
+
+	_, err = NewScaled(tab, Classify, nil, "robust")
+	assert.ErrorContains(t, err, `unknown scaler "robust"`)
+	_, err = Unmarshal([]byte(`{"version":1,"schema":{"features":[{"name":"x"}]},"scaler":"zz","mean":[0],"scale":[1]}`))
+	assert.ErrorContains(t, err, "unknown scaler")
+}
