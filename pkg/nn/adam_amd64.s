@@ -16,9 +16,11 @@
 
 #define MXCSR_FLUSH $0x8040 // FTZ (bit 15) | DAZ (bit 6)
 
-// func adamKernel32(p, g, m, v []float32, k *[4]float32)
-// k holds c1, c2, α, ε; g, m and v are at least as long as p.
-TEXT ·adamKernel32(SB), NOSPLIT, $8-104
+// func adamKernel32(p, g, m, v []float32, k *[4]float32) (finite bool)
+// k holds c1, c2, α, ε; g, m and v are at least as long as p. It reports
+// whether every updated p is finite: it sums p−p, which is 0 for finite p
+// and NaN otherwise.
+TEXT ·adamKernel32(SB), NOSPLIT, $8-105
 	MOVQ p_base+0(FP), DI
 	MOVQ p_len+8(FP), CX
 	MOVQ g_base+24(FP), SI
@@ -38,6 +40,7 @@ TEXT ·adamKernel32(SB), NOSPLIT, $8-104
 	SHUFPS $0, X10, X10
 	MOVSS 12(AX), X11
 	SHUFPS $0, X11, X11
+	XORPS X12, X12
 	MOVQ CX, DX
 	ANDQ $3, DX
 	SHRQ $2, CX
@@ -66,6 +69,9 @@ loop32:
 	MOVUPS (DI)(BX*1), X7
 	SUBPS X3, X7
 	MOVUPS X7, (DI)(BX*1)
+	MOVAPS X7, X5
+	SUBPS X7, X5
+	ADDPS X5, X12
 	ADDQ $16, BX
 	DECQ CX
 	JNZ loop32
@@ -95,17 +101,27 @@ one32:
 	MOVSS (DI)(BX*1), X7
 	SUBSS X3, X7
 	MOVSS X7, (DI)(BX*1)
+	MOVSS X7, X5
+	SUBSS X7, X5
+	ADDSS X5, X12
 	ADDQ $4, BX
 	DECQ DX
 	JNZ one32
 
 done32:
+	MOVHLPS X12, X5
+	ADDPS X5, X12
+	MOVAPS X12, X5
+	SHUFPS $1, X5, X5
+	ADDSS X5, X12
+	UCOMISS X12, X12
+	SETPC finite+104(FP)
 	LDMXCSR 0(SP)
 	RET
 
-// func adamKernel64(p, g, m, v []float64, k *[4]float64)
-// k holds c1, c2, α, ε; g, m and v are at least as long as p.
-TEXT ·adamKernel64(SB), NOSPLIT, $8-104
+// func adamKernel64(p, g, m, v []float64, k *[4]float64) (finite bool)
+// As adamKernel32.
+TEXT ·adamKernel64(SB), NOSPLIT, $8-105
 	MOVQ p_base+0(FP), DI
 	MOVQ p_len+8(FP), CX
 	MOVQ g_base+24(FP), SI
@@ -125,6 +141,7 @@ TEXT ·adamKernel64(SB), NOSPLIT, $8-104
 	SHUFPD $0, X10, X10
 	MOVSD 24(AX), X11
 	SHUFPD $0, X11, X11
+	XORPD X12, X12
 	MOVQ CX, DX
 	ANDQ $1, DX
 	SHRQ $1, CX
@@ -153,6 +170,9 @@ loop64:
 	MOVUPD (DI)(BX*1), X7
 	SUBPD X3, X7
 	MOVUPD X7, (DI)(BX*1)
+	MOVAPD X7, X5
+	SUBPD X7, X5
+	ADDPD X5, X12
 	ADDQ $16, BX
 	DECQ CX
 	JNZ loop64
@@ -180,7 +200,14 @@ tail64:
 	MOVSD (DI)(BX*1), X7
 	SUBSD X3, X7
 	MOVSD X7, (DI)(BX*1)
+	MOVSD X7, X5
+	SUBSD X7, X5
+	ADDSD X5, X12
 
 done64:
+	MOVHLPS X12, X5
+	ADDSD X5, X12
+	UCOMISD X12, X12
+	SETPC finite+104(FP)
 	LDMXCSR 0(SP)
 	RET

@@ -35,7 +35,9 @@ func adamKernelCase[T Float](t *testing.T, name string, special []T) {
 		p2, g2, m2, v2 := slices.Clone(p), slices.Clone(g), slices.Clone(m), slices.Clone(v)
 		c1, c2, alpha, eps := T(0.1), T(0.001), T(1e-3*rng.Float64()), T(1e-7)
 		adamScalar(p, g, m, v, c1, c2, alpha, eps)
-		adamUpdate(p2, g2, m2, v2, c1, c2, alpha, eps)
+		if fin := adamUpdate(p2, g2, m2, v2, c1, c2, alpha, eps); fin != finite(p) {
+			t.Fatalf("%s n=%d: adamUpdate reports finite=%v, the scalar result's finiteness is %v", name, n, fin, finite(p))
+		}
 		for i := range p {
 			for _, pair := range [][2]T{{p[i], p2[i]}, {m[i], m2[i]}, {v[i], v2[i]}} {
 				if !sameBits(pair[0], pair[1]) {
@@ -139,4 +141,25 @@ func TestSumSquaresKernelMatchesGo(t *testing.T) {
 		require.Equal(t, want64, got64, "float64 n=%d", n)
 	}
 	require.Equal(t, 30.0, sumSquares([]float32{1, 2, 3, 4}))
+}
+
+// TestAdamReportsEachNonFinitePosition: a NaN gradient at any position,
+// vector body or tail, makes adamUpdate report a non-finite result.
+func TestAdamReportsEachNonFinitePosition(t *testing.T) {
+	for n := 1; n <= 9; n++ {
+		for bad := 0; bad < n; bad++ {
+			p32, g32 := make([]float32, n), make([]float32, n)
+			p64, g64 := make([]float64, n), make([]float64, n)
+			g32[bad], g64[bad] = float32(math.Inf(1)), math.NaN()
+			if adamUpdate(p32, g32, make([]float32, n), make([]float32, n), 0.1, 0.001, 1e-3, 1e-7) {
+				t.Errorf("float32 n=%d: Inf gradient at %d reported finite", n, bad)
+			}
+			if adamUpdate(p64, g64, make([]float64, n), make([]float64, n), 0.1, 0.001, 1e-3, 1e-7) {
+				t.Errorf("float64 n=%d: NaN gradient at %d reported finite", n, bad)
+			}
+		}
+		if !adamUpdate(make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n), 0.1, 0.001, 1e-3, 1e-7) {
+			t.Errorf("float32 n=%d: zeros reported non-finite", n)
+		}
+	}
 }

@@ -3,23 +3,25 @@
 package nn
 
 //go:noescape
-func adamKernel32(p, g, m, v []float32, k *[4]float32)
+func adamKernel32(p, g, m, v []float32, k *[4]float32) (finite bool)
 
 //go:noescape
-func adamKernel64(p, g, m, v []float64, k *[4]float64)
+func adamKernel64(p, g, m, v []float64, k *[4]float64) (finite bool)
 
 // adamUpdate is Adam's element update (see adamScalar) with the SSE2
-// kernels of adam_amd64.s. g, m and v must be at least as long as p.
-func adamUpdate[T Float](p, g, m, v []T, c1, c2, alpha, eps T) {
+// kernels of adam_amd64.s; it reports whether the updated p are all finite.
+// g, m and v must be at least as long as p.
+func adamUpdate[T Float](p, g, m, v []T, c1, c2, alpha, eps T) bool {
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	switch p := any(p).(type) {
 	case []float32:
 		k := [4]float32{float32(c1), float32(c2), float32(alpha), float32(eps)}
-		adamKernel32(p, any(g).([]float32), any(m).([]float32), any(v).([]float32), &k)
+		return adamKernel32(p, any(g).([]float32), any(m).([]float32), any(v).([]float32), &k)
 	case []float64:
 		k := [4]float64{float64(c1), float64(c2), float64(alpha), float64(eps)}
-		adamKernel64(p, any(g).([]float64), any(m).([]float64), any(v).([]float64), &k)
+		return adamKernel64(p, any(g).([]float64), any(m).([]float64), any(v).([]float64), &k)
 	}
+	panic("unreachable")
 }
 
 //go:noescape

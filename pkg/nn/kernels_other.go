@@ -2,9 +2,11 @@
 
 package nn
 
-// adamUpdate is Adam's element update; this platform has no vector kernel.
-func adamUpdate[T Float](p, g, m, v []T, c1, c2, alpha, eps T) {
+// adamUpdate is Adam's element update; it reports whether the updated p are
+// all finite. This platform has no vector kernel.
+func adamUpdate[T Float](p, g, m, v []T, c1, c2, alpha, eps T) bool {
 	adamScalar(p, g, m, v, c1, c2, alpha, eps)
+	return finite(p)
 }
 
 // sumSquaresPartial stores in s the eight partial sums of squares of the

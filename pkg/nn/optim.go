@@ -190,7 +190,10 @@ func (a *Adam[T]) Next() {
 }
 
 // Update implements Optimizer.
-func (a *Adam[T]) Update(params, grads []T, lo, hi int) {
+func (a *Adam[T]) Update(params, grads []T, lo, hi int) { a.updateFinite(params, grads, lo, hi) }
+
+// updateFinite implements finiteUpdater.
+func (a *Adam[T]) updateFinite(params, grads []T, lo, hi int) bool {
 	c1, c2 := T(1-a.Beta1), T(1-a.Beta2)
 	alpha, eps, decay := T(a.alpha), T(a.Epsilon), T(a.LR*a.WeightDecay)
 	p := params[lo:hi]
@@ -200,7 +203,13 @@ func (a *Adam[T]) Update(params, grads []T, lo, hi int) {
 			p[i] -= decay * p[i]
 		}
 	}
-	adamUpdate(p, g, m, v, c1, c2, alpha, eps)
+	return adamUpdate(p, g, m, v, c1, c2, alpha, eps)
+}
+
+// finiteUpdater is an Optimizer whose update also reports whether the
+// updated parameters are all finite, sparing the trainer a pass over them.
+type finiteUpdater[T Float] interface {
+	updateFinite(params, grads []T, lo, hi int) bool
 }
 
 // adamScalar is Adam's element update in flush-to-zero arithmetic: every

@@ -181,6 +181,10 @@ func (t *trainer[T]) lane(w, i int) error {
 // whether the chunk's new values are finite.
 func (t *trainer[T]) update(_, i int) error {
 	lo, hi := parallel.Chunk(len(t.m.params), i)
+	if fu, ok := t.m.opt.(finiteUpdater[T]); ok {
+		t.overflow[i] = !fu.updateFinite(t.m.params, t.lanes[0], lo, hi)
+		return nil
+	}
 	t.m.opt.Update(t.m.params, t.lanes[0], lo, hi)
 	t.overflow[i] = !finite(t.m.params[lo:hi])
 	return nil
