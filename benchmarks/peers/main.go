@@ -6,7 +6,8 @@
 //
 // Every side trains 784-256-128-10 (ReLU, softmax cross-entropy) with Adam
 // (lr 1e-3, Keras' ε), batch 128, the same number of epochs, on inputs
-// standardized the same way, in the same environment (OPENBLAS_* included):
+// scaled the same way (min-max into [0, 1], densetrain's --scale minmax), in
+// the same environment (OPENBLAS_* included, inherited by every side):
 //   - densetrain, pure-Go and OpenBLAS (-tags netlib) builds, 1 and 2
 //     workers, float32 and float64;
 //   - PyTorch CPU (Debian python3-torch, /usr/bin/python3), 1 and 2 threads;
@@ -15,7 +16,9 @@
 // samples/s counts training steps only; the roofline is the measured
 // single-thread GEMM rate of the build and precision (go test -bench GEMM)
 // times the workers; "to 98 %" is the training time until the test accuracy
-// after an epoch first reaches 98 %.
+// after an epoch first reaches 98 %. The report names the OpenBLAS kernels
+// (its "core") each side loaded: PyTorch and NumPy use Debian's OpenBLAS
+// too, so OPENBLAS_CORETYPE moves every side.
 package main
 
 import (
@@ -60,6 +63,7 @@ func main() {
 	defer os.RemoveAll(tmp)
 	const rows = 60000
 	var runs []run
+	var cores []string
 	for _, tag := range []string{"", "netlib"} {
 		bin := filepath.Join(tmp, "train"+tag)
 		build := "pure Go"
@@ -67,6 +71,9 @@ func main() {
 			build = "OpenBLAS"
 		}
 		check(command("go", "build", "-tags="+tag, "-o", bin, "./cmd/train").Run())
+		if tag != "" {
+			cores = append(cores, "densetrain: "+openblasCore(bin, "help"))
+		}
 		roof := gemmRates(tag)
 		for _, prec := range []string{"f32", "f64"} {
 			for _, w := range []int{1, 2} {
@@ -85,7 +92,35 @@ func main() {
 	r := python("benchmarks/peers/sklearn_w1.py", *train, *test, *epochs)
 	r.name, r.samples = "scikit-learn MLPClassifier", rows
 	runs = append(runs, r)
-	report(runs, *epochs)
+	cores = append(cores, "PyTorch: "+openblasCore("/usr/bin/python3", "-c", "import torch"),
+		"scikit-learn: "+openblasCore("/usr/bin/python3", "-c", "import sklearn.neural_network"))
+	report(runs, *epochs, cores)
+}
+
+// openblasCore runs a command with OPENBLAS_VERBOSE=2, with which OpenBLAS
+// names the kernels it picked for this CPU when it loads.
+func openblasCore(name string, args ...string) string {
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), "OPENBLAS_VERBOSE=2")
+	out, _ := cmd.CombinedOutput()
+	if m := regexp.MustCompile(`Core: (\S+)`).FindSubmatch(out); m != nil {
+		return "OpenBLAS " + string(m[1])
+	}
+	return "no OpenBLAS loaded"
+}
+
+// openblasEnv lists the OPENBLAS_* variables of the environment.
+func openblasEnv() string {
+	var vs []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "OPENBLAS_") {
+			vs = append(vs, kv)
+		}
+	}
+	if len(vs) == 0 {
+		return "no OPENBLAS_* variables"
+	}
+	return strings.Join(vs, " ")
 }
 
 func command(name string, args ...string) *exec.Cmd {
@@ -121,7 +156,7 @@ func densetrain(bin, tmp, train, test, prec string, workers, epochs int) run {
 	hist := filepath.Join(tmp, "history.csv")
 	check(command(bin, "fit", "--data", train, "--val", test, "--target", "label", "--hidden", "256,128",
 		"--activation", "relu", "--optimizer", "adam", "--lr", "0.001", "--epochs", strconv.Itoa(epochs),
-		"--batch", "128", "--workers", strconv.Itoa(workers), "--precision", prec,
+		"--batch", "128", "--workers", strconv.Itoa(workers), "--precision", prec, "--scale", "minmax",
 		"--history", hist, "--out", filepath.Join(tmp, "model"), "--quiet").Run())
 	f, err := os.Open(hist)
 	check(err)
@@ -160,7 +195,7 @@ func python(script, train, test string, epochs int, extra ...string) run {
 	return r
 }
 
-func report(runs []run, epochs int) {
+func report(runs []run, epochs int, cores []string) {
 	rate := func(r run) float64 {
 		var s float64
 		for _, x := range r.seconds {
@@ -174,8 +209,8 @@ func report(runs []run, epochs int) {
 			best = max(best, rate(r))
 		}
 	}
-	fmt.Printf("W1 on MNIST (60 000 training rows, test accuracy on 10 000), %d epochs, %s, GOMAXPROCS-independent: workers/threads as listed\n\n",
-		epochs, time.Now().UTC().Format("2006-01-02"))
+	fmt.Printf("W1 on MNIST (60 000 training rows, test accuracy on 10 000), %d epochs, %s; environment: %s; kernels: %s\n\n",
+		epochs, time.Now().UTC().Format("2006-01-02"), openblasEnv(), strings.Join(cores, ", "))
 	fmt.Println("| trainer | samples/s | vs best PyTorch | GFLOP/s | % of roofline | test accuracy | to 98 % |")
 	fmt.Println("|---|---|---|---|---|---|---|")
 	for _, r := range runs {
