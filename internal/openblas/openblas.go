@@ -28,3 +28,6 @@ func init() {
 
 // Threads returns the number of threads OpenBLAS uses (1 once installed).
 func Threads() int { return int(C.openblas_get_num_threads()) }
+
+// setThreads changes the number of threads OpenBLAS uses (tests only).
+func setThreads(n int) { C.openblas_set_num_threads(C.int(n)) }

@@ -79,3 +79,63 @@ func benchStep[T Float](b *testing.B, workers int) {
 		b.Fatal(err)
 	}
 }
+
+// BenchmarkStepParts times, on one core, the parts of a W1 step that the
+// scaling model in the README combines: one 32-row shard's forward and
+// backward pass, the tree reduction of four lane gradients, the squared
+// norm, and Adam's update, each over the whole parameter vector.
+func BenchmarkStepParts(b *testing.B) {
+	b.Run("f32", benchParts[float32])
+	b.Run("f64", benchParts[float64])
+}
+
+func benchParts[T Float](b *testing.B) {
+	const batch, rows, lanes = 128, 1024, 4
+	m := NewModel[T]()
+	m.Add(NewDense[T](784, 256, ReLU, ""))
+	m.Add(NewDense[T](256, 128, ReLU, ""))
+	m.Add(NewDense[T](128, 10, Softmax, ""))
+	if err := m.Compile(CrossEntropy[T](), NewAdam[T](1e-3)); err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	x, y := NewMatrix[T](rows, 784, nil), NewMatrix[T](rows, 1, nil)
+	for i := range x.Data {
+		x.Data[i] = T(rng.Float64())
+	}
+	for i := range y.Data {
+		y.Data[i] = T(rng.IntN(10))
+	}
+	par, err := Parallelism{Workers: 1}.withDefaults(batch)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tr := newTrainer(m, x, y, nil, nil, batch, par)
+	tr.scale = 1.0 / batch
+	r := newReplica(m, par.ShardSize, 1)
+	idx := rng.Perm(rows)[:par.ShardSize]
+	acc := make([]float64, tr.metrics.len(m.OutputSize()))
+	b.Run("shard", func(b *testing.B) {
+		for b.Loop() {
+			r.shard(tr, idx, tr.lanes[0], acc, false)
+		}
+	})
+	n := len(m.params)
+	b.Run("reduce4", func(b *testing.B) {
+		for b.Loop() {
+			parallel.TreeAddInto(tr.lanes[:lanes], 0, n, addInto[T])
+		}
+	})
+	b.Run("norm", func(b *testing.B) {
+		for b.Loop() {
+			sumSquares(tr.lanes[0])
+		}
+	})
+	opt := m.opt.(*Adam[T])
+	opt.Next()
+	b.Run("adam", func(b *testing.B) {
+		for b.Loop() {
+			opt.updateFinite(m.params, tr.lanes[0], 0, n)
+		}
+	})
+}

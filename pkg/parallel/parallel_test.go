@@ -3,6 +3,7 @@ package parallel
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"sync/atomic"
 	"testing"
@@ -237,4 +238,25 @@ func TestDoAllocatesNothing(t *testing.T) {
 		assert.Zero(t, allocs)
 		return nil
 	}))
+}
+
+// BenchmarkBarrier is the cost of one Do that hands each worker one empty
+// task: the synchronization a training step pays three times.
+func BenchmarkBarrier(b *testing.B) {
+	for _, w := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
+			task := func(int, int) error { return nil }
+			err := Run(context.Background(), w, func(p *Pool) error {
+				for b.Loop() {
+					if err := p.Do(w, task); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
 }
