@@ -205,8 +205,12 @@ func TestCancelStopsPromptly(t *testing.T) {
 	var ran atomic.Int32
 	err := Run(ctx, 2, func(p *Pool) error {
 		return p.Do(1000, func(_, i int) error {
-			if ran.Add(1) == 5 {
+			ran.Add(1)
+			switch {
+			case i == 4:
 				cancel()
+			case i > 4: // a task handed out before the cancel reached the pool waits for it
+				<-p.Context().Done()
 			}
 			return nil
 		})
