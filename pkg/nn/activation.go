@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unsafe"
 )
 
 // Activation is an element-wise (or, for Softmax, row-wise) output function
@@ -177,11 +178,13 @@ func activationBackward[T Float](act Activation, y, dy Matrix[T]) {
 // signed integer s, (−s >> 31) &^ (s >> 31) is all ones exactly when s > 0,
 // that is when y > 0 or y is a NaN with the sign bit clear.
 func reluBackward[T Float](y, g []T) {
-	switch y := any(y).(type) {
-	case []float32:
-		reluBackward32(y, any(g).([]float32))
-	case []float64:
-		reluBackward64(y, any(g).([]float64))
+	if len(y) == 0 {
+		return
+	}
+	if unsafe.Sizeof(y[0]) == 4 {
+		reluBackward32(as32(y), as32(g))
+	} else {
+		reluBackward64(as64(y), as64(g))
 	}
 }
 

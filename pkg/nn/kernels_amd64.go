@@ -2,6 +2,8 @@
 
 package nn
 
+import "unsafe"
+
 //go:noescape
 func adamKernel32(p, g, m, v []float32, k *[4]float32) (finite bool)
 
@@ -13,15 +15,12 @@ func adamKernel64(p, g, m, v []float64, k *[4]float64) (finite bool)
 // g, m and v must be at least as long as p.
 func adamUpdate[T Float](p, g, m, v []T, c1, c2, alpha, eps T) bool {
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
-	switch p := any(p).(type) {
-	case []float32:
+	if unsafe.Sizeof(c1) == 4 {
 		k := [4]float32{float32(c1), float32(c2), float32(alpha), float32(eps)}
-		return adamKernel32(p, any(g).([]float32), any(m).([]float32), any(v).([]float32), &k)
-	case []float64:
-		k := [4]float64{float64(c1), float64(c2), float64(alpha), float64(eps)}
-		return adamKernel64(p, any(g).([]float64), any(m).([]float64), any(v).([]float64), &k)
+		return adamKernel32(as32(p), as32(g), as32(m), as32(v), &k)
 	}
-	panic("unreachable")
+	k := [4]float64{float64(c1), float64(c2), float64(alpha), float64(eps)}
+	return adamKernel64(as64(p), as64(g), as64(m), as64(v), &k)
 }
 
 //go:noescape
@@ -34,11 +33,11 @@ func sumSquaresKernel64(x []float64, s *[8]float64)
 // longest prefix of v whose length is a multiple of 8, and returns that
 // length (see sumSquares).
 func sumSquaresPartial[T Float](v []T, s *[8]float64) int {
-	switch v := any(v).(type) {
-	case []float32:
-		sumSquaresKernel32(v, s)
-	case []float64:
-		sumSquaresKernel64(v, s)
+	var z T
+	if unsafe.Sizeof(z) == 4 {
+		sumSquaresKernel32(as32(v), s)
+	} else {
+		sumSquaresKernel64(as64(v), s)
 	}
 	return len(v) &^ 7
 }

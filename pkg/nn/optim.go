@@ -192,7 +192,8 @@ func (a *Adam[T]) Next() {
 // Update implements Optimizer.
 func (a *Adam[T]) Update(params, grads []T, lo, hi int) { a.updateFinite(params, grads, lo, hi) }
 
-// updateFinite implements finiteUpdater.
+// updateFinite is Update that also reports whether the updated parameters
+// are all finite, sparing the trainer a pass over them.
 func (a *Adam[T]) updateFinite(params, grads []T, lo, hi int) bool {
 	c1, c2 := T(1-a.Beta1), T(1-a.Beta2)
 	alpha, eps, decay := T(a.alpha), T(a.Epsilon), T(a.LR*a.WeightDecay)
@@ -206,27 +207,20 @@ func (a *Adam[T]) updateFinite(params, grads []T, lo, hi int) bool {
 	return adamUpdate(p, g, m, v, c1, c2, alpha, eps)
 }
 
-// finiteUpdater is an Optimizer whose update also reports whether the
-// updated parameters are all finite, sparing the trainer a pass over them.
-type finiteUpdater[T Float] interface {
-	updateFinite(params, grads []T, lo, hi int) bool
-}
-
 // adamScalar is Adam's element update in flush-to-zero arithmetic: every
-// operand and result below the smallest normal number counts as zero (see
-// denormal.go), as in the SSE2 kernel adamUpdate uses on amd64, which gives
-// the same bits. g, m and v must be at least as long as p.
+// operand and every result that is tiny counts as zero (see denormal.go),
+// as in the SSE2 kernel adamUpdate uses on amd64, which gives the same bits. g, m and v must be at least as long as p.
 func adamScalar[T Float](p, g, m, v []T, c1, c2, alpha, eps T) {
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	t := smallestNormal[T]()
 	c1, c2, alpha, eps = flush(c1, t), flush(c2, t), flush(alpha, t), flush(eps, t)
 	for i := range p {
 		gi, mi, vi := flush(g[i], t), flush(m[i], t), flush(v[i], t)
-		mi = flush(mi+flush(flush(gi-mi, t)*c1, t), t)
-		vi = flush(vi+flush(flush(flush(gi*gi, t)-vi, t)*c2, t), t)
+		mi = flush(mi+ftzMul(flush(gi-mi, t), c1, t), t)
+		vi = flush(vi+ftzMul(flush(ftzMul(gi, gi, t)-vi, t), c2, t), t)
 		m[i], v[i] = mi, vi
 		s := flush(T(math.Sqrt(float64(vi)))+eps, t)
-		p[i] = flush(flush(p[i], t)-flush(flush(alpha*mi, t)/s, t), t)
+		p[i] = flush(flush(p[i], t)-ftzDiv(ftzMul(alpha, mi, t), s, t), t)
 	}
 }
 

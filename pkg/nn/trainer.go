@@ -83,7 +83,11 @@ func (t *trainer[T]) gradient(p *parallel.Pool, idx []int) (float64, error) {
 	for k, v := range t.laneAcc[0] {
 		t.epochAcc[k] += v
 	}
-	return sum + float64(len(idx))*t.m.penalty(t.m.params, t.lanes[0]), nil
+	pen := t.m.penalty(t.m.params, t.lanes[0])
+	if pen != 0 {
+		t.normed = false // the penalty's gradient changed lanes[0] after its norm
+	}
+	return sum + float64(len(idx))*pen, nil
 }
 
 // reduce sums the first n lanes' gradients into t.lanes[0] and returns the
@@ -181,8 +185,8 @@ func (t *trainer[T]) lane(w, i int) error {
 // whether the chunk's new values are finite.
 func (t *trainer[T]) update(_, i int) error {
 	lo, hi := parallel.Chunk(len(t.m.params), i)
-	if fu, ok := t.m.opt.(finiteUpdater[T]); ok {
-		t.overflow[i] = !fu.updateFinite(t.m.params, t.lanes[0], lo, hi)
+	if a, ok := t.m.opt.(*Adam[T]); ok { // its kernel checks the new weights as it writes them
+		t.overflow[i] = !a.updateFinite(t.m.params, t.lanes[0], lo, hi)
 		return nil
 	}
 	t.m.opt.Update(t.m.params, t.lanes[0], lo, hi)

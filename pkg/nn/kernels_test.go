@@ -64,6 +64,62 @@ func TestAdamVectorMatchesScalar(t *testing.T) {
 	adamKernelCase(t, "f64", []float64{0, math.Copysign(0, -1), 5e-324, -5e-324, 1e-310, math.Inf(1), math.Inf(-1), math.NaN(), 1e308})
 }
 
+// TestAdamTininessBeforeDenormalizing: products that Go rounds up to the
+// smallest normal number but the FPU, rounding with an unbounded exponent,
+// finds below it (found in review).
+func TestAdamTininessBeforeDenormalizing(t *testing.T) {
+	check := func(name string, got, want []float64) {
+		for i := range got {
+			if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+				t.Errorf("%s: element %d: scalar %v, kernel %v", name, i, want[i], got[i])
+			}
+		}
+	}
+	m := math.Float32frombits(0x0645c8e9)
+	p, g, mm, v := []float32{0}, []float32{m}, []float32{m}, []float32{1e-20}
+	p2, g2, m2, v2 := slices.Clone(p), slices.Clone(g), slices.Clone(mm), slices.Clone(v)
+	adamScalar(p, g, mm, v, 0.1, 0.001, 3.16e-4, 1e-7)
+	adamUpdate(p2, g2, m2, v2, 0.1, 0.001, 3.16e-4, 1e-7)
+	check("float32", []float64{float64(p2[0]), float64(m2[0]), float64(v2[0])}, []float64{float64(p[0]), float64(mm[0]), float64(v[0])})
+
+	q, h, n, w := []float64{0}, []float64{0x1p-1022}, []float64{0x1p-1022}, []float64{0}
+	q2, h2, n2, w2 := slices.Clone(q), slices.Clone(h), slices.Clone(n), slices.Clone(w)
+	alpha := 1 - 0x1p-53
+	adamScalar(q, h, n, w, 0.1, 0.001, alpha, 1e-7)
+	adamUpdate(q2, h2, n2, w2, 0.1, 0.001, alpha, 1e-7)
+	check("float64", []float64{q2[0], n2[0], w2[0]}, []float64{q[0], n[0], w[0]})
+}
+
+// TestFTZProductsNearTiny compares ftzMul with the FPU through the kernel:
+// with g = m = b, c1 = c2 = 1, v = 0 and ε = 1, the update is
+// p' = 0 − α·b/(√(b²)… → 0 under FTZ, + 1) = 0 − α·b, for products α·b that
+// land within a few ulps of the smallest normal number.
+func TestFTZProductsNearTiny(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	tiny := smallestNormal[float32]()
+	for range 20000 {
+		a := float32(0.5 + rng.Float64()/2)
+		b := tiny / a * float32(1+(rng.Float64()-0.5)*1e-6) // normal: b > tiny·0.99…/a
+		p, g, m, v := []float32{0}, []float32{b}, []float32{b}, []float32{0}
+		adamUpdate(p, g, m, v, 1, 1, a, 1) // m' = b, v' = b² → 0, p' = −a·b/1
+		want := 0 - ftzMul(a, b, tiny)
+		if math.Float32bits(p[0]) != math.Float32bits(want) {
+			t.Fatalf("a=%g b=%g: FPU %g, ftzMul %g", a, b, p[0], want)
+		}
+		// α = 1, ε = d: p' = 0 − b/d with the quotient near tiny. (For these
+		// operands the exact quotient never falls in the ambiguous half-ulp
+		// below tiny, so this checks agreement, not ftzDiv's rescaling,
+		// which is ftzMul's.)
+		d := float32(1.01 + rng.Float64()*0.98)
+		b = tiny * d * float32(1+(rng.Float64()-0.5)*1e-6)
+		p, g, m, v = []float32{0}, []float32{b}, []float32{b}, []float32{0}
+		adamUpdate(p, g, m, v, 1, 1, 1, d)
+		if want := 0 - ftzDiv(b, d, tiny); math.Float32bits(p[0]) != math.Float32bits(want) {
+			t.Fatalf("b=%g d=%g: FPU %g, ftzDiv %g", b, d, p[0], want)
+		}
+	}
+}
+
 func TestFlushZeroesSubnormalsOnly(t *testing.T) {
 	tiny := smallestNormal[float32]()
 	for _, c := range []struct{ in, want float32 }{
