@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -36,7 +37,7 @@ func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.Float64Var(&c.lr, "lr", 0, "learning rate (default: Keras' for the optimizer, 0.01 for the SGD family, 0.001 otherwise)")
 	fs.IntVar(&c.epochs, "epochs", 100, "passes over the training data")
 	fs.IntVar(&c.batch, "batch", 32, "samples per optimizer step")
-	fs.IntVar(&c.workers, "workers", 0, "worker goroutines (default: the number of CPUs); results do not depend on it")
+	fs.IntVar(&c.workers, "workers", runtime.GOMAXPROCS(0), "worker goroutines (default: the number of CPUs); results do not depend on it")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the initial weights, the shuffling and the validation split")
 	fs.StringVar(&c.precision, "precision", "f32", "f32 or f64")
 	fs.StringVar(&c.scale, "scale", prep.Standard, "input scaling: standard ((x-mean)/std), minmax (into [0, 1]) or none")
@@ -76,8 +77,8 @@ func (c *fitConfig) check() error {
 		return fmt.Errorf("--epochs %d: want at least 1", c.epochs)
 	case c.batch < 1:
 		return fmt.Errorf("--batch %d: want at least 1", c.batch)
-	case c.workers < 0:
-		return fmt.Errorf("--workers %d: want at least 1 (or 0 for the number of CPUs)", c.workers)
+	case c.workers < 1:
+		return fmt.Errorf("--workers %d: want at least 1", c.workers)
 	case !(c.valSplit >= 0 && c.valSplit < 1):
 		return fmt.Errorf("--val-split %v: want a fraction in [0, 1)", c.valSplit)
 	case c.valSplit > 0 && c.val != "":

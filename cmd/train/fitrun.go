@@ -74,9 +74,6 @@ func fitPrecision[T nn.Float](ctx context.Context, c fitConfig, stdout, stderr i
 	}
 	hist, err := m.Fit(ctx, x, y, opts)
 	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			return fmt.Errorf("interrupted: %w", err)
-		}
 		return err
 	}
 	if m.Preprocessing, err = p.Marshal(); err != nil {

@@ -11,7 +11,9 @@
 //	train help
 //
 // Results go to stdout, logs and progress to stderr. Exit codes: 0 success,
-// 1 training failed (for example it diverged), 2 bad usage or bad input.
+// 1 training failed (for example it diverged), 2 bad usage or bad input,
+// 130 and 143 stopped by SIGINT and SIGTERM (fit writes a checkpoint first
+// when it has --checkpoint-every).
 package main
 
 import (
@@ -49,9 +51,37 @@ func (u usageErr) Unwrap() error { return u.err }
 func usageError(err error) error { return usageErr{err} }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s, ok := <-sigs
+		if ok {
+			signal.Stop(sigs) // a second signal stops the process at once
+			cancel(interrupted{s.(syscall.Signal)})
+		}
+	}()
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	signal.Stop(sigs)
+	close(sigs)
+	os.Exit(code)
+}
+
+// interrupted is the cause of the context's cancellation when a signal
+// stops the command: it exits with 128 + the signal's number, as shells
+// report a process killed by that signal (130 for SIGINT, 143 for SIGTERM).
+type interrupted struct{ sig syscall.Signal }
+
+func (i interrupted) Error() string { return "interrupted by " + signalName(i.sig) }
+
+func signalName(s syscall.Signal) string {
+	switch s {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return s.String()
 }
 
 var commands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{
@@ -78,9 +108,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	err := cmd(ctx, args[1:], stdout, stderr)
+	var sig interrupted
 	switch {
 	case err == nil || errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.Is(err, context.Canceled) && errors.As(context.Cause(ctx), &sig):
+		fmt.Fprintf(stderr, "train %s: %v: %v\n", args[0], sig, err)
+		return 128 + int(sig.sig)
 	case errors.As(err, new(usageErr)):
 		fmt.Fprintf(stderr, "train %s: %v\n", args[0], err)
 		return 2

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
 
 	"github.com/densetrain/densetrain/pkg/nn"
 )
@@ -14,7 +15,7 @@ func xorCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	epochs := fs.Int("epochs", 5000, "passes over the four samples")
 	lr := fs.Float64("lr", 0.1, "SGD learning rate")
 	seed := fs.Uint64("seed", 1, "seed of the initial weights")
-	workers := fs.Int("workers", 0, "worker goroutines (default: number of CPUs)")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "worker goroutines (default: the number of CPUs)")
 	quiet := fs.Bool("quiet", false, "do not print the per-epoch loss")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
@@ -24,8 +25,8 @@ func xorCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return usageError(fmt.Errorf("--epochs %d: want at least 1", *epochs))
 	case *lr <= 0:
 		return usageError(fmt.Errorf("--lr %v: want a positive rate", *lr))
-	case *workers < 0:
-		return usageError(fmt.Errorf("--workers %d: want at least 1 (or 0 for the number of CPUs)", *workers))
+	case *workers < 1:
+		return usageError(fmt.Errorf("--workers %d: want at least 1", *workers))
 	}
 
 	x := nn.NewMatrix(4, 2, []float64{0, 0, 0, 1, 1, 0, 1, 1})

@@ -4,7 +4,7 @@ import "fmt"
 
 // ParseError is an error at a position of a CSV file. Line and Column are
 // 1-based; Column counts bytes from the start of the line, and is 0 when the
-// error concerns the whole line or file.
+// error concerns the whole line; Line is 0 when it concerns the whole file.
 type ParseError struct {
 	File   string
 	Line   int
@@ -13,6 +13,9 @@ type ParseError struct {
 }
 
 func (e *ParseError) Error() string {
+	if e.Line == 0 {
+		return fmt.Sprintf("%s: %v", e.File, e.Err)
+	}
 	if e.Column > 0 {
 		return fmt.Sprintf("%s:%d:%d: %v", e.File, e.Line, e.Column, e.Err)
 	}

@@ -1,6 +1,7 @@
 package csvdata
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/densetrain/densetrain/pkg/nn"
@@ -24,6 +25,9 @@ func (r *reader[T]) finish(rows int) (*Table[T], error) {
 				fc.Categories = slices.Compact(vals)
 			}
 			c++
+		}
+		if w := t.Schema.Width(); w > r.opt.MaxColumns {
+			return nil, &ParseError{File: r.path, Err: fmt.Errorf("one-hot encoding gives %d matrix columns, more than the limit of %d (a text column with too many distinct values?)", w, r.opt.MaxColumns)}
 		}
 		x = r.expand(rows, t.Schema)
 	}

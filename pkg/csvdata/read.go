@@ -26,6 +26,9 @@ func Read[T nn.Float](path string, opt Options) (*Table[T], error) {
 	if opt.MaxRecordBytes <= 0 {
 		opt.MaxRecordBytes = 64 << 20
 	}
+	if opt.MaxColumns <= 0 {
+		opt.MaxColumns = DefaultMaxColumns
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -59,6 +62,9 @@ type reader[T nn.Float] struct {
 	switched []atomic.Bool
 	forceCat map[int]bool
 }
+
+// utf8BOM is UTF-8's byte-order mark.
+var utf8BOM = []byte("\xEF\xBB\xBF")
 
 func (r *reader[T]) errAt(line, col int, format string, args ...any) *ParseError {
 	return &ParseError{File: r.path, Line: line, Column: col, Err: fmt.Errorf(format, args...)}
@@ -111,15 +117,44 @@ func (r *reader[T]) read() (*Table[T], error) {
 }
 
 // countLines returns an upper bound on the number of records: the number
-// of line ends, plus one for a last line without one.
+// of line ends, plus one for a last line without one. It rejects a file
+// with a NUL byte (not text) or a byte-order mark after its start.
 func (r *reader[T]) countLines() (int, error) {
-	buf := make([]byte, r.opt.ChunkBytes)
-	n, last := 0, byte('\n')
+	buf := make([]byte, 2+r.opt.ChunkBytes) // two bytes carried over, for a BOM across chunks
+	n, last, carry := 0, byte('\n'), 0
+	var off int64  // file offset of buf[carry], the chunk just read
+	lineStart := 0 // bytes of the current line before the chunk
 	for {
-		k, err := r.f.Read(buf)
-		n += bytes.Count(buf[:k], []byte{'\n'})
+		k, err := r.f.Read(buf[carry:])
+		chunk := buf[carry : carry+k]
+		bad, what := bytes.IndexByte(chunk, 0), "NUL byte: not a text file"
+		found := bad >= 0
+		if i := bytes.Index(buf[:carry+k], utf8BOM); i >= 0 && off+int64(i-carry) > 0 && (!found || i-carry < bad) {
+			bad, what, found = i-carry, "byte-order mark (U+FEFF) inside the file: only its first bytes may hold one", true
+		}
+		if found { // bad < 0: a BOM that began in the carried bytes
+			before := chunk[:max(bad, 0)]
+			line, col := n+1, lineStart+bad+1
+			if nl := bytes.LastIndexByte(before, '\n'); nl >= 0 {
+				line, col = n+1+bytes.Count(before, []byte{'\n'}), bad-nl
+			}
+			return 0, r.errAt(line, col, "%s", what)
+		}
+		n += bytes.Count(chunk, []byte{'\n'})
+		if nl := bytes.LastIndexByte(chunk, '\n'); nl >= 0 {
+			lineStart = k - nl - 1
+		} else {
+			lineStart += k
+		}
 		if k > 0 {
-			last = buf[k-1]
+			last = chunk[k-1]
+		}
+		off += int64(k)
+		if carry+k >= 2 {
+			copy(buf, buf[carry+k-2:carry+k])
+			carry = 2
+		} else {
+			carry += k
 		}
 		if err == io.EOF {
 			break
@@ -146,7 +181,7 @@ func (r *reader[T]) readHeader() (int64, int, []field, error) {
 	eof := false
 	for {
 		bom := 0
-		if bytes.HasPrefix(buf, []byte("\xEF\xBB\xBF")) {
+		if bytes.HasPrefix(buf, utf8BOM) {
 			bom = 3
 		}
 		starts, ends, lines, _, _ := records(buf[bom:], 1, eof, nil, nil, nil)
@@ -158,6 +193,9 @@ func (r *reader[T]) readHeader() (int64, int, []field, error) {
 			hf, col, err := splitFields(head, nil)
 			if err != nil {
 				return 0, 0, nil, r.errAt(lines[0], col, "%v", err)
+			}
+			if len(hf) > r.opt.MaxColumns {
+				return 0, 0, nil, r.errAt(lines[0], 0, "%d columns, more than the limit of %d", len(hf), r.opt.MaxColumns)
 			}
 			r.header = make([]string, len(hf))
 			for i, f := range hf {

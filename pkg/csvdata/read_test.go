@@ -225,3 +225,44 @@ func TestParseNumberMatchesStrconv(t *testing.T) {
 		assert.Error(t, err, bad)
 	}
 }
+
+// TestNULAndInnerBOMAreRejectedWhereTheyAre: a NUL byte (binary data) or a
+// byte-order mark after the file's start is an error at its line and
+// column, also when it straddles a chunk boundary.
+func TestNULAndInnerBOMAreRejectedWhereTheyAre(t *testing.T) {
+	for _, c := range []struct {
+		content string
+		chunk   int
+		want    string
+	}{
+		{"\xEF\xBB\xBFa,b,y\n1,2,0\n", 0, ""}, // a leading BOM is fine
+		{"a,b,y\n1,2,0\n3,\xEF\xBB\xBF4,1\n", 0, ":3:3: byte-order mark"},
+		{"a,b,y\n1,2,0\n3,\xEF\xBB\xBF4,1\n", 5, ":3:3: byte-order mark"},
+		{"a,b,y\n1,2,0\n3,\xEF\xBB\xBF4,1\n", 15, ":3:3: byte-order mark"}, // BOM across chunks 13–15 / 16–
+		{"a,b,y\n1,2,0\n3,\xEF\xBB\xBF4,1\n", 16, ":3:3: byte-order mark"},
+		{"a,b,y\n1,2\x00,0\n", 0, ":2:4: NUL byte"},
+		{"a,b,y\n1,22222\x00,0\n", 4, ":2:8: NUL byte"},
+	} {
+		path := filepath.Join(t.TempDir(), "f.csv")
+		require.NoError(t, os.WriteFile(path, []byte(c.content), 0o644))
+		_, err := Read[float32](path, Options{ChunkBytes: c.chunk})
+		if c.want == "" {
+			assert.NoError(t, err, "%q", c.content)
+			continue
+		}
+		require.Error(t, err, "%q chunk %d", c.content, c.chunk)
+		assert.Contains(t, err.Error(), c.want, "%q chunk %d", c.content, c.chunk)
+	}
+}
+
+func TestTooManyColumnsAreRejected(t *testing.T) {
+	dir := t.TempDir()
+	wide := filepath.Join(dir, "wide.csv")
+	require.NoError(t, os.WriteFile(wide, []byte("a,b,c,d,y\n1,2,3,4,0\n"), 0o644))
+	_, err := Read[float32](wide, Options{MaxColumns: 4})
+	assert.ErrorContains(t, err, "wide.csv:1: 5 columns, more than the limit of 4")
+	cats := filepath.Join(dir, "cats.csv")
+	require.NoError(t, os.WriteFile(cats, []byte("a,y\nx,0\ny,1\nz,0\nw,1\n"), 0o644))
+	_, err = Read[float32](cats, Options{MaxColumns: 3})
+	assert.ErrorContains(t, err, "cats.csv: one-hot encoding gives 4 matrix columns, more than the limit of 3")
+}

@@ -20,7 +20,14 @@ type Options struct {
 	// ChunkBytes is the read size (default 8 MiB); MaxRecordBytes bounds one
 	// record (default 64 MiB).
 	ChunkBytes, MaxRecordBytes int
+	// MaxColumns bounds the columns of the file and of the matrix after
+	// one-hot encoding (default DefaultMaxColumns), so that a malformed or
+	// hostile file is rejected before it costs memory.
+	MaxColumns int
 }
+
+// DefaultMaxColumns is the default of Options.MaxColumns.
+const DefaultMaxColumns = 100_000
 
 // Schema lists the feature columns in matrix order.
 type Schema struct {

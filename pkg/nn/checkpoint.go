@@ -44,6 +44,26 @@ type checkpointState struct {
 	Fingerprint  string            `json:"fingerprint"`
 	Callbacks    []json.RawMessage `json:"callbacks"` // of the StatefulCallbacks, in order
 	History      []epochJSON       `json:"history"`
+	Partial      *partialJSON      `json:"partial,omitempty"` // an epoch interrupted midway
+}
+
+// partialJSON is the state of an epoch interrupted midway: the generator
+// before its shuffle (so that a resume redraws the same order), the steps
+// applied, and the sums its log is made of.
+type partialJSON struct {
+	RNG        []byte   `json:"rng"`
+	Batches    int      `json:"batches"`
+	LossSum    jfloat   `json:"loss_sum"`
+	Metrics    []jfloat `json:"metric_counts"`
+	TrainNanos int64    `json:"train_nanoseconds"`
+}
+
+// partialEpoch is a partialJSON read back, for the epoch to resume.
+type partialEpoch struct {
+	Batches int
+	Sum     float64
+	Acc     []float64
+	Train   time.Duration
 }
 
 // jfloat is a float64 that JSON-encodes NaN and ±Inf as strings.
@@ -171,6 +191,17 @@ func (r *fitRun[T]) writeCheckpoint(w io.Writer) error {
 	}
 	st := checkpointState{Epoch: len(r.hist.Epochs), Stopped: r.stop, Steps: m.opt.Steps(), Optimizer: m.opt.Name(),
 		LearningRate: m.opt.LearningRate(), RNG: rng, Fingerprint: r.fingerprint(), History: toJSON(r.hist.Epochs)}
+	if r.cur.epoch != 0 { // written mid-epoch, on an interruption
+		erng, err := r.cur.pcg.MarshalBinary()
+		if err != nil {
+			return err
+		}
+		pj := &partialJSON{RNG: erng, Batches: r.cur.batches, LossSum: jfloat(r.cur.sum), TrainNanos: int64(time.Since(r.cur.start))}
+		for _, v := range r.t.epochAcc {
+			pj.Metrics = append(pj.Metrics, jfloat(v))
+		}
+		st.Partial = pj
+	}
 	for i, sc := range r.stateful() {
 		b, wts, err := sc.MarshalState()
 		if err != nil {
@@ -256,6 +287,20 @@ func (r *fitRun[T]) readCheckpoint(rd io.Reader, size int64) (int, error) {
 	if err := pcg.UnmarshalBinary(st.RNG); err != nil {
 		return 0, fmt.Errorf("checkpoint: bad generator state: %w", err)
 	}
+	var partial *partialEpoch
+	if pj := st.Partial; pj != nil {
+		if err := pcg.UnmarshalBinary(pj.RNG); err != nil { // the epoch restarts from its shuffle
+			return 0, fmt.Errorf("checkpoint: bad generator state: %w", err)
+		}
+		batches := (len(r.train) + r.batch - 1) / r.batch
+		if pj.Batches < 0 || pj.Batches > batches || len(pj.Metrics) != len(r.t.epochAcc) || st.Epoch >= r.epochs {
+			return 0, fmt.Errorf("checkpoint: bad interrupted epoch (%d of %d batches, %d metric counts)", pj.Batches, batches, len(pj.Metrics))
+		}
+		partial = &partialEpoch{Batches: pj.Batches, Sum: float64(pj.LossSum), Train: time.Duration(pj.TrainNanos)}
+		for _, v := range pj.Metrics {
+			partial.Acc = append(partial.Acc, float64(v))
+		}
+	}
 	weights := make(map[string]tensor, len(tensors))
 	for name, t := range tensors {
 		weights[name] = t
@@ -296,6 +341,7 @@ func (r *fitRun[T]) readCheckpoint(rd io.Reader, size int64) (int, error) {
 	r.hist.Epochs = fromJSON(st.History)
 	r.stop = st.Stopped
 	r.callbackStates = st.Callbacks
+	r.resumeAt = partial
 	return st.Epoch, nil
 }
 

@@ -95,3 +95,57 @@ func TestResumeWithoutCheckpointStartsAfresh(t *testing.T) {
 	_, err = os.Stat(path)
 	assert.NoError(t, err, "the checkpoint was written")
 }
+
+// cancelAt cancels the context when batch b of epoch e has ended (b = 0:
+// when epoch e's validation starts, that is after its last batch).
+type cancelAt struct {
+	e, b   int
+	cancel context.CancelFunc
+	last   int
+}
+
+func (c *cancelAt) OnTrainBegin(nn.TrainState) error             { return nil }
+func (c *cancelAt) OnEpochBegin(nn.TrainState, int) error        { return nil }
+func (c *cancelAt) OnEpochEnd(nn.TrainState, *nn.EpochLog) error { return nil }
+func (c *cancelAt) OnTrainEnd(nn.TrainState) error               { return nil }
+
+func (c *cancelAt) OnBatchEnd(_ nn.TrainState, e, b, _ int, _ float64) error {
+	c.last = b
+	if e == c.e && b == c.b {
+		c.cancel()
+	}
+	return nil
+}
+
+// TestInterruptedMidEpochResumesBitIdentically: cancelling Fit writes a
+// checkpoint of the exact state, in the middle of an epoch, and a resume
+// from it ends with the uninterrupted run's weights and losses.
+func TestInterruptedMidEpochResumesBitIdentically(t *testing.T) {
+	opts := nn.FitOptions{Epochs: 4, BatchSize: 16, Seed: 3, ValidationSplit: 0.2, Parallelism: nn.Parallelism{Workers: 2}}
+	straight, x, y := resumeCase[float32](t, "adam")
+	want, err := straight.Fit(context.Background(), x, y, opts)
+	require.NoError(t, err)
+	for _, at := range []struct{ e, b int }{{2, 3}, {1, 1}, {3, 5}} { // 5 = the last batch of 80 rows
+		path := filepath.Join(t.TempDir(), "run.ckpt")
+		first, _, _ := resumeCase[float32](t, "adam")
+		ctx, cancel := context.WithCancel(context.Background())
+		part := opts
+		part.CheckpointPath, part.CheckpointEvery = path, 100 // no epoch-end checkpoints: only the interruption's
+		part.Callbacks = []nn.Callback{&cancelAt{e: at.e, b: at.b, cancel: cancel}}
+		_, err = first.Fit(ctx, x, y, part)
+		cancel()
+		require.ErrorIs(t, err, context.Canceled)
+		assert.ErrorContains(t, err, "checkpoint "+path+" written")
+		assert.ErrorContains(t, err, "epoch", "where it stopped")
+
+		second, _, _ := resumeCase[float32](t, "adam")
+		rest := opts
+		rest.CheckpointPath, rest.Resume = path, true
+		got, err := second.Fit(context.Background(), x, y, rest)
+		require.NoError(t, err)
+		assert.Equal(t, straight.Params(), second.Params(), "interrupted at %v", at)
+		assert.Equal(t, want.Loss(), got.Loss(), "interrupted at %v", at)
+		assert.Equal(t, want.Values("val_loss"), got.Values("val_loss"))
+		assert.Equal(t, want.Values("accuracy"), got.Values("accuracy"))
+	}
+}

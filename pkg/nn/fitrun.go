@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -98,12 +99,42 @@ type fitRun[T Float] struct {
 
 	batchCallbacks []BatchCallback
 
+	// the epoch in progress, for a checkpoint written when Fit is
+	// interrupted; epoch is 0 between epochs
+	cur struct {
+		epoch, batches int
+		sum            float64
+		start          time.Time
+		pcg            rand.PCG // the generator before the epoch's shuffle
+	}
+	resumeAt *partialEpoch // from a checkpoint written mid-epoch
+
 	// saved states of the callbacks, from a resumed checkpoint
 	callbackStates  []json.RawMessage
 	callbackWeights []Weights
 }
 
+// run trains; when the context is cancelled it writes a checkpoint of the
+// exact state (mid-epoch if need be), if Fit has a CheckpointPath.
 func (r *fitRun[T]) run(p *parallel.Pool) error {
+	err := r.loop(p)
+	if err == nil || !(errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		return err
+	}
+	where := fmt.Sprintf("after epoch %d", len(r.hist.Epochs))
+	if r.cur.epoch != 0 {
+		where = fmt.Sprintf("in epoch %d after %d batches", r.cur.epoch, r.cur.batches)
+	}
+	if r.opt.CheckpointPath == "" {
+		return fmt.Errorf("nn: fit: interrupted %s: %w", where, err)
+	}
+	if cerr := r.Checkpoint(); cerr != nil {
+		return fmt.Errorf("nn: fit: interrupted %s; writing the checkpoint failed (%v): %w", where, cerr, err)
+	}
+	return fmt.Errorf("nn: fit: interrupted %s; checkpoint %s written: %w", where, r.opt.CheckpointPath, err)
+}
+
+func (r *fitRun[T]) loop(p *parallel.Pool) error {
 	var ev *evaluator[T]
 	if r.val != nil {
 		ev = newEvaluator(r.m, p.Workers(), r.val.x, r.val.y, r.val.idx)
@@ -149,6 +180,7 @@ func (r *fitRun[T]) epoch(p *parallel.Pool, ev *evaluator[T], e int) error {
 	}
 	start := time.Now()
 	n := len(r.perm)
+	r.cur.epoch, r.cur.batches, r.cur.pcg = e, 0, *r.pcg
 	if !r.opt.NoShuffle { // a fresh permutation every epoch: the generator's state is all a resume needs
 		copy(r.perm, r.train)
 		r.rng.Shuffle(n, func(i, j int) { r.perm[i], r.perm[j] = r.perm[j], r.perm[i] })
@@ -156,11 +188,18 @@ func (r *fitRun[T]) epoch(p *parallel.Pool, ev *evaluator[T], e int) error {
 	log := EpochLog{Epoch: e, LearningRate: r.m.opt.LearningRate(), ValLoss: math.NaN()}
 	clear(r.t.epochAcc)
 	var sum float64
-	for b, lo := 1, 0; lo < n; b, lo = b+1, lo+r.batch {
+	if pe := r.resumeAt; pe != nil { // the part of this epoch done before the interruption
+		r.resumeAt = nil
+		r.cur.batches, sum, start = pe.Batches, pe.Sum, start.Add(-pe.Train)
+		copy(r.t.epochAcc, pe.Acc)
+	}
+	r.cur.start = start
+	for b, lo := r.cur.batches+1, r.cur.batches*r.batch; lo < n; b, lo = b+1, lo+r.batch {
 		batch := r.perm[lo:min(lo+r.batch, n)]
 		if err := r.step(p, e, b, batch, &sum); err != nil {
 			return err
 		}
+		r.cur.batches, r.cur.sum = b, sum
 		for _, c := range r.batchCallbacks {
 			if err := c.OnBatchEnd(r, e, b, lo+len(batch), sum/float64(lo+len(batch))); err != nil {
 				return err
@@ -181,6 +220,7 @@ func (r *fitRun[T]) epoch(p *parallel.Pool, ev *evaluator[T], e int) error {
 	}
 	log.Duration = time.Since(start)
 	r.hist.Epochs = append(r.hist.Epochs, log)
+	r.cur.epoch = 0
 	if r.opt.Log != nil {
 		fmt.Fprintln(r.opt.Log, log.Line(r.epochs))
 	}
@@ -221,6 +261,7 @@ func (r *fitRun[T]) step(p *parallel.Pool, e, b int, batch []int, sum *float64) 
 	if r.t.updateOverflowed() {
 		return r.t.diverged(e, b, s, batch, true)
 	}
+	r.t.commitMetrics()
 	*sum += s
 	return nil
 }

@@ -80,9 +80,6 @@ func (t *trainer[T]) gradient(p *parallel.Pool, idx []int) (float64, error) {
 		return 0, err
 	}
 	parallel.TreeSumInto(t.laneAcc[:n], 0, len(t.epochAcc))
-	for k, v := range t.laneAcc[0] {
-		t.epochAcc[k] += v
-	}
 	pen := t.m.penalty(t.m.params, t.lanes[0])
 	if pen != 0 {
 		t.normed = false // the penalty's gradient changed lanes[0] after its norm
@@ -105,6 +102,14 @@ func (t *trainer[T]) reduce(p *parallel.Pool, n int) (float64, error) {
 	}
 	t.normed = true
 	return parallel.TreeSum(t.laneLoss[:n]), nil
+}
+
+// commitMetrics adds the metric counts of the last gradient's batch to the
+// epoch's, once its step has been applied.
+func (t *trainer[T]) commitMetrics() {
+	for k, v := range t.laneAcc[0] {
+		t.epochAcc[k] += v
+	}
 }
 
 // gradNorm returns the global L2 norm of the gradient in t.lanes[0],

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// interruptArgs is a fit long enough to be interrupted (several seconds),
+// with plain per-epoch lines on stderr.
+func interruptArgs(out string, extra ...string) []string {
+	return append([]string{"fit", "--data", "../../testdata/digits.csv", "--hidden", "64", "--batch", "2",
+		"--epochs", "30", "--workers", "2", "--out", out}, extra...)
+}
+
+// startFit starts the binary and returns it with a channel that receives
+// each stderr line; the stderr text is also collected in errText.
+func startFit(t *testing.T, bin string, args []string, errText *bytes.Buffer) (*exec.Cmd, chan string) {
+	cmd := exec.Command(bin, args...)
+	pipe, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	lines := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(pipe)
+		for sc.Scan() {
+			errText.WriteString(sc.Text() + "\n")
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	return cmd, lines
+}
+
+// waitFor reads lines until one starts with prefix.
+func waitFor(t *testing.T, lines chan string, prefix string) {
+	timeout := time.After(60 * time.Second)
+	for {
+		select {
+		case l, ok := <-lines:
+			require.True(t, ok, "the run ended before printing %q", prefix)
+			if strings.HasPrefix(l, prefix) {
+				return
+			}
+		case <-timeout:
+			t.Fatalf("no %q line within a minute", prefix)
+		}
+	}
+}
+
+func exitCode(t *testing.T, err error) int {
+	if err == nil {
+		return 0
+	}
+	ee, ok := err.(*exec.ExitError)
+	require.True(t, ok, "%v", err)
+	return ee.ExitCode()
+}
+
+// TestKillAndResumeGiveTheUninterruptedModel: SIGKILL in the middle of
+// training, then --resume from the last epoch checkpoint; and SIGINT and
+// SIGTERM, which stop after writing a checkpoint of the exact step (mid-
+// epoch) and exit with 130 and 143. Every resumed run writes the model file
+// of the run that was never interrupted, byte for byte.
+func TestKillAndResumeGiveTheUninterruptedModel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains several times")
+	}
+	bin := binary(t)
+	dir := t.TempDir()
+	straight := filepath.Join(dir, "straight")
+	code, _, errOut := drive(t, bin, interruptArgs(straight, "--quiet")...)
+	require.Equal(t, 0, code, errOut)
+	want, err := os.ReadFile(straight)
+	require.NoError(t, err)
+
+	for _, c := range []struct {
+		name string
+		sig  syscall.Signal
+		code int
+	}{{"SIGKILL", syscall.SIGKILL, -1}, {"SIGINT", syscall.SIGINT, 130}, {"SIGTERM", syscall.SIGTERM, 143}} {
+		t.Run(c.name, func(t *testing.T) {
+			out := filepath.Join(dir, c.name)
+			args := interruptArgs(out, "--checkpoint-every", "1")
+			var errText bytes.Buffer
+			cmd, lines := startFit(t, bin, args, &errText)
+			waitFor(t, lines, "epoch 2/") // the epoch-1 checkpoint is on disk, epoch 3 is running
+			time.Sleep(30 * time.Millisecond) // into epoch 3
+			require.NoError(t, cmd.Process.Signal(c.sig))
+			for range lines {
+			}
+			err := cmd.Wait()
+			if c.sig == syscall.SIGKILL {
+				ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+				require.True(t, ws.Signaled(), "killed: %v", err)
+			} else {
+				assert.Equal(t, c.code, exitCode(t, err), errText.String())
+				last := strings.TrimSpace(errText.String())
+				last = last[strings.LastIndexByte(last, '\n')+1:]
+				t.Log(last)
+				assert.Contains(t, last, "interrupted by "+c.name)
+				assert.Contains(t, last, "checkpoint "+out+".ckpt written")
+				assert.NotContains(t, errText.String(), "goroutine", "no stack trace")
+			}
+			_, err = os.Stat(out)
+			assert.True(t, os.IsNotExist(err), "an interrupted run wrote the model")
+			_, err = os.Stat(out + ".ckpt")
+			require.NoError(t, err, "no checkpoint to resume from")
+
+			code, _, errOut := drive(t, bin, append(args, "--resume", "--quiet")...)
+			require.Equal(t, 0, code, errOut)
+			got, err := os.ReadFile(out)
+			require.NoError(t, err)
+			assert.True(t, bytes.Equal(want, got), "the resumed run's model differs from the uninterrupted run's")
+		})
+	}
+}
