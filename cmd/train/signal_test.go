@@ -93,7 +93,7 @@ func TestKillAndResumeGiveTheUninterruptedModel(t *testing.T) {
 			args := interruptArgs(out, "--checkpoint-every", "1")
 			var errText bytes.Buffer
 			cmd, lines := startFit(t, bin, args, &errText)
-			waitFor(t, lines, "epoch 2/") // the epoch-1 checkpoint is on disk, epoch 3 is running
+			waitFor(t, lines, "epoch 2/")     // the epoch-1 checkpoint is on disk, epoch 3 is running
 			time.Sleep(30 * time.Millisecond) // into epoch 3
 			require.NoError(t, cmd.Process.Signal(c.sig))
 			for range lines {
