@@ -172,7 +172,10 @@ func readSafetensors(r io.Reader, size int64, check func(map[string]string, map[
 		}
 		n := es
 		for _, d := range t.Shape {
-			if d < 0 || (d > 0 && n > dataLen/d) {
+			if d < 0 {
+				return nil, nil, fmt.Errorf("tensor %s has shape %v, with a negative dimension", name, t.Shape)
+			}
+			if d > 0 && n > dataLen/d {
 				return nil, nil, fmt.Errorf("tensor %s has shape %v, larger than the file", name, t.Shape)
 			}
 			n *= d

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// badCase is one entry of the bad-input corpus: a command line (BAD/ is
+// testdata/bad/, OUT an existing output file, GEN/ a file the test makes)
+// and the fragments its one-line error must hold.
+type badCase struct {
+	name string
+	args string
+	want []string
+}
+
+// badCorpus drives the CLI over testdata/bad: CSV files, model files and
+// flags. Every case must exit with 2, print exactly one line on stderr with
+// the file and position or the flag, no stack trace, nothing on stdout, and
+// leave an existing output file byte for byte as it was.
+var badCorpus = []badCase{
+	// CSV files given to fit
+	{"ragged row, short", "fit --data BAD/ragged_short.csv", []string{"ragged_short.csv:3:4:", "row has 2 fields, the header has 3"}},
+	{"ragged row, long", "fit --data BAD/ragged_long.csv", []string{"ragged_long.csv:3:7:", "row has 4 fields"}},
+	{"ragged row, CRLF", "fit --data BAD/ragged_crlf.csv", []string{"ragged_crlf.csv:3:4:"}},
+	{"empty cell", "fit --data BAD/empty_cell.csv", []string{"empty_cell.csv:2:3:", "empty value"}},
+	{"text in a regression target", "fit --data BAD/text_regression_target.csv --task regress", []string{"text_regression_target.csv:3:", `"abc"`}},
+	{"NaN feature", "fit --data BAD/nan_feature.csv", []string{"nan_feature.csv:2:3:", "NaN and Inf are not allowed"}},
+	{"-Inf feature", "fit --data BAD/inf_feature.csv", []string{"inf_feature.csv:3:3:", `"-Inf"`}},
+	{"NaN target", "fit --data BAD/nan_target.csv", []string{"nan_target.csv:3:5:"}},
+	{"number out of range", "fit --data BAD/overflow.csv", []string{"overflow.csv:2:3:", `"1e400"`}},
+	{"BOM in the middle", "fit --data BAD/bom_in_middle.csv", []string{"bom_in_middle.csv:3:3:", "byte-order mark"}},
+	{"unterminated quote", "fit --data BAD/unterminated_quote.csv", []string{"unterminated_quote.csv:3:3:", "quoted field not terminated"}},
+	{"bare quote", "fit --data BAD/bare_quote.csv", []string{"bare_quote.csv:2:4:", `bare "`}},
+	{"header only", "fit --data BAD/header_only.csv", []string{"header_only.csv:2:", "no data rows"}},
+	{"empty file", "fit --data BAD/empty.csv", []string{"empty.csv:1:", "empty file"}},
+	{"blank lines only", "fit --data BAD/blank_lines_only.csv", []string{"blank_lines_only.csv:1:", "empty file"}},
+	{"binary file", "fit --data BAD/binary.csv", []string{"binary.csv:", "NUL byte"}},
+	{"10 MB single line", "fit --data GEN/long_line.csv", []string{"long_line.csv:2:3:", "NaN and Inf"}},
+	{"duplicate column names", "fit --data BAD/duplicate_columns.csv", []string{"duplicate_columns.csv:1:", `duplicate column name "a"`}},
+	{"empty column name", "fit --data BAD/empty_column_name.csv", []string{"empty_column_name.csv:1:", "empty name"}},
+	{"one class", "fit --data BAD/one_class.csv", []string{"one_class.csv", "single class"}},
+	{"unknown target", "fit --data BAD/ok.csv --target zz", []string{"ok.csv:1:", `target column "zz" not found`}},
+	{"target index out of range", "fit --data BAD/ok.csv --target 7", []string{"ok.csv:1:", `target column "7" not found`}},
+	{"missing data file", "fit --data BAD/no_such_file.csv", []string{"no_such_file.csv", "no such file"}},
+	{"validation file with other columns", "fit --data BAD/ok.csv --val BAD/val_other_columns.csv", []string{"val_other_columns.csv:1:", `"y" not found`}},
+	{"validation file with an unseen class", "fit --data BAD/ok.csv --val BAD/val_unseen_class.csv", []string{"val_unseen_class.csv:3:", "class label not seen"}},
+	// CSV files given to predict and evaluate
+	{"predict: missing feature column", "predict --model BAD/model_good_iris.safetensors --data BAD/iris_missing_column.csv --out OUT", []string{"iris_missing_column.csv:1:", `"petal_width_cm"`}},
+	{"predict: text in a numeric column", "predict --model BAD/model_good_iris.safetensors --data BAD/iris_text_in_numeric.csv --out OUT", []string{"iris_text_in_numeric.csv:3:1:", `"x"`}},
+	{"evaluate: unseen class", "evaluate --model BAD/model_good_iris.safetensors --data BAD/iris_unseen_class.csv", []string{"iris_unseen_class.csv:3:", "class label not seen"}},
+	// model files given to predict
+	{"model truncated", "predict --model BAD/model_truncated.safetensors --data IRIS --out OUT", []string{"model_truncated.safetensors", "truncated"}},
+	{"model empty", "predict --model BAD/model_empty.safetensors --data IRIS --out OUT", []string{"model_empty.safetensors", "too short"}},
+	{"model of five bytes", "predict --model BAD/model_short.safetensors --data IRIS --out OUT", []string{"model_short.safetensors", "too short"}},
+	{"model: a weight's bit flipped", "predict --model BAD/model_flipped_data.safetensors --data IRIS --out OUT", []string{"model_flipped_data.safetensors", "checksum mismatch"}},
+	{"model: a header byte flipped", "predict --model BAD/model_flipped_header.safetensors --data IRIS --out OUT", []string{"model_flipped_header.safetensors", "not valid JSON"}},
+	{"model: broken JSON", "predict --model BAD/model_bad_json.safetensors --data IRIS --out OUT", []string{"model_bad_json.safetensors", "not valid JSON"}},
+	{"model: header length 2^60", "predict --model BAD/model_huge_header_length.safetensors --data IRIS --out OUT", []string{"model_huge_header_length.safetensors", "header length"}},
+	{"model: lying offsets", "predict --model BAD/model_lying_offsets.safetensors --data IRIS --out OUT", []string{"model_lying_offsets.safetensors", "byte offsets"}},
+	{"model: overlapping tensors", "predict --model BAD/model_overlapping_offsets.safetensors --data IRIS --out OUT", []string{"model_overlapping_offsets.safetensors", "overlap"}},
+	{"model: wrong dtype", "predict --model BAD/model_wrong_dtype.safetensors --data IRIS --out OUT", []string{"model_wrong_dtype.safetensors", `dtype "I32"`}},
+	{"model: mixed dtypes", "predict --model BAD/model_mixed_dtype.safetensors --data IRIS --out OUT", []string{"model_mixed_dtype.safetensors", "overlap or leave a gap"}},
+	{"model: 10^12-element tensor", "predict --model BAD/model_huge_shape.safetensors --data IRIS --out OUT", []string{"model_huge_shape.safetensors", "larger than the file"}},
+	{"model: negative shape", "predict --model BAD/model_negative_shape.safetensors --data IRIS --out OUT", []string{"model_negative_shape.safetensors", "negative dimension"}},
+	{"model: format version from the future", "predict --model BAD/model_future_version.safetensors --data IRIS --out OUT", []string{"model_future_version.safetensors", "newer than this program reads"}},
+	{"model: another format", "predict --model BAD/model_other_format.safetensors --data IRIS --out OUT", []string{"model_other_format.safetensors", `format "pytorch"`}},
+	{"model: no metadata", "predict --model BAD/model_no_metadata.safetensors --data IRIS --out OUT", []string{"model_no_metadata.safetensors", "__metadata__"}},
+	{"model: architecture does not match the weights", "predict --model BAD/model_arch_mismatch.safetensors --data IRIS --out OUT", []string{"model_arch_mismatch.safetensors", "the architecture has 32 parameters, the tensors hold 27"}},
+	{"model: architecture of 10^12 inputs", "predict --model BAD/model_arch_huge.safetensors --data IRIS --out OUT", []string{"model_arch_huge.safetensors", "1000000000000 inputs"}},
+	{"model: unknown activation", "predict --model BAD/model_arch_unknown_activation.safetensors --data IRIS --out OUT", []string{"model_arch_unknown_activation.safetensors", `"swish"`}},
+	{"model: wrong checksum", "predict --model BAD/model_bad_checksum.safetensors --data IRIS --out OUT", []string{"model_bad_checksum.safetensors", "checksum mismatch"}},
+	{"model: bad preprocessing", "predict --model BAD/model_bad_preprocessing.safetensors --data IRIS --out OUT", []string{"model_bad_preprocessing.safetensors", "preprocessing"}},
+	{"model: a tensor missing", "predict --model BAD/model_missing_tensor.safetensors --data IRIS --out OUT", []string{"model_missing_tensor.safetensors", "the tensors hold 24"}},
+	{"model: a checkpoint instead", "predict --model BAD/checkpoint_iris.ckpt --data IRIS --out OUT", []string{"checkpoint_iris.ckpt", `"densetrain-checkpoint"`}},
+	{"model: a CSV instead", "predict --model BAD/ok.csv --data IRIS --out OUT", []string{"ok.csv", "model file"}},
+	{"model: missing file", "evaluate --model BAD/no_such_model --data IRIS", []string{"no_such_model", "no such file"}},
+	// flags
+	{"unknown command", "frobnicate", []string{`unknown command "frobnicate"`}},
+	{"unknown flag", "fit --data BAD/ok.csv --bogus", []string{"-bogus"}},
+	{"flag without its value", "fit --data BAD/ok.csv --epochs", []string{"-epochs"}},
+	{"missing --data", "fit", []string{"--data is required"}},
+	{"negative epochs", "fit --data BAD/ok.csv --epochs -1", []string{"--epochs -1"}},
+	{"batch 0", "fit --data BAD/ok.csv --batch 0", []string{"--batch 0"}},
+	{"workers 0", "fit --data BAD/ok.csv --workers 0", []string{"--workers 0"}},
+	{"val-split 1.5", "fit --data BAD/ok.csv --val-split 1.5", []string{"--val-split 1.5"}},
+	{"val-split and val", "fit --data BAD/ok.csv --val-split 0.2 --val BAD/ok.csv", []string{"--val-split and --val"}},
+	{"negative learning rate", "fit --data BAD/ok.csv --lr -1", []string{"--lr -1"}},
+	{"precision f16", "fit --data BAD/ok.csv --precision f16", []string{"--precision"}},
+	{"scale robust", "fit --data BAD/ok.csv --scale robust", []string{"--scale"}},
+	{"hidden sizes not numbers", "fit --data BAD/ok.csv --hidden a,b", []string{"--hidden"}},
+	{"unknown activation", "fit --data BAD/ok.csv --activation swish", []string{"--activation"}},
+	{"unknown optimizer", "fit --data BAD/ok.csv --optimizer lion", []string{"lion"}},
+	{"unknown loss", "fit --data BAD/ok.csv --loss hinge", []string{"--loss"}},
+	{"history not csv or jsonl", "fit --data BAD/ok.csv --history h.txt", []string{"--history"}},
+	{"plot not png", "fit --data BAD/ok.csv --plot p.jpg", []string{"--plot"}},
+	{"empty out", "fit --data BAD/ok.csv --out=", []string{"--out"}},
+	{"resume without checkpoints", "fit --data BAD/ok.csv --resume", []string{"--resume"}},
+	{"unwritable fit output", "fit --data BAD/ok.csv --epochs 1 --out GEN/no/such/dir/m", []string{"no/such/dir/m"}},
+	{"predict without --model", "predict --data IRIS --out OUT", []string{"--model"}},
+	{"unwritable predictions", "predict --model BAD/model_good_iris.safetensors --data IRIS --out GEN/no/dir/p.csv", []string{"no/dir/p.csv"}},
+}
+
+func TestBadInputCorpus(t *testing.T) {
+	bin := binary(t)
+	bad, err := filepath.Abs("../../testdata/bad")
+	require.NoError(t, err)
+	iris, err := filepath.Abs("../../testdata/iris.csv")
+	require.NoError(t, err)
+	gen := t.TempDir()
+	long := "a,b,y\n1," + strings.Repeat("9", 10<<20) + ",0\n3,4,1\n" // a 10 MB number: +Inf
+	require.NoError(t, os.WriteFile(filepath.Join(gen, "long_line.csv"), []byte(long), 0o644))
+	files, _ := filepath.Glob(filepath.Join(bad, "*"))
+	assert.GreaterOrEqual(t, len(files), 40, "files in testdata/bad")
+	assert.GreaterOrEqual(t, len(badCorpus), 40, "cases")
+
+	for _, c := range badCorpus {
+		t.Run(c.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "existing")
+			const keep = "an existing file that a failed command must not touch\n"
+			require.NoError(t, os.WriteFile(out, []byte(keep), 0o644))
+			var args []string
+			for _, a := range strings.Fields(c.args) {
+				a = strings.ReplaceAll(a, "BAD/", bad+"/")
+				a = strings.ReplaceAll(a, "GEN/", gen+"/")
+				a = strings.ReplaceAll(a, "IRIS", iris)
+				a = strings.ReplaceAll(a, "OUT", out)
+				args = append(args, a)
+			}
+			if args[0] == "fit" && !strings.Contains(c.args, "--out") {
+				args = append(args, "--out", out)
+			}
+			if args[0] == "fit" {
+				args = append(args, "--quiet")
+			}
+			code, stdout, stderr := drive(t, bin, args...)
+			assert.Equal(t, 2, code, "exit code; stderr %q", stderr)
+			assert.Empty(t, stdout)
+			assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %q", stderr)
+			assert.True(t, strings.HasSuffix(stderr, "\n"))
+			for _, w := range c.want {
+				assert.Contains(t, stderr, w)
+			}
+			for _, trace := range []string{"goroutine ", "panic", ".go:"} {
+				assert.NotContains(t, stderr, trace, "no stack trace")
+			}
+			b, err := os.ReadFile(out)
+			require.NoError(t, err)
+			assert.Equal(t, keep, string(b), "the existing output file changed")
+		})
+	}
+}
