@@ -66,6 +66,29 @@ type reader[T nn.Float] struct {
 // utf8BOM is UTF-8's byte-order mark.
 var utf8BOM = []byte("\xEF\xBB\xBF")
 
+// longLine returns the index in chunk of a line end (or of the chunk's end)
+// that closes a line longer than MaxRecordBytes, given the bytes of the
+// current line before the chunk, or −1. A record can span lines (quoted
+// newlines) but never be shorter than one of its lines, so this rejects an
+// endless line after reading MaxRecordBytes of it, not the whole file.
+func (r *reader[T]) longLine(chunk []byte, before int) int {
+	limit, start := r.opt.MaxRecordBytes, -before
+	for {
+		nl := bytes.IndexByte(chunk[max(start, 0):], '\n')
+		if nl < 0 {
+			if len(chunk)-start > limit {
+				return len(chunk)
+			}
+			return -1
+		}
+		nl += max(start, 0)
+		if nl-start > limit {
+			return nl
+		}
+		start = nl + 1
+	}
+}
+
 func (r *reader[T]) errAt(line, col int, format string, args ...any) *ParseError {
 	return &ParseError{File: r.path, Line: line, Column: col, Err: fmt.Errorf(format, args...)}
 }
@@ -139,6 +162,10 @@ func (r *reader[T]) countLines() (int, error) {
 				line, col = n+1+bytes.Count(before, []byte{'\n'}), bad-nl
 			}
 			return 0, r.errAt(line, col, "%s", what)
+		}
+		if long := r.longLine(chunk, lineStart); long >= 0 {
+			line := n + 1 + bytes.Count(chunk[:long], []byte{'\n'})
+			return 0, r.errAt(line, 0, "line longer than %d bytes (csvdata.Options.MaxRecordBytes)", r.opt.MaxRecordBytes)
 		}
 		n += bytes.Count(chunk, []byte{'\n'})
 		if nl := bytes.LastIndexByte(chunk, '\n'); nl >= 0 {

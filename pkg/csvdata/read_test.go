@@ -155,10 +155,14 @@ func TestNotANumberUnderASchema(t *testing.T) {
 func TestLongRecordIsBounded(t *testing.T) {
 	path := write(t, "a,b\n1,2\n"+strings.Repeat("1", 5000)+",2\n")
 	_, err := Read[float32](path, Options{ChunkBytes: 512, MaxRecordBytes: 2048})
-	assert.ErrorContains(t, err, ":3: a row is longer than 2048 bytes")
+	assert.ErrorContains(t, err, ":3: line longer than 2048 bytes")
 	path = write(t, "a,b\n"+strings.Repeat("1", 5000)+",2\n")
 	_, err = Read[float32](path, Options{ChunkBytes: 512, MaxRecordBytes: 2048})
-	assert.ErrorContains(t, err, ":1: the header and first row are longer than 2048 bytes")
+	assert.ErrorContains(t, err, ":2: line longer than 2048 bytes")
+	// Records made of short lines (quoted newlines) are bounded by the parser.
+	path = write(t, "a,b\n1,2\n\""+strings.Repeat("1\n", 2500)+"\",2\n")
+	_, err = Read[float32](path, Options{ChunkBytes: 512, MaxRecordBytes: 2048})
+	assert.ErrorContains(t, err, ":3: a row is longer than 2048 bytes")
 }
 
 // TestChunksAndWorkersDoNotChangeTheResult parses a random file with
@@ -265,4 +269,15 @@ func TestTooManyColumnsAreRejected(t *testing.T) {
 	require.NoError(t, os.WriteFile(cats, []byte("a,y\nx,0\ny,1\nz,0\nw,1\n"), 0o644))
 	_, err = Read[float32](cats, Options{MaxColumns: 3})
 	assert.ErrorContains(t, err, "cats.csv: one-hot encoding gives 4 matrix columns, more than the limit of 3")
+}
+
+func TestLongLineIsRejectedEarly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "long.csv")
+	require.NoError(t, os.WriteFile(path, []byte("a,b,y\n1,2,0\n3,"+strings.Repeat("4", 100)+",1\n5,6,0\n"), 0o644))
+	for _, chunk := range []int{0, 7, 64} {
+		_, err := Read[float32](path, Options{ChunkBytes: chunk, MaxRecordBytes: 50})
+		assert.ErrorContains(t, err, "long.csv:3: line longer than 50 bytes", "chunk %d", chunk)
+	}
+	_, err := Read[float32](path, Options{MaxRecordBytes: 200})
+	assert.NoError(t, err)
 }
