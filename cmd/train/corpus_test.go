@@ -34,6 +34,8 @@ var badCorpus = []badCase{
 	{"-Inf feature", "fit --data BAD/inf_feature.csv", []string{"inf_feature.csv:3:3:", `"-Inf"`}},
 	{"NaN target", "fit --data BAD/nan_target.csv", []string{"nan_target.csv:3:5:"}},
 	{"number out of range", "fit --data BAD/overflow.csv", []string{"overflow.csv:2:3:", `"1e400"`}},
+	{"beyond float32", "fit --data BAD/beyond_float32.csv", []string{"beyond_float32.csv:2:3:", "beyond the range of float32"}},
+	{"regression target beyond float32", "fit --data BAD/target_beyond_float32.csv --task regress", []string{"target_beyond_float32.csv:3:", "beyond the range of float32"}},
 	{"BOM in the middle", "fit --data BAD/bom_in_middle.csv", []string{"bom_in_middle.csv:3:3:", "byte-order mark"}},
 	{"unterminated quote", "fit --data BAD/unterminated_quote.csv", []string{"unterminated_quote.csv:3:3:", "quoted field not terminated"}},
 	{"bare quote", "fit --data BAD/bare_quote.csv", []string{"bare_quote.csv:2:4:", `bare "`}},

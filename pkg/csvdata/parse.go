@@ -82,7 +82,11 @@ func (r *reader[T]) parseRecord(rec []byte, line, row int, fs []field, known []m
 			if err != nil {
 				return fs, r.errAt(line, f.col, "%q in column %q: %v", v, ro.name, err)
 			}
-			xrow[ro.idx] = T(x)
+			t := T(x)
+			if t-t != 0 { // finite in float64, beyond float32's range
+				return fs, r.errAt(line, f.col, "%q in column %q is beyond the range of float32 (use --precision f64)", v, ro.name)
+			}
+			xrow[ro.idx] = t
 		case categorical:
 			if known != nil {
 				if _, ok := known[ro.idx][string(v)]; !ok {

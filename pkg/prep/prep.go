@@ -283,7 +283,11 @@ func Targets[T nn.Float](p *Preprocessing, cols []csvdata.Column) (nn.Matrix[T],
 			return nn.Matrix[T]{}, &RowError{Row: c.FirstText, Err: fmt.Errorf("%q in target column %q is not a number, which regression needs", c.Strings[c.FirstText], c.Name)}
 		}
 		for i, v := range c.Numbers {
-			y.Data[i*len(cols)+j] = T(v)
+			t := T(v)
+			if t-t != 0 { // finite in float64, beyond float32's range
+				return nn.Matrix[T]{}, &RowError{Row: i, Err: fmt.Errorf("%q in target column %q is beyond the range of float32 (use --precision f64)", c.Strings[i], c.Name)}
+			}
+			y.Data[i*len(cols)+j] = t
 		}
 	}
 	return y, nil
