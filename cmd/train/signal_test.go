@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/csv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -78,10 +79,11 @@ func TestKillAndResumeGiveTheUninterruptedModel(t *testing.T) {
 	bin := binary(t)
 	dir := t.TempDir()
 	straight := filepath.Join(dir, "straight")
-	code, _, errOut := drive(t, bin, interruptArgs(straight, "--quiet")...)
+	code, _, errOut := drive(t, bin, interruptArgs(straight, "--quiet", "--history", straight+".csv")...)
 	require.Equal(t, 0, code, errOut)
 	want, err := os.ReadFile(straight)
 	require.NoError(t, err)
+	wantHist := historyWithoutTimes(t, straight+".csv")
 
 	for _, c := range []struct {
 		name string
@@ -93,6 +95,7 @@ func TestKillAndResumeGiveTheUninterruptedModel(t *testing.T) {
 			args := interruptArgs(out, "--checkpoint-every", "1")
 			var errText bytes.Buffer
 			cmd, lines := startFit(t, bin, args, &errText)
+			t.Cleanup(func() { cmd.Process.Kill() }) // if the test stops early
 			waitFor(t, lines, "epoch 2/")     // the epoch-1 checkpoint is on disk, epoch 3 is running
 			time.Sleep(30 * time.Millisecond) // into epoch 3
 			require.NoError(t, cmd.Process.Signal(c.sig))
@@ -116,11 +119,34 @@ func TestKillAndResumeGiveTheUninterruptedModel(t *testing.T) {
 			_, err = os.Stat(out + ".ckpt")
 			require.NoError(t, err, "no checkpoint to resume from")
 
-			code, _, errOut := drive(t, bin, append(args, "--resume", "--quiet")...)
+			code, _, errOut := drive(t, bin, append(args, "--resume", "--quiet", "--history", out+".csv")...)
 			require.Equal(t, 0, code, errOut)
 			got, err := os.ReadFile(out)
 			require.NoError(t, err)
 			assert.True(t, bytes.Equal(want, got), "the resumed run's model differs from the uninterrupted run's")
+			assert.Equal(t, wantHist, historyWithoutTimes(t, out+".csv"), "the resumed run's history")
 		})
 	}
+}
+
+// historyWithoutTimes reads a --history CSV without its timing columns.
+func historyWithoutTimes(t *testing.T, path string) [][]string {
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	var keep []int
+	for i, h := range recs[0] {
+		if !strings.HasSuffix(h, "seconds") {
+			keep = append(keep, i)
+		}
+	}
+	out := make([][]string, len(recs))
+	for r, rec := range recs {
+		for _, i := range keep {
+			out[r] = append(out[r], rec[i])
+		}
+	}
+	return out
 }

@@ -66,6 +66,20 @@ type reader[T nn.Float] struct {
 // utf8BOM is UTF-8's byte-order mark.
 var utf8BOM = []byte("\xEF\xBB\xBF")
 
+// innerBOM returns the index in b of the first byte-order mark that is not
+// at the start of the file, b starting at file offset off; or −1.
+func innerBOM(b []byte, off int64) int {
+	from := 0
+	if off == 0 && bytes.HasPrefix(b, utf8BOM) {
+		from = 1
+	}
+	i := bytes.Index(b[from:], utf8BOM)
+	if i < 0 {
+		return -1
+	}
+	return from + i
+}
+
 // longLine returns the index in chunk of a line end (or of the chunk's end)
 // that closes a line longer than MaxRecordBytes, given the bytes of the
 // current line before the chunk, or −1. A record can span lines (quoted
@@ -152,7 +166,7 @@ func (r *reader[T]) countLines() (int, error) {
 		chunk := buf[carry : carry+k]
 		bad, what := bytes.IndexByte(chunk, 0), "NUL byte: not a text file"
 		found := bad >= 0
-		if i := bytes.Index(buf[:carry+k], utf8BOM); i >= 0 && off+int64(i-carry) > 0 && (!found || i-carry < bad) {
+		if i := innerBOM(buf[:carry+k], off-int64(carry)); i >= 0 && (!found || i-carry < bad) {
 			bad, what, found = i-carry, "byte-order mark (U+FEFF) inside the file: only its first bytes may hold one", true
 		}
 		if found { // bad < 0: a BOM that began in the carried bytes

@@ -240,6 +240,7 @@ func TestNULAndInnerBOMAreRejectedWhereTheyAre(t *testing.T) {
 		want    string
 	}{
 		{"\xEF\xBB\xBFa,b,y\n1,2,0\n", 0, ""}, // a leading BOM is fine
+		{"\xEF\xBB\xBFa,b,y\n1,2,0\n3,\xEF\xBB\xBF4,1\n", 0, ":3:3: byte-order mark"}, // not a second one (found in review)
 		{"a,b,y\n1,2,0\n3,\xEF\xBB\xBF4,1\n", 0, ":3:3: byte-order mark"},
 		{"a,b,y\n1,2,0\n3,\xEF\xBB\xBF4,1\n", 5, ":3:3: byte-order mark"},
 		{"a,b,y\n1,2,0\n3,\xEF\xBB\xBF4,1\n", 15, ":3:3: byte-order mark"}, // BOM across chunks 13–15 / 16–
@@ -273,10 +274,10 @@ func TestTooManyColumnsAreRejected(t *testing.T) {
 
 func TestLongLineIsRejectedEarly(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "long.csv")
-	require.NoError(t, os.WriteFile(path, []byte("a,b,y\n1,2,0\n3,"+strings.Repeat("4", 100)+",1\n5,6,0\n"), 0o644))
+	require.NoError(t, os.WriteFile(path, []byte("a,b,y\n1,2,0\n3,"+strings.Repeat("4", 30)+",1\n5,6,0\n"), 0o644))
 	for _, chunk := range []int{0, 7, 64} {
-		_, err := Read[float32](path, Options{ChunkBytes: chunk, MaxRecordBytes: 50})
-		assert.ErrorContains(t, err, "long.csv:3: line longer than 50 bytes", "chunk %d", chunk)
+		_, err := Read[float32](path, Options{ChunkBytes: chunk, MaxRecordBytes: 20})
+		assert.ErrorContains(t, err, "long.csv:3: line longer than 20 bytes", "chunk %d", chunk)
 	}
 	_, err := Read[float32](path, Options{MaxRecordBytes: 200})
 	assert.NoError(t, err)

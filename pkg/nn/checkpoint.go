@@ -191,13 +191,21 @@ func (r *fitRun[T]) writeCheckpoint(w io.Writer) error {
 	}
 	st := checkpointState{Epoch: len(r.hist.Epochs), Stopped: r.stop, Steps: m.opt.Steps(), Optimizer: m.opt.Name(),
 		LearningRate: m.opt.LearningRate(), RNG: rng, Fingerprint: r.fingerprint(), History: toJSON(r.hist.Epochs)}
-	if r.cur.epoch != 0 { // written mid-epoch, on an interruption
+	switch {
+	case r.cur.epoch != 0: // written mid-epoch, on an interruption
 		erng, err := r.cur.pcg.MarshalBinary()
 		if err != nil {
 			return err
 		}
 		pj := &partialJSON{RNG: erng, Batches: r.cur.batches, LossSum: jfloat(r.cur.sum), TrainNanos: int64(time.Since(r.cur.start))}
 		for _, v := range r.t.epochAcc {
+			pj.Metrics = append(pj.Metrics, jfloat(v))
+		}
+		st.Partial = pj
+	case r.resumeAt != nil: // resumed mid-epoch, and that epoch has not started again yet
+		pe := r.resumeAt // the generator is at the epoch's pre-shuffle state
+		pj := &partialJSON{RNG: rng, Batches: pe.Batches, LossSum: jfloat(pe.Sum), TrainNanos: int64(pe.Train)}
+		for _, v := range pe.Acc {
 			pj.Metrics = append(pj.Metrics, jfloat(v))
 		}
 		st.Partial = pj
@@ -293,7 +301,10 @@ func (r *fitRun[T]) readCheckpoint(rd io.Reader, size int64) (int, error) {
 			return 0, fmt.Errorf("checkpoint: bad generator state: %w", err)
 		}
 		batches := (len(r.train) + r.batch - 1) / r.batch
-		if pj.Batches < 0 || pj.Batches > batches || len(pj.Metrics) != len(r.t.epochAcc) || st.Epoch >= r.epochs {
+		if st.Epoch >= r.epochs {
+			return 0, fmt.Errorf("checkpoint: it was interrupted in epoch %d, beyond this run's %d epochs", st.Epoch+1, r.epochs)
+		}
+		if pj.Batches < 0 || pj.Batches > batches || len(pj.Metrics) != len(r.t.epochAcc) {
 			return 0, fmt.Errorf("checkpoint: bad interrupted epoch (%d of %d batches, %d metric counts)", pj.Batches, batches, len(pj.Metrics))
 		}
 		partial = &partialEpoch{Batches: pj.Batches, Sum: float64(pj.LossSum), Train: time.Duration(pj.TrainNanos)}

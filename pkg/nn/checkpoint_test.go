@@ -96,22 +96,35 @@ func TestResumeWithoutCheckpointStartsAfresh(t *testing.T) {
 	assert.NoError(t, err, "the checkpoint was written")
 }
 
-// cancelAt cancels the context when batch b of epoch e has ended (b = 0:
-// when epoch e's validation starts, that is after its last batch).
+// cancelAt cancels the context at a given point of training and can ask
+// training to stop.
 type cancelAt struct {
-	e, b   int
+	e, b         int // cancel after batch b of epoch e; b = 0: when epoch e begins; −1: and fail there
+	stopE, stopB int // call StopTraining after this batch
+
 	cancel context.CancelFunc
 	last   int
 }
 
-func (c *cancelAt) OnTrainBegin(nn.TrainState) error             { return nil }
-func (c *cancelAt) OnEpochBegin(nn.TrainState, int) error        { return nil }
+func (c *cancelAt) OnTrainBegin(nn.TrainState) error { return nil }
+func (c *cancelAt) OnEpochBegin(_ nn.TrainState, e int) error {
+	if e == c.e && c.b <= 0 {
+		c.cancel()
+		if c.b < 0 { // the callback itself fails with the cancellation
+			return context.Canceled
+		}
+	}
+	return nil
+}
 func (c *cancelAt) OnEpochEnd(nn.TrainState, *nn.EpochLog) error { return nil }
 func (c *cancelAt) OnTrainEnd(nn.TrainState) error               { return nil }
 
-func (c *cancelAt) OnBatchEnd(_ nn.TrainState, e, b, _ int, _ float64) error {
+func (c *cancelAt) OnBatchEnd(s nn.TrainState, e, b, _ int, _ float64) error {
 	c.last = b
-	if e == c.e && b == c.b {
+	if e == c.stopE && b == c.stopB {
+		s.StopTraining()
+	}
+	if e == c.e && b == c.b && b != 0 {
 		c.cancel()
 	}
 	return nil
@@ -147,5 +160,58 @@ func TestInterruptedMidEpochResumesBitIdentically(t *testing.T) {
 		assert.Equal(t, want.Loss(), got.Loss(), "interrupted at %v", at)
 		assert.Equal(t, want.Values("val_loss"), got.Values("val_loss"))
 		assert.Equal(t, want.Values("accuracy"), got.Values("accuracy"))
+	}
+}
+
+// interruptAndResume trains with cancellations at the given points, each
+// followed by a resume from the checkpoint, and returns the final model and
+// history.
+func interruptAndResume(t *testing.T, opts nn.FitOptions, stopE, stopB int, cuts ...[2]int) (*nn.Model[float32], *nn.History) {
+	path := filepath.Join(t.TempDir(), "run.ckpt")
+	_, x, y := resumeCase[float32](t, "adam")
+	opts.CheckpointPath, opts.CheckpointEvery = path, 100
+	for i := 0; ; i++ {
+		m, _, _ := resumeCase[float32](t, "adam")
+		ctx, cancel := context.WithCancel(context.Background())
+		c := &cancelAt{stopE: stopE, stopB: stopB, cancel: cancel, e: -1}
+		if i < len(cuts) {
+			c.e, c.b = cuts[i][0], cuts[i][1]
+		}
+		o := opts
+		o.Callbacks, o.Resume = []nn.Callback{c}, i > 0
+		h, err := m.Fit(ctx, x, y, o)
+		cancel()
+		if i == len(cuts) {
+			require.NoError(t, err)
+			return m, h
+		}
+		require.ErrorIs(t, err, context.Canceled, "cut %d at %v", i, cuts[i])
+	}
+}
+
+// TestInterruptionsAtAwkwardPoints (found in review): an interruption as an
+// epoch begins, a second interruption right after resuming mid-epoch, and
+// an interruption after a callback asked to stop, all end like the run that
+// was never interrupted — weights and every epoch's loss.
+func TestInterruptionsAtAwkwardPoints(t *testing.T) {
+	opts := nn.FitOptions{Epochs: 4, BatchSize: 16, Seed: 3, Parallelism: nn.Parallelism{Workers: 2}}
+	for _, c := range []struct {
+		name         string
+		stopE, stopB int
+		cuts         [][2]int
+	}{
+		{"as epoch 2 begins", 0, 0, [][2]int{{2, 0}}},
+		{"mid-epoch, then again at once", 0, 0, [][2]int{{2, 3}, {2, 0}}},
+		{"mid-epoch twice in the same epoch", 0, 0, [][2]int{{3, 2}, {3, 4}}},
+		{"mid-epoch, then in a callback before the epoch restarts", 0, 0, [][2]int{{2, 3}, {2, -1}}},
+		{"after a stop request", 2, 2, [][2]int{{2, 3}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			want, wantH := interruptAndResume(t, opts, c.stopE, c.stopB)
+			got, gotH := interruptAndResume(t, opts, c.stopE, c.stopB, c.cuts...)
+			assert.Equal(t, want.Params(), got.Params())
+			assert.Equal(t, wantH.Loss(), gotH.Loss())
+			assert.Equal(t, wantH.Values("accuracy"), gotH.Values("accuracy"))
+		})
 	}
 }

@@ -150,7 +150,9 @@ func (r *fitRun[T]) loop(p *parallel.Pool) error {
 	if err := r.restoreCallbacks(); err != nil {
 		return err
 	}
-	for e := r.first + 1; e <= r.epochs && !r.stop; e++ {
+	// An epoch interrupted midway is finished even if training was asked to
+	// stop during it: stopping takes effect at an epoch's end.
+	for e := r.first + 1; e <= r.epochs && (!r.stop || r.resumeAt != nil); e++ {
 		if err := r.epoch(p, ev, e); err != nil {
 			return err
 		}
@@ -180,7 +182,7 @@ func (r *fitRun[T]) epoch(p *parallel.Pool, ev *evaluator[T], e int) error {
 	}
 	start := time.Now()
 	n := len(r.perm)
-	r.cur.epoch, r.cur.batches, r.cur.pcg = e, 0, *r.pcg
+	r.cur.epoch, r.cur.batches, r.cur.sum, r.cur.pcg = e, 0, 0, *r.pcg
 	if !r.opt.NoShuffle { // a fresh permutation every epoch: the generator's state is all a resume needs
 		copy(r.perm, r.train)
 		r.rng.Shuffle(n, func(i, j int) { r.perm[i], r.perm[j] = r.perm[j], r.perm[i] })
@@ -191,6 +193,7 @@ func (r *fitRun[T]) epoch(p *parallel.Pool, ev *evaluator[T], e int) error {
 	if pe := r.resumeAt; pe != nil { // the part of this epoch done before the interruption
 		r.resumeAt = nil
 		r.cur.batches, sum, start = pe.Batches, pe.Sum, start.Add(-pe.Train)
+		r.cur.sum = sum
 		copy(r.t.epochAcc, pe.Acc)
 	}
 	r.cur.start = start
