@@ -96,8 +96,8 @@ func TestKillAndResumeGiveTheUninterruptedModel(t *testing.T) {
 			var errText bytes.Buffer
 			cmd, lines := startFit(t, bin, args, &errText)
 			t.Cleanup(func() { cmd.Process.Kill() }) // if the test stops early
-			waitFor(t, lines, "epoch 2/")     // the epoch-1 checkpoint is on disk, epoch 3 is running
-			time.Sleep(30 * time.Millisecond) // into epoch 3
+			waitFor(t, lines, "epoch 2/")            // the epoch-1 checkpoint is on disk, epoch 3 is running
+			time.Sleep(30 * time.Millisecond)        // into epoch 3
 			require.NoError(t, cmd.Process.Signal(c.sig))
 			for range lines {
 			}

@@ -239,7 +239,7 @@ func TestNULAndInnerBOMAreRejectedWhereTheyAre(t *testing.T) {
 		chunk   int
 		want    string
 	}{
-		{"\xEF\xBB\xBFa,b,y\n1,2,0\n", 0, ""}, // a leading BOM is fine
+		{"\xEF\xBB\xBFa,b,y\n1,2,0\n", 0, ""},                                         // a leading BOM is fine
 		{"\xEF\xBB\xBFa,b,y\n1,2,0\n3,\xEF\xBB\xBF4,1\n", 0, ":3:3: byte-order mark"}, // not a second one (found in review)
 		{"a,b,y\n1,2,0\n3,\xEF\xBB\xBF4,1\n", 0, ":3:3: byte-order mark"},
 		{"a,b,y\n1,2,0\n3,\xEF\xBB\xBF4,1\n", 5, ":3:3: byte-order mark"},
