@@ -131,15 +131,7 @@ func ranges[T nn.Float](x nn.Matrix[T], rows []int, oneHot []bool) ([]float64, [
 			lo[j], hi[j] = min(lo[j], float64(v)), max(hi[j], float64(v))
 		}
 	}
-	if rows == nil {
-		for r := 0; r < x.Rows; r++ {
-			each(r)
-		}
-	} else {
-		for _, r := range rows {
-			each(r)
-		}
-	}
+	forRows(x.Rows, rows, each)
 	for j := range lo {
 		switch {
 		case oneHot[j] || lo[j] > hi[j]: // one-hot, or no rows
@@ -208,15 +200,7 @@ func stats[T nn.Float](x nn.Matrix[T], rows []int, oneHot []bool) ([]float64, []
 			m2[j] += d * (float64(v) - mean[j])
 		}
 	}
-	if rows == nil {
-		for r := 0; r < x.Rows; r++ {
-			each(r)
-		}
-	} else {
-		for _, r := range rows {
-			each(r)
-		}
-	}
+	forRows(x.Rows, rows, each)
 	scale := make([]float64, x.Cols)
 	for j := range scale {
 		scale[j] = math.Sqrt(m2[j] / float64(max(n, 1)))
@@ -315,4 +299,17 @@ func Unmarshal(b []byte) (*Preprocessing, error) {
 		return nil, fmt.Errorf("bad preprocessing: unknown scaler %q", p.Scaler)
 	}
 	return &p, nil
+}
+
+// forRows calls each for rows, or for 0…n−1 when rows is nil.
+func forRows(n int, rows []int, each func(int)) {
+	if rows == nil {
+		for r := range n {
+			each(r)
+		}
+		return
+	}
+	for _, r := range rows {
+		each(r)
+	}
 }
