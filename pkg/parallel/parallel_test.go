@@ -264,3 +264,16 @@ func BenchmarkBarrier(b *testing.B) {
 		})
 	}
 }
+
+func TestLocalCommunicator(t *testing.T) {
+	var c Communicator = Local{}
+	assert.Equal(t, 0, c.Rank())
+	assert.Equal(t, 1, c.Size())
+	recv := make([]byte, 3)
+	require.NoError(t, c.Allgather([]byte("abc"), recv))
+	assert.Equal(t, "abc", string(recv))
+	assert.Error(t, c.Allgather([]byte("abc"), make([]byte, 2)))
+	assert.NoError(t, c.Bcast([]byte("x"), 0))
+	assert.Error(t, c.Bcast([]byte("x"), 1))
+	assert.NoError(t, c.Barrier())
+}

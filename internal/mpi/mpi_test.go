@@ -1,0 +1,49 @@
+//go:build mpi
+
+package mpi
+
+import (
+	"bytes"
+	"testing"
+)
+
+// TestCollectives runs alone (an MPI singleton, one rank) or under mpirun:
+//
+//	go test -c -tags mpi -o mpi.test ./internal/mpi
+//	mpirun --allow-run-as-root --oversubscribe -np 3 ./mpi.test
+func TestCollectives(t *testing.T) {
+	c, err := Init()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Finalize()
+	if c.Rank() < 0 || c.Rank() >= c.Size() {
+		t.Fatalf("rank %d of %d", c.Rank(), c.Size())
+	}
+	send := []byte{byte(c.Rank()), byte(c.Rank() * 2)}
+	recv := make([]byte, 2*c.Size())
+	if err := c.Allgather(send, recv); err != nil {
+		t.Fatal(err)
+	}
+	for r := range c.Size() {
+		if recv[2*r] != byte(r) || recv[2*r+1] != byte(2*r) {
+			t.Fatalf("rank %d: allgather gave %v", c.Rank(), recv)
+		}
+	}
+	buf := []byte("not yet")
+	if c.Rank() == 0 {
+		buf = []byte("from 0!")
+	}
+	if err := c.Bcast(buf, 0); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(buf, []byte("from 0!")) {
+		t.Fatalf("rank %d: broadcast gave %q", c.Rank(), buf)
+	}
+	if err := c.Allgather(send, make([]byte, 1)); err == nil {
+		t.Error("a wrong receive size was accepted")
+	}
+	if err := c.Barrier(); err != nil {
+		t.Fatal(err)
+	}
+}
