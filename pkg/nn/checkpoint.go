@@ -168,6 +168,9 @@ func (r *fitRun[T]) Checkpoint() error {
 	if r.opt.CheckpointPath == "" {
 		return errors.New("nn: checkpoint requested but FitOptions.CheckpointPath is empty")
 	}
+	if c := r.opt.Comm; c != nil && c.Rank() != 0 {
+		return nil // rank 0 writes it
+	}
 	return atomicfile.Write(r.opt.CheckpointPath, r.writeCheckpoint)
 }
 

@@ -85,6 +85,11 @@ type FitOptions struct {
 	CheckpointPath  string
 	CheckpointEvery int
 	Resume          bool
+	// Comm, with more than one rank, trains across processes (see
+	// distributed.go): every rank calls Fit with the same data and options;
+	// the model ends the same, bit for bit, as in one process. Only rank 0
+	// writes checkpoints. nil trains in this process alone.
+	Comm parallel.Communicator
 	Parallelism
 }
 
@@ -142,12 +147,31 @@ func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*Hi
 	r := &fitRun[T]{m: m, opt: opt, epochs: epochs, batch: batch, train: trainIdx, perm: slices.Clone(trainIdx), val: val,
 		t: newTrainer(m, x, y, trainIdx, w, min(batch, len(trainIdx)), par), pcg: rand.NewPCG(opt.Seed, shuffleStream)}
 	r.rng = rand.New(r.pcg)
+	runCtx := ctx
+	if opt.Comm != nil && opt.Comm.Size() > 1 {
+		// Ranks must stop at the same step: the pool ignores ctx, and the
+		// lane exchange agrees on its cancellation.
+		runCtx = context.WithoutCancel(ctx)
+		r.t.ex = newExchange[T](opt.Comm, ctx, len(m.params), len(r.t.epochAcc), len(r.t.lanes))
+		if err := agree(opt.Comm, r.fingerprint(), m.params); err != nil {
+			return nil, err
+		}
+	}
 	if opt.Resume {
 		if r.first, err = r.resume(); err != nil {
 			return nil, err
 		}
 	}
-	err = parallel.Run(ctx, par.Workers, r.run)
+	if r.t.ex != nil {
+		batches := 0
+		if r.resumeAt != nil {
+			batches = r.resumeAt.Batches
+		}
+		if err := agreeOnResume(opt.Comm, r.first, batches, m.opt.Steps()); err != nil {
+			return nil, err
+		}
+	}
+	err = parallel.Run(runCtx, par.Workers, r.run)
 	return &r.hist, err
 }
 

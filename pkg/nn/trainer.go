@@ -35,6 +35,9 @@ type trainer[T Float] struct {
 	overflow []bool    // per chunk: the last update made a weight non-finite
 	clipBy   T
 
+	ex     *exchange[T] // across processes; nil in a single process
+	laneLo int          // the first lane this process computes
+
 	laneTask, updateTask, normTask, scaleTask, reduceTask func(worker, i int) error
 	ctxErr                                                func() error
 }
@@ -72,8 +75,18 @@ func (t *trainer[T]) gradient(p *parallel.Pool, idx []int) (float64, error) {
 	}
 	t.idx, t.scale = idx, 1/T(len(idx))
 	n := t.layout.Lanes()
-	if err := p.Do(n, t.laneTask); err != nil {
+	lo, hi := 0, n
+	if t.ex != nil {
+		lo, hi = t.ex.owned(t.ex.comm.Rank(), n)
+	}
+	t.laneLo = lo
+	if err := p.Do(hi-lo, t.laneTask); err != nil {
 		return 0, err
+	}
+	if t.ex != nil {
+		if err := t.ex.swap(t, n); err != nil {
+			return 0, err
+		}
 	}
 	sum, err := t.reduce(p, n)
 	if err != nil {
@@ -165,8 +178,10 @@ func (t *trainer[T]) apply(p *parallel.Pool) error {
 	return err
 }
 
-// lane is the task for lane i: its shards, in order, on worker w's replica.
+// lane is the task for this process's i-th lane (lane laneLo+i of the
+// step): its shards, in order, on worker w's replica.
 func (t *trainer[T]) lane(w, i int) error {
+	i += t.laneLo
 	r := t.replicas[w]
 	if r == nil {
 		r = newReplica(t.m, min(t.par.ShardSize, t.maxBatch), t.y.Cols)

@@ -1,0 +1,142 @@
+package nn
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"unsafe"
+
+	"github.com/densetrain/densetrain/pkg/parallel"
+)
+
+// Training across processes (FitOptions.Comm with more than one rank).
+//
+// Every rank holds the whole data set, draws the same seeded batches and
+// cuts them into the same micro-shards and lanes as a single process. Rank
+// r computes the contiguous lanes [r·L/R, (r+1)·L/R) of a step with its own
+// workers; then one Allgather hands every rank every lane's gradient, loss
+// sum and metric counts, and every rank reduces all L lanes with the same
+// fixed tree and applies the same update. The arithmetic is therefore
+// exactly the single process's with the same shard layout — the model file
+// is the same, byte for byte, whatever the number of ranks and workers —
+// at the price of sending lanes rather than per-rank partial sums.
+//
+// Cancellation is agreed at the same exchange: each rank sends a flag, and
+// if any rank's context was cancelled every rank stops at that same step.
+// Only rank 0 writes checkpoints.
+
+// exchange moves the lanes between the ranks at every step.
+type exchange[T Float] struct {
+	comm       parallel.Communicator
+	ctx        context.Context // the caller's: its cancellation is agreed on
+	laneBytes  int             // one lane: gradient, loss sum, metric counts
+	slots      int             // lanes per rank, at most
+	send, recv []byte
+}
+
+// exchangeHeader is the bytes before a rank's lanes: its stop flag.
+const exchangeHeader = 8
+
+func newExchange[T Float](comm parallel.Communicator, ctx context.Context, params, metrics, maxLanes int) *exchange[T] {
+	var z T
+	x := &exchange[T]{comm: comm, ctx: ctx, laneBytes: params*int(unsafe.Sizeof(z)) + 8 + 8*metrics}
+	x.slots = (maxLanes + comm.Size() - 1) / comm.Size()
+	x.send = make([]byte, exchangeHeader+x.slots*x.laneBytes)
+	x.recv = make([]byte, comm.Size()*len(x.send))
+	return x
+}
+
+// owned returns the lanes rank r computes when a step has n lanes.
+func (x *exchange[T]) owned(r, n int) (lo, hi int) {
+	s := x.comm.Size()
+	return r * n / s, (r + 1) * n / s
+}
+
+// swap sends this rank's lanes [lo, hi) of a step with n lanes, receives
+// the others', and reports a cancellation on any rank as context.Canceled.
+func (x *exchange[T]) swap(t *trainer[T], n int) error {
+	rank := x.comm.Rank()
+	lo, hi := x.owned(rank, n)
+	clear(x.send[:exchangeHeader])
+	if x.ctx.Err() != nil {
+		x.send[0] = 1
+	}
+	for i := lo; i < hi; i++ {
+		x.pack(x.send[exchangeHeader+(i-lo)*x.laneBytes:], t, i)
+	}
+	if err := x.comm.Allgather(x.send, x.recv); err != nil {
+		return err
+	}
+	stopped := -1
+	for r := range x.comm.Size() {
+		block := x.recv[r*len(x.send):]
+		if block[0] != 0 && stopped < 0 {
+			stopped = r
+		}
+		if r == rank {
+			continue
+		}
+		rlo, rhi := x.owned(r, n)
+		for i := rlo; i < rhi; i++ {
+			x.unpack(block[exchangeHeader+(i-rlo)*x.laneBytes:], t, i)
+		}
+	}
+	if stopped >= 0 {
+		return fmt.Errorf("stopped on rank %d: %w", stopped, context.Canceled)
+	}
+	return nil
+}
+
+func (x *exchange[T]) pack(b []byte, t *trainer[T], i int) {
+	g := t.lanes[i]
+	n := copy(b, unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(g))), len(g)*int(unsafe.Sizeof(g[0]))))
+	binary.LittleEndian.PutUint64(b[n:], math.Float64bits(t.laneLoss[i]))
+	for k, v := range t.laneAcc[i] {
+		binary.LittleEndian.PutUint64(b[n+8+8*k:], math.Float64bits(v))
+	}
+}
+
+func (x *exchange[T]) unpack(b []byte, t *trainer[T], i int) {
+	g := t.lanes[i]
+	n := copy(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(g))), len(g)*int(unsafe.Sizeof(g[0]))), b)
+	t.laneLoss[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[n:]))
+	for k := range t.laneAcc[i] {
+		t.laneAcc[i][k] = math.Float64frombits(binary.LittleEndian.Uint64(b[n+8+8*k:]))
+	}
+}
+
+// agree checks that every rank has the same fingerprint of data and options
+// and then gives every rank rank 0's parameters.
+func agree[T Float](comm parallel.Communicator, fingerprint string, params []T) error {
+	fp := []byte(fingerprint)
+	all := make([]byte, comm.Size()*len(fp))
+	if err := comm.Allgather(fp, all); err != nil {
+		return err
+	}
+	for r := range comm.Size() {
+		if string(all[r*len(fp):(r+1)*len(fp)]) != fingerprint {
+			return fmt.Errorf("nn: fit: rank %d has other data or training options than rank %d", r, comm.Rank())
+		}
+	}
+	return comm.Bcast(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(params))), len(params)*int(unsafe.Sizeof(params[0]))), 0)
+}
+
+// agreeOnResume checks that every rank resumed from the same point.
+func agreeOnResume(comm parallel.Communicator, epoch, batches, steps int) error {
+	var b [24]byte
+	binary.LittleEndian.PutUint64(b[:], uint64(epoch))
+	binary.LittleEndian.PutUint64(b[8:], uint64(batches))
+	binary.LittleEndian.PutUint64(b[16:], uint64(steps))
+	all := make([]byte, comm.Size()*len(b))
+	if err := comm.Allgather(b[:], all); err != nil {
+		return err
+	}
+	for r := range comm.Size() {
+		if string(all[r*24:(r+1)*24]) != string(b[:]) {
+			return errors.New("nn: fit: the ranks resumed from different checkpoints (is the checkpoint on a file system they share?)")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,182 @@
+package nn_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/parallel"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// memGroup is a parallel.Communicator for ranks that are goroutines of one
+// process, to test multi-rank training without MPI.
+type memGroup struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	size   int
+	count  int
+	gen    int
+	shared []byte
+}
+
+type memComm struct {
+	g    *memGroup
+	rank int
+}
+
+func newMemGroup(size int) []parallel.Communicator {
+	g := &memGroup{size: size}
+	g.cond = sync.NewCond(&g.mu)
+	cs := make([]parallel.Communicator, size)
+	for r := range cs {
+		cs[r] = &memComm{g, r}
+	}
+	return cs
+}
+
+func (c *memComm) Rank() int { return c.rank }
+func (c *memComm) Size() int { return c.g.size }
+
+func (c *memComm) Barrier() error {
+	g := c.g
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	gen := g.gen
+	if g.count++; g.count == g.size {
+		g.count, g.gen = 0, g.gen+1
+		g.cond.Broadcast()
+		return nil
+	}
+	for gen == g.gen {
+		g.cond.Wait()
+	}
+	return nil
+}
+
+func (c *memComm) Allgather(send, recv []byte) error {
+	g := c.g
+	if len(recv) != g.size*len(send) {
+		return fmt.Errorf("allgather of %d into %d", len(send), len(recv))
+	}
+	g.mu.Lock()
+	if len(g.shared) != len(recv) {
+		g.shared = make([]byte, len(recv))
+	}
+	copy(g.shared[c.rank*len(send):], send)
+	g.mu.Unlock()
+	c.Barrier()
+	g.mu.Lock()
+	copy(recv, g.shared)
+	g.mu.Unlock()
+	return c.Barrier()
+}
+
+func (c *memComm) Bcast(buf []byte, root int) error {
+	g := c.g
+	if c.rank == root {
+		g.mu.Lock()
+		g.shared = append(g.shared[:0], buf...)
+		g.mu.Unlock()
+	}
+	c.Barrier()
+	if c.rank != root {
+		g.mu.Lock()
+		copy(buf, g.shared)
+		g.mu.Unlock()
+	}
+	return c.Barrier()
+}
+
+// fitRanks trains resumeCase's model on every rank of a group of the given
+// size, each with its own model (rank r's weights shifted by r, so that only
+// the broadcast of rank 0's makes them agree), and returns rank 0's weights
+// and history.
+func fitRanks(t *testing.T, size int, opts nn.FitOptions, setup ...func(r int, o *nn.FitOptions) context.Context) ([]float32, *nn.History, []error) {
+	comms := newMemGroup(size)
+	params := make([][]float32, size)
+	hists := make([]*nn.History, size)
+	errs := make([]error, size)
+	var wg sync.WaitGroup
+	for r := range size {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m, x, y := resumeCase[float32](t, "adam")
+			for i := range m.Params() { // other initial weights: only the broadcast makes them agree
+				m.Params()[i] += float32(r)
+			}
+			o := opts
+			o.Comm = comms[r]
+			ctx := context.Background()
+			for _, f := range setup {
+				ctx = f(r, &o)
+			}
+			hists[r], errs[r] = m.Fit(ctx, x, y, o)
+			params[r] = m.Params()
+		}()
+	}
+	wg.Wait()
+	for r := 1; r < size; r++ {
+		if errs[0] == nil {
+			assert.Equal(t, params[0], params[r], "rank %d's weights", r)
+		}
+	}
+	return params[0], hists[0], errs
+}
+
+// TestRanksTrainLikeOneProcess: 2, 3 and 5 ranks with 1 or 2 workers each
+// end with the single process's weights and losses, bit for bit.
+func TestRanksTrainLikeOneProcess(t *testing.T) {
+	opts := nn.FitOptions{Epochs: 3, BatchSize: 32, Seed: 3, ValidationSplit: 0.2, Parallelism: nn.Parallelism{Workers: 2, ShardSize: 4}}
+	one, x, y := resumeCase[float32](t, "adam")
+	want, err := one.Fit(context.Background(), x, y, opts)
+	require.NoError(t, err)
+	for _, size := range []int{2, 3, 5} {
+		for _, workers := range []int{1, 2} {
+			o := opts
+			o.Workers = workers
+			got, hist, errs := fitRanks(t, size, o)
+			for r, err := range errs {
+				require.NoError(t, err, "rank %d", r)
+			}
+			assert.Equal(t, one.Params(), got, "%d ranks × %d workers", size, workers)
+			assert.Equal(t, want.Loss(), hist.Loss())
+			assert.Equal(t, want.Values("val_loss"), hist.Values("val_loss"))
+		}
+	}
+}
+
+// TestRanksStopTogether: a cancellation on one rank stops every rank at
+// the same step; rank 0's checkpoint resumes to the uninterrupted weights.
+func TestRanksStopTogether(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.ckpt")
+	opts := nn.FitOptions{Epochs: 4, BatchSize: 16, Seed: 3, Parallelism: nn.Parallelism{Workers: 1},
+		CheckpointPath: path, CheckpointEvery: 100}
+	want, _, errs := fitRanks(t, 3, opts)
+	require.NoError(t, errs[0])
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Only rank 1 is cancelled, after batch 2 of epoch 2.
+	_, _, errs = fitRanks(t, 3, opts, func(r int, o *nn.FitOptions) context.Context {
+		if r != 1 {
+			return context.Background()
+		}
+		o.Callbacks = []nn.Callback{&cancelAt{e: 2, b: 2, cancel: cancel}}
+		return ctx
+	})
+	o := opts
+	for r, err := range errs {
+		require.ErrorIs(t, err, context.Canceled, "rank %d", r)
+		assert.ErrorContains(t, err, "in epoch 2 after 2 batches;", "rank %d stopped elsewhere", r)
+	}
+	o.Resume = true
+	got, _, errs := fitRanks(t, 3, o)
+	require.NoError(t, errs[0])
+	assert.Equal(t, want, got)
+}
