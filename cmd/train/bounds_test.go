@@ -70,7 +70,7 @@ func TestHugeInputsAreRejectedWithBoundedMemory(t *testing.T) {
 			err := cmd.Run()
 			took := time.Since(start)
 			require.Error(t, err)
-			assert.Equal(t, 2, exitCode(t, err))
+			assert.Equal(t, 2, procExitCode(t, err))
 			assert.Contains(t, stderr.String(), c.want)
 			assert.Equal(t, 1, strings.Count(stderr.String(), "\n"), stderr.String())
 			rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss >> 10 // MiB

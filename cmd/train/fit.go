@@ -9,8 +9,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/densetrain/densetrain/internal/mpi"
 	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/parallel"
 	"github.com/densetrain/densetrain/pkg/prep"
 )
 
@@ -21,10 +23,11 @@ type fitConfig struct {
 	epochs, batch, workers, patience, checkpointEvery       int
 	seed                                                    uint64
 	precision, val, out, history, plot, scale               string
-	resume, quiet                                           bool
+	resume, quiet, mpi                                      bool
+	comm                                                    parallel.Communicator // MPI_COMM_WORLD under mpirun, else nil
 }
 
-func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	var c fitConfig
 	fs := newFlags("fit")
 	fs.StringVar(&c.data, "data", "", "training CSV file with a header line (required)")
@@ -50,11 +53,31 @@ func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.BoolVar(&c.resume, "resume", false, "continue from the checkpoint OUT.ckpt if it exists")
 	fs.StringVar(&c.plot, "plot", "", "draw the training and validation loss per epoch into this .png file")
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress display and no per-epoch lines")
+	fs.BoolVar(&c.mpi, "mpi", false, "train across the ranks of an MPI job (automatic under mpirun; needs a build with -tags mpi)")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	if err := c.check(); err != nil {
 		return usageError(err)
+	}
+	if c.mpi || mpi.UnderLauncher() {
+		comm, err := mpi.Init()
+		if errors.Is(err, mpi.ErrNotBuilt) {
+			return usageError(fmt.Errorf("--mpi: %w", err))
+		}
+		if err != nil {
+			return err
+		}
+		defer comm.Finalize()
+		c.comm = comm
+		if comm.Size() > 1 {
+			defer func() {
+				if err != nil { // one rank's failure ends the job at once
+					fmt.Fprintf(stderr, "train fit (rank %d of %d): %v\n", comm.Rank(), comm.Size(), err)
+					comm.Abort(exitCode(ctx, err))
+				}
+			}()
+		}
 	}
 	if c.precision == "f64" {
 		return fitPrecision[float64](ctx, c, stdout, stderr)

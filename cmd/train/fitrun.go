@@ -61,8 +61,12 @@ func fitPrecision[T nn.Float](ctx context.Context, c fitConfig, stdout, stderr i
 	if c.checkpointEvery > 0 {
 		opts.CheckpointPath, opts.CheckpointEvery, opts.Resume = c.out+".ckpt", c.checkpointEvery, c.resume
 	}
+	if c.comm != nil && c.comm.Size() > 1 {
+		opts.Comm = c.comm
+	}
+	follower := c.comm != nil && c.comm.Rank() != 0 // logs only errors, writes nothing
 	switch {
-	case c.quiet:
+	case c.quiet || follower:
 	case isTerminal(stderr):
 		rows := tab.X.Rows
 		if train != nil {
@@ -75,6 +79,9 @@ func fitPrecision[T nn.Float](ctx context.Context, c fitConfig, stdout, stderr i
 	hist, err := m.Fit(ctx, x, y, opts)
 	if err != nil {
 		return err
+	}
+	if follower {
+		return nil
 	}
 	if m.Preprocessing, err = p.Marshal(); err != nil {
 		return err

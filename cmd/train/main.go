@@ -114,12 +114,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	case errors.Is(err, context.Canceled) && errors.As(context.Cause(ctx), &sig):
 		fmt.Fprintf(stderr, "train %s: %v: %v\n", args[0], sig, err)
-		return 128 + int(sig.sig)
-	case errors.As(err, new(usageErr)):
-		fmt.Fprintf(stderr, "train %s: %v\n", args[0], err)
-		return 2
 	default:
 		fmt.Fprintf(stderr, "train %s: %v\n", args[0], err)
+	}
+	return exitCode(ctx, err)
+}
+
+// exitCode is the exit code for a command's error: 0, 2 for bad usage or
+// input, 128 + the signal's number when a signal stopped it, else 1.
+func exitCode(ctx context.Context, err error) int {
+	var sig interrupted
+	switch {
+	case err == nil || errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, context.Canceled) && errors.As(context.Cause(ctx), &sig):
+		return 128 + int(sig.sig)
+	case errors.As(err, new(usageErr)):
+		return 2
+	default:
 		return 1
 	}
 }

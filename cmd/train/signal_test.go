@@ -58,7 +58,7 @@ func waitFor(t *testing.T, lines chan string, prefix string) {
 	}
 }
 
-func exitCode(t *testing.T, err error) int {
+func procExitCode(t *testing.T, err error) int {
 	if err == nil {
 		return 0
 	}
@@ -106,7 +106,7 @@ func TestKillAndResumeGiveTheUninterruptedModel(t *testing.T) {
 				ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
 				require.True(t, ws.Signaled(), "killed: %v", err)
 			} else {
-				assert.Equal(t, c.code, exitCode(t, err), errText.String())
+				assert.Equal(t, c.code, procExitCode(t, err), errText.String())
 				last := strings.TrimSpace(errText.String())
 				last = last[strings.LastIndexByte(last, '\n')+1:]
 				t.Log(last)

@@ -40,6 +40,10 @@ import (
 // Available reports whether this build can run under MPI.
 const Available = true
 
+// ErrNotBuilt is what Init returns in a build without the mpi tag; this
+// build never returns it.
+var ErrNotBuilt = errors.New("this binary was built without MPI support")
+
 // Comm is MPI_COMM_WORLD as a parallel.Communicator. MPI is initialized
 // with MPI_THREAD_SERIALIZED: calls may come from any goroutine (and so any
 // OS thread), never two at once.

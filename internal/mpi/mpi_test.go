@@ -47,3 +47,28 @@ func TestCollectives(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// BenchmarkExchangeW1 is one step's lane exchange of W1 (784-256-128-10,
+// batch 128, 32-row shards: four lanes of 235 146 float32 gradients plus
+// their loss and metric counts) between the ranks:
+//
+//	mpirun --allow-run-as-root -np 2 ./mpi.test -test.run '^$' -test.bench ExchangeW1
+func BenchmarkExchangeW1(b *testing.B) {
+	c, err := Init()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Finalize()
+	const lanes, laneBytes = 4, 235146*4 + 8 + 8*3
+	slots := (lanes + c.Size() - 1) / c.Size()
+	send := make([]byte, 8+slots*laneBytes)
+	recv := make([]byte, c.Size()*len(send))
+	c.Barrier()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := c.Allgather(send, recv); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(recv))/1e6, "MB-received/op")
+}

@@ -2,6 +2,33 @@
 
 package mpi
 
+import "errors"
+
 // Available reports whether this build can run under MPI: not without the
 // mpi build tag.
 const Available = false
+
+// ErrNotBuilt is returned by Init in a build without the mpi tag.
+var ErrNotBuilt = errors.New("this binary was built without MPI support (build it with -tags mpi, with libopenmpi-dev installed)")
+
+// Comm stands for MPI_COMM_WORLD in a build without MPI; Init never
+// returns one.
+type Comm struct{}
+
+// UnderLauncher reports false: without MPI support nothing is detected.
+func UnderLauncher() bool { return false }
+
+// Init fails with ErrNotBuilt.
+func Init() (*Comm, error) { return nil, ErrNotBuilt }
+
+// Rank, Size, Allgather, Bcast and Barrier implement
+// parallel.Communicator; they are never reached.
+func (*Comm) Rank() int                   { return 0 }
+func (*Comm) Size() int                   { return 1 }
+func (*Comm) Allgather(_, _ []byte) error { return ErrNotBuilt }
+func (*Comm) Bcast([]byte, int) error     { return ErrNotBuilt }
+func (*Comm) Barrier() error              { return ErrNotBuilt }
+
+// Finalize and Abort do nothing.
+func (*Comm) Finalize() error { return nil }
+func (*Comm) Abort(int)       {}
