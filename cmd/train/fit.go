@@ -61,28 +61,48 @@ func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 		return usageError(err)
 	}
 	if c.mpi || mpi.UnderLauncher() {
-		comm, err := mpi.Init()
-		if errors.Is(err, mpi.ErrNotBuilt) {
+		runtime.LockOSThread() // every MPI call, Init to Finalize, on one thread
+		defer runtime.UnlockOSThread()
+		var comm *mpi.Comm
+		if comm, err = mpi.Init(); errors.Is(err, mpi.ErrNotBuilt) {
+			if !c.mpi {
+				return usageError(fmt.Errorf("started by an MPI launcher, but %w", err))
+			}
 			return usageError(fmt.Errorf("--mpi: %w", err))
 		}
 		if err != nil {
 			return err
 		}
-		defer comm.Finalize()
 		c.comm = comm
-		if comm.Size() > 1 {
-			defer func() {
-				if err != nil { // one rank's failure ends the job at once
-					fmt.Fprintf(stderr, "train fit (rank %d of %d): %v\n", comm.Rank(), comm.Size(), err)
-					comm.Abort(exitCode(ctx, err))
+		defer func() {
+			p := recover()
+			if comm.Size() > 1 && (p != nil || !agreedError(err)) {
+				// A failure of this rank alone would leave the others
+				// waiting in a collective: end the job now.
+				if p != nil {
+					err = fmt.Errorf("panic: %v", p)
 				}
-			}()
-		}
+				fmt.Fprintf(stderr, "train fit (rank %d of %d): %v\n", comm.Rank(), comm.Size(), err)
+				comm.Abort(exitCode(ctx, err))
+			}
+			comm.Finalize()
+			if p != nil {
+				panic(p)
+			}
+		}()
 	}
 	if c.precision == "f64" {
 		return fitPrecision[float64](ctx, c, stdout, stderr)
 	}
 	return fitPrecision[float32](ctx, c, stdout, stderr)
+}
+
+// agreedError reports whether every rank of a job ends with err at the same
+// point: success, an agreed interruption (with rank 0's checkpoint written
+// before the ranks finalize) or a divergence, which the identical arithmetic
+// of all ranks meets at the same step.
+func agreedError(err error) bool {
+	return err == nil || errors.Is(err, context.Canceled) || errors.As(err, new(*nn.DivergenceError))
 }
 
 // check validates the flags that need no data.

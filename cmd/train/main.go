@@ -74,6 +74,10 @@ type interrupted struct{ sig syscall.Signal }
 
 func (i interrupted) Error() string { return "interrupted by " + signalName(i.sig) }
 
+// ExitCode is 128 + the signal's number; under MPI the other ranks exit
+// with it too.
+func (i interrupted) ExitCode() int { return 128 + int(i.sig) }
+
 func signalName(s syscall.Signal) string {
 	switch s {
 	case syscall.SIGINT:
@@ -124,11 +128,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // input, 128 + the signal's number when a signal stopped it, else 1.
 func exitCode(ctx context.Context, err error) int {
 	var sig interrupted
+	var remote interface{ ExitCode() int }
 	switch {
 	case err == nil || errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.Is(err, context.Canceled) && errors.As(context.Cause(ctx), &sig):
-		return 128 + int(sig.sig)
+		return sig.ExitCode()
+	case errors.Is(err, context.Canceled) && errors.As(err, &remote) && remote.ExitCode() > 0:
+		return remote.ExitCode() // another rank's signal stopped the job
 	case errors.As(err, new(usageErr)):
 		return 2
 	default:

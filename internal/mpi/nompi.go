@@ -2,7 +2,10 @@
 
 package mpi
 
-import "errors"
+import (
+	"errors"
+	"os"
+)
 
 // Available reports whether this build can run under MPI: not without the
 // mpi build tag.
@@ -15,8 +18,12 @@ var ErrNotBuilt = errors.New("this binary was built without MPI support (build i
 // returns one.
 type Comm struct{}
 
-// UnderLauncher reports false: without MPI support nothing is detected.
-func UnderLauncher() bool { return false }
+// UnderLauncher reports whether this process was started by mpirun (Open
+// MPI sets OMPI_COMM_WORLD_SIZE) or another PMI launcher; without MPI
+// support the command then refuses to run rather than train once per rank.
+func UnderLauncher() bool {
+	return os.Getenv("OMPI_COMM_WORLD_SIZE") != "" || os.Getenv("PMI_SIZE") != "" || os.Getenv("PMIX_RANK") != ""
+}
 
 // Init fails with ErrNotBuilt.
 func Init() (*Comm, error) { return nil, ErrNotBuilt }

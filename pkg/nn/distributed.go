@@ -62,6 +62,10 @@ func (x *exchange[T]) swap(t *trainer[T], n int) error {
 	clear(x.send[:exchangeHeader])
 	if x.ctx.Err() != nil {
 		x.send[0] = 1
+		var ec interface{ ExitCode() int }
+		if errors.As(context.Cause(x.ctx), &ec) && ec.ExitCode() > 0 && ec.ExitCode() < 256 {
+			x.send[1] = byte(ec.ExitCode()) // how the stopping rank will exit, for the others
+		}
 	}
 	for i := lo; i < hi; i++ {
 		x.pack(x.send[exchangeHeader+(i-lo)*x.laneBytes:], t, i)
@@ -69,11 +73,11 @@ func (x *exchange[T]) swap(t *trainer[T], n int) error {
 	if err := x.comm.Allgather(x.send, x.recv); err != nil {
 		return err
 	}
-	stopped := -1
+	stopped, code := -1, 0
 	for r := range x.comm.Size() {
 		block := x.recv[r*len(x.send):]
 		if block[0] != 0 && stopped < 0 {
-			stopped = r
+			stopped, code = r, int(block[1])
 		}
 		if r == rank {
 			continue
@@ -84,10 +88,21 @@ func (x *exchange[T]) swap(t *trainer[T], n int) error {
 		}
 	}
 	if stopped >= 0 {
-		return fmt.Errorf("stopped on rank %d: %w", stopped, context.Canceled)
+		return fmt.Errorf("stopped on rank %d: %w", stopped, stopCause{code})
 	}
 	return nil
 }
+
+// stopCause is context.Canceled as seen by every rank of a job that one
+// rank's cancellation stopped; ExitCode carries that rank's exit code (a
+// cause with an ExitCode method, such as a signal's), 0 when it had none.
+type stopCause struct{ code int }
+
+func (s stopCause) Error() string { return context.Canceled.Error() }
+func (s stopCause) Unwrap() error { return context.Canceled }
+
+// ExitCode returns the exit code of the rank that stopped the job, or 0.
+func (s stopCause) ExitCode() int { return s.code }
 
 func (x *exchange[T]) pack(b []byte, t *trainer[T], i int) {
 	g := t.lanes[i]
@@ -107,8 +122,9 @@ func (x *exchange[T]) unpack(b []byte, t *trainer[T], i int) {
 	}
 }
 
-// agree checks that every rank has the same fingerprint of data and options
-// and then gives every rank rank 0's parameters.
+// agree checks that every rank has the same fingerprint of data, model and
+// options (a fixed-length hash) and then gives every rank rank 0's
+// parameters.
 func agree[T Float](comm parallel.Communicator, fingerprint string, params []T) error {
 	fp := []byte(fingerprint)
 	all := make([]byte, comm.Size()*len(fp))
@@ -117,7 +133,7 @@ func agree[T Float](comm parallel.Communicator, fingerprint string, params []T) 
 	}
 	for r := range comm.Size() {
 		if string(all[r*len(fp):(r+1)*len(fp)]) != fingerprint {
-			return fmt.Errorf("nn: fit: rank %d has other data or training options than rank %d", r, comm.Rank())
+			return fmt.Errorf("nn: fit: rank %d has other data, model or training options than rank %d", r, comm.Rank())
 		}
 	}
 	return comm.Bcast(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(params))), len(params)*int(unsafe.Sizeof(params[0]))), 0)

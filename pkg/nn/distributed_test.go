@@ -160,11 +160,13 @@ func TestRanksStopTogether(t *testing.T) {
 	want, _, errs := fitRanks(t, 3, opts)
 	require.NoError(t, errs[0])
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	ctx, cancelCause := context.WithCancelCause(context.Background())
+	defer cancelCause(nil)
+	cancel := func() { cancelCause(exitCause(143)) }
 	// Only rank 1 is cancelled, after batch 2 of epoch 2.
 	_, _, errs = fitRanks(t, 3, opts, func(r int, o *nn.FitOptions) context.Context {
 		if r != 1 {
+			o.Callbacks = []nn.Callback{&cancelAt{e: -1}} // every rank has the same callbacks
 			return context.Background()
 		}
 		o.Callbacks = []nn.Callback{&cancelAt{e: 2, b: 2, cancel: cancel}}
@@ -174,9 +176,21 @@ func TestRanksStopTogether(t *testing.T) {
 	for r, err := range errs {
 		require.ErrorIs(t, err, context.Canceled, "rank %d", r)
 		assert.ErrorContains(t, err, "in epoch 2 after 2 batches;", "rank %d stopped elsewhere", r)
+		var ec interface{ ExitCode() int }
+		if r != 1 { // the others learn how rank 1 was stopped
+			require.ErrorAs(t, err, &ec, "rank %d", r)
+			assert.Equal(t, 143, ec.ExitCode(), "rank %d", r)
+		}
 	}
 	o.Resume = true
 	got, _, errs := fitRanks(t, 3, o)
 	require.NoError(t, errs[0])
 	assert.Equal(t, want, got)
 }
+
+// exitCause is a cancellation cause that carries an exit code, as the
+// CLI's signal causes do.
+type exitCause int
+
+func (e exitCause) Error() string { return fmt.Sprintf("exit %d", int(e)) }
+func (e exitCause) ExitCode() int { return int(e) }

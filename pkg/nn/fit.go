@@ -1,6 +1,8 @@
 package nn
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"context"
 	"errors"
 	"fmt"
@@ -153,7 +155,13 @@ func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*Hi
 		// lane exchange agrees on its cancellation.
 		runCtx = context.WithoutCancel(ctx)
 		r.t.ex = newExchange[T](opt.Comm, ctx, len(m.params), len(r.t.epochAcc), len(r.t.lanes))
-		if err := agree(opt.Comm, r.fingerprint(), m.params); err != nil {
+		arch, err := m.architecture()
+		if err != nil {
+			return nil, err
+		}
+		cfg := sha256.Sum256(fmt.Appendf(nil, "%s|%d|%+v|%s|%g|%d|%d|%v", r.fingerprint(), epochs, arch,
+			m.opt.Name(), m.opt.LearningRate(), len(opt.Callbacks), opt.CheckpointEvery, opt.Resume))
+		if err := agree(opt.Comm, hex.EncodeToString(cfg[:]), m.params); err != nil {
 			return nil, err
 		}
 	}
