@@ -102,6 +102,8 @@ var badCorpus = []badCase{
 	{"history not csv or jsonl", "fit --data BAD/ok.csv --history h.txt", []string{"--history"}},
 	{"plot not png", "fit --data BAD/ok.csv --plot p.jpg", []string{"--plot"}},
 	{"empty out", "fit --data BAD/ok.csv --out=", []string{"--out"}},
+	{"--mpi in a build without MPI", "fit --data BAD/ok.csv --mpi", []string{"--mpi", "without MPI support"}},
+	{"--mpi-allreduce in a build without MPI", "fit --data BAD/ok.csv --mpi-allreduce", []string{"--mpi", "without MPI support"}},
 	{"resume without checkpoints", "fit --data BAD/ok.csv --resume", []string{"--resume"}},
 	{"unwritable fit output", "fit --data BAD/ok.csv --epochs 1 --out GEN/no/such/dir/m", []string{"no/such/dir/m"}},
 	{"predict without --model", "predict --data IRIS --out OUT", []string{"--model"}},

@@ -23,7 +23,7 @@ type fitConfig struct {
 	epochs, batch, workers, patience, checkpointEvery       int
 	seed                                                    uint64
 	precision, val, out, history, plot, scale               string
-	resume, quiet, mpi                                      bool
+	resume, quiet, mpi, mpiAllreduce                        bool
 	comm                                                    parallel.Communicator // MPI_COMM_WORLD under mpirun, else nil
 }
 
@@ -54,18 +54,19 @@ func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 	fs.StringVar(&c.plot, "plot", "", "draw the training and validation loss per epoch into this .png file")
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress display and no per-epoch lines")
 	fs.BoolVar(&c.mpi, "mpi", false, "train across the ranks of an MPI job (automatic under mpirun; needs a build with -tags mpi)")
+	fs.BoolVar(&c.mpiAllreduce, "mpi-allreduce", false, "under MPI, sum gradients with MPI_Allreduce: faster, but not bit-identical to one process")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	if err := c.check(); err != nil {
 		return usageError(err)
 	}
-	if c.mpi || mpi.UnderLauncher() {
+	if c.mpi || c.mpiAllreduce || mpi.UnderLauncher() {
 		runtime.LockOSThread() // every MPI call, Init to Finalize, on one thread
 		defer runtime.UnlockOSThread()
 		var comm *mpi.Comm
 		if comm, err = mpi.Init(); errors.Is(err, mpi.ErrNotBuilt) {
-			if !c.mpi {
+			if !c.mpi && !c.mpiAllreduce {
 				return usageError(fmt.Errorf("started by an MPI launcher, but %w", err))
 			}
 			return usageError(fmt.Errorf("--mpi: %w", err))

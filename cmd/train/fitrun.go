@@ -62,7 +62,7 @@ func fitPrecision[T nn.Float](ctx context.Context, c fitConfig, stdout, stderr i
 		opts.CheckpointPath, opts.CheckpointEvery, opts.Resume = c.out+".ckpt", c.checkpointEvery, c.resume
 	}
 	if c.comm != nil && c.comm.Size() > 1 {
-		opts.Comm = c.comm
+		opts.Comm, opts.CommAllreduce = c.comm, c.mpiAllreduce
 	}
 	follower := c.comm != nil && c.comm.Rank() != 0 // logs only errors, writes nothing
 	switch {

@@ -24,6 +24,8 @@ static int dt_allgather(void *send, void *recv, int n) {
 }
 static int dt_bcast(void *buf, int n, int root) { return MPI_Bcast(buf, n, MPI_BYTE, root, MPI_COMM_WORLD); }
 static int dt_barrier(void) { return MPI_Barrier(MPI_COMM_WORLD); }
+static int dt_allreduce_f32(void *buf, int n) { return MPI_Allreduce(MPI_IN_PLACE, buf, n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD); }
+static int dt_allreduce_f64(void *buf, int n) { return MPI_Allreduce(MPI_IN_PLACE, buf, n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD); }
 static int dt_finalize(void) { return MPI_Finalize(); }
 static int dt_abort(int code) { return MPI_Abort(MPI_COMM_WORLD, code); }
 */
@@ -115,6 +117,34 @@ func (c *Comm) Bcast(buf []byte, root int) error {
 func (c *Comm) Barrier() error {
 	if rc := C.dt_barrier(); rc != C.MPI_SUCCESS {
 		return fmt.Errorf("mpi: MPI_Barrier failed (%d)", int(rc))
+	}
+	return nil
+}
+
+// AllreduceFloat32 implements parallel.Communicator with MPI_Allreduce.
+func (c *Comm) AllreduceFloat32(buf []float32) error {
+	if len(buf) == 0 {
+		return nil
+	}
+	if len(buf) > math.MaxInt32 {
+		return fmt.Errorf("mpi: all-reduce of %d values: more than MPI's int count", len(buf))
+	}
+	if rc := C.dt_allreduce_f32(unsafe.Pointer(&buf[0]), C.int(len(buf))); rc != C.MPI_SUCCESS {
+		return fmt.Errorf("mpi: MPI_Allreduce failed (%d)", int(rc))
+	}
+	return nil
+}
+
+// AllreduceFloat64 implements parallel.Communicator with MPI_Allreduce.
+func (c *Comm) AllreduceFloat64(buf []float64) error {
+	if len(buf) == 0 {
+		return nil
+	}
+	if len(buf) > math.MaxInt32 {
+		return fmt.Errorf("mpi: all-reduce of %d values: more than MPI's int count", len(buf))
+	}
+	if rc := C.dt_allreduce_f64(unsafe.Pointer(&buf[0]), C.int(len(buf))); rc != C.MPI_SUCCESS {
+		return fmt.Errorf("mpi: MPI_Allreduce failed (%d)", int(rc))
 	}
 	return nil
 }

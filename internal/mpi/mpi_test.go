@@ -43,6 +43,17 @@ func TestCollectives(t *testing.T) {
 	if err := c.Allgather(send, make([]byte, 1)); err == nil {
 		t.Error("a wrong receive size was accepted")
 	}
+	f32, f64 := []float32{float32(c.Rank()), 1}, []float64{float64(c.Rank()), 1}
+	if err := c.AllreduceFloat32(f32); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AllreduceFloat64(f64); err != nil {
+		t.Fatal(err)
+	}
+	n := c.Size()
+	if want := float32(n * (n - 1) / 2); f32[0] != want || f32[1] != float32(n) || f64[0] != float64(want) || f64[1] != float64(n) {
+		t.Fatalf("rank %d: all-reduce gave %v and %v", c.Rank(), f32, f64)
+	}
 	if err := c.Barrier(); err != nil {
 		t.Fatal(err)
 	}

@@ -34,18 +34,85 @@ type exchange[T Float] struct {
 	laneBytes  int             // one lane: gradient, loss sum, metric counts
 	slots      int             // lanes per rank, at most
 	send, recv []byte
+
+	fast bool      // sum with the communicator's all-reduce instead (FitOptions.CommAllreduce)
+	side []float64 // with fast: stop count, exit code, loss sum, metric counts
 }
 
 // exchangeHeader is the bytes before a rank's lanes: its stop flag.
 const exchangeHeader = 8
 
-func newExchange[T Float](comm parallel.Communicator, ctx context.Context, params, metrics, maxLanes int) *exchange[T] {
+func newExchange[T Float](comm parallel.Communicator, ctx context.Context, params, metrics, maxLanes int, fast bool) *exchange[T] {
 	var z T
-	x := &exchange[T]{comm: comm, ctx: ctx, laneBytes: params*int(unsafe.Sizeof(z)) + 8 + 8*metrics}
+	x := &exchange[T]{comm: comm, ctx: ctx, laneBytes: params*int(unsafe.Sizeof(z)) + 8 + 8*metrics, fast: fast}
+	if fast {
+		x.side = make([]float64, 3+metrics)
+		return x
+	}
 	x.slots = (maxLanes + comm.Size() - 1) / comm.Size()
 	x.send = make([]byte, exchangeHeader+x.slots*x.laneBytes)
 	x.recv = make([]byte, comm.Size()*len(x.send))
 	return x
+}
+
+// stopCode returns this rank's stop flag and the exit code its context's
+// cause carries (0 if none).
+func (x *exchange[T]) stopCode() (bool, int) {
+	if x.ctx.Err() == nil {
+		return false, 0
+	}
+	var ec interface{ ExitCode() int }
+	if errors.As(context.Cause(x.ctx), &ec) && ec.ExitCode() > 0 && ec.ExitCode() < 256 {
+		return true, ec.ExitCode()
+	}
+	return true, 0
+}
+
+// allreduce is the fast path (FitOptions.CommAllreduce): it sums this
+// rank's lanes of a step with n lanes into lanes[0] with the local tree,
+// then across the ranks with the communicator's all-reduce, whose order is
+// MPI's; the loss sum and metric counts (into laneAcc[0]) and the stop flag
+// travel in a float64 side buffer. It returns the step's loss sum.
+func (x *exchange[T]) allreduce(t *trainer[T], n int) (float64, error) {
+	lo, hi := x.owned(x.comm.Rank(), n)
+	g := t.lanes[0]
+	clear(x.side)
+	if stop, code := x.stopCode(); stop {
+		x.side[0], x.side[1] = 1, float64(code)
+	}
+	acc := x.side[3:]
+	if hi > lo {
+		parallel.TreeAddInto(t.lanes[lo:hi], 0, len(g), addInto[T])
+		parallel.TreeSumInto(t.laneAcc[lo:hi], 0, len(acc))
+		if lo != 0 {
+			copy(g, t.lanes[lo])
+		}
+		x.side[2] = parallel.TreeSum(t.laneLoss[lo:hi])
+		copy(acc, t.laneAcc[lo])
+	} else {
+		clear(g) // this rank has no lane in this (short) step
+	}
+	var err error
+	if unsafe.Sizeof(g[0]) == 4 {
+		err = x.comm.AllreduceFloat32(as32(g))
+	} else {
+		err = x.comm.AllreduceFloat64(as64(g))
+	}
+	if err != nil {
+		return 0, err
+	}
+	if err := x.comm.AllreduceFloat64(x.side); err != nil {
+		return 0, err
+	}
+	if x.side[0] > 0 {
+		code := 0
+		if x.side[0] == 1 {
+			code = int(x.side[1])
+		}
+		return 0, fmt.Errorf("stopped on %g rank(s): %w", x.side[0], stopCause{code})
+	}
+	copy(t.laneAcc[0], acc)
+	return x.side[2], nil
 }
 
 // owned returns the lanes rank r computes when a step has n lanes.
@@ -60,12 +127,8 @@ func (x *exchange[T]) swap(t *trainer[T], n int) error {
 	rank := x.comm.Rank()
 	lo, hi := x.owned(rank, n)
 	clear(x.send[:exchangeHeader])
-	if x.ctx.Err() != nil {
-		x.send[0] = 1
-		var ec interface{ ExitCode() int }
-		if errors.As(context.Cause(x.ctx), &ec) && ec.ExitCode() > 0 && ec.ExitCode() < 256 {
-			x.send[1] = byte(ec.ExitCode()) // how the stopping rank will exit, for the others
-		}
+	if stop, code := x.stopCode(); stop {
+		x.send[0], x.send[1] = 1, byte(code) // and how the stopping rank will exit, for the others
 	}
 	for i := lo; i < hi; i++ {
 		x.pack(x.send[exchangeHeader+(i-lo)*x.laneBytes:], t, i)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"unsafe"
 
 	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/parallel"
@@ -74,6 +75,27 @@ func (c *memComm) Allgather(send, recv []byte) error {
 	copy(recv, g.shared)
 	g.mu.Unlock()
 	return c.Barrier()
+}
+
+func (c *memComm) AllreduceFloat32(buf []float32) error { return allreduce(c, buf) }
+func (c *memComm) AllreduceFloat64(buf []float64) error { return allreduce(c, buf) }
+
+// allreduce sums the ranks' buffers in rank order, through Allgather.
+func allreduce[T float32 | float64](c *memComm, buf []T) error {
+	size := int(unsafe.Sizeof(buf[0]))
+	send := unsafe.Slice((*byte)(unsafe.Pointer(&buf[0])), len(buf)*size)
+	recv := make([]byte, c.g.size*len(send))
+	if err := c.Allgather(send, recv); err != nil {
+		return err
+	}
+	clear(buf)
+	for r := range c.g.size {
+		part := unsafe.Slice((*T)(unsafe.Pointer(&recv[r*len(send)])), len(buf))
+		for i, v := range part {
+			buf[i] += v
+		}
+	}
+	return nil
 }
 
 func (c *memComm) Bcast(buf []byte, root int) error {
@@ -194,3 +216,24 @@ type exitCause int
 
 func (e exitCause) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 func (e exitCause) ExitCode() int { return int(e) }
+
+// TestRanksWithAllreduce: the fast path trains the ranks in lockstep (the
+// same weights on every rank) and close to one process, not bit for bit.
+func TestRanksWithAllreduce(t *testing.T) {
+	opts := nn.FitOptions{Epochs: 3, BatchSize: 32, Seed: 3, Parallelism: nn.Parallelism{Workers: 1, ShardSize: 4}}
+	one, x, y := resumeCase[float32](t, "adam")
+	want, err := one.Fit(context.Background(), x, y, opts)
+	require.NoError(t, err)
+	for _, size := range []int{2, 3, 9} { // 9 ranks: some own no lane in a step
+		o := opts
+		o.CommAllreduce = true
+		got, hist, errs := fitRanks(t, size, o)
+		for r, err := range errs {
+			require.NoError(t, err, "rank %d", r)
+		}
+		for i, v := range one.Params() {
+			assert.InDelta(t, v, got[i], 1e-4, "%d ranks, parameter %d", size, i)
+		}
+		assert.InDeltaSlice(t, want.Loss(), hist.Loss(), 1e-5)
+	}
+}

@@ -92,6 +92,11 @@ type FitOptions struct {
 	// the model ends the same, bit for bit, as in one process. Only rank 0
 	// writes checkpoints. nil trains in this process alone.
 	Comm parallel.Communicator
+	// CommAllreduce sums the ranks' gradients with the communicator's
+	// all-reduce (MPI_Allreduce) instead of exchanging the lanes: less
+	// traffic, but the result depends on the number of ranks and on MPI's
+	// summation order, so it is not the single process's bit for bit.
+	CommAllreduce bool
 	Parallelism
 }
 
@@ -154,13 +159,13 @@ func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*Hi
 		// Ranks must stop at the same step: the pool ignores ctx, and the
 		// lane exchange agrees on its cancellation.
 		runCtx = context.WithoutCancel(ctx)
-		r.t.ex = newExchange[T](opt.Comm, ctx, len(m.params), len(r.t.epochAcc), len(r.t.lanes))
+		r.t.ex = newExchange[T](opt.Comm, ctx, len(m.params), len(r.t.epochAcc), len(r.t.lanes), opt.CommAllreduce)
 		arch, err := m.architecture()
 		if err != nil {
 			return nil, err
 		}
-		cfg := sha256.Sum256(fmt.Appendf(nil, "%s|%d|%+v|%s|%g|%d|%d|%v", r.fingerprint(), epochs, arch,
-			m.opt.Name(), m.opt.LearningRate(), len(opt.Callbacks), opt.CheckpointEvery, opt.Resume))
+		cfg := sha256.Sum256(fmt.Appendf(nil, "%s|%d|%+v|%s|%g|%d|%d|%v|%v", r.fingerprint(), epochs, arch,
+			m.opt.Name(), m.opt.LearningRate(), len(opt.Callbacks), opt.CheckpointEvery, opt.Resume, opt.CommAllreduce))
 		if err := agree(opt.Comm, hex.EncodeToString(cfg[:]), m.params); err != nil {
 			return nil, err
 		}

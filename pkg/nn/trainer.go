@@ -83,16 +83,24 @@ func (t *trainer[T]) gradient(p *parallel.Pool, idx []int) (float64, error) {
 	if err := p.Do(hi-lo, t.laneTask); err != nil {
 		return 0, err
 	}
-	if t.ex != nil {
-		if err := t.ex.swap(t, n); err != nil {
+	var sum float64
+	switch {
+	case t.ex != nil && t.ex.fast:
+		t.normed = false
+		if sum, err = t.ex.allreduce(t, n); err != nil {
 			return 0, err
 		}
+	default:
+		if t.ex != nil {
+			if err := t.ex.swap(t, n); err != nil {
+				return 0, err
+			}
+		}
+		if sum, err = t.reduce(p, n); err != nil {
+			return 0, err
+		}
+		parallel.TreeSumInto(t.laneAcc[:n], 0, len(t.epochAcc))
 	}
-	sum, err := t.reduce(p, n)
-	if err != nil {
-		return 0, err
-	}
-	parallel.TreeSumInto(t.laneAcc[:n], 0, len(t.epochAcc))
 	pen := t.m.penalty(t.m.params, t.lanes[0])
 	if pen != 0 {
 		t.normed = false // the penalty's gradient changed lanes[0] after its norm

@@ -15,6 +15,11 @@ type Communicator interface {
 	Allgather(send, recv []byte) error
 	// Bcast copies root's buf into every other rank's buf.
 	Bcast(buf []byte, root int) error
+	// AllreduceFloat32 and AllreduceFloat64 replace buf, in place, by the
+	// element-wise sum of every rank's buf, in an order the implementation
+	// chooses (so the bits may differ from any fixed-order sum).
+	AllreduceFloat32(buf []float32) error
+	AllreduceFloat64(buf []float64) error
 	// Barrier returns when every rank has called it.
 	Barrier() error
 }
@@ -48,3 +53,9 @@ func (Local) Bcast(buf []byte, root int) error {
 
 // Barrier implements Communicator.
 func (Local) Barrier() error { return nil }
+
+// AllreduceFloat32 implements Communicator: the sum of one buffer.
+func (Local) AllreduceFloat32([]float32) error { return nil }
+
+// AllreduceFloat64 implements Communicator: the sum of one buffer.
+func (Local) AllreduceFloat64([]float64) error { return nil }
