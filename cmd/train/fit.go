@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -77,11 +78,14 @@ func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 		c.comm = comm
 		defer func() {
 			p := recover()
-			if comm.Size() > 1 && (p != nil || !agreedError(err)) {
+			agreed := agreedError(err) && !(c.mpiAllreduce && errors.As(err, new(*nn.DivergenceError)))
+			if comm.Size() > 1 && (p != nil || !agreed) {
 				// A failure of this rank alone would leave the others
-				// waiting in a collective: end the job now.
+				// waiting in a collective: end the job now. (With
+				// --mpi-allreduce even a divergence may not be met by
+				// every rank at once: MPI does not promise the same bits.)
 				if p != nil {
-					err = fmt.Errorf("panic: %v", p)
+					err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
 				}
 				fmt.Fprintf(stderr, "train fit (rank %d of %d): %v\n", comm.Rank(), comm.Size(), err)
 				comm.Abort(exitCode(ctx, err))

@@ -36,6 +36,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strconv"
 	"unsafe"
 )
 
@@ -54,7 +55,12 @@ type Comm struct{ rank, size int }
 // UnderLauncher reports whether this process was started by mpirun (Open
 // MPI sets OMPI_COMM_WORLD_SIZE) or another PMI launcher.
 func UnderLauncher() bool {
-	return os.Getenv("OMPI_COMM_WORLD_SIZE") != "" || os.Getenv("PMI_SIZE") != "" || os.Getenv("PMIX_RANK") != ""
+	for _, v := range []string{"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE"} {
+		if n, err := strconv.Atoi(os.Getenv(v)); err == nil && n > 1 {
+			return true // a job of one task (srun -n1) is not one
+		}
+	}
+	return false
 }
 
 // Init initializes MPI and returns the world communicator.

@@ -5,6 +5,7 @@ package mpi
 import (
 	"errors"
 	"os"
+	"strconv"
 )
 
 // Available reports whether this build can run under MPI: not without the
@@ -22,7 +23,12 @@ type Comm struct{}
 // MPI sets OMPI_COMM_WORLD_SIZE) or another PMI launcher; without MPI
 // support the command then refuses to run rather than train once per rank.
 func UnderLauncher() bool {
-	return os.Getenv("OMPI_COMM_WORLD_SIZE") != "" || os.Getenv("PMI_SIZE") != "" || os.Getenv("PMIX_RANK") != ""
+	for _, v := range []string{"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE"} {
+		if n, err := strconv.Atoi(os.Getenv(v)); err == nil && n > 1 {
+			return true // a job of one task (srun -n1) is not one
+		}
+	}
+	return false
 }
 
 // Init fails with ErrNotBuilt.

@@ -46,7 +46,7 @@ func newExchange[T Float](comm parallel.Communicator, ctx context.Context, param
 	var z T
 	x := &exchange[T]{comm: comm, ctx: ctx, laneBytes: params*int(unsafe.Sizeof(z)) + 8 + 8*metrics, fast: fast}
 	if fast {
-		x.side = make([]float64, 3+metrics)
+		x.side = make([]float64, 4+metrics)
 		return x
 	}
 	x.slots = (maxLanes + comm.Size() - 1) / comm.Size()
@@ -71,16 +71,18 @@ func (x *exchange[T]) stopCode() (bool, int) {
 // allreduce is the fast path (FitOptions.CommAllreduce): it sums this
 // rank's lanes of a step with n lanes into lanes[0] with the local tree,
 // then across the ranks with the communicator's all-reduce, whose order is
-// MPI's; the loss sum and metric counts (into laneAcc[0]) and the stop flag
-// travel in a float64 side buffer. It returns the step's loss sum.
+// MPI's; the stop count, the sum of the stopping ranks' exit codes and of
+// their squares (equal codes pass on), the loss sum and the metric counts
+// (into laneAcc[0]) travel in a float64 side buffer. It returns the step's
+// loss sum. It does not use Model.SetReducer's reducer.
 func (x *exchange[T]) allreduce(t *trainer[T], n int) (float64, error) {
 	lo, hi := x.owned(x.comm.Rank(), n)
 	g := t.lanes[0]
 	clear(x.side)
 	if stop, code := x.stopCode(); stop {
-		x.side[0], x.side[1] = 1, float64(code)
+		x.side[0], x.side[1], x.side[3] = 1, float64(code), float64(code*code)
 	}
-	acc := x.side[3:]
+	acc := x.side[4:]
 	if hi > lo {
 		parallel.TreeAddInto(t.lanes[lo:hi], 0, len(g), addInto[T])
 		parallel.TreeSumInto(t.laneAcc[lo:hi], 0, len(acc))
@@ -104,10 +106,10 @@ func (x *exchange[T]) allreduce(t *trainer[T], n int) (float64, error) {
 	if err := x.comm.AllreduceFloat64(x.side); err != nil {
 		return 0, err
 	}
-	if x.side[0] > 0 {
+	if n := x.side[0]; n > 0 {
 		code := 0
-		if x.side[0] == 1 {
-			code = int(x.side[1])
+		if n*x.side[3] == x.side[1]*x.side[1] { // every stopping rank has the same code
+			code = int(x.side[1] / n)
 		}
 		return 0, fmt.Errorf("stopped on %g rank(s): %w", x.side[0], stopCause{code})
 	}

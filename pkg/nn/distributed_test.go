@@ -237,3 +237,26 @@ func TestRanksWithAllreduce(t *testing.T) {
 		assert.InDeltaSlice(t, want.Loss(), hist.Loss(), 1e-5)
 	}
 }
+
+// TestTwoRanksStopTogether: two ranks cancelled at the same step with the
+// same exit code pass it to the third, on both paths (found in review: the
+// all-reduce path lost it).
+func TestTwoRanksStopTogether(t *testing.T) {
+	for _, fast := range []bool{false, true} {
+		opts := nn.FitOptions{Epochs: 3, BatchSize: 16, Seed: 3, Parallelism: nn.Parallelism{Workers: 1}, CommAllreduce: fast}
+		ctx, cancelCause := context.WithCancelCause(context.Background())
+		cancel := func() { cancelCause(exitCause(130)) }
+		_, _, errs := fitRanks(t, 3, opts, func(r int, o *nn.FitOptions) context.Context {
+			if r == 0 {
+				o.Callbacks = []nn.Callback{&cancelAt{e: -1}}
+				return context.Background()
+			}
+			o.Callbacks = []nn.Callback{&cancelAt{e: 2, b: 2, cancel: cancel}}
+			return ctx
+		})
+		cancelCause(nil)
+		var ec interface{ ExitCode() int }
+		require.ErrorAs(t, errs[0], &ec, "fast %v", fast)
+		assert.Equal(t, 130, ec.ExitCode(), "fast %v", fast)
+	}
+}

@@ -95,7 +95,8 @@ type FitOptions struct {
 	// CommAllreduce sums the ranks' gradients with the communicator's
 	// all-reduce (MPI_Allreduce) instead of exchanging the lanes: less
 	// traffic, but the result depends on the number of ranks and on MPI's
-	// summation order, so it is not the single process's bit for bit.
+	// summation order, so it is not the single process's bit for bit. It
+	// ignores Model.SetReducer.
 	CommAllreduce bool
 	Parallelism
 }
@@ -165,7 +166,7 @@ func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*Hi
 			return nil, err
 		}
 		cfg := sha256.Sum256(fmt.Appendf(nil, "%s|%d|%+v|%s|%g|%d|%d|%v|%v", r.fingerprint(), epochs, arch,
-			m.opt.Name(), m.opt.LearningRate(), len(opt.Callbacks), opt.CheckpointEvery, opt.Resume, opt.CommAllreduce))
+			m.opt.Name(), m.opt.LearningRate(), len(r.stateful()), opt.CheckpointEvery, opt.Resume, opt.CommAllreduce))
 		if err := agree(opt.Comm, hex.EncodeToString(cfg[:]), m.params); err != nil {
 			return nil, err
 		}
