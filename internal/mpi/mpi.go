@@ -132,13 +132,7 @@ func (c *Comm) AllreduceFloat32(buf []float32) error {
 	if len(buf) == 0 {
 		return nil
 	}
-	if len(buf) > math.MaxInt32 {
-		return fmt.Errorf("mpi: all-reduce of %d values: more than MPI's int count", len(buf))
-	}
-	if rc := C.dt_allreduce_f32(unsafe.Pointer(&buf[0]), C.int(len(buf))); rc != C.MPI_SUCCESS {
-		return fmt.Errorf("mpi: MPI_Allreduce failed (%d)", int(rc))
-	}
-	return nil
+	return allreduce(unsafe.Pointer(&buf[0]), len(buf), false)
 }
 
 // AllreduceFloat64 implements parallel.Communicator with MPI_Allreduce.
@@ -146,10 +140,21 @@ func (c *Comm) AllreduceFloat64(buf []float64) error {
 	if len(buf) == 0 {
 		return nil
 	}
-	if len(buf) > math.MaxInt32 {
-		return fmt.Errorf("mpi: all-reduce of %d values: more than MPI's int count", len(buf))
+	return allreduce(unsafe.Pointer(&buf[0]), len(buf), true)
+}
+
+// allreduce sums n floats (float64 when f64) at p in place across the ranks.
+func allreduce(p unsafe.Pointer, n int, f64 bool) error {
+	if n > math.MaxInt32 {
+		return fmt.Errorf("mpi: all-reduce of %d values: more than MPI's int count", n)
 	}
-	if rc := C.dt_allreduce_f64(unsafe.Pointer(&buf[0]), C.int(len(buf))); rc != C.MPI_SUCCESS {
+	var rc C.int
+	if f64 {
+		rc = C.dt_allreduce_f64(p, C.int(n))
+	} else {
+		rc = C.dt_allreduce_f32(p, C.int(n))
+	}
+	if rc != C.MPI_SUCCESS {
 		return fmt.Errorf("mpi: MPI_Allreduce failed (%d)", int(rc))
 	}
 	return nil
