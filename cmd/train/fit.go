@@ -7,6 +7,7 @@ import (
 	"io"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -117,7 +118,7 @@ func (c *fitConfig) check() error {
 		return errors.New("--data is required")
 	case c.task != "auto" && c.task != prep.Classify && c.task != prep.Regress:
 		return fmt.Errorf("--task %q: want auto, classify or regress", c.task)
-	case c.scale != prep.Standard && c.scale != prep.MinMax && c.scale != prep.NoScale:
+	case !slices.Contains(prep.Scalers, c.scale):
 		return fmt.Errorf("--scale %q: want standard, minmax or none", c.scale)
 	case c.precision != "f32" && c.precision != "f64":
 		return fmt.Errorf("--precision %q: want f32 or f64", c.precision)

@@ -127,15 +127,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // exitCode is the exit code for a command's error: 0, 2 for bad usage or
 // input, 128 + the signal's number when a signal stopped it, else 1.
 func exitCode(ctx context.Context, err error) int {
-	var sig interrupted
-	var remote interface{ ExitCode() int }
+	// This process's signal, else the one that stopped another MPI rank.
+	var stop interface{ ExitCode() int }
 	switch {
 	case err == nil || errors.Is(err, flag.ErrHelp):
 		return 0
-	case errors.Is(err, context.Canceled) && errors.As(context.Cause(ctx), &sig):
-		return sig.ExitCode()
-	case errors.Is(err, context.Canceled) && errors.As(err, &remote) && remote.ExitCode() > 0:
-		return remote.ExitCode() // another rank's signal stopped the job
+	case errors.Is(err, context.Canceled) && (errors.As(context.Cause(ctx), &stop) || errors.As(err, &stop)) && stop.ExitCode() > 0:
+		return stop.ExitCode()
 	case errors.As(err, new(usageErr)):
 		return 2
 	default:

@@ -35,33 +35,13 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
-	"strconv"
 	"unsafe"
 )
-
-// Available reports whether this build can run under MPI.
-const Available = true
-
-// ErrNotBuilt is what Init returns in a build without the mpi tag; this
-// build never returns it.
-var ErrNotBuilt = errors.New("this binary was built without MPI support")
 
 // Comm is MPI_COMM_WORLD as a parallel.Communicator. MPI is initialized
 // with MPI_THREAD_SERIALIZED: calls may come from any goroutine (and so any
 // OS thread), never two at once.
 type Comm struct{ rank, size int }
-
-// UnderLauncher reports whether this process was started by mpirun (Open
-// MPI sets OMPI_COMM_WORLD_SIZE) or another PMI launcher.
-func UnderLauncher() bool {
-	for _, v := range []string{"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE"} {
-		if n, err := strconv.Atoi(os.Getenv(v)); err == nil && n > 1 {
-			return true // a job of one task (srun -n1) is not one
-		}
-	}
-	return false
-}
 
 // Init initializes MPI and returns the world communicator.
 func Init() (*Comm, error) {

@@ -160,6 +160,12 @@ func as64[T Float](s []T) []float64 {
 	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
 }
 
+// asBytes views a []T as its bytes, for hashing and for sending.
+func asBytes[T Float](s []T) []byte {
+	var z T
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(unsafe.Sizeof(z)))
+}
+
 // addInto sets dst[k] += src[k] (len(src) ≥ len(dst)) with the installed
 // BLAS's AXPY and α = 1: 1·x is exact, so each element is dst[k] + src[k]
 // rounded once, the same bits as a scalar loop, computed with SIMD.

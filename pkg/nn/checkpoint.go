@@ -12,7 +12,6 @@ import (
 	"os"
 	"strconv"
 	"time"
-	"unsafe"
 
 	"github.com/densetrain/densetrain/internal/atomicfile"
 )
@@ -58,12 +57,22 @@ type partialJSON struct {
 	TrainNanos int64    `json:"train_nanoseconds"`
 }
 
-// partialEpoch is a partialJSON read back, for the epoch to resume.
+// partialEpoch is an interrupted epoch's progress: steps applied, loss
+// sum, metric counts and training time (partialJSON without the generator).
 type partialEpoch struct {
 	Batches int
 	Sum     float64
 	Acc     []float64
 	Train   time.Duration
+}
+
+// toJSON returns pe with the generator state rng for a checkpoint.
+func (pe *partialEpoch) toJSON(rng []byte) *partialJSON {
+	pj := &partialJSON{RNG: rng, Batches: pe.Batches, LossSum: jfloat(pe.Sum), TrainNanos: int64(pe.Train)}
+	for _, v := range pe.Acc {
+		pj.Metrics = append(pj.Metrics, jfloat(v))
+	}
+	return pj
 }
 
 // jfloat is a float64 that JSON-encodes NaN and ±Inf as strings.
@@ -151,9 +160,7 @@ func (r *fitRun[T]) fingerprint() string {
 		o.ClassWeights, o.BalanceClasses, o.SampleWeights, r.t.par.ShardSize, r.t.par.MaxLanes)
 	for _, mat := range []Matrix[T]{r.t.x, r.t.y} {
 		fmt.Fprintf(h, "%d×%d\n", mat.Rows, mat.Cols)
-		if len(mat.Data) > 0 {
-			h.Write(unsafe.Slice((*byte)(unsafe.Pointer(&mat.Data[0])), len(mat.Data)*int(unsafe.Sizeof(mat.Data[0]))))
-		}
+		h.Write(asBytes(mat.Data))
 	}
 	if r.val != nil && r.val.idx == nil { // explicit validation data
 		fmt.Fprintf(h, "val %d×%d\n", r.val.x.Rows, r.val.x.Cols)
@@ -200,18 +207,10 @@ func (r *fitRun[T]) writeCheckpoint(w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		pj := &partialJSON{RNG: erng, Batches: r.cur.batches, LossSum: jfloat(r.cur.sum), TrainNanos: int64(time.Since(r.cur.start))}
-		for _, v := range r.t.epochAcc {
-			pj.Metrics = append(pj.Metrics, jfloat(v))
-		}
-		st.Partial = pj
+		pe := partialEpoch{Batches: r.cur.batches, Sum: r.cur.sum, Acc: r.t.epochAcc, Train: time.Since(r.cur.start)}
+		st.Partial = pe.toJSON(erng)
 	case r.resumeAt != nil: // resumed mid-epoch, and that epoch has not started again yet
-		pe := r.resumeAt // the generator is at the epoch's pre-shuffle state
-		pj := &partialJSON{RNG: rng, Batches: pe.Batches, LossSum: jfloat(pe.Sum), TrainNanos: int64(pe.Train)}
-		for _, v := range pe.Acc {
-			pj.Metrics = append(pj.Metrics, jfloat(v))
-		}
-		st.Partial = pj
+		st.Partial = r.resumeAt.toJSON(rng) // the generator is at the epoch's pre-shuffle state
 	}
 	for i, sc := range r.stateful() {
 		b, wts, err := sc.MarshalState()

@@ -170,8 +170,7 @@ func (s stopCause) Unwrap() error { return context.Canceled }
 func (s stopCause) ExitCode() int { return s.code }
 
 func (x *exchange[T]) pack(b []byte, t *trainer[T], i int) {
-	g := t.lanes[i]
-	n := copy(b, unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(g))), len(g)*int(unsafe.Sizeof(g[0]))))
+	n := copy(b, asBytes(t.lanes[i]))
 	binary.LittleEndian.PutUint64(b[n:], math.Float64bits(t.laneLoss[i]))
 	for k, v := range t.laneAcc[i] {
 		binary.LittleEndian.PutUint64(b[n+8+8*k:], math.Float64bits(v))
@@ -179,8 +178,7 @@ func (x *exchange[T]) pack(b []byte, t *trainer[T], i int) {
 }
 
 func (x *exchange[T]) unpack(b []byte, t *trainer[T], i int) {
-	g := t.lanes[i]
-	n := copy(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(g))), len(g)*int(unsafe.Sizeof(g[0]))), b)
+	n := copy(asBytes(t.lanes[i]), b)
 	t.laneLoss[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[n:]))
 	for k := range t.laneAcc[i] {
 		t.laneAcc[i][k] = math.Float64frombits(binary.LittleEndian.Uint64(b[n+8+8*k:]))
@@ -191,33 +189,38 @@ func (x *exchange[T]) unpack(b []byte, t *trainer[T], i int) {
 // options (a fixed-length hash) and then gives every rank rank 0's
 // parameters.
 func agree[T Float](comm parallel.Communicator, fingerprint string, params []T) error {
-	fp := []byte(fingerprint)
-	all := make([]byte, comm.Size()*len(fp))
-	if err := comm.Allgather(fp, all); err != nil {
+	if r, err := firstDiffering(comm, []byte(fingerprint)); err != nil || r >= 0 {
+		if err == nil {
+			err = fmt.Errorf("nn: fit: rank %d has other data, model or training options than rank %d", r, comm.Rank())
+		}
 		return err
 	}
-	for r := range comm.Size() {
-		if string(all[r*len(fp):(r+1)*len(fp)]) != fingerprint {
-			return fmt.Errorf("nn: fit: rank %d has other data, model or training options than rank %d", r, comm.Rank())
-		}
-	}
-	return comm.Bcast(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(params))), len(params)*int(unsafe.Sizeof(params[0]))), 0)
+	return comm.Bcast(asBytes(params), 0)
 }
 
 // agreeOnResume checks that every rank resumed from the same point.
 func agreeOnResume(comm parallel.Communicator, epoch, batches, steps int) error {
-	var b [24]byte
-	binary.LittleEndian.PutUint64(b[:], uint64(epoch))
-	binary.LittleEndian.PutUint64(b[8:], uint64(batches))
-	binary.LittleEndian.PutUint64(b[16:], uint64(steps))
-	all := make([]byte, comm.Size()*len(b))
-	if err := comm.Allgather(b[:], all); err != nil {
+	b := fmt.Appendf(nil, "%020d %020d %020d", epoch, batches, steps) // the same length on every rank
+	if r, err := firstDiffering(comm, b); err != nil || r >= 0 {
+		if err == nil {
+			err = errors.New("nn: fit: the ranks resumed from different checkpoints (is the checkpoint on a file system they share?)")
+		}
 		return err
 	}
+	return nil
+}
+
+// firstDiffering gathers every rank's b (of the same length on every rank)
+// and returns the first rank whose b differs from this rank's, or −1.
+func firstDiffering(comm parallel.Communicator, b []byte) (int, error) {
+	all := make([]byte, comm.Size()*len(b))
+	if err := comm.Allgather(b, all); err != nil {
+		return 0, err
+	}
 	for r := range comm.Size() {
-		if string(all[r*24:(r+1)*24]) != string(b[:]) {
-			return errors.New("nn: fit: the ranks resumed from different checkpoints (is the checkpoint on a file system they share?)")
+		if string(all[r*len(b):(r+1)*len(b)]) != string(b) {
+			return r, nil
 		}
 	}
-	return nil
+	return -1, nil
 }

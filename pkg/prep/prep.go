@@ -33,6 +33,9 @@ const (
 	NoScale  = "none"     // inputs as they are
 )
 
+// Scalers lists the scalings, Standard first.
+var Scalers = []string{Standard, MinMax, NoScale}
+
 // MaxAutoClasses is the largest number of distinct integer target values
 // that task detection still takes for classes.
 const MaxAutoClasses = 20
@@ -295,7 +298,7 @@ func Unmarshal(b []byte) (*Preprocessing, error) {
 	if len(p.Mean) != p.Schema.Width() || len(p.Scale) != len(p.Mean) {
 		return nil, errors.New("bad preprocessing: statistics do not match the schema")
 	}
-	if p.Scaler != "" && p.Scaler != Standard && p.Scaler != MinMax && p.Scaler != NoScale {
+	if p.Scaler != "" && !slices.Contains(Scalers, p.Scaler) {
 		return nil, fmt.Errorf("bad preprocessing: unknown scaler %q", p.Scaler)
 	}
 	return &p, nil
