@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/tensor"
 )
 
 // finish trims the buffers to rows, one-hot encodes categorical columns and
@@ -31,7 +31,7 @@ func (r *reader[T]) finish(rows int) (*Table[T], error) {
 		}
 		x = r.expand(rows, t.Schema)
 	}
-	t.X = nn.NewMatrix(rows, t.Schema.Width(), x)
+	t.X = tensor.NewMatrix(rows, t.Schema.Width(), x)
 	for _, ro := range r.roles {
 		if ro.kind != target {
 			continue

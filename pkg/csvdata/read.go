@@ -11,12 +11,12 @@ import (
 	"strings"
 	"sync/atomic"
 
-	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/tensor"
 )
 
 // Read parses the CSV file at path. Errors are *ParseError values naming
 // the file, line and column, except I/O errors.
-func Read[T nn.Float](path string, opt Options) (*Table[T], error) {
+func Read[T tensor.Float](path string, opt Options) (*Table[T], error) {
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -38,7 +38,7 @@ func Read[T nn.Float](path string, opt Options) (*Table[T], error) {
 	return r.read()
 }
 
-type reader[T nn.Float] struct {
+type reader[T tensor.Float] struct {
 	path string
 	opt  Options
 	f    *os.File

@@ -1,6 +1,6 @@
 package csvdata
 
-import "github.com/densetrain/densetrain/pkg/nn"
+import "github.com/densetrain/densetrain/pkg/tensor"
 
 // Options configures Read. The zero value takes the last column as the
 // target and infers the features from the file.
@@ -77,9 +77,9 @@ type Column struct {
 }
 
 // Table is a parsed CSV file.
-type Table[T nn.Float] struct {
+type Table[T tensor.Float] struct {
 	Header  []string     // the file's column names
-	X       nn.Matrix[T] // features, one row per record
+	X       tensor.Matrix[T] // features, one row per record
 	Schema  Schema       // the feature columns, in X's order
 	Targets []Column
 	Lines   []int32 // the file line of each row, for messages

@@ -1,45 +1,23 @@
 package nn
 
 import (
-	"fmt"
 	"unsafe"
+
+	dt "github.com/densetrain/densetrain/pkg/tensor"
 )
 
-// Float is the set of element types the engine is generic over.
-type Float interface{ ~float32 | ~float64 }
+// Float is the set of element types the engine is generic over (an alias
+// of tensor.Float).
+type Float = dt.Float
 
 // Matrix is a dense row-major matrix: element (i, j) is Data[i*Cols+j].
-// Rows are samples, columns are features.
-type Matrix[T Float] struct {
-	Rows, Cols int
-	Data       []T
-}
+// Rows are samples, columns are features. It is tensor.Matrix.
+type Matrix[T Float] = dt.Matrix[T]
 
 // NewMatrix returns a rows×cols Matrix backed by data, or by a new zeroed
-// slice when data is nil. It panics if data has the wrong length, like
-// gonum's mat.NewDense.
+// slice when data is nil (tensor.NewMatrix).
 func NewMatrix[T Float](rows, cols int, data []T) Matrix[T] {
-	if rows < 0 || cols < 0 {
-		panic(fmt.Sprintf("nn: negative matrix size %d×%d", rows, cols))
-	}
-	if data == nil {
-		data = make([]T, rows*cols)
-	}
-	if len(data) != rows*cols {
-		panic(fmt.Sprintf("nn: matrix data has %d elements, want %d×%d", len(data), rows, cols))
-	}
-	return Matrix[T]{Rows: rows, Cols: cols, Data: data}
-}
-
-// At returns element (i, j).
-func (m Matrix[T]) At(i, j int) T { return m.Data[i*m.Cols+j] }
-
-// Row returns row i as a slice sharing m's storage.
-func (m Matrix[T]) Row(i int) []T { return m.Data[i*m.Cols : (i+1)*m.Cols] }
-
-// SliceRows returns rows [lo, hi) as a Matrix sharing m's storage.
-func (m Matrix[T]) SliceRows(lo, hi int) Matrix[T] {
-	return Matrix[T]{Rows: hi - lo, Cols: m.Cols, Data: m.Data[lo*m.Cols : hi*m.Cols]}
+	return dt.NewMatrix(rows, cols, data)
 }
 
 // reshape returns a rows×cols Matrix over the first rows*cols elements of buf.

@@ -17,7 +17,7 @@ import (
 	"strings"
 
 	"github.com/densetrain/densetrain/pkg/csvdata"
-	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/tensor"
 )
 
 // Tasks.
@@ -79,14 +79,14 @@ func DetectTask(c csvdata.Column) string {
 // input column over the training rows (all rows when train is nil), and
 // for classification the sorted class labels of
 // the single target column.
-func New[T nn.Float](tab *csvdata.Table[T], task string, train []int) (*Preprocessing, error) {
+func New[T tensor.Float](tab *csvdata.Table[T], task string, train []int) (*Preprocessing, error) {
 	return NewScaled(tab, task, train, Standard)
 }
 
 // NewScaled is New with the input scaling chosen: Standard, MinMax (each
 // numeric column's training minimum and range, as MinMaxScaler; a constant
 // column becomes 0) or NoScale. One-hot columns are never scaled.
-func NewScaled[T nn.Float](tab *csvdata.Table[T], task string, train []int, scaler string) (*Preprocessing, error) {
+func NewScaled[T tensor.Float](tab *csvdata.Table[T], task string, train []int, scaler string) (*Preprocessing, error) {
 	p := &Preprocessing{Version: Version, Schema: tab.Schema, Task: task, Scaler: scaler}
 	for _, c := range tab.Targets {
 		p.Targets = append(p.Targets, c.Name)
@@ -124,7 +124,7 @@ func NewScaled[T nn.Float](tab *csvdata.Table[T], task string, train []int, scal
 
 // ranges returns each column's minimum over the rows (all when nil) and
 // its range, 1 for constant and one-hot columns (whose minimum is 0).
-func ranges[T nn.Float](x nn.Matrix[T], rows []int, oneHot []bool) ([]float64, []float64) {
+func ranges[T tensor.Float](x tensor.Matrix[T], rows []int, oneHot []bool) ([]float64, []float64) {
 	lo, hi := make([]float64, x.Cols), make([]float64, x.Cols)
 	for j := range lo {
 		lo[j], hi[j] = math.Inf(1), math.Inf(-1)
@@ -192,7 +192,7 @@ func (p *Preprocessing) oneHot() []bool {
 	return oh
 }
 
-func stats[T nn.Float](x nn.Matrix[T], rows []int, oneHot []bool) ([]float64, []float64) {
+func stats[T tensor.Float](x tensor.Matrix[T], rows []int, oneHot []bool) ([]float64, []float64) {
 	mean, m2 := make([]float64, x.Cols), make([]float64, x.Cols)
 	n := 0
 	each := func(r int) { // Welford's update, stable for large offsets
@@ -218,7 +218,7 @@ func stats[T nn.Float](x nn.Matrix[T], rows []int, oneHot []bool) ([]float64, []
 }
 
 // Standardize maps x's columns to (x − mean)/scale in place.
-func Standardize[T nn.Float](p *Preprocessing, x nn.Matrix[T]) error {
+func Standardize[T tensor.Float](p *Preprocessing, x tensor.Matrix[T]) error {
 	if x.Cols != len(p.Mean) {
 		return fmt.Errorf("the data has %d input columns, the preprocessing %d", x.Cols, len(p.Mean))
 	}
@@ -243,9 +243,9 @@ var ErrUnknownLabel = errors.New("class label not seen in training")
 // column) for classification, matched on the labels as written; the
 // numbers for regression. A row's problem (an unknown class, wrapping
 // ErrUnknownLabel, or text in a regression target) is a *RowError.
-func Targets[T nn.Float](p *Preprocessing, cols []csvdata.Column) (nn.Matrix[T], error) {
+func Targets[T tensor.Float](p *Preprocessing, cols []csvdata.Column) (tensor.Matrix[T], error) {
 	if len(cols) != len(p.Targets) {
-		return nn.Matrix[T]{}, fmt.Errorf("%d target columns, the model has %d", len(cols), len(p.Targets))
+		return tensor.Matrix[T]{}, fmt.Errorf("%d target columns, the model has %d", len(cols), len(p.Targets))
 	}
 	if p.Task == Classify {
 		index := make(map[string]int, len(p.Labels))
@@ -253,26 +253,26 @@ func Targets[T nn.Float](p *Preprocessing, cols []csvdata.Column) (nn.Matrix[T],
 			index[l] = i
 		}
 		c := cols[0]
-		y := nn.NewMatrix[T](len(c.Strings), 1, nil)
+		y := tensor.NewMatrix[T](len(c.Strings), 1, nil)
 		for i, key := range c.Strings {
 			k, ok := index[key]
 			if !ok {
-				return nn.Matrix[T]{}, &RowError{Row: i, Err: fmt.Errorf("%w: %q", ErrUnknownLabel, key)}
+				return tensor.Matrix[T]{}, &RowError{Row: i, Err: fmt.Errorf("%w: %q", ErrUnknownLabel, key)}
 			}
 			y.Data[i] = T(k)
 		}
 		return y, nil
 	}
 	n := len(cols[0].Strings)
-	y := nn.NewMatrix[T](n, len(cols), nil)
+	y := tensor.NewMatrix[T](n, len(cols), nil)
 	for j, c := range cols {
 		if c.Numbers == nil {
-			return nn.Matrix[T]{}, &RowError{Row: c.FirstText, Err: fmt.Errorf("%q in target column %q is not a number, which regression needs", c.Strings[c.FirstText], c.Name)}
+			return tensor.Matrix[T]{}, &RowError{Row: c.FirstText, Err: fmt.Errorf("%q in target column %q is not a number, which regression needs", c.Strings[c.FirstText], c.Name)}
 		}
 		for i, v := range c.Numbers {
 			t := T(v)
 			if t-t != 0 { // finite in float64, beyond float32's range
-				return nn.Matrix[T]{}, &RowError{Row: i, Err: fmt.Errorf("%q in target column %q is beyond the range of float32 (use --precision f64)", c.Strings[i], c.Name)}
+				return tensor.Matrix[T]{}, &RowError{Row: i, Err: fmt.Errorf("%q in target column %q is beyond the range of float32 (use --precision f64)", c.Strings[i], c.Name)}
 			}
 			y.Data[i*len(cols)+j] = t
 		}

@@ -1,0 +1,7 @@
+// Package tensor holds the data types at the bottom of densetrain: the
+// element types the engine is generic over (Float) and the dense row-major
+// Matrix that carries samples from the CSV reader to the network. It
+// imports nothing from this module, so that readers and preprocessing
+// (pkg/csvdata, pkg/prep) need not import the network package (pkg/nn),
+// which re-exports both names as aliases.
+package tensor
