@@ -20,7 +20,7 @@ type field struct {
 }
 
 // value returns the field's text: quotes undoubled, unquoted fields trimmed
-// of spaces.
+// of spaces and tabs.
 func (f field) value() []byte {
 	if !f.quoted {
 		return bytes.Trim(f.b, " \t")
@@ -31,9 +31,9 @@ func (f field) value() []byte {
 	return bytes.ReplaceAll(f.b, []byte(`""`), []byte(`"`))
 }
 
-// splitFields splits one record (without its line end) into fields,
+// splitFields splits one record (without its line end) into fields at sep,
 // appending to dst. It reports a syntax error with its 1-based column.
-func splitFields(rec []byte, dst []field) ([]field, int, error) {
+func splitFields(rec []byte, dst []field, sep byte) ([]field, int, error) {
 	i := 0
 	for {
 		start := i
@@ -54,11 +54,11 @@ func splitFields(rec []byte, dst []field) ([]field, int, error) {
 			}
 			dst = append(dst, field{b: rec[i : j-1], col: start + 1, quoted: true})
 			i = j
-			if i < len(rec) && rec[i] != ',' {
+			if i < len(rec) && rec[i] != sep {
 				return dst, i + 1, errAfterQuote
 			}
 		} else {
-			k := bytes.IndexByte(rec[i:], ',')
+			k := bytes.IndexByte(rec[i:], sep)
 			end := len(rec)
 			if k >= 0 {
 				end = i + k
@@ -72,7 +72,7 @@ func splitFields(rec []byte, dst []field) ([]field, int, error) {
 		if i >= len(rec) {
 			return dst, 0, nil
 		}
-		i++ // the comma
+		i++ // the separator
 	}
 }
 

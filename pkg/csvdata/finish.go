@@ -7,31 +7,90 @@ import (
 	"github.com/densetrain/densetrain/pkg/tensor"
 )
 
-// finish trims the buffers to rows, one-hot encodes categorical columns and
-// types the targets.
+// minIdentifierRows is the least number of values for which a text column
+// whose values are all distinct counts as an identifier.
+const minIdentifierRows = 20
+
+// checkTypes applies the type rules once the file is parsed, when types
+// are inferred: a column of numbers and text is an error; a column first
+// taken for numbers (its first value missing) that holds only text is
+// parsed again as categorical (it reports true then).
+func (r *reader[T]) checkTypes(rows int) (bool, error) {
+	if r.opt.Schema != nil {
+		return false, nil
+	}
+	again := false
+	for j, ro := range r.roles {
+		if ro.kind != numeric && (ro.kind != categorical || r.forced[j]) {
+			continue
+		}
+		s := merged(r.workers, j)
+		if s.other == 0 {
+			continue
+		}
+		present := rows - s.missing
+		texts, numbers := s.other, present-s.other
+		firstText := s.oth1
+		if ro.kind == categorical {
+			texts, numbers = numbers, texts
+			firstText = cellAt{line: r.firstLine, col: r.first[j].col, value: string(r.first[j].value())}
+		}
+		if numbers == 0 {
+			if r.forceCat == nil {
+				r.forceCat = map[int]bool{}
+			}
+			r.forceCat[j], again = true, true
+			continue
+		}
+		return false, r.errAt(firstText.line, firstText.col,
+			"column %q mixes numbers and text (%d numbers, %d text values, the first %q here): if %q means a missing value, declare it with --na %q; if the column holds categories, declare it with --categorical %s",
+			ro.name, numbers, texts, firstText.value, firstText.value, firstText.value, ro.name)
+	}
+	return again, nil
+}
+
+// finish drops the rows whose target is missing, builds the categories and
+// the one-hot matrix, and types the targets.
 func (r *reader[T]) finish(rows int) (*Table[T], error) {
-	t := &Table[T]{Header: r.header, Schema: r.schema, Lines: r.lines[:rows]}
+	t := &Table[T]{Header: r.header, Schema: r.schema, Delimiter: r.sep}
+	for _, ro := range r.roles {
+		if ro.kind == target {
+			j := slices.IndexFunc(r.header, func(h string) bool { return h == ro.name })
+			if s := merged(r.workers, j); s.missing > 0 && (t.Skipped.Count == 0 || s.firstMissing.line < t.Skipped.Line) {
+				t.Skipped = Cells{Column: ro.name, Line: s.firstMissing.line, Offset: s.firstMissing.col}
+			}
+		}
+	}
+	kept := r.compact(rows)
+	t.Skipped.Count = rows - kept
+	rows = kept
+	if rows == 0 {
+		return nil, r.errAt(0, 0, "every row has a missing target (column %q, first at line %d)", t.Skipped.Column, t.Skipped.Line)
+	}
+	t.Lines = r.lines[:rows]
+	remap, err := r.categories(t, rows)
+	if err != nil {
+		return nil, err
+	}
+	if w := t.Schema.Width(); w > r.opt.MaxColumns {
+		return nil, &ParseError{File: r.path, Err: fmt.Errorf("one-hot encoding gives %d matrix columns, more than the limit of %d (a text column with too many distinct values?)", w, r.opt.MaxColumns)}
+	}
 	x := r.x[:rows*r.width]
 	if r.nCat > 0 {
-		c := 0
-		for i := range t.Schema.Features {
-			fc := &t.Schema.Features[i]
-			if fc.Categories == nil {
-				continue
-			}
-			if r.opt.Schema == nil {
-				vals := slices.Clone(r.cats[c][:rows])
-				slices.Sort(vals)
-				fc.Categories = slices.Compact(vals)
-			}
-			c++
-		}
-		if w := t.Schema.Width(); w > r.opt.MaxColumns {
-			return nil, &ParseError{File: r.path, Err: fmt.Errorf("one-hot encoding gives %d matrix columns, more than the limit of %d (a text column with too many distinct values?)", w, r.opt.MaxColumns)}
-		}
-		x = r.expand(rows, t.Schema)
+		x = r.expand(rows, t.Schema, remap)
 	}
 	t.X = tensor.NewMatrix(rows, t.Schema.Width(), x)
+	for _, fc := range t.Schema.Features {
+		j := r.fileColumn(fc.Name)
+		s := merged(r.workers, j)
+		if s.missing > 0 {
+			t.Missing = append(t.Missing, Cells{Column: fc.Name, Count: s.missing, Line: s.firstMissing.line, Offset: s.firstMissing.col})
+		}
+		if r.known != nil && s.other > 0 {
+			t.Unseen = append(t.Unseen, Cells{Column: fc.Name, Count: s.other, First: s.oth1.value, Line: s.oth1.line, Offset: s.oth1.col})
+		}
+	}
+	t.Targets = make([]Column, r.nTarget)
 	for _, ro := range r.roles {
 		if ro.kind != target {
 			continue
@@ -46,29 +105,94 @@ func (r *reader[T]) finish(rows int) (*Table[T], error) {
 			}
 			col.Numbers[i] = x
 		}
-		if t.Targets == nil {
-			t.Targets = make([]Column, r.nTarget)
-		}
 		t.Targets[ro.idx] = col
+	}
+	if r.nTarget == 0 {
+		t.Targets = nil
 	}
 	return t, nil
 }
 
-// expand builds the final matrix: numeric values in place, categorical
-// columns one-hot, in schema order.
-func (r *reader[T]) expand(rows int, s Schema) []T {
-	out := make([]T, rows*s.Width())
-	index := make([]map[string]int, 0, r.nCat)
-	for _, fc := range s.Features {
-		if fc.Categories != nil {
-			m := make(map[string]int, len(fc.Categories))
-			for i, c := range fc.Categories {
-				m[c] = i
-			}
-			index = append(index, m)
-		}
+func (r *reader[T]) fileColumn(name string) int {
+	return slices.Index(r.header, name)
+}
+
+// compact moves the kept rows (those with every target) down over the
+// skipped ones and returns their number.
+func (r *reader[T]) compact(rows int) int {
+	if !slices.Contains(r.skipRow[:rows], true) {
+		return rows
 	}
-	w := s.Width()
+	w, n := r.width, 0
+	for i := range rows {
+		if r.skipRow[i] {
+			continue
+		}
+		if n != i {
+			copy(r.x[n*w:(n+1)*w], r.x[i*w:(i+1)*w])
+			r.lines[n] = r.lines[i]
+			for _, c := range r.codes {
+				c[n] = c[i]
+			}
+			for _, tg := range r.tgts {
+				tg[n] = tg[i]
+			}
+		}
+		n++
+	}
+	return n
+}
+
+// categories fills in the learnt categories of the schema (the sorted
+// union of the workers' dictionaries) and returns, per categorical column
+// and worker, the map from the worker's codes to the categories' indexes.
+// A column whose values are all distinct is refused as an identifier.
+func (r *reader[T]) categories(t *Table[T], rows int) ([][][]uint32, error) {
+	if r.opt.Schema != nil || r.nCat == 0 {
+		return nil, nil
+	}
+	remap := make([][][]uint32, r.nCat)
+	c := 0
+	for i := range t.Schema.Features {
+		fc := &t.Schema.Features[i]
+		if fc.Categories == nil {
+			continue
+		}
+		var all []string
+		for _, w := range r.workers {
+			all = append(all, w.dicts[c].values...)
+		}
+		slices.Sort(all)
+		all = slices.Compact(all)
+		j := r.catCols[c]
+		if len(all) > r.opt.MaxCategories {
+			return nil, r.errAt(0, 0, "column %q has %d distinct values, more than %d: an identifier? Leave it out with --ignore %s (or raise --max-categories)", fc.Name, len(all), r.opt.MaxCategories, fc.Name)
+		}
+		present := rows - merged(r.workers, j).missing
+		if !r.forced[j] && present >= minIdentifierRows && len(all) == present && !slices.Contains(all, "") {
+			return nil, r.errAt(0, 0, "column %q has a distinct text value in every row (%d): an identifier, which cannot help predict; leave it out with --ignore %s (or keep it with --categorical %s)", fc.Name, present, fc.Name, fc.Name)
+		}
+		fc.Categories = all
+		remap[c] = make([][]uint32, len(r.workers))
+		for k, w := range r.workers {
+			m := make([]uint32, len(w.dicts[c].values))
+			for l, v := range w.dicts[c].values {
+				idx, _ := slices.BinarySearch(all, v)
+				m[l] = uint32(idx)
+			}
+			remap[c][k] = m
+		}
+		c++
+	}
+	return remap, nil
+}
+
+// expand builds the final matrix: numeric values in place, categorical
+// columns one-hot, in schema order. remap is nil under a schema, whose
+// codes are the categories' indexes already.
+func (r *reader[T]) expand(rows int, s Schema, remap [][][]uint32) []T {
+	out := make([]T, rows*s.Width())
+	w, nw := s.Width(), uint32(len(r.workers))
 	for row := range rows {
 		dst := out[row*w : (row+1)*w]
 		o, num, cat := 0, 0, 0
@@ -78,7 +202,13 @@ func (r *reader[T]) expand(rows int, s Schema) []T {
 				o, num = o+1, num+1
 				continue
 			}
-			dst[o+index[cat][r.cats[cat][row]]] = 1
+			code := r.codes[cat][row]
+			if remap != nil {
+				code = remap[cat][code%nw][code/nw]
+			}
+			if code != noCode {
+				dst[o+int(code)] = 1
+			}
 			o += len(fc.Categories)
 			cat++
 		}

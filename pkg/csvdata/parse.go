@@ -2,24 +2,29 @@ package csvdata
 
 import (
 	"bytes"
+	"math"
+	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
 )
 
+// noCode marks a category the schema does not know: all zeros.
+const noCode = math.MaxUint32
+
 // parseChunk parses records into rows base, base+1, …, split into one
 // contiguous range per worker. It returns the error that comes first in
 // the file.
-func (r *reader[T]) parseChunk(buf []byte, starts, ends, lines []int, base int, cols [][]field, known []map[string]int) error {
-	w := min(r.opt.Workers, len(starts))
+func (r *reader[T]) parseChunk(buf []byte, starts, ends, lines []int, base int) error {
+	w := min(len(r.workers), len(starts))
 	errs := make([]*ParseError, w)
 	var g errgroup.Group
 	for k := range w {
 		lo, hi := k*len(starts)/w, (k+1)*len(starts)/w
 		g.Go(func() error {
+			wk := r.workers[k]
 			for i := lo; i < hi; i++ {
 				r.lines[base+i] = int32(lines[i])
-				var err *ParseError
-				if cols[k], err = r.parseRecord(trimCR(buf[starts[i]:ends[i]]), lines[i], base+i, cols[k][:0], known); err != nil {
+				if err := r.parseRecord(wk, k, trimCR(buf[starts[i]:ends[i]]), lines[i], base+i); err != nil {
 					errs[k] = err
 					return nil
 				}
@@ -40,24 +45,22 @@ func (r *reader[T]) parseChunk(buf []byte, starts, ends, lines []int, base int, 
 	return nil
 }
 
-// parseRecord parses one record into row.
-func (r *reader[T]) parseRecord(rec []byte, line, row int, fs []field, known []map[string]int) ([]field, *ParseError) {
-	if bytes.IndexByte(rec, '"') < 0 && r.nCat == 0 {
-		if ok := r.parseSimple(rec, row); ok {
-			return fs, nil
-		}
-		// Fall through: the general path finds and reports the problem.
-	}
-	fs, col, err := splitFields(rec, fs)
+// parseRecord parses one record into row, as worker k.
+func (r *reader[T]) parseRecord(wk *worker, k int, rec []byte, line, row int) *ParseError {
+	if r.nCat == 0 && bytes.IndexByte(rec, '"') < 0 && r.parseSimple(rec, row) {
+		return nil
+	} // else the general path parses it, or finds and reports the problem
+	fs, col, err := splitFields(rec, wk.fs[:0], r.sep)
+	wk.fs = fs
 	if err != nil {
-		return fs, r.errAt(line, col, "%v", err)
+		return r.errAt(line, col, "%v", err)
 	}
 	if len(fs) != len(r.header) {
 		col := len(rec) + 1
 		if len(fs) > len(r.header) {
 			col = fs[len(r.header)].col
 		}
-		return fs, r.errAt(line, col, "row has %d fields, the header has %d", len(fs), len(r.header))
+		return r.errAt(line, col, "row has %d fields, the header has %d", len(fs), len(r.header))
 	}
 	xrow := r.x[row*r.width : (row+1)*r.width]
 	for j, f := range fs {
@@ -66,42 +69,93 @@ func (r *reader[T]) parseRecord(rec []byte, line, row int, fs []field, known []m
 			continue
 		}
 		v := f.value()
-		if len(v) == 0 {
-			return fs, r.errAt(line, f.col, "empty value in column %q", ro.name)
-		}
+		missing := r.isNA(v)
 		switch ro.kind {
 		case numeric:
-			x, err := parseNumber(v)
-			if err == errNotNumber && r.opt.Schema == nil {
-				r.switched[j].Store(true) // a text column after all: parse again
+			if missing {
+				if r.opt.MissingIsError {
+					return r.errAt(line, f.col, "missing value in column %q (imputation is off)", ro.name)
+				}
+				wk.stats[j].noteMissing(line, f.col)
+				xrow[ro.idx] = T(math.NaN())
 				continue
 			}
-			if err == errNotNumber {
-				return fs, r.errAt(line, f.col, "%q in column %q is not a number", v, ro.name)
-			}
-			if err != nil {
-				return fs, r.errAt(line, f.col, "%q in column %q: %v", v, ro.name, err)
+			x, err := parseNumber(v)
+			switch {
+			case err == errNotNumber && r.opt.Schema == nil:
+				if e := r.checkUTF8(f, line); e != nil {
+					return e
+				}
+				wk.stats[j].noteOther(line, f.col, v) // text: checkTypes decides
+				xrow[ro.idx] = T(math.NaN())
+				continue
+			case err == errNotNumber:
+				return r.errAt(line, f.col, "%q in column %q is not a number (if it means a missing value, declare it with --na)", v, ro.name)
+			case err != nil:
+				return r.errAt(line, f.col, "%q in column %q: %v", v, ro.name, err)
 			}
 			t := T(x)
 			if t-t != 0 { // finite in float64, beyond float32's range
-				return fs, r.errAt(line, f.col, "%q in column %q is beyond the range of float32 (use --precision f64)", v, ro.name)
+				return r.errAt(line, f.col, "%q in column %q is beyond the range of float32 (use --precision f64)", v, ro.name)
 			}
 			xrow[ro.idx] = t
 		case categorical:
-			if known != nil {
-				if _, ok := known[ro.idx][string(v)]; !ok {
-					return fs, r.errAt(line, f.col, "category %q of column %q was not seen in training", v, ro.name)
+			key := v
+			if missing {
+				key = nil
+				wk.stats[j].noteMissing(line, f.col)
+			}
+			if r.known != nil {
+				c, ok := r.known[ro.idx][string(key)]
+				if !ok {
+					if e := r.checkUTF8(f, line); e != nil {
+						return e
+					}
+					if r.opt.StrictCategories {
+						return r.errAt(line, f.col, "category %q of column %q was not seen in training", key, ro.name)
+					}
+					wk.stats[j].noteOther(line, f.col, key)
+					c = noCode
+				}
+				r.codes[ro.idx][row] = c
+				continue
+			}
+			if !missing && !r.forced[j] {
+				if _, err := parseNumber(v); err == nil {
+					wk.stats[j].noteOther(line, f.col, v) // a number: checkTypes decides
 				}
 			}
-			r.cats[ro.idx][row] = string(v)
+			d := &wk.dicts[ro.idx]
+			c, ok := d.index[string(key)]
+			if !ok {
+				if e := r.checkUTF8(f, line); e != nil {
+					return e
+				}
+				if len(d.values) >= r.opt.MaxCategories {
+					return r.errAt(line, f.col, "column %q has more than %d distinct values: an identifier? Leave it out with --ignore %s (or raise --max-categories)", ro.name, r.opt.MaxCategories, ro.name)
+				}
+				c = uint32(len(d.values))
+				s := string(key)
+				d.index[s] = c
+				d.values = append(d.values, s)
+			}
+			r.codes[ro.idx][row] = c*uint32(len(r.workers)) + uint32(k)
 		case target:
+			if missing {
+				r.skipRow[row] = true
+				wk.stats[j].noteMissing(line, f.col)
+				continue
+			}
 			if _, err := parseNumber(v); err == errNonFinite {
-				return fs, r.errAt(line, f.col, "%q in column %q: %v", v, ro.name, err)
+				return r.errAt(line, f.col, "%q in column %q: %v", v, ro.name, err)
+			}
+			if !utf8.Valid(v) {
+				return r.checkUTF8(f, line)
 			}
 			r.tgts[ro.idx][row] = string(v)
 		}
 	}
-	return fs, nil
+	return nil
 }
 
 // parseSimple parses a record without quotes whose fields are all numbers
@@ -109,15 +163,16 @@ func (r *reader[T]) parseRecord(rec []byte, line, row int, fs []field, known []m
 // are converted while the field is scanned, other numbers go through
 // fastNumber. It reports false, leaving the row to the general path, on
 // anything unusual: a wrong field count, an empty field, a value that is
-// not a plain number.
+// not a plain number, a missing target.
 func (r *reader[T]) parseSimple(rec []byte, row int) bool {
 	xrow := r.x[row*r.width : (row+1)*r.width]
 	kinds, idxs := r.kinds, r.idxs[:len(r.kinds)]
+	sep := r.sep
 	i, n := 0, len(kinds)
 	for j, kind := range kinds {
 		start := i
 		if kind == numeric {
-			if j < n-1 && i+1 < len(rec) && rec[i] == '0' && rec[i+1] == ',' { // zeros are common: sparse data
+			if j < n-1 && i+1 < len(rec) && rec[i] == '0' && rec[i+1] == sep { // zeros are common: sparse data
 				xrow[idxs[j]] = 0
 				i += 2
 				continue
@@ -132,10 +187,10 @@ func (r *reader[T]) parseSimple(rec []byte, row int) bool {
 				i++
 			}
 			idx := idxs[j]
-			if digits := i - start; digits > 0 && digits <= 15 && (i == len(rec) || rec[i] == ',') {
+			if digits := i - start; digits > 0 && digits <= 15 && (i == len(rec) || rec[i] == sep) {
 				xrow[idx] = T(mant)
 			} else {
-				i = fieldEnd(rec, start)
+				i = fieldEnd(rec, start, sep)
 				x, ok := fastNumber(rec[start:i])
 				if !ok {
 					return false
@@ -143,17 +198,17 @@ func (r *reader[T]) parseSimple(rec []byte, row int) bool {
 				xrow[idx] = T(x)
 			}
 		} else {
-			i = fieldEnd(rec, start)
+			i = fieldEnd(rec, start, sep)
 			if kind == target {
 				v := bytes.Trim(rec[start:i], " \t")
-				if len(v) == 0 || maybeNonFinite(v) { // the general path reports these
+				if r.isNA(v) || maybeNonFinite(v) || !utf8.Valid(v) { // the general path handles these
 					return false
 				}
 				r.tgts[idxs[j]][row] = string(v)
 			}
 		}
 		if j < n-1 {
-			if i >= len(rec) || rec[i] != ',' {
+			if i >= len(rec) || rec[i] != sep {
 				return false
 			}
 			i++
@@ -162,10 +217,10 @@ func (r *reader[T]) parseSimple(rec []byte, row int) bool {
 	return i == len(rec)
 }
 
-// fieldEnd returns the offset of the comma ending the field at start, or
-// len(rec).
-func fieldEnd(rec []byte, start int) int {
-	if k := bytes.IndexByte(rec[start:], ','); k >= 0 {
+// fieldEnd returns the offset of the separator ending the field at start,
+// or len(rec).
+func fieldEnd(rec []byte, start int, sep byte) int {
+	if k := bytes.IndexByte(rec[start:], sep); k >= 0 {
 		return start + k
 	}
 	return len(rec)

@@ -2,6 +2,7 @@ package csvdata
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -9,14 +10,40 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 
 	"github.com/densetrain/densetrain/pkg/tensor"
 )
 
-// Read parses the CSV file at path. Errors are *ParseError values naming
-// the file, line and column, except I/O errors.
+// Read parses the CSV file at path (plain or gzip). Errors are *ParseError
+// values naming the file, line and column, except I/O errors.
 func Read[T tensor.Float](path string, opt Options) (*Table[T], error) {
+	return ReadFile[T](context.Background(), path, opt)
+}
+
+// ReadFile is Read with a context: cancelling it stops the read between
+// chunks with the context's error.
+func ReadFile[T tensor.Float](ctx context.Context, path string, opt Options) (*Table[T], error) {
+	f, err := openFile(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return read[T](ctx, path, f, opt)
+}
+
+// ReadFrom parses a CSV stream (plain or gzip, such as standard input),
+// naming it name in errors. The stream is first copied to an unlinked
+// temporary file (in os.TempDir), since the reader makes two passes.
+func ReadFrom[T tensor.Float](ctx context.Context, name string, r io.Reader, opt Options) (*Table[T], error) {
+	f, err := spool(ctx, name, r)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return read[T](ctx, name, f, opt)
+}
+
+func read[T tensor.Float](ctx context.Context, name string, f *os.File, opt Options) (*Table[T], error) {
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -29,38 +56,48 @@ func Read[T tensor.Float](path string, opt Options) (*Table[T], error) {
 	if opt.MaxColumns <= 0 {
 		opt.MaxColumns = DefaultMaxColumns
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+	if opt.MaxCategories <= 0 {
+		opt.MaxCategories = DefaultMaxCategories
 	}
-	defer f.Close()
-	r := &reader[T]{path: path, opt: opt, f: f}
+	// Category codes carry the worker that made them: keep them in 31 bits.
+	opt.Workers = min(opt.Workers, max(1, (1<<31-1)/(opt.MaxCategories+2)), 1024)
+	r := &reader[T]{ctx: ctx, path: name, opt: opt, f: f, sep: opt.Delimiter}
+	r.na = make(map[string]bool, len(DefaultNA)+len(opt.NA))
+	for _, s := range append(slices.Clone(DefaultNA), opt.NA...) {
+		r.na[s] = true
+	}
 	return r.read()
 }
 
 type reader[T tensor.Float] struct {
+	ctx  context.Context
 	path string
 	opt  Options
 	f    *os.File
+	sep  byte
+	na   map[string]bool
 
-	header  []string
-	roles   []role
-	kinds   []uint8 // roles[j].kind, compact for the hot loop
-	idxs    []int32 // roles[j].idx
-	schema  Schema
-	width   int // numeric matrix width during parsing
-	nTarget int
-	nCat    int
-	x       []T
-	cats    [][]string // per categorical column, per row
-	tgts    [][]string // per target column, per row
-	lines   []int32    // per row
-
-	// Without a schema, a column is categorical when any of its values is
-	// not a number. A numeric column that meets text is marked in switched
-	// and the file is parsed again with it in forceCat.
-	switched []atomic.Bool
-	forceCat map[int]bool
+	header    []string
+	roles     []role
+	kinds     []uint8 // roles[j].kind, compact for the hot loop
+	idxs      []int32 // roles[j].idx
+	schema    Schema
+	width     int // numeric matrix width during parsing
+	nTarget   int
+	nCat      int
+	catCols   []int // file column of each categorical column
+	x         []T
+	codes     [][]uint32 // per categorical column, per row
+	tgts      [][]string // per target column, per row
+	lines     []int32    // per row
+	skipRow   []bool     // per row: a target is missing
+	workers   []*worker
+	known     []map[string]uint32 // per categorical column, from a schema
+	forced    map[int]bool        // columns declared categorical
+	ignored   map[int]bool
+	forceCat  map[int]bool // columns found to be text after all
+	firstLine int          // line of the first data record
+	first     []field      // its fields
 }
 
 func (r *reader[T]) errAt(line, col int, format string, args ...any) *ParseError {
@@ -72,25 +109,30 @@ func (r *reader[T]) read() (*Table[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	dataOff, dataLine, first, err := r.readHeader()
+	dataOff, dataLine, err := r.readHeader()
 	if err != nil {
 		return nil, err
 	}
+	r.firstLine = dataLine
 	for {
-		if err := r.plan(first); err != nil {
+		if err := r.plan(); err != nil {
 			return nil, err
 		}
 		r.x = make([]T, upper*r.width)
 		r.lines = make([]int32, upper)
-		r.cats = make([][]string, r.nCat)
-		for i := range r.cats {
-			r.cats[i] = make([]string, upper)
+		r.skipRow = make([]bool, upper)
+		r.codes = make([][]uint32, r.nCat)
+		for i := range r.codes {
+			r.codes[i] = make([]uint32, upper)
 		}
 		r.tgts = make([][]string, r.nTarget)
 		for i := range r.tgts {
 			r.tgts[i] = make([]string, upper)
 		}
-		r.switched = make([]atomic.Bool, len(r.header))
+		r.workers = make([]*worker, r.opt.Workers)
+		for k := range r.workers {
+			r.workers[k] = newWorker(len(r.header), r.nCat, r.opt.Schema == nil)
+		}
 		rows, err := r.parse(dataOff, dataLine)
 		if err != nil {
 			return nil, err
@@ -98,14 +140,9 @@ func (r *reader[T]) read() (*Table[T], error) {
 		if rows == 0 {
 			return nil, r.errAt(dataLine, 0, "no data rows after the header")
 		}
-		again := false
-		for j := range r.switched {
-			if r.switched[j].Load() {
-				if r.forceCat == nil {
-					r.forceCat = map[int]bool{}
-				}
-				r.forceCat[j], again = true, true
-			}
+		again, err := r.checkTypes(rows)
+		if err != nil {
+			return nil, err
 		}
 		if !again {
 			return r.finish(rows)
@@ -114,9 +151,8 @@ func (r *reader[T]) read() (*Table[T], error) {
 }
 
 // readHeader reads the header record and the first data record (if any):
-// it returns the file offset and line number where the data starts, and
-// the first data record's fields.
-func (r *reader[T]) readHeader() (int64, int, []field, error) {
+// it returns the file offset and line number where the data starts.
+func (r *reader[T]) readHeader() (int64, int, error) {
 	buf := make([]byte, 0, min(r.opt.ChunkBytes, 1<<20))
 	eof := false
 	for {
@@ -127,38 +163,45 @@ func (r *reader[T]) readHeader() (int64, int, []field, error) {
 		starts, ends, lines, _, _ := records(buf[bom:], 1, eof, nil, nil, nil)
 		if len(starts) >= 2 || eof {
 			if len(starts) == 0 {
-				return 0, 0, nil, r.errAt(1, 0, "empty file: no header line")
+				return 0, 0, r.errAt(1, 0, "empty file: no header line")
 			}
 			head := trimCR(buf[bom+starts[0] : bom+ends[0]])
-			hf, col, err := splitFields(head, nil)
+			if r.sep == 0 {
+				r.sep = sniff(head)
+			}
+			hf, col, err := splitFields(head, nil, r.sep)
 			if err != nil {
-				return 0, 0, nil, r.errAt(lines[0], col, "%v", err)
+				return 0, 0, r.errAt(lines[0], col, "%v", err)
 			}
 			if len(hf) > r.opt.MaxColumns {
-				return 0, 0, nil, r.errAt(lines[0], 0, "%d columns, more than the limit of %d", len(hf), r.opt.MaxColumns)
+				return 0, 0, r.errAt(lines[0], 0, "%d columns, more than the limit of %d", len(hf), r.opt.MaxColumns)
 			}
 			r.header = make([]string, len(hf))
 			for i, f := range hf {
+				if err := r.checkUTF8(f, lines[0]); err != nil {
+					return 0, 0, err
+				}
 				r.header[i] = string(f.value())
 			}
 			if len(starts) < 2 {
-				return int64(len(buf)), lines[0] + 1, nil, nil
+				return int64(len(buf)), lines[0] + 1, nil
 			}
-			first, col, err := splitFields(trimCR(buf[bom+starts[1]:bom+ends[1]]), nil)
+			first, col, err := splitFields(trimCR(buf[bom+starts[1]:bom+ends[1]]), nil, r.sep)
 			if err != nil {
-				return 0, 0, nil, r.errAt(lines[1], col, "%v", err)
+				return 0, 0, r.errAt(lines[1], col, "%v", err)
 			}
-			return int64(bom + starts[1]), lines[1], first, nil
+			r.first = first
+			return int64(bom + starts[1]), lines[1], nil
 		}
 		if len(buf) >= r.opt.MaxRecordBytes {
-			return 0, 0, nil, r.errAt(1, 0, "the header and first row are longer than %d bytes", r.opt.MaxRecordBytes)
+			return 0, 0, r.errAt(1, 0, "the header and first row are longer than %d bytes", r.opt.MaxRecordBytes)
 		}
 		k, err := r.f.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+k]
 		if err == io.EOF {
 			eof = true
 		} else if err != nil {
-			return 0, 0, nil, err
+			return 0, 0, err
 		}
 		if len(buf) == cap(buf) {
 			buf = slices.Grow(buf, cap(buf))
@@ -166,9 +209,27 @@ func (r *reader[T]) readHeader() (int64, int, []field, error) {
 	}
 }
 
+// columns resolves a list of column names or 0-based indexes (negative
+// from the end) to file columns.
+func (r *reader[T]) columns(what string, names []string, seen map[string]int) (map[int]bool, error) {
+	out := map[int]bool{}
+	for _, name := range names {
+		i, ok := seen[name]
+		if !ok {
+			k, err := strconv.Atoi(name)
+			if err != nil || k < -len(r.header) || k >= len(r.header) {
+				return nil, r.errAt(1, 0, "%s column %q not found (columns: %s)", what, name, strings.Join(r.header, ", "))
+			}
+			i = (k + len(r.header)) % len(r.header)
+		}
+		out[i] = true
+	}
+	return out, nil
+}
+
 // plan decides each column's role and the matrix layout.
-func (r *reader[T]) plan(first []field) error {
-	r.roles, r.schema, r.width, r.nCat, r.nTarget = nil, Schema{}, 0, 0, 0
+func (r *reader[T]) plan() error {
+	r.roles, r.schema, r.width, r.nCat, r.nTarget, r.catCols = nil, Schema{}, 0, 0, 0, nil
 	seen := make(map[string]int, len(r.header))
 	for i, h := range r.header {
 		if h == "" {
@@ -179,6 +240,13 @@ func (r *reader[T]) plan(first []field) error {
 		}
 		seen[h] = i
 	}
+	var err error
+	if r.ignored, err = r.columns("ignored", r.opt.Ignore, seen); err != nil {
+		return err
+	}
+	if r.forced, err = r.columns("categorical", r.opt.Categorical, seen); err != nil {
+		return err
+	}
 	r.roles = make([]role, len(r.header))
 	if !r.opt.NoTargets {
 		names := r.opt.Targets
@@ -186,18 +254,19 @@ func (r *reader[T]) plan(first []field) error {
 			names = []string{strconv.Itoa(len(r.header) - 1)}
 		}
 		for t, name := range names {
-			i, ok := seen[name]
-			if !ok {
-				k, err := strconv.Atoi(name)
-				if err != nil || k < -len(r.header) || k >= len(r.header) {
-					return r.errAt(1, 0, "target column %q not found (columns: %s)", name, strings.Join(r.header, ", "))
+			cols, err := r.columns("target", []string{name}, seen)
+			if err != nil {
+				return err
+			}
+			for i := range cols {
+				if r.roles[i].kind == target {
+					return r.errAt(1, 0, "target column %q given twice", r.header[i])
 				}
-				i = (k + len(r.header)) % len(r.header)
+				if r.ignored[i] {
+					return r.errAt(1, 0, "column %q is both a target and ignored", r.header[i])
+				}
+				r.roles[i] = role{kind: target, idx: t, name: r.header[i]}
 			}
-			if r.roles[i].kind == target {
-				return r.errAt(1, 0, "target column %q given twice", r.header[i])
-			}
-			r.roles[i] = role{kind: target, idx: t, name: r.header[i]}
 		}
 		r.nTarget = len(names)
 	}
@@ -205,26 +274,24 @@ func (r *reader[T]) plan(first []field) error {
 		r.schema = *s
 	} else {
 		for i, h := range r.header {
-			if r.roles[i].kind == target {
+			if r.roles[i].kind == target || r.ignored[i] {
 				continue
 			}
 			fc := FeatureColumn{Name: h}
-			if r.forceCat[i] {
+			if r.forced[i] || r.forceCat[i] {
 				fc.Categories = []string{}
-			} else if first != nil && i < len(first) {
-				if _, err := parseNumber(first[i].value()); err == errNotNumber && len(first[i].value()) > 0 {
+			} else if i < len(r.first) {
+				v := r.first[i].value()
+				if _, err := parseNumber(v); err == errNotNumber && !r.isNA(v) {
 					fc.Categories = []string{} // categorical; filled in by finish
 				}
 			}
 			r.schema.Features = append(r.schema.Features, fc)
 		}
-	}
-	defer func() {
-		r.kinds, r.idxs = make([]uint8, len(r.roles)), make([]int32, len(r.roles))
-		for j, ro := range r.roles {
-			r.kinds[j], r.idxs[j] = uint8(ro.kind), int32(ro.idx)
+		if len(r.schema.Features) == 0 {
+			return r.errAt(1, 0, "no feature columns: the file has %d columns, all of them targets or ignored", len(r.header))
 		}
-	}()
+	}
 	for _, fc := range r.schema.Features {
 		i, ok := seen[fc.Name]
 		if !ok {
@@ -235,10 +302,28 @@ func (r *reader[T]) plan(first []field) error {
 		}
 		if fc.Categories != nil {
 			r.roles[i] = role{kind: categorical, idx: r.nCat, name: fc.Name}
+			r.catCols = append(r.catCols, i)
 			r.nCat++
 		} else {
 			r.roles[i] = role{kind: numeric, idx: r.width, name: fc.Name}
 			r.width++
+		}
+	}
+	r.kinds, r.idxs = make([]uint8, len(r.roles)), make([]int32, len(r.roles))
+	for j, ro := range r.roles {
+		r.kinds[j], r.idxs[j] = uint8(ro.kind), int32(ro.idx)
+	}
+	r.known = nil
+	if r.opt.Schema != nil {
+		for _, fc := range r.schema.Features {
+			if fc.Categories == nil {
+				continue
+			}
+			m := make(map[string]uint32, len(fc.Categories))
+			for i, c := range fc.Categories {
+				m[c] = uint32(i)
+			}
+			r.known = append(r.known, m)
 		}
 	}
 	return nil
@@ -254,9 +339,10 @@ func (r *reader[T]) parse(off int64, line int) (int, error) {
 	buf := make([]byte, r.opt.ChunkBytes)
 	var starts, ends, lines []int
 	carry, rows := 0, 0
-	cols := make([][]field, r.opt.Workers) // per-worker field buffers
-	known := r.categoryIndex()
 	for eof := false; !eof; {
+		if err := r.ctx.Err(); err != nil {
+			return 0, err
+		}
 		k, err := io.ReadFull(r.f, buf[carry:])
 		switch {
 		case err == io.EOF || err == io.ErrUnexpectedEOF:
@@ -275,10 +361,10 @@ func (r *reader[T]) parse(off int64, line int) (int, error) {
 			carry = n
 			continue
 		}
-		if rows+len(starts) > len(r.x)/max(r.width, 1) && r.width > 0 {
+		if rows+len(starts) > len(r.lines) {
 			return 0, r.errAt(line, 0, "more rows than lines: the file changed while being read")
 		}
-		if err := r.parseChunk(buf, starts, ends, lines, rows, cols, known); err != nil {
+		if err := r.parseChunk(buf, starts, ends, lines, rows); err != nil {
 			return 0, err
 		}
 		rows += len(starts)
@@ -288,22 +374,7 @@ func (r *reader[T]) parse(off int64, line int) (int, error) {
 	return rows, nil
 }
 
-// categoryIndex maps each categorical column's known categories (from a
-// schema) to their index; nil when categories are learnt from the data.
-func (r *reader[T]) categoryIndex() []map[string]int {
-	if r.opt.Schema == nil {
-		return nil
-	}
-	var idx []map[string]int
-	for _, fc := range r.schema.Features {
-		if fc.Categories == nil {
-			continue
-		}
-		m := make(map[string]int, len(fc.Categories))
-		for i, c := range fc.Categories {
-			m[c] = i
-		}
-		idx = append(idx, m)
-	}
-	return idx
+// isNA reports whether a value means a missing one.
+func (r *reader[T]) isNA(v []byte) bool {
+	return len(v) == 0 || r.na[string(v)]
 }

@@ -50,26 +50,44 @@ func TestBOMCRLFQuotesBlankLinesAndStrings(t *testing.T) {
 	assert.Equal(t, 0, tab.Targets[0].FirstText)
 }
 
-// TestTextAnywhereMakesACategoricalColumn: a column is categorical when
-// any value is text, wherever it appears, and its numbers become categories.
-func TestTextAnywhereMakesACategoricalColumn(t *testing.T) {
-	for _, content := range []string{"a,y\n1,0\nfoo,1\n5,0\n", "a,y\nfoo,0\n1,1\n5,0\n"} {
-		tab, err := Read[float32](write(t, content), Options{})
+// TestMixedColumnsAreAnError: a column of numbers and text is an error at
+// its first text value, with counts and both fixes; a column whose only
+// values are text (its first value missing) is categorical.
+func TestMixedColumnsAreAnError(t *testing.T) {
+	for _, c := range []struct{ content, want string }{
+		{"a,y\n1,0\nfoo,1\n5,0\n", `:3:1: column "a" mixes numbers and text (2 numbers, 1 text values, the first "foo" here)`},
+		{"a,y\nfoo,0\n1,1\n5,0\n", `:2:1: column "a" mixes numbers and text (2 numbers, 1 text values, the first "foo" here)`},
+	} {
+		path := write(t, c.content)
+		_, err := Read[float32](path, Options{})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), path+c.want)
+		assert.Contains(t, err.Error(), `--na "foo"`)
+		assert.Contains(t, err.Error(), `--categorical a`)
+		// Either declaration resolves it.
+		tab, err := Read[float32](path, Options{Categorical: []string{"a"}})
 		require.NoError(t, err)
-		assert.Equal(t, []string{"a=1", "a=5", "a=foo"}, tab.Schema.Names(), content)
-		assert.Equal(t, 3, tab.X.Rows)
+		assert.Equal(t, []string{"a=1", "a=5", "a=foo"}, tab.Schema.Names())
+		tab, err = Read[float32](path, Options{NA: []string{"foo"}})
+		require.NoError(t, err)
+		assert.Equal(t, []string{"a"}, tab.Schema.Names())
+		assert.Equal(t, 1, tab.Missing[0].Count)
 	}
+	tab, err := Read[float32](write(t, "a,b,y\n,1,0\nfoo,2,1\nbar,3,0\n"), Options{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a=", "a=bar", "a=foo", "b"}, tab.Schema.Names())
+	assert.Equal(t, []float32{1, 0, 0, 1, 0, 0, 1, 2, 0, 1, 0, 3}, tab.X.Data)
 }
 
-func TestTargetsKeepTheirTextAndRejectNaN(t *testing.T) {
+func TestTargetsKeepTheirTextAndRejectInf(t *testing.T) {
 	tab, err := Read[float32](write(t, "a,y\n1,01\n2,1.0\n"), Options{})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"01", "1.0"}, tab.Targets[0].Strings)
 	assert.Equal(t, []float64{1, 1}, tab.Targets[0].Numbers)
 	assert.Equal(t, -1, tab.Targets[0].FirstText)
-	path := write(t, "a,y\n1,2\n2,nan\n")
+	path := write(t, "a,y\n1,2\n2,inf\n")
 	_, err = Read[float32](path, Options{})
-	assert.EqualError(t, err, path+`:3:3: "nan" in column "y": NaN and Inf are not allowed`)
+	assert.EqualError(t, err, path+`:3:3: "inf" in column "y": NaN and Inf are not allowed`)
 }
 
 func TestTargetsByNameIndexAndSeveral(t *testing.T) {
@@ -85,7 +103,7 @@ func TestTargetsByNameIndexAndSeveral(t *testing.T) {
 	assert.Empty(t, tab.Targets)
 }
 
-func TestSchemaFixesFeaturesAndRejectsUnknownCategories(t *testing.T) {
+func TestSchemaFixesFeaturesAndEncodesUnknownCategoriesAsZeros(t *testing.T) {
 	train := write(t, "x,color,y\n1,red,0\n2,blue,1\n")
 	tab, err := Read[float32](train, Options{})
 	require.NoError(t, err)
@@ -95,9 +113,14 @@ func TestSchemaFixesFeaturesAndRejectsUnknownCategories(t *testing.T) {
 	got, err := Read[float32](pred, Options{Schema: &s, NoTargets: true})
 	require.NoError(t, err)
 	assert.Equal(t, []float32{3, 1, 0, 4, 0, 1}, got.X.Data)
-	bad := write(t, "x,color\n3,green\n")
-	_, err = Read[float32](bad, Options{Schema: &s, NoTargets: true})
-	assert.EqualError(t, err, bad+`:2:3: category "green" of column "color" was not seen in training`)
+	assert.Empty(t, got.Unseen)
+	unseen := write(t, "x,color\n3,green\n4,red\n5,green\n6,\n")
+	got, err = Read[float32](unseen, Options{Schema: &s, NoTargets: true})
+	require.NoError(t, err)
+	assert.Equal(t, []float32{3, 0, 0, 4, 0, 1, 5, 0, 0, 6, 0, 0}, got.X.Data)
+	assert.Equal(t, []Cells{{Column: "color", Count: 3, First: "green", Line: 2, Offset: 3}}, got.Unseen)
+	_, err = Read[float32](unseen, Options{Schema: &s, NoTargets: true, StrictCategories: true})
+	assert.EqualError(t, err, unseen+`:2:3: category "green" of column "color" was not seen in training`)
 }
 
 func TestRejectsWithFileLineColumn(t *testing.T) {
@@ -109,11 +132,7 @@ func TestRejectsWithFileLineColumn(t *testing.T) {
 		{"header only", "a,b\n", ":2: no data rows after the header"},
 		{"ragged short", "a,b,c\n1,2,3\n4,5\n", `:3:4: row has 2 fields, the header has 3`},
 		{"ragged long", "a,b\n1,2\n3,4,5\n", `:3:5: row has 3 fields, the header has 2`},
-		{"trailing comma after zero", "a,b,y\n1,2,3\n0,0,\n", `:3:5: empty value in column "y"`},
 		{"extra field after zero", "a,b\n1,2\n0,0,\n", `:3:5: row has 3 fields, the header has 2`},
-		{"empty value", "a,b\n1,2\n,4\n", `:3:1: empty value in column "a"`},
-		{"empty quoted value", "a,b\n1,\"\"\n", `:2:3: empty value in column "b"`},
-		{"nan", "a,b\nNaN,2\n", `:2:1: "NaN" in column "a": NaN and Inf are not allowed`},
 		{"inf", "a,b\n1,2\n-Inf,4\n", `:3:1: "-Inf" in column "a": NaN and Inf are not allowed`},
 		{"overflow", "a,b\n1e999,2\n", `:2:1: "1e999" in column "a": NaN and Inf are not allowed`},
 		{"unknown target", "a,b\n1,2\n", `:1: target column "zz" not found (columns: a, b)`},
@@ -129,7 +148,7 @@ func TestRejectsWithFileLineColumn(t *testing.T) {
 			if tc.name == "unknown target" {
 				opt.Targets = []string{"zz"}
 			}
-			if tc.name == "nan" || tc.name == "inf" || tc.name == "overflow" || tc.name == "empty value" {
+			if tc.name == "inf" || tc.name == "overflow" {
 				opt.Targets = []string{"b"}
 			}
 			_, err := Read[float32](path, opt)
@@ -149,7 +168,7 @@ func TestNotANumberUnderASchema(t *testing.T) {
 	require.NoError(t, err)
 	path := write(t, "a,b\n1,2\nx7,3\n")
 	_, err = Read[float32](path, Options{Schema: &tab.Schema})
-	assert.EqualError(t, err, path+`:3:1: "x7" in column "a" is not a number`)
+	assert.EqualError(t, err, path+`:3:1: "x7" in column "a" is not a number (if it means a missing value, declare it with --na)`)
 }
 
 func TestLongRecordIsBounded(t *testing.T) {

@@ -3,18 +3,37 @@ package csvdata
 import "github.com/densetrain/densetrain/pkg/tensor"
 
 // Options configures Read. The zero value takes the last column as the
-// target and infers the features from the file.
+// target, sniffs the separator and infers the features from the file.
 type Options struct {
 	// Targets names the target columns by header name, or by 0-based index
-	// (negative counts from the end). Default: the last column.
+	// (negative counts from the end). Default: the last column. Rows whose
+	// target is missing are skipped and counted in Table.Skipped.
 	Targets []string
 	// NoTargets reads features only; with a Schema, target columns that are
 	// present are skipped (for prediction).
 	NoTargets bool
 	// Schema, when set, fixes the feature columns and their categories, as
-	// learnt from training data: other columns are skipped and an unknown
-	// category is an error.
-	Schema *Schema
+	// learnt from training data: other columns are skipped, and a category
+	// the schema does not know is encoded as all zeros and counted in
+	// Table.Unseen (an error with StrictCategories).
+	Schema           *Schema
+	StrictCategories bool
+	// Categorical names columns (as Targets does) whose values are text
+	// categories even where they look like numbers: "01" and "1" differ.
+	// Ignore names columns to leave out.
+	Categorical, Ignore []string
+	// NA lists tokens that mean a missing value, besides the empty cell and
+	// DefaultNA. A missing numeric feature is NaN in the matrix (to be
+	// imputed); a missing text feature is the category "" (its own
+	// category). MissingIsError makes a missing numeric feature an error.
+	NA             []string
+	MissingIsError bool
+	// Delimiter separates fields; 0 sniffs it from the header among ',',
+	// ';', tab and '|'.
+	Delimiter byte
+	// MaxCategories bounds the distinct values of a text column (default
+	// DefaultMaxCategories): more make it a likely identifier, an error.
+	MaxCategories int
 	// Workers parse in parallel (default GOMAXPROCS).
 	Workers int
 	// ChunkBytes is the read size (default 8 MiB); MaxRecordBytes bounds one
@@ -29,13 +48,21 @@ type Options struct {
 // DefaultMaxColumns is the default of Options.MaxColumns.
 const DefaultMaxColumns = 100_000
 
+// DefaultMaxCategories is the default of Options.MaxCategories.
+const DefaultMaxCategories = 1000
+
+// DefaultNA lists the tokens that always mean a missing value, as written
+// (case matters), besides the empty cell.
+var DefaultNA = []string{"NA", "N/A", "NaN", "nan", "null", "NULL"}
+
 // Schema lists the feature columns in matrix order.
 type Schema struct {
 	Features []FeatureColumn `json:"features"`
 }
 
 // FeatureColumn is one input column used as a feature: numeric (one matrix
-// column) or categorical (one-hot: one matrix column per category).
+// column; Categories is nil) or categorical (one-hot: one matrix column per
+// category, sorted; "" is the missing value's category).
 type FeatureColumn struct {
 	Name       string   `json:"name"`
 	Categories []string `json:"categories,omitempty"`
@@ -51,7 +78,7 @@ func (s Schema) Width() int {
 }
 
 // Names returns the matrix column names: the column name, or
-// "name=category" for one-hot columns.
+// "name=category" for one-hot columns ("name=" for the missing category).
 func (s Schema) Names() []string {
 	var n []string
 	for _, f := range s.Features {
@@ -76,13 +103,32 @@ type Column struct {
 	FirstText int
 }
 
+// Cells counts cells of one column that need the caller's attention, with
+// the first of them: its value, line and column.
+type Cells struct {
+	Column       string
+	Count        int
+	First        string
+	Line, Offset int
+}
+
 // Table is a parsed CSV file.
 type Table[T tensor.Float] struct {
-	Header  []string     // the file's column names
-	X       tensor.Matrix[T] // features, one row per record
-	Schema  Schema       // the feature columns, in X's order
+	Header  []string         // the file's column names
+	X       tensor.Matrix[T] // features, one row per record; NaN where missing
+	Schema  Schema           // the feature columns, in X's order
 	Targets []Column
 	Lines   []int32 // the file line of each row, for messages
+	// Missing counts the missing cells of each feature column that has any
+	// (in schema order).
+	Missing []Cells
+	// Unseen counts, under a Schema, the values of each categorical column
+	// that the schema does not know (encoded as all zeros).
+	Unseen []Cells
+	// Skipped counts the rows left out because a target was missing.
+	Skipped Cells
+	// Delimiter is the field separator used.
+	Delimiter byte
 }
 
 // role is what a file column is for.

@@ -1,0 +1,172 @@
+package csvdata
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestMissingCellsAndNATokens(t *testing.T) {
+	path := write(t, "a,b,c,y\n1,NA,red,0\n,2,,1\n3,?,NULL,\n4,N/A,blue,1\n5,6,red,NaN\n")
+	tab, err := Read[float64](path, Options{NA: []string{"?"}})
+	require.NoError(t, err)
+	// Rows with a missing target (lines 4 and 6) are skipped and counted.
+	assert.Equal(t, Cells{Column: "y", Count: 2, Line: 4, Offset: 10}, tab.Skipped)
+	assert.Equal(t, []int32{2, 3, 5}, tab.Lines)
+	assert.Equal(t, []string{"a", "b", "c=", "c=blue", "c=red"}, tab.Schema.Names())
+	nan := math.NaN()
+	want := []float64{1, nan, 0, 0, 1, nan, 2, 1, 0, 0, 4, nan, 0, 1, 0}
+	require.Len(t, tab.X.Data, len(want))
+	for i := range want {
+		if math.IsNaN(want[i]) != math.IsNaN(tab.X.Data[i]) || !math.IsNaN(want[i]) && want[i] != tab.X.Data[i] {
+			t.Fatalf("value %d: %v, want %v (%v)", i, tab.X.Data[i], want[i], tab.X.Data)
+		}
+	}
+	assert.Equal(t, []string{"0", "1", "1"}, tab.Targets[0].Strings)
+	// Missing cells of the kept and skipped rows alike are counted, first
+	// position first.
+	assert.Equal(t, []Cells{{Column: "a", Count: 1, Line: 3, Offset: 1}, {Column: "b", Count: 3, Line: 2, Offset: 3}, {Column: "c", Count: 2, Line: 3, Offset: 4}}, tab.Missing)
+	// Without "?" declared, b mixes numbers and text.
+	_, err = Read[float64](path, Options{})
+	assert.ErrorContains(t, err, path+`:4:3: column "b" mixes numbers and text (2 numbers, 1 text values, the first "?" here)`)
+	// With imputation off a missing number is an error at its place.
+	_, err = Read[float64](path, Options{NA: []string{"?"}, MissingIsError: true})
+	assert.EqualError(t, err, path+`:2:3: missing value in column "b" (imputation is off)`)
+	// Every target missing.
+	path = write(t, "a,y\n1,\n2,NA\n")
+	_, err = Read[float64](path, Options{})
+	assert.EqualError(t, err, path+`: every row has a missing target (column "y", first at line 2)`)
+}
+
+func TestIgnoreCategoricalAndNoFeatures(t *testing.T) {
+	path := write(t, "id,zip,x,y\nA1,01,1.5,0\nA2,1,2.5,1\nA3,01,3.5,0\n")
+	tab, err := Read[float32](path, Options{Ignore: []string{"id"}, Categorical: []string{"zip"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"zip=01", "zip=1", "x"}, tab.Schema.Names())
+	assert.Equal(t, []float32{1, 0, 1.5, 0, 1, 2.5, 1, 0, 3.5}, tab.X.Data)
+	_, err = Read[float32](path, Options{Ignore: []string{"0", "zip", "x"}})
+	assert.EqualError(t, err, path+`:1: no feature columns: the file has 4 columns, all of them targets or ignored`)
+	_, err = Read[float32](path, Options{Ignore: []string{"nope"}})
+	assert.EqualError(t, err, path+`:1: ignored column "nope" not found (columns: id, zip, x, y)`)
+	_, err = Read[float32](path, Options{Ignore: []string{"y"}})
+	assert.EqualError(t, err, path+`:1: column "y" is both a target and ignored`)
+	_, err = Read[float32](write(t, "y\n1\n2\n"), Options{})
+	assert.ErrorContains(t, err, `no feature columns`)
+}
+
+func TestIdentifierColumnsAreRefused(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id,x,y\n")
+	for i := range 30 {
+		fmt.Fprintf(&b, "P%03d,%d,%d\n", i, i%3, i%2)
+	}
+	path := write(t, b.String())
+	_, err := Read[float32](path, Options{})
+	assert.EqualError(t, err, path+`: column "id" has a distinct text value in every row (30): an identifier, which cannot help predict; leave it out with --ignore id (or keep it with --categorical id)`)
+	tab, err := Read[float32](path, Options{Categorical: []string{"id"}})
+	require.NoError(t, err)
+	assert.Equal(t, 31, tab.X.Cols)
+	// More distinct values than MaxCategories: refused as the limit is
+	// passed, before the one-hot matrix exists, whatever the workers.
+	for _, w := range []int{1, 2, 3} {
+		_, err = Read[float32](path, Options{MaxCategories: 10, Workers: w, ChunkBytes: 64})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), `column "id" has more than 10 distinct values: an identifier? Leave it out with --ignore id (or raise --max-categories)`)
+	}
+}
+
+func TestNonUTF8IsRejectedWhereItIs(t *testing.T) {
+	path := write(t, "city,y\nZ\xfcrich,1\nBern,0\n")
+	_, err := Read[float32](path, Options{})
+	assert.ErrorContains(t, err, path+`:2:2: byte 0xFC is not UTF-8 text`)
+	path = write(t, "a,y\n1,caf\xe9\n")
+	_, err = Read[float32](path, Options{})
+	assert.ErrorContains(t, err, path+`:2:6: byte 0xE9 is not UTF-8 text`)
+	path = write(t, "a,\"n\xe9\"\n1,2\n")
+	_, err = Read[float32](path, Options{})
+	assert.ErrorContains(t, err, path+`:1:5: byte 0xE9 is not UTF-8 text`)
+}
+
+func TestSeparatorsAreSniffed(t *testing.T) {
+	want := []float32{1, 2.5, 0, 1, 3, -4, 1, 0}
+	for _, sep := range []string{",", ";", "\t", "|"} {
+		content := strings.ReplaceAll("a,b,c,y\n1,2.5,red,0\n3,-4,blue,1\n", ",", sep)
+		tab, err := Read[float32](write(t, content), Options{})
+		require.NoError(t, err, "%q", sep)
+		assert.Equal(t, sep[0], tab.Delimiter)
+		assert.Equal(t, want, tab.X.Data, "%q", sep)
+	}
+	// A semicolon file whose header has no separator at all needs it said.
+	tab, err := Read[float32](write(t, "a;y\n1;0\n"), Options{Delimiter: ';'})
+	require.NoError(t, err)
+	assert.Equal(t, []float32{1}, tab.X.Data)
+}
+
+func TestGzipByMagicBytesAndStreams(t *testing.T) {
+	content := "a,c,y\n1,red,0\n2,NA,1\n3,blue,0\n"
+	plain, err := Read[float32](write(t, content), Options{})
+	require.NoError(t, err)
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	_, _ = zw.Write([]byte(content))
+	require.NoError(t, zw.Close())
+	path := filepath.Join(t.TempDir(), "data.bin") // any name
+	require.NoError(t, os.WriteFile(path, z.Bytes(), 0o644))
+	gz, err := Read[float32](path, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, plain.X, gz.X)
+	for _, in := range [][]byte{z.Bytes(), []byte(content)} {
+		st, err := ReadFrom[float32](context.Background(), "stdin", bytes.NewReader(in), Options{})
+		require.NoError(t, err)
+		assert.Equal(t, plain.X, st.X)
+	}
+	// A damaged stream is an error naming the input.
+	_, err = ReadFrom[float32](context.Background(), "stdin", bytes.NewReader(z.Bytes()[:z.Len()-6]), Options{})
+	assert.ErrorContains(t, err, "stdin: gzip:")
+	// Errors in a gzip file are at lines of its text.
+	z.Reset()
+	zw = gzip.NewWriter(&z)
+	_, _ = zw.Write([]byte("a,y\n1,0\n2,3,4\n"))
+	require.NoError(t, zw.Close())
+	require.NoError(t, os.WriteFile(path, z.Bytes(), 0o644))
+	_, err = Read[float32](path, Options{})
+	assert.EqualError(t, err, path+`:3:5: row has 3 fields, the header has 2`)
+	// A cancelled context stops the read.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = ReadFrom[float32](ctx, "stdin", bytes.NewReader([]byte(content)), Options{})
+	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// TestCategoriesDoNotDependOnWorkersOrChunks: codes made by several
+// workers' dictionaries give the same matrix as one worker's.
+func TestCategoriesDoNotDependOnWorkersOrChunks(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("c1,x,c2,y\n")
+	for i := range 500 {
+		c1 := []string{"red", "green", "", "blue", "NA"}[i*7%5]
+		fmt.Fprintf(&b, "%s,%d,k%d,%d\n", c1, i, i*i%37, i%3)
+	}
+	path := write(t, b.String())
+	ref, err := Read[float64](path, Options{Workers: 1})
+	require.NoError(t, err)
+	assert.Len(t, ref.Schema.Features[0].Categories, 4)
+	assert.Len(t, ref.Schema.Features[2].Categories, 19) // the squares modulo 37
+	for _, chunk := range []int{64, 999, 1 << 20} {
+		for _, w := range []int{2, 3, 8} {
+			got, err := Read[float64](path, Options{Workers: w, ChunkBytes: chunk})
+			require.NoError(t, err)
+			assert.Equal(t, ref.Schema, got.Schema)
+			assert.Equal(t, ref.X.Data, got.X.Data, "workers %d chunk %d", w, chunk)
+		}
+	}
+}
