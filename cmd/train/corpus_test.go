@@ -28,11 +28,29 @@ var badCorpus = []badCase{
 	{"ragged row, short", "fit --data BAD/ragged_short.csv", []string{"ragged_short.csv:3:4:", "row has 2 fields, the header has 3"}},
 	{"ragged row, long", "fit --data BAD/ragged_long.csv", []string{"ragged_long.csv:3:7:", "row has 4 fields"}},
 	{"ragged row, CRLF", "fit --data BAD/ragged_crlf.csv", []string{"ragged_crlf.csv:3:4:"}},
-	{"empty cell", "fit --data BAD/empty_cell.csv", []string{"empty_cell.csv:2:3:", "empty value"}},
+	{"empty cell, imputation off", "fit --data BAD/empty_cell.csv --impute error", []string{"empty_cell.csv:2:3:", `missing value in column "b"`}},
 	{"text in a regression target", "fit --data BAD/text_regression_target.csv --task regress", []string{"text_regression_target.csv:3:", `"abc"`}},
-	{"NaN feature", "fit --data BAD/nan_feature.csv", []string{"nan_feature.csv:2:3:", "NaN and Inf are not allowed"}},
+	{"NaN feature, imputation off", "fit --data BAD/nan_feature.csv --impute error", []string{"nan_feature.csv:2:3:", "missing value"}},
 	{"-Inf feature", "fit --data BAD/inf_feature.csv", []string{"inf_feature.csv:3:3:", `"-Inf"`}},
-	{"NaN target", "fit --data BAD/nan_target.csv", []string{"nan_target.csv:3:5:"}},
+	{"NaN target leaves one class", "fit --data BAD/nan_target.csv", []string{"nan_target.csv", "single class"}},
+	// Messy tables that still cannot be trained as they are
+	{"numbers and text in a column", "fit --data BAD/mixed_column.csv", []string{"mixed_column.csv:4:3:", `column "b" mixes numbers and text (3 numbers, 1 text values, the first "?" here)`, `--na "?"`, "--categorical b"}},
+	{"identifier column", "fit --data BAD/identifier.csv", []string{"identifier.csv:", `column "id" has a distinct text value in every row (24)`, "--ignore id"}},
+	{"too many categories", "fit --data BAD/identifier.csv --categorical id --max-categories 10", []string{"identifier.csv:12:1:", `column "id" has more than 10 distinct values`, "--ignore id"}},
+	{"Latin-1 text", "fit --data BAD/latin1.csv", []string{"latin1.csv:3:2:", "byte 0xFC is not UTF-8 text"}},
+	{"no feature columns", "fit --data BAD/ok.csv --ignore a,b", []string{"ok.csv:1:", "no feature columns"}},
+	{"unknown ignored column", "fit --data BAD/ok.csv --ignore zz", []string{"ok.csv:1:", `ignored column "zz" not found`}},
+	{"unknown categorical column", "fit --data BAD/ok.csv --categorical zz", []string{"ok.csv:1:", `categorical column "zz" not found`}},
+	{"every target missing", "fit --data BAD/all_targets_missing.csv", []string{"all_targets_missing.csv:", "every row has a missing target"}},
+	{"damaged gzip", "fit --data BAD/truncated.csv.gz", []string{"truncated.csv.gz:", "gzip:"}},
+	{"gzip of a ragged table", "fit --data BAD/ragged.csv.gz", []string{"ragged.csv.gz:3:4:", "row has 2 fields"}},
+	{"semicolons with a ragged row", "fit --data BAD/semicolon_ragged.csv", []string{"semicolon_ragged.csv:3:7:", "row has 4 fields"}},
+	{"bad --impute", "fit --data BAD/ok.csv --impute mode", []string{"--impute"}},
+	{"bad --scale-target", "fit --data BAD/ok.csv --scale-target minmax", []string{"--scale-target"}},
+	{"bad --delimiter", "fit --data BAD/ok.csv --delimiter ;;", []string{"--delimiter"}},
+	{"--max-categories 0", "fit --data BAD/ok.csv --max-categories 0", []string{"--max-categories"}},
+	{"unseen category with --strict", "predict --model GEN/cat.safetensors --data BAD/unseen_category.csv --strict", []string{"unseen_category.csv:3:1:", `category "purple" of column "color" was not seen in training`}},
+	{"missing value for a model without imputation", "predict --model GEN/noimpute.safetensors --data BAD/empty_cell.csv", []string{"empty_cell.csv:2:3:", "missing value"}},
 	{"number out of range", "fit --data BAD/overflow.csv", []string{"overflow.csv:2:3:", `"1e400"`}},
 	{"beyond float32", "fit --data BAD/beyond_float32.csv", []string{"beyond_float32.csv:2:3:", "beyond the range of float32"}},
 	{"regression target beyond float32", "fit --data BAD/target_beyond_float32.csv --task regress", []string{"target_beyond_float32.csv:3:", "beyond the range of float32"}},
@@ -119,6 +137,11 @@ func TestBadInputCorpus(t *testing.T) {
 	gen := t.TempDir()
 	long := "a,b,y\n1," + strings.Repeat("9", 10<<20) + ",0\n3,4,1\n" // a 10 MB number: +Inf
 	require.NoError(t, os.WriteFile(filepath.Join(gen, "long_line.csv"), []byte(long), 0o644))
+	// Models with categories, and without imputation, for predict cases.
+	for _, m := range [][]string{{"cat.safetensors", "cat_train.csv"}, {"noimpute.safetensors", "ok.csv", "--impute", "error"}} {
+		code, _, stderr := drive(t, bin, append([]string{"fit", "--data", filepath.Join(bad, m[1]), "--epochs", "1", "--quiet", "--out", filepath.Join(gen, m[0])}, m[2:]...)...)
+		require.Equal(t, 0, code, stderr)
+	}
 	files, _ := filepath.Glob(filepath.Join(bad, "*"))
 	assert.GreaterOrEqual(t, len(files), 40, "files in testdata/bad")
 	assert.GreaterOrEqual(t, len(badCorpus), 40, "cases")

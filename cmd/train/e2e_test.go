@@ -140,11 +140,11 @@ func TestBadInputExitsTwoWithOneLineAndLeavesOutAlone(t *testing.T) {
 		want string
 	}{
 		{"ragged", []string{"--data", file("ragged.csv", "a,b,y\n1,2,0\n3,4\n")}, "ragged.csv:3:4: row has 2 fields"},
-		{"empty value", []string{"--data", file("empty.csv", "a,b,y\n1,,0\n")}, "empty.csv:2:3: empty value"},
+		{"missing value, imputation off", []string{"--data", file("empty.csv", "a,b,y\n1,,0\n2,3,1\n"), "--impute", "error"}, `empty.csv:2:3: missing value in column "b"`},
 		{"text in a regression target", []string{"--data", file("txt.csv", "a,b,y\n1,2,0.5\n1,3,abc\n"), "--task", "regress"},
 			`txt.csv:3: "abc" in target column "y" is not a number`},
-		{"NaN target", []string{"--data", file("nant.csv", "a,b,y\n1,2,0\n1,3,NaN\n")}, `nant.csv:3:5: "NaN" in column "y"`},
-		{"NaN", []string{"--data", file("nan2.csv", "a,b,y\n1,NaN,0\n")}, "nan2.csv:2:3:"},
+		{"every target missing", []string{"--data", file("nant.csv", "a,b,y\n1,2,\n1,3,NaN\n")}, `nant.csv: every row has a missing target (column "y", first at line 2)`},
+		{"Inf", []string{"--data", file("inf.csv", "a,b,y\n1,Inf,0\n")}, "inf.csv:2:3:"},
 		{"empty file", []string{"--data", file("void.csv", "")}, "void.csv:1: empty file"},
 		{"header only", []string{"--data", file("head.csv", "a,b,y\n")}, "head.csv:2: no data rows"},
 		{"missing target", []string{"--data", file("ok.csv", "a,b,y\n1,2,0\n3,4,1\n"), "--target", "zz"}, `target column "zz" not found`},
@@ -249,7 +249,7 @@ func TestEvaluateRejectsTextInANumericColumn(t *testing.T) {
 		code, out, errOut := drive(t, bin, cmd, "--model", model, "--data", bad)
 		assert.Equal(t, 2, code, errOut)
 		assert.Empty(t, out)
-		assert.Equal(t, "train "+cmd+": "+bad+`:3:1: "x" in column "sepal_length_cm" is not a number`+"\n", errOut)
+		assert.Equal(t, "train "+cmd+": "+bad+`:3:1: "x" in column "sepal_length_cm" is not a number (if it means a missing value, declare it with --na)`+"\n", errOut)
 	}
 	unseen := filepath.Join(dir, "unseen.csv")
 	require.NoError(t, os.WriteFile(unseen, []byte("sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm,label\n5,3,1,0.2,0\n5,3,1,0.2,7\n"), 0o644))

@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"math"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -16,6 +19,7 @@ import (
 	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/parallel"
 	"github.com/densetrain/densetrain/pkg/prep"
+	"github.com/densetrain/densetrain/pkg/tabular"
 )
 
 // fitConfig holds the fit command's flags.
@@ -23,34 +27,45 @@ type fitConfig struct {
 	data, target, task, hidden, activation, loss, optimizer string
 	lr, valSplit                                            float64
 	epochs, batch, workers, patience, checkpointEvery       int
+	maxCategories                                           int
 	seed                                                    uint64
 	precision, val, out, history, plot, scale               string
-	resume, quiet, mpi, mpiAllreduce                        bool
+	categorical, ignore, na, impute, delimiter, scaleTarget string
+	resume, quiet, mpi, mpiAllreduce, missingIndicator      bool
+	valSplitSet                                             bool // --val-split was given
 	comm                                                    parallel.Communicator // MPI_COMM_WORLD under mpirun, else nil
 }
 
 func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	var c fitConfig
 	fs := newFlags("fit")
-	fs.StringVar(&c.data, "data", "", "training CSV file with a header line (required)")
-	fs.StringVar(&c.target, "target", "", "target column(s), by name or 0-based index, comma-separated (default: the last column)")
+	fs.StringVar(&c.data, "data", "", "training CSV file with a header line, plain or gzip, separated by , ; tab or | (sniffed); - reads standard input (required)")
+	fs.StringVar(&c.target, "target", "", "target column(s), by name or 0-based index, comma-separated (default: the last column); rows with a missing target are skipped")
 	fs.StringVar(&c.task, "task", "auto", "auto, classify or regress (auto: classify when the target holds text or few distinct integers)")
+	fs.StringVar(&c.categorical, "categorical", "", "columns whose values are text categories even if they look like numbers (01 and 1 differ), comma-separated")
+	fs.StringVar(&c.ignore, "ignore", "", "columns to leave out (identifiers, say), comma-separated")
+	fs.StringVar(&c.na, "na", "", "more tokens that mean a missing value, comma-separated (always: empty, NA, N/A, NaN, nan, null, NULL)")
+	fs.StringVar(&c.impute, "impute", prep.Mean, "missing numbers: mean or median of the training rows, or error")
+	fs.BoolVar(&c.missingIndicator, "missing-indicator", false, "add a 0/1 input per numeric column with missing training values")
+	fs.IntVar(&c.maxCategories, "max-categories", csvdata.DefaultMaxCategories, "most distinct values of a text column (more: an identifier, an error)")
+	fs.StringVar(&c.delimiter, "delimiter", "", "field separator (default: sniffed from the header among , ; tab |); \\t for tab")
 	fs.StringVar(&c.hidden, "hidden", "128,64", "hidden layer sizes, comma-separated (empty for none)")
 	fs.StringVar(&c.activation, "activation", "relu", "hidden activation: relu, tanh, sigmoid, leaky_relu, linear")
 	fs.StringVar(&c.loss, "loss", "auto", "auto, mse, mae, huber, ce or bce")
 	fs.StringVar(&c.optimizer, "optimizer", "adam", "sgd, momentum, nesterov, adam, adamw or rmsprop")
 	fs.Float64Var(&c.lr, "lr", 0, "learning rate (default: Keras' for the optimizer, 0.01 for the SGD family, 0.001 otherwise)")
-	fs.IntVar(&c.epochs, "epochs", 100, "passes over the training data")
-	fs.IntVar(&c.batch, "batch", 32, "samples per optimizer step")
+	fs.IntVar(&c.epochs, "epochs", tabular.DefaultEpochs, "most passes over the training data (early stopping usually ends sooner)")
+	fs.IntVar(&c.batch, "batch", tabular.DefaultBatch, "samples per optimizer step")
 	fs.IntVar(&c.workers, "workers", runtime.GOMAXPROCS(0), "worker goroutines (default: the number of CPUs); results do not depend on it")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the initial weights, the shuffling and the validation split")
 	fs.StringVar(&c.precision, "precision", "f32", "f32 or f64")
 	fs.StringVar(&c.scale, "scale", prep.Standard, "input scaling: standard ((x-mean)/std), minmax (into [0, 1]) or none")
-	fs.Float64Var(&c.valSplit, "val-split", 0, "fraction of the rows held out for validation")
+	fs.StringVar(&c.scaleTarget, "scale-target", prep.Standard, "regression targets: standard (trained standardized; answers and metrics in the original units) or none")
+	fs.Float64Var(&c.valSplit, "val-split", tabular.DefaultValSplit, fmt.Sprintf("fraction of the rows held out for validation and early stopping, stratified by class (applied to tables of at least %d rows; 0: none)", tabular.DefaultValMinRows))
 	fs.StringVar(&c.val, "val", "", "validation CSV file (instead of --val-split)")
-	fs.IntVar(&c.patience, "patience", 0, "stop after this many epochs without improvement and keep the best weights (0: off)")
+	fs.IntVar(&c.patience, "patience", tabular.DefaultPatience, "stop after this many epochs without improvement of the validation loss (the training loss without validation) and keep the best weights (0: off)")
 	fs.StringVar(&c.out, "out", "model.safetensors", "where to save the model")
-	fs.StringVar(&c.history, "history", "", "write the per-epoch history to this .csv or .jsonl file")
+	fs.StringVar(&c.history, "history", "", "write the per-epoch history to this .csv or .jsonl file (regression losses in standardized units)")
 	fs.IntVar(&c.checkpointEvery, "checkpoint-every", 0, "write a checkpoint (OUT.ckpt) every N epochs (0: off)")
 	fs.BoolVar(&c.resume, "resume", false, "continue from the checkpoint OUT.ckpt if it exists")
 	fs.StringVar(&c.plot, "plot", "", "draw the training and validation loss per epoch into this .png file")
@@ -60,6 +75,7 @@ func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
+	fs.Visit(func(f *flag.Flag) { c.valSplitSet = c.valSplitSet || f.Name == "val-split" })
 	if err := c.check(); err != nil {
 		return usageError(err)
 	}
@@ -97,10 +113,7 @@ func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 			}
 		}()
 	}
-	if c.precision == "f64" {
-		return fitPrecision[float64](ctx, c, stdout, stderr)
-	}
-	return fitPrecision[float32](ctx, c, stdout, stderr)
+	return runFit(ctx, c, stdout, stderr)
 }
 
 // agreedError reports whether every rank of a job ends with err at the same
@@ -120,6 +133,10 @@ func (c *fitConfig) check() error {
 		return fmt.Errorf("--task %q: want auto, classify or regress", c.task)
 	case !slices.Contains(prep.Scalers, c.scale):
 		return fmt.Errorf("--scale %q: want standard, minmax or none", c.scale)
+	case c.scaleTarget != prep.Standard && c.scaleTarget != prep.NoScale:
+		return fmt.Errorf("--scale-target %q: want standard or none", c.scaleTarget)
+	case !slices.Contains(prep.Imputers, c.impute):
+		return fmt.Errorf("--impute %q: want mean, median or error", c.impute)
 	case c.precision != "f32" && c.precision != "f64":
 		return fmt.Errorf("--precision %q: want f32 or f64", c.precision)
 	case c.epochs < 1:
@@ -128,13 +145,17 @@ func (c *fitConfig) check() error {
 		return fmt.Errorf("--batch %d: want at least 1", c.batch)
 	case c.workers < 1:
 		return fmt.Errorf("--workers %d: want at least 1", c.workers)
+	case c.maxCategories < 1:
+		return fmt.Errorf("--max-categories %d: want at least 1", c.maxCategories)
 	case !(c.valSplit >= 0 && c.valSplit < 1):
 		return fmt.Errorf("--val-split %v: want a fraction in [0, 1)", c.valSplit)
-	case c.valSplit > 0 && c.val != "":
+	case c.valSplitSet && c.valSplit > 0 && c.val != "":
 		return errors.New("--val-split and --val: give one")
+	case !slices.Contains([]string{"auto", "mse", "mae", "huber", "ce", "bce"}, c.loss):
+		return fmt.Errorf("--loss %q: want auto, mse, mae, huber, ce or bce", c.loss)
 	case c.patience < 0 || c.checkpointEvery < 0:
 		return errors.New("--patience and --checkpoint-every cannot be negative")
-	case c.lr < 0:
+	case !(c.lr >= 0) || math.IsInf(c.lr, 0):
 		return fmt.Errorf("--lr %v: want a positive rate", c.lr)
 	case c.resume && c.checkpointEvery == 0:
 		return errors.New("--resume needs --checkpoint-every")
@@ -145,20 +166,23 @@ func (c *fitConfig) check() error {
 	case c.plot != "" && !strings.HasSuffix(c.plot, ".png"):
 		return fmt.Errorf("--plot %q: want a .png file", c.plot)
 	}
+	if _, err := parseDelimiter(c.delimiter); err != nil {
+		return err
+	}
 	if _, err := parseHidden(c.hidden); err != nil {
 		return err
 	}
 	if _, err := nn.ParseActivation(c.activation); err != nil {
 		return fmt.Errorf("--activation: %w", err)
 	}
-	if _, err := newOptimizer[float32](c.optimizer, c.lr); err != nil {
-		return err
+	if _, err := tabular.NewOptimizer[float32](c.optimizer, c.lr); err != nil {
+		return fmt.Errorf("--%w", err)
 	}
 	return nil
 }
 
 func parseHidden(s string) ([]int, error) {
-	var sizes []int
+	sizes := []int{}
 	for _, f := range strings.Split(s, ",") {
 		if f = strings.TrimSpace(f); f == "" {
 			continue
@@ -172,40 +196,22 @@ func parseHidden(s string) ([]int, error) {
 	return sizes, nil
 }
 
-func newOptimizer[T nn.Float](name string, lr float64) (nn.Optimizer[T], error) {
-	def := func(d float64) float64 {
-		if lr == 0 {
-			return d
-		}
-		return lr
+// parseDelimiter reads --delimiter: one character, or \t for a tab; empty
+// sniffs it.
+func parseDelimiter(s string) (byte, error) {
+	switch {
+	case s == "":
+		return 0, nil
+	case s == `\t` || s == "tab" || s == "\t":
+		return '\t', nil
+	case len(s) == 1 && s != `"` && s != "\n" && s != "\r":
+		return s[0], nil
 	}
-	switch name {
-	case "sgd":
-		return nn.NewSGD[T](def(0.01)), nil
-	case "momentum":
-		return nn.NewMomentum[T](def(0.01), 0.9), nil
-	case "nesterov":
-		return nn.NewNesterov[T](def(0.01), 0.9), nil
-	case "adam":
-		return nn.NewAdam[T](def(0.001)), nil
-	case "adamw":
-		return nn.NewAdamW[T](def(0.001), 0.004), nil
-	case "rmsprop":
-		return nn.NewRMSprop[T](def(0.001)), nil
-	}
-	return nil, fmt.Errorf("--optimizer %q: want sgd, momentum, nesterov, adam, adamw or rmsprop", name)
+	return 0, fmt.Errorf("--delimiter %q: want one character such as , ; | or \\t", s)
 }
 
-// readTable reads a CSV file; its errors are the user's.
-func readTable[T nn.Float](path string, opt csvdata.Options) (*csvdata.Table[T], error) {
-	tab, err := csvdata.Read[T](path, opt)
-	if err != nil {
-		return nil, usageError(err)
-	}
-	return tab, nil
-}
-
-func targetList(s string) []string {
+// list splits a comma-separated flag value; empty gives nil.
+func list(s string) []string {
 	if s == "" {
 		return nil
 	}
@@ -214,4 +220,15 @@ func targetList(s string) []string {
 		t = append(t, strings.TrimSpace(f))
 	}
 	return t
+}
+
+// stdin is what --data - reads.
+var stdin io.Reader = os.Stdin
+
+// source is the table named by a --data flag: "-" is standard input.
+func source(path string) tabular.Source {
+	if path == "-" {
+		return tabular.Reader("stdin", stdin)
+	}
+	return tabular.File(path)
 }

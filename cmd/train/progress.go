@@ -23,14 +23,18 @@ func isTerminal(w io.Writer) bool {
 type progress struct {
 	w      io.Writer
 	epochs int
-	rows   int
+	rows   int // training rows, learnt in the first epoch (an open bar until then)
 	bar    *progressbar.ProgressBar
 }
 
 func (p *progress) OnTrainBegin(nn.TrainState) error { return nil }
 
 func (p *progress) OnEpochBegin(_ nn.TrainState, epoch int) error {
-	p.bar = progressbar.NewOptions(p.rows,
+	rows := p.rows
+	if rows == 0 {
+		rows = -1
+	}
+	p.bar = progressbar.NewOptions(rows,
 		progressbar.OptionSetWriter(p.w),
 		progressbar.OptionSetDescription(fmt.Sprintf("epoch %d/%d", epoch, p.epochs)),
 		progressbar.OptionShowCount(),
@@ -43,6 +47,7 @@ func (p *progress) OnEpochBegin(_ nn.TrainState, epoch int) error {
 }
 
 func (p *progress) OnBatchEnd(_ nn.TrainState, epoch, _, samples int, loss float64) error {
+	p.rows = max(p.rows, samples)
 	p.bar.Describe(fmt.Sprintf("epoch %d/%d loss %.4f", epoch, p.epochs, loss))
 	return p.bar.Set(samples)
 }

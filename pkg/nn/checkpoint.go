@@ -165,6 +165,9 @@ func (r *fitRun[T]) fingerprint() string {
 	if r.val != nil && r.val.idx == nil { // explicit validation data
 		fmt.Fprintf(h, "val %d×%d\n", r.val.x.Rows, r.val.x.Cols)
 	}
+	if o.ValidationRows != nil {
+		fmt.Fprintf(h, "val rows %v\n", r.val.idx)
+	}
 	r.print = hex.EncodeToString(h.Sum(nil))
 	return r.print
 }

@@ -61,6 +61,10 @@ type FitOptions struct {
 	// explicitly instead (see NewDataset).
 	ValidationSplit float64
 	ValidationData  Dataset
+	// ValidationRows names the rows of the data held out for validation,
+	// as a split computed once by the caller (stratified, say); Fit trains
+	// on the others. Give one of the three.
+	ValidationRows []int
 	// Callbacks run at the start and end of every epoch and at the end of
 	// training, in order.
 	Callbacks []Callback

@@ -30,9 +30,17 @@ func (m *Model[T]) validation(x, y Matrix[T], opt FitOptions) ([]int, *valSet[T]
 		all[i] = i
 	}
 	split := opt.ValidationSplit
+	given := 0
+	for _, b := range []bool{opt.ValidationData.v != nil, split != 0, opt.ValidationRows != nil} {
+		if b {
+			given++
+		}
+	}
 	switch {
-	case opt.ValidationData.v != nil && split != 0:
-		return nil, nil, errors.New("nn: fit: give a validation split or validation data, not both")
+	case given > 1:
+		return nil, nil, errors.New("nn: fit: give one of a validation split, validation data and validation rows")
+	case opt.ValidationRows != nil:
+		return m.validationRows(x, y, opt.ValidationRows)
 	case opt.ValidationData.v != nil:
 		d, ok := opt.ValidationData.v.([2]Matrix[T])
 		if !ok {
@@ -51,6 +59,29 @@ func (m *Model[T]) validation(x, y Matrix[T], opt FitOptions) ([]int, *valSet[T]
 	train, val, err := SplitRows(x.Rows, split, opt.Seed)
 	if err != nil {
 		return nil, nil, err
+	}
+	return train, &valSet[T]{x: x, y: y, idx: val}, nil
+}
+
+// validationRows holds out the given rows of (x, y).
+func (m *Model[T]) validationRows(x, y Matrix[T], rows []int) ([]int, *valSet[T], error) {
+	val := slices.Clone(rows)
+	slices.Sort(val)
+	held := make([]bool, x.Rows)
+	for i, r := range val {
+		if r < 0 || r >= x.Rows || i > 0 && val[i-1] == r {
+			return nil, nil, fmt.Errorf("nn: fit: validation row %d is out of range or repeated (%d rows)", r, x.Rows)
+		}
+		held[r] = true
+	}
+	train := make([]int, 0, x.Rows-len(val))
+	for r := range x.Rows {
+		if !held[r] {
+			train = append(train, r)
+		}
+	}
+	if len(train) == 0 || len(val) == 0 {
+		return nil, nil, errors.New("nn: fit: the validation rows leave an empty side")
 	}
 	return train, &valSet[T]{x: x, y: y, idx: val}, nil
 }

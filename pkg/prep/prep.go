@@ -40,8 +40,9 @@ var Scalers = []string{Standard, MinMax, NoScale}
 // that task detection still takes for classes.
 const MaxAutoClasses = 20
 
-// Version is the version of the JSON layout.
-const Version = 1
+// Version is the version of the JSON layout: 2 adds imputation, missing
+// indicators and target scaling.
+const Version = 2
 
 // Preprocessing maps raw CSV rows to model inputs and model outputs to
 // answers.
@@ -49,12 +50,36 @@ type Preprocessing struct {
 	Version int            `json:"version"`
 	Schema  csvdata.Schema `json:"schema"`
 	Scaler  string         `json:"scaler,omitempty"` // Standard (also when empty), MinMax or NoScale
-	Mean    []float64      `json:"mean"`             // per input column: subtracted (the minimum for MinMax)
-	Scale   []float64      `json:"scale"`            // per input column: divided by (the standard deviation or the range; 1 when that is 0, for one-hot columns and for NoScale)
-	Task    string         `json:"task"`
-	Targets []string       `json:"targets"`
-	Labels  []string       `json:"labels,omitempty"` // class i is Labels[i]
+	// Mean and Scale map each input column x to (x − Mean)/Scale: Mean is
+	// the mean (the minimum for MinMax), Scale the standard deviation (the
+	// range); 1 when that is 0, for one-hot and indicator columns and for
+	// NoScale.
+	Mean    []float64 `json:"mean"`
+	Scale   []float64 `json:"scale"`
+	Task    string    `json:"task"`
+	Targets []string  `json:"targets"`
+	Labels  []string  `json:"labels,omitempty"` // class i is Labels[i]
+	// Impute is how missing numbers were filled (Mean, Median or NoImpute);
+	// Fill holds the value per schema column (0 for one-hot columns).
+	Impute string    `json:"impute,omitempty"`
+	Fill   []float64 `json:"fill,omitempty"`
+	// Indicators lists the schema columns that had missing values in the
+	// training rows and get a 0/1 "was missing" input each, appended after
+	// the schema's columns, in this order.
+	Indicators []int `json:"indicators,omitempty"`
+	// TargetMean and TargetScale standardized each regression target for
+	// training; the saved network has them folded into its output layer, so
+	// that it answers in the targets' units.
+	TargetMean  []float64 `json:"target_mean,omitempty"`
+	TargetScale []float64 `json:"target_scale,omitempty"`
+	// NA lists the tokens besides csvdata.DefaultNA that meant a missing
+	// value in the training data; they mean it in prediction data too.
+	NA []string `json:"na,omitempty"`
 }
+
+// InputWidth is the number of model inputs: the schema's matrix columns
+// and the missing indicators.
+func (p *Preprocessing) InputWidth() int { return p.Schema.Width() + len(p.Indicators) }
 
 // DetectTask returns Classify when the target holds strings or at most
 // MaxAutoClasses distinct integers, Regress otherwise.
@@ -87,7 +112,17 @@ func New[T tensor.Float](tab *csvdata.Table[T], task string, train []int) (*Prep
 // numeric column's training minimum and range, as MinMaxScaler; a constant
 // column becomes 0) or NoScale. One-hot columns are never scaled.
 func NewScaled[T tensor.Float](tab *csvdata.Table[T], task string, train []int, scaler string) (*Preprocessing, error) {
-	p := &Preprocessing{Version: Version, Schema: tab.Schema, Task: task, Scaler: scaler}
+	p, err := newUnscaled(tab, task)
+	if err != nil {
+		return nil, err
+	}
+	return p, fitScaler(p, tab.X, train, scaler)
+}
+
+// newUnscaled returns the preprocessing of a table for a task, without
+// statistics: the schema, the targets and the class labels.
+func newUnscaled[T tensor.Float](tab *csvdata.Table[T], task string) (*Preprocessing, error) {
+	p := &Preprocessing{Version: Version, Schema: tab.Schema, Task: task}
 	for _, c := range tab.Targets {
 		p.Targets = append(p.Targets, c.Name)
 	}
@@ -109,17 +144,25 @@ func NewScaled[T tensor.Float](tab *csvdata.Table[T], task string, train []int, 
 	default:
 		return nil, fmt.Errorf("unknown task %q", task)
 	}
+	return p, nil
+}
+
+// fitScaler fits the input scaling on the training rows of the model's
+// inputs x (one-hot and indicator columns are never scaled).
+func fitScaler[T tensor.Float](p *Preprocessing, x tensor.Matrix[T], train []int, scaler string) error {
+	p.Scaler = scaler
+	oneHot := append(p.oneHot(), slices.Repeat([]bool{true}, len(p.Indicators))...)
 	switch scaler {
 	case Standard:
-		p.Mean, p.Scale = stats(tab.X, train, p.oneHot())
+		p.Mean, p.Scale = stats(x, train, oneHot)
 	case MinMax:
-		p.Mean, p.Scale = ranges(tab.X, train, p.oneHot())
+		p.Mean, p.Scale = ranges(x, train, oneHot)
 	case NoScale:
-		p.Mean, p.Scale = make([]float64, tab.X.Cols), slices.Repeat([]float64{1}, tab.X.Cols)
+		p.Mean, p.Scale = make([]float64, x.Cols), slices.Repeat([]float64{1}, x.Cols)
 	default:
-		return nil, fmt.Errorf("unknown scaler %q: want %s, %s or %s", scaler, Standard, MinMax, NoScale)
+		return fmt.Errorf("unknown scaler %q: want %s, %s or %s", scaler, Standard, MinMax, NoScale)
 	}
-	return p, nil
+	return nil
 }
 
 // ranges returns each column's minimum over the rows (all when nil) and
@@ -295,8 +338,16 @@ func Unmarshal(b []byte) (*Preprocessing, error) {
 	if p.Version > Version {
 		return nil, fmt.Errorf("preprocessing version %d is newer than this program reads (%d)", p.Version, Version)
 	}
-	if len(p.Mean) != p.Schema.Width() || len(p.Scale) != len(p.Mean) {
+	if len(p.Mean) != p.InputWidth() || len(p.Scale) != len(p.Mean) || p.Fill != nil && len(p.Fill) != p.Schema.Width() {
 		return nil, errors.New("bad preprocessing: statistics do not match the schema")
+	}
+	for _, c := range p.Indicators {
+		if c < 0 || c >= p.Schema.Width() {
+			return nil, errors.New("bad preprocessing: a missing indicator is out of range")
+		}
+	}
+	if p.Impute != "" && !slices.Contains(Imputers, p.Impute) {
+		return nil, fmt.Errorf("bad preprocessing: unknown imputation %q", p.Impute)
 	}
 	if p.Scaler != "" && !slices.Contains(Scalers, p.Scaler) {
 		return nil, fmt.Errorf("bad preprocessing: unknown scaler %q", p.Scaler)

@@ -1,0 +1,189 @@
+package prep
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/densetrain/densetrain/pkg/csvdata"
+	"github.com/densetrain/densetrain/pkg/tensor"
+)
+
+// The imputations of missing numbers, as scikit-learn's SimpleImputer
+// strategies; NoImpute makes a missing number an error.
+const (
+	Mean     = "mean"
+	Median   = "median"
+	NoImpute = "error"
+)
+
+// Imputers lists the imputations, Mean first.
+var Imputers = []string{Mean, Median, NoImpute}
+
+// Options says how Fit prepares a table.
+type Options struct {
+	Task   string // Classify or Regress
+	Scaler string // Standard (default), MinMax or NoScale
+	Impute string // Mean (default), Median or NoImpute
+	// MissingIndicator adds a 0/1 input per numeric column that has
+	// missing values in the training rows.
+	MissingIndicator bool
+	// ScaleTarget standardizes regression targets for training.
+	ScaleTarget bool
+}
+
+// Fit fits the preprocessing of a table on its training rows (all rows
+// when train is nil): the imputation values, the missing indicators, the
+// input scaling, the class labels and the target scaling.
+func Fit[T tensor.Float](tab *csvdata.Table[T], train []int, o Options) (*Preprocessing, error) {
+	if o.Scaler == "" {
+		o.Scaler = Standard
+	}
+	if o.Impute == "" {
+		o.Impute = Mean
+	}
+	if !slices.Contains(Imputers, o.Impute) {
+		return nil, fmt.Errorf("unknown imputation %q: want %s, %s or %s", o.Impute, Mean, Median, NoImpute)
+	}
+	p, err := newUnscaled(tab, o.Task)
+	if err != nil {
+		return nil, err
+	}
+	p.Impute = o.Impute
+	p.Fill, p.Indicators = fills(tab.X, train, p.oneHot(), o.Impute == Median)
+	if !o.MissingIndicator {
+		p.Indicators = nil
+	}
+	x, err := Inputs(p, tab.X)
+	if err != nil {
+		return nil, err
+	}
+	if err := fitScaler(p, x, train, o.Scaler); err != nil {
+		return nil, err
+	}
+	if o.ScaleTarget && p.Task == Regress {
+		y, err := Targets[T](p, tab.Targets)
+		if err != nil {
+			return nil, err
+		}
+		p.TargetMean, p.TargetScale = stats(y, train, make([]bool, y.Cols))
+	}
+	return p, nil
+}
+
+// fills returns each column's imputation value — the mean or median of
+// its present training values (0 when there are none, and for one-hot
+// columns) — and the columns with missing training values.
+func fills[T tensor.Float](x tensor.Matrix[T], rows []int, oneHot []bool, median bool) ([]float64, []int) {
+	fill := make([]float64, x.Cols)
+	var missing []int
+	vals := make([]float64, 0, x.Rows)
+	for j := range x.Cols {
+		if oneHot[j] {
+			continue
+		}
+		vals, n := vals[:0], 0
+		sum := 0.0
+		forRows(x.Rows, rows, func(r int) {
+			v := float64(x.Data[r*x.Cols+j])
+			if math.IsNaN(v) {
+				n++
+				return
+			}
+			sum += v
+			if median {
+				vals = append(vals, v)
+			}
+		})
+		if n > 0 {
+			missing = append(missing, j)
+		}
+		present := count(x.Rows, rows) - n
+		switch {
+		case present == 0:
+		case median:
+			slices.Sort(vals)
+			if h := len(vals) / 2; len(vals)%2 == 1 {
+				fill[j] = vals[h]
+			} else {
+				fill[j] = (vals[h-1] + vals[h]) / 2
+			}
+		default:
+			fill[j] = sum / float64(present)
+		}
+	}
+	return fill, missing
+}
+
+func count(n int, rows []int) int {
+	if rows == nil {
+		return n
+	}
+	return len(rows)
+}
+
+// ErrMissing is wrapped by Inputs for a missing number that the
+// preprocessing does not impute.
+var ErrMissing = errors.New("missing value, and imputation is off")
+
+// Inputs returns the model's unscaled inputs for x (the schema's columns,
+// NaN where missing): missing values filled and indicator columns
+// appended. Without indicators it fills x in place and returns it.
+func Inputs[T tensor.Float](p *Preprocessing, x tensor.Matrix[T]) (tensor.Matrix[T], error) {
+	if x.Cols != p.Schema.Width() {
+		return x, fmt.Errorf("the data has %d input columns, the preprocessing %d", x.Cols, p.Schema.Width())
+	}
+	fill := make([]T, x.Cols)
+	for j := range fill {
+		if p.Fill != nil {
+			fill[j] = T(p.Fill[j])
+		}
+	}
+	out := x
+	if len(p.Indicators) > 0 {
+		out = tensor.NewMatrix[T](x.Rows, p.InputWidth(), nil)
+	}
+	for r := range x.Rows {
+		src, dst := x.Row(r), out.Row(r)
+		for j, v := range src {
+			if v != v { // NaN: missing
+				if p.Impute == NoImpute {
+					return x, &RowError{Row: r, Err: fmt.Errorf("%w in column %q", ErrMissing, p.Schema.Names()[j])}
+				}
+				v = fill[j]
+			}
+			dst[j] = v
+		}
+		for k, j := range p.Indicators {
+			if src[j] != src[j] {
+				dst[x.Cols+k] = 1
+			}
+		}
+	}
+	return out, nil
+}
+
+// Transform returns the scaled model inputs for x: Inputs, then
+// Standardize.
+func Transform[T tensor.Float](p *Preprocessing, x tensor.Matrix[T]) (tensor.Matrix[T], error) {
+	in, err := Inputs(p, x)
+	if err != nil {
+		return in, err
+	}
+	return in, Standardize(p, in)
+}
+
+// ScaleTargets standardizes regression targets in place with the training
+// statistics (nothing without target scaling).
+func ScaleTargets[T tensor.Float](p *Preprocessing, y tensor.Matrix[T]) {
+	if p.TargetScale == nil {
+		return
+	}
+	for r := range y.Rows {
+		row := y.Row(r)
+		for j := range row {
+			row[j] = T((float64(row[j]) - p.TargetMean[j]) / p.TargetScale[j])
+		}
+	}
+}

@@ -1,0 +1,33 @@
+// Package tabular trains and uses Dense networks on CSV tables as users
+// have them: missing cells, text categories, identifier columns, gzip,
+// TSV or standard input. It is the pipeline behind the train command,
+// for Go programs.
+//
+// # From CSV to model to predictions
+//
+//	m, err := tabular.Fit(ctx, tabular.File("train.csv"), tabular.Config{Targets: []string{"price"}})
+//	if err != nil { … }
+//	if err := m.Save("model.safetensors"); err != nil { … }
+//	pred, err := m.Predict(ctx, tabular.File("new.csv"), tabular.PredictOptions{})
+//	pred.WriteCSV(os.Stdout)
+//
+// # What Fit does
+//
+// It reads the table (csvdata), takes the task from the target (text or
+// few distinct integers: classification), splits off a validation part —
+// stratified by class for classification, seeded — and fits the
+// preprocessing on the training rows only (prep): imputation of missing
+// numbers, optional missing indicators, input scaling, target scaling for
+// regression. It then trains (nn) with early stopping on the validation
+// part and keeps the best epoch's weights. The model file holds the
+// network and the preprocessing, so that Predict and Evaluate take raw CSV
+// and answer with the original labels and units.
+//
+// # Errors
+//
+// Problems with the input — a malformed table, a flag-like setting that
+// does not fit the data — are *InputError values; those about a place in
+// a file are *csvdata.ParseError values inside, naming file, line and
+// column. Other errors (a training that diverged, a cancelled context) are
+// returned as they are.
+package tabular

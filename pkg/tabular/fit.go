@@ -1,0 +1,232 @@
+package tabular
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/densetrain/densetrain/pkg/csvdata"
+	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/prep"
+	"github.com/densetrain/densetrain/pkg/tensor"
+)
+
+// Fit reads a table and trains a model on it (see the package doc).
+// Under a Comm every rank calls it with the same table and Config.
+func Fit(ctx context.Context, src Source, c Config) (*Model, error) {
+	c, err := c.withDefaults()
+	if err != nil {
+		return nil, inputError(err)
+	}
+	if c.Float64 {
+		return fit[float64](ctx, src, c)
+	}
+	return fit[float32](ctx, src, c)
+}
+
+func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, error) {
+	tab, err := read[T](ctx, src, c.readOptions())
+	if err != nil {
+		return nil, err
+	}
+	warnSkipped(c.Warn, src.Name, tab.Skipped)
+	task := c.Task
+	if task == "auto" {
+		task = prep.Regress
+		if len(tab.Targets) == 1 {
+			task = prep.DetectTask(tab.Targets[0])
+		}
+	}
+	// The split comes first, so that the preprocessing sees training rows
+	// only; classes are the sorted labels, as prep numbers them.
+	var val, train []int
+	if c.ValSplit == 0 && c.Val == nil && tab.X.Rows >= DefaultValMinRows {
+		c.ValSplit = DefaultValSplit
+	}
+	if c.ValSplit > 0 {
+		var classes []int
+		if task == prep.Classify {
+			p, err := prep.NewScaled(tab, task, nil, prep.NoScale)
+			if err != nil {
+				return nil, inputError(atRow(src.Name, tab, err))
+			}
+			y, err := prep.Targets[T](p, tab.Targets)
+			if err != nil {
+				return nil, inputError(atRow(src.Name, tab, err))
+			}
+			classes = classesOf(y)
+		}
+		if val, err = splitRows(tab.X.Rows, classes, c.ValSplit, c.Seed); err != nil {
+			return nil, inputError(fmt.Errorf("%s: validation split: %w", src.Name, err))
+		}
+		train = complement(tab.X.Rows, val)
+	}
+	p, err := prep.Fit(tab, train, prep.Options{Task: task, Scaler: c.Scale, Impute: c.Impute,
+		MissingIndicator: c.MissingIndicator, ScaleTarget: !c.NoTargetScale})
+	if err != nil {
+		return nil, inputError(atRow(src.Name, tab, err))
+	}
+	p.NA = c.NA
+	x, y, err := modelData(p, tab, src.Name)
+	if err != nil {
+		return nil, err
+	}
+	prep.ScaleTargets(p, y)
+	opts := nn.FitOptions{Epochs: c.Epochs, BatchSize: c.Batch, Seed: c.Seed, ValidationRows: val,
+		Parallelism: nn.Parallelism{Workers: c.Workers}, Log: c.Log, Comm: c.Comm, CommAllreduce: c.CommAllreduce,
+		CheckpointPath: c.CheckpointPath, CheckpointEvery: c.CheckpointEvery, Resume: c.Resume}
+	if c.Val != nil {
+		vt, err := read[T](ctx, *c.Val, csvdata.Options{Targets: p.Targets, Schema: &p.Schema, Workers: c.Workers,
+			NA: c.NA, Delimiter: c.Delimiter, MissingIsError: c.Impute == prep.NoImpute})
+		if err != nil {
+			return nil, err
+		}
+		warnSkipped(c.Warn, c.Val.Name, vt.Skipped)
+		warnUnseen(c.Warn, c.Val.Name, vt.Unseen)
+		xv, yv, err := modelData(p, vt, c.Val.Name)
+		if err != nil {
+			return nil, err
+		}
+		prep.ScaleTargets(p, yv)
+		opts.ValidationData = nn.NewDataset(xv, yv)
+	}
+	net, err := buildNetwork[T](c, p, y.Cols)
+	if err != nil {
+		return nil, err
+	}
+	if c.Patience > 0 {
+		opts.Callbacks = append(opts.Callbacks, &nn.EarlyStopping{Patience: c.Patience, RestoreBestWeights: true})
+	}
+	opts.Callbacks = append(opts.Callbacks, c.Callbacks...)
+	hist, err := net.Fit(ctx, x, y, opts)
+	m := &Model{Prep: p, History: hist, TrainRows: tab.X.Rows - len(val)}
+	if err != nil {
+		return m, err
+	}
+	foldTargetScale(net, p)
+	m.setNet(net)
+	return m, nil
+}
+
+// complement returns the rows 0…n−1 not in sorted rows.
+func complement(n int, rows []int) []int {
+	out := make([]int, 0, n-len(rows))
+	k := 0
+	for r := range n {
+		if k < len(rows) && rows[k] == r {
+			k++
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// modelData turns a table into the network's inputs (imputed, with
+// indicators, scaled) and its targets (class indices, or values in their
+// units); a row's problem is reported at its line.
+func modelData[T tensor.Float](p *prep.Preprocessing, tab *csvdata.Table[T], name string) (tensor.Matrix[T], tensor.Matrix[T], error) {
+	x, err := prep.Transform(p, tab.X)
+	if err != nil {
+		return x, x, inputError(atRow(name, tab, err))
+	}
+	y, err := prep.Targets[T](p, tab.Targets)
+	if err != nil {
+		return x, y, inputError(atRow(name, tab, err))
+	}
+	return x, y, nil
+}
+
+// atRow gives an error about a row of tab its file and line.
+func atRow[T tensor.Float](name string, tab *csvdata.Table[T], err error) error {
+	var re *prep.RowError
+	if errors.As(err, &re) && re.Row >= 0 && re.Row < len(tab.Lines) {
+		return &csvdata.ParseError{File: name, Line: int(tab.Lines[re.Row]), Err: re.Err}
+	}
+	return fmt.Errorf("%s: %w", name, err)
+}
+
+// buildNetwork makes the network: the hidden layers, then the output layer
+// and loss for the task.
+func buildNetwork[T tensor.Float](c Config, p *prep.Preprocessing, targets int) (*nn.Model[T], error) {
+	act, _ := nn.ParseActivation(c.Activation)
+	var (
+		loss    nn.Loss[T]
+		outputs int
+		outAct  nn.Activation
+	)
+	switch {
+	case p.Task == prep.Classify && (c.Loss == "auto" || c.Loss == "ce"):
+		loss, outputs, outAct = nn.CrossEntropy[T](), len(p.Labels), nn.Softmax
+	case p.Task == prep.Classify && c.Loss == "bce":
+		if len(p.Labels) != 2 {
+			return nil, inputError(fmt.Errorf("loss bce needs two classes, the target has %d", len(p.Labels)))
+		}
+		loss, outputs, outAct = nn.BinaryCrossEntropy[T](), 1, nn.Sigmoid
+	case p.Task == prep.Regress && (c.Loss == "auto" || c.Loss == "mse" || c.Loss == "mae" || c.Loss == "huber"):
+		name := c.Loss
+		if name == "auto" {
+			name = "mse"
+		}
+		loss, _ = nn.LossByName[T](name, 0)
+		outputs, outAct = targets, nn.Linear
+	default:
+		return nil, inputError(fmt.Errorf("loss %q does not fit the %s task", c.Loss, p.Task))
+	}
+	m := nn.NewModel[T]()
+	in := p.InputWidth()
+	for i, h := range c.Hidden {
+		m.Add(nn.NewDense[T](in, h, act, fmt.Sprintf("hidden%d", i+1)))
+		in = h
+	}
+	m.Add(nn.NewDense[T](in, outputs, outAct, "output"))
+	opt, _ := NewOptimizer[T](c.Optimizer, c.LR)
+	if err := m.Compile(loss, opt, nn.WithSeed(c.Seed)); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// foldTargetScale folds the target standardization into the output layer
+// (a linear Dense), so that the network answers in the targets' units:
+// column u of its weights and its bias u are multiplied by the scale, and
+// the mean is added to the bias.
+func foldTargetScale[T tensor.Float](m *nn.Model[T], p *prep.Preprocessing) {
+	if p.TargetScale == nil {
+		return
+	}
+	last := len(m.Layers()) - 1
+	params := m.LayerParams(last)
+	units := m.OutputSize()
+	nw := len(params) - units
+	for i := range nw {
+		params[i] *= T(p.TargetScale[i%units])
+	}
+	for u := range units {
+		params[nw+u] = T(float64(params[nw+u])*p.TargetScale[u] + p.TargetMean[u])
+	}
+}
+
+// warnSkipped says how many rows lacked a target.
+func warnSkipped(w io.Writer, name string, s csvdata.Cells) {
+	if w != nil && s.Count > 0 {
+		fmt.Fprintf(w, "%s: skipped %d rows with a missing target (column %q, first at line %d)\n", name, s.Count, s.Column, s.Line)
+	}
+}
+
+// warnUnseen says, per column, how many categories were not seen in
+// training (encoded as all zeros).
+func warnUnseen(w io.Writer, name string, cells []csvdata.Cells) {
+	if w == nil {
+		return
+	}
+	for _, u := range cells {
+		first := fmt.Sprintf("%q", u.First)
+		if u.First == "" {
+			first = "a missing value"
+		}
+		fmt.Fprintf(w, "%s: column %q: %d values not seen in training, encoded as all zeros (the first %s at line %d; --strict makes this an error)\n",
+			name, u.Column, u.Count, first, u.Line)
+	}
+}

@@ -1,0 +1,251 @@
+package tabular
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/densetrain/densetrain/pkg/csvdata"
+	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/prep"
+	"github.com/densetrain/densetrain/pkg/tensor"
+)
+
+// Model is a trained network with its preprocessing.
+type Model struct {
+	// Prep maps raw rows to the network's inputs and its outputs to answers.
+	Prep *prep.Preprocessing
+	// History is Fit's per-epoch record (nil for a loaded model).
+	History *nn.History
+	// TrainRows is the number of rows Fit trained on.
+	TrainRows int
+
+	f32 *nn.Model[float32]
+	f64 *nn.Model[float64]
+}
+
+func (m *Model) setNet(net any) {
+	switch n := net.(type) {
+	case *nn.Model[float32]:
+		m.f32 = n
+	case *nn.Model[float64]:
+		m.f64 = n
+	}
+}
+
+// Float64 reports whether the network computes in float64.
+func (m *Model) Float64() bool { return m.f64 != nil }
+
+// Summary describes the network's layers.
+func (m *Model) Summary() nn.Summary {
+	if m.f64 != nil {
+		return m.f64.Summary()
+	}
+	return m.f32.Summary()
+}
+
+// LossName is the name of the training loss.
+func (m *Model) LossName() string {
+	if m.f64 != nil {
+		return m.f64.Loss().Name()
+	}
+	return m.f32.Loss().Name()
+}
+
+// Save writes the model file (atomically).
+func (m *Model) Save(path string) error {
+	b, err := m.Prep.Marshal()
+	if err != nil {
+		return err
+	}
+	if m.f64 != nil {
+		m.f64.Preprocessing = b
+		return m.f64.SaveFile(path)
+	}
+	m.f32.Preprocessing = b
+	return m.f32.SaveFile(path)
+}
+
+// Load reads a model file written by Save (or by train fit) in its own
+// precision. A file that is not such a model is an *InputError.
+func Load(path string) (*Model, error) {
+	dt, err := nn.FileDType(path)
+	if err != nil {
+		return nil, inputError(err)
+	}
+	if dt == "F64" {
+		return load[float64](path)
+	}
+	return load[float32](path)
+}
+
+func load[T tensor.Float](path string) (*Model, error) {
+	net, err := nn.LoadFile[T](path)
+	if err != nil {
+		return nil, inputError(err)
+	}
+	p, err := prep.Unmarshal(net.Preprocessing)
+	if err != nil {
+		return nil, inputError(fmt.Errorf("%s: %w", path, err))
+	}
+	if net.InputSize() != p.InputWidth() {
+		return nil, inputError(fmt.Errorf("%s: the network has %d inputs, the preprocessing %d", path, net.InputSize(), p.InputWidth()))
+	}
+	m := &Model{Prep: p}
+	m.setNet(net)
+	return m, nil
+}
+
+// PredictOptions configures Predict and Evaluate.
+type PredictOptions struct {
+	// Strict makes a category not seen in training an error at its place;
+	// otherwise it is encoded as all zeros and counted.
+	Strict bool
+	// NA adds missing-value tokens to the model's; Delimiter and Workers
+	// as in Config.
+	NA        []string
+	Delimiter byte
+	Workers   int
+	// Warn gets one line per column with unseen categories, and one for
+	// rows skipped by Evaluate for a missing target.
+	Warn io.Writer
+}
+
+func (m *Model) readOptions(o PredictOptions, targets bool) csvdata.Options {
+	opt := csvdata.Options{Schema: &m.Prep.Schema, NoTargets: !targets, StrictCategories: o.Strict, NA: append(slices.Clone(m.Prep.NA), o.NA...),
+		Delimiter: o.Delimiter, Workers: o.Workers, MissingIsError: m.Prep.Impute == prep.NoImpute}
+	if targets {
+		opt.Targets = m.Prep.Targets
+	}
+	return opt
+}
+
+// Predictions are a model's answers for the rows of a table.
+type Predictions struct {
+	// Labels holds each row's predicted class (classification).
+	Labels []string
+	// Probabilities holds each row's class probabilities, in the order of
+	// ClassNames (classification); Values each row's predicted targets, in
+	// the order of TargetNames, in their units (regression).
+	Probabilities, Values tensor.Matrix[float64]
+	ClassNames, TargetNames []string
+	// Lines holds each row's line in the file; Unseen the categories not
+	// seen in training, per column.
+	Lines  []int32
+	Unseen []csvdata.Cells
+	bits   int // 32 or 64: the precision the values were computed in
+}
+
+// Predict reads a table (its target columns may be absent) and predicts
+// every row.
+func (m *Model) Predict(ctx context.Context, src Source, o PredictOptions) (*Predictions, error) {
+	if m.f64 != nil {
+		return predict(ctx, m, m.f64, src, o)
+	}
+	return predict(ctx, m, m.f32, src, o)
+}
+
+// PredictProba returns the class probabilities of every row of a table
+// (classification models only).
+func (m *Model) PredictProba(ctx context.Context, src Source, o PredictOptions) (tensor.Matrix[float64], error) {
+	if m.Prep.Task != prep.Classify {
+		return tensor.Matrix[float64]{}, errors.New("PredictProba: the model is a regression")
+	}
+	p, err := m.Predict(ctx, src, o)
+	if err != nil {
+		return tensor.Matrix[float64]{}, err
+	}
+	return p.Probabilities, nil
+}
+
+func predict[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], src Source, o PredictOptions) (*Predictions, error) {
+	tab, err := read[T](ctx, src, m.readOptions(o, false))
+	if err != nil {
+		return nil, err
+	}
+	warnUnseen(o.Warn, src.Name, tab.Unseen)
+	x, err := prep.Transform(m.Prep, tab.X)
+	if err != nil {
+		return nil, inputError(atRow(src.Name, tab, err))
+	}
+	out, err := net.Predict(x)
+	if err != nil {
+		return nil, err
+	}
+	var z T
+	pr := &Predictions{Lines: tab.Lines, Unseen: tab.Unseen, bits: 32}
+	if any(z) == any(float64(0)) {
+		pr.bits = 64
+	}
+	if m.Prep.Task != prep.Classify {
+		pr.TargetNames = m.Prep.Targets
+		pr.Values = tensor.NewMatrix[float64](out.Rows, out.Cols, nil)
+		for i, v := range out.Data {
+			pr.Values.Data[i] = float64(v)
+		}
+		return pr, nil
+	}
+	k := len(m.Prep.Labels)
+	pr.ClassNames = m.Prep.Labels
+	pr.Probabilities = tensor.NewMatrix[float64](out.Rows, k, nil)
+	pr.Labels = make([]string, out.Rows)
+	for i := range out.Rows {
+		row, probs := out.Row(i), pr.Probabilities.Row(i)
+		if len(row) == 1 { // binary cross-entropy: P(class 1)
+			probs[0], probs[1] = float64(1-row[0]), float64(row[0])
+		} else {
+			for j, v := range row {
+				probs[j] = float64(v)
+			}
+		}
+		best := 0
+		for j, v := range probs {
+			if v > probs[best] {
+				best = j
+			}
+		}
+		pr.Labels[i] = m.Prep.Labels[best]
+	}
+	return pr, nil
+}
+
+// Evaluation is a model's loss and metrics on a table with targets.
+type Evaluation struct {
+	// Metrics holds "loss" and the task's metrics (accuracy; rmse, mae,
+	// r2), in the targets' units.
+	Metrics map[string]float64
+	Rows    int
+	Skipped csvdata.Cells
+	Unseen  []csvdata.Cells
+}
+
+// Evaluate reads a table with the target columns and reports the loss and
+// metrics. Rows with a missing target are skipped; a class not seen in
+// training is an error at its line.
+func (m *Model) Evaluate(ctx context.Context, src Source, o PredictOptions) (*Evaluation, error) {
+	if m.f64 != nil {
+		return evaluate(ctx, m, m.f64, src, o)
+	}
+	return evaluate(ctx, m, m.f32, src, o)
+}
+
+func evaluate[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], src Source, o PredictOptions) (*Evaluation, error) {
+	tab, err := read[T](ctx, src, m.readOptions(o, true))
+	if err != nil {
+		return nil, err
+	}
+	warnSkipped(o.Warn, src.Name, tab.Skipped)
+	warnUnseen(o.Warn, src.Name, tab.Unseen)
+	x, y, err := modelData(m.Prep, tab, src.Name)
+	if err != nil {
+		return nil, err
+	}
+	loss, metrics, err := net.EvaluateMetrics(x, y)
+	if err != nil {
+		return nil, err
+	}
+	metrics["loss"] = loss
+	return &Evaluation{Metrics: metrics, Rows: x.Rows, Skipped: tab.Skipped, Unseen: tab.Unseen}, nil
+}

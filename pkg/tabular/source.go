@@ -1,0 +1,50 @@
+package tabular
+
+import (
+	"context"
+	"io"
+
+	"github.com/densetrain/densetrain/pkg/csvdata"
+	"github.com/densetrain/densetrain/pkg/tensor"
+)
+
+// Source is a CSV table to read: a file (plain or gzip) or a stream.
+type Source struct {
+	// Name names the table in messages (the path for a file).
+	Name string
+	path string
+	r    io.Reader
+}
+
+// File is the CSV file at path (gzip is recognised by its first bytes).
+func File(path string) Source { return Source{Name: path, path: path} }
+
+// Reader is a CSV stream named name in messages, such as standard input.
+// It is copied to an unlinked temporary file before it is parsed.
+func Reader(name string, r io.Reader) Source { return Source{Name: name, r: r} }
+
+// read parses the source; its errors are input errors.
+func read[T tensor.Float](ctx context.Context, s Source, opt csvdata.Options) (*csvdata.Table[T], error) {
+	var (
+		tab *csvdata.Table[T]
+		err error
+	)
+	if s.r != nil {
+		tab, err = csvdata.ReadFrom[T](ctx, s.Name, s.r, opt)
+	} else {
+		tab, err = csvdata.ReadFile[T](ctx, s.path, opt)
+	}
+	if err != nil && ctx.Err() == nil {
+		return nil, inputError(err)
+	}
+	return tab, err
+}
+
+// InputError is an error in the input: the data or a setting that does not
+// fit it.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+func inputError(err error) error { return &InputError{err} }

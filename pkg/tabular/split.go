@@ -1,0 +1,56 @@
+package tabular
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/tensor"
+)
+
+// splitStream is the PCG stream of the validation split.
+const splitStream = 5
+
+// splitRows returns the validation rows of a table of n rows: for
+// classification (classes holds each row's class) a stratified split —
+// each class with at least two rows gives round(fraction × its rows), at
+// least one and never all, drawn by a seeded shuffle; for regression
+// (classes nil) nn.SplitRows' seeded split. The rows are sorted.
+func splitRows(n int, classes []int, fraction float64, seed uint64) ([]int, error) {
+	if classes == nil {
+		_, val, err := nn.SplitRows(n, fraction, seed)
+		return val, err
+	}
+	byClass := map[int][]int{}
+	for r, c := range classes {
+		byClass[c] = append(byClass[c], r)
+	}
+	keys := make([]int, 0, len(byClass))
+	for c := range byClass {
+		keys = append(keys, c)
+	}
+	slices.Sort(keys)
+	rng := rand.New(rand.NewPCG(seed, splitStream))
+	var val []int
+	for _, c := range keys {
+		rows := byClass[c]
+		if len(rows) < 2 {
+			continue
+		}
+		k := min(max(int(math.Round(fraction*float64(len(rows)))), 1), len(rows)-1)
+		rng.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
+		val = append(val, rows[:k]...)
+	}
+	slices.Sort(val)
+	return val, nil
+}
+
+// classesOf returns each row's class index from encoded targets.
+func classesOf[T tensor.Float](y tensor.Matrix[T]) []int {
+	c := make([]int, y.Rows)
+	for i := range c {
+		c[i] = int(y.Data[i*y.Cols])
+	}
+	return c
+}
