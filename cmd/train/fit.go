@@ -32,7 +32,7 @@ type fitConfig struct {
 	precision, val, out, history, plot, scale               string
 	categorical, ignore, na, impute, delimiter, scaleTarget string
 	resume, quiet, mpi, mpiAllreduce, missingIndicator      bool
-	valSplitSet                                             bool // --val-split was given
+	valSplitSet                                             bool                  // --val-split was given
 	comm                                                    parallel.Communicator // MPI_COMM_WORLD under mpirun, else nil
 }
 

@@ -15,14 +15,14 @@ import (
 // epochs for small tables, early stopping on a held-out tenth so that
 // large ones stop early, and the best epoch's weights kept.
 const (
-	DefaultEpochs    = 200
-	DefaultBatch     = 32
-	DefaultValSplit  = 0.1
-	DefaultPatience  = 10
+	DefaultEpochs   = 200
+	DefaultBatch    = 32
+	DefaultValSplit = 0.1
+	DefaultPatience = 10
 	// DefaultValMinRows is the least number of rows for which the default
 	// validation split applies.
 	DefaultValMinRows = 50
-	DefaultOptimizer = "adam"
+	DefaultOptimizer  = "adam"
 )
 
 // DefaultHidden is the default of Config.Hidden.

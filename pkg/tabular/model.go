@@ -129,7 +129,7 @@ type Predictions struct {
 	// Probabilities holds each row's class probabilities, in the order of
 	// ClassNames (classification); Values each row's predicted targets, in
 	// the order of TargetNames, in their units (regression).
-	Probabilities, Values tensor.Matrix[float64]
+	Probabilities, Values   tensor.Matrix[float64]
 	ClassNames, TargetNames []string
 	// Lines holds each row's line in the file; Unseen the categories not
 	// seen in training, per column.
