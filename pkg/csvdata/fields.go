@@ -23,7 +23,7 @@ type field struct {
 // of spaces and tabs.
 func (f field) value() []byte {
 	if !f.quoted {
-		return bytes.Trim(f.b, " \t")
+		return trimSpace(f.b)
 	}
 	if bytes.IndexByte(f.b, '"') < 0 {
 		return f.b
@@ -147,3 +147,14 @@ func blank(b []byte) bool {
 
 // trimCR drops the carriage return of a CRLF line end.
 func trimCR(rec []byte) []byte { return bytes.TrimSuffix(rec, []byte("\r")) }
+
+// trimSpace drops leading and trailing spaces and tabs.
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+		b = b[:len(b)-1]
+	}
+	return b
+}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/densetrain/densetrain/pkg/tensor"
 )
 
@@ -188,30 +190,45 @@ func (r *reader[T]) categories(t *Table[T], rows int) ([][][]uint32, error) {
 }
 
 // expand builds the final matrix: numeric values in place, categorical
-// columns one-hot, in schema order. remap is nil under a schema, whose
-// codes are the categories' indexes already.
+// columns one-hot, in schema order, the rows split among the workers.
+// remap is nil under a schema, whose codes are the categories' indexes
+// already.
 func (r *reader[T]) expand(rows int, s Schema, remap [][][]uint32) []T {
-	out := make([]T, rows*s.Width())
 	w, nw := s.Width(), uint32(len(r.workers))
-	for row := range rows {
-		dst := out[row*w : (row+1)*w]
-		o, num, cat := 0, 0, 0
-		for _, fc := range s.Features {
-			if fc.Categories == nil {
-				dst[o] = r.x[row*r.width+num]
-				o, num = o+1, num+1
-				continue
-			}
-			code := r.codes[cat][row]
-			if remap != nil {
-				code = remap[cat][code%nw][code/nw]
-			}
-			if code != noCode {
-				dst[o+int(code)] = 1
-			}
-			o += len(fc.Categories)
-			cat++
-		}
+	out := make([]T, rows*w)
+	hugePages(out)
+	offs, sizes := make([]int, len(s.Features)), make([]int, len(s.Features))
+	o := 0
+	for i, fc := range s.Features {
+		offs[i], sizes[i] = o, len(fc.Categories)
+		o += max(len(fc.Categories), 1)
 	}
+	var g errgroup.Group
+	for k := range len(r.workers) {
+		lo, hi := k*rows/len(r.workers), (k+1)*rows/len(r.workers)
+		g.Go(func() error {
+			for row := lo; row < hi; row++ {
+				dst, src := out[row*w:(row+1)*w], r.x[row*r.width:(row+1)*r.width]
+				num, cat := 0, 0
+				for i, off := range offs {
+					if sizes[i] == 0 {
+						dst[off] = src[num]
+						num++
+						continue
+					}
+					code := r.codes[cat][row]
+					if remap != nil {
+						code = remap[cat][code%nw][code/nw]
+					}
+					if code != noCode {
+						dst[off+int(code)] = 1
+					}
+					cat++
+				}
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
 	return out
 }

@@ -1,10 +1,10 @@
 package csvdata
 
 import (
+	"bytes"
 	"errors"
 	"math"
 	"strconv"
-	"strings"
 	"unsafe"
 )
 
@@ -33,8 +33,7 @@ func parseNumber(b []byte) (float64, error) {
 		if !(c >= '0' && c <= '9' || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E') {
 			// strconv also takes hex floats, underscores, NaN and Inf: CSV
 			// numbers are plain decimals.
-			switch strings.ToLower(strings.TrimLeft(string(b), "+-")) {
-			case "nan", "inf", "infinity":
+			if nonFinite(b) {
 				return 0, errNonFinite
 			}
 			return 0, errNotNumber
@@ -120,4 +119,12 @@ func fastNumber(b []byte) (float64, bool) {
 		v = -v
 	}
 	return v, true
+}
+
+// nonFinite reports whether b spells NaN or Inf, signed or not, in any case.
+func nonFinite(b []byte) bool {
+	if len(b) > 0 && (b[0] == '+' || b[0] == '-') {
+		b = b[1:]
+	}
+	return bytes.EqualFold(b, []byte("nan")) || bytes.EqualFold(b, []byte("inf")) || bytes.EqualFold(b, []byte("infinity"))
 }

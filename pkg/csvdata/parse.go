@@ -47,7 +47,7 @@ func (r *reader[T]) parseChunk(buf []byte, starts, ends, lines []int, base int) 
 
 // parseRecord parses one record into row, as worker k.
 func (r *reader[T]) parseRecord(wk *worker, k int, rec []byte, line, row int) *ParseError {
-	if r.nCat == 0 && bytes.IndexByte(rec, '"') < 0 && r.parseSimple(rec, row) {
+	if bytes.IndexByte(rec, '"') < 0 && r.parseSimple(wk, k, rec, line, row) {
 		return nil
 	} // else the general path parses it, or finds and reports the problem
 	fs, col, err := splitFields(rec, wk.fs[:0], r.sep)
@@ -158,20 +158,26 @@ func (r *reader[T]) parseRecord(wk *worker, k int, rec []byte, line, row int) *P
 	return nil
 }
 
-// parseSimple parses a record without quotes whose fields are all numbers
-// or targets, straight from its bytes: unsigned integers of up to 15 digits
-// are converted while the field is scanned, other numbers go through
-// fastNumber. It reports false, leaving the row to the general path, on
-// anything unusual: a wrong field count, an empty field, a value that is
-// not a plain number, a missing target.
-func (r *reader[T]) parseSimple(rec []byte, row int) bool {
+// parseSimple parses a record without quotes straight from its bytes:
+// unsigned integers of up to 15 digits are converted while the field is
+// scanned, other numbers go through fastNumber; an empty numeric field is
+// missing; categories already in the dictionary are looked up without
+// allocating. It reports false, leaving the row to the general path (which
+// may have to undo nothing: it writes every cell again), on anything
+// unusual: a wrong field count, a value that is not a plain number, a new
+// or unknown category, a text that looks numeric, an NA token, a missing
+// target.
+func (r *reader[T]) parseSimple(wk *worker, k int, rec []byte, line, row int) bool {
 	xrow := r.x[row*r.width : (row+1)*r.width]
 	kinds, idxs := r.kinds, r.idxs[:len(r.kinds)]
-	sep := r.sep
+	sep, nw := r.sep, uint32(len(r.workers))
 	i, n := 0, len(kinds)
+	var missing [8]int // the first few empty numeric fields: counted once the row is done
+	nMissing := 0
 	for j, kind := range kinds {
 		start := i
-		if kind == numeric {
+		switch kind {
+		case numeric:
 			if j < n-1 && i+1 < len(rec) && rec[i] == '0' && rec[i+1] == sep { // zeros are common: sparse data
 				xrow[idxs[j]] = 0
 				i += 2
@@ -187,9 +193,17 @@ func (r *reader[T]) parseSimple(rec []byte, row int) bool {
 				i++
 			}
 			idx := idxs[j]
-			if digits := i - start; digits > 0 && digits <= 15 && (i == len(rec) || rec[i] == sep) {
+			switch digits := i - start; {
+			case digits > 0 && digits <= 15 && (i == len(rec) || rec[i] == sep):
 				xrow[idx] = T(mant)
-			} else {
+			case digits == 0 && (i == len(rec) || rec[i] == sep):
+				if r.opt.MissingIsError || nMissing == len(missing) {
+					return false
+				}
+				xrow[idx] = T(math.NaN())
+				missing[nMissing] = j
+				nMissing++
+			default:
 				i = fieldEnd(rec, start, sep)
 				x, ok := fastNumber(rec[start:i])
 				if !ok {
@@ -197,10 +211,28 @@ func (r *reader[T]) parseSimple(rec []byte, row int) bool {
 				}
 				xrow[idx] = T(x)
 			}
-		} else {
+		case categorical:
+			i = fieldEnd(rec, start, sep)
+			v := rec[start:i]
+			if len(v) == 0 || v[0] <= '9' || v[len(v)-1] == ' ' || v[len(v)-1] == '\t' || r.isNA(v) {
+				return false // empty, maybe a number, spaces or missing: the general path
+			}
+			var c uint32
+			var ok bool
+			if r.known != nil {
+				c, ok = r.known[idxs[j]][string(v)]
+			} else {
+				c, ok = wk.dicts[idxs[j]].index[string(v)]
+				c = c*nw + uint32(k)
+			}
+			if !ok {
+				return false
+			}
+			r.codes[idxs[j]][row] = c
+		default:
 			i = fieldEnd(rec, start, sep)
 			if kind == target {
-				v := bytes.Trim(rec[start:i], " \t")
+				v := trimSpace(rec[start:i])
 				if r.isNA(v) || maybeNonFinite(v) || !utf8.Valid(v) { // the general path handles these
 					return false
 				}
@@ -214,7 +246,22 @@ func (r *reader[T]) parseSimple(rec []byte, row int) bool {
 			i++
 		}
 	}
-	return i == len(rec)
+	if i != len(rec) {
+		return false
+	}
+	for _, j := range missing[:nMissing] {
+		wk.stats[j].noteMissing(line, fieldStart(rec, j, sep)+1)
+	}
+	return true
+}
+
+// fieldStart returns the offset of field j of a record without quotes.
+func fieldStart(rec []byte, j int, sep byte) int {
+	off := 0
+	for ; j > 0; j-- {
+		off += bytes.IndexByte(rec[off:], sep) + 1
+	}
+	return off
 }
 
 // fieldEnd returns the offset of the separator ending the field at start,

@@ -1,0 +1,6 @@
+//go:build !linux
+
+package csvdata
+
+// hugePages does nothing outside Linux.
+func hugePages[T any](s []T) {}
