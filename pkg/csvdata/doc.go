@@ -1,16 +1,43 @@
-// Package csvdata reads a CSV file with a header line into a contiguous
+// Package csvdata reads a CSV table with a header line into a contiguous
 // float32 or float64 feature matrix and target columns, fast enough that
-// loading is not where training time goes.
+// loading is not where training time goes. It knows nothing of models.
+//
+// # Inputs
+//
+// A file, plain or gzip (known by its magic bytes, whatever its name), or
+// a stream (ReadFrom), which is first copied — decompressed — to an
+// unlinked temporary file. Fields are separated by ',', ';', tab or '|',
+// sniffed from the header (Options.Delimiter to say it). A UTF-8 byte order
+// mark, CRLF line ends, quoted fields and blank lines are tolerated; bytes
+// that are not UTF-8 in a text value are an error at their position.
+//
+// # Reading
 //
 // The file is read twice, in fixed-size chunks: a first pass counts the
-// records, so the matrix is allocated once at its final size; the second
-// parses each chunk's records in parallel straight into their rows. Peak
-// memory is the matrix plus a few chunk buffers.
+// lines, so the matrix is allocated once; the second parses each chunk's
+// records in parallel straight into their rows (categories through
+// per-worker dictionaries, merged and sorted at the end, so the result does
+// not depend on the worker count). Peak memory is the matrix, the numeric
+// columns again when there are categorical ones, and a few chunk buffers.
 //
-// Numeric columns become matrix columns. A feature column whose first
-// value is not a number is categorical and is one-hot encoded, one column
-// per value (sorted). Targets are kept as numbers when every value is one,
-// as strings otherwise. A UTF-8 byte order mark, CRLF line ends, quoted
-// fields and blank lines are tolerated. Every rejected input gives a
-// *ParseError naming the file, line and column, like encoding/csv's.
+// # Types and missing values
+//
+// A cell is missing when it is empty or one of DefaultNA and Options.NA.
+// A column is numeric when every present value is a number — a missing
+// number is NaN in the matrix — and categorical when none is: it is one-hot
+// encoded, one matrix column per distinct value (sorted), the missing value
+// being the category "". A column with both numbers and text is an error
+// that names the column, counts each kind and points at the first text
+// value; Options.Categorical forces text categories, Options.Ignore drops
+// columns. A text column with more than Options.MaxCategories values, or
+// with a distinct value in every row, is refused as an identifier. Targets
+// are kept as numbers when every value is one, as strings otherwise; rows
+// whose target is missing are skipped and counted.
+//
+// Under a Schema (prediction), columns are matched by name and a category
+// the schema does not know is encoded as all zeros and counted per column
+// (an error with Options.StrictCategories).
+//
+// Every rejected input gives a *ParseError naming the file, line and
+// column, like encoding/csv's.
 package csvdata

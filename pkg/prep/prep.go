@@ -1,9 +1,10 @@
 // Package prep holds what a model needs between raw CSV rows and its
 // inputs and outputs: the feature schema (with one-hot categories), the
-// standardization statistics fitted on the training rows, the task, and the
-// class labels. It is stored as JSON in the model file's preprocessing
+// imputation of missing numbers and the missing indicators, the input
+// scaling fitted on the training rows, the task, the class labels and the
+// target scaling. It is stored as JSON in the model file's preprocessing
 // slot, so that prediction and evaluation take raw CSV and answer with the
-// original labels.
+// original labels. Fit fits it all; Transform applies it to a matrix.
 package prep
 
 import (
