@@ -103,3 +103,40 @@ func TestMessyMessagesOnStderr(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Equal(t, "train predict: "+test+`:2:3: category "green" of column "color" was not seen in training`+"\n", stderr)
 }
+
+// TestOwnCorpus: testdata/messy/own holds one table with every kind of
+// hole in four forms; each trains to the same model with --na ?; without
+// it the '?' is reported; the unseen test cities are counted.
+func TestOwnCorpus(t *testing.T) {
+	bin := binary(t)
+	dir := t.TempDir()
+	own := messyDir + "own/"
+	var ref []byte
+	for _, f := range []string{"holes.csv", "holes.tsv", "holes_semicolon.csv", "holes.csv.gz"} {
+		model := filepath.Join(dir, "m.safetensors")
+		code, _, stderr := drive(t, bin, "fit", "--data", own+f, "--na", "?", "--missing-indicator", "--epochs", "5", "--out", model)
+		require.Equal(t, 0, code, stderr)
+		assert.Contains(t, stderr, own+f+`: skipped 4 rows with a missing target (column "bought", first at line 6)`)
+		b, err := os.ReadFile(model)
+		require.NoError(t, err)
+		if ref == nil {
+			ref = b
+		}
+		assert.Equal(t, ref, b, f)
+	}
+	code, _, stderr := drive(t, bin, "fit", "--data", own+"holes.csv", "--quiet", "--out", filepath.Join(dir, "x"))
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, `column "income" mixes numbers and text`)
+	model := filepath.Join(dir, "m.safetensors")
+	code, stdout, stderr := drive(t, bin, "summary", "--model", model)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "missing indicators")
+	code, stdout, stderr = drive(t, bin, "predict", "--model", model, "--data", own+"unseen_test.csv")
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, 4, strings.Count(stdout, "\n"))
+	assert.Contains(t, stderr, `column "city": 2 values not seen in training, encoded as all zeros (the first "Paris" at line 2`)
+	code, stdout, stderr = drive(t, bin, "evaluate", "--model", model, "--data", own+"unseen_test.csv", "--json")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, `"accuracy"`)
+	assert.Contains(t, stderr, `skipped 1 rows with a missing target`)
+}
