@@ -132,7 +132,7 @@ func newUnscaled[T tensor.Float](tab *csvdata.Table[T], task string) (*Preproces
 		if len(tab.Targets) != 1 {
 			return nil, fmt.Errorf("classification needs exactly one target column, got %d", len(tab.Targets))
 		}
-		p.Labels = labelsOf(tab.Targets[0])
+		p.Labels = Labels(tab.Targets[0])
 		if len(p.Labels) < 2 {
 			return nil, fmt.Errorf("target column %q has a single class (%s): nothing to classify", p.Targets[0], p.Labels[0])
 		}
@@ -191,9 +191,10 @@ func ranges[T tensor.Float](x tensor.Matrix[T], rows []int, oneHot []bool) ([]fl
 	return lo, hi
 }
 
-// labelsOf returns a column's distinct values as written, in order:
+// Labels returns a column's distinct values as written, in the order of
+// the class indices:
 // numerically when all are numbers (then as text), lexically otherwise.
-func labelsOf(c csvdata.Column) []string {
+func Labels(c csvdata.Column) []string {
 	value := make(map[string]float64, 16)
 	for i, s := range c.Strings {
 		if _, ok := value[s]; !ok && c.Numbers != nil {

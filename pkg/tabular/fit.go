@@ -46,16 +46,8 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 	}
 	if c.ValSplit > 0 {
 		var classes []int
-		if task == prep.Classify {
-			p, err := prep.NewScaled(tab, task, nil, prep.NoScale)
-			if err != nil {
-				return nil, inputError(atRow(src.Name, tab, err))
-			}
-			y, err := prep.Targets[T](p, tab.Targets)
-			if err != nil {
-				return nil, inputError(atRow(src.Name, tab, err))
-			}
-			classes = classesOf(y)
+		if task == prep.Classify && len(tab.Targets) == 1 {
+			classes = classIndices(tab.Targets[0])
 		}
 		if val, err = splitRows(tab.X.Rows, classes, c.ValSplit, c.Seed); err != nil {
 			return nil, inputError(fmt.Errorf("%s: validation split: %w", src.Name, err))

@@ -5,8 +5,9 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/nn"
-	"github.com/densetrain/densetrain/pkg/tensor"
+	"github.com/densetrain/densetrain/pkg/prep"
 )
 
 // splitStream is the PCG stream of the validation split.
@@ -46,11 +47,15 @@ func splitRows(n int, classes []int, fraction float64, seed uint64) ([]int, erro
 	return val, nil
 }
 
-// classesOf returns each row's class index from encoded targets.
-func classesOf[T tensor.Float](y tensor.Matrix[T]) []int {
-	c := make([]int, y.Rows)
-	for i := range c {
-		c[i] = int(y.Data[i*y.Cols])
+// classIndices returns each row's class index, as prep numbers classes.
+func classIndices(c csvdata.Column) []int {
+	index := map[string]int{}
+	for i, l := range prep.Labels(c) {
+		index[l] = i
 	}
-	return c
+	out := make([]int, len(c.Strings))
+	for i, s := range c.Strings {
+		out[i] = index[s]
+	}
+	return out
 }
