@@ -196,7 +196,7 @@ func (r *reader[T]) categories(t *Table[T], rows int) ([][][]uint32, error) {
 func (r *reader[T]) expand(rows int, s Schema, remap [][][]uint32) []T {
 	w, nw := s.Width(), uint32(len(r.workers))
 	out := make([]T, rows*w)
-	hugePages(out)
+	hugePages(out, len(r.workers))
 	offs, sizes := make([]int, len(s.Features)), make([]int, len(s.Features))
 	o := 0
 	for i, fc := range s.Features {

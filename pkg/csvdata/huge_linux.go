@@ -3,6 +3,7 @@ package csvdata
 import (
 	"unsafe"
 
+	"golang.org/x/sync/errgroup"
 	"golang.org/x/sys/unix"
 )
 
@@ -10,8 +11,9 @@ import (
 // huge pages before it is first written: one fault per 2 MiB instead of
 // per 4 KiB. First touch of the matrix is otherwise where most of the
 // kernel time of a read goes (on VMs a fault costs microseconds). It is a
-// hint: errors are ignored.
-func hugePages[T any](s []T) {
+// hint: errors are ignored. The pages are then faulted in by the workers
+// in parallel (MADV_POPULATE_WRITE).
+func hugePages[T any](s []T, workers int) {
 	var z T
 	n := uintptr(len(s)) * unsafe.Sizeof(z)
 	if n < 4<<20 {
@@ -25,4 +27,16 @@ func hugePages[T any](s []T) {
 		return
 	}
 	_ = unix.Madvise(b[lo-start:hi-start], unix.MADV_HUGEPAGE)
+	// Fault the pages in now, a share per worker: one thread faulting
+	// the whole matrix is slower than leaving it to the parsers.
+	// Kernels before 5.14 lack MADV_POPULATE_WRITE: the hint is ignored.
+	pages := (hi - lo) / huge
+	var g errgroup.Group
+	for k := range uintptr(max(workers, 1)) {
+		a, z := lo+k*pages/uintptr(workers)*huge, lo+(k+1)*pages/uintptr(workers)*huge
+		if z > a {
+			g.Go(func() error { return unix.Madvise(b[a-start:z-start], unix.MADV_POPULATE_WRITE) })
+		}
+	}
+	_ = g.Wait()
 }

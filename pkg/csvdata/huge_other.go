@@ -3,4 +3,4 @@
 package csvdata
 
 // hugePages does nothing outside Linux.
-func hugePages[T any](s []T) {}
+func hugePages[T any](s []T, workers int) {}
