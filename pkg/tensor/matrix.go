@@ -38,12 +38,3 @@ func (m Matrix[T]) Row(i int) []T { return m.Data[i*m.Cols : (i+1)*m.Cols] }
 func (m Matrix[T]) SliceRows(lo, hi int) Matrix[T] {
 	return Matrix[T]{Rows: hi - lo, Cols: m.Cols, Data: m.Data[lo*m.Cols : hi*m.Cols]}
 }
-
-// Gather returns a new Matrix of the given rows of m, in order.
-func (m Matrix[T]) Gather(rows []int) Matrix[T] {
-	out := NewMatrix[T](len(rows), m.Cols, nil)
-	for i, r := range rows {
-		copy(out.Row(i), m.Row(r))
-	}
-	return out
-}
