@@ -61,7 +61,7 @@ func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 	fs.StringVar(&c.precision, "precision", "f32", "f32 or f64")
 	fs.StringVar(&c.scale, "scale", prep.Standard, "input scaling: standard ((x-mean)/std), minmax (into [0, 1]) or none")
 	fs.StringVar(&c.scaleTarget, "scale-target", prep.Standard, "regression targets: standard (trained standardized; answers and metrics in the original units) or none")
-	fs.Float64Var(&c.valSplit, "val-split", tabular.DefaultValSplit, fmt.Sprintf("fraction of the rows held out for validation and early stopping, stratified by class (applied to tables of at least %d rows; 0: none)", tabular.DefaultValMinRows))
+	fs.Float64Var(&c.valSplit, "val-split", tabular.DefaultValSplit, fmt.Sprintf("fraction of the rows held out for validation and early stopping, stratified by class (by default only for tables of at least %d rows, %d for classification; 0: none)", tabular.DefaultValMinRows, tabular.DefaultValMinRowsClassify))
 	fs.StringVar(&c.val, "val", "", "validation CSV file (instead of --val-split)")
 	fs.IntVar(&c.patience, "patience", tabular.DefaultPatience, "stop after this many epochs without improvement of the validation loss (the training loss without validation) and keep the best weights (0: off)")
 	fs.StringVar(&c.out, "out", "model.safetensors", "where to save the model")

@@ -22,7 +22,9 @@ const (
 	// DefaultValMinRows is the least number of rows for which the default
 	// validation split applies.
 	DefaultValMinRows = 50
-	DefaultOptimizer  = "adam"
+	// DefaultValMinRowsClassify is DefaultValMinRows for classification.
+	DefaultValMinRowsClassify = 1000
+	DefaultOptimizer          = "adam"
 )
 
 // DefaultHidden is the default of Config.Hidden.
@@ -56,7 +58,8 @@ type Config struct {
 	Float64                     bool
 	// Training. Epochs and Batch default to DefaultEpochs and DefaultBatch.
 	// ValSplit holds out a fraction of the rows for validation (default
-	// DefaultValSplit for tables of at least DefaultValMinRows rows,
+	// DefaultValSplit for tables of at least DefaultValMinRows rows
+	// (DefaultValMinRowsClassify for classification),
 	// stratified by class; negative: none); Val gives a validation table
 	// instead. Patience stops after that many epochs without improvement
 	// of the validation loss (the training loss without validation) and
