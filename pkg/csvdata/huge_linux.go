@@ -30,10 +30,10 @@ func hugePages[T any](s []T, workers int) {
 	// Fault the pages in now, a share per worker: one thread faulting
 	// the whole matrix is slower than leaving it to the parsers.
 	// Kernels before 5.14 lack MADV_POPULATE_WRITE: the hint is ignored.
-	pages := (hi - lo) / huge
+	pages, w := (hi-lo)/huge, uintptr(max(workers, 1))
 	var g errgroup.Group
-	for k := range uintptr(max(workers, 1)) {
-		a, z := lo+k*pages/uintptr(workers)*huge, lo+(k+1)*pages/uintptr(workers)*huge
+	for k := range w {
+		a, z := lo+k*pages/w*huge, lo+(k+1)*pages/w*huge
 		if z > a {
 			g.Go(func() error { return unix.Madvise(b[a-start:z-start], unix.MADV_POPULATE_WRITE) })
 		}

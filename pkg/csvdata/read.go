@@ -119,7 +119,7 @@ func (r *reader[T]) read() (*Table[T], error) {
 			return nil, err
 		}
 		r.x = make([]T, upper*r.width)
-		hugePages(r.x, len(r.workers))
+		hugePages(r.x, r.opt.Workers)
 		r.lines = make([]int32, upper)
 		r.skipRow = make([]bool, upper)
 		r.codes = make([][]uint32, r.nCat)
