@@ -22,7 +22,10 @@ func (c fitConfig) config(stderr io.Writer) tabular.Config {
 		Epochs: c.epochs, Batch: c.batch, Workers: c.workers, Seed: c.seed, ValSplit: c.valSplit, Patience: c.patience,
 		Warn: stderr,
 	}
-	if c.valSplit == 0 {
+	switch {
+	case !c.valSplitSet:
+		tc.ValSplit = 0 // the library's default, which depends on the table
+	case c.valSplit == 0:
 		tc.ValSplit = -1
 	}
 	if c.patience == 0 {

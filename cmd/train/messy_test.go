@@ -140,3 +140,20 @@ func TestOwnCorpus(t *testing.T) {
 	assert.Contains(t, stdout, `"accuracy"`)
 	assert.Contains(t, stderr, `skipped 1 rows with a missing target`)
 }
+
+// TestDefaultValidationSplitDependsOnTheTable: without --val-split, a
+// small classification table trains on every row (early stopping on the
+// training loss) and a regression table holds out a tenth.
+func TestDefaultValidationSplitDependsOnTheTable(t *testing.T) {
+	bin := binary(t)
+	out := filepath.Join(t.TempDir(), "m")
+	code, _, stderr := drive(t, bin, "fit", "--data", "../../testdata/iris.csv", "--epochs", "1", "--out", out)
+	require.Equal(t, 0, code, stderr)
+	assert.NotContains(t, stderr, "val_loss")
+	code, _, stderr = drive(t, bin, "fit", "--data", messyDir+"Sacramento.csv", "--epochs", "1", "--out", out)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stderr, "val_loss")
+	code, _, stderr = drive(t, bin, "fit", "--data", "../../testdata/iris.csv", "--epochs", "1", "--val-split", "0.2", "--out", out)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stderr, "val_loss")
+}
