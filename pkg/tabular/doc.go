@@ -15,11 +15,13 @@
 //
 // It reads the table (csvdata), takes the task from the target (text or
 // few distinct integers: classification), splits off a validation part —
-// stratified by class for classification, seeded — and fits the
-// preprocessing on the training rows only (prep): imputation of missing
-// numbers, optional missing indicators, input scaling, target scaling for
-// regression. It then trains (nn) with early stopping on the validation
-// part and keeps the best epoch's weights. The model file holds the
+// stratified by class for classification, seeded; by default for
+// regression tables of DefaultValMinRows rows and classification tables of
+// DefaultValMinRowsClassify — and fits the preprocessing on the training
+// rows only (prep): imputation of missing numbers, optional missing
+// indicators, input scaling, target scaling for regression. It then trains
+// (nn) with early stopping on the validation loss (the training loss
+// without validation) and keeps the best epoch's weights. The model file holds the
 // network and the preprocessing, so that Predict and Evaluate take raw CSV
 // and answer with the original labels and units.
 //
