@@ -57,7 +57,7 @@ func (r *reader[T]) finish(rows int) (*Table[T], error) {
 	t := &Table[T]{Header: r.header, Schema: r.schema, Delimiter: r.sep}
 	for _, ro := range r.roles {
 		if ro.kind == target {
-			j := slices.IndexFunc(r.header, func(h string) bool { return h == ro.name })
+			j := r.fileColumn(ro.name)
 			if s := merged(r.workers, j); s.missing > 0 && (t.Skipped.Count == 0 || s.firstMissing.line < t.Skipped.Line) {
 				t.Skipped = Cells{Column: ro.name, Line: s.firstMissing.line, Offset: s.firstMissing.col}
 			}
