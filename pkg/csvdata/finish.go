@@ -3,6 +3,7 @@ package csvdata
 import (
 	"fmt"
 	"slices"
+	"unsafe"
 
 	"golang.org/x/sync/errgroup"
 
@@ -97,22 +98,43 @@ func (r *reader[T]) finish(rows int) (*Table[T], error) {
 		if ro.kind != target {
 			continue
 		}
-		vals := r.tgts[ro.idx][:rows]
-		col := Column{Name: ro.name, Numbers: make([]float64, rows), Strings: vals, FirstText: -1}
-		for i, v := range vals {
-			x, err := parseNumber([]byte(v))
-			if err != nil {
-				col.Numbers, col.FirstText = nil, i
-				break
-			}
-			col.Numbers[i] = x
-		}
-		t.Targets[ro.idx] = col
+		t.Targets[ro.idx] = r.targetColumn(ro.name, r.tgts[ro.idx][:rows])
 	}
 	if r.nTarget == 0 {
 		t.Targets = nil
 	}
 	return t, nil
+}
+
+// targetColumn makes a target Column of vals, converting them to numbers
+// in parallel, a share of the rows per worker.
+func (r *reader[T]) targetColumn(name string, vals []string) Column {
+	rows, w := len(vals), len(r.workers)
+	nums := make([]float64, rows)
+	first := make([]int, w)
+	var g errgroup.Group
+	for k := range w {
+		lo, hi := k*rows/w, (k+1)*rows/w
+		g.Go(func() error {
+			first[k] = -1
+			for i := lo; i < hi; i++ {
+				x, err := parseNumber(unsafe.Slice(unsafe.StringData(vals[i]), len(vals[i])))
+				if err != nil {
+					first[k] = i
+					break
+				}
+				nums[i] = x
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	for _, i := range first {
+		if i >= 0 {
+			return Column{Name: name, Strings: vals, FirstText: i}
+		}
+	}
+	return Column{Name: name, Numbers: nums, Strings: vals, FirstText: -1}
 }
 
 func (r *reader[T]) fileColumn(name string) int {

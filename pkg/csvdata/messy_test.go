@@ -47,6 +47,44 @@ func TestMissingCellsAndNATokens(t *testing.T) {
 	assert.EqualError(t, err, path+`: every row has a missing target (column "y", first at line 2)`)
 }
 
+// TestNumericNATokensAndFastPath checks NA tokens that look like numbers
+// (-999, 0) and missing categories on rows the fast path takes: the
+// result must not depend on which path parsed a row.
+func TestNumericNATokensAndFastPath(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("a,b,c,y\n")
+	for i := range 300 {
+		a, c := fmt.Sprint(i%7), []string{"red", "", "blue"}[i%3]
+		if i%5 == 0 {
+			a = "-999"
+		}
+		fmt.Fprintf(&b, "%s,%d.5,%s,%d\n", a, i%4, c, i%2+1)
+	}
+	path := write(t, b.String())
+	for _, na := range [][]string{{"-999"}, {"-999", "0"}} {
+		tab, err := Read[float32](path, Options{NA: na, Workers: 2})
+		require.NoError(t, err)
+		require.Equal(t, []string{"a", "b", "c=", "c=blue", "c=red"}, tab.Schema.Names())
+		missingA := 0
+		for i := range 300 {
+			row := tab.X.Row(i)
+			wantA := float32(i % 7)
+			isNA := i%5 == 0 || len(na) == 2 && i%7 == 0
+			if isNA {
+				missingA++
+				require.True(t, math.IsNaN(float64(row[0])), "row %d: %v", i, row)
+			} else {
+				require.Equal(t, wantA, row[0], "row %d", i)
+			}
+			require.Equal(t, float32(i%4)+0.5, row[1])
+			onehot := map[int][]float32{0: {0, 0, 1}, 1: {1, 0, 0}, 2: {0, 1, 0}}[i%3]
+			require.Equal(t, onehot, row[2:], "row %d", i)
+		}
+		require.Equal(t, missingA, tab.Missing[0].Count)
+		require.Equal(t, Cells{Column: "c", Count: 100, Line: 3, Offset: 7}, tab.Missing[1])
+	}
+}
+
 func TestIgnoreCategoricalAndNoFeatures(t *testing.T) {
 	path := write(t, "id,zip,x,y\nA1,01,1.5,0\nA2,1,2.5,1\nA3,01,3.5,0\n")
 	tab, err := Read[float32](path, Options{Ignore: []string{"id"}, Categorical: []string{"zip"}})

@@ -152,51 +152,38 @@ func (r *reader[T]) parseRecord(wk *worker, k int, rec []byte, line, row int) *P
 			if !utf8.Valid(v) {
 				return r.checkUTF8(f, line)
 			}
-			r.tgts[ro.idx][row] = string(v)
+			r.tgts[ro.idx][row] = wk.text(v)
 		}
 	}
 	return nil
 }
 
 // parseSimple parses a record without quotes straight from its bytes:
-// unsigned integers of up to 15 digits are converted while the field is
-// scanned, other numbers go through fastNumber; an empty numeric field is
-// missing; categories already in the dictionary are looked up without
+// numbers in one pass (scanNumber, or fastNumber for exponents), an empty
+// field as missing, categories already in the dictionary looked up without
 // allocating. It reports false, leaving the row to the general path (which
 // may have to undo nothing: it writes every cell again), on anything
 // unusual: a wrong field count, a value that is not a plain number, a new
 // or unknown category, a text that looks numeric, an NA token, a missing
-// target.
+// target, more than a few missing cells.
 func (r *reader[T]) parseSimple(wk *worker, k int, rec []byte, line, row int) bool {
 	xrow := r.x[row*r.width : (row+1)*r.width]
 	kinds, idxs := r.kinds, r.idxs[:len(r.kinds)]
 	sep, nw := r.sep, uint32(len(r.workers))
+	zeros := !r.naNumeric // "0" may be an NA token
 	i, n := 0, len(kinds)
-	var missing [8]int // the first few empty numeric fields: counted once the row is done
+	var missing [8]int // the first few missing cells: counted once the row is done
 	nMissing := 0
 	for j, kind := range kinds {
 		start := i
 		switch kind {
 		case numeric:
-			if j < n-1 && i+1 < len(rec) && rec[i] == '0' && rec[i+1] == sep { // zeros are common: sparse data
-				xrow[idxs[j]] = 0
-				i += 2
-				continue
-			}
-			var mant uint64
-			for i < len(rec) {
-				c := rec[i]
-				if c < '0' || c > '9' {
-					break
-				}
-				mant = mant*10 + uint64(c-'0')
-				i++
-			}
 			idx := idxs[j]
-			switch digits := i - start; {
-			case digits > 0 && digits <= 15 && (i == len(rec) || rec[i] == sep):
-				xrow[idx] = T(mant)
-			case digits == 0 && (i == len(rec) || rec[i] == sep):
+			switch {
+			case zeros && j < n-1 && i+1 < len(rec) && rec[i] == '0' && rec[i+1] == sep: // common: sparse data
+				xrow[idx] = 0
+				i++
+			case i == len(rec) || rec[i] == sep: // empty: missing
 				if r.opt.MissingIsError || nMissing == len(missing) {
 					return false
 				}
@@ -204,18 +191,26 @@ func (r *reader[T]) parseSimple(wk *worker, k int, rec []byte, line, row int) bo
 				missing[nMissing] = j
 				nMissing++
 			default:
-				i = fieldEnd(rec, start, sep)
-				x, ok := fastNumber(rec[start:i])
+				x, end, ok := scanNumber(rec, i, sep)
 				if !ok {
+					end = fieldEnd(rec, i, sep)
+					if x, ok = fastNumber(rec[i:end]); !ok {
+						return false
+					}
+				}
+				if r.naNumeric && r.na[string(rec[i:end])] {
 					return false
 				}
 				xrow[idx] = T(x)
+				i = end
 			}
 		case categorical:
 			i = fieldEnd(rec, start, sep)
 			v := rec[start:i]
-			if len(v) == 0 || v[0] <= '9' || v[len(v)-1] == ' ' || v[len(v)-1] == '\t' || r.isNA(v) {
-				return false // empty, maybe a number, spaces or missing: the general path
+			empty := len(v) == 0
+			if empty && nMissing == len(missing) ||
+				!empty && (v[0] <= '9' || v[len(v)-1] == ' ' || v[len(v)-1] == '\t' || r.isNA(v)) {
+				return false // maybe a number, spaces or an NA token: the general path
 			}
 			var c uint32
 			var ok bool
@@ -229,6 +224,10 @@ func (r *reader[T]) parseSimple(wk *worker, k int, rec []byte, line, row int) bo
 				return false
 			}
 			r.codes[idxs[j]][row] = c
+			if empty {
+				missing[nMissing] = j
+				nMissing++
+			}
 		default:
 			i = fieldEnd(rec, start, sep)
 			if kind == target {
@@ -236,7 +235,7 @@ func (r *reader[T]) parseSimple(wk *worker, k int, rec []byte, line, row int) bo
 				if r.isNA(v) || maybeNonFinite(v) || !utf8.Valid(v) { // the general path handles these
 					return false
 				}
-				r.tgts[idxs[j]][row] = string(v)
+				r.tgts[idxs[j]][row] = wk.text(v)
 			}
 		}
 		if j < n-1 {

@@ -65,6 +65,10 @@ func read[T tensor.Float](ctx context.Context, name string, f *os.File, opt Opti
 	r.na = make(map[string]bool, len(DefaultNA)+len(opt.NA))
 	for _, s := range append(slices.Clone(DefaultNA), opt.NA...) {
 		r.na[s] = true
+		if s != "" {
+			r.naFirst[s[0]] = true
+			r.naNumeric = r.naNumeric || strings.ContainsRune("0123456789+-.", rune(s[0]))
+		}
 	}
 	return r.read()
 }
@@ -76,6 +80,10 @@ type reader[T tensor.Float] struct {
 	f    *os.File
 	sep  byte
 	na   map[string]bool
+	// naFirst holds the first bytes of the NA tokens; naNumeric says
+	// whether one of them may look like a number.
+	naFirst   [256]bool
+	naNumeric bool
 
 	header    []string
 	roles     []role
@@ -377,5 +385,5 @@ func (r *reader[T]) parse(off int64, line int) (int, error) {
 
 // isNA reports whether a value means a missing one.
 func (r *reader[T]) isNA(v []byte) bool {
-	return len(v) == 0 || r.na[string(v)]
+	return len(v) == 0 || r.naFirst[v[0]] && r.na[string(v)]
 }

@@ -2,6 +2,7 @@ package csvdata
 
 import (
 	"unicode/utf8"
+	"unsafe"
 )
 
 // worker is one parsing goroutine's state, kept across chunks: its field
@@ -11,6 +12,22 @@ type worker struct {
 	fs    []field
 	dicts []dict     // per categorical column, when learning
 	stats []colStats // per file column
+	arena []byte     // the bytes of the target values' strings
+}
+
+// text returns b as a string whose bytes live in the worker's arena: one
+// allocation per block of values rather than one per value. A full block
+// is left to the strings that point into it.
+func (w *worker) text(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > cap(w.arena)-len(w.arena) {
+		w.arena = make([]byte, 0, max(len(b), 64<<10))
+	}
+	off := len(w.arena)
+	w.arena = append(w.arena, b...)
+	return unsafe.String(&w.arena[off], len(b))
 }
 
 // dict numbers the distinct values of one categorical column as one
