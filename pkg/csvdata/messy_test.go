@@ -178,6 +178,23 @@ func TestGzipByMagicBytesAndStreams(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, z.Bytes(), 0o644))
 	_, err = Read[float32](path, Options{})
 	assert.EqualError(t, err, path+`:3:5: row has 3 fields, the header has 2`)
+	// The text checks of the line count hold while spooling: a NUL byte,
+	// an inner byte-order mark, an endless line, no text at all.
+	for text, want := range map[string]string{
+		"a,y\n1,0\n2\x00,1\n":         ":3:2: NUL byte",
+		"a,y\n1,0\n\xEF\xBB\xBF2,1\n": ":3:1: byte-order mark",
+		"a,y\n1,0\n2222222222,1\n":    ":3: line longer than 8 bytes",
+		"":                            ":1: empty file",
+	} {
+		z.Reset()
+		zw = gzip.NewWriter(&z)
+		_, _ = zw.Write([]byte(text))
+		require.NoError(t, zw.Close())
+		for _, in := range [][]byte{z.Bytes(), []byte(text)} {
+			_, err = ReadFrom[float32](context.Background(), "stdin", bytes.NewReader(in), Options{MaxRecordBytes: 8})
+			assert.ErrorContains(t, err, "stdin"+want, "%q", text)
+		}
+	}
 	// A cancelled context stops the read.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

@@ -172,7 +172,7 @@ func (r *reader[T]) parseSimple(wk *worker, k int, rec []byte, line, row int) bo
 	sep, nw := r.sep, uint32(len(r.workers))
 	zeros := !r.naNumeric // "0" may be an NA token
 	i, n := 0, len(kinds)
-	var missing [8]int // the first few missing cells: counted once the row is done
+	var missing, missingAt [8]int // the first few missing cells: counted once the row is done
 	nMissing := 0
 	for j, kind := range kinds {
 		start := i
@@ -188,7 +188,7 @@ func (r *reader[T]) parseSimple(wk *worker, k int, rec []byte, line, row int) bo
 					return false
 				}
 				xrow[idx] = T(math.NaN())
-				missing[nMissing] = j
+				missing[nMissing], missingAt[nMissing] = j, start
 				nMissing++
 			default:
 				x, end, ok := scanNumber(rec, i, sep)
@@ -225,7 +225,7 @@ func (r *reader[T]) parseSimple(wk *worker, k int, rec []byte, line, row int) bo
 			}
 			r.codes[idxs[j]][row] = c
 			if empty {
-				missing[nMissing] = j
+				missing[nMissing], missingAt[nMissing] = j, start
 				nMissing++
 			}
 		default:
@@ -248,19 +248,10 @@ func (r *reader[T]) parseSimple(wk *worker, k int, rec []byte, line, row int) bo
 	if i != len(rec) {
 		return false
 	}
-	for _, j := range missing[:nMissing] {
-		wk.stats[j].noteMissing(line, fieldStart(rec, j, sep)+1)
+	for m, j := range missing[:nMissing] {
+		wk.stats[j].noteMissing(line, missingAt[m]+1)
 	}
 	return true
-}
-
-// fieldStart returns the offset of field j of a record without quotes.
-func fieldStart(rec []byte, j int, sep byte) int {
-	off := 0
-	for ; j > 0; j-- {
-		off += bytes.IndexByte(rec[off:], sep) + 1
-	}
-	return off
 }
 
 // fieldEnd returns the offset of the separator ending the field at start,

@@ -23,27 +23,30 @@ func Read[T tensor.Float](path string, opt Options) (*Table[T], error) {
 // ReadFile is Read with a context: cancelling it stops the read between
 // chunks with the context's error.
 func ReadFile[T tensor.Float](ctx context.Context, path string, opt Options) (*Table[T], error) {
-	f, err := openFile(ctx, path)
+	opt = opt.withDefaults()
+	f, counted, err := openFile(ctx, path, opt.MaxRecordBytes)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return read[T](ctx, path, f, opt)
+	return read[T](ctx, path, f, counted, opt)
 }
 
 // ReadFrom parses a CSV stream (plain or gzip, such as standard input),
 // naming it name in errors. The stream is first copied to an unlinked
 // temporary file (in os.TempDir), since the reader makes two passes.
 func ReadFrom[T tensor.Float](ctx context.Context, name string, r io.Reader, opt Options) (*Table[T], error) {
-	f, err := spool(ctx, name, r)
+	opt = opt.withDefaults()
+	f, counted, err := spool(ctx, name, r, opt.MaxRecordBytes)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return read[T](ctx, name, f, opt)
+	return read[T](ctx, name, f, counted, opt)
 }
 
-func read[T tensor.Float](ctx context.Context, name string, f *os.File, opt Options) (*Table[T], error) {
+// withDefaults fills in the zero options.
+func (opt Options) withDefaults() Options {
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -61,7 +64,12 @@ func read[T tensor.Float](ctx context.Context, name string, f *os.File, opt Opti
 	}
 	// Category codes carry the worker that made them: keep them in 31 bits.
 	opt.Workers = min(opt.Workers, max(1, (1<<31-1)/(opt.MaxCategories+2)), 1024)
-	r := &reader[T]{ctx: ctx, path: name, opt: opt, f: f, sep: opt.Delimiter}
+	return opt
+}
+
+// read parses f; counted is its line count when already known (else 0).
+func read[T tensor.Float](ctx context.Context, name string, f *os.File, counted int, opt Options) (*Table[T], error) {
+	r := &reader[T]{ctx: ctx, path: name, opt: opt, f: f, sep: opt.Delimiter, counted: counted}
 	r.na = make(map[string]bool, len(DefaultNA)+len(opt.NA))
 	for _, s := range append(slices.Clone(DefaultNA), opt.NA...) {
 		r.na[s] = true
@@ -105,6 +113,7 @@ type reader[T tensor.Float] struct {
 	ignored   map[int]bool
 	forceCat  map[int]bool // columns found to be text after all
 	firstLine int          // line of the first data record
+	counted   int          // the line count, when the spool made it
 	first     []field      // its fields
 }
 
@@ -336,51 +345,6 @@ func (r *reader[T]) plan() error {
 		}
 	}
 	return nil
-}
-
-// parse reads the data records from offset off (line line on) into the
-// matrix and string columns, chunk by chunk, each chunk's records split
-// among the workers. It returns the number of rows.
-func (r *reader[T]) parse(off int64, line int) (int, error) {
-	if _, err := r.f.Seek(off, io.SeekStart); err != nil {
-		return 0, err
-	}
-	buf := make([]byte, r.opt.ChunkBytes)
-	var starts, ends, lines []int
-	carry, rows := 0, 0
-	for eof := false; !eof; {
-		if err := r.ctx.Err(); err != nil {
-			return 0, err
-		}
-		k, err := io.ReadFull(r.f, buf[carry:])
-		switch {
-		case err == io.EOF || err == io.ErrUnexpectedEOF:
-			eof = true
-		case err != nil:
-			return 0, err
-		}
-		n := carry + k
-		var done, nextLine int
-		starts, ends, lines, done, nextLine = records(buf[:n], line, eof, starts[:0], ends[:0], lines[:0])
-		if len(starts) == 0 && !eof {
-			if n >= r.opt.MaxRecordBytes {
-				return 0, r.errAt(line, 0, "a row is longer than %d bytes", r.opt.MaxRecordBytes)
-			}
-			buf = append(buf[:n], make([]byte, len(buf))...) // one record spans the chunk: grow
-			carry = n
-			continue
-		}
-		if rows+len(starts) > len(r.lines) {
-			return 0, r.errAt(line, 0, "more rows than lines: the file changed while being read")
-		}
-		if err := r.parseChunk(buf, starts, ends, lines, rows); err != nil {
-			return 0, err
-		}
-		rows += len(starts)
-		carry = copy(buf, buf[done:n])
-		line = nextLine
-	}
-	return rows, nil
 }
 
 // isNA reports whether a value means a missing one.

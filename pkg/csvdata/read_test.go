@@ -253,11 +253,12 @@ func TestParseNumberMatchesStrconv(t *testing.T) {
 // byte-order mark after the file's start is an error at its line and
 // column, also when it straddles a chunk boundary.
 func TestNULAndInnerBOMAreRejectedWhereTheyAre(t *testing.T) {
-	for _, c := range []struct {
+	type bad struct {
 		content string
 		chunk   int
 		want    string
-	}{
+	}
+	cases := []bad{
 		{"\xEF\xBB\xBFa,b,y\n1,2,0\n", 0, ""},                                         // a leading BOM is fine
 		{"\xEF\xBB\xBFa,b,y\n1,2,0\n3,\xEF\xBB\xBF4,1\n", 0, ":3:3: byte-order mark"}, // not a second one (found in review)
 		{"a,b,y\n1,2,0\n3,\xEF\xBB\xBF4,1\n", 0, ":3:3: byte-order mark"},
@@ -266,7 +267,12 @@ func TestNULAndInnerBOMAreRejectedWhereTheyAre(t *testing.T) {
 		{"a,b,y\n1,2,0\n3,\xEF\xBB\xBF4,1\n", 16, ":3:3: byte-order mark"},
 		{"a,b,y\n1,2\x00,0\n", 0, ":2:4: NUL byte"},
 		{"a,b,y\n1,22222\x00,0\n", 4, ":2:8: NUL byte"},
-	} {
+	}
+	for chunk := 1; chunk <= 20; chunk++ { // every split of the BOM, and of the leading one
+		cases = append(cases, bad{"a,b,y\n1,2,0\n3,\xEF\xBB\xBF4,1\n", chunk, ":3:3: byte-order mark"},
+			bad{"\xEF\xBB\xBFa,b,y\n1,2,0\n", chunk, ""})
+	}
+	for _, c := range cases {
 		path := filepath.Join(t.TempDir(), "f.csv")
 		require.NoError(t, os.WriteFile(path, []byte(c.content), 0o644))
 		_, err := Read[float32](path, Options{ChunkBytes: c.chunk})

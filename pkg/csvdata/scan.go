@@ -2,6 +2,8 @@ package csvdata
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
 )
 
@@ -16,45 +18,15 @@ var utf8BOM = []byte("\xEF\xBB\xBF")
 // of line ends, plus one for a last line without one. It rejects a file
 // with a NUL byte (not text) or a byte-order mark after its start.
 func (r *reader[T]) countLines() (int, error) {
-	buf := make([]byte, 2+r.opt.ChunkBytes) // two bytes carried over, for a BOM across chunks
-	n, last, carry := 0, byte('\n'), 0
-	var off int64  // file offset of buf[carry], the chunk just read
-	lineStart := 0 // bytes of the current line before the chunk
+	if r.counted > 0 {
+		return r.counted, nil // counted while spooling
+	}
+	c := lineCounter{path: r.path, maxRecord: r.opt.MaxRecordBytes}
+	buf := make([]byte, r.opt.ChunkBytes)
 	for {
-		k, err := r.f.Read(buf[carry:])
-		chunk := buf[carry : carry+k]
-		bad, what := bytes.IndexByte(chunk, 0), "NUL byte: not a text file"
-		found := bad >= 0
-		if i := innerBOM(buf[:carry+k], off-int64(carry)); i >= 0 && (!found || i-carry < bad) {
-			bad, what, found = i-carry, "byte-order mark (U+FEFF) inside the file: only its first bytes may hold one", true
-		}
-		if found { // bad < 0: a BOM that began in the carried bytes
-			before := chunk[:max(bad, 0)]
-			line, col := n+1, lineStart+bad+1
-			if nl := bytes.LastIndexByte(before, '\n'); nl >= 0 {
-				line, col = n+1+bytes.Count(before, []byte{'\n'}), bad-nl
-			}
-			return 0, r.errAt(line, col, "%s", what)
-		}
-		if long := r.longLine(chunk, lineStart); long >= 0 {
-			line := n + 1 + bytes.Count(chunk[:long], []byte{'\n'})
-			return 0, r.errAt(line, 0, "line longer than %d bytes (csvdata.Options.MaxRecordBytes)", r.opt.MaxRecordBytes)
-		}
-		n += bytes.Count(chunk, []byte{'\n'})
-		if nl := bytes.LastIndexByte(chunk, '\n'); nl >= 0 {
-			lineStart = k - nl - 1
-		} else {
-			lineStart += k
-		}
-		if k > 0 {
-			last = chunk[k-1]
-		}
-		off += int64(k)
-		if carry+k >= 2 {
-			copy(buf, buf[carry+k-2:carry+k])
-			carry = 2
-		} else {
-			carry += k
+		k, err := r.f.Read(buf)
+		if perr := c.feed(buf[:k]); perr != nil {
+			return 0, perr
 		}
 		if err == io.EOF {
 			break
@@ -63,14 +35,81 @@ func (r *reader[T]) countLines() (int, error) {
 			return 0, err
 		}
 	}
-	if last != '\n' {
-		n++
-	}
-	if n == 0 {
-		return 0, r.errAt(1, 0, "empty file: no header line")
+	n, perr := c.total()
+	if perr != nil {
+		return 0, perr
 	}
 	_, err := r.f.Seek(0, io.SeekStart)
 	return n, err
+}
+
+// lineCounter counts the line ends of a text fed to it block by block and
+// checks it on the way: no NUL byte, no byte-order mark after the start,
+// no line longer than maxRecord.
+type lineCounter struct {
+	path      string
+	maxRecord int
+	n         int     // line ends so far
+	last      byte    // the last byte fed
+	tail      [2]byte // the last ntail (≤ 2) bytes fed, at its end: a BOM may span blocks
+	ntail     int
+	off       int64 // bytes fed before the current block
+	lineStart int   // bytes of the current line before the current block
+}
+
+// feed counts and checks the next block of the text.
+func (c *lineCounter) feed(chunk []byte) *ParseError {
+	k := len(chunk)
+	if k == 0 {
+		return nil
+	}
+	bad, what := bytes.IndexByte(chunk, 0), "NUL byte: not a text file"
+	found := bad >= 0
+	// A BOM may begin in the last bytes of the previous block.
+	var jb [4]byte
+	joined := append(append(jb[:0], c.tail[2-c.ntail:]...), chunk[:min(k, 2)]...)
+	if i := innerBOM(joined, c.off-int64(c.ntail)); i >= 0 && i < c.ntail {
+		bad, what, found = i-c.ntail, "byte-order mark (U+FEFF) inside the file: only its first bytes may hold one", true
+	} else if i := innerBOM(chunk, c.off); i >= 0 && (!found || i < bad) {
+		bad, what, found = i, "byte-order mark (U+FEFF) inside the file: only its first bytes may hold one", true
+	}
+	if found { // bad < 0: a BOM that began in the previous block
+		before := chunk[:max(bad, 0)]
+		line, col := c.n+1, c.lineStart+bad+1
+		if nl := bytes.LastIndexByte(before, '\n'); nl >= 0 {
+			line, col = c.n+1+bytes.Count(before, []byte{'\n'}), bad-nl
+		}
+		return &ParseError{File: c.path, Line: line, Column: col, Err: errors.New(what)}
+	}
+	if long := longLine(chunk, c.lineStart, c.maxRecord); long >= 0 {
+		line := c.n + 1 + bytes.Count(chunk[:long], []byte{'\n'})
+		return &ParseError{File: c.path, Line: line, Err: fmt.Errorf("line longer than %d bytes (csvdata.Options.MaxRecordBytes)", c.maxRecord)}
+	}
+	c.n += bytes.Count(chunk, []byte{'\n'})
+	if nl := bytes.LastIndexByte(chunk, '\n'); nl >= 0 {
+		c.lineStart = k - nl - 1
+	} else {
+		c.lineStart += k
+	}
+	c.last = chunk[k-1]
+	c.off += int64(k)
+	for _, b := range chunk[max(k-2, 0):] {
+		c.tail[0], c.tail[1] = c.tail[1], b
+	}
+	c.ntail = min(c.ntail+k, 2)
+	return nil
+}
+
+// total returns the count once the whole text has been fed.
+func (c *lineCounter) total() (int, *ParseError) {
+	n := c.n
+	if c.off > 0 && c.last != '\n' {
+		n++
+	}
+	if n == 0 {
+		return 0, &ParseError{File: c.path, Line: 1, Err: errors.New("empty file: no header line")}
+	}
+	return n, nil
 }
 
 // innerBOM returns the index in b of the first byte-order mark that is not
@@ -92,8 +131,8 @@ func innerBOM(b []byte, off int64) int {
 // current line before the chunk, or −1. A record can span lines (quoted
 // newlines) but never be shorter than one of its lines, so this rejects an
 // endless line after reading MaxRecordBytes of it, not the whole file.
-func (r *reader[T]) longLine(chunk []byte, before int) int {
-	limit, start := r.opt.MaxRecordBytes, -before
+func longLine(chunk []byte, before, limit int) int {
+	start := -before
 	for {
 		nl := bytes.IndexByte(chunk[max(start, 0):], '\n')
 		if nl < 0 {

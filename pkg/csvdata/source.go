@@ -20,78 +20,109 @@ import (
 // gzipMagic starts every gzip stream.
 var gzipMagic = []byte{0x1f, 0x8b}
 
-// openFile opens path; a gzip file is decompressed into a spool.
-func openFile(ctx context.Context, path string) (*os.File, error) {
+// openFile opens path; a gzip file is decompressed into a spool, and
+// its lines counted on the way (0 otherwise).
+func openFile(ctx context.Context, path string, maxRecord int) (*os.File, int, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	var magic [2]byte
 	n, _ := io.ReadFull(f, magic[:])
 	if n == 2 && magic == [2]byte(gzipMagic) {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			f.Close()
-			return nil, err
+			return nil, 0, err
 		}
 		defer f.Close()
-		return spool(ctx, path, f)
+		return spool(ctx, path, f, maxRecord)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("%s: cannot read it twice (%w): pipe it to standard input instead", path, err)
+		return nil, 0, fmt.Errorf("%s: cannot read it twice (%w): pipe it to standard input instead", path, err)
 	}
-	return f, nil
+	return f, 0, nil
 }
 
 // spool copies r, decompressed if it is gzip, to an unlinked temporary
-// file and returns it positioned at its start.
-func spool(ctx context.Context, name string, r io.Reader) (*os.File, error) {
+// file and returns it positioned at its start, with its line count: the
+// copy is checked and counted as countLines would (so the reader skips
+// that pass).
+func spool(ctx context.Context, name string, r io.Reader, maxRecord int) (*os.File, int, error) {
 	br := bufio.NewReaderSize(r, 1<<20)
 	src := io.Reader(br)
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == gzipMagic[0] && magic[1] == gzipMagic[1] {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, &ParseError{File: name, Err: fmt.Errorf("gzip: %w", err)}
+			return nil, 0, &ParseError{File: name, Err: fmt.Errorf("gzip: %w", err)}
 		}
 		defer zr.Close()
 		src = zr
 	}
 	tmp, err := os.CreateTemp("", "densetrain-*.csv")
 	if err != nil {
-		return nil, fmt.Errorf("%s: spooling to a temporary file: %w", name, err)
+		return nil, 0, fmt.Errorf("%s: spooling to a temporary file: %w", name, err)
 	}
 	// Unlinked at once: the open file lives on until it is closed.
 	if err := os.Remove(tmp.Name()); err != nil {
 		tmp.Close()
-		return nil, err
+		return nil, 0, err
 	}
+	n, err := copyCounting(ctx, name, tmp, src, maxRecord)
+	if err == nil {
+		_, err = tmp.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		tmp.Close()
+		return nil, 0, err
+	}
+	return tmp, n, nil
+}
+
+// copyCounting copies src to dst, checking and counting its lines.
+func copyCounting(ctx context.Context, name string, dst io.Writer, src io.Reader, maxRecord int) (int, error) {
+	c := lineCounter{path: name, maxRecord: maxRecord}
 	buf := make([]byte, 1<<20)
 	for {
 		if err := ctx.Err(); err != nil {
-			tmp.Close()
-			return nil, err
+			return 0, err
 		}
-		n, rerr := src.Read(buf)
-		if _, err := tmp.Write(buf[:n]); err != nil {
-			tmp.Close()
-			return nil, fmt.Errorf("%s: spooling to a temporary file: %w", name, err)
+		n, rerr := fill(src, buf)
+		if perr := c.feed(buf[:n]); perr != nil {
+			return 0, perr
+		}
+		if _, err := dst.Write(buf[:n]); err != nil {
+			return 0, fmt.Errorf("%s: spooling to a temporary file: %w", name, err)
 		}
 		if rerr == io.EOF {
 			break
 		}
 		if rerr != nil {
-			tmp.Close()
 			if errors.Is(rerr, gzip.ErrChecksum) || errors.Is(rerr, gzip.ErrHeader) || errors.Is(rerr, io.ErrUnexpectedEOF) {
-				return nil, &ParseError{File: name, Err: fmt.Errorf("gzip: %w", rerr)}
+				return 0, &ParseError{File: name, Err: fmt.Errorf("gzip: %w", rerr)}
 			}
-			return nil, fmt.Errorf("%s: %w", name, rerr)
+			return 0, fmt.Errorf("%s: %w", name, rerr)
 		}
 	}
-	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-		tmp.Close()
-		return nil, err
+	n, perr := c.total()
+	if perr != nil {
+		return 0, perr
 	}
-	return tmp, nil
+	return n, nil
+}
+
+// fill reads from r until buf is full or r returns an error (io.EOF at
+// its end).
+func fill(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		k, err := r.Read(buf[n:])
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // sniff returns the separator of a header line: the most frequent of ',',
