@@ -3,6 +3,7 @@ package csvdata
 import (
 	"bytes"
 	"math"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
@@ -11,25 +12,43 @@ import (
 // noCode marks a category the schema does not know: all zeros.
 const noCode = math.MaxUint32
 
-// parseChunk parses records into rows base, base+1, …, split into one
-// contiguous range per worker. It returns the error that comes first in
-// the file.
+// block is the number of records a worker takes at a time.
+const block = 1024
+
+// parseChunk parses records into rows base, base+1, …. The workers take
+// blocks of records in turn from a shared counter, so that one slowed
+// down (sharing its core with the reader) holds no one up. Which worker
+// parses a row does not change the result: category codes carry their
+// worker, and counts are merged by position. It returns the error that
+// comes first in the file: no block after one with an error is started,
+// and every block before it is finished.
 func (r *reader[T]) parseChunk(buf []byte, starts, ends, lines []int, base int) error {
-	w := min(len(r.workers), len(starts))
+	nb := (len(starts) + block - 1) / block
+	w := min(len(r.workers), nb)
 	errs := make([]*ParseError, w)
+	var next, stop atomic.Int64
+	stop.Store(int64(nb))
 	var g errgroup.Group
 	for k := range w {
-		lo, hi := k*len(starts)/w, (k+1)*len(starts)/w
 		g.Go(func() error {
 			wk := r.workers[k]
-			for i := lo; i < hi; i++ {
-				r.lines[base+i] = int32(lines[i])
-				if err := r.parseRecord(wk, k, trimCR(buf[starts[i]:ends[i]]), lines[i], base+i); err != nil {
-					errs[k] = err
+			for {
+				b := int(next.Add(1) - 1)
+				if b >= int(stop.Load()) {
 					return nil
 				}
+				for i := b * block; i < min((b+1)*block, len(starts)); i++ {
+					r.lines[base+i] = int32(lines[i])
+					if err := r.parseRecord(wk, k, trimCR(buf[starts[i]:ends[i]]), lines[i], base+i); err != nil {
+						if errs[k] == nil || err.before(errs[k]) {
+							errs[k] = err
+						}
+						for s := stop.Load(); int64(b) < s && !stop.CompareAndSwap(s, int64(b)); s = stop.Load() {
+						}
+						break
+					}
+				}
 			}
-			return nil
 		})
 	}
 	_ = g.Wait()

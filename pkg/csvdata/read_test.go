@@ -307,3 +307,27 @@ func TestLongLineIsRejectedEarly(t *testing.T) {
 	_, err := Read[float32](path, Options{MaxRecordBytes: 200})
 	assert.NoError(t, err)
 }
+
+// TestParallelLineCount: the line count of a file read in segments, with
+// small chunks, equals the serial one, and a long line across segments
+// is still found where it is.
+func TestParallelLineCount(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("a,y\n")
+	for i := range 200 {
+		fmt.Fprintf(&b, "%d,%d\n", i, i%2)
+	}
+	content := b.String()
+	for _, chunk := range []int{8, 13, 64} {
+		for _, workers := range []int{1, 2, 3, 7} {
+			tab, err := Read[float32](write(t, content), Options{ChunkBytes: chunk, MaxRecordBytes: 64, Workers: workers})
+			require.NoError(t, err)
+			require.Equal(t, 200, tab.X.Rows)
+			long := strings.Replace(content, "\n150,", "\n150"+strings.Repeat("0", 70)+",", 1)
+			_, err = Read[float32](write(t, long), Options{ChunkBytes: chunk, MaxRecordBytes: 64, Workers: workers})
+			require.ErrorContains(t, err, ":152: line longer than 64 bytes")
+			_, err = Read[float32](write(t, content[:len(content)-1]), Options{ChunkBytes: chunk, Workers: workers})
+			require.NoError(t, err) // no final line end
+		}
+	}
+}
