@@ -4,58 +4,70 @@ import (
 	"context"
 	"io"
 	"sync"
+	"unsafe"
 )
 
-// chunk is a block of the file cut at record boundaries: the records'
-// offsets in buf and their first lines.
+// chunk is a block of the text cut at record boundaries: the records'
+// offsets in buf and their first lines; size is the bytes its records
+// take, last says whether the text ends with it.
 type chunk struct {
 	buf                 []byte
 	starts, ends, lines []int
+	size                int
+	last                bool
 	err                 error
 }
 
 // parse reads the data records from offset off (line line on) into the
 // matrix and string columns, and returns the number of rows. One goroutine
-// reads the file and cuts it into chunks of records while the workers
-// parse the chunk before: reading and cutting are serial, and would leave
-// the other cores idle.
+// reads the text (decompressing it) and cuts it into chunks of records
+// while the workers parse the chunk before: reading and cutting are
+// serial, and would leave the other cores idle.
 func (r *reader[T]) parse(off int64, line int) (int, error) {
-	if _, err := r.f.Seek(off, io.SeekStart); err != nil {
-		return 0, err
-	}
 	ctx, cancel := context.WithCancel(r.ctx)
 	free, full := make(chan *chunk, 2), make(chan *chunk, 1)
 	free <- &chunk{buf: make([]byte, r.opt.ChunkBytes)}
 	free <- &chunk{buf: make([]byte, r.opt.ChunkBytes)}
 	var wg sync.WaitGroup
-	wg.Go(func() { r.cut(ctx, line, free, full) })
+	wg.Go(func() { r.cut(ctx, off, line, free, full) })
 	defer func() {
 		cancel()
 		wg.Wait() // the file is not touched after parse returns
 	}()
-	rows := 0
+	rows, done := 0, off
 	for c := range full {
 		if c.err != nil {
 			return 0, c.err
 		}
-		if rows+len(c.starts) > len(r.lines) {
-			return 0, r.errAt(c.lines[0], 0, "more rows than lines: the file changed while being read")
+		if need := rows + len(c.starts); need > r.rowCap {
+			r.reserve(need, c, done)
 		}
 		if err := r.parseChunk(c.buf, c.starts, c.ends, c.lines, rows); err != nil {
 			return 0, err
 		}
 		rows += len(c.starts)
+		done += int64(c.size)
 		free <- c
 	}
 	return rows, r.ctx.Err()
 }
 
-// cut reads the file into the free chunks, cuts each at its last complete
-// record and sends it on full; the unfinished record is carried over to
-// the next chunk. It stops at the end of the file, at an error (sent as a
-// chunk) or when ctx is done, and closes full.
-func (r *reader[T]) cut(ctx context.Context, line int, free <-chan *chunk, full chan<- *chunk) {
+// cut reads the text from offset off into the free chunks, checks it, cuts
+// each chunk at its last complete record and sends it on full; the
+// unfinished record is carried over to the next chunk. It stops at the end
+// of the text, at an error (sent as a chunk) or when ctx is done, and
+// closes full.
+func (r *reader[T]) cut(ctx context.Context, off int64, line int, free <-chan *chunk, full chan<- *chunk) {
 	defer close(full)
+	check := r.checked
+	rd, err := r.src.open(off)
+	if err != nil {
+		select {
+		case full <- &chunk{err: err}:
+		case <-ctx.Done():
+		}
+		return
+	}
 	var carry []byte
 	for eof := false; !eof; {
 		var c *chunk
@@ -73,19 +85,23 @@ func (r *reader[T]) cut(ctx context.Context, line int, free <-chan *chunk, full 
 			if err := ctx.Err(); err != nil {
 				return
 			}
-			k, err := io.ReadFull(r.f, c.buf[n:])
+			k, err := fill(rd, c.buf[n:])
+			if perr := check.feed(c.buf[n : n+k]); perr != nil {
+				c.err = perr
+			}
 			n += k
 			switch {
-			case err == io.EOF || err == io.ErrUnexpectedEOF:
+			case c.err != nil:
+			case err == io.EOF:
 				eof = true
 			case err != nil:
-				c.err = err
+				c.err = r.src.readErr(err)
 			}
 			var done, next int
 			if c.err == nil {
 				c.starts, c.ends, c.lines, done, next = records(c.buf[:n], line, eof, c.starts[:0], c.ends[:0], c.lines[:0])
 				if len(c.starts) == 0 && !eof {
-					if n >= r.opt.MaxRecordBytes {
+					if n > r.opt.MaxRecordBytes { // of several lines: check has seen to a long one
 						c.err = r.errAt(line, 0, "a row is longer than %d bytes", r.opt.MaxRecordBytes)
 					} else {
 						c.buf = append(c.buf[:n], make([]byte, len(c.buf))...) // one record spans the chunk: grow
@@ -95,6 +111,7 @@ func (r *reader[T]) cut(ctx context.Context, line int, free <-chan *chunk, full 
 			}
 			if c.err == nil {
 				carry = append(carry[:0], c.buf[done:n]...)
+				c.size, c.last = done, eof
 				line = next
 			}
 			break
@@ -108,4 +125,50 @@ func (r *reader[T]) cut(ctx context.Context, line int, free <-chan *chunk, full 
 			return
 		}
 	}
+}
+
+// maxFirstBytes bounds the per-row storage sized from the first chunk's
+// estimate: a file whose first rows are much shorter than the rest must
+// not make the reader ask for more memory than the file needs.
+const maxFirstBytes = 2 << 30
+
+// reserve makes room for at least need rows. The first time, it sizes the
+// storage for the whole text: the rows of chunk c (which starts at text
+// offset at) and, at the same bytes per row, those of the text after it,
+// plus a margin; it grows by half when that falls short.
+func (r *reader[T]) reserve(need int, c *chunk, at int64) {
+	n := max(need, r.rowCap+r.rowCap/2)
+	if r.rowCap == 0 && !c.last {
+		var z T
+		perRow := r.width*int(unsafe.Sizeof(z)) + 4*r.nCat + 16*r.nTarget + 5
+		n = max(need, 4*len(c.starts))
+		if left := r.src.size - at - int64(c.size); left > 0 && c.size > 0 {
+			more := float64(left) / float64(c.size) * float64(len(c.starts)) * 1.05
+			n = need + int(min(more, float64(maxFirstBytes/perRow))) + block
+		}
+	}
+	r.rowCap = n
+	x := make([]T, n*r.width)
+	hugePages(x, r.opt.Workers)
+	copy(x, r.x)
+	r.x = x
+	r.lines = resized(r.lines, n)
+	r.skipRow = resized(r.skipRow, n)
+	if r.codes == nil {
+		r.codes = make([][]uint32, r.nCat)
+		r.tgts = make([][]string, r.nTarget)
+	}
+	for i := range r.codes {
+		r.codes[i] = resized(r.codes[i], n)
+	}
+	for i := range r.tgts {
+		r.tgts[i] = resized(r.tgts[i], n)
+	}
+}
+
+// resized returns s's elements in a new slice of length n ≥ len(s).
+func resized[E any](s []E, n int) []E {
+	t := make([]E, n)
+	copy(t, s)
+	return t
 }

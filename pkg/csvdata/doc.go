@@ -5,20 +5,26 @@
 // # Inputs
 //
 // A file, plain or gzip (known by its magic bytes, whatever its name), or
-// a stream (ReadFrom), which is first copied — decompressed — to an
-// unlinked temporary file. Fields are separated by ',', ';', tab or '|',
+// a stream (ReadFrom, or a path that is a pipe), which is first copied as it
+// comes to an unlinked temporary file. Fields are separated by ',', ';', tab or '|',
 // sniffed from the header (Options.Delimiter to say it). A UTF-8 byte order
 // mark, CRLF line ends, quoted fields and blank lines are tolerated; bytes
 // that are not UTF-8 in a text value are an error at their position.
 //
 // # Reading
 //
-// The file is read twice, in fixed-size chunks: a first pass counts the
-// lines, so the matrix is allocated once; the second parses each chunk's
-// records in parallel straight into their rows (categories through
-// per-worker dictionaries, merged and sorted at the end, so the result does
-// not depend on the worker count). Peak memory is the matrix, the numeric
-// columns again when there are categorical ones, and a few chunk buffers.
+// The text is read once, in fixed-size chunks, decompressed on the way: a
+// reader goroutine cuts the next chunk at record boundaries (and checks it
+// is text: no NUL byte, no inner byte-order mark, no line longer than
+// Options.MaxRecordBytes) while the workers parse the records of the one
+// before straight into their rows (categories through per-worker
+// dictionaries, merged and sorted at the end, so the result does not
+// depend on the worker count). The rows are sized from the first chunk and
+// the file's size (a gzip file's recorded size), growing by half if that
+// falls short. Peak memory is the matrix, the numeric columns again when
+// there are categorical ones, and a few chunk buffers. A column taken for
+// numbers because its first value is missing, and found to hold only text,
+// is read again as categories.
 //
 // # Types and missing values
 //

@@ -3,6 +3,7 @@ package csvdata
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"context"
 	"fmt"
 	"math"
@@ -224,4 +225,67 @@ func TestCategoriesDoNotDependOnWorkersOrChunks(t *testing.T) {
 			assert.Equal(t, ref.X.Data, got.X.Data, "workers %d chunk %d", w, chunk)
 		}
 	}
+}
+
+// TestOnePassStreams: a gzip file (of one or two members) and standard
+// input are read in one pass chunk by chunk, rows beyond the first chunk's
+// estimate included, and a column whose first values are missing and the
+// rest text is read again as categories: the same table as the plain file.
+func TestOnePassStreams(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("x,c,late,y\n")
+	for i := range 3000 {
+		late := ""
+		if i > 2000 {
+			late = []string{"p", "q", "NA"}[i%3]
+		}
+		if i < 100 { // long rows first: the estimate falls short
+			fmt.Fprintf(&b, "%d.%s,%s,%s,%d\n", i, strings.Repeat("5", 12), []string{"a", "b"}[i%2], late, i%2)
+			continue
+		}
+		fmt.Fprintf(&b, "%d,%s,%s,%d\n", i, []string{"a", "b"}[i%2], late, i%2)
+	}
+	content := b.String()
+	opt := Options{ChunkBytes: 1000, Workers: 3}
+	want, err := Read[float32](write(t, content), opt)
+	require.NoError(t, err)
+	require.Equal(t, 3000, want.X.Rows)
+	assert.Equal(t, []string{"", "p", "q"}, want.Schema.Features[2].Categories) // missing is a category
+	gz := func(parts ...string) []byte {
+		var z bytes.Buffer
+		for _, p := range parts {
+			zw := gzip.NewWriter(&z)
+			_, _ = zw.Write([]byte(p))
+			require.NoError(t, zw.Close())
+		}
+		return z.Bytes()
+	}
+	half := strings.Index(content[len(content)/2:], "\n") + len(content)/2 + 1
+	for name, data := range map[string][]byte{
+		"one member":  gz(content),
+		"two members": gz(content[:half], content[half:]),
+	} {
+		path := filepath.Join(t.TempDir(), "data.csv.gz")
+		require.NoError(t, os.WriteFile(path, data, 0o644))
+		got, err := Read[float32](path, opt)
+		require.NoError(t, err, name)
+		assert.Equal(t, want.X, got.X, name)
+		assert.Equal(t, want.Targets, got.Targets, name)
+		assert.Equal(t, want.Lines, got.Lines, name)
+		got, err = ReadFrom[float32](context.Background(), "stdin", bytes.NewReader(data), opt)
+		require.NoError(t, err, name)
+		assert.Equal(t, want.X, got.X, name)
+	}
+	// An error is at its line whichever chunk holds it.
+	bad := strings.Replace(content, "\n2500,", "\n2500,,", 1)
+	path := filepath.Join(t.TempDir(), "bad.gz")
+	require.NoError(t, os.WriteFile(path, gz(bad), 0o644))
+	_, err = Read[float32](path, opt)
+	assert.ErrorContains(t, err, "bad.gz:2502:")
+	// A trailer that claims an impossible size is not trusted.
+	data := gz(content)
+	binary.LittleEndian.PutUint32(data[len(data)-4:], 1<<32-1)
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+	_, err = Read[float32](path, opt)
+	assert.ErrorContains(t, err, "gzip:")
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"slices"
 	"strconv"
@@ -24,25 +23,26 @@ func Read[T tensor.Float](path string, opt Options) (*Table[T], error) {
 // chunks with the context's error.
 func ReadFile[T tensor.Float](ctx context.Context, path string, opt Options) (*Table[T], error) {
 	opt = opt.withDefaults()
-	f, counted, err := openFile(ctx, path, opt.MaxRecordBytes)
+	src, err := openFile(ctx, path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	return read[T](ctx, path, f, counted, opt)
+	defer src.Close()
+	return read[T](ctx, src, opt)
 }
 
 // ReadFrom parses a CSV stream (plain or gzip, such as standard input),
-// naming it name in errors. The stream is first copied to an unlinked
-// temporary file (in os.TempDir), since the reader makes two passes.
+// naming it name in errors. The stream is first copied as it comes to an
+// unlinked temporary file (in os.TempDir): a column whose first values are
+// missing may have to be read again.
 func ReadFrom[T tensor.Float](ctx context.Context, name string, r io.Reader, opt Options) (*Table[T], error) {
 	opt = opt.withDefaults()
-	f, counted, err := spool(ctx, name, r, opt.MaxRecordBytes)
+	src, err := spool(ctx, name, r)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	return read[T](ctx, name, f, counted, opt)
+	defer src.Close()
+	return read[T](ctx, src, opt)
 }
 
 // withDefaults fills in the zero options.
@@ -67,9 +67,9 @@ func (opt Options) withDefaults() Options {
 	return opt
 }
 
-// read parses f; counted is its line count when already known (else 0).
-func read[T tensor.Float](ctx context.Context, name string, f *os.File, counted int, opt Options) (*Table[T], error) {
-	r := &reader[T]{ctx: ctx, path: name, opt: opt, f: f, sep: opt.Delimiter, counted: counted}
+// read parses src.
+func read[T tensor.Float](ctx context.Context, src *source, opt Options) (*Table[T], error) {
+	r := &reader[T]{ctx: ctx, path: src.name, opt: opt, src: src, sep: opt.Delimiter}
 	r.na = make(map[string]bool, len(DefaultNA)+len(opt.NA))
 	for _, s := range append(slices.Clone(DefaultNA), opt.NA...) {
 		r.na[s] = true
@@ -85,7 +85,7 @@ type reader[T tensor.Float] struct {
 	ctx  context.Context
 	path string
 	opt  Options
-	f    *os.File
+	src  *source
 	sep  byte
 	na   map[string]bool
 	// naFirst holds the first bytes of the NA tokens; naNumeric says
@@ -102,6 +102,7 @@ type reader[T tensor.Float] struct {
 	nTarget   int
 	nCat      int
 	catCols   []int // file column of each categorical column
+	rowCap    int // rows the per-row storage below holds
 	x         []T
 	codes     [][]uint32 // per categorical column, per row
 	tgts      [][]string // per target column, per row
@@ -113,8 +114,8 @@ type reader[T tensor.Float] struct {
 	ignored   map[int]bool
 	forceCat  map[int]bool // columns found to be text after all
 	firstLine int          // line of the first data record
-	counted   int          // the line count, when the spool made it
 	first     []field      // its fields
+	checked   lineCounter  // the text checks, once the header is read
 }
 
 func (r *reader[T]) errAt(line, col int, format string, args ...any) *ParseError {
@@ -122,10 +123,6 @@ func (r *reader[T]) errAt(line, col int, format string, args ...any) *ParseError
 }
 
 func (r *reader[T]) read() (*Table[T], error) {
-	upper, err := r.countLines()
-	if err != nil {
-		return nil, err
-	}
 	dataOff, dataLine, err := r.readHeader()
 	if err != nil {
 		return nil, err
@@ -135,18 +132,7 @@ func (r *reader[T]) read() (*Table[T], error) {
 		if err := r.plan(); err != nil {
 			return nil, err
 		}
-		r.x = make([]T, upper*r.width)
-		hugePages(r.x, r.opt.Workers)
-		r.lines = make([]int32, upper)
-		r.skipRow = make([]bool, upper)
-		r.codes = make([][]uint32, r.nCat)
-		for i := range r.codes {
-			r.codes[i] = make([]uint32, upper)
-		}
-		r.tgts = make([][]string, r.nTarget)
-		for i := range r.tgts {
-			r.tgts[i] = make([]string, upper)
-		}
+		r.rowCap, r.x, r.lines, r.skipRow, r.codes, r.tgts = 0, nil, nil, nil, nil, nil // sized by the first chunk
 		r.workers = make([]*worker, r.opt.Workers)
 		for k := range r.workers {
 			r.workers[k] = newWorker(len(r.header), r.nCat, r.opt.Schema == nil)
@@ -171,8 +157,15 @@ func (r *reader[T]) read() (*Table[T], error) {
 // readHeader reads the header record and the first data record (if any):
 // it returns the file offset and line number where the data starts.
 func (r *reader[T]) readHeader() (int64, int, error) {
+	rd, err := r.src.open(0)
+	if err != nil {
+		return 0, 0, err
+	}
 	buf := make([]byte, 0, min(r.opt.ChunkBytes, 1<<20))
 	eof := false
+	// What is read is checked as text as it comes: an endless first line
+	// is refused once it passes the limit.
+	check := lineCounter{path: r.path, maxRecord: r.opt.MaxRecordBytes}
 	for {
 		bom := 0
 		if bytes.HasPrefix(buf, utf8BOM) {
@@ -183,6 +176,8 @@ func (r *reader[T]) readHeader() (int64, int, error) {
 			if len(starts) == 0 {
 				return 0, 0, r.errAt(1, 0, "empty file: no header line")
 			}
+			// The reader checks the rest from where the data starts.
+			r.checked = lineCounter{path: r.path, maxRecord: r.opt.MaxRecordBytes}
 			head := trimCR(buf[bom+starts[0] : bom+ends[0]])
 			if r.sep == 0 {
 				r.sep = sniff(head)
@@ -202,6 +197,7 @@ func (r *reader[T]) readHeader() (int64, int, error) {
 				r.header[i] = string(f.value())
 			}
 			if len(starts) < 2 {
+				_ = r.checked.feed(buf)
 				return int64(len(buf)), lines[0] + 1, nil
 			}
 			first, col, err := splitFields(trimCR(buf[bom+starts[1]:bom+ends[1]]), nil, r.sep)
@@ -209,20 +205,48 @@ func (r *reader[T]) readHeader() (int64, int, error) {
 				return 0, 0, r.errAt(lines[1], col, "%v", err)
 			}
 			r.first = first
+			_ = r.checked.feed(buf[:bom+starts[1]])
 			return int64(bom + starts[1]), lines[1], nil
 		}
 		if len(buf) >= r.opt.MaxRecordBytes {
 			return 0, 0, r.errAt(1, 0, "the header and first row are longer than %d bytes", r.opt.MaxRecordBytes)
 		}
-		k, err := r.f.Read(buf[len(buf):cap(buf)])
+		k, err := rd.Read(buf[len(buf):cap(buf)])
+		if perr := check.feed(buf[len(buf) : len(buf)+k]); perr != nil {
+			return 0, 0, perr
+		}
 		buf = buf[:len(buf)+k]
 		if err == io.EOF {
 			eof = true
 		} else if err != nil {
-			return 0, 0, err
+			return 0, 0, r.src.readErr(err)
 		}
 		if len(buf) == cap(buf) {
+			if err := r.lineFits(check, int64(len(buf))); err != nil {
+				return 0, 0, err
+			}
 			buf = slices.Grow(buf, cap(buf))
+		}
+	}
+}
+
+// lineFits reads on from text offset off, where check stands, to the end
+// of the line open there: an error if it is longer than the limit. The
+// header reader asks before its buffer grows, so that an endless first
+// line is refused in bounded memory.
+func (r *reader[T]) lineFits(check lineCounter, off int64) error {
+	rd, err := r.src.open(off)
+	if err != nil {
+		return err
+	}
+	buf := make([]byte, min(r.opt.ChunkBytes, 1<<20))
+	for {
+		k, err := fill(rd, buf)
+		if perr := check.feed(buf[:k]); perr != nil {
+			return perr
+		}
+		if err != nil || bytes.IndexByte(buf[:k], '\n') >= 0 {
+			return nil // a read error is met again by the reader
 		}
 	}
 }

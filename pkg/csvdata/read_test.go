@@ -308,10 +308,9 @@ func TestLongLineIsRejectedEarly(t *testing.T) {
 	assert.NoError(t, err)
 }
 
-// TestParallelLineCount: the line count of a file read in segments, with
-// small chunks, equals the serial one, and a long line across segments
-// is still found where it is.
-func TestParallelLineCount(t *testing.T) {
+// TestChunksAndWorkers: with small chunks and any number of workers every
+// row is read, and a long line across chunks is found where it is.
+func TestChunksAndWorkers(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("a,y\n")
 	for i := range 200 {

@@ -4,134 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
-
-	"golang.org/x/sync/errgroup"
 )
 
-// The first pass over a file: count its lines (to size the matrix once)
-// and reject, before anything is parsed, what is not a CSV text at all:
-// NUL bytes, a byte-order mark after the start, endless lines.
+// The checks of the text as it is read, before its records are parsed:
+// what is not a CSV text at all — NUL bytes, a byte-order mark after the
+// start, endless lines — is rejected at its line and column.
 
 // utf8BOM is UTF-8's byte-order mark.
 var utf8BOM = []byte("\xEF\xBB\xBF")
-
-// countLines returns an upper bound on the number of records: the number
-// of line ends, plus one for a last line without one. It rejects a file
-// with a NUL byte (not text) or a byte-order mark after its start.
-func (r *reader[T]) countLines() (int, error) {
-	if r.counted > 0 {
-		return r.counted, nil // counted while spooling
-	}
-	if n, ok := r.countParallel(); ok {
-		return n, nil
-	}
-	c := lineCounter{path: r.path, maxRecord: r.opt.MaxRecordBytes}
-	buf := make([]byte, r.opt.ChunkBytes)
-	for {
-		k, err := r.f.Read(buf)
-		if perr := c.feed(buf[:k]); perr != nil {
-			return 0, perr
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return 0, err
-		}
-	}
-	n, perr := c.total()
-	if perr != nil {
-		return 0, perr
-	}
-	_, err := r.f.Seek(0, io.SeekStart)
-	return n, err
-}
-
-// countParallel counts the line ends of a regular file, a segment per
-// worker read with ReadAt. It reports false when the file is small, is
-// not a regular file, or may hold anything the checks of lineCounter
-// reject: then the serial pass counts it and says where the problem is.
-func (r *reader[T]) countParallel() (int, bool) {
-	st, err := r.f.Stat()
-	if err != nil || !st.Mode().IsRegular() || st.Size() < 4*int64(r.opt.ChunkBytes) || r.opt.ChunkBytes > r.opt.MaxRecordBytes {
-		return 0, false
-	}
-	size, w := st.Size(), int64(len(r.workers))
-	if w == 0 {
-		w = int64(r.opt.Workers)
-	}
-	type part struct {
-		n         int
-		first     int64 // offsets of the first and last line ends, −1 if none
-		last      int64
-		maxGap    int64 // the longest line between them
-		bad, fail bool  // something the serial pass must look at; a read error
-	}
-	parts := make([]part, w)
-	var g errgroup.Group
-	for k := range w {
-		g.Go(func() error {
-			p := &parts[k]
-			p.first, p.last = -1, -1
-			lo, hi := k*size/w, (k+1)*size/w
-			buf := make([]byte, r.opt.ChunkBytes+2)
-			for off := lo; off < hi; {
-				// Two bytes more, so that a BOM across blocks is seen.
-				l := min(int64(r.opt.ChunkBytes), hi-off)
-				n, err := r.f.ReadAt(buf[:l+min(2, size-off-l)], off)
-				if err != nil && err != io.EOF || int64(n) < l {
-					p.fail = true
-					return nil
-				}
-				b := buf[:n]
-				if bytes.IndexByte(b, 0) >= 0 || innerBOM(b, off) >= 0 {
-					p.bad = true
-					return nil
-				}
-				b = b[:l]
-				p.n += bytes.Count(b, []byte{'\n'})
-				// Lines inside a block are shorter than the limit: only
-				// the gaps between blocks' line ends need measuring.
-				if first := bytes.IndexByte(b, '\n'); first >= 0 {
-					if p.first < 0 {
-						p.first = off + int64(first)
-					} else {
-						p.maxGap = max(p.maxGap, off+int64(first)-p.last-1)
-					}
-					p.last = off + int64(bytes.LastIndexByte(b, '\n'))
-				}
-				off += l
-			}
-			return nil
-		})
-	}
-	_ = g.Wait()
-	n, prev, limit := 0, int64(-1), int64(r.opt.MaxRecordBytes)
-	for _, p := range parts {
-		if p.bad || p.fail || p.maxGap > limit {
-			return 0, false
-		}
-		n += p.n
-		if p.first >= 0 {
-			if p.first-prev-1 > limit {
-				return 0, false
-			}
-			prev = p.last
-		}
-	}
-	if size-prev-1 > limit {
-		return 0, false
-	}
-	var last [1]byte
-	if _, err := r.f.ReadAt(last[:], size-1); err != nil {
-		return 0, false
-	}
-	if last[0] != '\n' {
-		n++
-	}
-	return n, n > 0
-}
 
 // lineCounter counts the line ends of a text fed to it block by block and
 // checks it on the way: no NUL byte, no byte-order mark after the start,
@@ -192,18 +72,6 @@ func (c *lineCounter) feed(chunk []byte) *ParseError {
 	return nil
 }
 
-// total returns the count once the whole text has been fed.
-func (c *lineCounter) total() (int, *ParseError) {
-	n := c.n
-	if c.off > 0 && c.last != '\n' {
-		n++
-	}
-	if n == 0 {
-		return 0, &ParseError{File: c.path, Line: 1, Err: errors.New("empty file: no header line")}
-	}
-	return n, nil
-}
-
 // innerBOM returns the index in b of the first byte-order mark that is not
 // at the start of the file, b starting at file offset off; or −1.
 func innerBOM(b []byte, off int64) int {
@@ -239,4 +107,33 @@ func longLine(chunk []byte, before, limit int) int {
 		}
 		start = nl + 1
 	}
+}
+
+// sniff returns the separator of a header line: the most frequent of ',',
+// ';', tab and '|' outside quotes (',' on a tie or when there is none).
+func sniff(head []byte) byte {
+	cands := []byte{',', ';', '\t', '|'}
+	var counts [4]int
+	inQuote := false
+	for _, c := range head {
+		if c == '"' {
+			inQuote = !inQuote
+			continue
+		}
+		if inQuote {
+			continue
+		}
+		for i, d := range cands {
+			if c == d {
+				counts[i]++
+			}
+		}
+	}
+	best := 0
+	for i := range cands {
+		if counts[i] > counts[best] {
+			best = i
+		}
+	}
+	return cands[best]
 }

@@ -3,6 +3,7 @@ package csvdata
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -11,104 +12,146 @@ import (
 	"github.com/klauspost/compress/gzip"
 )
 
-// The input: a file read twice (a line count, then the parse). A gzip
-// stream — known by its magic bytes, whatever the name — and standard
-// input are first copied, decompressed, to an unlinked temporary file, so
-// that the two passes read plain bytes and nothing is left behind however
-// the process ends.
+// The input is read in one pass as it is decompressed: the reader cuts
+// records from the stream while the workers parse the records before.
+// A gzip file — known by its magic bytes, whatever the name — is
+// decompressed on the way; standard input is first copied as it comes
+// (compressed or not) to an unlinked temporary file, so that nothing is
+// left behind however the process ends and a column found to be text
+// after all (its first values missing) can be read again.
 
 // gzipMagic starts every gzip stream.
 var gzipMagic = []byte{0x1f, 0x8b}
 
-// openFile opens path; a gzip file is decompressed into a spool, and
-// its lines counted on the way (0 otherwise).
-func openFile(ctx context.Context, path string, maxRecord int) (*os.File, int, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, 0, err
-	}
-	var magic [2]byte
-	n, _ := io.ReadFull(f, magic[:])
-	if n == 2 && magic == [2]byte(gzipMagic) {
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			f.Close()
-			return nil, 0, err
-		}
-		defer f.Close()
-		return spool(ctx, path, f, maxRecord)
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		f.Close()
-		return nil, 0, fmt.Errorf("%s: cannot read it twice (%w): pipe it to standard input instead", path, err)
-	}
-	return f, 0, nil
+// source is a file of CSV text, plain or gzip, that can be read from any
+// offset of its text, by several readers at once.
+type source struct {
+	name string
+	f    *os.File
+	gz   bool
+	// size is the expected length of the text: the file's size, or the
+	// size a gzip trailer records (modulo 2³², of its last member; a
+	// lower bound then); 0 when unknown.
+	size int64
 }
 
-// spool copies r, decompressed if it is gzip, to an unlinked temporary
-// file and returns it positioned at its start, with its line count: the
-// copy is checked and counted as countLines would (so the reader skips
-// that pass).
-func spool(ctx context.Context, name string, r io.Reader, maxRecord int) (*os.File, int, error) {
-	br := bufio.NewReaderSize(r, 1<<20)
-	src := io.Reader(br)
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == gzipMagic[0] && magic[1] == gzipMagic[1] {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, 0, &ParseError{File: name, Err: fmt.Errorf("gzip: %w", err)}
-		}
-		defer zr.Close()
-		src = zr
+// openFile opens the file at path; what cannot be read at any offset (a
+// pipe, a device) is first copied to a spool.
+func openFile(ctx context.Context, path string) (*source, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
 	}
+	if st, err := f.Stat(); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
+		defer f.Close()
+		return spool(ctx, path, f)
+	}
+	s, err := newSource(path, f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// newSource reads f's first bytes (and a gzip file's trailer) to know
+// what it holds.
+func newSource(name string, f *os.File) (*source, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("%s: is a directory", name)
+	}
+	s := &source{name: name, f: f, size: st.Size()}
+	var magic [2]byte
+	n, err := f.ReadAt(magic[:], 0)
+	if err != nil && err != io.EOF {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	s.gz = n == 2 && magic == [2]byte(gzipMagic)
+	if s.gz {
+		var isize [4]byte
+		s.size = 0
+		if _, err := f.ReadAt(isize[:], st.Size()-4); err == nil && st.Size() >= 18 {
+			s.size = int64(binary.LittleEndian.Uint32(isize[:]))
+		}
+		if s.size > st.Size()*1032 { // more than deflate can expand to: not to be trusted
+			s.size = 0
+		}
+	}
+	return s, nil
+}
+
+// Close closes the file.
+func (s *source) Close() error { return s.f.Close() }
+
+// open returns a reader of the text from offset off, independent of any
+// other.
+func (s *source) open(off int64) (io.Reader, error) {
+	if !s.gz {
+		return io.NewSectionReader(s.f, off, 1<<63-1), nil
+	}
+	zr, err := gzip.NewReader(bufio.NewReaderSize(io.NewSectionReader(s.f, 0, 1<<63-1), 1<<20))
+	if err != nil {
+		return nil, s.readErr(err)
+	}
+	if _, err := io.CopyN(io.Discard, zr, off); err != nil {
+		return nil, s.readErr(err)
+	}
+	return zr, nil
+}
+
+// readErr names the file in a read error; a damaged gzip stream is a
+// ParseError.
+func (s *source) readErr(err error) error {
+	if s.gz && (errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)) {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return &ParseError{File: s.name, Err: fmt.Errorf("gzip: %w", err)}
+	}
+	return fmt.Errorf("%s: %w", s.name, err)
+}
+
+// spool copies r as it comes to an unlinked temporary file and returns
+// it as a source.
+func spool(ctx context.Context, name string, r io.Reader) (*source, error) {
 	tmp, err := os.CreateTemp("", "densetrain-*.csv")
 	if err != nil {
-		return nil, 0, fmt.Errorf("%s: spooling to a temporary file: %w", name, err)
+		return nil, fmt.Errorf("%s: spooling to a temporary file: %w", name, err)
 	}
 	// Unlinked at once: the open file lives on until it is closed.
 	if err := os.Remove(tmp.Name()); err != nil {
 		tmp.Close()
-		return nil, 0, err
+		return nil, err
 	}
-	n, err := copyCounting(ctx, name, tmp, src, maxRecord)
-	if err == nil {
-		_, err = tmp.Seek(0, io.SeekStart)
-	}
-	if err != nil {
-		tmp.Close()
-		return nil, 0, err
-	}
-	return tmp, n, nil
-}
-
-// copyCounting copies src to dst, checking and counting its lines.
-func copyCounting(ctx context.Context, name string, dst io.Writer, src io.Reader, maxRecord int) (int, error) {
-	c := lineCounter{path: name, maxRecord: maxRecord}
 	buf := make([]byte, 1<<20)
 	for {
 		if err := ctx.Err(); err != nil {
-			return 0, err
+			tmp.Close()
+			return nil, err
 		}
-		n, rerr := fill(src, buf)
-		if perr := c.feed(buf[:n]); perr != nil {
-			return 0, perr
-		}
-		if _, err := dst.Write(buf[:n]); err != nil {
-			return 0, fmt.Errorf("%s: spooling to a temporary file: %w", name, err)
+		n, rerr := fill(r, buf)
+		if _, err := tmp.Write(buf[:n]); err != nil {
+			tmp.Close()
+			return nil, fmt.Errorf("%s: spooling to a temporary file: %w", name, err)
 		}
 		if rerr == io.EOF {
 			break
 		}
 		if rerr != nil {
-			if errors.Is(rerr, gzip.ErrChecksum) || errors.Is(rerr, gzip.ErrHeader) || errors.Is(rerr, io.ErrUnexpectedEOF) {
-				return 0, &ParseError{File: name, Err: fmt.Errorf("gzip: %w", rerr)}
-			}
-			return 0, fmt.Errorf("%s: %w", name, rerr)
+			tmp.Close()
+			return nil, fmt.Errorf("%s: %w", name, rerr)
 		}
 	}
-	n, perr := c.total()
-	if perr != nil {
-		return 0, perr
+	s, err := newSource(name, tmp)
+	if err != nil {
+		tmp.Close()
+		return nil, err
 	}
-	return n, nil
+	return s, nil
 }
 
 // fill reads from r until buf is full or r returns an error (io.EOF at
@@ -123,33 +166,4 @@ func fill(r io.Reader, buf []byte) (int, error) {
 		}
 	}
 	return n, nil
-}
-
-// sniff returns the separator of a header line: the most frequent of ',',
-// ';', tab and '|' outside quotes (',' on a tie or when there is none).
-func sniff(head []byte) byte {
-	cands := []byte{',', ';', '\t', '|'}
-	var counts [4]int
-	inQuote := false
-	for _, c := range head {
-		if c == '"' {
-			inQuote = !inQuote
-			continue
-		}
-		if inQuote {
-			continue
-		}
-		for i, d := range cands {
-			if c == d {
-				counts[i]++
-			}
-		}
-	}
-	best := 0
-	for i := range cands {
-		if counts[i] > counts[best] {
-			best = i
-		}
-	}
-	return cands[best]
 }

@@ -20,7 +20,7 @@ type Source struct {
 func File(path string) Source { return Source{Name: path, path: path} }
 
 // Reader is a CSV stream named name in messages, such as standard input.
-// It is copied to an unlinked temporary file before it is parsed.
+// It is copied as it comes to an unlinked temporary file, read from there.
 func Reader(name string, r io.Reader) Source { return Source{Name: name, r: r} }
 
 // read parses the source; its errors are input errors.
