@@ -3,8 +3,8 @@ package csvdata
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/binary"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"os"

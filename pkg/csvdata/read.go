@@ -102,7 +102,7 @@ type reader[T tensor.Float] struct {
 	nTarget   int
 	nCat      int
 	catCols   []int // file column of each categorical column
-	rowCap    int // rows the per-row storage below holds
+	rowCap    int   // rows the per-row storage below holds
 	x         []T
 	codes     [][]uint32 // per categorical column, per row
 	tgts      [][]string // per target column, per row
