@@ -166,6 +166,11 @@ func (c *fitConfig) check() error {
 	case c.plot != "" && !strings.HasSuffix(c.plot, ".png"):
 		return fmt.Errorf("--plot %q: want a .png file", c.plot)
 	}
+	for _, l := range [][2]string{{"target", c.target}, {"categorical", c.categorical}, {"ignore", c.ignore}, {"na", c.na}} {
+		if err := checkList(l[0], l[1]); err != nil {
+			return err
+		}
+	}
 	if _, err := parseDelimiter(c.delimiter); err != nil {
 		return err
 	}
@@ -183,11 +188,11 @@ func (c *fitConfig) check() error {
 
 func parseHidden(s string) ([]int, error) {
 	sizes := []int{}
+	if strings.TrimSpace(s) == "" {
+		return sizes, nil // no hidden layer
+	}
 	for _, f := range strings.Split(s, ",") {
-		if f = strings.TrimSpace(f); f == "" {
-			continue
-		}
-		n, err := strconv.Atoi(f)
+		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 1 {
 			return nil, fmt.Errorf("--hidden %q: want positive layer sizes separated by commas", s)
 		}
@@ -220,6 +225,15 @@ func list(s string) []string {
 		t = append(t, strings.TrimSpace(f))
 	}
 	return t
+}
+
+// checkList refuses an empty item in a comma-separated flag value (two
+// commas in a row, or one at an end): a typo, not to be repaired silently.
+func checkList(flag, s string) error {
+	if s != "" && slices.Contains(list(s), "") {
+		return fmt.Errorf("--%s %q: an empty item in the comma-separated list", flag, s)
+	}
+	return nil
 }
 
 // stdin is what --data - reads.

@@ -56,6 +56,21 @@ func runFit(ctx context.Context, c fitConfig, stdout, stderr io.Writer) error {
 	default:
 		tc.Log = stderr // one plain line per epoch
 	}
+	if !follower {
+		outs := []namedPath{{"out", c.out}}
+		if c.checkpointEvery > 0 {
+			outs = append(outs, namedPath{"checkpoint-every (its checkpoint " + c.out + ".ckpt)", c.out + ".ckpt"})
+		}
+		if c.history != "" {
+			outs = append(outs, namedPath{"history", c.history})
+		}
+		if c.plot != "" {
+			outs = append(outs, namedPath{"plot", c.plot})
+		}
+		if err := checkOutputs(outs, []namedPath{{"data", c.data}, {"val", c.val}}); err != nil {
+			return usageError(err)
+		}
+	}
 	m, err := tabular.Fit(ctx, source(c.data), tc)
 	if err != nil {
 		if errors.As(err, new(*tabular.InputError)) {

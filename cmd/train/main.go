@@ -25,6 +25,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/densetrain/densetrain/internal/atomicfile"
 )
 
 const usage = `usage: train <command> [flags]
@@ -56,9 +58,15 @@ func main() {
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		s, ok := <-sigs
-		if ok {
-			signal.Stop(sigs) // a second signal stops the process at once
-			cancel(interrupted{s.(syscall.Signal)})
+		if !ok {
+			return
+		}
+		cancel(interrupted{s.(syscall.Signal)})
+		// A second signal stops the process at once, leaving no
+		// temporary file behind.
+		if s, ok = <-sigs; ok {
+			atomicfile.RemoveTemps()
+			os.Exit(interrupted{s.(syscall.Signal)}.ExitCode())
 		}
 	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)

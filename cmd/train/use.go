@@ -36,6 +36,9 @@ func (u *useFlags) open(stderr io.Writer) (*tabular.Model, tabular.PredictOption
 		return nil, tabular.PredictOptions{}, usageError(fmt.Errorf("--model and --data are required"))
 	}
 	delim, err := parseDelimiter(u.delimiter)
+	if err == nil {
+		err = checkList("na", u.na)
+	}
 	if err != nil {
 		return nil, tabular.PredictOptions{}, usageError(err)
 	}
@@ -62,6 +65,11 @@ func predictCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
+	if *out != "" && u.model != "" && u.data != "" {
+		if err := checkOutputs([]namedPath{{"out", *out}}, []namedPath{{"data", u.data}, {"model", u.model}}); err != nil {
+			return usageError(err)
+		}
+	}
 	m, o, err := u.open(stderr)
 	if err != nil {
 		return err
@@ -70,13 +78,31 @@ func predictCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return userError(err)
 	}
+	write := func(w io.Writer) error { return pred.WriteCSV(ctxWriter{ctx, w}) }
 	if *out == "" {
-		return pred.WriteCSV(stdout)
+		return write(stdout)
 	}
-	if err := atomicfile.Write(*out, pred.WriteCSV); err != nil {
+	if err := atomicfile.Write(*out, write); err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
 		return usageError(err)
 	}
 	return nil
+}
+
+// ctxWriter stops a long output when ctx is cancelled: its writes fail
+// with the context's error.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }
 
 func evaluateCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -6,11 +6,13 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -288,4 +290,19 @@ func TestOnePassStreams(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, data, 0o644))
 	_, err = Read[float32](path, opt)
 	assert.ErrorContains(t, err, "gzip:")
+}
+
+// TestCancelWhileTheStreamStalls: cancelling the context returns at once
+// even when the stream blocks without data, as a terminal or a stalled
+// pipe does.
+func TestCancelWhileTheStreamStalls(t *testing.T) {
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	go func() { _, _ = pw.Write([]byte("a,y\n1,0\n")) }() // then nothing
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := ReadFrom[float32](ctx, "stdin", pr, Options{})
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Less(t, time.Since(start), 5*time.Second)
 }

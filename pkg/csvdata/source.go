@@ -116,7 +116,9 @@ func (s *source) readErr(err error) error {
 }
 
 // spool copies r as it comes to an unlinked temporary file and returns
-// it as a source.
+// it as a source. Cancelling ctx returns at once, even while r blocks (a
+// terminal, a stalled pipe): the copy is abandoned, and its file closed
+// when r next returns.
 func spool(ctx context.Context, name string, r io.Reader) (*source, error) {
 	tmp, err := os.CreateTemp("", "densetrain-*.csv")
 	if err != nil {
@@ -127,24 +129,20 @@ func spool(ctx context.Context, name string, r io.Reader) (*source, error) {
 		tmp.Close()
 		return nil, err
 	}
-	buf := make([]byte, 1<<20)
-	for {
-		if err := ctx.Err(); err != nil {
+	done := make(chan error, 1)
+	go func() { done <- copyStream(ctx, name, tmp, r) }()
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		go func() {
+			<-done
 			tmp.Close()
-			return nil, err
-		}
-		n, rerr := fill(r, buf)
-		if _, err := tmp.Write(buf[:n]); err != nil {
-			tmp.Close()
-			return nil, fmt.Errorf("%s: spooling to a temporary file: %w", name, err)
-		}
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			tmp.Close()
-			return nil, fmt.Errorf("%s: %w", name, rerr)
-		}
+		}()
+		return nil, ctx.Err()
+	}
+	if err != nil {
+		tmp.Close()
+		return nil, err
 	}
 	s, err := newSource(name, tmp)
 	if err != nil {
@@ -152,6 +150,26 @@ func spool(ctx context.Context, name string, r io.Reader) (*source, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// copyStream copies r to the spool dst until r ends or ctx is cancelled.
+func copyStream(ctx context.Context, name string, dst *os.File, r io.Reader) error {
+	buf := make([]byte, 1<<20)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n, rerr := r.Read(buf)
+		if _, err := dst.Write(buf[:n]); err != nil {
+			return fmt.Errorf("%s: spooling to a temporary file: %w", name, err)
+		}
+		if rerr == io.EOF {
+			return nil
+		}
+		if rerr != nil {
+			return fmt.Errorf("%s: %w", name, rerr)
+		}
+	}
 }
 
 // fill reads from r until buf is full or r returns an error (io.EOF at

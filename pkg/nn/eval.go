@@ -132,6 +132,13 @@ func (e *evaluator[T]) predict(p *parallel.Pool) error {
 // is applied (probabilities), see Compile. Predict may be called from
 // several goroutines at once, but not while Fit runs.
 func (m *Model[T]) Predict(x Matrix[T]) (Matrix[T], error) {
+	return m.PredictContext(context.Background(), x)
+}
+
+// PredictContext is Predict stopped early, with the context's error, when
+// ctx is cancelled: the rows are done in blocks of 256, ctx is checked
+// between them.
+func (m *Model[T]) PredictContext(ctx context.Context, x Matrix[T]) (Matrix[T], error) {
 	if err := m.checkCompiled(); err != nil {
 		return Matrix[T]{}, err
 	}
@@ -139,7 +146,7 @@ func (m *Model[T]) Predict(x Matrix[T]) (Matrix[T], error) {
 		return Matrix[T]{}, err
 	}
 	var e *evaluator[T]
-	err := parallel.Run(context.Background(), 0, func(p *parallel.Pool) error {
+	err := parallel.Run(ctx, 0, func(p *parallel.Pool) error {
 		e = newEvaluator(m, p.Workers(), x, Matrix[T]{}, nil)
 		return e.predict(p)
 	})
@@ -162,6 +169,12 @@ func (m *Model[T]) Evaluate(x, y Matrix[T]) (float64, error) {
 // workers, with results that do not depend on their number, and may be
 // called from several goroutines at once, but not while Fit runs.
 func (m *Model[T]) EvaluateMetrics(x, y Matrix[T]) (float64, map[string]float64, error) {
+	return m.EvaluateMetricsContext(context.Background(), x, y)
+}
+
+// EvaluateMetricsContext is EvaluateMetrics stopped early, with the
+// context's error, when ctx is cancelled.
+func (m *Model[T]) EvaluateMetricsContext(ctx context.Context, x, y Matrix[T]) (float64, map[string]float64, error) {
 	if err := m.checkData(x, y); err != nil {
 		return 0, nil, err
 	}
@@ -172,7 +185,7 @@ func (m *Model[T]) EvaluateMetrics(x, y Matrix[T]) (float64, map[string]float64,
 		loss    float64
 		metrics map[string]float64
 	)
-	err := parallel.Run(context.Background(), 0, func(p *parallel.Pool) (err error) {
+	err := parallel.Run(ctx, 0, func(p *parallel.Pool) (err error) {
 		loss, metrics, err = newEvaluator(m, p.Workers(), x, y, nil).evaluate(p)
 		return err
 	})

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 
 	"github.com/densetrain/densetrain/pkg/parallel"
@@ -18,7 +19,8 @@ import (
 // the order in which per-sample gradients are summed.
 type Parallelism struct {
 	// Workers is the number of worker goroutines, each with its own replica
-	// of the parameters (default GOMAXPROCS).
+	// of the parameters (default GOMAXPROCS; more than the lanes of a step
+	// are clamped to them).
 	Workers int
 	// ShardSize is the number of rows a worker pushes through the layers at
 	// once. The default depends only on the batch size: ⌈batch/4⌉ clamped
@@ -43,6 +45,12 @@ func (p Parallelism) withDefaults(batch int) (Parallelism, error) {
 	if p.MaxLanes == 0 {
 		p.MaxLanes = 16
 	}
+	// More workers than lanes would idle: clamp them, at no cost to the
+	// results, which do not depend on the worker count.
+	if p.Workers == 0 {
+		p.Workers = runtime.GOMAXPROCS(0)
+	}
+	p.Workers = min(p.Workers, (max(batch, 1)+p.ShardSize-1)/p.ShardSize, p.MaxLanes)
 	return p, nil
 }
 

@@ -83,7 +83,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 		prep.ScaleTargets(p, yv)
 		opts.ValidationData = nn.NewDataset(xv, yv)
 	}
-	net, err := buildNetwork[T](c, p, y.Cols)
+	net, err := buildNetwork[T](c, p, y.Cols, x.Rows)
 	if err != nil {
 		return nil, err
 	}
@@ -153,8 +153,9 @@ func atRow[T tensor.Float](name string, tab *csvdata.Table[T], err error) error 
 }
 
 // buildNetwork makes the network: the hidden layers, then the output layer
-// and loss for the task.
-func buildNetwork[T tensor.Float](c Config, p *prep.Preprocessing, targets int) (*nn.Model[T], error) {
+// and loss for the task, once its memory is known to fit (rows is the
+// number of training rows).
+func buildNetwork[T tensor.Float](c Config, p *prep.Preprocessing, targets, rows int) (*nn.Model[T], error) {
 	act, _ := nn.ParseActivation(c.Activation)
 	var (
 		loss    nn.Loss[T]
@@ -178,6 +179,9 @@ func buildNetwork[T tensor.Float](c Config, p *prep.Preprocessing, targets int) 
 		outputs, outAct = targets, nn.Linear
 	default:
 		return nil, inputError(fmt.Errorf("loss %q does not fit the %s task", c.Loss, p.Task))
+	}
+	if err := checkMemory[T](append(append([]int{p.InputWidth()}, c.Hidden...), outputs), min(c.Batch, rows)); err != nil {
+		return nil, inputError(err)
 	}
 	m := nn.NewModel[T]()
 	in := p.InputWidth()

@@ -170,7 +170,7 @@ func predict[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], sr
 	if err != nil {
 		return nil, inputError(atRow(src.Name, tab, err))
 	}
-	out, err := net.Predict(x)
+	out, err := net.PredictContext(ctx, x)
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +242,7 @@ func evaluate[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], s
 	if err != nil {
 		return nil, err
 	}
-	loss, metrics, err := net.EvaluateMetrics(x, y)
+	loss, metrics, err := net.EvaluateMetricsContext(ctx, x, y)
 	if err != nil {
 		return nil, err
 	}

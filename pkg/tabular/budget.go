@@ -1,0 +1,50 @@
+package tabular
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unsafe"
+
+	"github.com/densetrain/densetrain/pkg/tensor"
+)
+
+// maxLanes is nn's default number of gradient buffers.
+const maxLanes = 16
+
+// checkMemory refuses, before anything is allocated, a network whose
+// training would need more memory than the machine has: the parameters
+// with their gradient lanes and optimizer state, and the activations of a
+// batch (of rows rows at most). A size beyond any machine would otherwise
+// end in a runtime out-of-memory crash.
+func checkMemory[T tensor.Float](sizes []int, rows int) error {
+	var z T
+	elem := float64(unsafe.Sizeof(z))
+	params, widths := 0.0, 0.0
+	for i := 1; i < len(sizes); i++ {
+		params += float64(sizes[i-1]+1) * float64(sizes[i])
+		widths += float64(sizes[i])
+	}
+	need := elem * (params*(4+maxLanes) + 2*float64(rows)*widths)
+	have := physicalMemory()
+	if have == 0 || need <= float64(have) {
+		return nil
+	}
+	dims := make([]string, len(sizes))
+	for i, s := range sizes {
+		dims[i] = strconv.Itoa(s)
+	}
+	return fmt.Errorf("a %s network (%.3g parameters) needs about %s to train, more than this machine's %s of memory: use smaller hidden layers",
+		strings.Join(dims, "-"), params, bytesString(need), bytesString(float64(have)))
+}
+
+// bytesString writes a size in B, KB, MB, GB, TB … (powers of 1000).
+func bytesString(b float64) string {
+	units := []string{"B", "KB", "MB", "GB", "TB", "PB", "EB"}
+	i := 0
+	for b >= 1000 && i < len(units)-1 {
+		b /= 1000
+		i++
+	}
+	return fmt.Sprintf("%.3g %s", b, units[i])
+}
