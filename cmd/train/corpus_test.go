@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -126,6 +128,22 @@ var badCorpus = []badCase{
 	{"unwritable fit output", "fit --data BAD/ok.csv --epochs 1 --out GEN/no/such/dir/m", []string{"no/such/dir/m"}},
 	{"predict without --model", "predict --data IRIS --out OUT", []string{"--model"}},
 	{"unwritable predictions", "predict --model BAD/model_good_iris.safetensors --data IRIS --out GEN/no/dir/p.csv", []string{"no/dir/p.csv"}},
+	// hardening, round 2 (issue 12)
+	{"model: a directory", "predict --model BAD/. --data IRIS --out OUT", []string{"bad/.: is a directory"}},
+	{"checkpoint of another architecture", "fit --data IRIS --epochs 3 --out GEN/other --checkpoint-every 1 --resume --hidden 5", []string{"other.ckpt:", "another architecture"}},
+	{"checkpoint for other options", "fit --data IRIS --epochs 3 --out GEN/other --checkpoint-every 1 --resume --batch 7", []string{"other.ckpt:", "other data or other training options"}},
+	{"checkpoint for other data", "fit --data GEN/iris_changed.csv --epochs 3 --out GEN/other --checkpoint-every 1 --resume", []string{"other.ckpt:"}},
+	{"truncated checkpoint", "fit --data IRIS --epochs 3 --out GEN/trunc --checkpoint-every 1 --resume", []string{"trunc.ckpt:", "checkpoint"}},
+	{"predict: a value beyond float32", "predict --model GEN/noimpute.safetensors --data GEN/huge_value.csv --out OUT", []string{"huge_value.csv:3:1:", "beyond the range of float32", "train with --precision f64"}},
+	{"predict: beyond float32 once scaled", "predict --model GEN/tiny.safetensors --data GEN/tiny_far.csv --out OUT", []string{"tiny_far.csv:2:", `column "a"`, "beyond the model's precision once scaled"}},
+	{"--lr NaN", "fit --data BAD/ok.csv --lr NaN", []string{"--lr NaN"}},
+	{"--lr +Inf", "fit --data BAD/ok.csv --lr +Inf", []string{"--lr +Inf"}},
+	{"--epochs beyond the bound", "fit --data BAD/ok.csv --epochs 9223372036854775807", []string{"--epochs 9223372036854775807", "at most"}},
+	{"--hidden with an empty item", "fit --data BAD/ok.csv --hidden 8,,4", []string{"--hidden"}},
+	{"--hidden with a trailing comma", "fit --data BAD/ok.csv --hidden 8,", []string{"--hidden"}},
+	{"--hidden of 10^9 units", "fit --data BAD/ok.csv --hidden 1000000000", []string{"2-1000000000-2 network", "memory", "smaller hidden layers"}},
+	{"--hidden of 2^63-1 units", "fit --data BAD/ok.csv --hidden 9223372036854775807", []string{"memory", "smaller hidden layers"}},
+	{"--target with an empty item", "fit --data BAD/ok.csv --target y,", []string{"--target"}},
 }
 
 func TestBadInputCorpus(t *testing.T) {
@@ -137,11 +155,29 @@ func TestBadInputCorpus(t *testing.T) {
 	gen := t.TempDir()
 	long := "a,b,y\n1," + strings.Repeat("9", 10<<20) + ",0\n3,4,1\n" // a 10 MB number: +Inf
 	require.NoError(t, os.WriteFile(filepath.Join(gen, "long_line.csv"), []byte(long), 0o644))
-	// Models with categories, and without imputation, for predict cases.
-	for _, m := range [][]string{{"cat.safetensors", "cat_train.csv"}, {"noimpute.safetensors", "ok.csv", "--impute", "error"}} {
-		code, _, stderr := drive(t, bin, append([]string{"fit", "--data", filepath.Join(bad, m[1]), "--epochs", "1", "--quiet", "--out", filepath.Join(gen, m[0])}, m[2:]...)...)
+	for name, text := range map[string]string{
+		"huge_value.csv": "a,b,y\n1,2,0\n1e39,4,1\n", // beyond float32
+		"tiny.csv":       "a,y\n1e-30,0\n2e-30,1\n3e-30,0\n",
+		"tiny_far.csv":   "a,y\n1e10,0\n", // 10^40 training deviations away
+	} {
+		require.NoError(t, os.WriteFile(filepath.Join(gen, name), []byte(text), 0o644))
+	}
+	irisText, err := os.ReadFile(iris)
+	require.NoError(t, err)
+	first := bytes.IndexByte(irisText, '\n') + 1 // one value changed: other data, same shape
+	changed := append(append(slices.Clone(irisText[:first]), '9'), irisText[first+1:]...)
+	require.NoError(t, os.WriteFile(filepath.Join(gen, "iris_changed.csv"), changed, 0o644))
+	// Models with categories, without imputation and with a tiny scale,
+	// for predict cases; a checkpoint of iris, and one cut short.
+	for _, m := range [][]string{{"cat.safetensors", "BAD/cat_train.csv"}, {"noimpute.safetensors", "BAD/ok.csv", "--impute", "error"},
+		{"tiny.safetensors", "GEN/tiny.csv"}, {"other", "IRIS", "--checkpoint-every", "1"}} {
+		data := strings.NewReplacer("BAD/", bad+"/", "GEN/", gen+"/", "IRIS", iris).Replace(m[1])
+		code, _, stderr := drive(t, bin, append([]string{"fit", "--data", data, "--epochs", "1", "--quiet", "--out", filepath.Join(gen, m[0])}, m[2:]...)...)
 		require.Equal(t, 0, code, stderr)
 	}
+	ckpt, err := os.ReadFile(filepath.Join(gen, "other.ckpt"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(gen, "trunc.ckpt"), ckpt[:len(ckpt)/2], 0o644))
 	files, _ := filepath.Glob(filepath.Join(bad, "*"))
 	assert.GreaterOrEqual(t, len(files), 40, "files in testdata/bad")
 	assert.GreaterOrEqual(t, len(badCorpus), 40, "cases")

@@ -139,8 +139,8 @@ func (c *fitConfig) check() error {
 		return fmt.Errorf("--impute %q: want mean, median or error", c.impute)
 	case c.precision != "f32" && c.precision != "f64":
 		return fmt.Errorf("--precision %q: want f32 or f64", c.precision)
-	case c.epochs < 1:
-		return fmt.Errorf("--epochs %d: want at least 1", c.epochs)
+	case c.epochs < 1 || c.epochs > maxEpochs:
+		return fmt.Errorf("--epochs %d: want at least 1 and at most %d", c.epochs, maxEpochs)
 	case c.batch < 1:
 		return fmt.Errorf("--batch %d: want at least 1", c.batch)
 	case c.workers < 1:
@@ -185,6 +185,9 @@ func (c *fitConfig) check() error {
 	}
 	return nil
 }
+
+// maxEpochs bounds --epochs: a run keeps one history entry per epoch.
+const maxEpochs = 1_000_000_000
 
 func parseHidden(s string) ([]int, error) {
 	sizes := []int{}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -30,21 +31,11 @@ func writeHistory(path string, h *nn.History) error {
 		}
 	}
 	names = append(names, "lr")
+	if strings.HasSuffix(path, ".csv") {
+		return atomicfile.Write(path, func(w io.Writer) error { return historyCSV(w, names, h) })
+	}
 	return atomicfile.Write(path, func(w io.Writer) error {
-		csv := strings.HasSuffix(path, ".csv")
-		if csv {
-			fmt.Fprintf(w, "epoch,%s,seconds,train_seconds\n", strings.Join(names, ","))
-		}
 		for _, e := range h.Epochs {
-			if csv {
-				fmt.Fprintf(w, "%d", e.Epoch)
-				for _, n := range names {
-					v, _ := e.Value(n)
-					fmt.Fprintf(w, ",%s", strconv.FormatFloat(v, 'g', -1, 64))
-				}
-				fmt.Fprintf(w, ",%.4f,%.4f\n", e.Duration.Seconds(), e.TrainTime.Seconds())
-				continue
-			}
 			rec := map[string]any{"epoch": e.Epoch, "seconds": e.Duration.Seconds(), "train_seconds": e.TrainTime.Seconds()}
 			for _, n := range names {
 				if v, ok := e.Value(n); ok && !math.IsNaN(v) && !math.IsInf(v, 0) {
@@ -61,4 +52,27 @@ func writeHistory(path string, h *nn.History) error {
 		}
 		return nil
 	})
+}
+
+// historyCSV writes the history as CSV through encoding/csv: the epoch,
+// the quantities named, and the epoch's times.
+func historyCSV(w io.Writer, names []string, h *nn.History) error {
+	cw := csv.NewWriter(w)
+	rec := append(append([]string{"epoch"}, names...), "seconds", "train_seconds")
+	if err := cw.Write(rec); err != nil {
+		return err
+	}
+	for _, e := range h.Epochs {
+		rec = append(rec[:0], strconv.Itoa(e.Epoch))
+		for _, n := range names {
+			v, _ := e.Value(n)
+			rec = append(rec, strconv.FormatFloat(v, 'g', -1, 64))
+		}
+		rec = append(rec, strconv.FormatFloat(e.Duration.Seconds(), 'f', 4, 64), strconv.FormatFloat(e.TrainTime.Seconds(), 'f', 4, 64))
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }

@@ -115,7 +115,7 @@ func (r *reader[T]) parseRecord(wk *worker, k int, rec []byte, line, row int) *P
 			}
 			t := T(x)
 			if t-t != 0 { // finite in float64, beyond float32's range
-				return r.errAt(line, f.col, "%q in column %q is beyond the range of float32 (use --precision f64)", v, ro.name)
+				return r.errAt(line, f.col, "%q in column %q is beyond the range of float32 (train with --precision f64 for a float64 model)", v, ro.name)
 			}
 			xrow[ro.idx] = t
 		case categorical:

@@ -9,7 +9,6 @@ import (
 	"io"
 	"io/fs"
 	"math"
-	"os"
 	"strconv"
 	"time"
 
@@ -34,16 +33,19 @@ const (
 
 // checkpointState is the "state" metadata of a checkpoint.
 type checkpointState struct {
-	Epoch        int               `json:"epoch"` // epochs completed
-	Stopped      bool              `json:"stopped"`
-	Steps        int               `json:"steps"`
-	Optimizer    string            `json:"optimizer"`
-	LearningRate float64           `json:"learning_rate"`
-	RNG          []byte            `json:"rng"`
-	Fingerprint  string            `json:"fingerprint"`
-	Callbacks    []json.RawMessage `json:"callbacks"` // of the StatefulCallbacks, in order
-	History      []epochJSON       `json:"history"`
-	Partial      *partialJSON      `json:"partial,omitempty"` // an epoch interrupted midway
+	Epoch        int     `json:"epoch"` // epochs completed
+	Stopped      bool    `json:"stopped"`
+	Steps        int     `json:"steps"`
+	Optimizer    string  `json:"optimizer"`
+	LearningRate float64 `json:"learning_rate"`
+	// RunRate is the rate the run was given (FitOptions' optimizer rate
+	// when Fit began), to tell a changed rate on resume.
+	RunRate     float64           `json:"run_learning_rate,omitempty"`
+	RNG         []byte            `json:"rng"`
+	Fingerprint string            `json:"fingerprint"`
+	Callbacks   []json.RawMessage `json:"callbacks"` // of the StatefulCallbacks, in order
+	History     []epochJSON       `json:"history"`
+	Partial     *partialJSON      `json:"partial,omitempty"` // an epoch interrupted midway
 }
 
 // partialJSON is the state of an epoch interrupted midway: the generator
@@ -203,7 +205,7 @@ func (r *fitRun[T]) writeCheckpoint(w io.Writer) error {
 		tensors = append(tensors, floatTensor(fmt.Sprintf("optimizer.%d", i), []int64{int64(len(s))}, s))
 	}
 	st := checkpointState{Epoch: len(r.hist.Epochs), Stopped: r.stop, Steps: m.opt.Steps(), Optimizer: m.opt.Name(),
-		LearningRate: m.opt.LearningRate(), RNG: rng, Fingerprint: r.fingerprint(), History: toJSON(r.hist.Epochs)}
+		LearningRate: m.opt.LearningRate(), RunRate: r.runRate, RNG: rng, Fingerprint: r.fingerprint(), History: toJSON(r.hist.Epochs)}
 	switch {
 	case r.cur.epoch != 0: // written mid-epoch, on an interruption
 		erng, err := r.cur.pcg.MarshalBinary()
@@ -243,24 +245,43 @@ func (r *fitRun[T]) writeCheckpoint(w io.Writer) error {
 // file exists, and returns the number of epochs it had completed.
 func (r *fitRun[T]) resume() (int, error) {
 	path := r.opt.CheckpointPath
-	f, err := os.Open(path)
+	f, size, err := openRegular(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, nil // nothing to resume: start afresh
 	}
 	if err != nil {
-		return 0, err
+		return 0, &CheckpointError{path, err}
 	}
 	defer f.Close()
-	st, err := f.Stat()
+	epoch, err := r.readCheckpoint(f, size)
 	if err != nil {
-		return 0, err
+		return 0, &CheckpointError{path, err}
 	}
-	epoch, err := r.readCheckpoint(f, st.Size())
-	if err != nil {
-		return 0, fmt.Errorf("%s: %w", path, err)
+	if was := r.rateChange; was[0] != 0 && r.opt.Warn != nil {
+		fmt.Fprintf(r.opt.Warn, "resuming after epoch %d with learning rate %g: the checkpoint's run was given %g (and was at %g)\n",
+			epoch, r.runRate, was[0], was[1])
 	}
 	return epoch, nil
 }
+
+// A CheckpointError is a checkpoint that Fit cannot resume from: it cannot
+// be read, is damaged, or was written for another architecture, other data
+// or other options. Path is the checkpoint's.
+type CheckpointError struct {
+	Path string
+	Err  error
+}
+
+func (e *CheckpointError) Error() string {
+	var pe *fs.PathError
+	if errors.As(e.Err, &pe) && pe.Path == e.Path { // the path once
+		return e.Err.Error()
+	}
+	return e.Path + ": " + e.Err.Error()
+}
+
+// Unwrap returns the underlying error.
+func (e *CheckpointError) Unwrap() error { return e.Err }
 
 // readCheckpoint validates a checkpoint completely, then restores the
 // model, the optimizer, the generator and the history from it; the
@@ -305,7 +326,7 @@ func (r *fitRun[T]) readCheckpoint(rd io.Reader, size int64) (int, error) {
 		if err := pcg.UnmarshalBinary(pj.RNG); err != nil { // the epoch restarts from its shuffle
 			return 0, fmt.Errorf("checkpoint: bad generator state: %w", err)
 		}
-		batches := (len(r.train) + r.batch - 1) / r.batch
+		batches := (len(r.train)-1)/r.batch + 1
 		if st.Epoch >= r.epochs {
 			return 0, fmt.Errorf("checkpoint: it was interrupted in epoch %d, beyond this run's %d epochs", st.Epoch+1, r.epochs)
 		}
@@ -354,6 +375,10 @@ func (r *fitRun[T]) readCheckpoint(rd io.Reader, size int64) (int, error) {
 	*r.pcg = pcg
 	m.opt.SetSteps(st.Steps)
 	m.opt.SetLearningRate(st.LearningRate)
+	if st.RunRate != 0 && st.RunRate != r.runRate { // this run was given another rate: it applies from here
+		m.opt.SetLearningRate(r.runRate)
+		r.rateChange = [2]float64{st.RunRate, st.LearningRate}
+	}
 	r.hist.Epochs = fromJSON(st.History)
 	r.stop = st.Stopped
 	r.callbackStates = st.Callbacks

@@ -2,9 +2,11 @@ package nn_test
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/densetrain/densetrain/pkg/nn"
@@ -214,4 +216,68 @@ func TestInterruptionsAtAwkwardPoints(t *testing.T) {
 			assert.Equal(t, wantH.Values("accuracy"), gotH.Values("accuracy"))
 		})
 	}
+}
+
+// TestResumeWithAnotherLearningRate: a resumed run given another rate than
+// the checkpointed run trains on at the new rate from the resumed point and
+// says so once on Warn; given the same rate it keeps the checkpoint's
+// (where a plateau callback may have lowered it) and says nothing.
+func TestResumeWithAnotherLearningRate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.ckpt")
+	m, x, y := resumeCase[float32](t, "adam") // rate 0.01
+	_, err := m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 2, CheckpointPath: path})
+	require.NoError(t, err)
+
+	resume := func(lr float64, epochs int) (*nn.History, string) {
+		m := nn.NewModel[float32]()
+		m.Add(nn.NewDense[float32](6, 12, nn.ReLU, "h"))
+		m.Add(nn.NewDense[float32](12, 3, nn.Softmax, "o"))
+		require.NoError(t, m.Compile(nn.CrossEntropy[float32](), nn.NewAdam[float32](lr), nn.WithSeed(8)))
+		var warn strings.Builder
+		h, err := m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: epochs, CheckpointPath: path, Resume: true, Warn: &warn})
+		require.NoError(t, err)
+		return h, warn.String()
+	}
+	h, warn := resume(0.002, 3)
+	assert.Equal(t, []float64{0.01, 0.01, 0.002}, h.Values("lr"))
+	assert.Equal(t, "resuming after epoch 2 with learning rate 0.002: the checkpoint's run was given 0.01 (and was at 0.01)\n", warn)
+
+	h, warn = resume(0.002, 4) // the same rate again: no notice
+	assert.Equal(t, []float64{0.01, 0.01, 0.002, 0.002}, h.Values("lr"))
+	assert.Empty(t, warn)
+}
+
+// TestCheckpointErrors: a checkpoint that cannot be resumed from is a
+// *CheckpointError naming its path, including a directory in its place.
+func TestCheckpointErrors(t *testing.T) {
+	dir := t.TempDir()
+	m, x, y := resumeCase[float32](t, "adam")
+	_, err := m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 2, CheckpointPath: dir, Resume: true})
+	var ce *nn.CheckpointError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, dir, ce.Path)
+	assert.Equal(t, "open "+dir+": is a directory", err.Error())
+
+	path := filepath.Join(dir, "cut.ckpt")
+	_, err = m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 1, CheckpointPath: path})
+	require.NoError(t, err)
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, b[:len(b)/2], 0o644))
+	_, err = m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 2, CheckpointPath: path, Resume: true})
+	require.ErrorAs(t, err, &ce)
+	assert.True(t, strings.HasPrefix(err.Error(), path+": checkpoint: "), err.Error())
+}
+
+// TestBatchLargerThanTheData: any batch size at or above the number of
+// training rows is one batch of all of them, up to the largest int.
+func TestBatchLargerThanTheData(t *testing.T) {
+	var params [][]float32
+	for _, b := range []int{1 << 20, math.MaxInt} {
+		m, x, y := resumeCase[float32](t, "adam")
+		_, err := m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 2, BatchSize: b, Parallelism: nn.Parallelism{Workers: 3}})
+		require.NoError(t, err, "batch %d", b)
+		params = append(params, m.Params())
+	}
+	assert.Equal(t, params[0], params[1])
 }

@@ -40,7 +40,7 @@ func (p Parallelism) withDefaults(batch int) (Parallelism, error) {
 		return p, fmt.Errorf("nn: negative parallelism setting %+v", p)
 	}
 	if p.ShardSize == 0 {
-		p.ShardSize = min(max((batch+3)/4, 8), 32)
+		p.ShardSize = min(max((max(batch, 1)-1)/4+1, 8), 32) // ⌈batch/4⌉, without overflow
 	}
 	if p.MaxLanes == 0 {
 		p.MaxLanes = 16
@@ -50,7 +50,7 @@ func (p Parallelism) withDefaults(batch int) (Parallelism, error) {
 	if p.Workers == 0 {
 		p.Workers = runtime.GOMAXPROCS(0)
 	}
-	p.Workers = min(p.Workers, (max(batch, 1)+p.ShardSize-1)/p.ShardSize, p.MaxLanes)
+	p.Workers = min(p.Workers, (max(batch, 1)-1)/p.ShardSize+1, p.MaxLanes)
 	return p, nil
 }
 
@@ -62,8 +62,10 @@ type FitOptions struct {
 	Seed      uint64 // seed of the per-epoch shuffle and of the validation split
 	NoShuffle bool   // keep the data order instead of shuffling every epoch
 	// Log receives one line per epoch, "epoch 3/1000 loss 0.0123" followed by
-	// the metrics and validation results; nil is silent.
-	Log io.Writer
+	// the metrics and validation results; nil is silent. Warn receives
+	// notices that need no answer, such as a resumed run's new learning
+	// rate; nil is silent.
+	Log, Warn io.Writer
 	// ValidationSplit holds out this fraction of the rows, chosen by a
 	// seeded shuffle, for validation. ValidationData gives validation rows
 	// explicitly instead (see NewDataset).
@@ -93,9 +95,12 @@ type FitOptions struct {
 	// whenever a callback calls TrainState.Checkpoint. With Resume, Fit
 	// first restores the run from that file if it exists and goes on from
 	// the epoch after it: Epochs is the total, as if never interrupted. The
-	// learning rate, too, comes from the checkpoint. The data and the
-	// options that shape the arithmetic must be those of the first run.
-	// Callbacks' own state (early stopping's patience, say) is not saved.
+	// learning rate comes from the checkpoint (where a schedule or
+	// ReduceLROnPlateau left it) unless the optimizer was given another rate
+	// than the checkpointed run: then the new rate applies from the resumed
+	// point, and Warn says so. The data and the options that shape the
+	// arithmetic must be those of the first run; the states of the
+	// StatefulCallbacks (early stopping's patience, say) are restored.
 	CheckpointPath  string
 	CheckpointEvery int
 	Resume          bool
@@ -165,7 +170,8 @@ func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*Hi
 		return nil, errors.New("nn: fit: Resume needs a CheckpointPath, and CheckpointEvery cannot be negative")
 	}
 	r := &fitRun[T]{m: m, opt: opt, epochs: epochs, batch: batch, train: trainIdx, perm: slices.Clone(trainIdx), val: val,
-		t: newTrainer(m, x, y, trainIdx, w, min(batch, len(trainIdx)), par), pcg: rand.NewPCG(opt.Seed, shuffleStream)}
+		t: newTrainer(m, x, y, trainIdx, w, min(batch, len(trainIdx)), par), pcg: rand.NewPCG(opt.Seed, shuffleStream),
+		runRate: m.opt.LearningRate()}
 	r.rng = rand.New(r.pcg)
 	runCtx := ctx
 	if opt.Comm != nil && opt.Comm.Size() > 1 {

@@ -126,7 +126,9 @@ type fitRun[T Float] struct {
 	rng           *rand.Rand
 	hist          History
 	stop          bool
-	print         string // fingerprint, once computed
+	print         string     // fingerprint, once computed
+	runRate       float64    // the optimizer's rate when Fit began
+	rateChange    [2]float64 // on resume with another rate: the checkpoint's run rate and its rate then
 
 	batchCallbacks []BatchCallback
 
@@ -228,8 +230,9 @@ func (r *fitRun[T]) epoch(p *parallel.Pool, ev *evaluator[T], e int) error {
 		copy(r.t.epochAcc, pe.Acc)
 	}
 	r.cur.start = start
-	for b, lo := r.cur.batches+1, r.cur.batches*r.batch; lo < n; b, lo = b+1, lo+r.batch {
-		batch := r.perm[lo:min(lo+r.batch, n)]
+	size := min(r.batch, n) // a batch larger than the data is all of it
+	for b, lo := r.cur.batches+1, r.cur.batches*size; lo < n; b, lo = b+1, lo+size {
+		batch := r.perm[lo:min(lo+size, n)]
 		if err := r.step(p, e, b, batch, &sum); err != nil {
 			return err
 		}

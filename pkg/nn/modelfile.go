@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strconv"
+	"syscall"
 
 	"github.com/densetrain/densetrain/internal/atomicfile"
 )
@@ -109,16 +111,12 @@ func (m *Model[T]) SaveFile(path string) error {
 // LoadFile reads a model file. The weights are converted to T if the file
 // holds the other precision. Errors name the file.
 func LoadFile[T Float](path string) (*Model[T], error) {
-	f, err := os.Open(path)
+	f, size, err := openRegular(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	m, err := ReadModel[T](f, st.Size())
+	m, err := ReadModel[T](f, size)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -267,7 +265,7 @@ func modelFromArchitecture[T Float](arch architecture) (*Model[T], error) {
 // reading only its header, so that a program can load it in its own
 // precision.
 func FileDType(path string) (string, error) {
-	f, err := os.Open(path)
+	f, _, err := openRegular(path)
 	if err != nil {
 		return "", err
 	}
@@ -295,4 +293,26 @@ func FileDType(path string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%s: model file: no F32 or F64 tensor", path)
+}
+
+// openRegular opens a model or checkpoint file and returns its size; a
+// directory or another kind of file that is not a regular one is an error
+// that says what it is.
+func openRegular(path string) (*os.File, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	st, err := f.Stat()
+	if err == nil && !st.Mode().IsRegular() {
+		err = &fs.PathError{Op: "open", Path: path, Err: errors.New("not a regular file")}
+		if st.IsDir() {
+			err = &fs.PathError{Op: "open", Path: path, Err: syscall.EISDIR}
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, st.Size(), nil
 }

@@ -8,14 +8,14 @@
 package prep
 
 import (
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"math"
 	"slices"
-	"strings"
+	"strconv"
+	"unsafe"
 
 	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/tensor"
@@ -191,26 +191,65 @@ func ranges[T tensor.Float](x tensor.Matrix[T], rows []int, oneHot []bool) ([]fl
 	return lo, hi
 }
 
-// Labels returns a column's distinct values as written, in the order of
-// the class indices:
-// numerically when all are numbers (then as text), lexically otherwise.
+// Labels returns a column's distinct classes, in the order of the class
+// indices. When every value is a number, values that are equal as numbers
+// are one class ("1" and "1.0", as a numeric column in pandas or
+// scikit-learn), named as first written, in numeric order; otherwise the
+// distinct values as written, in lexical order.
 func Labels(c csvdata.Column) []string {
-	value := make(map[string]float64, 16)
-	for i, s := range c.Strings {
-		if _, ok := value[s]; !ok && c.Numbers != nil {
-			value[s] = c.Numbers[i]
-		} else if !ok {
-			value[s] = 0
+	if c.Numbers != nil {
+		first := make(map[float64]string, 16)
+		for i, v := range c.Numbers {
+			if _, ok := first[v]; !ok {
+				first[v] = c.Strings[i]
+			}
+		}
+		values := slices.Sorted(maps.Keys(first))
+		l := make([]string, len(values))
+		for i, v := range values {
+			l[i] = first[v]
+		}
+		return l
+	}
+	seen := make(map[string]bool, 16)
+	for _, s := range c.Strings {
+		seen[s] = true
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
+
+// ClassIndices returns the class index, among labels, of each value of c:
+// matched as written, or, when every label is a number, by numeric value.
+// A value that is no class is a *RowError wrapping ErrUnknownLabel.
+func ClassIndices(labels []string, c csvdata.Column) ([]int, error) {
+	byText := make(map[string]int, len(labels))
+	byValue := make(map[float64]int, len(labels))
+	for i, l := range labels {
+		byText[l] = i
+		if v, err := strconv.ParseFloat(l, 64); err == nil && byValue != nil {
+			byValue[v] = i
+		} else {
+			byValue = nil
 		}
 	}
-	l := slices.Collect(maps.Keys(value))
-	slices.SortFunc(l, func(a, b string) int {
-		if c.Numbers != nil && value[a] != value[b] {
-			return cmp.Compare(value[a], value[b])
+	out := make([]int, len(c.Strings))
+	for i, s := range c.Strings {
+		k, ok := byText[s]
+		if !ok && byValue != nil {
+			v, err := strconv.ParseFloat(s, 64)
+			if c.Numbers != nil {
+				v, err = c.Numbers[i], nil
+			}
+			if err == nil {
+				k, ok = byValue[v]
+			}
 		}
-		return strings.Compare(a, b)
-	})
-	return l
+		if !ok {
+			return nil, &RowError{Row: i, Err: fmt.Errorf("%w: %q", ErrUnknownLabel, s)}
+		}
+		out[i] = k
+	}
+	return out, nil
 }
 
 // RowError is an error about one row of the data (0-based), which the
@@ -262,23 +301,43 @@ func stats[T tensor.Float](x tensor.Matrix[T], rows []int, oneHot []bool) ([]flo
 	return mean, scale
 }
 
-// Standardize maps x's columns to (x − mean)/scale in place.
+// ErrScaledRange is wrapped by Standardize for a value whose scaled value
+// is beyond the range of the matrix's precision (a value far outside the
+// training rows' range, under float32).
+var ErrScaledRange = errors.New("beyond the model's precision once scaled")
+
+// Standardize maps x's columns to (x − mean)/scale in place, computed in
+// float64 and rounded once. A result beyond T's range is a *RowError
+// wrapping ErrScaledRange that names the column.
 func Standardize[T tensor.Float](p *Preprocessing, x tensor.Matrix[T]) error {
 	if x.Cols != len(p.Mean) {
 		return fmt.Errorf("the data has %d input columns, the preprocessing %d", x.Cols, len(p.Mean))
 	}
-	inv := make([]T, len(p.Scale))
-	mean := make([]T, len(p.Mean))
-	for j := range inv {
-		inv[j], mean[j] = T(1/p.Scale[j]), T(p.Mean[j])
-	}
+	mean, scale := p.Mean, p.Scale
 	for r := 0; r < x.Rows; r++ {
 		row := x.Row(r)
-		for j := range row {
-			row[j] = (row[j] - mean[j]) * inv[j]
+		for j, v := range row {
+			s := T((float64(v) - mean[j]) / scale[j])
+			if s-s != 0 && v-v == 0 {
+				return &RowError{Row: r, Err: fmt.Errorf("%v in column %q: %w (float%d; the training rows' scale is %v)",
+					v, p.inputName(j), ErrScaledRange, unsafe.Sizeof(v)*8, scale[j])}
+			}
+			row[j] = s
 		}
 	}
 	return nil
+}
+
+// inputName is the name of the model's input column j.
+func (p *Preprocessing) inputName(j int) string {
+	names := p.Schema.Names()
+	if j < len(names) {
+		return names[j]
+	}
+	if k := j - len(names); k < len(p.Indicators) {
+		return "missing indicator of " + names[p.Indicators[k]]
+	}
+	return fmt.Sprintf("input %d", j)
 }
 
 // ErrUnknownLabel is wrapped by Targets for a class not seen in training.
@@ -293,18 +352,13 @@ func Targets[T tensor.Float](p *Preprocessing, cols []csvdata.Column) (tensor.Ma
 		return tensor.Matrix[T]{}, fmt.Errorf("%d target columns, the model has %d", len(cols), len(p.Targets))
 	}
 	if p.Task == Classify {
-		index := make(map[string]int, len(p.Labels))
-		for i, l := range p.Labels {
-			index[l] = i
+		k, err := ClassIndices(p.Labels, cols[0])
+		if err != nil {
+			return tensor.Matrix[T]{}, err
 		}
-		c := cols[0]
-		y := tensor.NewMatrix[T](len(c.Strings), 1, nil)
-		for i, key := range c.Strings {
-			k, ok := index[key]
-			if !ok {
-				return tensor.Matrix[T]{}, &RowError{Row: i, Err: fmt.Errorf("%w: %q", ErrUnknownLabel, key)}
-			}
-			y.Data[i] = T(k)
+		y := tensor.NewMatrix[T](len(k), 1, nil)
+		for i, v := range k {
+			y.Data[i] = T(v)
 		}
 		return y, nil
 	}
@@ -317,7 +371,7 @@ func Targets[T tensor.Float](p *Preprocessing, cols []csvdata.Column) (tensor.Ma
 		for i, v := range c.Numbers {
 			t := T(v)
 			if t-t != 0 { // finite in float64, beyond float32's range
-				return tensor.Matrix[T]{}, &RowError{Row: i, Err: fmt.Errorf("%q in target column %q is beyond the range of float32 (use --precision f64)", c.Strings[i], c.Name)}
+				return tensor.Matrix[T]{}, &RowError{Row: i, Err: fmt.Errorf("%q in target column %q is beyond the range of float32 (train with --precision f64 for a float64 model)", c.Strings[i], c.Name)}
 			}
 			y.Data[i*len(cols)+j] = t
 		}

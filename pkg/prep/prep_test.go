@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/densetrain/densetrain/pkg/csvdata"
@@ -110,4 +111,63 @@ func TestMinMaxAndNoScaling(t *testing.T) {
 	assert.ErrorContains(t, err, `unknown scaler "robust"`)
 	_, err = Unmarshal([]byte(`{"version":1,"schema":{"features":[{"name":"x"}]},"scaler":"zz","mean":[0],"scale":[1]}`))
 	assert.ErrorContains(t, err, "unknown scaler")
+}
+
+// TestNumericLabelsAreClassesByValue: "0" and "0.0" are one class, named
+// as first written, as in a numeric pandas column; evaluation data may
+// write the class another way.
+func TestNumericLabelsAreClassesByValue(t *testing.T) {
+	tab := table(t, "x,y\n1,1.0\n2,0\n3,1\n4,0.0\n5,2\n")
+	p, err := New(tab, Classify, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"0", "1.0", "2"}, p.Labels)
+	y, err := Targets[float64](p, tab.Targets)
+	require.NoError(t, err)
+	assert.Equal(t, []float64{1, 0, 1, 0, 2}, y.Data)
+
+	other := table(t, "x,y\n1,2.00\n2,1\n3,0e0\n")
+	y, err = Targets[float64](p, other.Targets)
+	require.NoError(t, err)
+	assert.Equal(t, []float64{2, 1, 0}, y.Data)
+
+	unknown := table(t, "x,y\n1,3\n")
+	_, err = Targets[float64](p, unknown.Targets)
+	assert.ErrorIs(t, err, ErrUnknownLabel)
+
+	text := table(t, "x,y\n1,a\n2,A\n3,a\n") // text classes stay as written
+	p, err = New(text, Classify, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"A", "a"}, p.Labels)
+}
+
+// TestScalingDoesNotOverflowFloat32: min-max scaling of values near
+// float32's limits stays finite (computed in float64), and a value far
+// beyond the training scale is a row error naming the column.
+func TestScalingDoesNotOverflowFloat32(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "d.csv")
+	require.NoError(t, os.WriteFile(path, []byte("a,y\n3e38,0\n-3e38,1\n1e30,0\n"), 0o644))
+	tab, err := csvdata.Read[float32](path, csvdata.Options{})
+	require.NoError(t, err)
+	for _, s := range []string{MinMax, Standard} {
+		p, err := NewScaled(tab, Classify, nil, s)
+		require.NoError(t, err)
+		x := tab.X
+		x.Data = slices.Clone(x.Data)
+		require.NoError(t, Standardize(p, x), s)
+		for _, v := range x.Data {
+			assert.False(t, math.IsInf(float64(v), 0) || v != v, "%s: %v", s, x.Data)
+		}
+	}
+	require.NoError(t, os.WriteFile(path, []byte("a,y\n1e-30,0\n2e-30,1\n"), 0o644))
+	tab, err = csvdata.Read[float32](path, csvdata.Options{})
+	require.NoError(t, err)
+	p, err := New(tab, Classify, nil)
+	require.NoError(t, err)
+	tab.X.Data[1] = 1e10
+	err = Standardize(p, tab.X)
+	var re *RowError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, 1, re.Row)
+	assert.ErrorIs(t, err, ErrScaledRange)
+	assert.Contains(t, err.Error(), `1e+10 in column "a"`)
 }

@@ -2,6 +2,8 @@ package tabular
 
 import (
 	"fmt"
+	"math"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -16,7 +18,9 @@ const maxLanes = 16
 // training would need more memory than the machine has: the parameters
 // with their gradient lanes and optimizer state, and the activations of a
 // batch (of rows rows at most). A size beyond any machine would otherwise
-// end in a runtime out-of-memory crash.
+// end in a runtime out-of-memory crash. The memory is the machine's, its
+// cgroup's limit, or the Go runtime's soft limit (GOMEMLIMIT,
+// debug.SetMemoryLimit), whichever is lowest.
 func checkMemory[T tensor.Float](sizes []int, rows int) error {
 	var z T
 	elem := float64(unsafe.Sizeof(z))
@@ -26,7 +30,10 @@ func checkMemory[T tensor.Float](sizes []int, rows int) error {
 		widths += float64(sizes[i])
 	}
 	need := elem * (params*(4+maxLanes) + 2*float64(rows)*widths)
-	have := physicalMemory()
+	have, what := physicalMemory(), "this machine's %s of memory"
+	if limit := debug.SetMemoryLimit(-1); limit > 0 && limit < math.MaxInt64 && (have == 0 || uint64(limit) < have) {
+		have, what = uint64(limit), "the Go memory limit of %s (GOMEMLIMIT)"
+	}
 	if have == 0 || need <= float64(have) {
 		return nil
 	}
@@ -34,7 +41,7 @@ func checkMemory[T tensor.Float](sizes []int, rows int) error {
 	for i, s := range sizes {
 		dims[i] = strconv.Itoa(s)
 	}
-	return fmt.Errorf("a %s network (%.3g parameters) needs about %s to train, more than this machine's %s of memory: use smaller hidden layers",
+	return fmt.Errorf("a %s network (%.3g parameters) needs about %s to train, more than "+what+": use smaller hidden layers",
 		strings.Join(dims, "-"), params, bytesString(need), bytesString(float64(have)))
 }
 

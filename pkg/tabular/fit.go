@@ -66,7 +66,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 	}
 	prep.ScaleTargets(p, y)
 	opts := nn.FitOptions{Epochs: c.Epochs, BatchSize: c.Batch, Seed: c.Seed, ValidationRows: val,
-		Parallelism: nn.Parallelism{Workers: c.Workers}, Log: c.Log, Comm: c.Comm, CommAllreduce: c.CommAllreduce,
+		Parallelism: nn.Parallelism{Workers: c.Workers}, Log: c.Log, Warn: c.Warn, Comm: c.Comm, CommAllreduce: c.CommAllreduce,
 		CheckpointPath: c.CheckpointPath, CheckpointEvery: c.CheckpointEvery, Resume: c.Resume}
 	if c.Val != nil {
 		vt, err := read[T](ctx, *c.Val, csvdata.Options{Targets: p.Targets, Schema: &p.Schema, Workers: c.Workers,
@@ -93,6 +93,9 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 	opts.Callbacks = append(opts.Callbacks, c.Callbacks...)
 	hist, err := net.Fit(ctx, x, y, opts)
 	m := &Model{Prep: p, History: hist, TrainRows: tab.X.Rows - len(val)}
+	if errors.As(err, new(*nn.CheckpointError)) {
+		return m, inputError(err)
+	}
 	if err != nil {
 		return m, err
 	}

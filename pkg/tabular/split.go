@@ -49,13 +49,6 @@ func splitRows(n int, classes []int, fraction float64, seed uint64) ([]int, erro
 
 // classIndices returns each row's class index, as prep numbers classes.
 func classIndices(c csvdata.Column) []int {
-	index := map[string]int{}
-	for i, l := range prep.Labels(c) {
-		index[l] = i
-	}
-	out := make([]int, len(c.Strings))
-	for i, s := range c.Strings {
-		out[i] = index[s]
-	}
-	return out
+	k, _ := prep.ClassIndices(prep.Labels(c), c) // every value is one of its own column's classes
+	return k
 }
