@@ -93,7 +93,7 @@ var badCorpus = []badCase{
 	{"model: format version from the future", "predict --model BAD/model_future_version.safetensors --data IRIS --out OUT", []string{"model_future_version.safetensors", "newer than this program reads"}},
 	{"model: another format", "predict --model BAD/model_other_format.safetensors --data IRIS --out OUT", []string{"model_other_format.safetensors", `format "pytorch"`}},
 	{"model: no metadata", "predict --model BAD/model_no_metadata.safetensors --data IRIS --out OUT", []string{"model_no_metadata.safetensors", "__metadata__"}},
-	{"model: architecture does not match the weights", "predict --model BAD/model_arch_mismatch.safetensors --data IRIS --out OUT", []string{"model_arch_mismatch.safetensors", "the architecture has 32 parameters, the tensors hold 27"}},
+	{"model: architecture does not match the weights", "predict --model BAD/model_arch_mismatch.safetensors --data IRIS --out OUT", []string{"model_arch_mismatch.safetensors", "layer 0 (dense, 4×4) claims 15 parameters, not 20"}},
 	{"model: architecture of 10^12 inputs", "predict --model BAD/model_arch_huge.safetensors --data IRIS --out OUT", []string{"model_arch_huge.safetensors", "1000000000000 inputs"}},
 	{"model: unknown activation", "predict --model BAD/model_arch_unknown_activation.safetensors --data IRIS --out OUT", []string{"model_arch_unknown_activation.safetensors", `"swish"`}},
 	{"model: wrong checksum", "predict --model BAD/model_bad_checksum.safetensors --data IRIS --out OUT", []string{"model_bad_checksum.safetensors", "checksum mismatch"}},

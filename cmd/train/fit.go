@@ -26,6 +26,8 @@ import (
 type fitConfig struct {
 	data, target, task, hidden, activation, loss, optimizer string
 	lr, valSplit                                            float64
+	inputDropout, l1, l2, maxNorm                           float64
+	dropout                                                 string
 	epochs, batch, workers, patience, checkpointEvery       int
 	maxCategories                                           int
 	seed                                                    uint64
@@ -52,6 +54,11 @@ func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 	fs.StringVar(&c.hidden, "hidden", "128,64", "hidden layer sizes, comma-separated (empty for none)")
 	fs.StringVar(&c.activation, "activation", "relu", "hidden activation: relu, tanh, sigmoid, leaky_relu, linear")
 	fs.StringVar(&c.loss, "loss", "auto", "auto, mse, mae, huber, ce or bce")
+	fs.StringVar(&c.dropout, "dropout", "", "dropout rate after every hidden layer, or one rate per hidden layer, comma-separated (inverted dropout, off in predict and evaluate)")
+	fs.Float64Var(&c.inputDropout, "input-dropout", 0, "dropout rate on the inputs")
+	fs.Float64Var(&c.l1, "l1", 0, "L1 penalty on the weights of every layer (Keras' kernel_regularizer)")
+	fs.Float64Var(&c.l2, "l2", 0, "L2 penalty on the weights of every layer")
+	fs.Float64Var(&c.maxNorm, "max-norm", 0, "bound on the L2 norm of each unit's incoming weights, applied after every update (Keras' max_norm; 0: none)")
 	fs.StringVar(&c.optimizer, "optimizer", "adam", "sgd, momentum, nesterov, adam, adamw or rmsprop")
 	fs.Float64Var(&c.lr, "lr", 0, "learning rate (default: Keras' for the optimizer, 0.01 for the SGD family, 0.001 otherwise)")
 	fs.IntVar(&c.epochs, "epochs", tabular.DefaultEpochs, "most passes over the training data (early stopping usually ends sooner)")
@@ -157,6 +164,14 @@ func (c *fitConfig) check() error {
 		return errors.New("--patience and --checkpoint-every cannot be negative")
 	case !(c.lr >= 0) || math.IsInf(c.lr, 0):
 		return fmt.Errorf("--lr %v: want a positive rate", c.lr)
+	case !(c.inputDropout >= 0 && c.inputDropout < 1):
+		return fmt.Errorf("--input-dropout %v: want a rate in [0, 1)", c.inputDropout)
+	case !(c.l1 >= 0) || math.IsInf(c.l1, 0):
+		return fmt.Errorf("--l1 %v: want a finite penalty not below 0", c.l1)
+	case !(c.l2 >= 0) || math.IsInf(c.l2, 0):
+		return fmt.Errorf("--l2 %v: want a finite penalty not below 0", c.l2)
+	case !(c.maxNorm >= 0) || math.IsInf(c.maxNorm, 0):
+		return fmt.Errorf("--max-norm %v: want a finite bound not below 0 (0: none)", c.maxNorm)
 	case c.resume && c.checkpointEvery == 0:
 		return errors.New("--resume needs --checkpoint-every")
 	case c.history != "" && !strings.HasSuffix(c.history, ".csv") && !strings.HasSuffix(c.history, ".jsonl"):
@@ -174,7 +189,11 @@ func (c *fitConfig) check() error {
 	if _, err := parseDelimiter(c.delimiter); err != nil {
 		return err
 	}
-	if _, err := parseHidden(c.hidden); err != nil {
+	hidden, err := parseHidden(c.hidden)
+	if err != nil {
+		return err
+	}
+	if _, err := parseDropout(c.dropout, len(hidden)); err != nil {
 		return err
 	}
 	if _, err := nn.ParseActivation(c.activation); err != nil {
@@ -188,6 +207,29 @@ func (c *fitConfig) check() error {
 
 // maxEpochs bounds --epochs: a run keeps one history entry per epoch.
 const maxEpochs = 1_000_000_000
+
+// parseDropout reads --dropout: one rate for every hidden layer, or one
+// per hidden layer.
+func parseDropout(s string, hidden int) ([]float64, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var rates []float64
+	for _, f := range strings.Split(s, ",") {
+		r, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || !(r >= 0 && r < 1) {
+			return nil, fmt.Errorf("--dropout %q: want rates in [0, 1) separated by commas", s)
+		}
+		rates = append(rates, r)
+	}
+	if len(rates) > 1 && len(rates) != hidden {
+		return nil, fmt.Errorf("--dropout %q: %d rates for %d hidden layers (give one rate, or one per hidden layer)", s, len(rates), hidden)
+	}
+	if hidden == 0 && rates[0] > 0 {
+		return nil, fmt.Errorf("--dropout %q: there are no hidden layers (--input-dropout drops inputs)", s)
+	}
+	return rates, nil
+}
 
 func parseHidden(s string) ([]int, error) {
 	sizes := []int{}

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 )
 
@@ -13,10 +14,17 @@ type Dense[T Float] struct {
 	Act   Activation // output activation
 	// Initializer draws the initial parameters; GlorotUniform when nil.
 	Initializer Initializer
-	// L2 is the weight of an L2 penalty L2·Σw² on the weights (not the
-	// biases), added to the training loss like Keras' kernel_regularizer.
-	L2   float64
-	name string
+	// L1 and L2 weigh the penalties L1·Σ|w| and L2·Σw² on the weights (not
+	// the biases), added to the training loss like Keras'
+	// kernel_regularizer (regularizers.L1L2).
+	L1, L2 float64
+	// MaxNorm, when positive, bounds the L2 norm of each unit's incoming
+	// weights (a column of W): after every update a column whose norm
+	// exceeds it is scaled down to it, like Keras' max_norm constraint
+	// (H2O's max_w2).
+	MaxNorm float64
+	name    string
+	norms   []float64 // Constrain's scratch
 }
 
 // NewDense returns a Dense layer with in inputs, units outputs, the given
@@ -77,36 +85,80 @@ func (d *Dense[T]) Init(params []T, rng *rand.Rand) {
 	}
 }
 
-// Penalty implements Penalized: it returns L2·Σw² and, when grads is
-// non-nil, adds its gradient 2·L2·w to grads.
+// Penalty implements Penalized: it returns L1·Σ|w| + L2·Σw² and, when
+// grads is non-nil, adds its gradient L1·sign(w) + 2·L2·w to grads.
 func (d *Dense[T]) Penalty(params, grads []T) float64 {
-	if d.L2 == 0 {
+	if d.L1 == 0 && d.L2 == 0 {
 		return 0
 	}
 	w, _ := d.split(params)
-	var s float64
+	var s1, s2 float64
 	for _, v := range w.Data {
-		s += float64(v) * float64(v)
+		s1 += math.Abs(float64(v))
+		s2 += float64(v) * float64(v)
 	}
 	if grads != nil {
 		gw, _ := d.split(grads)
-		c := T(2 * d.L2)
+		c1, c2 := T(d.L1), T(2*d.L2)
 		for i, v := range w.Data {
-			gw.Data[i] += c * v
+			g := c2 * v
+			switch {
+			case v > 0:
+				g += c1
+			case v < 0:
+				g -= c1
+			}
+			gw.Data[i] += g
 		}
 	}
-	return d.L2 * s
+	return d.L1*s1 + d.L2*s2
+}
+
+// Constrain implements Constrained: with MaxNorm set, it scales down each
+// column of W whose L2 norm exceeds MaxNorm to that norm.
+func (d *Dense[T]) Constrain(params []T) {
+	if d.MaxNorm <= 0 {
+		return
+	}
+	w, _ := d.split(params)
+	if len(d.norms) != d.Units {
+		d.norms = make([]float64, d.Units)
+	}
+	n := d.norms
+	clear(n)
+	for i := range w.Rows {
+		for j, v := range w.Row(i) {
+			n[j] += float64(v) * float64(v)
+		}
+	}
+	scaled := false
+	for j, s := range n {
+		n[j] = 1
+		if s := math.Sqrt(s); s > d.MaxNorm {
+			n[j], scaled = d.MaxNorm/s, true
+		}
+	}
+	if !scaled {
+		return
+	}
+	for i := range w.Rows {
+		for j, v := range w.Row(i) {
+			if n[j] != 1 {
+				w.Row(i)[j] = T(float64(v) * n[j])
+			}
+		}
+	}
 }
 
 // Forward implements Layer.
-func (d *Dense[T]) Forward(params []T, in, out Matrix[T]) {
+func (d *Dense[T]) Forward(_ Pass, params []T, in, out Matrix[T]) {
 	w, b := d.split(params)
 	Gemm(false, false, 1, in, w, 0, out)
 	biasActivate(d.Act, out, b)
 }
 
 // Backward implements Layer.
-func (d *Dense[T]) Backward(params, grads []T, in, out, dOut, dIn Matrix[T], ones []T, accumulate bool) {
+func (d *Dense[T]) Backward(_ Pass, params, grads []T, in, out, dOut, dIn Matrix[T], ones []T, accumulate bool) {
 	w, _ := d.split(params)
 	gw, gb := d.split(grads)
 	activationBackward(d.Act, out, dOut) // dOut now holds dL/dz

@@ -119,6 +119,13 @@ func (c *memComm) Bcast(buf []byte, root int) error {
 // the broadcast of rank 0's makes them agree), and returns rank 0's weights
 // and history.
 func fitRanks(t *testing.T, size int, opts nn.FitOptions, setup ...func(r int, o *nn.FitOptions) context.Context) ([]float32, *nn.History, []error) {
+	return fitRanksOf(t, func() (*nn.Model[float32], nn.Matrix[float32], nn.Matrix[float32]) { return resumeCase[float32](t, "adam") },
+		size, opts, setup...)
+}
+
+// fitRanksOf is fitRanks with the model and data that build returns.
+func fitRanksOf(t *testing.T, build func() (*nn.Model[float32], nn.Matrix[float32], nn.Matrix[float32]), size int, opts nn.FitOptions,
+	setup ...func(r int, o *nn.FitOptions) context.Context) ([]float32, *nn.History, []error) {
 	comms := newMemGroup(size)
 	params := make([][]float32, size)
 	hists := make([]*nn.History, size)
@@ -128,7 +135,7 @@ func fitRanks(t *testing.T, size int, opts nn.FitOptions, setup ...func(r int, o
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			m, x, y := resumeCase[float32](t, "adam")
+			m, x, y := build()
 			for i := range m.Params() { // other initial weights: only the broadcast makes them agree
 				m.Params()[i] += float32(r)
 			}

@@ -70,9 +70,11 @@ func (t *trainer[T]) diverged(epoch, batch int, loss float64, idx []int, updated
 			return found(i, "weights")
 		}
 	}
+	pass := t.pass(idx)
 	for i, l := range m.train {
 		out := NewMatrix[T](len(idx), l.OutputSize(), nil)
-		l.Forward(m.layerView(m.params, i), a, out)
+		pass.Layer = i
+		l.Forward(pass, m.layerView(m.params, i), a, out)
 		if !finite(out.Data) {
 			return found(i, "outputs")
 		}

@@ -69,7 +69,7 @@ func (e *evaluator[T]) forward(w, i int) (Matrix[T], int) {
 	}
 	for k, l := range e.m.train {
 		out := reshape(e.bufs[w][k%2], hi-lo, l.OutputSize())
-		l.Forward(e.m.layerView(e.m.params, k), a, out)
+		l.Forward(Pass{Layer: k}, e.m.layerView(e.m.params, k), a, out)
 		a = out
 	}
 	return a, lo

@@ -59,7 +59,7 @@ func (p Parallelism) withDefaults(batch int) (Parallelism, error) {
 type FitOptions struct {
 	Epochs    int    // passes over the data (default 1, like Keras)
 	BatchSize int    // samples per optimizer step (default 32)
-	Seed      uint64 // seed of the per-epoch shuffle and of the validation split
+	Seed      uint64 // seed of the per-epoch shuffle, the validation split and Dropout's masks
 	NoShuffle bool   // keep the data order instead of shuffling every epoch
 	// Log receives one line per epoch, "epoch 3/1000 loss 0.0123" followed by
 	// the metrics and validation results; nil is silent. Warn receives
@@ -169,10 +169,16 @@ func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*Hi
 	if opt.CheckpointEvery < 0 || (opt.Resume && opt.CheckpointPath == "") {
 		return nil, errors.New("nn: fit: Resume needs a CheckpointPath, and CheckpointEvery cannot be negative")
 	}
+	if opt.CheckpointPath != "" { // a layer a checkpoint cannot hold fails now, not after an epoch
+		if _, err := m.architecture(); err != nil {
+			return nil, fmt.Errorf("nn: fit: a checkpoint cannot hold this model: %w", err)
+		}
+	}
 	r := &fitRun[T]{m: m, opt: opt, epochs: epochs, batch: batch, train: trainIdx, perm: slices.Clone(trainIdx), val: val,
 		t: newTrainer(m, x, y, trainIdx, w, min(batch, len(trainIdx)), par), pcg: rand.NewPCG(opt.Seed, shuffleStream),
 		runRate: m.opt.LearningRate()}
 	r.rng = rand.New(r.pcg)
+	r.t.seed = opt.Seed
 	runCtx := ctx
 	if opt.Comm != nil && opt.Comm.Size() > 1 {
 		// Ranks must stop at the same step: the pool ignores ctx, and the
@@ -207,9 +213,12 @@ func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*Hi
 	return &r.hist, err
 }
 
-// Gradient returns the loss of the model on (x, y) taken as one batch, as
-// Evaluate computes it, and a new flat slice with its gradient, computed by
-// the same data-parallel machinery as Fit. The parameters do not change.
+// Gradient returns the loss of the model on (x, y) taken as one batch and a
+// new flat slice with its gradient, computed by the same data-parallel
+// machinery as Fit, in training mode: a Dropout layer drops what it would
+// in the first step of epoch 0 with seed 0, row i being sample i. For a
+// model without such layers the loss is the one Evaluate computes. The
+// parameters do not change.
 func (m *Model[T]) Gradient(ctx context.Context, x, y Matrix[T], par Parallelism) (float64, []T, error) {
 	if err := m.checkData(x, y); err != nil {
 		return 0, nil, err

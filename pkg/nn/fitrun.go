@@ -273,6 +273,7 @@ func (r *fitRun[T]) epoch(p *parallel.Pool, ev *evaluator[T], e int) error {
 // (times its rows) to sum. A non-finite loss or gradient stops it before
 // the update; an update that makes weights non-finite is reported after.
 func (r *fitRun[T]) step(p *parallel.Pool, e, b int, batch []int, sum *float64) error {
+	r.t.epoch, r.t.step = uint64(e), uint64(b)
 	s, err := r.t.gradient(p, batch)
 	if err != nil {
 		return err
@@ -295,6 +296,7 @@ func (r *fitRun[T]) step(p *parallel.Pool, e, b int, batch []int, sum *float64) 
 	if err := r.t.apply(p); err != nil {
 		return err
 	}
+	r.m.constrain()
 	if r.t.updateOverflowed() {
 		return r.t.diverged(e, b, s, batch, true)
 	}

@@ -16,15 +16,17 @@ type Layer[T Float] interface {
 	ParamCount() int
 	// Init fills params (length ParamCount) with initial values drawn from rng.
 	Init(params []T, rng *rand.Rand)
-	// Forward computes out (rows × OutputSize) from in (rows × InputSize).
-	Forward(params []T, in, out Matrix[T])
+	// Forward computes out (rows × OutputSize) from in (rows × InputSize);
+	// p says whether this is training and gives each row's random source.
+	Forward(p Pass, params []T, in, out Matrix[T])
 	// Backward receives dOut, the loss gradient with respect to out, which it
 	// may overwrite, together with the in and out of the forward pass. It
 	// writes the parameter gradient into grads (length ParamCount), or adds
 	// it when accumulate is true, and, when dIn.Data is non-nil, writes the
 	// gradient with respect to in into dIn. Backward never changes params.
-	// ones holds at least in.Rows ones, for column sums through BLAS.
-	Backward(params, grads []T, in, out, dOut, dIn Matrix[T], ones []T, accumulate bool)
+	// ones holds at least in.Rows ones, for column sums through BLAS. p is
+	// the Pass of the forward pass (Backward runs only in training).
+	Backward(p Pass, params, grads []T, in, out, dOut, dIn Matrix[T], ones []T, accumulate bool)
 }
 
 // activated is implemented by layers whose output activation a loss can be
@@ -34,6 +36,13 @@ type activated[T Float] interface {
 	Activation() Activation
 	// withActivation returns a copy of the layer with another activation.
 	withActivation(Activation) Layer[T]
+}
+
+// Constrained is implemented by layers with a constraint on their
+// parameters (Dense's MaxNorm), which Fit applies after every update.
+type Constrained[T Float] interface {
+	// Constrain projects params onto the constraint, in place.
+	Constrain(params []T)
 }
 
 // Penalized is implemented by layers with a regularization penalty on

@@ -200,6 +200,15 @@ func (m *Model[T]) checkData(x, y Matrix[T]) error {
 	return m.loss.CheckTarget(y, m.OutputSize())
 }
 
+// constrain applies the layers' constraints to the parameters.
+func (m *Model[T]) constrain() {
+	for i, l := range m.layers {
+		if c, ok := l.(Constrained[T]); ok {
+			c.Constrain(m.layerView(m.params, i))
+		}
+	}
+}
+
 // penalty sums the layers' regularization penalties and, when grads is
 // non-nil, adds their gradients to grads.
 func (m *Model[T]) penalty(params, grads []T) float64 {

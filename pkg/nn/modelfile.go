@@ -16,18 +16,20 @@ import (
 )
 
 // A model file is a safetensors file (see safetensors.go). densetrain
-// writes layer i's weights as "layers.i.weight" (In × Units) and its biases
-// as "layers.i.bias", in order, so the data section is exactly the flat
+// writes a Dense layer i's weights as "layers.i.weight" (In × Units) and its
+// biases as "layers.i.bias", another kind's parameters, if any, as
+// "layers.i.params", in order, so the data section is exactly the flat
 // parameter slice. The metadata holds the format name and version, the
 // architecture and loss (JSON), the preprocessing slot and a SHA-256 of the
 // data. The file holds no time and no worker count: the same weights give
 // the same bytes.
 
 // Format identifies densetrain model files; FormatVersion is the newest
-// version this package reads and the one it writes.
+// version this package reads. It writes version 1 when every layer is
+// Dense (so that older programs read it) and version 2 otherwise.
 const (
 	Format        = "densetrain"
-	FormatVersion = 1
+	FormatVersion = 2
 )
 
 // architecture is the model description stored in the metadata.
@@ -37,7 +39,19 @@ type architecture struct {
 	Delta  float64     `json:"loss_delta,omitempty"`
 }
 
-// architecture describes the model for its files.
+// version is the format version a file of the architecture needs.
+func (a architecture) version() int {
+	for _, sp := range a.Layers {
+		if sp.Kind != "dense" {
+			return 2
+		}
+	}
+	return 1
+}
+
+// architecture describes the model for its files. It refuses layers that
+// a file could not hold or that LoadFile could not build again: without a
+// Spec, of a kind not registered in T, or whose spec does not match them.
 func (m *Model[T]) architecture() (architecture, error) {
 	arch := architecture{Loss: m.loss.Name(), Delta: lossDelta(m.loss)}
 	for i, l := range m.layers {
@@ -45,7 +59,18 @@ func (m *Model[T]) architecture() (architecture, error) {
 		if !ok {
 			return arch, fmt.Errorf("nn: save: layer %d (%q) cannot describe itself (no Spec method)", i, l.Name())
 		}
-		arch.Layers = append(arch.Layers, sp.Spec())
+		spec := sp.Spec()
+		if _, ok := layerFactory[T](spec.Kind); !ok {
+			return arch, fmt.Errorf("nn: save: layer %d (%q) has kind %q, which is not registered for float%d (nn.RegisterLayer): its file could not be loaded",
+				i, l.Name(), spec.Kind, bitsOf[T]())
+		}
+		if err := checkLayer(i, l, spec); err != nil {
+			return arch, fmt.Errorf("nn: save: %w", err)
+		}
+		arch.Layers = append(arch.Layers, spec)
+	}
+	if _, err := checkSpecs(arch); err != nil {
+		return arch, fmt.Errorf("nn: save: %w", err)
 	}
 	return arch, nil
 }
@@ -54,9 +79,14 @@ func (m *Model[T]) architecture() (architecture, error) {
 func weightShapes(arch architecture) []tensor {
 	var ts []tensor
 	for i, sp := range arch.Layers {
-		ts = append(ts,
-			tensor{name: fmt.Sprintf("layers.%d.weight", i), shape: []int64{int64(sp.Inputs), int64(sp.Units)}},
-			tensor{name: fmt.Sprintf("layers.%d.bias", i), shape: []int64{int64(sp.Units)}})
+		switch {
+		case sp.Kind == "dense":
+			ts = append(ts,
+				tensor{name: fmt.Sprintf("layers.%d.weight", i), shape: []int64{int64(sp.Inputs), int64(sp.Units)}},
+				tensor{name: fmt.Sprintf("layers.%d.bias", i), shape: []int64{int64(sp.Units)}})
+		case sp.Params > 0:
+			ts = append(ts, tensor{name: fmt.Sprintf("layers.%d.params", i), shape: []int64{int64(sp.Params)}})
+		}
 	}
 	return ts
 }
@@ -65,11 +95,19 @@ func weightShapes(arch architecture) []tensor {
 // named and shaped by weightShapes.
 func (m *Model[T]) weightTensors(arch architecture, params []T) []tensor {
 	ts := weightShapes(arch)
+	k := 0
 	for i, sp := range arch.Layers {
 		v := m.layerView(params, i)
-		nw := sp.Inputs * sp.Units
-		ts[2*i] = floatTensor(ts[2*i].name, ts[2*i].shape, v[:nw])
-		ts[2*i+1] = floatTensor(ts[2*i+1].name, ts[2*i+1].shape, v[nw:])
+		switch {
+		case sp.Kind == "dense":
+			nw := sp.Inputs * sp.Units
+			ts[k] = floatTensor(ts[k].name, ts[k].shape, v[:nw])
+			ts[k+1] = floatTensor(ts[k+1].name, ts[k+1].shape, v[nw:])
+			k += 2
+		case sp.Params > 0:
+			ts[k] = floatTensor(ts[k].name, ts[k].shape, v)
+			k++
+		}
 	}
 	return ts
 }
@@ -90,7 +128,7 @@ func (m *Model[T]) WriteTo(w io.Writer) (int64, error) {
 	}
 	meta := map[string]string{
 		"format":         Format,
-		"format_version": strconv.Itoa(FormatVersion),
+		"format_version": strconv.Itoa(arch.version()),
 		"architecture":   string(archJSON),
 	}
 	if m.Preprocessing != nil {
@@ -138,7 +176,7 @@ func ReadModel[T Float](r io.Reader, size int64) (*Model[T], error) {
 		}
 		// Compare sizes before allocating: the architecture alone could
 		// claim billions of parameters, the tensors are bounded by the file.
-		count, err := paramCount(arch)
+		count, err := checkSpecs(arch)
 		if err != nil {
 			return err
 		}
@@ -203,42 +241,24 @@ func (m *Model[T]) readWeights(arch architecture, tensors map[string]tensor, par
 	if len(tensors) != len(want) {
 		return fmt.Errorf("%d tensors, the architecture has %d", len(tensors), len(want))
 	}
-	for i := range arch.Layers {
+	for i, sp := range arch.Layers {
 		v := m.layerView(params, i)
-		nw := arch.Layers[i].Inputs * arch.Layers[i].Units
-		decodeInto(tensors[fmt.Sprintf("layers.%d.weight", i)], v[:nw])
-		decodeInto(tensors[fmt.Sprintf("layers.%d.bias", i)], v[nw:])
+		switch {
+		case sp.Kind == "dense":
+			nw := sp.Inputs * sp.Units
+			decodeInto(tensors[fmt.Sprintf("layers.%d.weight", i)], v[:nw])
+			decodeInto(tensors[fmt.Sprintf("layers.%d.bias", i)], v[nw:])
+		case sp.Params > 0:
+			decodeInto(tensors[fmt.Sprintf("layers.%d.params", i)], v)
+		}
 	}
 	return nil
 }
 
-// paramCount checks the layer kinds and sizes of an architecture and
-// returns its number of parameters, without allocating.
-func paramCount(arch architecture) (int64, error) {
-	if len(arch.Layers) == 0 {
-		return 0, errors.New("the architecture has no layers")
-	}
-	var total int64
-	for i, sp := range arch.Layers {
-		if sp.Kind != "dense" {
-			return 0, fmt.Errorf("layer %d has unknown kind %q", i, sp.Kind)
-		}
-		const maxSide = 1 << 24
-		if sp.Inputs < 1 || sp.Units < 1 || sp.Inputs > maxSide || sp.Units > maxSide {
-			return 0, fmt.Errorf("layer %d has %d inputs and %d units", i, sp.Inputs, sp.Units)
-		}
-		total += int64(sp.Inputs)*int64(sp.Units) + int64(sp.Units)
-		if total > 1<<31 {
-			return 0, errors.New("the architecture claims more than 2^31 parameters")
-		}
-	}
-	return total, nil
-}
-
 // modelFromArchitecture builds an architecture's model with zeroed
-// parameters; call paramCount first.
+// parameters, each layer by its kind's factory; call checkSpecs first.
 func modelFromArchitecture[T Float](arch architecture) (*Model[T], error) {
-	if _, err := paramCount(arch); err != nil {
+	if _, err := checkSpecs(arch); err != nil {
 		return nil, err
 	}
 	loss, err := LossByName[T](arch.Loss, arch.Delta)
@@ -247,13 +267,21 @@ func modelFromArchitecture[T Float](arch architecture) (*Model[T], error) {
 	}
 	m := NewModel[T]()
 	for i, sp := range arch.Layers {
-		act, err := ParseActivation(sp.Activation)
+		factory, ok := layerFactory[T](sp.Kind)
+		if !ok {
+			return nil, fmt.Errorf("layer %d has unknown kind %q (a custom layer? register it with nn.RegisterLayer)", i, sp.Kind)
+		}
+		l, err := factory(sp)
 		if err != nil {
 			return nil, fmt.Errorf("layer %d: %w", i, err)
 		}
-		d := NewDense[T](sp.Inputs, sp.Units, act, sp.Name)
-		d.L2 = sp.L2
-		m.Add(d)
+		if l == nil {
+			return nil, fmt.Errorf("layer %d: the factory of kind %q gave no layer", i, sp.Kind)
+		}
+		if err := checkLayer(i, l, sp); err != nil {
+			return nil, err
+		}
+		m.Add(l)
 	}
 	if err := m.build(loss); err != nil {
 		return nil, err

@@ -148,7 +148,7 @@ func TestDamagedModelFilesFailClearly(t *testing.T) {
 		{"empty", nil, "too short"},
 		{"huge header length", append(binary.LittleEndian.AppendUint64(nil, 1<<40), good[8:]...), "header length"},
 		{"header not json", append(binary.LittleEndian.AppendUint64(nil, 4), []byte("{{{{")...), "not valid JSON"},
-		{"future version", editHeader(t, good, meta("format_version", "2")), "newer than this program"},
+		{"future version", editHeader(t, good, meta("format_version", "3")), "newer than this program"},
 		{"other format", editHeader(t, good, meta("format", "pytorch")), "format"},
 		{"wrong dtype", editHeader(t, good, tensor("layers.0.weight", "dtype", "I8")), "dtype"},
 		{"lying shape", editHeader(t, good, tensor("layers.0.weight", "shape", []int{5, 8})), "shape"},

@@ -45,10 +45,12 @@ func (r *replica[T]) shard(t *trainer[T], idx []int, grad []T, acc []float64, ad
 			wts[i] = t.w[s]
 		}
 	}
+	pass := t.pass(idx)
 	a := in
 	for i, l := range m.train {
 		out := reshape(r.acts[i], n, l.OutputSize())
-		l.Forward(m.layerView(m.params, i), a, out)
+		pass.Layer = i
+		l.Forward(pass, m.layerView(m.params, i), a, out)
 		a = out
 	}
 	cur := 0
@@ -64,7 +66,8 @@ func (r *replica[T]) shard(t *trainer[T], idx []int, grad []T, acc []float64, ad
 			dIn = reshape(r.d[1-cur], n, l.InputSize()) // the first layer's input gradient is never needed
 		}
 		out := reshape(r.acts[i], n, l.OutputSize())
-		l.Backward(m.layerView(m.params, i), m.layerView(grad, i), lin, out, dOut, dIn, r.ones, add)
+		pass.Layer = i
+		l.Backward(pass, m.layerView(m.params, i), m.layerView(grad, i), lin, out, dOut, dIn, r.ones, add)
 		dOut, cur = dIn, 1-cur
 	}
 	return loss

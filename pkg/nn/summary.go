@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -8,13 +9,18 @@ import (
 
 // LayerSpec describes a layer for summaries and model files.
 type LayerSpec struct {
-	Kind       string  `json:"kind"` // "dense"
+	Kind       string  `json:"kind"` // a registered kind: "dense", "dropout", or one of RegisterLayer's
 	Name       string  `json:"name"`
 	Inputs     int     `json:"inputs"`
 	Units      int     `json:"units"`
-	Activation string  `json:"activation"`
-	L2         float64 `json:"l2,omitempty"`
-	Params     int     `json:"params"`
+	Activation string  `json:"activation,omitempty"` // dense
+	L1         float64 `json:"l1,omitempty"`         // dense
+	L2         float64 `json:"l2,omitempty"`         // dense
+	MaxNorm    float64 `json:"max_norm,omitempty"`   // dense
+	Rate       float64 `json:"rate,omitempty"`       // dropout
+	// Config holds the settings of other kinds, as their factories read it.
+	Config json.RawMessage `json:"config,omitempty"`
+	Params int             `json:"params"`
 }
 
 // Specced is implemented by layers that can describe themselves, which
@@ -25,7 +31,8 @@ type Specced interface {
 
 // Spec implements Specced.
 func (d *Dense[T]) Spec() LayerSpec {
-	return LayerSpec{Kind: "dense", Name: d.name, Inputs: d.In, Units: d.Units, Activation: d.Act.String(), L2: d.L2, Params: d.ParamCount()}
+	return LayerSpec{Kind: "dense", Name: d.name, Inputs: d.In, Units: d.Units, Activation: d.Act.String(),
+		L1: d.L1, L2: d.L2, MaxNorm: d.MaxNorm, Params: d.ParamCount()}
 }
 
 // Summary lists a model's layers, like Keras' model.summary().

@@ -35,6 +35,10 @@ type trainer[T Float] struct {
 	overflow []bool    // per chunk: the last update made a weight non-finite
 	clipBy   T
 
+	// the key of the random draws of stochastic layers (see Pass): the
+	// seed, and the epoch and step being computed
+	seed, epoch, step uint64
+
 	ex     *exchange[T] // across processes; nil in a single process
 	laneLo int          // the first lane this process computes
 
@@ -59,6 +63,11 @@ func newTrainer[T Float](m *Model[T], x, y Matrix[T], trainRows []int, w []T, ma
 	t.overflow = make([]bool, len(t.norms))
 	t.laneTask, t.updateTask, t.normTask, t.scaleTask, t.reduceTask = t.lane, t.update, t.norm, t.rescale, t.reduceNorm
 	return t
+}
+
+// pass returns the training Pass of the rows idx of this step.
+func (t *trainer[T]) pass(idx []int) Pass {
+	return Pass{Training: true, seed: t.seed, epoch: t.epoch, step: t.step, samples: idx}
 }
 
 // gradient computes the gradient of the loss of the samples idx — the

@@ -3,6 +3,7 @@ package tabular
 import (
 	"fmt"
 	"io"
+	"math"
 	"slices"
 
 	"github.com/densetrain/densetrain/pkg/csvdata"
@@ -56,6 +57,13 @@ type Config struct {
 	Activation, Loss, Optimizer string
 	LR                          float64
 	Float64                     bool
+	// Regularization. Dropout drops units after the hidden layers (one rate
+	// for every hidden layer, or one per hidden layer; 0: none), InputDropout
+	// the inputs; L1 and L2 penalize the weights of every Dense layer and
+	// MaxNorm bounds the norm of each unit's incoming weights (nn.Dense's
+	// fields; 0: none).
+	Dropout                       []float64
+	InputDropout, L1, L2, MaxNorm float64
 	// Training. Epochs and Batch default to DefaultEpochs and DefaultBatch.
 	// ValSplit holds out a fraction of the rows for validation (default
 	// DefaultValSplit for tables of at least DefaultValMinRows rows
@@ -134,6 +142,19 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("validation split %v, learning rate %v: want a fraction below 1 and a rate not below 0", c.ValSplit, c.LR)
 	case c.ValSplit > 0 && c.Val != nil:
 		return c, fmt.Errorf("give a validation split or a validation table, not both")
+	}
+	if len(c.Dropout) > 1 && len(c.Dropout) != len(c.Hidden) {
+		return c, fmt.Errorf("%d dropout rates for %d hidden layers: give one rate, or one per hidden layer", len(c.Dropout), len(c.Hidden))
+	}
+	for _, r := range append(slices.Clone(c.Dropout), c.InputDropout) {
+		if !(r >= 0 && r < 1) {
+			return c, fmt.Errorf("dropout rate %v: want a fraction in [0, 1)", r)
+		}
+	}
+	for _, v := range []float64{c.L1, c.L2, c.MaxNorm} {
+		if !(v >= 0) || math.IsInf(v, 1) {
+			return c, fmt.Errorf("l1 %v, l2 %v, max norm %v: want finite values not below 0", c.L1, c.L2, c.MaxNorm)
+		}
 	}
 	for _, h := range c.Hidden {
 		if h < 1 {

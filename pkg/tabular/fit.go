@@ -188,11 +188,29 @@ func buildNetwork[T tensor.Float](c Config, p *prep.Preprocessing, targets, rows
 	}
 	m := nn.NewModel[T]()
 	in := p.InputWidth()
+	if c.InputDropout > 0 {
+		m.Add(nn.NewDropout[T](in, c.InputDropout, "input_dropout"))
+	}
+	dense := func(in, units int, act nn.Activation, name string) *nn.Dense[T] {
+		d := nn.NewDense[T](in, units, act, name)
+		d.L1, d.L2, d.MaxNorm = c.L1, c.L2, c.MaxNorm
+		return d
+	}
 	for i, h := range c.Hidden {
-		m.Add(nn.NewDense[T](in, h, act, fmt.Sprintf("hidden%d", i+1)))
+		m.Add(dense(in, h, act, fmt.Sprintf("hidden%d", i+1)))
+		rate := 0.0
+		switch len(c.Dropout) {
+		case 1:
+			rate = c.Dropout[0]
+		case len(c.Hidden):
+			rate = c.Dropout[i]
+		}
+		if rate > 0 {
+			m.Add(nn.NewDropout[T](h, rate, fmt.Sprintf("dropout%d", i+1)))
+		}
 		in = h
 	}
-	m.Add(nn.NewDense[T](in, outputs, outAct, "output"))
+	m.Add(dense(in, outputs, outAct, "output"))
 	opt, _ := NewOptimizer[T](c.Optimizer, c.LR)
 	if err := m.Compile(loss, opt, nn.WithSeed(c.Seed)); err != nil {
 		return nil, err
