@@ -144,6 +144,16 @@ var badCorpus = []badCase{
 	{"--hidden of 10^9 units", "fit --data BAD/ok.csv --hidden 1000000000", []string{"2-1000000000-2 network", "memory", "smaller hidden layers"}},
 	{"--hidden of 2^63-1 units", "fit --data BAD/ok.csv --hidden 9223372036854775807", []string{"memory", "smaller hidden layers"}},
 	{"--target with an empty item", "fit --data BAD/ok.csv --target y,", []string{"--target"}},
+	// regularization flags (issue 13)
+	{"--dropout 1", "fit --data BAD/ok.csv --dropout 1", []string{`--dropout "1"`, "[0, 1)"}},
+	{"--dropout with more rates than layers", "fit --data BAD/ok.csv --hidden 8,4 --dropout 0.5,0.5,0.5", []string{"3 rates for 2 hidden layers"}},
+	{"--dropout without hidden layers", "fit --data BAD/ok.csv --hidden= --dropout 0.5", []string{"no hidden layers"}},
+	{"--dropout with an empty item", "fit --data BAD/ok.csv --dropout 0.5,", []string{"--dropout"}},
+	{"--input-dropout -0.1", "fit --data BAD/ok.csv --input-dropout -0.1", []string{"--input-dropout -0.1"}},
+	{"--l1 NaN", "fit --data BAD/ok.csv --l1 NaN", []string{"--l1 NaN"}},
+	{"--l2 -1", "fit --data BAD/ok.csv --l2 -1", []string{"--l2 -1"}},
+	{"--max-norm +Inf", "fit --data BAD/ok.csv --max-norm +Inf", []string{"--max-norm +Inf"}},
+	{"--lr-schedule step", "fit --data BAD/ok.csv --lr-schedule step", []string{`--lr-schedule "step"`}},
 }
 
 func TestBadInputCorpus(t *testing.T) {

@@ -105,14 +105,25 @@ func mustOpen(t *testing.T, path string) *os.File {
 	return f
 }
 
+// TestSameModelFileForAnyWorkerCount: workers 1, 2 and 3 write the same
+// model file, byte for byte — with dropout, L1, L2, max-norm and a cosine
+// schedule too.
 func TestSameModelFileForAnyWorkerCount(t *testing.T) {
+	t.Run("plain", func(t *testing.T) { testSameModelFile(t) })
+	t.Run("regularized", func(t *testing.T) {
+		testSameModelFile(t, "--input-dropout", "0.2", "--dropout", "0.5,0.3", "--l1", "1e-5", "--l2", "1e-4", "--max-norm", "2",
+			"--lr-schedule", "cosine")
+	})
+}
+
+func testSameModelFile(t *testing.T, extra ...string) {
 	bin := binary(t)
 	dir := t.TempDir()
 	var first []byte
 	for _, w := range []string{"1", "2", "3"} {
 		model := filepath.Join(dir, "m"+w)
-		code, _, errOut := drive(t, bin, "fit", "--data", "../../testdata/digits.csv", "--epochs", "3", "--workers", w,
-			"--val-split", "0.1", "--out", model, "--quiet")
+		code, _, errOut := drive(t, bin, append([]string{"fit", "--data", "../../testdata/digits.csv", "--epochs", "3", "--workers", w,
+			"--val-split", "0.1", "--out", model, "--quiet"}, extra...)...)
 		require.Equal(t, 0, code, errOut)
 		b, err := os.ReadFile(model)
 		require.NoError(t, err)

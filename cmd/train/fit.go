@@ -27,7 +27,7 @@ type fitConfig struct {
 	data, target, task, hidden, activation, loss, optimizer string
 	lr, valSplit                                            float64
 	inputDropout, l1, l2, maxNorm                           float64
-	dropout                                                 string
+	dropout, lrSchedule                                     string
 	epochs, batch, workers, patience, checkpointEvery       int
 	maxCategories                                           int
 	seed                                                    uint64
@@ -60,6 +60,7 @@ func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 	fs.Float64Var(&c.l2, "l2", 0, "L2 penalty on the weights of every layer")
 	fs.Float64Var(&c.maxNorm, "max-norm", 0, "bound on the L2 norm of each unit's incoming weights, applied after every update (Keras' max_norm; 0: none)")
 	fs.StringVar(&c.optimizer, "optimizer", "adam", "sgd, momentum, nesterov, adam, adamw or rmsprop")
+	fs.StringVar(&c.lrSchedule, "lr-schedule", "constant", "constant, or cosine: from --lr down to 0 over --epochs, along half a cosine, set every epoch")
 	fs.Float64Var(&c.lr, "lr", 0, "learning rate (default: Keras' for the optimizer, 0.01 for the SGD family, 0.001 otherwise)")
 	fs.IntVar(&c.epochs, "epochs", tabular.DefaultEpochs, "most passes over the training data (early stopping usually ends sooner)")
 	fs.IntVar(&c.batch, "batch", tabular.DefaultBatch, "samples per optimizer step")
@@ -164,6 +165,8 @@ func (c *fitConfig) check() error {
 		return errors.New("--patience and --checkpoint-every cannot be negative")
 	case !(c.lr >= 0) || math.IsInf(c.lr, 0):
 		return fmt.Errorf("--lr %v: want a positive rate", c.lr)
+	case c.lrSchedule != "constant" && c.lrSchedule != "cosine":
+		return fmt.Errorf("--lr-schedule %q: want constant or cosine", c.lrSchedule)
 	case !(c.inputDropout >= 0 && c.inputDropout < 1):
 		return fmt.Errorf("--input-dropout %v: want a rate in [0, 1)", c.inputDropout)
 	case !(c.l1 >= 0) || math.IsInf(c.l1, 0):

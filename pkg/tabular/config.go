@@ -64,6 +64,10 @@ type Config struct {
 	// fields; 0: none).
 	Dropout                       []float64
 	InputDropout, L1, L2, MaxNorm float64
+	// LRSchedule is "" or "constant" (the rate stays), or "cosine": the rate
+	// follows half a cosine from LR to 0 over Epochs, set at the start of
+	// every epoch (nn.CosineDecay).
+	LRSchedule string
 	// Training. Epochs and Batch default to DefaultEpochs and DefaultBatch.
 	// ValSplit holds out a fraction of the rows for validation (default
 	// DefaultValSplit for tables of at least DefaultValMinRows rows
@@ -142,6 +146,9 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("validation split %v, learning rate %v: want a fraction below 1 and a rate not below 0", c.ValSplit, c.LR)
 	case c.ValSplit > 0 && c.Val != nil:
 		return c, fmt.Errorf("give a validation split or a validation table, not both")
+	}
+	if c.LRSchedule != "" && c.LRSchedule != "constant" && c.LRSchedule != "cosine" {
+		return c, fmt.Errorf("learning-rate schedule %q: want constant or cosine", c.LRSchedule)
 	}
 	if len(c.Dropout) > 1 && len(c.Dropout) != len(c.Hidden) {
 		return c, fmt.Errorf("%d dropout rates for %d hidden layers: give one rate, or one per hidden layer", len(c.Dropout), len(c.Hidden))

@@ -87,6 +87,9 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 	if err != nil {
 		return nil, err
 	}
+	if c.LRSchedule == "cosine" {
+		opts.Callbacks = append(opts.Callbacks, nn.LearningRateScheduler{Schedule: nn.CosineDecay(net.Optimizer().LearningRate(), c.Epochs, 0)})
+	}
 	if c.Patience > 0 {
 		opts.Callbacks = append(opts.Callbacks, &nn.EarlyStopping{Patience: c.Patience, RestoreBestWeights: true})
 	}
