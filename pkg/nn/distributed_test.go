@@ -119,7 +119,9 @@ func (c *memComm) Bcast(buf []byte, root int) error {
 // the broadcast of rank 0's makes them agree), and returns rank 0's weights
 // and history.
 func fitRanks(t *testing.T, size int, opts nn.FitOptions, setup ...func(r int, o *nn.FitOptions) context.Context) ([]float32, *nn.History, []error) {
-	return fitRanksOf(t, func() (*nn.Model[float32], nn.Matrix[float32], nn.Matrix[float32]) { return resumeCase[float32](t, "adam") },
+	return fitRanksOf(t, func() (*nn.Model[float32], nn.Matrix[float32], nn.Matrix[float32]) {
+		return resumeCase[float32](t, "adam")
+	},
 		size, opts, setup...)
 }
 
