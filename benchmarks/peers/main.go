@@ -28,6 +28,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/densetrain/densetrain/benchmarks"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -107,20 +108,6 @@ func openblasCore(name string, args ...string) string {
 		return "OpenBLAS " + string(m[1])
 	}
 	return "no OpenBLAS loaded"
-}
-
-// openblasEnv lists the OPENBLAS_* variables of the environment.
-func openblasEnv() string {
-	var vs []string
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "OPENBLAS_") {
-			vs = append(vs, kv)
-		}
-	}
-	if len(vs) == 0 {
-		return "no OPENBLAS_* variables"
-	}
-	return strings.Join(vs, " ")
 }
 
 func command(name string, args ...string) *exec.Cmd {
@@ -210,7 +197,7 @@ func report(runs []run, epochs int, cores []string) {
 		}
 	}
 	fmt.Printf("W1 on MNIST (60 000 training rows, test accuracy on 10 000), %d epochs, %s; environment: %s; kernels: %s\n\n",
-		epochs, time.Now().UTC().Format("2006-01-02"), openblasEnv(), strings.Join(cores, ", "))
+		epochs, time.Now().UTC().Format("2006-01-02"), benchmarks.OpenBLASEnv(), strings.Join(cores, ", "))
 	fmt.Println("| trainer | samples/s | vs best PyTorch | GFLOP/s | % of roofline | test accuracy | to 98 % |")
 	fmt.Println("|---|---|---|---|---|---|---|")
 	for _, r := range runs {
