@@ -7,6 +7,7 @@
 //	train predict --model MODEL --data FILE [--out FILE]
 //	train evaluate --model MODEL --data FILE [--json]
 //	train summary --model MODEL [--json]
+//	train export --model MODEL --out FILE.onnx       the model as ONNX, preprocessing inside
 //	train xor [flags]                                 the tutorial's XOR demo
 //	train help
 //
@@ -36,6 +37,7 @@ commands:
   predict   write a model's predictions for a CSV file
   evaluate  report a model's loss and metrics on a CSV file
   summary   describe a saved model
+  export    write a model as ONNX, with its preprocessing inside
   xor       train the tutorial's XOR network and print its predictions
   help      show this help
 
@@ -101,6 +103,7 @@ var commands = map[string]func(ctx context.Context, args []string, stdout, stder
 	"predict":  predictCommand,
 	"evaluate": evaluateCommand,
 	"summary":  summaryCommand,
+	"export":   exportCommand,
 	"xor":      xorCommand,
 }
 

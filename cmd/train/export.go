@@ -1,0 +1,39 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/densetrain/densetrain/pkg/tabular"
+)
+
+// exportCommand writes a model's ONNX form, with its preprocessing and
+// label decoding inside (tabular.Model.ExportONNX). The output path is
+// checked before the model is read; a model that cannot be exported (a
+// custom layer) is bad input: exit 2, nothing written.
+func exportCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("export")
+	model := fs.String("model", "", "model file written by train fit (required)")
+	out := fs.String("out", "", "ONNX file to write, atomically (required)")
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
+	}
+	if *model == "" || *out == "" {
+		return usageError(fmt.Errorf("--model and --out are required"))
+	}
+	if err := checkOutputs([]namedPath{{"out", *out}}, []namedPath{{"model", *model}}); err != nil {
+		return usageError(err)
+	}
+	m, err := tabular.Load(*model)
+	if err != nil {
+		return usageError(err)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := m.ExportONNX(*out); err != nil {
+		return usageError(err)
+	}
+	return nil
+}

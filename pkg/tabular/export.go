@@ -1,0 +1,121 @@
+package tabular
+
+import (
+	"encoding/json"
+	"io"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/densetrain/densetrain/internal/atomicfile"
+	"github.com/densetrain/densetrain/internal/onnxpb"
+	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/prep"
+	"github.com/densetrain/densetrain/pkg/tensor"
+)
+
+// The versions of the ONNX models the export writes: onnxruntime 1.6 and
+// later run them.
+const (
+	onnxIRVersion = 7  // IR_VERSION_2020_5_8
+	onnxOpset     = 13 // the default domain
+	onnxMLOpset   = 2  // ai.onnx.ml, imported when a text column needs LabelEncoder
+)
+
+// WriteONNX writes the model as an ONNX model (IR version 7, opset 13,
+// ai.onnx.ml opset 2 when it has text columns) that holds the whole
+// pipeline of Predict: imputation, missing indicators, scaling, one-hot
+// encoding, the layers, the output activation and the label decoding.
+//
+// It has one input per feature column of the training table, named as the
+// column, of shape [N, 1]: float (float64 models: double) for a numeric
+// column, NaN for a missing value; string for a text column, "" or one of
+// the model's missing-value tokens for a missing value, any value not seen
+// in training encoded as all zeros. A classifier's outputs are label
+// (string, [N], the original class labels) and probabilities ([N,
+// classes], in the order of the p_… columns of Predictions.WriteCSV); a
+// regression's is value ([N, targets], in the targets' units). The README
+// section "Exporting to ONNX" says how each step is encoded.
+//
+// A layer other than nn.Dense and nn.Dropout, or a feature column named
+// as an output, is an *InputError, returned before anything is written.
+func (m *Model) WriteONNX(w io.Writer) error {
+	b, err := m.onnx()
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+// ExportONNX writes the model's ONNX form (see WriteONNX) to path
+// atomically: a temporary file in the same directory, synced, then renamed
+// over path. On an error, path is left as it was.
+func (m *Model) ExportONNX(path string) error {
+	b, err := m.onnx()
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(path, func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
+}
+
+// onnx returns the serialized ONNX model, the same bytes for the same
+// model.
+func (m *Model) onnx() ([]byte, error) {
+	var (
+		mp  *onnxpb.ModelProto
+		err error
+	)
+	if m.f64 != nil {
+		mp, err = onnxModel(m.Prep, m.f64)
+	} else {
+		mp, err = onnxModel(m.Prep, m.f32)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return proto.MarshalOptions{Deterministic: true}.Marshal(mp)
+}
+
+// onnxModel builds the ONNX model of a network and its preprocessing.
+func onnxModel[T tensor.Float](p *prep.Preprocessing, net *nn.Model[T]) (*onnxpb.ModelProto, error) {
+	if err := checkExportable(net); err != nil {
+		return nil, err
+	}
+	var z T
+	b := newGraphBuilder(any(z) == any(float64(0)))
+	// The outputs keep their names: a feature column may not take one.
+	if p.Task == prep.Classify {
+		b.reserve("label")
+		b.reserve("probabilities")
+	} else {
+		b.reserve("value")
+	}
+	x, err := b.features(p)
+	if err != nil {
+		return nil, err
+	}
+	x = b.scale(p, x)
+	out := layers(b, net, x)
+	if err := b.head(p, out, net.OutputSize()); err != nil {
+		return nil, err
+	}
+	b.g.DocString = "densetrain: imputation, missing indicators, scaling, one-hot encoding, the network and its head, from raw columns"
+	opsets := []*onnxpb.OperatorSetIdProto{{Domain: "", Version: onnxOpset}}
+	if b.ml {
+		opsets = append(opsets, &onnxpb.OperatorSetIdProto{Domain: mlDomain, Version: onnxMLOpset})
+	}
+	targets, err := json.Marshal(p.Targets)
+	if err != nil {
+		return nil, err
+	}
+	return &onnxpb.ModelProto{
+		IrVersion:     onnxIRVersion,
+		OpsetImport:   opsets,
+		ProducerName:  "densetrain",
+		Graph:         b.g,
+		MetadataProps: []*onnxpb.StringStringEntryProto{{Key: "task", Value: p.Task}, {Key: "targets", Value: string(targets)}},
+	}, nil
+}

@@ -1,0 +1,267 @@
+package tabular
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/densetrain/densetrain/pkg/csvdata"
+	"github.com/densetrain/densetrain/pkg/prep"
+)
+
+// ortRunner returns the command that runs testdata/ort_run.js, or skips
+// the test when onnxruntime-node is not set up: DENSETRAIN_ORT_NODE unset.
+// Set but unusable (no node, no such folder) is a failure, so that a CI
+// that sets it never skips silently.
+func ortRunner(t *testing.T) func(model, columns string) []byte {
+	t.Helper()
+	dir := os.Getenv("DENSETRAIN_ORT_NODE")
+	if dir == "" {
+		t.Skip("ONNX parity with onnxruntime skipped: set DENSETRAIN_ORT_NODE to an onnxruntime-node package folder " +
+			"(npm install --ignore-scripts onnxruntime-node in /opt/ort: /opt/ort/node_modules/onnxruntime-node) and have node on PATH")
+	}
+	node, err := exec.LookPath("node")
+	require.NoError(t, err, "DENSETRAIN_ORT_NODE is set but node is not on PATH")
+	_, err = os.Stat(filepath.Join(dir, "package.json"))
+	require.NoError(t, err, "DENSETRAIN_ORT_NODE=%s is not the onnxruntime-node package folder", dir)
+	script, err := filepath.Abs("testdata/ort_run.js")
+	require.NoError(t, err)
+	return func(model, columns string) []byte {
+		cmd := exec.Command(node, script, model, columns)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		require.NoError(t, err, "node ort_run.js: %s", stderr.String())
+		return out
+	}
+}
+
+// ortColumn is one graph input as ort_run.js takes it.
+type ortColumn struct {
+	Type string `json:"type"`
+	Data []any  `json:"data"`
+}
+
+// rawColumns reads a CSV table's feature columns as a user would feed them
+// to the ONNX model: text as written (trimmed of spaces, as csvdata reads
+// it; the missing-value tokens as they are), numbers in the model's
+// precision, missing ones NaN (JSON null).
+func rawColumns(t *testing.T, m *Model, path string) (map[string]ortColumn, int) {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	na := map[string]bool{"": true}
+	for _, s := range append(slices.Clone(csvdata.DefaultNA), m.Prep.NA...) {
+		na[s] = true
+	}
+	cols := map[string]ortColumn{}
+	for _, feat := range m.Prep.Schema.Features {
+		j := slices.Index(rows[0], feat.Name)
+		require.GreaterOrEqual(t, j, 0, "column %q", feat.Name)
+		c := ortColumn{Type: "string"}
+		if feat.Categories == nil {
+			c.Type = "float32"
+			if m.Float64() {
+				c.Type = "float64"
+			}
+		}
+		for _, r := range rows[1:] {
+			v := strings.Trim(r[j], " \t")
+			switch {
+			case c.Type == "string":
+				c.Data = append(c.Data, v)
+			case na[v]:
+				c.Data = append(c.Data, nil)
+			default:
+				x, err := strconv.ParseFloat(v, 64)
+				require.NoError(t, err)
+				if c.Type == "float32" {
+					x = float64(float32(x))
+				}
+				c.Data = append(c.Data, x)
+			}
+		}
+		cols[feat.Name] = c
+	}
+	return cols, len(rows) - 1
+}
+
+// ortOutput is one graph output as ort_run.js prints it.
+type ortOutput struct {
+	Type string `json:"type"`
+	Dims []int  `json:"dims"`
+	Data []any  `json:"data"`
+}
+
+func (o ortOutput) floats(t *testing.T) []float64 {
+	out := make([]float64, len(o.Data))
+	for i, v := range o.Data {
+		f, ok := v.(float64)
+		require.True(t, ok, "element %d: %v", i, v)
+		out[i] = f
+	}
+	return out
+}
+
+// TestONNXParityWithPredict: onnxruntime runs the exported model on the
+// raw columns of CSV tables and answers as Predict does: the same labels,
+// probabilities within 1e-5 (float32) or 1e-10 (float64), regression
+// values within 1e-5 relative. The models cover both precisions, every
+// activation, dropout layers, the sigmoid head, text columns with missing
+// and unseen values, imputation (mean, median) and missing indicators,
+// and the three scalings; the ONNX checker takes every file.
+func TestONNXParityWithPredict(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains six models: not in -short")
+	}
+	run := ortRunner(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	const data = "../../testdata/"
+	synth, synthNew := synthTables(t, dir)
+	for _, c := range []struct {
+		name  string
+		train string
+		cfg   Config
+		data  []string
+	}{
+		{"iris f32, relu, dropout", data + "iris.csv",
+			Config{Targets: []string{"label"}, Hidden: []int{16, 8}, Dropout: []float64{0.1}, InputDropout: 0.1, Epochs: 40},
+			[]string{data + "iris.csv"}},
+		{"digits f64, tanh", data + "digits.csv",
+			Config{Float64: true, Hidden: []int{32}, Activation: "tanh", Epochs: 5},
+			[]string{data + "digits.csv"}},
+		{"holes f32, text and missing cells, bce, leaky_relu, indicators", messy + "own/holes.csv",
+			Config{Targets: []string{"bought"}, NA: []string{"?"}, Loss: "bce", MissingIndicator: true, Activation: "leaky_relu", Hidden: []int{16}, Epochs: 40},
+			[]string{messy + "own/holes.csv", messy + "own/unseen_test.csv"}},
+		{"scat f64, text and missing cells, sigmoid, median, minmax", messy + "scat.csv",
+			Config{Targets: []string{"Species"}, Float64: true, Impute: prep.Median, Scale: prep.MinMax, MissingIndicator: true, Activation: "sigmoid", Hidden: []int{16}, Epochs: 40},
+			[]string{messy + "scat.csv"}},
+		{"Sacramento f32 regression, categories, tanh", messy + "Sacramento.csv",
+			Config{Targets: []string{"price"}, Activation: "tanh", Hidden: []int{32, 16}, Epochs: 20},
+			[]string{messy + "Sacramento.csv"}},
+		{"diabetes_holes f64 regression, categories, NA cells, leaky_relu, no scaling", messy + "diabetes_holes.csv",
+			Config{Ignore: []string{"patient_id"}, Float64: true, MissingIndicator: true, Scale: prep.NoScale, Activation: "leaky_relu", Hidden: []int{16}, Epochs: 20},
+			[]string{messy + "diabetes_holes.csv"}},
+		{"synthetic f32, NA tokens and unseen values in text columns", synth,
+			Config{Targets: []string{"kind"}, Ignore: []string{"y1", "y2"}, NA: []string{"-"}, Hidden: []int{8}, Epochs: 30},
+			[]string{synth, synthNew}},
+		{"synthetic f32 regression of two targets, NA tokens in text columns", synth,
+			Config{Targets: []string{"y1", "y2"}, Ignore: []string{"kind"}, NA: []string{"-"}, Impute: prep.Median, Hidden: []int{8}, Epochs: 30},
+			[]string{synth, synthNew}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m, err := Fit(ctx, File(c.train), c.cfg)
+			require.NoError(t, err)
+			model := filepath.Join(dir, "m.onnx")
+			require.NoError(t, m.ExportONNX(model))
+			checkONNX(t, model)
+			for _, table := range c.data {
+				pred, err := m.Predict(ctx, File(table), PredictOptions{})
+				require.NoError(t, err)
+				cols, n := rawColumns(t, m, table)
+				b, err := json.Marshal(cols)
+				require.NoError(t, err)
+				in := filepath.Join(dir, "columns.json")
+				require.NoError(t, os.WriteFile(in, b, 0o644))
+				var outs map[string]ortOutput
+				require.NoError(t, json.Unmarshal(run(model, in), &outs))
+				compareWithPredict(t, m, pred, outs, n, filepath.Base(table))
+			}
+		})
+	}
+}
+
+// compareWithPredict checks onnxruntime's outputs against Predict's and
+// logs the largest differences.
+func compareWithPredict(t *testing.T, m *Model, pred *Predictions, outs map[string]ortOutput, n int, table string) {
+	t.Helper()
+	tol, elem := 1e-5, "float32"
+	if m.Float64() {
+		tol, elem = 1e-10, "float64"
+	}
+	if m.Prep.Task == prep.Classify {
+		require.Len(t, pred.Labels, n)
+		k := len(m.Prep.Labels)
+		label, probs := outs["label"], outs["probabilities"]
+		assert.Equal(t, "string", label.Type)
+		assert.Equal(t, []int{n}, label.Dims)
+		assert.Equal(t, elem, probs.Type)
+		require.Equal(t, []int{n, k}, probs.Dims)
+		labels := make([]string, len(label.Data))
+		for i, v := range label.Data {
+			labels[i] = fmt.Sprint(v)
+		}
+		assert.Equal(t, pred.Labels, labels, "labels")
+		worst := 0.0
+		for i, v := range probs.floats(t) {
+			worst = max(worst, math.Abs(v-pred.Probabilities.Data[i]))
+		}
+		t.Logf("%s: %d rows, %d classes: labels identical: %v, max |Δprobability| %.3g", table, n, k, slices.Equal(pred.Labels, labels), worst)
+		assert.LessOrEqual(t, worst, tol, "max |Δprobability|")
+		return
+	}
+	value := outs["value"]
+	assert.Equal(t, elem, value.Type)
+	require.Equal(t, []int{n, len(m.Prep.Targets)}, value.Dims)
+	worst, worstAbs := 0.0, 0.0
+	for i, v := range value.floats(t) {
+		want := pred.Values.Data[i]
+		d := math.Abs(v - want)
+		worstAbs = max(worstAbs, d)
+		worst = max(worst, d/math.Max(math.Abs(want), math.SmallestNonzeroFloat64))
+	}
+	t.Logf("%s: %d rows: max relative |Δvalue| %.3g (absolute %.3g)", table, n, worst, worstAbs)
+	assert.LessOrEqual(t, worst, 1e-5, "max relative |Δvalue|")
+}
+
+// synthTables writes a training table whose text column color has missing
+// cells written as "", the default tokens and the model's own token "-"
+// (and shape none), and a table of new rows with those tokens in both
+// text columns, categories never seen and missing numbers.
+func synthTables(t *testing.T, dir string) (train, fresh string) {
+	t.Helper()
+	colors := []string{"red", "green", "blue", "", "NA", "null", "-"}
+	shapes := []string{"circle", "square"}
+	var b strings.Builder
+	b.WriteString("color,shape,x,kind,y1,y2\n")
+	for i := range 200 {
+		color, shape := colors[(i*7+i/5)%len(colors)], shapes[(i/3)%2]
+		x := strconv.FormatFloat(float64(i%37)/3-4, 'g', -1, 64)
+		if i%9 == 4 {
+			x = []string{"", "NA", "-"}[i%3]
+		}
+		kind := []string{"a", "b", "c"}[(i/2+len(color))%3]
+		fmt.Fprintf(&b, "%s,%s,%s,%s,%d.5,%d\n", color, shape, x, kind, 1000+i%17*50+len(shape)*30, -i%23)
+	}
+	train = filepath.Join(dir, "synth.csv")
+	require.NoError(t, os.WriteFile(train, []byte(b.String()), 0o644))
+	fresh = filepath.Join(dir, "synth_new.csv")
+	require.NoError(t, os.WriteFile(fresh, []byte(`color,shape,x
+red,circle,1.5
+purple,square,2
+,,
+NA,NA,NA
+null,null,-
+-,-,3
+N/A,triangle,0.25
+NaN,,-2
+blue,square,1e3
+`), 0o644))
+	return train, fresh
+}

@@ -1,0 +1,223 @@
+package tabular
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/densetrain/densetrain/pkg/csvdata"
+	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/prep"
+	"github.com/densetrain/densetrain/pkg/tensor"
+)
+
+// The steps of the exported graph, in the order they run: the inputs
+// (imputed, one-hot encoded, with missing indicators), their scaling, the
+// layers, and the head that turns the network's outputs into answers.
+
+// features declares one graph input per feature column and returns the
+// value holding the unscaled model inputs [N, InputWidth], as prep.Inputs
+// makes them: the schema's columns in order (a numeric column with its
+// missing values filled, a text column one-hot), then the missing
+// indicators.
+func (b *graphBuilder) features(p *prep.Preprocessing) (string, error) {
+	var parts []string
+	isNaN := map[int]string{} // matrix column → its IsNaN value, when needed
+	indicated := map[int]bool{}
+	for _, j := range p.Indicators {
+		indicated[j] = true
+	}
+	// The inputs' names first, so that no value made on the way takes one.
+	for _, f := range p.Schema.Features {
+		if !b.reserve(f.Name) {
+			return "", inputError(fmt.Errorf("feature column %q: an ONNX input needs a name that is not empty and not an output's (%s)", f.Name, outputNames(p)))
+		}
+	}
+	impute := p.Impute != prep.NoImpute
+	col := 0 // the feature's first matrix column
+	for _, f := range p.Schema.Features {
+		if f.Categories == nil {
+			x := b.input(f.Name, b.elem, batch, dim{size: 1})
+			if impute || indicated[col] {
+				isNaN[col] = b.op("IsNaN", f.Name+"/missing", []string{x})
+			}
+			if impute {
+				fill := 0.0
+				if p.Fill != nil {
+					fill = p.Fill[col]
+				}
+				x = b.op("Where", f.Name+"/filled", []string{isNaN[col], b.values(f.Name+"/fill", []float64{fill}), x})
+			}
+			parts = append(parts, x)
+			col++
+			continue
+		}
+		x := b.input(f.Name, onnxString, batch, dim{size: 1})
+		parts = append(parts, b.oneHot(f, x, p.NA))
+		col += len(f.Categories)
+	}
+	for _, j := range p.Indicators {
+		nan, ok := isNaN[j]
+		if !ok {
+			return "", inputError(fmt.Errorf("bad preprocessing: the missing indicator of input %d is not on a numeric column", j))
+		}
+		parts = append(parts, b.op("Cast", "indicator", []string{nan}, attrInt("to", int64(b.elem))))
+	}
+	if len(parts) == 1 {
+		return parts[0], nil
+	}
+	return b.op("Concat", "inputs", parts, attrInt("axis", 1)), nil
+}
+
+// oneHot encodes text column f's input x [N, 1] as its categories' 0/1
+// columns [N, k]: LabelEncoder maps each category to its index (the
+// missing-value tokens to the index of "" when "" is a category) and
+// anything else to −1, which Equal against 0…k−1 turns into all zeros,
+// as predict encodes an unseen category.
+func (b *graphBuilder) oneHot(f csvdata.FeatureColumn, x string, na []string) string {
+	k := len(f.Categories)
+	keys := slices.Clone(f.Categories)
+	codes := make([]int64, k, k+len(csvdata.DefaultNA)+len(na))
+	index := make([]int64, k)
+	known := map[string]bool{}
+	for i, c := range f.Categories {
+		codes[i], index[i], known[c] = int64(i), int64(i), true
+	}
+	if missing := slices.Index(f.Categories, ""); missing >= 0 {
+		for _, t := range append(slices.Clone(csvdata.DefaultNA), na...) {
+			if !known[t] {
+				known[t] = true
+				keys, codes = append(keys, t), append(codes, int64(missing))
+			}
+		}
+	}
+	code := b.opIn(mlDomain, "LabelEncoder", f.Name+"/code", []string{x},
+		attrStrings("keys_strings", keys), attrInts("values_int64s", codes), attrInt("default_int64", -1))
+	eq := b.op("Equal", f.Name+"/is", []string{code, b.int64s(f.Name+"/categories", index, 1, int64(k))})
+	return b.op("Cast", f.Name+"/onehot", []string{eq}, attrInt("to", int64(b.elem)))
+}
+
+// scale maps the inputs x to (x − Mean)/Scale as prep.Standardize does:
+// in float64, rounded once to a float32 model's precision. Columns that
+// are not scaled (mean 0, scale 1) come out as they went in.
+func (b *graphBuilder) scale(p *prep.Preprocessing, x string) string {
+	same := true
+	for j := range p.Mean {
+		same = same && p.Mean[j] == 0 && p.Scale[j] == 1
+	}
+	if same {
+		return x
+	}
+	w := int64(len(p.Mean))
+	if b.elem == onnxFloat {
+		x = b.op("Cast", "inputs/f64", []string{x}, attrInt("to", int64(onnxDouble)))
+	}
+	x = b.op("Sub", "centred", []string{x, b.doubles("mean", p.Mean, 1, w)})
+	x = b.op("Div", "scaled", []string{x, b.doubles("scale", p.Scale, 1, w)})
+	if b.elem == onnxFloat {
+		x = b.op("Cast", "scaled/f32", []string{x}, attrInt("to", int64(onnxFloat)))
+	}
+	return x
+}
+
+// checkExportable refuses a network with a layer the export cannot
+// write: anything but Dense and Dropout.
+func checkExportable[T tensor.Float](net *nn.Model[T]) error {
+	for i, l := range net.Layers() {
+		switch l.(type) {
+		case *nn.Dense[T], *nn.Dropout[T]:
+			continue
+		}
+		kind := fmt.Sprintf("%T", l)
+		if s, ok := l.(nn.Specced); ok {
+			kind = s.Spec().Kind
+		}
+		return inputError(fmt.Errorf("onnx export: layer %d %q (kind %s) has no ONNX mapping: only dense and dropout layers export", i, l.Name(), kind))
+	}
+	return nil
+}
+
+// layers adds the network: each Dense layer as MatMul, Add and its
+// activation; a Dropout layer passes its input through, as in prediction.
+func layers[T tensor.Float](b *graphBuilder, net *nn.Model[T], x string) string {
+	for i, l := range net.Layers() {
+		d, ok := l.(*nn.Dense[T])
+		if !ok { // Dropout: checkExportable refused anything else
+			continue
+		}
+		params := net.LayerParams(i)
+		n := d.In * d.Units
+		base := fmt.Sprintf("layers.%d", i)
+		w := weights(b, base+".weight", params[:n], int64(d.In), int64(d.Units))
+		bias := weights(b, base+".bias", params[n:n+d.Units], int64(d.Units))
+		z := b.op("MatMul", base+"/matmul", []string{x, w})
+		z = b.op("Add", base+"/z", []string{z, bias})
+		x = b.activate(d.Activation(), z, base)
+	}
+	return x
+}
+
+// activate applies an activation as nn computes it.
+func (b *graphBuilder) activate(act nn.Activation, z, base string) string {
+	out := base + "/" + act.String()
+	switch act {
+	case nn.ReLU:
+		return b.op("Relu", out, []string{z})
+	case nn.Tanh:
+		return b.op("Tanh", out, []string{z})
+	case nn.Sigmoid:
+		return b.op("Sigmoid", out, []string{z})
+	case nn.Softmax:
+		return b.op("Softmax", out, []string{z}, attrInt("axis", -1))
+	case nn.LeakyReLU:
+		if b.elem == onnxFloat { // alpha is a float32 attribute: exactly float32(nn.LeakySlope)
+			return b.op("LeakyRelu", out, []string{z}, attrFloat("alpha", nn.LeakySlope))
+		}
+		// In float64 the slope must not go through a float32 attribute.
+		neg := b.op("Less", base+"/negative", []string{z, b.values(base+"/zero", []float64{0})})
+		scaled := b.op("Mul", base+"/sloped", []string{z, b.values(base+"/slope", []float64{nn.LeakySlope})})
+		return b.op("Where", out, []string{neg, scaled, z})
+	}
+	return z // linear
+}
+
+// outputNames lists the graph outputs of the task.
+func outputNames(p *prep.Preprocessing) string {
+	if p.Task == prep.Classify {
+		return "label, probabilities"
+	}
+	return "value"
+}
+
+// head declares the outputs. Classification: probabilities [N, classes]
+// (a single sigmoid output p becomes 1 − p, p, as predict does) and label
+// [N], the class of the first largest probability (predict's argmax
+// keeps the first of equal ones, as ArgMax does by default).
+// Regression: value [N, targets], the network's outputs, already in the
+// targets' units.
+func (b *graphBuilder) head(p *prep.Preprocessing, out string, width int) error {
+	if p.Task != prep.Classify {
+		if width != len(p.Targets) {
+			return inputError(fmt.Errorf("onnx export: the network has %d outputs for %d targets", width, len(p.Targets)))
+		}
+		b.output(out, "value", b.elem, batch, dim{size: int64(width)})
+		return nil
+	}
+	k := len(p.Labels)
+	switch {
+	case width == 1 && k == 2:
+		q := b.op("Sub", "p_first", []string{b.values("one", []float64{1}), out})
+		out = b.op("Concat", "classes", []string{q, out}, attrInt("axis", 1))
+	case width != k:
+		return inputError(fmt.Errorf("onnx export: the network has %d outputs for %d classes", width, k))
+	}
+	// No attribute is 0 (keepdims, select_last_index, Gather's axis): proto3
+	// does not write zeros, and a reader that wants the field present
+	// would take the default. The defaults are what is meant, and keepdims
+	// stays 1, with a Squeeze after.
+	best := b.op("ArgMax", "best", []string{out}, attrInt("axis", 1))
+	best = b.op("Squeeze", "best/row", []string{best, b.int64s("axis1", []int64{1}, 1)})
+	label := b.op("Gather", "class", []string{b.strs("labels", p.Labels, int64(k)), best})
+	b.output(label, "label", onnxString, batch)
+	b.output(out, "probabilities", b.elem, batch, dim{size: int64(k)})
+	return nil
+}
