@@ -15,6 +15,19 @@
 // orchestration to package parallel, which calls back into the per-replica
 // maths defined here.
 //
+// # Layers
+//
+// Dense and Dropout are the layers this package has; any type that
+// implements Layer is one too. A layer computes on whole batches in
+// Forward and Backward, on its view of the flat parameter and gradient
+// slices, and gets a Pass: whether Fit is training, and a counter-based
+// random stream per row keyed by (seed, epoch, step, sample, layer), so
+// that a stochastic layer draws the same numbers for a sample whichever
+// worker, shard or process computes it. Optional interfaces add a
+// penalty to the loss (Penalized), a constraint after each update
+// (Constrained) and a description for summaries and files (Specced);
+// RegisterLayer makes a kind loadable from model files and checkpoints.
+//
 // # Conventions
 //
 //   - Losses are means over the batch. MSE is Keras' and PyTorch's: the mean

@@ -56,3 +56,25 @@ func ExampleModel_Summary() {
 	// 2  output   dense  softmax     (batch, 10)   1290
 	// total parameters: 235146
 }
+
+// A classifier with input dropout and dropout after its hidden layer:
+// Dropout layers have no parameters and act only while Fit trains.
+func ExampleNewDropout() {
+	m := nn.NewModel[float32]()
+	m.Add(nn.NewDropout[float32](4, 0.2, "input_dropout"))
+	m.Add(nn.NewDense[float32](4, 8, nn.ReLU, "hidden"))
+	m.Add(nn.NewDropout[float32](8, 0.5, "dropout"))
+	m.Add(nn.NewDense[float32](8, 3, nn.Softmax, "output"))
+	if err := m.Compile(nn.CrossEntropy[float32](), nn.NewAdam[float32](1e-3)); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(m.Summary())
+	// Output:
+	// #  layer          kind     activation  output shape  params
+	// 0  input_dropout  dropout              (batch, 4)    0
+	// 1  hidden         dense    relu        (batch, 8)    40
+	// 2  dropout        dropout              (batch, 8)    0
+	// 3  output         dense    softmax     (batch, 3)    27
+	// total parameters: 67
+}
