@@ -26,8 +26,12 @@ type chunk struct {
 func (r *reader[T]) parse(off int64, line int) (int, error) {
 	ctx, cancel := context.WithCancel(r.ctx)
 	free, full := make(chan *chunk, 2), make(chan *chunk, 1)
-	free <- &chunk{buf: make([]byte, r.opt.ChunkBytes)}
-	free <- &chunk{buf: make([]byte, r.opt.ChunkBytes)}
+	n := r.opt.ChunkBytes
+	if left := r.src.size - off; !r.src.gz && left >= 0 && left < int64(n) {
+		n = int(left) + 1 // a small file: no 8 MiB buffers (a longer one grows them)
+	}
+	free <- &chunk{buf: make([]byte, n)}
+	free <- &chunk{buf: make([]byte, n)}
 	var wg sync.WaitGroup
 	wg.Go(func() { r.cut(ctx, off, line, free, full) })
 	defer func() {
