@@ -45,6 +45,17 @@ func ReadFrom[T tensor.Float](ctx context.Context, name string, r io.Reader, opt
 	return read[T](ctx, src, opt)
 }
 
+// ReadBytes reads CSV text held in memory (plain or gzip), named name in
+// messages, as ReadFile reads a file: no temporary file, no copy.
+func ReadBytes[T tensor.Float](ctx context.Context, name string, b []byte, opt Options) (*Table[T], error) {
+	opt = opt.withDefaults()
+	src, err := sourceOf(name, memory{bytes.NewReader(b)}, int64(len(b)))
+	if err != nil {
+		return nil, err
+	}
+	return read[T](ctx, src, opt)
+}
+
 // withDefaults fills in the zero options.
 func (opt Options) withDefaults() Options {
 	if opt.Workers <= 0 {

@@ -2,6 +2,7 @@ package csvdata
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -27,7 +28,7 @@ var gzipMagic = []byte{0x1f, 0x8b}
 // offset of its text, by several readers at once.
 type source struct {
 	name string
-	f    *os.File
+	f    readerAtCloser
 	gz   bool
 	// size is the expected length of the text: the file's size, or the
 	// size a gzip trailer records (modulo 2³², of its last member; a
@@ -54,6 +55,12 @@ func openFile(ctx context.Context, path string) (*source, error) {
 	return s, nil
 }
 
+// readerAtCloser is what a source reads: a file, or bytes in memory.
+type readerAtCloser interface {
+	io.ReaderAt
+	io.Closer
+}
+
 // newSource reads f's first bytes (and a gzip file's trailer) to know
 // what it holds.
 func newSource(name string, f *os.File) (*source, error) {
@@ -64,7 +71,17 @@ func newSource(name string, f *os.File) (*source, error) {
 	if st.IsDir() {
 		return nil, fmt.Errorf("%s: is a directory", name)
 	}
-	s := &source{name: name, f: f, size: st.Size()}
+	return sourceOf(name, f, st.Size())
+}
+
+// memory is CSV text in memory, as a source reads it.
+type memory struct{ *bytes.Reader }
+
+func (memory) Close() error { return nil }
+
+// sourceOf is the source of the size bytes of f.
+func sourceOf(name string, f readerAtCloser, size int64) (*source, error) {
+	s := &source{name: name, f: f, size: size}
 	var magic [2]byte
 	n, err := f.ReadAt(magic[:], 0)
 	if err != nil && err != io.EOF {
@@ -74,10 +91,10 @@ func newSource(name string, f *os.File) (*source, error) {
 	if s.gz {
 		var isize [4]byte
 		s.size = 0
-		if _, err := f.ReadAt(isize[:], st.Size()-4); err == nil && st.Size() >= 18 {
+		if _, err := f.ReadAt(isize[:], size-4); err == nil && size >= 18 {
 			s.size = int64(binary.LittleEndian.Uint32(isize[:]))
 		}
-		if s.size > st.Size()*1032 { // more than deflate can expand to: not to be trusted
+		if s.size > size*1032 { // more than deflate can expand to: not to be trusted
 			s.size = 0
 		}
 	}

@@ -14,6 +14,8 @@ type Source struct {
 	Name string
 	path string
 	r    io.Reader
+	b    []byte
+	mem  bool
 }
 
 // File is the CSV file at path (gzip is recognised by its first bytes).
@@ -23,15 +25,23 @@ func File(path string) Source { return Source{Name: path, path: path} }
 // It is copied as it comes to an unlinked temporary file, read from there.
 func Reader(name string, r io.Reader) Source { return Source{Name: name, r: r} }
 
+// Bytes is CSV text held in memory (plain or gzip), named name in
+// messages: read where it is, with no temporary file (an HTTP request's
+// body, say).
+func Bytes(name string, b []byte) Source { return Source{Name: name, b: b, mem: true} }
+
 // read parses the source; its errors are input errors.
 func read[T tensor.Float](ctx context.Context, s Source, opt csvdata.Options) (*csvdata.Table[T], error) {
 	var (
 		tab *csvdata.Table[T]
 		err error
 	)
-	if s.r != nil {
+	switch {
+	case s.mem:
+		tab, err = csvdata.ReadBytes[T](ctx, s.Name, s.b, opt)
+	case s.r != nil:
 		tab, err = csvdata.ReadFrom[T](ctx, s.Name, s.r, opt)
-	} else {
+	default:
 		tab, err = csvdata.ReadFile[T](ctx, s.path, opt)
 	}
 	if err != nil && ctx.Err() == nil {

@@ -196,3 +196,22 @@ func TestPredictionsCSVQuotesAndRoundTrips(t *testing.T) {
 	p := float32(pred.Probabilities.At(0, 1))
 	assert.Equal(t, fmt.Sprint(p), fields[len(fields)-1])
 }
+
+// TestBytesSourcePredictsAsAFile: a table in memory (Bytes) gives the
+// predictions the same table in a file gives, and its errors carry the
+// name given.
+func TestBytesSourcePredictsAsAFile(t *testing.T) {
+	const path = "../../testdata/messy/scat.csv"
+	m, err := Fit(context.Background(), File(path), Config{Epochs: 3})
+	require.NoError(t, err)
+	want, err := m.Predict(context.Background(), File(path), PredictOptions{})
+	require.NoError(t, err)
+	text, err := os.ReadFile(path)
+	require.NoError(t, err)
+	got, err := m.Predict(context.Background(), Bytes("body", text), PredictOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, want.Labels, got.Labels)
+	assert.Equal(t, want.Probabilities.Data, got.Probabilities.Data)
+	_, err = m.Predict(context.Background(), Bytes("request body", []byte("Month,Year\n")), PredictOptions{})
+	assert.ErrorContains(t, err, "request body")
+}
