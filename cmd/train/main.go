@@ -8,6 +8,7 @@
 //	train evaluate --model MODEL --data FILE [--json]
 //	train summary --model MODEL [--json]
 //	train export --model MODEL --out FILE.onnx       the model as ONNX, preprocessing inside
+//	train serve --model MODEL [--addr HOST:PORT]     serve it over HTTP (KServe V2)
 //	train xor [flags]                                 the tutorial's XOR demo
 //	train help
 //
@@ -38,6 +39,7 @@ commands:
   evaluate  report a model's loss and metrics on a CSV file
   summary   describe a saved model
   export    write a model as ONNX, with its preprocessing inside
+  serve     serve a model over HTTP (KServe V2 inference protocol)
   xor       train the tutorial's XOR network and print its predictions
   help      show this help
 
@@ -104,6 +106,7 @@ var commands = map[string]func(ctx context.Context, args []string, stdout, stder
 	"evaluate": evaluateCommand,
 	"summary":  summaryCommand,
 	"export":   exportCommand,
+	"serve":    serveCommand,
 	"xor":      xorCommand,
 }
 

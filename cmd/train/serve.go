@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/densetrain/densetrain/pkg/serve"
+	"github.com/densetrain/densetrain/pkg/tabular"
+)
+
+// serveCommand serves a model over HTTP (package serve) until ctx is
+// cancelled: then it stops accepting connections, lets the requests in
+// flight finish (10 s at most) and returns nil, so that SIGINT and
+// SIGTERM exit 0. Bad flags, a model that does not load and an address
+// that cannot be listened on are usage errors.
+func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve")
+	model := fs.String("model", "", "model file written by train fit (required)")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0: any free port, printed)")
+	name := fs.String("name", "", "model name in the URLs (default: the model file's base name without extension)")
+	maxBody := fs.Int64("max-body", serve.DefaultMaxBody, "largest request body in bytes (larger: 413)")
+	strict := fs.Bool("strict", false, "a category not seen in training is a 400 error (default: encoded as all zeros)")
+	logRequests := fs.Bool("log-requests", false, "log one line per request to stderr")
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
+	}
+	if *model == "" {
+		return usageError(fmt.Errorf("--model is required"))
+	}
+	if *maxBody <= 0 {
+		return usageError(fmt.Errorf("--max-body must be > 0, not %d", *maxBody))
+	}
+	if *name == "" {
+		base := filepath.Base(*model)
+		*name = strings.TrimSuffix(base, filepath.Ext(base))
+	}
+	if *name == "" || strings.Contains(*name, "/") {
+		return usageError(fmt.Errorf("--name %q: want a non-empty name without '/'", *name))
+	}
+	m, err := tabular.Load(*model)
+	if err != nil {
+		return usageError(err)
+	}
+	o := serve.Options{Name: *name, Strict: *strict, MaxBody: *maxBody}
+	if *logRequests {
+		o.Log = stderr
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return usageError(err)
+	}
+	srv := &http.Server{
+		Handler:           serve.NewHandler(m, o),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	fmt.Fprintf(stderr, "serving %s as %s on http://%s\n", *model, *name, ln.Addr())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	if serr := <-done; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	if err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	fmt.Fprintln(stderr, "stopped serving")
+	return nil
+}

@@ -1,0 +1,33 @@
+// Package serve answers predictions of a tabular.Model over HTTP: the Open
+// Inference Protocol (KServe V2 REST) and a CSV endpoint.
+//
+// # Endpoints
+//
+//	GET  /v2/health/live         {"live":true}
+//	GET  /v2/health/ready        {"ready":true}
+//	GET  /v2/models/{name}       metadata: inputs and outputs
+//	GET  /v2/models/{name}/ready {"name":…,"ready":true}
+//	POST /v2/models/{name}/infer KServe V2 inference request
+//	POST /predict                CSV in, the CSV of train predict out
+//
+// The inference request has one input per feature column of the training
+// table, named as the column, with datatype FP32 (FP64 for a float64 model)
+// for a numeric column — JSON numbers, null for a missing value — or BYTES
+// for a text column — JSON strings, "" for a missing value —, shape [N, 1]
+// or [N] and flat data of N values: the contract of the model's ONNX export
+// (tabular.Model.WriteONNX). The inputs are written as CSV text in memory
+// and handed to tabular.Model.Predict, so that the answers are those of
+// train predict on the same rows. A classifier answers label (BYTES, [N])
+// and probabilities (FP32 or FP64, [N, classes], row-major); a regression
+// answers value ([N, targets]). Numbers are the shortest decimals that
+// round-trip in the model's precision.
+//
+// # Errors
+//
+// Every error is a JSON object {"error": "…"}: 400 for a bad request (bad
+// JSON, a missing, unknown or repeated input, a wrong datatype or shape,
+// data of the wrong length, or a table that Predict refuses, such as an
+// unseen category with Options.Strict), 404 for another model name, 405 for
+// a wrong method, 413 for a body over Options.MaxBody, 500 for anything
+// else, a panic included.
+package serve

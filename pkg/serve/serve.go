@@ -1,0 +1,241 @@
+package serve
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/densetrain/densetrain/pkg/prep"
+	"github.com/densetrain/densetrain/pkg/tabular"
+)
+
+// DefaultMaxBody is the default of Options.MaxBody: 64 MiB.
+const DefaultMaxBody = 64 << 20
+
+// Platform is the platform the metadata endpoint reports.
+const Platform = "densetrain"
+
+// Options configures NewHandler.
+type Options struct {
+	// Name is the model's name in the URLs (required).
+	Name string
+	// Strict makes a category not seen in training a 400 error;
+	// otherwise it is encoded as all zeros, as train predict does.
+	Strict bool
+	// MaxBody bounds a request's body in bytes (0: DefaultMaxBody);
+	// a larger body is answered 413.
+	MaxBody int64
+	// Log, when not nil, gets one line per request: method, path,
+	// status, duration and response bytes. Writes to it are serialized.
+	Log io.Writer
+}
+
+// handler serves one model.
+type handler struct {
+	m     *tabular.Model
+	o     Options
+	bits  int    // 32 or 64
+	float string // FP32 or FP64
+	mu    sync.Mutex
+}
+
+// NewHandler returns the HTTP handler that serves m under the name
+// o.Name (see the package doc). It panics when m is nil or o.Name is empty.
+func NewHandler(m *tabular.Model, o Options) http.Handler {
+	if m == nil || m.Prep == nil {
+		panic("serve: NewHandler with a nil model")
+	}
+	if o.Name == "" {
+		panic("serve: NewHandler with an empty Options.Name")
+	}
+	if o.MaxBody <= 0 {
+		o.MaxBody = DefaultMaxBody
+	}
+	h := &handler{m: m, o: o, bits: 32, float: "FP32"}
+	if m.Float64() {
+		h.bits, h.float = 64, "FP64"
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v2/health/live", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]bool{"live": true})
+	})
+	mux.HandleFunc("GET /v2/health/ready", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]bool{"ready": true})
+	})
+	mux.HandleFunc("GET /v2/models/{name}", h.model(h.metadata))
+	mux.HandleFunc("GET /v2/models/{name}/ready", h.model(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"name": h.o.Name, "ready": true})
+	}))
+	mux.HandleFunc("POST /v2/models/{name}/infer", h.model(h.infer))
+	mux.HandleFunc("POST /predict", h.predictCSV)
+	return h.wrap(mux)
+}
+
+// model answers 404 for a name other than the model's.
+func (h *handler) model(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if name := r.PathValue("name"); name != h.o.Name {
+			writeError(w, http.StatusNotFound, fmt.Errorf("unknown model %q (this server has %q)", name, h.o.Name))
+			return
+		}
+		next(w, r)
+	}
+}
+
+// tensorMeta is an input's or output's metadata.
+type tensorMeta struct {
+	Name     string `json:"name"`
+	Datatype string `json:"datatype"`
+	Shape    []int  `json:"shape"`
+}
+
+func (h *handler) metadata(w http.ResponseWriter, r *http.Request) {
+	p := h.m.Prep
+	var in []tensorMeta
+	for _, f := range p.Schema.Features {
+		dt := h.float
+		if f.Categories != nil {
+			dt = "BYTES"
+		}
+		in = append(in, tensorMeta{f.Name, dt, []int{-1, 1}})
+	}
+	var out []tensorMeta
+	if p.Task == prep.Classify {
+		out = []tensorMeta{{"label", "BYTES", []int{-1}}, {"probabilities", h.float, []int{-1, len(p.Labels)}}}
+	} else {
+		out = []tensorMeta{{"value", h.float, []int{-1, len(p.Targets)}}}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"name": h.o.Name, "platform": Platform, "inputs": in, "outputs": out,
+	})
+}
+
+// predictCSV answers a CSV table with the CSV of train predict.
+func (h *handler) predictCSV(w http.ResponseWriter, r *http.Request) {
+	body, ok := h.readBody(w, r)
+	if !ok {
+		return
+	}
+	pred, err := h.m.Predict(r.Context(), tabular.Bytes("request", body),
+		tabular.PredictOptions{Strict: h.o.Strict, Workers: 1})
+	if err != nil {
+		writePredictError(w, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := pred.WriteCSV(&buf); err != nil {
+		writeError(w, http.StatusInternalServerError, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	w.Write(buf.Bytes())
+}
+
+// readBody reads the body up to MaxBody; on an error it has answered.
+func (h *handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.o.MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Errorf("request body over %d bytes", tooBig.Limit))
+		} else {
+			writeError(w, http.StatusBadRequest, fmt.Errorf("reading the request body: %w", err))
+		}
+		return nil, false
+	}
+	return body, true
+}
+
+// writePredictError answers Predict's error: 400 for the input's fault.
+func writePredictError(w http.ResponseWriter, err error) {
+	if errors.As(err, new(*tabular.InputError)) {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	writeError(w, http.StatusInternalServerError, err)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b, _ = json.Marshal(map[string]string{"error": "encoding the response: " + err.Error()})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+func writeError(w http.ResponseWriter, status int, err error) {
+	writeJSON(w, status, map[string]string{"error": err.Error()})
+}
+
+// recorder remembers a response's status and size.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (r *recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += int64(n)
+	return n, err
+}
+
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// wrap adds the panic recovery and the request log.
+func (h *handler) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &recorder{ResponseWriter: w}
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				h.logf("serve: panic serving %s %s: %v", r.Method, r.URL.Path, v)
+				if rec.status == 0 {
+					writeError(rec, http.StatusInternalServerError, errors.New("internal error"))
+				}
+			}
+			if h.o.Log != nil {
+				if rec.status == 0 {
+					rec.status = http.StatusOK
+				}
+				h.logf("%s %s %d %s %dB", r.Method, r.URL.Path, rec.status,
+					time.Since(start).Round(time.Microsecond), rec.bytes)
+			}
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// logf writes a line to Log (the standard logger when nil).
+func (h *handler) logf(format string, args ...any) {
+	if h.o.Log == nil {
+		log.Printf(format, args...)
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	fmt.Fprintf(h.o.Log, format+"\n", args...)
+}
