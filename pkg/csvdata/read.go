@@ -172,7 +172,7 @@ func (r *reader[T]) readHeader() (int64, int, error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	buf := make([]byte, 0, min(r.opt.ChunkBytes, 1<<20))
+	buf := make([]byte, 0, r.smallBuffer())
 	eof := false
 	// What is read is checked as text as it comes: an endless first line
 	// is refused once it passes the limit.
@@ -241,6 +241,17 @@ func (r *reader[T]) readHeader() (int64, int, error) {
 	}
 }
 
+// smallBuffer is the size of the header's and a line check's first
+// buffer: 1 MiB at most, the text's size when it is smaller (a request's
+// body, a small file: no megabyte to clear for a few lines).
+func (r *reader[T]) smallBuffer() int {
+	n := min(r.opt.ChunkBytes, 1<<20)
+	if !r.src.gz && r.src.size >= 0 && r.src.size < int64(n) {
+		n = int(r.src.size) + 1
+	}
+	return n
+}
+
 // lineFits reads on from text offset off, where check stands, to the end
 // of the line open there: an error if it is longer than the limit. The
 // header reader asks before its buffer grows, so that an endless first
@@ -250,7 +261,7 @@ func (r *reader[T]) lineFits(check lineCounter, off int64) error {
 	if err != nil {
 		return err
 	}
-	buf := make([]byte, min(r.opt.ChunkBytes, 1<<20))
+	buf := make([]byte, r.smallBuffer())
 	for {
 		k, err := fill(rd, buf)
 		if perr := check.feed(buf[:k]); perr != nil {
