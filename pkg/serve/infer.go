@@ -243,48 +243,28 @@ func textCells(data json.RawMessage, n int) ([]string, error) {
 
 // floats marshals numbers as encoding/json writes float32 (bits 32) or
 // float64 values, so that each is the shortest decimal that round-trips
-// in the model's precision; NaN and infinities are null.
+// in the model's precision; NaN and infinities, which JSON cannot hold,
+// are null.
 type floats struct {
 	v    []float64
 	bits int
 }
 
-// MarshalJSON writes the array.
+// MarshalJSON writes the array through encoding/json.
 func (f floats) MarshalJSON() ([]byte, error) {
-	b := make([]byte, 0, 2+len(f.v)*12)
-	b = append(b, '[')
+	vals := make([]any, len(f.v))
 	for i, v := range f.v {
-		if i > 0 {
-			b = append(b, ',')
+		if f.bits == 32 {
+			v = float64(float32(v))
 		}
-		b = appendFloat(b, v, f.bits)
-	}
-	return append(b, ']'), nil
-}
-
-// appendFloat is encoding/json's float encoder, with null for NaN and
-// infinities.
-func appendFloat(b []byte, f float64, bits int) []byte {
-	if bits == 32 {
-		f = float64(float32(f))
-	}
-	if math.IsInf(f, 0) || math.IsNaN(f) {
-		return append(b, "null"...)
-	}
-	format := byte('f')
-	if abs := math.Abs(f); abs != 0 {
-		if bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21) {
-			format = 'e'
+		switch {
+		case math.IsNaN(v) || math.IsInf(v, 0):
+			// null
+		case f.bits == 32:
+			vals[i] = float32(v)
+		default:
+			vals[i] = v
 		}
 	}
-	b = strconv.AppendFloat(b, f, format, -1, bits)
-	if format == 'e' {
-		// clean up e-09 to e-9
-		n := len(b)
-		if n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b
+	return json.Marshal(vals)
 }
