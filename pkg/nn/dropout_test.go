@@ -58,17 +58,7 @@ func TestGradientWithDropoutL1AndMaxNorm(t *testing.T) {
 			return l
 		}
 		assert.InDelta(t, loss, lossAt(), 1e-12, "the mask does not depend on the shard layout")
-		numeric := make([]float64, len(grad))
-		p := m.Params()
-		for i := range p {
-			orig := p[i]
-			p[i] = orig + h
-			lp := lossAt()
-			p[i] = orig - h
-			lm := lossAt()
-			p[i] = orig
-			numeric[i] = (lp - lm) / (2 * h)
-		}
+		numeric := numericGradient(m.Params(), h, lossAt)
 		e := relErr(grad, numeric)
 		assert.Less(t, e, tol, "batch %d", batch)
 		t.Logf("batch %d: relative error %.3g", batch, e)

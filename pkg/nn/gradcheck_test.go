@@ -74,17 +74,7 @@ func TestGradientMatchesFiniteDifferences(t *testing.T) {
 					require.NoError(t, err)
 					assert.InDelta(t, ev, loss, 1e-12*max(1, ev))
 
-					numeric := make([]float64, len(grad))
-					p := m.Params()
-					for i := range p {
-						orig := p[i]
-						p[i] = orig + h
-						lp, _ := m.Evaluate(x, y)
-						p[i] = orig - h
-						lm, _ := m.Evaluate(x, y)
-						p[i] = orig
-						numeric[i] = (lp - lm) / (2 * h)
-					}
+					numeric := numericGradient(m.Params(), h, func() float64 { l, _ := m.Evaluate(x, y); return l })
 					e := relErr(grad, numeric)
 					worst = max(worst, e)
 					assert.Less(t, e, tol)

@@ -60,3 +60,19 @@ func relErr(a, b []float64) float64 {
 	}
 	return math.Sqrt(d) / math.Sqrt(max(na, nb))
 }
+
+// numericGradient is the central difference (loss(p+h) − loss(p−h))/2h of
+// loss with respect to each element of p, which loss reads in place.
+func numericGradient(p []float64, h float64, loss func() float64) []float64 {
+	g := make([]float64, len(p))
+	for i := range p {
+		orig := p[i]
+		p[i] = orig + h
+		lp := loss()
+		p[i] = orig - h
+		lm := loss()
+		p[i] = orig
+		g[i] = (lp - lm) / (2 * h)
+	}
+	return g
+}

@@ -59,17 +59,7 @@ func TestWeightedGradientMatchesFiniteDifferences(t *testing.T) {
 		return s / float64(x.Rows)
 	}
 	const h = 1e-5
-	p := m.Params()
-	numeric := make([]float64, len(p))
-	for i := range p {
-		orig := p[i]
-		p[i] = orig + h
-		lp := loss()
-		p[i] = orig - h
-		lm := loss()
-		p[i] = orig
-		numeric[i] = (lp - lm) / (2 * h)
-	}
+	numeric := numericGradient(m.Params(), h, loss)
 	assert.Less(t, relErr(got, numeric), 1e-6)
 }
 
