@@ -3,6 +3,7 @@ package nn
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/densetrain/densetrain/pkg/parallel"
 )
@@ -119,12 +120,30 @@ func (e *evaluator[T]) evaluate(p *parallel.Pool) (float64, map[string]float64, 
 func (e *evaluator[T]) predict(p *parallel.Pool) error {
 	e.out = NewMatrix[T](e.n(), e.m.OutputSize(), nil)
 	return p.Do(e.shards(), func(w, i int) error {
-		out, lo := e.forward(w, i)
-		dst := e.out.SliceRows(lo, lo+out.Rows)
-		copy(dst.Data, out.Data)
-		activateRows(e.m.head, dst)
+		e.predictShard(w, i)
 		return nil
 	})
+}
+
+// predictSerial is predict on the calling goroutine, as worker 0, checking
+// ctx before each shard.
+func (e *evaluator[T]) predictSerial(ctx context.Context) error {
+	e.out = NewMatrix[T](e.n(), e.m.OutputSize(), nil)
+	for i := range e.shards() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		e.predictShard(0, i)
+	}
+	return nil
+}
+
+// predictShard runs shard i on worker w and writes its outputs into e.out.
+func (e *evaluator[T]) predictShard(w, i int) {
+	out, lo := e.forward(w, i)
+	dst := e.out.SliceRows(lo, lo+out.Rows)
+	copy(dst.Data, out.Data)
+	activateRows(e.m.head, dst)
 }
 
 // Predict returns the model's outputs for the rows of x, computed in
@@ -139,14 +158,32 @@ func (m *Model[T]) Predict(x Matrix[T]) (Matrix[T], error) {
 // ctx is cancelled: the rows are done in blocks of 256, ctx is checked
 // between them.
 func (m *Model[T]) PredictContext(ctx context.Context, x Matrix[T]) (Matrix[T], error) {
+	return m.PredictWorkers(ctx, x, 0)
+}
+
+// PredictWorkers is PredictContext over the given number of workers (0:
+// GOMAXPROCS). The outputs do not depend on the number. With one worker, or
+// rows for one block, it runs on the calling goroutine — the cheap path for
+// a server's small requests.
+func (m *Model[T]) PredictWorkers(ctx context.Context, x Matrix[T], workers int) (Matrix[T], error) {
 	if err := m.checkCompiled(); err != nil {
 		return Matrix[T]{}, err
 	}
 	if err := m.checkInput(x); err != nil {
 		return Matrix[T]{}, err
 	}
+	if workers < 0 {
+		return Matrix[T]{}, fmt.Errorf("nn: predict: %d workers, want at least 1 (or 0 for GOMAXPROCS)", workers)
+	}
+	if workers == 1 || x.Rows <= evalShard {
+		e := newEvaluator(m, 1, x, Matrix[T]{}, nil)
+		if err := e.predictSerial(ctx); err != nil {
+			return Matrix[T]{}, err
+		}
+		return e.out, nil
+	}
 	var e *evaluator[T]
-	err := parallel.Run(ctx, 0, func(p *parallel.Pool) error {
+	err := parallel.Run(ctx, workers, func(p *parallel.Pool) error {
 		e = newEvaluator(m, p.Workers(), x, Matrix[T]{}, nil)
 		return e.predict(p)
 	})

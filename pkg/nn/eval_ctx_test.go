@@ -31,3 +31,31 @@ func TestPredictAndEvaluateStopOnCancel(t *testing.T) {
 	_, _, err = m.EvaluateMetricsContext(ctx, x, y)
 	assert.ErrorIs(t, err, context.Canceled)
 }
+
+// TestPredictWorkers: any worker count gives Predict's bits — one worker on
+// the calling goroutine, several in a pool — and a cancelled context stops
+// the serial path too.
+func TestPredictWorkers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	x := randMatrix[float64](rng, 1000, 10)
+	m := nn.NewModel[float64]()
+	m.Add(nn.NewDense[float64](10, 16, nn.Tanh, "h"))
+	m.Add(nn.NewDense[float64](16, 3, nn.Softmax, "out"))
+	require.NoError(t, m.Compile(nn.CrossEntropy[float64](), nn.NewAdam[float64](0.01), nn.WithSeed(5)))
+	want, err := m.Predict(x)
+	require.NoError(t, err)
+	for _, w := range []int{1, 2, 3, 8} {
+		got, err := m.PredictWorkers(context.Background(), x, w)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "%d workers", w)
+	}
+	one, err := m.PredictWorkers(context.Background(), x.SliceRows(7, 8), 0)
+	require.NoError(t, err)
+	assert.Equal(t, want.Row(7), one.Row(0))
+	_, err = m.PredictWorkers(context.Background(), x, -1)
+	assert.ErrorContains(t, err, "-1 workers")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = m.PredictWorkers(ctx, x, 1)
+	assert.ErrorIs(t, err, context.Canceled)
+}

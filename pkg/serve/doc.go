@@ -15,9 +15,11 @@
 // for a numeric column — JSON numbers, null for a missing value — or BYTES
 // for a text column — JSON strings, "" for a missing value —, shape [N, 1]
 // or [N] and flat data of N values: the contract of the model's ONNX export
-// (tabular.Model.WriteONNX). The inputs are written as CSV text in memory
-// and handed to tabular.Model.Predict, so that the answers are those of
-// train predict on the same rows. A classifier answers label (BYTES, [N])
+// (tabular.Model.WriteONNX). The request is decoded in one pass from the
+// JSON token stream into columns for tabular.Model.PredictColumns, which
+// encodes them as train predict reads the same rows from CSV, and runs the
+// network on the request's goroutine: the answers are those of train
+// predict on the same rows. A classifier answers label (BYTES, [N])
 // and probabilities (FP32 or FP64, [N, classes], row-major); a regression
 // answers value ([N, targets]). Numbers are the shortest decimals that
 // round-trip in the model's precision.

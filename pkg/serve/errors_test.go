@@ -39,7 +39,7 @@ func TestErrors(t *testing.T) {
 	}{
 		{"ok", "POST", "/v2/models/m/infer", with(func(in []map[string]any) []map[string]any { return in }), 200, "", ""},
 		{"malformed", "POST", "/v2/models/m/infer", []byte(`{"inputs":[`), 400, "malformed", ""},
-		{"trailing", "POST", "/v2/models/m/infer", append(with(func(in []map[string]any) []map[string]any { return in }), "{}"...), 400, "after the JSON", ""},
+		{"trailing", "POST", "/v2/models/m/infer", append(with(func(in []map[string]any) []map[string]any { return in }), "{}"...), 400, "after top-level value", ""},
 		{"unknown input", "POST", "/v2/models/m/infer", with(func(in []map[string]any) []map[string]any {
 			return append(in, map[string]any{"name": "x", "datatype": "FP32", "shape": []int{1, 1}, "data": []any{1}})
 		}), 400, `unknown input "x"`, ""},
@@ -53,6 +53,15 @@ func TestErrors(t *testing.T) {
 		}), 400, "rows", ""},
 		{"length", "POST", "/v2/models/m/infer", with(func(in []map[string]any) []map[string]any { in[0]["data"] = []any{1, 2}; return in }), 400, "2 values for 1 rows", ""},
 		{"string for number", "POST", "/v2/models/m/infer", with(func(in []map[string]any) []map[string]any { in[0]["data"] = []any{"a"}; return in }), 400, "data", ""},
+		{"null input", "POST", "/v2/models/m/infer", []byte(`{"inputs":[null]}`), 400, "input 0 is null", ""},
+		{"inputs not an array", "POST", "/v2/models/m/infer", []byte(`{"inputs":{}}`), 400, "malformed", ""},
+		{"input not an object", "POST", "/v2/models/m/infer", []byte(`{"inputs":[1]}`), 400, "want an object", ""},
+		{"mixed data", "POST", "/v2/models/m/infer", with(func(in []map[string]any) []map[string]any { in[0]["data"] = []any{1, "a"}; return in }), 400, "mixing numbers and strings", ""},
+		{"nested data", "POST", "/v2/models/m/infer", with(func(in []map[string]any) []map[string]any { in[0]["data"] = []any{[]any{1}}; return in }), 400, "want a number, a string or null", ""},
+		{"data not an array", "POST", "/v2/models/m/infer", with(func(in []map[string]any) []map[string]any { in[0]["data"] = 1; return in }), 400, "want a flat array", ""},
+		{"fractional shape", "POST", "/v2/models/m/infer", with(func(in []map[string]any) []map[string]any { in[0]["shape"] = []any{1.5}; return in }), 400, "shape", ""},
+		{"number too large", "POST", "/v2/models/m/infer", []byte(strings.Replace(string(with(func(in []map[string]any) []map[string]any { in[0]["data"] = []any{7}; return in })), "[7]", "[1e999]", 1)), 400, "out of range", ""},
+		{"name not a string", "POST", "/v2/models/m/infer", with(func(in []map[string]any) []map[string]any { in[0]["name"] = 3; return in }), 400, "name: want a string", ""},
 		{"float32 range", "POST", "/v2/models/m/infer", with(func(in []map[string]any) []map[string]any { in[0]["data"] = []any{1e39}; return in }), 400, "range", ""},
 		{"no rows", "POST", "/v2/models/m/infer", with(func(in []map[string]any) []map[string]any {
 			for _, x := range in {

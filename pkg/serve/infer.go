@@ -1,16 +1,14 @@
 package serve
 
 import (
-	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
-	"strconv"
-	"strings"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/densetrain/densetrain/pkg/prep"
 	"github.com/densetrain/densetrain/pkg/tabular"
@@ -19,18 +17,18 @@ import (
 // inferRequest is a KServe V2 inference request.
 type inferRequest struct {
 	ID         *string         `json:"id,omitempty"`
-	Inputs     []requestInput  `json:"inputs"`
-	Parameters json.RawMessage `json:"parameters,omitempty"`
-	Outputs    json.RawMessage `json:"outputs,omitempty"`
+	Inputs     []*requestInput `json:"inputs"`
+	Parameters jsontext.Value  `json:"parameters,omitempty"`
+	Outputs    jsontext.Value  `json:"outputs,omitempty"`
 }
 
-// requestInput is one input tensor of a request.
+// requestInput is one input tensor of a request (decoded by its
+// UnmarshalJSONFrom; "parameters" is ignored).
 type requestInput struct {
-	Name       string          `json:"name"`
-	Shape      []int64         `json:"shape"`
-	Datatype   string          `json:"datatype"`
-	Parameters json.RawMessage `json:"parameters,omitempty"`
-	Data       json.RawMessage `json:"data"`
+	Name     string
+	Shape    []int64
+	Datatype string
+	Data     tensorData
 }
 
 // inferResponse is a KServe V2 inference response.
@@ -58,7 +56,7 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	table, n, id, err := h.decode(body)
+	cols, n, id, err := h.decode(body)
 	if err != nil {
 		status := http.StatusInternalServerError
 		if errors.As(err, new(badRequest)) {
@@ -67,8 +65,7 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) {
 		writeError(w, status, err)
 		return
 	}
-	pred, err := h.m.Predict(r.Context(), tabular.Bytes("request", table),
-		tabular.PredictOptions{Strict: h.o.Strict, Workers: 1, Delimiter: ','})
+	pred, err := h.m.PredictColumns(r.Context(), cols, tabular.PredictOptions{Strict: h.o.Strict, Workers: 1})
 	if err != nil {
 		writePredictError(w, err)
 		return
@@ -95,28 +92,22 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
-// decode checks a request against the model's inputs and writes its rows
-// as CSV text with the feature names as header. It returns the text, the
-// number of rows and the request's id.
-func (h *handler) decode(body []byte) ([]byte, int, *string, error) {
+// decode checks a request against the model's inputs and returns its
+// columns, the number of rows and the request's id.
+func (h *handler) decode(body []byte) ([]tabular.Column, int, *string, error) {
 	var req inferRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&req); err != nil {
+	if err := jsonv2.Unmarshal(body, &req); err != nil {
 		return nil, 0, nil, badf("malformed request: %v", err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, 0, nil, badf("malformed request: data after the JSON object")
-	}
 	feats := h.m.Prep.Schema.Features
-	index := make(map[string]int, len(feats))
-	for j, f := range feats {
-		index[f.Name] = j
-	}
 	cols := make([]*requestInput, len(feats))
 	n := -1
 	for i := range req.Inputs {
-		in := &req.Inputs[i]
-		j, ok := index[in.Name]
+		in := req.Inputs[i]
+		if in == nil {
+			return nil, 0, nil, badf("input %d is null", i)
+		}
+		j, ok := h.index[in.Name]
 		switch {
 		case !ok:
 			return nil, 0, nil, badf("unknown input %q", in.Name)
@@ -148,43 +139,20 @@ func (h *handler) decode(body []byte) ([]byte, int, *string, error) {
 	if n == 0 {
 		return nil, 0, nil, badf("no rows")
 	}
-	cells := make([][]string, len(feats))
+	out := make([]tabular.Column, len(feats))
 	for j, c := range cols {
+		out[j].Name = c.Name
 		var err error
 		if feats[j].Categories != nil {
-			cells[j], err = textCells(c.Data, n)
+			out[j].Texts, err = c.Data.strings(n)
 		} else {
-			cells[j], err = numberCells(c.Data, n, h.bits)
+			out[j].Numbers, err = c.Data.floats(n)
 		}
 		if err != nil {
 			return nil, 0, nil, badf("input %q: %v", c.Name, err)
 		}
 	}
-	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
-	record := make([]string, len(feats))
-	for j, f := range feats {
-		record[j] = f.Name
-	}
-	cw.Write(record)
-	for i := range n {
-		for j := range feats {
-			record[j] = cells[j][i]
-		}
-		if len(record) == 1 && record[0] == "" {
-			// encoding/csv writes a lone empty field as a blank
-			// line, which the reader skips.
-			cw.Flush()
-			buf.WriteString("\"\"\n")
-			continue
-		}
-		cw.Write(record)
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return nil, 0, nil, err
-	}
-	return buf.Bytes(), n, req.ID, nil
+	return out, n, req.ID, nil
 }
 
 // rowsOf is the number of rows of a shape [N] or [N, 1].
@@ -196,49 +164,6 @@ func rowsOf(shape []int64) (int, error) {
 		return 0, fmt.Errorf("shape %v: bad number of rows", shape)
 	}
 	return int(shape[0]), nil
-}
-
-// numberCells decodes n JSON numbers or nulls (missing) into CSV cells,
-// written in the model's precision.
-func numberCells(data json.RawMessage, n, bits int) ([]string, error) {
-	var vs []*float64
-	if err := json.Unmarshal(data, &vs); err != nil {
-		return nil, fmt.Errorf("data: want a flat array of numbers or null: %v", err)
-	}
-	if len(vs) != n {
-		return nil, fmt.Errorf("%d values for %d rows", len(vs), n)
-	}
-	cells := make([]string, n)
-	for i, v := range vs {
-		switch {
-		case v == nil:
-		case bits == 32:
-			f := float32(*v)
-			if math.IsInf(float64(f), 0) {
-				return nil, fmt.Errorf("value %d: %v is out of float32's range", i, *v)
-			}
-			cells[i] = strconv.FormatFloat(float64(f), 'g', -1, 32)
-		default:
-			cells[i] = strconv.FormatFloat(*v, 'g', -1, 64)
-		}
-	}
-	return cells, nil
-}
-
-// textCells decodes n JSON strings ("" missing) into CSV cells, trimmed
-// of surrounding spaces and tabs as train predict reads them.
-func textCells(data json.RawMessage, n int) ([]string, error) {
-	var vs []string
-	if err := json.Unmarshal(data, &vs); err != nil {
-		return nil, fmt.Errorf("data: want a flat array of strings: %v", err)
-	}
-	if len(vs) != n {
-		return nil, fmt.Errorf("%d values for %d rows", len(vs), n)
-	}
-	for i, v := range vs {
-		vs[i] = strings.Trim(v, " \t")
-	}
-	return vs, nil
 }
 
 // floats marshals numbers as encoding/json writes float32 (bits 32) or

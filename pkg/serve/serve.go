@@ -40,8 +40,9 @@ type Options struct {
 type handler struct {
 	m     *tabular.Model
 	o     Options
-	bits  int    // 32 or 64
-	float string // FP32 or FP64
+	bits  int            // 32 or 64
+	float string         // FP32 or FP64
+	index map[string]int // feature name → position in the schema
 	mu    sync.Mutex
 }
 
@@ -57,7 +58,10 @@ func NewHandler(m *tabular.Model, o Options) http.Handler {
 	if o.MaxBody <= 0 {
 		o.MaxBody = DefaultMaxBody
 	}
-	h := &handler{m: m, o: o, bits: 32, float: "FP32"}
+	h := &handler{m: m, o: o, bits: 32, float: "FP32", index: map[string]int{}}
+	for j, f := range m.Prep.Schema.Features {
+		h.index[f.Name] = j
+	}
 	if m.Float64() {
 		h.bits, h.float = 64, "FP64"
 	}
@@ -140,7 +144,12 @@ func (h *handler) predictCSV(w http.ResponseWriter, r *http.Request) {
 
 // readBody reads the body up to MaxBody; on an error it has answered.
 func (h *handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.o.MaxBody))
+	var buf bytes.Buffer
+	if n := r.ContentLength; n > 0 && n <= h.o.MaxBody {
+		buf.Grow(int(n) + bytes.MinRead) // ReadFrom reads to EOF without growing
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, h.o.MaxBody))
+	body := buf.Bytes()
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {

@@ -103,11 +103,13 @@ type PredictOptions struct {
 	// Strict makes a category not seen in training an error at its place;
 	// otherwise it is encoded as all zeros and counted.
 	Strict bool
-	// NA adds missing-value tokens to the model's; Delimiter and Workers
-	// as in Config.
+	// NA adds missing-value tokens to the model's; Delimiter as in Config.
 	NA        []string
 	Delimiter byte
-	Workers   int
+	// Workers read the table and run the network (0: GOMAXPROCS); the
+	// answers do not depend on their number. One worker runs the network
+	// on the calling goroutine, the cheap choice for small requests.
+	Workers int
 	// Warn gets one line per column with unseen categories, and one for
 	// rows skipped by Evaluate for a missing target.
 	Warn io.Writer
@@ -170,12 +172,24 @@ func predict[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], sr
 	if err != nil {
 		return nil, inputError(atRow(src.Name, tab, err))
 	}
-	out, err := net.PredictContext(ctx, x)
+	pr, err := answer(ctx, m, net, x, o.Workers)
+	if err != nil {
+		return nil, err
+	}
+	pr.Lines, pr.Unseen = tab.Lines, tab.Unseen
+	return pr, nil
+}
+
+// answer runs the network on its inputs x with the given number of workers
+// (0: GOMAXPROCS) and decodes the outputs: values in the targets' units, or
+// probabilities and labels.
+func answer[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], x tensor.Matrix[T], workers int) (*Predictions, error) {
+	out, err := net.PredictWorkers(ctx, x, workers)
 	if err != nil {
 		return nil, err
 	}
 	var z T
-	pr := &Predictions{Lines: tab.Lines, Unseen: tab.Unseen, bits: 32}
+	pr := &Predictions{bits: 32}
 	if any(z) == any(float64(0)) {
 		pr.bits = 64
 	}

@@ -1,0 +1,169 @@
+package serve
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// tensorData is the flat "data" array of a request's input, decoded in
+// one pass from the token stream (no intermediate values): numbers, with
+// null as missing (NaN), or strings, with null as missing (""). Which of
+// the two the input must hold is known only from its "datatype", which
+// may come after "data"; so nulls are kept in both forms and a mix of
+// numbers and strings is an error.
+type tensorData struct {
+	numbers  []float64
+	texts    []string
+	n        int  // values, nulls included
+	sawNum   bool // a number was seen
+	sawText  bool // a string was seen
+	tooLarge bool // a number beyond float64's range was seen
+}
+
+// UnmarshalJSONFrom decodes the array.
+func (d *tensorData) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	if tok.Kind() != '[' {
+		return errors.New("want a flat array")
+	}
+	*d = tensorData{}
+	for dec.PeekKind() != ']' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		switch tok.Kind() {
+		case 'n':
+			d.numbers = append(d.numbers, math.NaN())
+			d.texts = append(d.texts, "")
+		case '0':
+			if d.sawText {
+				return errors.New("an array mixing numbers and strings")
+			}
+			v, err := tok.Float()
+			if err != nil {
+				return fmt.Errorf("value %d: %v", d.n, err)
+			}
+			d.sawNum = true
+			d.numbers = append(d.numbers, v)
+		case '"':
+			if d.sawNum {
+				return errors.New("an array mixing numbers and strings")
+			}
+			d.sawText = true
+			d.texts = append(d.texts, tok.String())
+		default:
+			return fmt.Errorf("value %d: want a number, a string or null, not %v", d.n, tok.Kind())
+		}
+		d.n++
+	}
+	_, err = dec.ReadToken() // ]
+	return err
+}
+
+// floats returns the values as numbers, or an error if they are strings.
+func (d *tensorData) floats(n int) ([]float64, error) {
+	if d.sawText {
+		return nil, errors.New("data: want a flat array of numbers or null, got strings")
+	}
+	if d.n != n {
+		return nil, fmt.Errorf("%d values for %d rows", d.n, n)
+	}
+	return d.numbers, nil
+}
+
+// strings returns the values as strings, or an error if they are numbers.
+func (d *tensorData) strings(n int) ([]string, error) {
+	if d.sawNum {
+		return nil, errors.New("data: want a flat array of strings, got numbers")
+	}
+	if d.n != n {
+		return nil, fmt.Errorf("%d values for %d rows", d.n, n)
+	}
+	return d.texts, nil
+}
+
+// UnmarshalJSONFrom decodes one input object from the token stream,
+// without reflection: it is most of a request's bytes. Unknown members
+// are skipped, as encoding/json does; the decoder rejects duplicate names.
+func (in *requestInput) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	if tok.Kind() != '{' {
+		return fmt.Errorf("want an object, not %v", tok.Kind())
+	}
+	for dec.PeekKind() != '}' {
+		name, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		switch name.String() {
+		case "name":
+			in.Name, err = readString(dec, "name")
+		case "datatype":
+			in.Datatype, err = readString(dec, "datatype")
+		case "shape":
+			in.Shape, err = readShape(dec)
+		case "data":
+			err = in.Data.UnmarshalJSONFrom(dec)
+			if err != nil {
+				err = fmt.Errorf("data: %w", err)
+			}
+		default: // parameters, or a member of a later protocol version
+			err = dec.SkipValue()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	_, err = dec.ReadToken() // }
+	return err
+}
+
+// readString reads a string member's value.
+func readString(dec *jsontext.Decoder, member string) (string, error) {
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return "", err
+	}
+	if tok.Kind() != '"' {
+		return "", fmt.Errorf("%s: want a string, not %v", member, tok.Kind())
+	}
+	return tok.String(), nil
+}
+
+// readShape reads an array of integers.
+func readShape(dec *jsontext.Decoder) ([]int64, error) {
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return nil, err
+	}
+	if tok.Kind() != '[' {
+		return nil, fmt.Errorf("shape: want an array of integers, not %v", tok.Kind())
+	}
+	var shape []int64
+	for dec.PeekKind() != ']' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return nil, err
+		}
+		if tok.Kind() != '0' {
+			return nil, fmt.Errorf("shape: want an array of integers, not %v", tok.Kind())
+		}
+		v, err := tok.Int()
+		if err != nil {
+			return nil, fmt.Errorf("shape: %v", err)
+		}
+		shape = append(shape, v)
+	}
+	_, err = dec.ReadToken() // ]
+	return shape, err
+}

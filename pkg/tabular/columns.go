@@ -1,0 +1,152 @@
+package tabular
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/densetrain/densetrain/pkg/csvdata"
+	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/prep"
+	"github.com/densetrain/densetrain/pkg/tensor"
+)
+
+// Column is one feature column given as values rather than CSV text, the
+// way the ONNX contract and the Open Inference Protocol carry a table:
+// Numbers for a numeric column (NaN is a missing value), Texts for a text
+// column (an empty string or an NA token is a missing value; surrounding
+// spaces and tabs are trimmed, as in a CSV file).
+type Column struct {
+	Name    string
+	Numbers []float64
+	Texts   []string
+}
+
+// PredictColumns predicts every row of a table given column by column:
+// one Column per feature of the model's schema, in any order, all of the
+// same length. It gives the answers Predict gives for the same values
+// written as CSV, without the text round trip — the path for a server's
+// small requests. Errors are *InputError and name the column and the row
+// (counted from 1); Predictions.Lines is nil and an unseen category's Line
+// is its row.
+func (m *Model) PredictColumns(ctx context.Context, cols []Column, o PredictOptions) (*Predictions, error) {
+	if m.f64 != nil {
+		return predictColumns(ctx, m, m.f64, cols, o)
+	}
+	return predictColumns(ctx, m, m.f32, cols, o)
+}
+
+func predictColumns[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], cols []Column, o PredictOptions) (*Predictions, error) {
+	x, unseen, err := encodeColumns[T](m.Prep, cols, o)
+	if err != nil {
+		return nil, inputError(err)
+	}
+	warnUnseen(o.Warn, "columns", unseen)
+	in, err := prep.Transform(m.Prep, x)
+	if err != nil {
+		var re *prep.RowError
+		if errors.As(err, &re) {
+			err = fmt.Errorf("row %d: %w", re.Row+1, re.Err)
+		}
+		return nil, inputError(err)
+	}
+	pr, err := answer(ctx, m, net, in, o.Workers)
+	if err != nil {
+		return nil, err
+	}
+	pr.Unseen = unseen
+	return pr, nil
+}
+
+// encodeColumns writes the columns as the matrix csvdata reads from a CSV
+// file with the model's schema: numbers as they are (NaN where missing),
+// categories one-hot (all zeros when unseen, counted).
+func encodeColumns[T tensor.Float](p *prep.Preprocessing, cols []Column, o PredictOptions) (tensor.Matrix[T], []csvdata.Cells, error) {
+	feats := p.Schema.Features
+	byName := make([]*Column, len(feats))
+	n := -1
+	for i := range cols {
+		c := &cols[i]
+		j := i // columns usually come in the schema's order
+		if j >= len(feats) || feats[j].Name != c.Name {
+			j = slices.IndexFunc(feats, func(f csvdata.FeatureColumn) bool { return f.Name == c.Name })
+		}
+		switch {
+		case j < 0:
+			return tensor.Matrix[T]{}, nil, fmt.Errorf("unknown column %q", c.Name)
+		case byName[j] != nil:
+			return tensor.Matrix[T]{}, nil, fmt.Errorf("column %q given twice", c.Name)
+		case feats[j].Categories != nil && c.Numbers != nil:
+			return tensor.Matrix[T]{}, nil, fmt.Errorf("column %q holds text categories, not numbers", c.Name)
+		case feats[j].Categories == nil && c.Texts != nil:
+			return tensor.Matrix[T]{}, nil, fmt.Errorf("column %q holds numbers, not text", c.Name)
+		}
+		rows := max(len(c.Numbers), len(c.Texts))
+		if n >= 0 && rows != n {
+			return tensor.Matrix[T]{}, nil, fmt.Errorf("column %q has %d rows, the others %d", c.Name, rows, n)
+		}
+		byName[j], n = c, rows
+	}
+	for j, c := range byName {
+		if c == nil {
+			return tensor.Matrix[T]{}, nil, fmt.Errorf("missing column %q", feats[j].Name)
+		}
+	}
+	x := tensor.NewMatrix[T](max(n, 0), p.Schema.Width(), nil)
+	na := naSet(p.NA, o.NA)
+	var unseen []csvdata.Cells
+	at := 0 // the column's first matrix column
+	for j, f := range feats {
+		c := byName[j]
+		if f.Categories == nil {
+			for i, v := range c.Numbers {
+				t := T(v)
+				if t-t != 0 && !math.IsNaN(v) {
+					return x, nil, fmt.Errorf("column %q, row %d: %v is beyond the range of float32 (train with --precision f64 for a float64 model)", c.Name, i+1, v)
+				}
+				x.Data[i*x.Cols+at] = t
+			}
+			at++
+			continue
+		}
+		u := csvdata.Cells{Column: f.Name}
+		for i, v := range c.Texts {
+			v = strings.Trim(v, " \t")
+			if na[v] {
+				v = ""
+			}
+			k, ok := slices.BinarySearch(f.Categories, v)
+			switch {
+			case ok:
+				x.Data[i*x.Cols+at+k] = 1
+			case o.Strict:
+				return x, nil, fmt.Errorf("column %q, row %d: category %q was not seen in training", c.Name, i+1, v)
+			default:
+				if u.Count == 0 {
+					u.First, u.Line = v, i+1
+				}
+				u.Count++
+			}
+		}
+		if u.Count > 0 {
+			unseen = append(unseen, u)
+		}
+		at += len(f.Categories)
+	}
+	return x, unseen, nil
+}
+
+// naSet is the set of values that mean a missing one: the empty string,
+// csvdata.DefaultNA and the given tokens.
+func naSet(lists ...[]string) map[string]bool {
+	na := map[string]bool{"": true}
+	for _, l := range append(lists, csvdata.DefaultNA) {
+		for _, v := range l {
+			na[v] = true
+		}
+	}
+	return na
+}
