@@ -15,12 +15,11 @@ import (
 // may come after "data"; so nulls are kept in both forms and a mix of
 // numbers and strings is an error.
 type tensorData struct {
-	numbers  []float64
-	texts    []string
-	n        int  // values, nulls included
-	sawNum   bool // a number was seen
-	sawText  bool // a string was seen
-	tooLarge bool // a number beyond float64's range was seen
+	numbers []float64
+	texts   []string
+	n       int  // values, nulls included
+	sawNum  bool // a number was seen
+	sawText bool // a string was seen
 }
 
 // UnmarshalJSONFrom decodes the array.
