@@ -3,6 +3,7 @@ package serve
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -32,11 +33,24 @@ func wideModel(b *testing.B) (*tabular.Model, []byte) {
 	m, err := tabular.Fit(context.Background(), tabular.Bytes("wide.csv", []byte(csv.String())),
 		tabular.Config{Task: "regress", Epochs: 1, Hidden: []int{64}, Seed: 1, Workers: 1})
 	require.NoError(b, err)
+	return m, request(rng, 1)
+}
+
+// request is an infer request of n random rows for wideModel.
+func request(rng *rand.Rand, n int) []byte {
 	var inputs []map[string]any
 	for j := range 100 {
-		inputs = append(inputs, map[string]any{"name": fmt.Sprintf("x%d", j), "datatype": "FP32", "shape": []int{1, 1}, "data": []float64{rng.NormFloat64()}})
+		data := make([]float64, n)
+		for i := range data {
+			data[i] = float64(float32(rng.NormFloat64()))
+		}
+		inputs = append(inputs, map[string]any{"name": fmt.Sprintf("x%d", j), "datatype": "FP32", "shape": []int{n, 1}, "data": data})
 	}
-	return m, mustJSON(b, map[string]any{"id": "1", "inputs": inputs})
+	b, err := json.Marshal(map[string]any{"id": "1", "inputs": inputs})
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
 
 // oneRow cuts an infer request for a whole file down to its first row.
@@ -54,16 +68,18 @@ func oneRow(b *testing.B, m *tabular.Model, path string) []byte {
 	return mustJSON(b, req)
 }
 
-// BenchmarkInferOneRow measures the handler alone (no network) on
-// single-row infer requests.
-func BenchmarkInferOneRow(b *testing.B) {
+// BenchmarkInfer measures the handler alone (no network) on single-row
+// infer requests and on a 1 000-row one.
+func BenchmarkInfer(b *testing.B) {
 	wide, wideBody := wideModel(b)
 	sm := model(b, scat)
 	for _, c := range []struct {
 		name string
 		m    *tabular.Model
 		body []byte
-	}{{"wide", wide, wideBody}, {"scat", sm, oneRow(b, sm, scat)}} {
+		rows int
+	}{{"wide", wide, wideBody, 1}, {"scat", sm, oneRow(b, sm, scat), 1},
+		{"wide1000", wide, request(rand.New(rand.NewPCG(3, 4)), 1000), 1000}} {
 		b.Run(c.name, func(b *testing.B) {
 			h := NewHandler(c.m, Options{Name: "m"})
 			b.ReportAllocs()
@@ -75,6 +91,7 @@ func BenchmarkInferOneRow(b *testing.B) {
 					b.Fatalf("%d %s", w.status, w.body.Bytes())
 				}
 			}
+			b.ReportMetric(float64(c.rows*b.N)/b.Elapsed().Seconds(), "rows/s")
 		})
 	}
 }
