@@ -7,7 +7,7 @@
 //
 //	go test -run '^$' -bench . -benchtime 3x ./benchmarks/
 //
-// and the table recorded in the README with
+// and the table recorded in benchmarks/README.md with
 //
 //	go run ./benchmarks/w1table
 package benchmarks

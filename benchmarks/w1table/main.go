@@ -1,5 +1,5 @@
 // Command w1table measures the W1 workload and prints the Markdown table
-// recorded in the README: training throughput for 1 and 2 workers in float32
+// recorded in benchmarks/README.md: training throughput for 1 and 2 workers in float32
 // and float64, against the single-core gonum GEMM rate at the same layer
 // shapes times the number of workers. Every figure comes from the same run;
 // each configuration is measured -rounds times, interleaved, and the median

@@ -33,7 +33,7 @@ const (
 // in training encoded as all zeros. A classifier's outputs are label
 // (string, [N], the original class labels) and probabilities ([N,
 // classes], in the order of the p_… columns of Predictions.WriteCSV); a
-// regression's is value ([N, targets], in the targets' units). The README
+// regression's is value ([N, targets], in the targets' units). docs/serving.md
 // section "Exporting to ONNX" says how each step is encoded.
 //
 // A layer other than nn.Dense and nn.Dropout, or a feature column named
