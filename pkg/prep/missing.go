@@ -165,13 +165,13 @@ func Inputs[T tensor.Float](p *Preprocessing, x tensor.Matrix[T]) (tensor.Matrix
 }
 
 // Transform returns the scaled model inputs for x: Inputs, then
-// Standardize.
+// ScaleInputs.
 func Transform[T tensor.Float](p *Preprocessing, x tensor.Matrix[T]) (tensor.Matrix[T], error) {
 	in, err := Inputs(p, x)
 	if err != nil {
 		return in, err
 	}
-	return in, Standardize(p, in)
+	return in, ScaleInputs(p, in)
 }
 
 // ScaleTargets standardizes regression targets in place with the training

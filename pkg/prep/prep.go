@@ -1,10 +1,3 @@
-// Package prep holds what a model needs between raw CSV rows and its
-// inputs and outputs: the feature schema (with one-hot categories), the
-// imputation of missing numbers and the missing indicators, the input
-// scaling fitted on the training rows, the task, the class labels and the
-// target scaling. It is stored as JSON in the model file's preprocessing
-// slot, so that prediction and evaluation take raw CSV and answer with the
-// original labels. Fit fits it all; Transform applies it to a matrix.
 package prep
 
 import (
@@ -51,11 +44,12 @@ type Preprocessing struct {
 	Version int            `json:"version"`
 	Schema  csvdata.Schema `json:"schema"`
 	Scaler  string         `json:"scaler,omitempty"` // Standard (also when empty), MinMax or NoScale
-	// Mean and Scale map each input column x to (x − Mean)/Scale: Mean is
-	// the mean (the minimum for MinMax), Scale the standard deviation (the
-	// range); 1 when that is 0, for one-hot and indicator columns and for
-	// NoScale.
-	Mean    []float64 `json:"mean"`
+	// Offset and Scale map each input column x to (x − Offset)/Scale:
+	// Offset is the mean under Standard (the minimum under MinMax, 0 under
+	// NoScale), Scale the standard deviation (the range); 1 when that is 0,
+	// for one-hot and indicator columns and under NoScale. (The file keeps
+	// Offset under its first name, "mean".)
+	Offset  []float64 `json:"mean"`
 	Scale   []float64 `json:"scale"`
 	Task    string    `json:"task"`
 	Targets []string  `json:"targets"`
@@ -155,11 +149,11 @@ func fitScaler[T tensor.Float](p *Preprocessing, x tensor.Matrix[T], train []int
 	oneHot := append(p.oneHot(), slices.Repeat([]bool{true}, len(p.Indicators))...)
 	switch scaler {
 	case Standard:
-		p.Mean, p.Scale = stats(x, train, oneHot)
+		p.Offset, p.Scale = stats(x, train, oneHot)
 	case MinMax:
-		p.Mean, p.Scale = ranges(x, train, oneHot)
+		p.Offset, p.Scale = ranges(x, train, oneHot)
 	case NoScale:
-		p.Mean, p.Scale = make([]float64, x.Cols), slices.Repeat([]float64{1}, x.Cols)
+		p.Offset, p.Scale = make([]float64, x.Cols), slices.Repeat([]float64{1}, x.Cols)
 	default:
 		return fmt.Errorf("unknown scaler %q: want %s, %s or %s", scaler, Standard, MinMax, NoScale)
 	}
@@ -301,19 +295,20 @@ func stats[T tensor.Float](x tensor.Matrix[T], rows []int, oneHot []bool) ([]flo
 	return mean, scale
 }
 
-// ErrScaledRange is wrapped by Standardize for a value whose scaled value
+// ErrScaledRange is wrapped by ScaleInputs for a value whose scaled value
 // is beyond the range of the matrix's precision (a value far outside the
 // training rows' range, under float32).
 var ErrScaledRange = errors.New("beyond the model's precision once scaled")
 
-// Standardize maps x's columns to (x − mean)/scale in place, computed in
-// float64 and rounded once. A result beyond T's range is a *RowError
+// ScaleInputs applies the fitted scaler (Standard, MinMax or NoScale) to
+// x's columns in place: (x − Offset)/Scale, computed in float64 and
+// rounded once. A result beyond T's range is a *RowError
 // wrapping ErrScaledRange that names the column.
-func Standardize[T tensor.Float](p *Preprocessing, x tensor.Matrix[T]) error {
-	if x.Cols != len(p.Mean) {
-		return fmt.Errorf("the data has %d input columns, the preprocessing %d", x.Cols, len(p.Mean))
+func ScaleInputs[T tensor.Float](p *Preprocessing, x tensor.Matrix[T]) error {
+	if x.Cols != len(p.Offset) {
+		return fmt.Errorf("the data has %d input columns, the preprocessing %d", x.Cols, len(p.Offset))
 	}
-	mean, scale := p.Mean, p.Scale
+	mean, scale := p.Offset, p.Scale
 	for r := 0; r < x.Rows; r++ {
 		row := x.Row(r)
 		for j, v := range row {
@@ -394,7 +389,7 @@ func Unmarshal(b []byte) (*Preprocessing, error) {
 	if p.Version > Version {
 		return nil, fmt.Errorf("preprocessing version %d is newer than this program reads (%d)", p.Version, Version)
 	}
-	if len(p.Mean) != p.InputWidth() || len(p.Scale) != len(p.Mean) || p.Fill != nil && len(p.Fill) != p.Schema.Width() {
+	if len(p.Offset) != p.InputWidth() || len(p.Scale) != len(p.Offset) || p.Fill != nil && len(p.Fill) != p.Schema.Width() {
 		return nil, errors.New("bad preprocessing: statistics do not match the schema")
 	}
 	for _, c := range p.Indicators {

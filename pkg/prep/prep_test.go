@@ -35,10 +35,10 @@ func TestStandardizeOnTrainingRowsOnly(t *testing.T) {
 	tab := table(t, "x,c,k,y\n1,a,5,cat\n3,b,5,dog\n100,a,5,cat\n")
 	p, err := New(tab, Classify, []int{0, 1})
 	require.NoError(t, err)
-	assert.Equal(t, []float64{2, 0, 0, 5}, p.Mean) // x over rows 0–1; one-hot columns untouched; constant k
+	assert.Equal(t, []float64{2, 0, 0, 5}, p.Offset) // x over rows 0–1; one-hot columns untouched; constant k
 	assert.Equal(t, []float64{1, 1, 1, 1}, p.Scale)
 	assert.Equal(t, []string{"cat", "dog"}, p.Labels)
-	require.NoError(t, Standardize(p, tab.X))
+	require.NoError(t, ScaleInputs(p, tab.X))
 	assert.Equal(t, []float64{-1, 1, 0, 0, 1, 0, 1, 0, 98, 1, 0, 0}, tab.X.Data)
 	y, err := Targets[float64](p, tab.Targets)
 	require.NoError(t, err)
@@ -62,7 +62,7 @@ func TestStatsAreStableForLargeOffsets(t *testing.T) {
 	tab := table(t, "x,y\n100000001,1\n100000002,2\n100000003,3\n")
 	p, err := New(tab, Regress, nil)
 	require.NoError(t, err)
-	assert.InDelta(t, 100000002, p.Mean[0], 1e-6)
+	assert.InDelta(t, 100000002, p.Offset[0], 1e-6)
 	assert.InDelta(t, math.Sqrt(2.0/3), p.Scale[0], 1e-9)
 }
 
@@ -91,9 +91,9 @@ func TestMinMaxAndNoScaling(t *testing.T) {
 	tab := table(t, "x,c,k,y\n1,a,5,cat\n3,b,5,dog\n100,a,5,cat\n")
 	p, err := NewScaled(tab, Classify, []int{0, 1}, MinMax)
 	require.NoError(t, err)
-	assert.Equal(t, []float64{1, 0, 0, 5}, p.Mean) // x's minimum over rows 0–1; one-hot untouched; constant k
+	assert.Equal(t, []float64{1, 0, 0, 5}, p.Offset) // x's minimum over rows 0–1; one-hot untouched; constant k
 	assert.Equal(t, []float64{2, 1, 1, 1}, p.Scale)
-	require.NoError(t, Standardize(p, tab.X))
+	require.NoError(t, ScaleInputs(p, tab.X))
 	assert.Equal(t, []float64{0, 1, 0, 0, 1, 0, 1, 0, 49.5, 1, 0, 0}, tab.X.Data)
 	b, err := p.Marshal()
 	require.NoError(t, err)
@@ -104,7 +104,7 @@ func TestMinMaxAndNoScaling(t *testing.T) {
 	tab = table(t, "x,k,y\n1,5,0\n3,5,1\n")
 	p, err = NewScaled(tab, Classify, nil, NoScale)
 	require.NoError(t, err)
-	require.NoError(t, Standardize(p, tab.X))
+	require.NoError(t, ScaleInputs(p, tab.X))
 	assert.Equal(t, []float64{1, 5, 3, 5}, tab.X.Data)
 
 	_, err = NewScaled(tab, Classify, nil, "robust")
@@ -153,7 +153,7 @@ func TestScalingDoesNotOverflowFloat32(t *testing.T) {
 		require.NoError(t, err)
 		x := tab.X
 		x.Data = slices.Clone(x.Data)
-		require.NoError(t, Standardize(p, x), s)
+		require.NoError(t, ScaleInputs(p, x), s)
 		for _, v := range x.Data {
 			assert.False(t, math.IsInf(float64(v), 0) || v != v, "%s: %v", s, x.Data)
 		}
@@ -164,7 +164,7 @@ func TestScalingDoesNotOverflowFloat32(t *testing.T) {
 	p, err := New(tab, Classify, nil)
 	require.NoError(t, err)
 	tab.X.Data[1] = 1e10
-	err = Standardize(p, tab.X)
+	err = ScaleInputs(p, tab.X)
 	var re *RowError
 	require.ErrorAs(t, err, &re)
 	assert.Equal(t, 1, re.Row)

@@ -11,6 +11,11 @@
 //	pred, err := m.Predict(ctx, tabular.File("new.csv"), tabular.PredictOptions{})
 //	pred.WriteCSV(os.Stdout)
 //
+// A server that receives rows as values rather than CSV text — the ONNX
+// contract, the Open Inference Protocol — hands them to PredictColumns,
+// one Column per feature, and gets the answers Predict gives for the same
+// rows as CSV.
+//
 // # What Fit does
 //
 // It reads the table (csvdata), takes the task from the target (text or

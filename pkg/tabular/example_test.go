@@ -3,6 +3,7 @@ package tabular_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,4 +42,33 @@ func Example() {
 	}
 	fmt.Println(m.Prep.Task, pred.TargetNames, pred.Values.Rows, pred.Values.At(0, 0) > 10000, pred.Unseen[0].First)
 	// Output: regress [price] 2 true Folsom
+}
+
+// Rows given column by column — as a server receives them — get the
+// answers the same rows get as CSV: a missing number is NaN, a missing
+// category "" (or an NA token).
+func ExampleModel_PredictColumns() {
+	ctx := context.Background()
+	train := "color,w,y\nred,1,a\nblue,2,b\nred,1.5,a\nblue,2.5,b\nred,,a\nblue,3,b\n"
+	m, err := tabular.Fit(ctx, tabular.Bytes("train", []byte(train)), tabular.Config{Hidden: []int{4}, Epochs: 20, Workers: 1})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	cols := []tabular.Column{
+		{Name: "color", Texts: []string{"red", "green"}},
+		{Name: "w", Numbers: []float64{1, math.NaN()}},
+	}
+	pred, err := m.PredictColumns(ctx, cols, tabular.PredictOptions{Workers: 1})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	same, err := m.Predict(ctx, tabular.Bytes("rows.csv", []byte("color,w\nred,1\ngreen,\n")), tabular.PredictOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(len(pred.Labels), pred.ClassNames, pred.Unseen[0].First, pred.Probabilities.Data[0] == same.Probabilities.Data[0])
+	// Output: 2 [a b] green true
 }

@@ -96,22 +96,22 @@ func (b *graphBuilder) oneHot(f csvdata.FeatureColumn, x string, na []string) st
 	return b.op("Cast", f.Name+"/onehot", []string{eq}, attrInt("to", int64(b.elem)))
 }
 
-// scale maps the inputs x to (x − Mean)/Scale as prep.Standardize does:
+// scale maps the inputs x to (x − Offset)/Scale as prep.ScaleInputs does:
 // in float64, rounded once to a float32 model's precision. Columns that
 // are not scaled (mean 0, scale 1) come out as they went in.
 func (b *graphBuilder) scale(p *prep.Preprocessing, x string) string {
 	same := true
-	for j := range p.Mean {
-		same = same && p.Mean[j] == 0 && p.Scale[j] == 1
+	for j := range p.Offset {
+		same = same && p.Offset[j] == 0 && p.Scale[j] == 1
 	}
 	if same {
 		return x
 	}
-	w := int64(len(p.Mean))
+	w := int64(len(p.Offset))
 	if b.elem == onnxFloat {
 		x = b.op("Cast", "inputs/f64", []string{x}, attrInt("to", int64(onnxDouble)))
 	}
-	x = b.op("Sub", "centred", []string{x, b.doubles("mean", p.Mean, 1, w)})
+	x = b.op("Sub", "centred", []string{x, b.doubles("mean", p.Offset, 1, w)})
 	x = b.op("Div", "scaled", []string{x, b.doubles("scale", p.Scale, 1, w)})
 	if b.elem == onnxFloat {
 		x = b.op("Cast", "scaled/f32", []string{x}, attrInt("to", int64(onnxFloat)))
