@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
-
-	"github.com/densetrain/densetrain/pkg/tabular"
 )
 
 // exportCommand writes a model's ONNX form, with its preprocessing and
@@ -19,15 +16,15 @@ func exportCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
-	if *model == "" || *out == "" {
-		return usageError(fmt.Errorf("--model and --out are required"))
+	if err := requireFlags(namedPath{"model", *model}, namedPath{"out", *out}); err != nil {
+		return err
 	}
 	if err := checkOutputs([]namedPath{{"out", *out}}, []namedPath{{"model", *model}}); err != nil {
 		return usageError(err)
 	}
-	m, err := tabular.Load(*model)
+	m, err := loadModel(*model)
 	if err != nil {
-		return usageError(err)
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err

@@ -7,11 +7,8 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"runtime"
-	"runtime/debug"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/densetrain/densetrain/internal/mpi"
@@ -38,7 +35,10 @@ type fitConfig struct {
 	comm                                                    parallel.Communicator // MPI_COMM_WORLD under mpirun, else nil
 }
 
-func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+// fitCommand trains a model on a table (tabular.Fit) and saves it, with
+// the history and plot asked for; under MPI (mpi.go) each rank trains
+// its share of every batch and rank 0 alone writes.
+func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c fitConfig
 	fs := newFlags("fit")
 	fs.StringVar(&c.data, "data", "", "training CSV file with a header line, plain or gzip, separated by , ; tab or | (sniffed); - reads standard input (required)")
@@ -88,48 +88,9 @@ func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 		return usageError(err)
 	}
 	if c.mpi || c.mpiAllreduce || mpi.UnderLauncher() {
-		runtime.LockOSThread() // every MPI call, Init to Finalize, on one thread
-		defer runtime.UnlockOSThread()
-		var comm *mpi.Comm
-		if comm, err = mpi.Init(); errors.Is(err, mpi.ErrNotBuilt) {
-			if !c.mpi && !c.mpiAllreduce {
-				return usageError(fmt.Errorf("started by an MPI launcher, but %w", err))
-			}
-			return usageError(fmt.Errorf("--mpi: %w", err))
-		}
-		if err != nil {
-			return err
-		}
-		c.comm = comm
-		defer func() {
-			p := recover()
-			agreed := agreedError(err) && !(c.mpiAllreduce && errors.As(err, new(*nn.DivergenceError)))
-			if comm.Size() > 1 && (p != nil || !agreed) {
-				// A failure of this rank alone would leave the others
-				// waiting in a collective: end the job now. (With
-				// --mpi-allreduce even a divergence may not be met by
-				// every rank at once: MPI does not promise the same bits.)
-				if p != nil {
-					err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
-				}
-				fmt.Fprintf(stderr, "train fit (rank %d of %d): %v\n", comm.Rank(), comm.Size(), err)
-				comm.Abort(exitCode(ctx, err))
-			}
-			comm.Finalize()
-			if p != nil {
-				panic(p)
-			}
-		}()
+		return fitUnderMPI(ctx, &c, stderr, func() error { return runFit(ctx, c, stdout, stderr) })
 	}
 	return runFit(ctx, c, stdout, stderr)
-}
-
-// agreedError reports whether every rank of a job ends with err at the same
-// point: success, an agreed interruption (with rank 0's checkpoint written
-// before the ranks finalize) or a divergence, which the identical arithmetic
-// of all ranks meets at the same step.
-func agreedError(err error) bool {
-	return err == nil || errors.Is(err, context.Canceled) || errors.As(err, new(*nn.DivergenceError))
 }
 
 // check validates the flags that need no data.
@@ -211,86 +172,94 @@ func (c *fitConfig) check() error {
 // maxEpochs bounds --epochs: a run keeps one history entry per epoch.
 const maxEpochs = 1_000_000_000
 
-// parseDropout reads --dropout: one rate for every hidden layer, or one
-// per hidden layer.
-func parseDropout(s string, hidden int) ([]float64, error) {
-	if strings.TrimSpace(s) == "" {
-		return nil, nil
+// config maps the fit command's flags to the library's settings.
+func (c fitConfig) config(stderr io.Writer) tabular.Config {
+	hidden, _ := parseHidden(c.hidden)
+	dropout, _ := parseDropout(c.dropout, len(hidden))
+	delim, _ := parseDelimiter(c.delimiter)
+	tc := tabular.Config{
+		Targets: list(c.target), Categorical: list(c.categorical), Ignore: list(c.ignore), NA: list(c.na),
+		Delimiter: delim, MaxCategories: c.maxCategories, Task: c.task,
+		Scale: c.scale, Impute: c.impute, MissingIndicator: c.missingIndicator, NoTargetScale: c.scaleTarget == prep.NoScale,
+		Hidden: hidden, Dropout: dropout, InputDropout: c.inputDropout, L1: c.l1, L2: c.l2, MaxNorm: c.maxNorm, LRSchedule: c.lrSchedule, Activation: c.activation, Loss: c.loss, Optimizer: c.optimizer, LR: c.lr, Float64: c.precision == "f64",
+		Epochs: c.epochs, Batch: c.batch, Workers: c.workers, Seed: c.seed, ValSplit: c.valSplit, Patience: c.patience,
+		Warn: stderr,
 	}
-	var rates []float64
-	for _, f := range strings.Split(s, ",") {
-		r, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-		if err != nil || !(r >= 0 && r < 1) {
-			return nil, fmt.Errorf("--dropout %q: want rates in [0, 1) separated by commas", s)
-		}
-		rates = append(rates, r)
-	}
-	if len(rates) > 1 && len(rates) != hidden {
-		return nil, fmt.Errorf("--dropout %q: %d rates for %d hidden layers (give one rate, or one per hidden layer)", s, len(rates), hidden)
-	}
-	if hidden == 0 && rates[0] > 0 {
-		return nil, fmt.Errorf("--dropout %q: there are no hidden layers (--input-dropout drops inputs)", s)
-	}
-	return rates, nil
-}
-
-func parseHidden(s string) ([]int, error) {
-	sizes := []int{}
-	if strings.TrimSpace(s) == "" {
-		return sizes, nil // no hidden layer
-	}
-	for _, f := range strings.Split(s, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 1 {
-			return nil, fmt.Errorf("--hidden %q: want positive layer sizes separated by commas", s)
-		}
-		sizes = append(sizes, n)
-	}
-	return sizes, nil
-}
-
-// parseDelimiter reads --delimiter: one character, or \t for a tab; empty
-// sniffs it.
-func parseDelimiter(s string) (byte, error) {
 	switch {
-	case s == "":
-		return 0, nil
-	case s == `\t` || s == "tab" || s == "\t":
-		return '\t', nil
-	case len(s) == 1 && s != `"` && s != "\n" && s != "\r":
-		return s[0], nil
+	case !c.valSplitSet:
+		tc.ValSplit = 0 // the library's default, which depends on the table
+	case c.valSplit == 0:
+		tc.ValSplit = -1
 	}
-	return 0, fmt.Errorf("--delimiter %q: want one character such as , ; | or \\t", s)
+	if c.patience == 0 {
+		tc.Patience = -1
+	}
+	if c.val != "" {
+		v := source(c.val)
+		tc.Val, tc.ValSplit = &v, 0
+	}
+	if c.checkpointEvery > 0 {
+		tc.CheckpointPath, tc.CheckpointEvery, tc.Resume = c.out+".ckpt", c.checkpointEvery, c.resume
+	}
+	if c.comm != nil && c.comm.Size() > 1 {
+		tc.Comm, tc.CommAllreduce = c.comm, c.mpiAllreduce
+	}
+	return tc
 }
 
-// list splits a comma-separated flag value; empty gives nil.
-func list(s string) []string {
-	if s == "" {
+// runFit trains and saves the model and the history and plot asked for.
+func runFit(ctx context.Context, c fitConfig, stdout, stderr io.Writer) error {
+	tc := c.config(stderr)
+	follower := c.comm != nil && c.comm.Rank() != 0 // logs only errors, writes nothing
+	switch {
+	case c.quiet || follower:
+		tc.Warn = nil
+	case isTerminal(stderr):
+		tc.Callbacks = append(tc.Callbacks, &progress{w: stderr, epochs: c.epochs})
+	default:
+		tc.Log = stderr // one plain line per epoch
+	}
+	if !follower {
+		outs := []namedPath{{"out", c.out}}
+		if c.checkpointEvery > 0 {
+			outs = append(outs, namedPath{"checkpoint-every (its checkpoint " + c.out + ".ckpt)", c.out + ".ckpt"})
+		}
+		if c.history != "" {
+			outs = append(outs, namedPath{"history", c.history})
+		}
+		if c.plot != "" {
+			outs = append(outs, namedPath{"plot", c.plot})
+		}
+		if err := checkOutputs(outs, []namedPath{{"data", c.data}, {"val", c.val}}); err != nil {
+			return usageError(err)
+		}
+	}
+	m, err := tabular.Fit(ctx, source(c.data), tc)
+	if err != nil {
+		if errors.As(err, new(*tabular.InputError)) {
+			return usageError(err)
+		}
+		return err
+	}
+	if follower {
 		return nil
 	}
-	var t []string
-	for _, f := range strings.Split(s, ",") {
-		t = append(t, strings.TrimSpace(f))
+	if err := m.Save(c.out); err != nil {
+		return usageError(err)
 	}
-	return t
-}
-
-// checkList refuses an empty item in a comma-separated flag value (two
-// commas in a row, or one at an end): a typo, not to be repaired silently.
-func checkList(flag, s string) error {
-	if s != "" && slices.Contains(list(s), "") {
-		return fmt.Errorf("--%s %q: an empty item in the comma-separated list", flag, s)
+	hist := m.History
+	if c.history != "" {
+		if err := writeHistory(c.history, hist); err != nil {
+			return usageError(err)
+		}
 	}
+	if c.plot != "" {
+		if err := plotLoss(c.plot, hist); err != nil {
+			return usageError(err)
+		}
+	}
+	last := hist.Epochs[len(hist.Epochs)-1]
+	fmt.Fprintf(stderr, "saved %s after %d epochs\n", c.out, len(hist.Epochs))
+	fmt.Fprintln(stdout, last.String())
 	return nil
-}
-
-// stdin is what --data - reads.
-var stdin io.Reader = os.Stdin
-
-// source is the table named by a --data flag: "-" is standard input.
-func source(path string) tabular.Source {
-	if path == "-" {
-		return tabular.Reader("stdin", stdin)
-	}
-	return tabular.File(path)
 }

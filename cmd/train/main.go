@@ -90,6 +90,8 @@ func (i interrupted) Error() string { return "interrupted by " + signalName(i.si
 // with it too.
 func (i interrupted) ExitCode() int { return 128 + int(i.sig) }
 
+// signalName names the signals main catches as shells do (SIGINT, not
+// "interrupt").
 func signalName(s syscall.Signal) string {
 	switch s {
 	case syscall.SIGINT:
@@ -100,6 +102,9 @@ func signalName(s syscall.Signal) string {
 	return s.String()
 }
 
+// commands maps each command's name to its function (one file each):
+// flags in args, results on stdout, logs on stderr; an error's kind picks
+// the exit code (exitCode).
 var commands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{
 	"fit":      fitCommand,
 	"predict":  predictCommand,
@@ -153,27 +158,4 @@ func exitCode(ctx context.Context, err error) int {
 	default:
 		return 1
 	}
-}
-
-// newFlags returns a flag set whose errors run reports in one line.
-func newFlags(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	return fs
-}
-
-// parseFlags parses args; -h prints the flags to stdout.
-func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return err
-		}
-		return usageError(err)
-	}
-	if fs.NArg() > 0 {
-		return usageError(fmt.Errorf("unexpected argument %q", fs.Arg(0)))
-	}
-	return nil
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/densetrain/densetrain/pkg/serve"
-	"github.com/densetrain/densetrain/pkg/tabular"
 )
 
 // serveCommand serves a model over HTTP (package serve) until ctx is
@@ -31,8 +30,8 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
-	if *model == "" {
-		return usageError(fmt.Errorf("--model is required"))
+	if err := requireFlags(namedPath{"model", *model}); err != nil {
+		return err
 	}
 	if *maxBody <= 0 {
 		return usageError(fmt.Errorf("--max-body must be > 0, not %d", *maxBody))
@@ -44,9 +43,9 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *name == "" || strings.Contains(*name, "/") {
 		return usageError(fmt.Errorf("--name %q: want a non-empty name without '/'", *name))
 	}
-	m, err := tabular.Load(*model)
+	m, err := loadModel(*model)
 	if err != nil {
-		return usageError(err)
+		return err
 	}
 	o := serve.Options{Name: *name, Strict: *strict, MaxBody: *maxBody}
 	if *logRequests {

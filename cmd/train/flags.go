@@ -1,0 +1,131 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// The flag handling every command shares: parsing (errors reported by run
+// in one line, -h on stdout), required flags, and the parsers of the flag
+// values that are lists or characters.
+
+// newFlags returns a flag set whose errors run reports in one line.
+func newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// parseFlags parses args; -h prints the flags to stdout.
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return err
+		}
+		return usageError(err)
+	}
+	if fs.NArg() > 0 {
+		return usageError(fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+	}
+	return nil
+}
+
+// requireFlags refuses a command line that leaves one of the flags given
+// empty, naming all of them: "--model is required", "--model and --data
+// are required".
+func requireFlags(flags ...namedPath) error {
+	names := make([]string, len(flags))
+	missing := false
+	for i, f := range flags {
+		names[i] = "--" + f.flag
+		missing = missing || f.path == ""
+	}
+	if !missing {
+		return nil
+	}
+	if len(names) == 1 {
+		return usageError(fmt.Errorf("%s is required", names[0]))
+	}
+	return usageError(fmt.Errorf("%s and %s are required", strings.Join(names[:len(names)-1], ", "), names[len(names)-1]))
+}
+
+// parseDropout reads --dropout: one rate for every hidden layer, or one
+// per hidden layer.
+func parseDropout(s string, hidden int) ([]float64, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var rates []float64
+	for _, f := range strings.Split(s, ",") {
+		r, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || !(r >= 0 && r < 1) {
+			return nil, fmt.Errorf("--dropout %q: want rates in [0, 1) separated by commas", s)
+		}
+		rates = append(rates, r)
+	}
+	if len(rates) > 1 && len(rates) != hidden {
+		return nil, fmt.Errorf("--dropout %q: %d rates for %d hidden layers (give one rate, or one per hidden layer)", s, len(rates), hidden)
+	}
+	if hidden == 0 && rates[0] > 0 {
+		return nil, fmt.Errorf("--dropout %q: there are no hidden layers (--input-dropout drops inputs)", s)
+	}
+	return rates, nil
+}
+
+// parseHidden reads --hidden: positive layer sizes separated by commas;
+// empty (or blank) is no hidden layer, an empty slice rather than nil.
+func parseHidden(s string) ([]int, error) {
+	sizes := []int{}
+	if strings.TrimSpace(s) == "" {
+		return sizes, nil // no hidden layer
+	}
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("--hidden %q: want positive layer sizes separated by commas", s)
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes, nil
+}
+
+// parseDelimiter reads --delimiter: one character, or \t for a tab; empty
+// sniffs it.
+func parseDelimiter(s string) (byte, error) {
+	switch {
+	case s == "":
+		return 0, nil
+	case s == `\t` || s == "tab" || s == "\t":
+		return '\t', nil
+	case len(s) == 1 && s != `"` && s != "\n" && s != "\r":
+		return s[0], nil
+	}
+	return 0, fmt.Errorf("--delimiter %q: want one character such as , ; | or \\t", s)
+}
+
+// list splits a comma-separated flag value; empty gives nil.
+func list(s string) []string {
+	if s == "" {
+		return nil
+	}
+	var t []string
+	for _, f := range strings.Split(s, ",") {
+		t = append(t, strings.TrimSpace(f))
+	}
+	return t
+}
+
+// checkList refuses an empty item in a comma-separated flag value (two
+// commas in a row, or one at an end): a typo, not to be repaired silently.
+func checkList(flag, s string) error {
+	if s != "" && slices.Contains(list(s), "") {
+		return fmt.Errorf("--%s %q: an empty item in the comma-separated list", flag, s)
+	}
+	return nil
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"os"
+
+	"github.com/densetrain/densetrain/pkg/tabular"
+)
+
+// The files commands read: tables (--data, --val) and saved models
+// (--model), and the flags shared by predict and evaluate, which use a
+// model on a table. (outputs.go checks the files they write.)
+
+// stdin is what --data - reads.
+var stdin io.Reader = os.Stdin
+
+// source is the table named by a --data flag: "-" is standard input.
+func source(path string) tabular.Source {
+	if path == "-" {
+		return tabular.Reader("stdin", stdin)
+	}
+	return tabular.File(path)
+}
+
+// loadModel reads a model file written by train fit, for every command
+// that uses one; a file that does not load is the user's error (exit 2).
+func loadModel(path string) (*tabular.Model, error) {
+	m, err := tabular.Load(path)
+	if err != nil {
+		return nil, usageError(err)
+	}
+	return m, nil
+}
+
+// userError marks the library's input errors as the user's.
+func userError(err error) error {
+	if errors.As(err, new(*tabular.InputError)) {
+		return usageError(err)
+	}
+	return err
+}
+
+// useFlags are the flags of the commands that use a model on a table
+// (predict and evaluate).
+type useFlags struct {
+	model, data, na, delimiter string
+	strict                     bool
+}
+
+// register defines the flags on fs; data describes the --data file.
+func (u *useFlags) register(fs *flag.FlagSet, data string) {
+	fs.StringVar(&u.model, "model", "", "model file (required)")
+	fs.StringVar(&u.data, "data", "", data+"; plain or gzip, - for standard input (required)")
+	fs.StringVar(&u.na, "na", "", "more tokens that mean a missing value, besides the model's, comma-separated")
+	fs.StringVar(&u.delimiter, "delimiter", "", "field separator (default: sniffed from the header)")
+	fs.BoolVar(&u.strict, "strict", false, "a category not seen in training is an error (default: encoded as all zeros, and counted on stderr)")
+}
+
+// open checks, in this order, the required flags, the files the command
+// will write (outs, which may be none: each must be writable and not
+// --data or --model) and the other flags, then loads the model. It
+// returns the model and the options that use it on --data.
+func (u *useFlags) open(stderr io.Writer, outs ...namedPath) (*tabular.Model, tabular.PredictOptions, error) {
+	var o tabular.PredictOptions
+	if err := requireFlags(namedPath{"model", u.model}, namedPath{"data", u.data}); err != nil {
+		return nil, o, err
+	}
+	if len(outs) > 0 {
+		if err := checkOutputs(outs, []namedPath{{"data", u.data}, {"model", u.model}}); err != nil {
+			return nil, o, usageError(err)
+		}
+	}
+	delim, err := parseDelimiter(u.delimiter)
+	if err == nil {
+		err = checkList("na", u.na)
+	}
+	if err != nil {
+		return nil, o, usageError(err)
+	}
+	m, err := loadModel(u.model)
+	if err != nil {
+		return nil, o, err
+	}
+	return m, tabular.PredictOptions{Strict: u.strict, NA: list(u.na), Delimiter: delim, Warn: stderr}, nil
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"runtime/debug"
+
+	"github.com/densetrain/densetrain/internal/mpi"
+	"github.com/densetrain/densetrain/pkg/nn"
+)
+
+// fitUnderMPI runs fit as one rank of an MPI job (--mpi, --mpi-allreduce,
+// or a process started by mpirun): it initializes MPI on a locked OS
+// thread, sets c.comm to MPI_COMM_WORLD for fit to read, and finalizes
+// MPI when fit returns. A failure that the other ranks do not meet at the
+// same point (see agreedError), or a panic, aborts the whole job with
+// this rank's exit code instead, so that no rank waits forever in a
+// collective. Without MPI in the build (no -tags mpi) it is a usage
+// error.
+func fitUnderMPI(ctx context.Context, c *fitConfig, stderr io.Writer, fit func() error) (err error) {
+	runtime.LockOSThread() // every MPI call, Init to Finalize, on one thread
+	defer runtime.UnlockOSThread()
+	comm, err := mpi.Init()
+	if errors.Is(err, mpi.ErrNotBuilt) {
+		if !c.mpi && !c.mpiAllreduce {
+			return usageError(fmt.Errorf("started by an MPI launcher, but %w", err))
+		}
+		return usageError(fmt.Errorf("--mpi: %w", err))
+	}
+	if err != nil {
+		return err
+	}
+	c.comm = comm
+	defer func() {
+		p := recover()
+		agreed := agreedError(err) && !(c.mpiAllreduce && errors.As(err, new(*nn.DivergenceError)))
+		if comm.Size() > 1 && (p != nil || !agreed) {
+			// A failure of this rank alone would leave the others
+			// waiting in a collective: end the job now. (With
+			// --mpi-allreduce even a divergence may not be met by
+			// every rank at once: MPI does not promise the same bits.)
+			if p != nil {
+				err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+			}
+			fmt.Fprintf(stderr, "train fit (rank %d of %d): %v\n", comm.Rank(), comm.Size(), err)
+			comm.Abort(exitCode(ctx, err))
+		}
+		comm.Finalize()
+		if p != nil {
+			panic(p)
+		}
+	}()
+	return fit()
+}
+
+// agreedError reports whether every rank of a job ends with err at the same
+// point: success, an agreed interruption (with rank 0's checkpoint written
+// before the ranks finalize) or a divergence, which the identical arithmetic
+// of all ranks meets at the same step.
+func agreedError(err error) bool {
+	return err == nil || errors.Is(err, context.Canceled) || errors.As(err, new(*nn.DivergenceError))
+}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"io"
+
+	"github.com/densetrain/densetrain/internal/atomicfile"
+)
+
+// predictCommand writes a model's predictions for a table as CSV
+// (tabular.Predictions.WriteCSV, through encoding/csv) to stdout or,
+// atomically, to --out, which is checked before anything is read. A
+// signal stops the output: nothing is left at --out.
+func predictCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var u useFlags
+	fs := newFlags("predict")
+	u.register(fs, "CSV file to predict; the target columns may be absent")
+	out := fs.String("out", "", "write the predictions to this CSV file instead of stdout")
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
+	}
+	var outs []namedPath
+	if *out != "" {
+		outs = append(outs, namedPath{"out", *out})
+	}
+	m, o, err := u.open(stderr, outs...)
+	if err != nil {
+		return err
+	}
+	pred, err := m.Predict(ctx, source(u.data), o)
+	if err != nil {
+		return userError(err)
+	}
+	write := func(w io.Writer) error { return pred.WriteCSV(ctxWriter{ctx, w}) }
+	if *out == "" {
+		return write(stdout)
+	}
+	if err := atomicfile.Write(*out, write); err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		return usageError(err)
+	}
+	return nil
+}
+
+// ctxWriter stops a long output when ctx is cancelled: its writes fail
+// with the context's error.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
+}
