@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -114,6 +116,11 @@ func TestSignalsStopPredictAndEvaluate(t *testing.T) {
 
 			switch c.when {
 			case "start":
+				if c.stdin { // the spool file, unlinked
+					waitReading(t, cmd.Process.Pid, func(p string) bool { return strings.HasSuffix(p, " (deleted)") })
+				} else {
+					waitReading(t, cmd.Process.Pid, func(p string) bool { return p == big })
+				}
 				time.Sleep(100 * time.Millisecond)
 			case "temp":
 				deadline := time.Now().Add(60 * time.Second)
@@ -155,4 +162,25 @@ func TestSignalsStopPredictAndEvaluate(t *testing.T) {
 			assert.Empty(t, temps(t, outDir), "temporary files left")
 		})
 	}
+}
+
+// waitReading waits (up to a minute) until the process has a file open
+// whose path satisfies want — by then it has its signal handlers, which
+// it installs before it reads anything (on a busy machine the start can
+// take longer than the 100 ms the test gives it).
+func waitReading(t *testing.T, pid int, want func(path string) bool) {
+	t.Helper()
+	dir := fmt.Sprintf("/proc/%d/fd", pid)
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		fds, err := os.ReadDir(dir)
+		if err != nil {
+			continue // not started yet, or gone: the test's checks will tell
+		}
+		for _, fd := range fds {
+			if p, err := os.Readlink(filepath.Join(dir, fd.Name())); err == nil && want(p) {
+				return
+			}
+		}
+	}
+	t.Fatalf("process %d opened no file it should read within a minute", pid)
 }
