@@ -27,8 +27,6 @@ type progress struct {
 	bar    *progressbar.ProgressBar
 }
 
-func (p *progress) OnTrainBegin(nn.TrainState) error { return nil }
-
 func (p *progress) OnEpochBegin(_ nn.TrainState, epoch int) error {
 	rows := p.rows
 	if rows == 0 {
@@ -59,5 +57,3 @@ func (p *progress) OnEpochEnd(_ nn.TrainState, log *nn.EpochLog) error {
 	fmt.Fprintln(p.w, log.Line(p.epochs))
 	return nil
 }
-
-func (p *progress) OnTrainEnd(nn.TrainState) error { return nil }

@@ -8,21 +8,17 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math"
 	"strconv"
 	"time"
 
 	"github.com/densetrain/densetrain/internal/atomicfile"
 )
 
-// A checkpoint is a safetensors file like a model file, with the format
-// name CheckpointFormat. Besides the layer tensors it holds the optimizer's
-// slots as "optimizer.i", and weights kept by callbacks as
-// "callback.i.weights". Its "state" metadata holds the epochs done, whether
-// training had stopped early, the optimizer's step count and learning rate,
-// the shuffling generator's state, the callbacks' states, the history, and
-// a fingerprint of the data and of the options that shape the run.
-// Resuming from it continues bit-identically.
+// A checkpoint is a safetensors file like a model file (see the package
+// doc), with the format name CheckpointFormat. Besides the layer tensors it
+// holds the optimizer's slots as "optimizer.i", and weights kept by
+// callbacks as "callback.i.weights"; its "state" metadata is a
+// checkpointState (checkpoint_state.go).
 
 // CheckpointFormat identifies checkpoint files; CheckpointVersion is the
 // newest version this package reads and the one it writes.
@@ -30,123 +26,6 @@ const (
 	CheckpointFormat  = "densetrain-checkpoint"
 	CheckpointVersion = 1
 )
-
-// checkpointState is the "state" metadata of a checkpoint.
-type checkpointState struct {
-	Epoch        int     `json:"epoch"` // epochs completed
-	Stopped      bool    `json:"stopped"`
-	Steps        int     `json:"steps"`
-	Optimizer    string  `json:"optimizer"`
-	LearningRate float64 `json:"learning_rate"`
-	// RunRate is the rate the run was given (FitOptions' optimizer rate
-	// when Fit began), to tell a changed rate on resume.
-	RunRate     float64           `json:"run_learning_rate,omitempty"`
-	RNG         []byte            `json:"rng"`
-	Fingerprint string            `json:"fingerprint"`
-	Callbacks   []json.RawMessage `json:"callbacks"` // of the StatefulCallbacks, in order
-	History     []epochJSON       `json:"history"`
-	Partial     *partialJSON      `json:"partial,omitempty"` // an epoch interrupted midway
-}
-
-// partialJSON is the state of an epoch interrupted midway: the generator
-// before its shuffle (so that a resume redraws the same order), the steps
-// applied, and the sums its log is made of.
-type partialJSON struct {
-	RNG        []byte   `json:"rng"`
-	Batches    int      `json:"batches"`
-	LossSum    jfloat   `json:"loss_sum"`
-	Metrics    []jfloat `json:"metric_counts"`
-	TrainNanos int64    `json:"train_nanoseconds"`
-}
-
-// partialEpoch is an interrupted epoch's progress: steps applied, loss
-// sum, metric counts and training time (partialJSON without the generator).
-type partialEpoch struct {
-	Batches int
-	Sum     float64
-	Acc     []float64
-	Train   time.Duration
-}
-
-// toJSON returns pe with the generator state rng for a checkpoint.
-func (pe *partialEpoch) toJSON(rng []byte) *partialJSON {
-	pj := &partialJSON{RNG: rng, Batches: pe.Batches, LossSum: jfloat(pe.Sum), TrainNanos: int64(pe.Train)}
-	for _, v := range pe.Acc {
-		pj.Metrics = append(pj.Metrics, jfloat(v))
-	}
-	return pj
-}
-
-// jfloat is a float64 that JSON-encodes NaN and ±Inf as strings.
-type jfloat float64
-
-func (f jfloat) MarshalJSON() ([]byte, error) {
-	if v := float64(f); math.IsNaN(v) || math.IsInf(v, 0) {
-		return json.Marshal(strconv.FormatFloat(v, 'g', -1, 64))
-	}
-	return json.Marshal(float64(f))
-}
-
-func (f *jfloat) UnmarshalJSON(b []byte) error {
-	var s string
-	if json.Unmarshal(b, &s) == nil {
-		v, err := strconv.ParseFloat(s, 64)
-		*f = jfloat(v)
-		return err
-	}
-	return json.Unmarshal(b, (*float64)(f))
-}
-
-// epochJSON is an EpochLog as JSON.
-type epochJSON struct {
-	Epoch        int               `json:"epoch"`
-	Loss         jfloat            `json:"loss"`
-	Metrics      map[string]jfloat `json:"metrics"`
-	ValLoss      jfloat            `json:"val_loss"`
-	ValMetrics   map[string]jfloat `json:"val_metrics,omitempty"`
-	LearningRate jfloat            `json:"learning_rate"`
-	Nanoseconds  int64             `json:"nanoseconds"`
-	TrainNanos   int64             `json:"train_nanoseconds"`
-}
-
-func toJ(m map[string]float64) map[string]jfloat {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]jfloat, len(m))
-	for k, v := range m {
-		out[k] = jfloat(v)
-	}
-	return out
-}
-
-func fromJ(m map[string]jfloat) map[string]float64 {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]float64, len(m))
-	for k, v := range m {
-		out[k] = float64(v)
-	}
-	return out
-}
-
-func toJSON(logs []EpochLog) []epochJSON {
-	out := make([]epochJSON, len(logs))
-	for i, l := range logs {
-		out[i] = epochJSON{l.Epoch, jfloat(l.Loss), toJ(l.Metrics), jfloat(l.ValLoss), toJ(l.ValMetrics), jfloat(l.LearningRate), int64(l.Duration), int64(l.TrainTime)}
-	}
-	return out
-}
-
-func fromJSON(logs []epochJSON) []EpochLog {
-	out := make([]EpochLog, len(logs))
-	for i, l := range logs {
-		out[i] = EpochLog{l.Epoch, float64(l.Loss), fromJ(l.Metrics), float64(l.ValLoss), fromJ(l.ValMetrics), float64(l.LearningRate),
-			time.Duration(l.Nanoseconds), time.Duration(l.TrainNanos)}
-	}
-	return out
-}
 
 // fingerprint hashes the training data and the options that decide the
 // run's arithmetic, so that a resume with other data or options fails
@@ -200,12 +79,13 @@ func (r *fitRun[T]) writeCheckpoint(w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	opt := m.opt.(StatefulOptimizer[T]) // Fit checked it
 	tensors := m.weightTensors(arch, m.params)
-	for i, s := range m.opt.Slots() {
+	for i, s := range opt.Slots() {
 		tensors = append(tensors, floatTensor(fmt.Sprintf("optimizer.%d", i), []int64{int64(len(s))}, s))
 	}
-	st := checkpointState{Epoch: len(r.hist.Epochs), Stopped: r.stop, Steps: m.opt.Steps(), Optimizer: m.opt.Name(),
-		LearningRate: m.opt.LearningRate(), RunRate: r.runRate, RNG: rng, Fingerprint: r.fingerprint(), History: toJSON(r.hist.Epochs)}
+	st := checkpointState{Epoch: len(r.hist.Epochs), Stopped: r.stop, Steps: opt.Steps(), Optimizer: m.opt.Name(),
+		LearningRate: learningRate(m.opt), RunRate: r.runRate, RNG: rng, Fingerprint: r.fingerprint(), History: toJSON(r.hist.Epochs)}
 	switch {
 	case r.cur.epoch != 0: // written mid-epoch, on an interruption
 		erng, err := r.cur.pcg.MarshalBinary()
@@ -272,6 +152,7 @@ type CheckpointError struct {
 	Err  error
 }
 
+// Error implements error.
 func (e *CheckpointError) Error() string {
 	var pe *fs.PathError
 	if errors.As(e.Err, &pe) && pe.Path == e.Path { // the path once
@@ -342,7 +223,8 @@ func (r *fitRun[T]) readCheckpoint(rd io.Reader, size int64) (int, error) {
 	for name, t := range tensors {
 		weights[name] = t
 	}
-	slots := m.opt.Slots()
+	opt := m.opt.(StatefulOptimizer[T]) // Fit checked it
+	slots := opt.Slots()
 	for i, s := range slots {
 		name := fmt.Sprintf("optimizer.%d", i)
 		if t, ok := tensors[name]; !ok || len(t.shape) != 1 || t.shape[0] != int64(len(s)) {
@@ -373,10 +255,10 @@ func (r *fitRun[T]) readCheckpoint(rd io.Reader, size int64) (int, error) {
 		decodeInto(tensors[fmt.Sprintf("optimizer.%d", i)], s)
 	}
 	*r.pcg = pcg
-	m.opt.SetSteps(st.Steps)
-	m.opt.SetLearningRate(st.LearningRate)
+	opt.SetSteps(st.Steps)
+	setLearningRate(m.opt, st.LearningRate)
 	if st.RunRate != 0 && st.RunRate != r.runRate { // this run was given another rate: it applies from here
-		m.opt.SetLearningRate(r.runRate)
+		setLearningRate(m.opt, r.runRate)
 		r.rateChange = [2]float64{st.RunRate, st.LearningRate}
 	}
 	r.hist.Epochs = fromJSON(st.History)

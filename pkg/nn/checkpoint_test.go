@@ -3,7 +3,6 @@ package nn_test
 import (
 	"context"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,18 +14,12 @@ import (
 )
 
 func resumeCase[T nn.Float](t *testing.T, optimizer string) (*nn.Model[T], nn.Matrix[T], nn.Matrix[T]) {
-	rng := rand.New(rand.NewPCG(40, 40))
-	x := randMatrix[T](rng, 101, 6)
-	y := randLabels[T](rng, 101, 3)
-	m := nn.NewModel[T]()
-	m.Add(nn.NewDense[T](6, 12, nn.ReLU, "h"))
-	m.Add(nn.NewDense[T](12, 3, nn.Softmax, "o"))
+	x, y := classData[T](40, 101, 6, 3)
 	var opt nn.Optimizer[T] = nn.NewAdam[T](0.01)
 	if optimizer == "momentum" {
 		opt = nn.NewMomentum[T](0.05, 0.9)
 	}
-	require.NoError(t, m.Compile(nn.CrossEntropy[T](), opt, nn.WithSeed(8)))
-	return m, x, y
+	return classifier(t, opt, 8, 6, 12, 3), x, y
 }
 
 func testResume[T nn.Float](t *testing.T, optimizer string) {
@@ -65,10 +58,7 @@ func TestResumeRejectsAnotherModel(t *testing.T) {
 	_, err := m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 1, CheckpointPath: path})
 	require.NoError(t, err)
 
-	other := nn.NewModel[float32]()
-	other.Add(nn.NewDense[float32](6, 13, nn.ReLU, "h"))
-	other.Add(nn.NewDense[float32](13, 3, nn.Softmax, "o"))
-	require.NoError(t, other.Compile(nn.CrossEntropy[float32](), nn.NewAdam[float32](0.01)))
+	other := classifier(t, nn.NewAdam[float32](0.01), 0, 6, 13, 3)
 	_, err = other.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 2, CheckpointPath: path, Resume: true})
 	assert.ErrorContains(t, err, "another architecture")
 
@@ -108,7 +98,6 @@ type cancelAt struct {
 	last   int
 }
 
-func (c *cancelAt) OnTrainBegin(nn.TrainState) error { return nil }
 func (c *cancelAt) OnEpochBegin(_ nn.TrainState, e int) error {
 	if e == c.e && c.b <= 0 {
 		c.cancel()
@@ -118,8 +107,6 @@ func (c *cancelAt) OnEpochBegin(_ nn.TrainState, e int) error {
 	}
 	return nil
 }
-func (c *cancelAt) OnEpochEnd(nn.TrainState, *nn.EpochLog) error { return nil }
-func (c *cancelAt) OnTrainEnd(nn.TrainState) error               { return nil }
 
 func (c *cancelAt) OnBatchEnd(s nn.TrainState, e, b, _ int, _ float64) error {
 	c.last = b
@@ -229,10 +216,7 @@ func TestResumeWithAnotherLearningRate(t *testing.T) {
 	require.NoError(t, err)
 
 	resume := func(lr float64, epochs int) (*nn.History, string) {
-		m := nn.NewModel[float32]()
-		m.Add(nn.NewDense[float32](6, 12, nn.ReLU, "h"))
-		m.Add(nn.NewDense[float32](12, 3, nn.Softmax, "o"))
-		require.NoError(t, m.Compile(nn.CrossEntropy[float32](), nn.NewAdam[float32](lr), nn.WithSeed(8)))
+		m := classifier(t, nn.NewAdam[float32](lr), 8, 6, 12, 3)
 		var warn strings.Builder
 		h, err := m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: epochs, CheckpointPath: path, Resume: true, Warn: &warn})
 		require.NoError(t, err)
@@ -280,4 +264,71 @@ func TestBatchLargerThanTheData(t *testing.T) {
 		params = append(params, m.Params())
 	}
 	assert.Equal(t, params[0], params[1])
+}
+
+// TestResumeWithStatefulCallbacks: early stopping and reduce-on-plateau
+// keep their state across a resume, and a finished or early-stopped run
+// resumes to its final weights.
+func TestResumeWithStatefulCallbacks(t *testing.T) {
+	callbacks := func() []nn.Callback {
+		return []nn.Callback{
+			&nn.EarlyStopping{Patience: 2, MinDelta: 0.05, RestoreBestWeights: true},
+			&nn.ReduceLROnPlateau{Factor: 0.5, Patience: 1, MinDelta: 0.01},
+		}
+	}
+	opts := nn.FitOptions{Epochs: 12, BatchSize: 16, Seed: 3, ValidationSplit: 0.2}
+	straight, x, y := resumeCase[float64](t, "adam")
+	o := opts
+	o.Callbacks = callbacks()
+	want, err := straight.Fit(context.Background(), x, y, o)
+	require.NoError(t, err)
+	require.Less(t, len(want.Epochs), 12, "the case should stop early")
+
+	path := filepath.Join(t.TempDir(), "run.ckpt")
+	for _, cut := range []int{2, 3, 4} {
+		first, _, _ := resumeCase[float64](t, "adam")
+		o := opts
+		o.Epochs, o.CheckpointPath, o.Callbacks = cut, path, callbacks()
+		_, err := first.Fit(context.Background(), x, y, o)
+		require.NoError(t, err)
+		second, _, _ := resumeCase[float64](t, "adam")
+		o.Epochs, o.Resume, o.Callbacks = 12, true, callbacks()
+		got, err := second.Fit(context.Background(), x, y, o)
+		require.NoError(t, err)
+		assert.Equal(t, want.Values("lr"), got.Values("lr"), "cut %d", cut)
+		assert.Equal(t, straight.Params(), second.Params(), "cut %d", cut)
+
+		again, _, _ := resumeCase[float64](t, "adam") // resuming a finished run changes nothing
+		_, err = again.Fit(context.Background(), x, y, o)
+		require.NoError(t, err)
+		assert.Equal(t, straight.Params(), again.Params(), "cut %d, resumed twice", cut)
+	}
+}
+
+func TestResumeRejectsOtherOptions(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.ckpt")
+	m, x, y := resumeCase[float32](t, "adam")
+	_, err := m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 1, BatchSize: 16, CheckpointPath: path})
+	require.NoError(t, err)
+	m2, _, _ := resumeCase[float32](t, "adam")
+	_, err = m2.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 2, BatchSize: 32, CheckpointPath: path, Resume: true})
+	assert.ErrorContains(t, err, "other training options")
+	m3, _, _ := resumeCase[float32](t, "adam")
+	_, err = m3.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 2, BatchSize: 16, CheckpointPath: path, Resume: true,
+		Parallelism: nn.Parallelism{Workers: 3}})
+	assert.NoError(t, err, "the worker count is not part of the fingerprint")
+}
+
+// TestResumeIgnoresStatelessCallbacks: a progress display present in only
+// one of the two runs does not stop a resume.
+func TestResumeIgnoresStatelessCallbacks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.ckpt")
+	m, x, y := resumeCase[float32](t, "adam")
+	_, err := m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 1, CheckpointPath: path,
+		Callbacks: []nn.Callback{&nn.EarlyStopping{Patience: 5}}})
+	require.NoError(t, err)
+	m2, _, _ := resumeCase[float32](t, "adam")
+	_, err = m2.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 2, CheckpointPath: path, Resume: true,
+		Callbacks: []nn.Callback{&batchCounter{}, &nn.EarlyStopping{Patience: 5}}})
+	assert.NoError(t, err)
 }

@@ -227,10 +227,7 @@ func TestUnsavableLayersAreRefused(t *testing.T) {
 
 type countEpochs int
 
-func (*countEpochs) OnTrainBegin(nn.TrainState) error               { return nil }
-func (*countEpochs) OnEpochBegin(nn.TrainState, int) error          { return nil }
 func (c *countEpochs) OnEpochEnd(nn.TrainState, *nn.EpochLog) error { *c++; return nil }
-func (*countEpochs) OnTrainEnd(nn.TrainState) error                 { return nil }
 
 // TestFormatVersions: a model of Dense layers only is written as format 1,
 // which every version reads; the format-1 files in testdata still load.

@@ -11,53 +11,30 @@ import (
 	"github.com/densetrain/densetrain/pkg/parallel"
 )
 
-// Training across processes (FitOptions.Comm with more than one rank).
-//
-// Every rank holds the whole data set, draws the same seeded batches and
-// cuts them into the same micro-shards and lanes as a single process. Rank
-// r computes the contiguous lanes [r·L/R, (r+1)·L/R) of a step with its own
-// workers; then one Allgather hands every rank every lane's gradient, loss
-// sum and metric counts, and every rank reduces all L lanes with the same
-// fixed tree and applies the same update. The arithmetic is therefore
-// exactly the single process's with the same shard layout — the model file
-// is the same, byte for byte, whatever the number of ranks and workers —
-// at the price of sending lanes rather than per-rank partial sums.
-//
-// Cancellation is agreed at the same exchange: each rank sends a flag, and
-// if any rank's context was cancelled every rank stops at that same step.
-// Only rank 0 writes checkpoints.
+// Training across processes (FitOptions.Comm with more than one rank): see
+// the package doc. This file holds the two gradSum strategies for it, and
+// the checks that the ranks start from the same point.
 
-// exchange moves the lanes between the ranks at every step.
-type exchange[T Float] struct {
-	comm       parallel.Communicator
-	ctx        context.Context // the caller's: its cancellation is agreed on
-	laneBytes  int             // one lane: gradient, loss sum, metric counts
-	slots      int             // lanes per rank, at most
-	send, recv []byte
-
-	fast bool      // sum with the communicator's all-reduce instead (FitOptions.CommAllreduce)
-	side []float64 // with fast: stop count, exit code, loss sum, metric counts
+// ranks is what the two strategies across processes share: the
+// communicator, and the caller's context, whose cancellation every rank
+// agrees on at the step's exchange.
+type ranks struct {
+	comm parallel.Communicator
+	ctx  context.Context
 }
 
-// exchangeHeader is the bytes before a rank's lanes: its stop flag.
-const exchangeHeader = 8
+// owned returns the lanes this rank computes when a step has n lanes.
+func (x ranks) owned(n int) (lo, hi int) { return x.ownedBy(x.comm.Rank(), n) }
 
-func newExchange[T Float](comm parallel.Communicator, ctx context.Context, params, metrics, maxLanes int, fast bool) *exchange[T] {
-	var z T
-	x := &exchange[T]{comm: comm, ctx: ctx, laneBytes: params*int(unsafe.Sizeof(z)) + 8 + 8*metrics, fast: fast}
-	if fast {
-		x.side = make([]float64, 4+metrics)
-		return x
-	}
-	x.slots = (maxLanes + comm.Size() - 1) / comm.Size()
-	x.send = make([]byte, exchangeHeader+x.slots*x.laneBytes)
-	x.recv = make([]byte, comm.Size()*len(x.send))
-	return x
+// ownedBy returns the lanes rank r computes when a step has n lanes.
+func (x ranks) ownedBy(r, n int) (lo, hi int) {
+	s := x.comm.Size()
+	return r * n / s, (r + 1) * n / s
 }
 
 // stopCode returns this rank's stop flag and the exit code its context's
 // cause carries (0 if none).
-func (x *exchange[T]) stopCode() (bool, int) {
+func (x ranks) stopCode() (bool, int) {
 	if x.ctx.Err() == nil {
 		return false, 0
 	}
@@ -68,72 +45,48 @@ func (x *exchange[T]) stopCode() (bool, int) {
 	return true, 0
 }
 
-// allreduce is the fast path (FitOptions.CommAllreduce): it sums this
-// rank's lanes of a step with n lanes into lanes[0] with the local tree,
-// then across the ranks with the communicator's all-reduce, whose order is
-// MPI's; the stop count, the sum of the stopping ranks' exit codes and of
-// their squares (equal codes pass on), the loss sum and the metric counts
-// (into laneAcc[0]) travel in a float64 side buffer. It returns the step's
-// loss sum. It does not use Model.SetReducer's reducer.
-func (x *exchange[T]) allreduce(t *trainer[T], n int) (float64, error) {
-	lo, hi := x.owned(x.comm.Rank(), n)
-	g := t.lanes[0]
-	clear(x.side)
-	if stop, code := x.stopCode(); stop {
-		x.side[0], x.side[1], x.side[3] = 1, float64(code), float64(code*code)
-	}
-	acc := x.side[4:]
-	if hi > lo {
-		parallel.TreeAddInto(t.lanes[lo:hi], 0, len(g), addInto[T])
-		parallel.TreeSumInto(t.laneAcc[lo:hi], 0, len(acc))
-		if lo != 0 {
-			copy(g, t.lanes[lo])
-		}
-		x.side[2] = parallel.TreeSum(t.laneLoss[lo:hi])
-		copy(acc, t.laneAcc[lo])
-	} else {
-		clear(g) // this rank has no lane in this (short) step
-	}
-	var err error
-	if unsafe.Sizeof(g[0]) == 4 {
-		err = x.comm.AllreduceFloat32(as32(g))
-	} else {
-		err = x.comm.AllreduceFloat64(as64(g))
-	}
-	if err != nil {
-		return 0, err
-	}
-	if err := x.comm.AllreduceFloat64(x.side); err != nil {
-		return 0, err
-	}
-	if n := x.side[0]; n > 0 {
-		code := 0
-		if n*x.side[3] == x.side[1]*x.side[1] { // every stopping rank has the same code
-			code = int(x.side[1] / n)
-		}
-		return 0, fmt.Errorf("stopped on %g rank(s): %w", x.side[0], stopCause{code})
-	}
-	copy(t.laneAcc[0], acc)
-	return x.side[2], nil
+// laneExchange moves the lanes between the ranks at every step, then sums
+// all of them with the local tree: the single process's arithmetic.
+type laneExchange[T Float] struct {
+	ranks
+	tree       *localTree[T]
+	laneBytes  int // one lane: gradient, loss sum, metric counts
+	slots      int // lanes per rank, at most
+	send, recv []byte
 }
 
-// owned returns the lanes rank r computes when a step has n lanes.
-func (x *exchange[T]) owned(r, n int) (lo, hi int) {
-	s := x.comm.Size()
-	return r * n / s, (r + 1) * n / s
+// exchangeHeader is the bytes before a rank's lanes: its stop flag.
+const exchangeHeader = 8
+
+func newLaneExchange[T Float](ctx context.Context, tree *localTree[T], comm parallel.Communicator) *laneExchange[T] {
+	var z T
+	s := tree.s
+	x := &laneExchange[T]{ranks: ranks{comm, ctx}, tree: tree,
+		laneBytes: len(s.grads[0])*int(unsafe.Sizeof(z)) + 8 + 8*len(s.acc[0])}
+	x.slots = (len(s.grads) + comm.Size() - 1) / comm.Size()
+	x.send = make([]byte, exchangeHeader+x.slots*x.laneBytes)
+	x.recv = make([]byte, comm.Size()*len(x.send))
+	return x
+}
+
+func (x *laneExchange[T]) sum(p *parallel.Pool, n int) (float64, bool, error) {
+	if err := x.swap(n); err != nil {
+		return 0, false, err
+	}
+	return x.tree.sum(p, n)
 }
 
 // swap sends this rank's lanes [lo, hi) of a step with n lanes, receives
 // the others', and reports a cancellation on any rank as context.Canceled.
-func (x *exchange[T]) swap(t *trainer[T], n int) error {
+func (x *laneExchange[T]) swap(n int) error {
 	rank := x.comm.Rank()
-	lo, hi := x.owned(rank, n)
+	lo, hi := x.owned(n)
 	clear(x.send[:exchangeHeader])
 	if stop, code := x.stopCode(); stop {
 		x.send[0], x.send[1] = 1, byte(code) // and how the stopping rank will exit, for the others
 	}
 	for i := lo; i < hi; i++ {
-		x.pack(x.send[exchangeHeader+(i-lo)*x.laneBytes:], t, i)
+		x.pack(x.send[exchangeHeader+(i-lo)*x.laneBytes:], i)
 	}
 	if err := x.comm.Allgather(x.send, x.recv); err != nil {
 		return err
@@ -147,15 +100,92 @@ func (x *exchange[T]) swap(t *trainer[T], n int) error {
 		if r == rank {
 			continue
 		}
-		rlo, rhi := x.owned(r, n)
+		rlo, rhi := x.ownedBy(r, n)
 		for i := rlo; i < rhi; i++ {
-			x.unpack(block[exchangeHeader+(i-rlo)*x.laneBytes:], t, i)
+			x.unpack(block[exchangeHeader+(i-rlo)*x.laneBytes:], i)
 		}
 	}
 	if stopped >= 0 {
 		return fmt.Errorf("stopped on rank %d: %w", stopped, stopCause{code})
 	}
 	return nil
+}
+
+func (x *laneExchange[T]) pack(b []byte, i int) {
+	s := x.tree.s
+	n := copy(b, asBytes(s.grads[i]))
+	binary.LittleEndian.PutUint64(b[n:], math.Float64bits(s.loss[i]))
+	for k, v := range s.acc[i] {
+		binary.LittleEndian.PutUint64(b[n+8+8*k:], math.Float64bits(v))
+	}
+}
+
+func (x *laneExchange[T]) unpack(b []byte, i int) {
+	s := x.tree.s
+	n := copy(asBytes(s.grads[i]), b)
+	s.loss[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[n:]))
+	for k := range s.acc[i] {
+		s.acc[i][k] = math.Float64frombits(binary.LittleEndian.Uint64(b[n+8+8*k:]))
+	}
+}
+
+// allreduceSum is the fast path (FitOptions.CommAllreduce): it sums this
+// rank's lanes of a step with the local tree, then across the ranks with
+// the communicator's all-reduce, whose order is MPI's. The stop count, the
+// sum of the stopping ranks' exit codes and of their squares (equal codes
+// pass on), the loss sum and the metric counts travel in a float64 side
+// buffer.
+type allreduceSum[T Float] struct {
+	ranks
+	s    laneSums[T]
+	side []float64 // stop count, exit code sum, loss sum, exit code square sum, metric counts
+}
+
+func newAllreduceSum[T Float](ctx context.Context, s laneSums[T], comm parallel.Communicator) *allreduceSum[T] {
+	return &allreduceSum[T]{ranks: ranks{comm, ctx}, s: s, side: make([]float64, 4+len(s.acc[0]))}
+}
+
+func (x *allreduceSum[T]) sum(_ *parallel.Pool, n int) (float64, bool, error) {
+	lo, hi := x.owned(n)
+	s := x.s
+	g := s.grads[0]
+	clear(x.side)
+	if stop, code := x.stopCode(); stop {
+		x.side[0], x.side[1], x.side[3] = 1, float64(code), float64(code*code)
+	}
+	acc := x.side[4:]
+	if hi > lo {
+		parallel.TreeAddInto(s.grads[lo:hi], 0, len(g), addInto[T])
+		parallel.TreeSumInto(s.acc[lo:hi], 0, len(acc))
+		if lo != 0 {
+			copy(g, s.grads[lo])
+		}
+		x.side[2] = parallel.TreeSum(s.loss[lo:hi])
+		copy(acc, s.acc[lo])
+	} else {
+		clear(g) // this rank has no lane in this (short) step
+	}
+	var err error
+	if unsafe.Sizeof(g[0]) == 4 {
+		err = x.comm.AllreduceFloat32(as32(g))
+	} else {
+		err = x.comm.AllreduceFloat64(as64(g))
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	if err := x.comm.AllreduceFloat64(x.side); err != nil {
+		return 0, false, err
+	}
+	if n := x.side[0]; n > 0 {
+		code := 0
+		if n*x.side[3] == x.side[1]*x.side[1] { // every stopping rank has the same code
+			code = int(x.side[1] / n)
+		}
+		return 0, false, fmt.Errorf("stopped on %g rank(s): %w", x.side[0], stopCause{code})
+	}
+	copy(s.acc[0], acc)
+	return x.side[2], false, nil
 }
 
 // stopCause is context.Canceled as seen by every rank of a job that one
@@ -168,22 +198,6 @@ func (s stopCause) Unwrap() error { return context.Canceled }
 
 // ExitCode returns the exit code of the rank that stopped the job, or 0.
 func (s stopCause) ExitCode() int { return s.code }
-
-func (x *exchange[T]) pack(b []byte, t *trainer[T], i int) {
-	n := copy(b, asBytes(t.lanes[i]))
-	binary.LittleEndian.PutUint64(b[n:], math.Float64bits(t.laneLoss[i]))
-	for k, v := range t.laneAcc[i] {
-		binary.LittleEndian.PutUint64(b[n+8+8*k:], math.Float64bits(v))
-	}
-}
-
-func (x *exchange[T]) unpack(b []byte, t *trainer[T], i int) {
-	n := copy(asBytes(t.lanes[i]), b)
-	t.laneLoss[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[n:]))
-	for k := range t.laneAcc[i] {
-		t.laneAcc[i][k] = math.Float64frombits(binary.LittleEndian.Uint64(b[n+8+8*k:]))
-	}
-}
 
 // agree checks that every rank has the same fingerprint of data, model and
 // options (a fixed-length hash) and then gives every rank rank 0's

@@ -18,6 +18,7 @@ type DivergenceError struct {
 	LearningRate float64
 }
 
+// Error implements error.
 func (e *DivergenceError) Error() string {
 	var where string
 	if e.Batch == 0 {
@@ -43,7 +44,7 @@ func (e *DivergenceError) Error() string {
 // After an update that overflowed, only the weights are examined.
 func (t *trainer[T]) diverged(epoch, batch int, loss float64, idx []int, updated bool) error {
 	m := t.m
-	err := &DivergenceError{Epoch: epoch, Batch: batch, Loss: loss, Layer: -1, LearningRate: m.opt.LearningRate()}
+	err := &DivergenceError{Epoch: epoch, Batch: batch, Loss: loss, Layer: -1, LearningRate: learningRate(m.opt)}
 	found := func(i int, where string) error {
 		err.Layer, err.LayerName, err.Where = i, m.layers[i].Name(), where
 		return err
@@ -81,7 +82,7 @@ func (t *trainer[T]) diverged(epoch, batch int, loss float64, idx []int, updated
 		a = out
 	}
 	for i := range m.layers {
-		if !finite(m.layerView(t.lanes[0], i)) {
+		if !finite(m.layerView(t.grad(), i)) {
 			return found(i, "gradient")
 		}
 	}

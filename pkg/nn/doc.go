@@ -2,18 +2,82 @@
 // activations, losses, initializers and optimizers, generic over float32
 // and float64, and a Keras-style Model that trains them.
 //
-// A batch is a row-major Matrix whose rows are samples. Every matrix product
-// (forward, weight gradient, input gradient) goes through gonum's BLAS
-// (blas32/blas64), so a faster implementation installed with blas32.Use or
-// blas64.Use is picked up without touching this package.
-//
-// All weights and biases of a model live in one contiguous slice (Params),
-// with per-layer views; gradients likewise. Optimizers and the data-parallel
-// reduction work on these flat slices.
+// A batch is a row-major Matrix whose rows are samples. All weights and
+// biases of a model live in one contiguous slice (Params), with per-layer
+// views; gradients likewise. Optimizers and the data-parallel reduction
+// work on these flat slices.
 //
 // The package starts no goroutines itself: Model.Fit hands the
 // orchestration to package parallel, which calls back into the per-replica
 // maths defined here.
+//
+// # The step
+//
+// Fit cuts each global batch into micro-shards of Parallelism.ShardSize
+// rows and groups consecutive shards into at most Parallelism.MaxLanes
+// lanes; both cuts depend only on the batch size and these two settings.
+// Each of the Workers goroutines has its own replica (activation and
+// gradient buffers sized by the shard; the weights are read in place) and
+// takes whole lanes, accumulating a lane's shards into the lane's gradient
+// buffer. The lanes are then summed by a pairwise tree of fixed shape,
+// chunk by chunk across the workers, taking each chunk's squared norm (for
+// ClipNorm and the divergence guard) while it is in cache; the optimizer
+// updates the parameters in chunks across the workers, and an update once
+// begun is finished even if ctx is cancelled. Which worker computes a lane
+// never changes what it computes, so the model's bits do not depend on
+// Workers; ShardSize and MaxLanes fix the summation order, and do. A step
+// allocates nothing once the replicas exist.
+//
+// Callbacks (see Callback) hook into Fit between steps and epochs;
+// optimizers (see Optimizer) and callbacks add what they need through
+// optional interfaces.
+//
+// # BLAS
+//
+// Every matrix product (forward, weight gradient, input gradient) goes
+// through Gemm, this package's one door to BLAS: gonum's blas32/blas64,
+// so an implementation installed with blas32.Use or blas64.Use is picked
+// up without touching this package (see blas.go for the one this package
+// installs and the guarantees it needs: serial and deterministic
+// products).
+//
+// # Training across processes
+//
+// With FitOptions.Comm of more than one rank, every rank holds the whole
+// data set, draws the same seeded batches and cuts them into the same
+// micro-shards and lanes as a single process. Rank r computes the
+// contiguous lanes [r·L/R, (r+1)·L/R) of a step with its own workers; then
+// one Allgather hands every rank every lane's gradient, loss sum and metric
+// counts, and every rank sums all L lanes with the same fixed tree and
+// applies the same update. The arithmetic is therefore exactly the single
+// process's with the same shard layout — the model file is the same, byte
+// for byte, whatever the number of ranks and workers — at the price of
+// sending lanes rather than per-rank partial sums. FitOptions.CommAllreduce
+// sends per-rank partial sums through the communicator's all-reduce
+// instead: less traffic, other bits.
+//
+// Cancellation is agreed at the same exchange: each rank sends a flag, and
+// if any rank's context was cancelled every rank stops at that same step,
+// with the exit code the cancelling rank's cause carries. Only rank 0
+// writes checkpoints.
+//
+// # The model file
+//
+// A model file (Model.SaveFile, LoadFile) is a safetensors file: a Dense
+// layer i's weights are "layers.i.weight" (In × Units) and its biases
+// "layers.i.bias", another kind's parameters "layers.i.params", in order,
+// so the data section is exactly the flat parameter slice. The metadata
+// holds the format name and version (Format, FormatVersion), the
+// architecture and loss (JSON), the Preprocessing document and a SHA-256
+// of the data. The file holds no time and no worker count: the same
+// weights give the same bytes.
+//
+// A checkpoint (FitOptions.CheckpointPath) is the same kind of file with
+// the format CheckpointFormat: besides the layers it holds the optimizer's
+// slots and the weights kept by callbacks, and its metadata the epochs
+// done, the optimizer's step count and learning rate, the shuffling
+// generator, the callbacks' states, the history and a fingerprint of the
+// data and options. Resuming from it continues bit-identically.
 //
 // # Layers
 //

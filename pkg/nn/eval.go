@@ -149,7 +149,8 @@ func (e *evaluator[T]) predictShard(w, i int) {
 // Predict returns the model's outputs for the rows of x, computed in
 // parallel over GOMAXPROCS workers. With a fused loss the output activation
 // is applied (probabilities), see Compile. Predict may be called from
-// several goroutines at once, but not while Fit runs.
+// several goroutines at once; while Fit runs on the model it fails with
+// ErrBusy, except from Fit's callbacks, where the weights stand still.
 func (m *Model[T]) Predict(x Matrix[T]) (Matrix[T], error) {
 	return m.PredictContext(context.Background(), x)
 }
@@ -166,6 +167,10 @@ func (m *Model[T]) PredictContext(ctx context.Context, x Matrix[T]) (Matrix[T], 
 // rows for one block, it runs on the calling goroutine — the cheap path for
 // a server's small requests.
 func (m *Model[T]) PredictWorkers(ctx context.Context, x Matrix[T], workers int) (Matrix[T], error) {
+	if err := m.acquire(); err != nil {
+		return Matrix[T]{}, err
+	}
+	defer m.release()
 	if err := m.checkCompiled(); err != nil {
 		return Matrix[T]{}, err
 	}
@@ -204,7 +209,8 @@ func (m *Model[T]) Evaluate(x, y Matrix[T]) (float64, error) {
 // "accuracy" for cross-entropy losses; "rmse", "mae" and "r2" (the mean
 // over outputs of R²) otherwise. It runs in parallel over GOMAXPROCS
 // workers, with results that do not depend on their number, and may be
-// called from several goroutines at once, but not while Fit runs.
+// called from several goroutines at once; while Fit runs on the model it
+// fails with ErrBusy, except from Fit's callbacks.
 func (m *Model[T]) EvaluateMetrics(x, y Matrix[T]) (float64, map[string]float64, error) {
 	return m.EvaluateMetricsContext(context.Background(), x, y)
 }
@@ -212,6 +218,10 @@ func (m *Model[T]) EvaluateMetrics(x, y Matrix[T]) (float64, map[string]float64,
 // EvaluateMetricsContext is EvaluateMetrics stopped early, with the
 // context's error, when ctx is cancelled.
 func (m *Model[T]) EvaluateMetricsContext(ctx context.Context, x, y Matrix[T]) (float64, map[string]float64, error) {
+	if err := m.acquire(); err != nil {
+		return 0, nil, err
+	}
+	defer m.release()
 	if err := m.checkData(x, y); err != nil {
 		return 0, nil, err
 	}

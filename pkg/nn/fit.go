@@ -75,8 +75,10 @@ type FitOptions struct {
 	// as a split computed once by the caller (stratified, say); Fit trains
 	// on the others. Give one of the three.
 	ValidationRows []int
-	// Callbacks run at the start and end of every epoch and at the end of
-	// training, in order.
+	// Callbacks hook into training (see Callback): at its start, at the
+	// start and end of every epoch, after every batch and at its end, in
+	// order. The states of those that are StatefulCallbacks are saved in
+	// checkpoints.
 	Callbacks []Callback
 	// SampleWeights, one per row, multiply each sample's loss (Keras'
 	// sample_weight); nil weighs every sample 1.
@@ -100,20 +102,21 @@ type FitOptions struct {
 	// than the checkpointed run: then the new rate applies from the resumed
 	// point, and Warn says so. The data and the options that shape the
 	// arithmetic must be those of the first run; the states of the
-	// StatefulCallbacks (early stopping's patience, say) are restored.
+	// StatefulCallbacks (early stopping's patience, say) are restored. A
+	// checkpoint needs an optimizer that is a StatefulOptimizer (every
+	// optimizer of this package is one).
 	CheckpointPath  string
 	CheckpointEvery int
 	Resume          bool
-	// Comm, with more than one rank, trains across processes (see
-	// distributed.go): every rank calls Fit with the same data and options;
+	// Comm, with more than one rank, trains across processes (see the
+	// package doc): every rank calls Fit with the same data and options;
 	// the model ends the same, bit for bit, as in one process. Only rank 0
 	// writes checkpoints. nil trains in this process alone.
 	Comm parallel.Communicator
 	// CommAllreduce sums the ranks' gradients with the communicator's
 	// all-reduce (MPI_Allreduce) instead of exchanging the lanes: less
 	// traffic, but the result depends on the number of ranks and on MPI's
-	// summation order, so it is not the single process's bit for bit. It
-	// ignores Model.SetReducer.
+	// summation order, so it is not the single process's bit for bit.
 	CommAllreduce bool
 	Parallelism
 }
@@ -133,8 +136,13 @@ func NewDataset[T Float](x, y Matrix[T]) Dataset { return Dataset{[2]Matrix[T]{x
 // If the loss of a batch is not finite, Fit stops before applying that step
 // and returns a *DivergenceError. Cancelling ctx stops training within one
 // micro-shard and returns the context's error. In both cases the History so
-// far is returned too. No goroutine outlives Fit.
+// far is returned too. No goroutine outlives Fit. While another Fit,
+// Predict or Evaluate runs on the model, Fit fails with ErrBusy.
 func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*History, error) {
+	if err := m.use.beginFit(); err != nil {
+		return nil, err
+	}
+	defer m.use.endFit()
 	if err := m.checkData(x, y); err != nil {
 		return nil, err
 	}
@@ -166,6 +174,10 @@ func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*Hi
 	if err != nil {
 		return nil, err
 	}
+	hooks, err := hooksOf(opt.Callbacks)
+	if err != nil {
+		return nil, err
+	}
 	if opt.CheckpointEvery < 0 || (opt.Resume && opt.CheckpointPath == "") {
 		return nil, errors.New("nn: fit: Resume needs a CheckpointPath, and CheckpointEvery cannot be negative")
 	}
@@ -173,24 +185,28 @@ func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*Hi
 		if _, err := m.architecture(); err != nil {
 			return nil, fmt.Errorf("nn: fit: a checkpoint cannot hold this model: %w", err)
 		}
+		if _, ok := m.opt.(StatefulOptimizer[T]); !ok {
+			return nil, fmt.Errorf("nn: fit: a checkpoint needs an optimizer whose state it can save (a StatefulOptimizer); %s is not one", m.opt.Name())
+		}
 	}
 	r := &fitRun[T]{m: m, opt: opt, epochs: epochs, batch: batch, train: trainIdx, perm: slices.Clone(trainIdx), val: val,
 		t: newTrainer(m, x, y, trainIdx, w, min(batch, len(trainIdx)), par), pcg: rand.NewPCG(opt.Seed, shuffleStream),
-		runRate: m.opt.LearningRate()}
+		runRate: learningRate(m.opt), hooks: hooks}
 	r.rng = rand.New(r.pcg)
 	r.t.seed = opt.Seed
+	r.t.sum = newGradSum(ctx, r.t.lanes, r.t.norms, opt.Comm, opt.CommAllreduce)
 	runCtx := ctx
-	if opt.Comm != nil && opt.Comm.Size() > 1 {
+	distributed := opt.Comm != nil && opt.Comm.Size() > 1
+	if distributed {
 		// Ranks must stop at the same step: the pool ignores ctx, and the
-		// lane exchange agrees on its cancellation.
+		// strategy across processes agrees on its cancellation.
 		runCtx = context.WithoutCancel(ctx)
-		r.t.ex = newExchange[T](opt.Comm, ctx, len(m.params), len(r.t.epochAcc), len(r.t.lanes), opt.CommAllreduce)
 		arch, err := m.architecture()
 		if err != nil {
 			return nil, err
 		}
 		cfg := sha256.Sum256(fmt.Appendf(nil, "%s|%d|%+v|%s|%g|%d|%d|%v|%v", r.fingerprint(), epochs, arch,
-			m.opt.Name(), m.opt.LearningRate(), len(r.stateful()), opt.CheckpointEvery, opt.Resume, opt.CommAllreduce))
+			m.opt.Name(), learningRate(m.opt), len(r.stateful()), opt.CheckpointEvery, opt.Resume, opt.CommAllreduce))
 		if err := agree(opt.Comm, hex.EncodeToString(cfg[:]), m.params); err != nil {
 			return nil, err
 		}
@@ -200,12 +216,12 @@ func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*Hi
 			return nil, err
 		}
 	}
-	if r.t.ex != nil {
+	if distributed {
 		batches := 0
 		if r.resumeAt != nil {
 			batches = r.resumeAt.Batches
 		}
-		if err := agreeOnResume(opt.Comm, r.first, batches, m.opt.Steps()); err != nil {
+		if err := agreeOnResume(opt.Comm, r.first, batches, steps(m.opt)); err != nil {
 			return nil, err
 		}
 	}
@@ -220,6 +236,10 @@ func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*Hi
 // model without such layers the loss is the one Evaluate computes. The
 // parameters do not change.
 func (m *Model[T]) Gradient(ctx context.Context, x, y Matrix[T], par Parallelism) (float64, []T, error) {
+	if err := m.acquire(); err != nil {
+		return 0, nil, err
+	}
+	defer m.release()
 	if err := m.checkData(x, y); err != nil {
 		return 0, nil, err
 	}
@@ -243,5 +263,5 @@ func (m *Model[T]) Gradient(ctx context.Context, x, y Matrix[T], par Parallelism
 	if err != nil {
 		return 0, nil, err
 	}
-	return sum / float64(x.Rows), append([]T(nil), t.lanes[0]...), nil
+	return sum / float64(x.Rows), append([]T(nil), t.grad()...), nil
 }

@@ -130,7 +130,8 @@ type fitRun[T Float] struct {
 	runRate       float64    // the optimizer's rate when Fit began
 	rateChange    [2]float64 // on resume with another rate: the checkpoint's run rate and its rate then
 
-	batchCallbacks []BatchCallback
+	hooks  hooks // the callbacks, by hook
+	inHook bool  // callbacks are running: the model is open to reads
 
 	// the epoch in progress, for a checkpoint written when Fit is
 	// interrupted; epoch is 0 between epochs
@@ -172,13 +173,8 @@ func (r *fitRun[T]) loop(p *parallel.Pool) error {
 	if r.val != nil {
 		ev = newEvaluator(r.m, p.Workers(), r.val.x, r.val.y, r.val.idx)
 	}
-	for _, c := range r.opt.Callbacks {
-		if err := c.OnTrainBegin(r); err != nil {
-			return err
-		}
-		if bc, ok := c.(BatchCallback); ok {
-			r.batchCallbacks = append(r.batchCallbacks, bc)
-		}
+	if err := runHooks(r, r.hooks.trainBegin, func(c TrainBeginner) error { return c.OnTrainBegin(r) }); err != nil {
+		return err
 	}
 	if err := r.restoreCallbacks(); err != nil {
 		return err
@@ -195,10 +191,8 @@ func (r *fitRun[T]) loop(p *parallel.Pool) error {
 			}
 		}
 	}
-	for _, c := range r.opt.Callbacks {
-		if err := c.OnTrainEnd(r); err != nil {
-			return err
-		}
+	if err := runHooks(r, r.hooks.trainEnd, func(c TrainEnder) error { return c.OnTrainEnd(r) }); err != nil {
+		return err
 	}
 	if r.opt.CheckpointPath != "" { // after OnTrainEnd, which may restore the best weights
 		return r.Checkpoint()
@@ -208,10 +202,8 @@ func (r *fitRun[T]) loop(p *parallel.Pool) error {
 
 // epoch trains epoch e, evaluates, logs and runs the epoch-end callbacks.
 func (r *fitRun[T]) epoch(p *parallel.Pool, ev *evaluator[T], e int) error {
-	for _, c := range r.opt.Callbacks {
-		if err := c.OnEpochBegin(r, e); err != nil {
-			return err
-		}
+	if err := runHooks(r, r.hooks.epochBegin, func(c EpochBeginner) error { return c.OnEpochBegin(r, e) }); err != nil {
+		return err
 	}
 	start := time.Now()
 	n := len(r.perm)
@@ -220,7 +212,7 @@ func (r *fitRun[T]) epoch(p *parallel.Pool, ev *evaluator[T], e int) error {
 		copy(r.perm, r.train)
 		r.rng.Shuffle(n, func(i, j int) { r.perm[i], r.perm[j] = r.perm[j], r.perm[i] })
 	}
-	log := EpochLog{Epoch: e, LearningRate: r.m.opt.LearningRate(), ValLoss: math.NaN()}
+	log := EpochLog{Epoch: e, LearningRate: learningRate(r.m.opt), ValLoss: math.NaN()}
 	clear(r.t.epochAcc)
 	var sum float64
 	if pe := r.resumeAt; pe != nil { // the part of this epoch done before the interruption
@@ -237,10 +229,8 @@ func (r *fitRun[T]) epoch(p *parallel.Pool, ev *evaluator[T], e int) error {
 			return err
 		}
 		r.cur.batches, r.cur.sum = b, sum
-		for _, c := range r.batchCallbacks {
-			if err := c.OnBatchEnd(r, e, b, lo+len(batch), sum/float64(lo+len(batch))); err != nil {
-				return err
-			}
+		if err := r.batchEnd(e, b, lo+len(batch), sum); err != nil {
+			return err
 		}
 	}
 	log.TrainTime = time.Since(start)
@@ -252,7 +242,7 @@ func (r *fitRun[T]) epoch(p *parallel.Pool, ev *evaluator[T], e int) error {
 			return err
 		}
 		if !finiteScalar(log.ValLoss) {
-			return &DivergenceError{Epoch: e, Loss: log.ValLoss, Layer: -1, LearningRate: r.m.opt.LearningRate()}
+			return &DivergenceError{Epoch: e, Loss: log.ValLoss, Layer: -1, LearningRate: learningRate(r.m.opt)}
 		}
 	}
 	log.Duration = time.Since(start)
@@ -261,13 +251,47 @@ func (r *fitRun[T]) epoch(p *parallel.Pool, ev *evaluator[T], e int) error {
 	if r.opt.Log != nil {
 		fmt.Fprintln(r.opt.Log, log.Line(r.epochs))
 	}
-	for _, c := range r.opt.Callbacks {
-		if err := c.OnEpochEnd(r, &r.hist.Epochs[len(r.hist.Epochs)-1]); err != nil {
+	last := &r.hist.Epochs[len(r.hist.Epochs)-1]
+	return runHooks(r, r.hooks.epochEnd, func(c EpochEnder) error { return c.OnEpochEnd(r, last) })
+}
+
+// runHooks calls call on every callback of list, in order, with the model
+// open to reads (see enter); it stops at the first error.
+func runHooks[H any, T Float](r *fitRun[T], list []H, call func(H) error) error {
+	if len(list) == 0 {
+		return nil
+	}
+	r.enter()
+	defer r.leave()
+	for _, c := range list {
+		if err := call(c); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// batchEnd runs the OnBatchEnd hooks after batch b of epoch e, samples
+// into the epoch, their losses summing to sum.
+func (r *fitRun[T]) batchEnd(e, b, samples int, sum float64) error {
+	if len(r.hooks.batchEnd) == 0 {
+		return nil
+	}
+	r.enter()
+	defer r.leave()
+	for _, c := range r.hooks.batchEnd {
+		if err := c.OnBatchEnd(r, e, b, samples, sum/float64(samples)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// enter opens the model to Predict and Evaluate while callbacks run (the
+// weights do not change then, but by RestoreWeights); leave waits for the
+// reads let in to end.
+func (r *fitRun[T]) enter() { r.m.use.open(); r.inHook = true }
+func (r *fitRun[T]) leave() { r.inHook = false; r.m.use.close() }
 
 // step makes the optimizer step for batch b of epoch e, adding its loss
 // (times its rows) to sum. A non-finite loss or gradient stops it before
@@ -306,10 +330,10 @@ func (r *fitRun[T]) step(p *parallel.Pool, e, b int, batch []int, sum *float64) 
 }
 
 // LearningRate implements TrainState.
-func (r *fitRun[T]) LearningRate() float64 { return r.m.opt.LearningRate() }
+func (r *fitRun[T]) LearningRate() float64 { return learningRate(r.m.opt) }
 
 // SetLearningRate implements TrainState.
-func (r *fitRun[T]) SetLearningRate(lr float64) { r.m.opt.SetLearningRate(lr) }
+func (r *fitRun[T]) SetLearningRate(lr float64) { setLearningRate(r.m.opt, lr) }
 
 // SaveWeights implements TrainState.
 func (r *fitRun[T]) SaveWeights() Weights { return Weights{slices.Clone(r.m.params)} }
@@ -319,6 +343,10 @@ func (r *fitRun[T]) RestoreWeights(w Weights) error {
 	v, ok := w.v.([]T)
 	if !ok || len(v) != len(r.m.params) {
 		return errors.New("nn: restore weights: they were saved from another model")
+	}
+	if r.inHook { // wait for the reads on other goroutines
+		r.m.use.close()
+		defer r.m.use.open()
 	}
 	copy(r.m.params, v)
 	return nil

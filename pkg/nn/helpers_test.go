@@ -1,11 +1,13 @@
 package nn_test
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
 
@@ -75,4 +77,31 @@ func numericGradient(p []float64, h float64, loss func() float64) []float64 {
 		g[i] = (lp - lm) / (2 * h)
 	}
 	return g
+}
+
+// classifier is the small model most tests train: a softmax classifier
+// compiled with cross-entropy, opt and initial weights from seed, of Dense
+// layers of the given widths (the input's first), ReLU between them,
+// named "h", "h2", … and "o".
+func classifier[T nn.Float](t testing.TB, opt nn.Optimizer[T], seed uint64, widths ...int) *nn.Model[T] {
+	m := nn.NewModel[T]()
+	for i := 0; i+1 < len(widths); i++ {
+		act, name := nn.ReLU, "h"
+		if i > 0 {
+			name = fmt.Sprintf("h%d", i+1)
+		}
+		if i+2 == len(widths) {
+			act, name = nn.Softmax, "o"
+		}
+		m.Add(nn.NewDense[T](widths[i], widths[i+1], act, name))
+	}
+	require.NoError(t, m.Compile(nn.CrossEntropy[T](), opt, nn.WithSeed(seed)))
+	return m
+}
+
+// classData returns rows×cols standard normal inputs and rows labels in
+// [0, k), for classifier, drawn from PCG(seed, seed).
+func classData[T nn.Float](seed uint64, rows, cols, k int) (x, y nn.Matrix[T]) {
+	rng := rand.New(rand.NewPCG(seed, seed))
+	return randMatrix[T](rng, rows, cols), randLabels[T](rng, rows, k)
 }

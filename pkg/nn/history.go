@@ -50,8 +50,10 @@ func (e EpochLog) Value(name string) (float64, bool) {
 	return x, ok
 }
 
-// String formats the log as one line: "epoch 3/10 loss 0.0123 accuracy
-// 0.95 val_loss 0.02 val_accuracy 0.93 lr 0.001" (without the epoch count).
+// String formats the losses and metrics of the log as one line: "loss
+// 0.0123 accuracy 0.95 val_loss 0.02 val_accuracy 0.93", the metrics in
+// alphabetical order, the validation ones only with validation; Line adds
+// the epoch and the time.
 func (e EpochLog) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "loss %.6g", e.Loss)

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-
-	"github.com/densetrain/densetrain/pkg/parallel"
 )
 
 // PCG stream identifiers: each use of the seed draws from its own stream.
@@ -18,8 +16,10 @@ const (
 // optimizer, in the spirit of Keras: NewModel, Add, Compile, Fit, Predict,
 // Evaluate.
 //
-// A Model is not safe for concurrent use: do not call Predict or Evaluate
-// while Fit runs.
+// Predict and Evaluate may run on several goroutines at once, but not
+// while Fit runs, except from a callback (the weights do not change while
+// callbacks run); one Fit runs at a time. The calls that break this rule
+// fail with ErrBusy instead of racing.
 type Model[T Float] struct {
 	layers  []Layer[T] // as added
 	train   []Layer[T] // as run: the last activation is dropped when fused with the loss
@@ -28,7 +28,7 @@ type Model[T Float] struct {
 	params  []T
 	loss    Loss[T]
 	opt     Optimizer[T]
-	reducer parallel.Reducer[T] // nil: a parallel.Tree
+	use     use // Fit, or the Predict and Evaluate calls, running
 
 	// Preprocessing is an opaque JSON document saved with the model (for
 	// example standardization statistics and label names); nil for none.
@@ -129,11 +129,6 @@ func (m *Model[T]) build(loss Loss[T]) error {
 
 // layerView returns layer i's part of a flat parameter or gradient slice.
 func (m *Model[T]) layerView(flat []T, i int) []T { return flat[m.offsets[i]:m.offsets[i+1]] }
-
-// SetReducer replaces the reduction that combines the lanes' gradients in
-// Fit and Gradient (by default a parallel.Tree); nil restores the default.
-// It is the seam for a multi-process all-reduce.
-func (m *Model[T]) SetReducer(r parallel.Reducer[T]) { m.reducer = r }
 
 // Layers returns the layers as added.
 func (m *Model[T]) Layers() []Layer[T] { return m.layers }

@@ -176,3 +176,51 @@ func TestCompileAndFitErrors(t *testing.T) {
 	_, err = m.Fit(ctx, xorX, xorY, nn.FitOptions{Parallelism: nn.Parallelism{Workers: -2}})
 	assert.Error(t, err)
 }
+
+func TestRecompileKeepsWeights(t *testing.T) {
+	m := xorModel(t)
+	_, err := m.Fit(context.Background(), xorX, xorY, nn.FitOptions{Epochs: 50})
+	require.NoError(t, err)
+	trained := append([]float64(nil), m.Params()...)
+	require.NoError(t, m.Compile(nn.MSE[float64](), nn.NewAdam[float64](0.01), nn.WithSeed(99)))
+	assert.Equal(t, trained, m.Params())
+}
+
+// cancellingSGD cancels the context inside its first Update call.
+type cancellingSGD struct {
+	*nn.SGD[float32]
+	cancel context.CancelFunc
+}
+
+func (c cancellingSGD) Update(p, g []float32, lo, hi int) {
+	c.cancel()
+	c.SGD.Update(p, g, lo, hi)
+}
+
+// TestCancelDuringUpdateFinishesTheStep: a cancel that arrives while the
+// optimizer is applying a step (here with two parameter chunks) must not
+// leave the step half applied.
+func TestCancelDuringUpdateFinishesTheStep(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	x := randMatrix[float32](rng, 20, 200)
+	y := randLabels[float32](rng, 20, 2)
+	build := func(opt nn.Optimizer[float32]) *nn.Model[float32] {
+		m := nn.NewModel[float32]()
+		m.Add(nn.NewDense[float32](200, 100, nn.Tanh, "h")) // 20 100 parameters: two update chunks
+		m.Add(nn.NewDense[float32](100, 2, nn.Softmax, "o"))
+		require.NoError(t, m.Compile(nn.CrossEntropy[float32](), opt))
+		return m
+	}
+	opts := nn.FitOptions{BatchSize: 10, NoShuffle: true, Parallelism: nn.Parallelism{Workers: 1}}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := build(cancellingSGD{nn.NewSGD[float32](0.5), cancel})
+	_, err := got.Fit(ctx, x, y, opts)
+	require.ErrorIs(t, err, context.Canceled)
+
+	want := build(nn.NewSGD[float32](0.5)) // exactly one step: the first batch
+	_, err = want.Fit(context.Background(), x.SliceRows(0, 10), y.SliceRows(0, 10), opts)
+	require.NoError(t, err)
+	assert.Equal(t, want.Params(), got.Params())
+}

@@ -15,14 +15,8 @@ import (
 	"github.com/densetrain/densetrain/internal/atomicfile"
 )
 
-// A model file is a safetensors file (see safetensors.go). densetrain
-// writes a Dense layer i's weights as "layers.i.weight" (In × Units) and its
-// biases as "layers.i.bias", another kind's parameters, if any, as
-// "layers.i.params", in order, so the data section is exactly the flat
-// parameter slice. The metadata holds the format name and version, the
-// architecture and loss (JSON), the preprocessing slot and a SHA-256 of the
-// data. The file holds no time and no worker count: the same weights give
-// the same bytes.
+// The layout of a model file, a safetensors file (see safetensors.go), is
+// in the package doc's "The model file".
 
 // Format identifies densetrain model files; FormatVersion is the newest
 // version this package reads. It writes version 1 when every layer is
@@ -115,6 +109,10 @@ func (m *Model[T]) weightTensors(arch architecture, params []T) []tensor {
 // WriteTo writes the model file to w. The model must be compiled and made
 // of layers that implement Specced.
 func (m *Model[T]) WriteTo(w io.Writer) (int64, error) {
+	if err := m.acquire(); err != nil {
+		return 0, err
+	}
+	defer m.release()
 	if err := m.checkCompiled(); err != nil {
 		return 0, err
 	}

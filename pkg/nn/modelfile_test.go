@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -220,4 +221,17 @@ func TestFileDType(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "junk"), []byte("junk"), 0o644))
 	_, err := nn.FileDType(filepath.Join(dir, "junk"))
 	assert.ErrorContains(t, err, "junk: model file")
+}
+
+// TestReadModelDoesNotTrustTheSize: a stream that claims to be huge costs
+// no more memory than the bytes really there.
+func TestReadModelDoesNotTrustTheSize(t *testing.T) {
+	m, _ := trainedClassifier[float32](t, 1)
+	b := saved(t, m)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := nn.ReadModel[float32](bytes.NewReader(b), 1<<40)
+	runtime.ReadMemStats(&after)
+	require.Error(t, err)
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(4<<20), "bytes allocated for a %d-byte stream", len(b))
 }

@@ -9,6 +9,10 @@ import "math"
 // ranges that together cover the parameters; those Update calls may run
 // concurrently. Update must depend only on the elements in its range, so
 // that the split does not change the result.
+//
+// Optional interfaces add what schedules and checkpoints need: a learning
+// rate (LearningRater) and a state that checkpoints save
+// (StatefulOptimizer). Every optimizer of this package has both.
 type Optimizer[T Float] interface {
 	// Name returns the optimizer's name.
 	Name() string
@@ -18,10 +22,21 @@ type Optimizer[T Float] interface {
 	Next()
 	// Update applies the current step to params[lo:hi] using grads[lo:hi].
 	Update(params, grads []T, lo, hi int)
-	// LearningRate and SetLearningRate read and change the learning rate
-	// (schedules call them between epochs).
+}
+
+// LearningRater is an Optimizer with a learning rate, which callbacks read
+// and change through TrainState (schedules between epochs), EpochLog
+// records and checkpoints keep. With an optimizer that is not one, the
+// rate reads as 0 and setting it does nothing.
+type LearningRater interface {
 	LearningRate() float64
 	SetLearningRate(lr float64)
+}
+
+// StatefulOptimizer is an Optimizer whose state checkpoints save, so that
+// a resumed run continues bit-identically: its step count and its
+// per-parameter slot vectors. Fit with a CheckpointPath requires one.
+type StatefulOptimizer[T Float] interface {
 	// Steps is the number of updates made; SetSteps restores it from a
 	// checkpoint.
 	Steps() int
@@ -29,6 +44,48 @@ type Optimizer[T Float] interface {
 	// Slots returns the per-parameter state vectors (views of the
 	// optimizer's own storage, each of length n), for checkpoints.
 	Slots() [][]T
+}
+
+// learningRate returns o's learning rate, 0 if it has none.
+func learningRate[T Float](o Optimizer[T]) float64 {
+	if lr, ok := o.(LearningRater); ok {
+		return lr.LearningRate()
+	}
+	return 0
+}
+
+// setLearningRate sets o's learning rate, if it has one.
+func setLearningRate[T Float](o Optimizer[T], rate float64) {
+	if lr, ok := o.(LearningRater); ok {
+		lr.SetLearningRate(rate)
+	}
+}
+
+// steps returns o's step count, 0 if it keeps none.
+func steps[T Float](o Optimizer[T]) int {
+	if so, ok := o.(StatefulOptimizer[T]); ok {
+		return so.Steps()
+	}
+	return 0
+}
+
+// finiteUpdater is an Optimizer whose update also reports whether the
+// parameters it wrote are all finite (its kernel checks them as it writes
+// them), sparing the trainer a pass over them.
+type finiteUpdater[T Float] interface {
+	Optimizer[T]
+	updateFinite(params, grads []T, lo, hi int) bool
+	// self returns the optimizer that defines updateFinite, so that a type
+	// embedding it, which may override Update, is not taken for it.
+	self() Optimizer[T]
+}
+
+// finiteUpdaterOf returns o as a finiteUpdater, or nil.
+func finiteUpdaterOf[T Float](o Optimizer[T]) finiteUpdater[T] {
+	if f, ok := o.(finiteUpdater[T]); ok && f.self() == o {
+		return f
+	}
+	return nil
 }
 
 // state is what every optimizer here shares: the learning rate, the step
@@ -40,27 +97,48 @@ type state[T Float] struct {
 	slots [][]T
 }
 
-func (s *state[T]) init(n, slots int) {
+// init sizes the state for n parameters with k zeroed slots.
+func (s *state[T]) init(n, k int) {
 	s.t, s.n = 0, n
-	s.slots = make([][]T, slots)
-	for i := range s.slots {
-		s.slots[i] = make([]T, n)
+	s.slots = make([][]T, 0, k)
+	s.grow(k)
+}
+
+// next advances the step counter and adds zeroed slots up to k, so that a
+// momentum set after Init gets its slot.
+func (s *state[T]) next(k int) {
+	s.t++
+	s.grow(k)
+}
+
+// slots returns the slot count of an optimizer with base slots and, with
+// a momentum, one more for it.
+func slots(base int, momentum float64) int {
+	if momentum != 0 {
+		return base + 1
+	}
+	return base
+}
+
+func (s *state[T]) grow(k int) {
+	for len(s.slots) < k {
+		s.slots = append(s.slots, make([]T, s.n))
 	}
 }
 
-// LearningRate implements Optimizer.
+// LearningRate implements LearningRater.
 func (s *state[T]) LearningRate() float64 { return s.LR }
 
-// SetLearningRate implements Optimizer.
+// SetLearningRate implements LearningRater.
 func (s *state[T]) SetLearningRate(lr float64) { s.LR = lr }
 
-// Steps implements Optimizer.
+// Steps implements StatefulOptimizer.
 func (s *state[T]) Steps() int { return s.t }
 
-// SetSteps implements Optimizer.
+// SetSteps implements StatefulOptimizer.
 func (s *state[T]) SetSteps(n int) { s.t = n }
 
-// Slots implements Optimizer.
+// Slots implements StatefulOptimizer.
 func (s *state[T]) Slots() [][]T { return s.slots }
 
 // SGD is stochastic gradient descent with optional momentum, as Keras
@@ -100,22 +178,11 @@ func (s *SGD[T]) Name() string {
 }
 
 // Init implements Optimizer.
-func (s *SGD[T]) Init(n int) {
-	if s.Momentum != 0 {
-		s.init(n, 1)
-	} else {
-		s.init(n, 0)
-	}
-}
+func (s *SGD[T]) Init(n int) { s.init(n, slots(0, s.Momentum)) }
 
 // Next implements Optimizer. A momentum set after Init gets its velocity
 // slot here.
-func (s *SGD[T]) Next() {
-	s.t++
-	if s.Momentum != 0 && len(s.slots) == 0 {
-		s.slots = [][]T{make([]T, s.n)}
-	}
-}
+func (s *SGD[T]) Next() { s.next(slots(0, s.Momentum)) }
 
 // Update implements Optimizer.
 func (s *SGD[T]) Update(params, grads []T, lo, hi int) {
@@ -192,8 +259,10 @@ func (a *Adam[T]) Next() {
 // Update implements Optimizer.
 func (a *Adam[T]) Update(params, grads []T, lo, hi int) { a.updateFinite(params, grads, lo, hi) }
 
+func (a *Adam[T]) self() Optimizer[T] { return a }
+
 // updateFinite is Update that also reports whether the updated parameters
-// are all finite, sparing the trainer a pass over them.
+// are all finite (see finiteUpdater).
 func (a *Adam[T]) updateFinite(params, grads []T, lo, hi int) bool {
 	c1, c2 := T(1-a.Beta1), T(1-a.Beta2)
 	alpha, eps, decay := T(a.alpha), T(a.Epsilon), T(a.LR*a.WeightDecay)
@@ -246,21 +315,10 @@ func NewRMSprop[T Float](lr float64) *RMSprop[T] {
 func (*RMSprop[T]) Name() string { return "rmsprop" }
 
 // Init implements Optimizer.
-func (r *RMSprop[T]) Init(n int) {
-	if r.Momentum != 0 {
-		r.init(n, 2)
-	} else {
-		r.init(n, 1)
-	}
-}
+func (r *RMSprop[T]) Init(n int) { r.init(n, slots(1, r.Momentum)) }
 
 // Next implements Optimizer. A momentum set after Init gets its slot here.
-func (r *RMSprop[T]) Next() {
-	r.t++
-	if r.Momentum != 0 && len(r.slots) == 1 {
-		r.slots = append(r.slots, make([]T, r.n))
-	}
-}
+func (r *RMSprop[T]) Next() { r.next(slots(1, r.Momentum)) }
 
 // Update implements Optimizer.
 func (r *RMSprop[T]) Update(params, grads []T, lo, hi int) {

@@ -1,17 +1,29 @@
 package nn_test
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // refOptimizer is an optimizer's published update rule (Keras'
 // definitions) on one parameter, written with scalars.
 type refOptimizer func(step int, p, g float64, slots []float64) float64
+
+// builtinOptimizer is what every optimizer of package nn is: an Optimizer
+// with a learning rate and a state for checkpoints.
+type builtinOptimizer interface {
+	nn.Optimizer[float64]
+	nn.LearningRater
+	nn.StatefulOptimizer[float64]
+}
 
 // TestOptimizersFollowKerasRules feeds each optimizer a known gradient
 // sequence for several steps, splitting Update into two ranges, and compares
@@ -41,7 +53,7 @@ func TestOptimizersFollowKerasRules(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		opt  nn.Optimizer[float64]
+		opt  builtinOptimizer
 		ref  refOptimizer
 	}{
 		{"sgd", nn.NewSGD[float64](lr), func(_ int, p, g float64, _ []float64) float64 { return p - lr*g }},
@@ -91,4 +103,60 @@ func TestOptimizersFollowKerasRules(t *testing.T) {
 			}
 		})
 	}
+}
+
+// plainSGD is an Optimizer with the core methods only: no learning rate to
+// schedule, no state to checkpoint.
+type plainSGD struct{}
+
+func (plainSGD) Name() string { return "plain" }
+func (plainSGD) Init(int)     {}
+func (plainSGD) Next()        {}
+func (plainSGD) Update(p, g []float64, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		p[i] -= 0.1 * g[i]
+	}
+}
+
+// TestCoreOptimizerTrains: an optimizer without the optional interfaces
+// trains like SGD, logs a rate of 0, ignores a schedule, and cannot be
+// checkpointed.
+func TestCoreOptimizerTrains(t *testing.T) {
+	plain, sgd := xorModel(t), xorModel(t)
+	require.NoError(t, plain.Compile(nn.HalfMSE[float64](), plainSGD{}))
+	opts := nn.FitOptions{Epochs: 3, Callbacks: []nn.Callback{nn.LearningRateScheduler{Schedule: nn.StepDecay(0.1, 1, 1)}}}
+	h, err := plain.Fit(context.Background(), xorX, xorY, opts)
+	require.NoError(t, err)
+	_, err = sgd.Fit(context.Background(), xorX, xorY, opts)
+	require.NoError(t, err)
+	assert.Equal(t, sgd.Params(), plain.Params())
+	assert.Equal(t, []float64{0, 0, 0}, h.Values("lr"))
+
+	_, err = plain.Fit(context.Background(), xorX, xorY, nn.FitOptions{CheckpointPath: filepath.Join(t.TempDir(), "c")})
+	assert.ErrorContains(t, err, "StatefulOptimizer")
+}
+
+// countingAdam is Adam whose Update counts its calls.
+type countingAdam struct {
+	*nn.Adam[float32]
+	calls *atomic.Int32
+}
+
+func (c countingAdam) Update(p, g []float32, lo, hi int) {
+	c.calls.Add(1)
+	c.Adam.Update(p, g, lo, hi)
+}
+
+// TestWrappedAdamKeepsItsUpdate: a type embedding Adam that overrides
+// Update is not taken for Adam: its Update runs, and trains like Adam.
+func TestWrappedAdamKeepsItsUpdate(t *testing.T) {
+	x, y := classData[float32](3, 64, 6, 3)
+	wrapped := countingAdam{nn.NewAdam[float32](0.01), new(atomic.Int32)}
+	a, b := classifier(t, wrapped, 1, 6, 8, 3), classifier(t, nn.NewAdam[float32](0.01), 1, 6, 8, 3)
+	for _, m := range []*nn.Model[float32]{a, b} {
+		_, err := m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 2, BatchSize: 32})
+		require.NoError(t, err)
+	}
+	assert.EqualValues(t, 4, wrapped.calls.Load(), "one chunk, 4 steps")
+	assert.Equal(t, b.Params(), a.Params())
 }

@@ -26,12 +26,12 @@ func newReplica[T Float](m *Model[T], shardSize, targetCols int) *replica[T] {
 	return r
 }
 
-// shard runs forward and backward for the samples idx of t's data,
-// writing (or, when add is set, adding) t.scale times the gradient of their
-// summed loss, each sample weighted by t.w (nil: 1), into grad. It adds the
+// shard runs forward and backward for the samples idx of d's data,
+// writing (or, when add is set, adding) d.scale times the gradient of their
+// summed loss, each sample weighted by d.w (nil: 1), into grad. It adds the
 // shard's metric counts to acc and returns its summed weighted loss.
-func (r *replica[T]) shard(t *trainer[T], idx []int, grad []T, acc []float64, add bool) float64 {
-	m, x, y := t.m, t.x, t.y
+func (r *replica[T]) shard(d *stepData[T], idx []int, grad []T, acc []float64, add bool) float64 {
+	m, x, y := d.m, d.x, d.y
 	n := len(idx)
 	in, tgt := reshape(r.in, n, x.Cols), reshape(r.tgt, n, y.Cols)
 	for i, s := range idx {
@@ -39,13 +39,13 @@ func (r *replica[T]) shard(t *trainer[T], idx []int, grad []T, acc []float64, ad
 		copy(tgt.Row(i), y.Row(s))
 	}
 	var wts []T
-	if t.w != nil {
+	if d.w != nil {
 		wts = r.wts[:n]
 		for i, s := range idx {
-			wts[i] = t.w[s]
+			wts[i] = d.w[s]
 		}
 	}
-	pass := t.pass(idx)
+	pass := d.pass(idx)
 	a := in
 	for i, l := range m.train {
 		out := reshape(r.acts[i], n, l.OutputSize())
@@ -55,8 +55,8 @@ func (r *replica[T]) shard(t *trainer[T], idx []int, grad []T, acc []float64, ad
 	}
 	cur := 0
 	dOut := reshape(r.d[cur], n, a.Cols)
-	accumulate(t.metrics, a, tgt, acc)
-	loss := m.loss.Eval(a, tgt, wts, t.scale, dOut)
+	accumulate(d.metrics, a, tgt, acc)
+	loss := m.loss.Eval(a, tgt, wts, d.scale, dOut)
 	for i := len(m.train) - 1; i >= 0; i-- {
 		l := m.train[i]
 		lin := in

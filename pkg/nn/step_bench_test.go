@@ -81,7 +81,7 @@ func benchStep[T Float](b *testing.B, workers int) {
 }
 
 // BenchmarkStepParts times, on one core, the parts of a W1 step that the
-// scaling model in the README combines: one 32-row shard's forward and
+// scaling model in benchmarks/README.md combines: one 32-row shard's forward and
 // backward pass, the tree reduction of four lane gradients, the squared
 // norm, and Adam's update, each over the whole parameter vector.
 func BenchmarkStepParts(b *testing.B) {
@@ -117,25 +117,25 @@ func benchParts[T Float](b *testing.B) {
 	acc := make([]float64, tr.metrics.len(m.OutputSize()))
 	b.Run("shard", func(b *testing.B) {
 		for b.Loop() {
-			r.shard(tr, idx, tr.lanes[0], acc, false)
+			r.shard(&tr.stepData, idx, tr.grad(), acc, false)
 		}
 	})
 	n := len(m.params)
 	b.Run("reduce4", func(b *testing.B) {
 		for b.Loop() {
-			parallel.TreeAddInto(tr.lanes[:lanes], 0, n, addInto[T])
+			parallel.TreeAddInto(tr.lanes.grads[:lanes], 0, n, addInto[T])
 		}
 	})
 	b.Run("norm", func(b *testing.B) {
 		for b.Loop() {
-			sumSquares(tr.lanes[0])
+			sumSquares(tr.grad())
 		}
 	})
 	opt := m.opt.(*Adam[T])
 	opt.Next()
 	b.Run("adam", func(b *testing.B) {
 		for b.Loop() {
-			opt.updateFinite(m.params, tr.lanes[0], 0, n)
+			opt.updateFinite(m.params, tr.grad(), 0, n)
 		}
 	})
 }

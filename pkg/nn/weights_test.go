@@ -114,3 +114,23 @@ func TestClipNormBoundsTheStep(t *testing.T) {
 		assert.InDelta(t, grad[i], loose[i], 1e-15)
 	}
 }
+
+func TestBalanceClassesNeedsClassification(t *testing.T) {
+	m := xorModel(t)
+	_, err := m.Fit(context.Background(), xorX, xorY, nn.FitOptions{BalanceClasses: true})
+	assert.ErrorContains(t, err, "classification loss")
+}
+
+// TestBalancedClassesCountOnlyPresentClasses: with class 2 absent from the
+// data, "balanced" divides by the 2 classes present, as scikit-learn's
+// compute_class_weight over np.unique(y) does.
+func TestBalancedClassesCountOnlyPresentClasses(t *testing.T) {
+	x := nn.NewMatrix[float64](4, 3, nil)
+	y := nn.NewMatrix(4, 1, []float64{0, 0, 0, 1})
+	m := smallClassifier(t, 5)
+	balanced := stepDelta(t, m, x, y, nn.FitOptions{BalanceClasses: true})
+	explicit := stepDelta(t, m, x, y, nn.FitOptions{ClassWeights: []float64{4.0 / 6, 2, 1}})
+	for i := range balanced {
+		assert.InDelta(t, explicit[i], balanced[i], 1e-15)
+	}
+}

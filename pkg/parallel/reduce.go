@@ -1,18 +1,5 @@
 package parallel
 
-// Reducer combines the per-lane partial results of a step into one: the
-// lanes' gradient sums and their loss sums.
-//
-// Implementations must combine parts in an order that depends only on
-// len(parts), never on which worker produced which part, so that results are
-// reproducible. A multi-process all-reduce can implement Reducer by reducing
-// locally and then across processes.
-type Reducer[T Float] interface {
-	// Reduce sums parts element-wise into parts[0] (the other parts may be
-	// overwritten; all have the same length) and returns the sum of losses.
-	Reduce(p *Pool, parts [][]T, losses []float64) (float64, error)
-}
-
 // chunkSize is the number of elements one reduction task handles. Reduction
 // is element-wise, so any split gives the same bits; this one only balances
 // work across workers.
@@ -27,16 +14,20 @@ func Chunk(n, i int) (lo, hi int) {
 	return lo, min(lo+chunkSize, n)
 }
 
-// Tree is a Reducer that sums parts with a pairwise tree of fixed shape:
-// at stride 1, 2, 4, … part i absorbs part i+stride. The element range is
-// split into chunks that the pool's workers reduce concurrently.
-// The zero value is ready to use.
+// Tree sums the per-lane partial results of a step with a pairwise tree of
+// fixed shape: at stride 1, 2, 4, … part i absorbs part i+stride, an order
+// that depends only on the number of parts, never on which worker produced
+// which, so that results are reproducible. The element range is split into
+// chunks that the pool's workers reduce concurrently. The zero value is
+// ready to use.
 type Tree[T Float] struct {
 	parts [][]T
 	task  func(worker, i int) error
 }
 
-// Reduce implements Reducer; the losses are summed with TreeSum.
+// Reduce sums parts element-wise into parts[0] (the other parts may be
+// overwritten; all have the same length) and returns the sum of losses,
+// taken with TreeSum.
 func (t *Tree[T]) Reduce(p *Pool, parts [][]T, losses []float64) (float64, error) {
 	if len(parts) < 2 {
 		return TreeSum(losses), nil

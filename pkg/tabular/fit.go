@@ -88,7 +88,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 		return nil, err
 	}
 	if c.LRSchedule == "cosine" {
-		opts.Callbacks = append(opts.Callbacks, nn.LearningRateScheduler{Schedule: nn.CosineDecay(net.Optimizer().LearningRate(), c.Epochs, 0)})
+		opts.Callbacks = append(opts.Callbacks, nn.LearningRateScheduler{Schedule: nn.CosineDecay(net.Optimizer().(nn.LearningRater).LearningRate(), c.Epochs, 0)})
 	}
 	if c.Patience > 0 {
 		opts.Callbacks = append(opts.Callbacks, &nn.EarlyStopping{Patience: c.Patience, RestoreBestWeights: true})

@@ -3,6 +3,7 @@ package nn_test
 import (
 	"context"
 	"math/rand/v2"
+	"sync"
 	"testing"
 
 	"github.com/densetrain/densetrain/pkg/nn"
@@ -49,13 +50,38 @@ func TestPredictWorkers(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, want, got, "%d workers", w)
 	}
-	one, err := m.PredictWorkers(context.Background(), x.SliceRows(7, 8), 0)
-	require.NoError(t, err)
-	assert.Equal(t, want.Row(7), one.Row(0))
 	_, err = m.PredictWorkers(context.Background(), x, -1)
 	assert.ErrorContains(t, err, "-1 workers")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err = m.PredictWorkers(ctx, x, 1)
 	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// TestPredictConcurrently calls Predict and Evaluate from 8 goroutines on
+// one model (run with -race).
+func TestPredictConcurrently(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 15))
+	x := randMatrix[float32](rng, 700, 6)
+	y := randLabels[float32](rng, 700, 3)
+	m := nn.NewModel[float32]()
+	m.Add(nn.NewDense[float32](6, 16, nn.ReLU, "h"))
+	m.Add(nn.NewDense[float32](16, 3, nn.Softmax, "o"))
+	require.NoError(t, m.Compile(nn.CrossEntropy[float32](), nn.NewAdam[float32](0.01)))
+	want, err := m.Predict(x)
+	require.NoError(t, err)
+	wantLoss, err := m.Evaluate(x, y)
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			got, err := m.Predict(x)
+			assert.NoError(t, err)
+			assert.Equal(t, want.Data, got.Data)
+			loss, err := m.Evaluate(x, y)
+			assert.NoError(t, err)
+			assert.Equal(t, wantLoss, loss)
+		})
+	}
+	wg.Wait()
 }
