@@ -46,18 +46,18 @@ type Comm struct{ rank, size int }
 // Init initializes MPI and returns the world communicator.
 func Init() (*Comm, error) {
 	var provided C.int
-	if rc := C.dt_init(&provided); rc != C.MPI_SUCCESS {
-		return nil, fmt.Errorf("mpi: MPI_Init_thread failed (%d)", int(rc))
+	if err := check(C.dt_init(&provided), "MPI_Init_thread"); err != nil {
+		return nil, err
 	}
 	if provided < C.dt_serialized() {
 		return nil, errors.New("mpi: this MPI does not provide MPI_THREAD_SERIALIZED")
 	}
 	var r, s C.int
-	if rc := C.dt_rank(&r); rc != C.MPI_SUCCESS {
-		return nil, fmt.Errorf("mpi: MPI_Comm_rank failed (%d)", int(rc))
+	if err := check(C.dt_rank(&r), "MPI_Comm_rank"); err != nil {
+		return nil, err
 	}
-	if rc := C.dt_size(&s); rc != C.MPI_SUCCESS {
-		return nil, fmt.Errorf("mpi: MPI_Comm_size failed (%d)", int(rc))
+	if err := check(C.dt_size(&s), "MPI_Comm_size"); err != nil {
+		return nil, err
 	}
 	return &Comm{rank: int(r), size: int(s)}, nil
 }
@@ -79,10 +79,7 @@ func (c *Comm) Allgather(send, recv []byte) error {
 	if len(send) == 0 {
 		return nil
 	}
-	if rc := C.dt_allgather(unsafe.Pointer(&send[0]), unsafe.Pointer(&recv[0]), C.int(len(send))); rc != C.MPI_SUCCESS {
-		return fmt.Errorf("mpi: MPI_Allgather failed (%d)", int(rc))
-	}
-	return nil
+	return check(C.dt_allgather(unsafe.Pointer(&send[0]), unsafe.Pointer(&recv[0]), C.int(len(send))), "MPI_Allgather")
 }
 
 // Bcast implements parallel.Communicator.
@@ -93,18 +90,12 @@ func (c *Comm) Bcast(buf []byte, root int) error {
 	if len(buf) == 0 {
 		return nil
 	}
-	if rc := C.dt_bcast(unsafe.Pointer(&buf[0]), C.int(len(buf)), C.int(root)); rc != C.MPI_SUCCESS {
-		return fmt.Errorf("mpi: MPI_Bcast failed (%d)", int(rc))
-	}
-	return nil
+	return check(C.dt_bcast(unsafe.Pointer(&buf[0]), C.int(len(buf)), C.int(root)), "MPI_Bcast")
 }
 
 // Barrier implements parallel.Communicator.
 func (c *Comm) Barrier() error {
-	if rc := C.dt_barrier(); rc != C.MPI_SUCCESS {
-		return fmt.Errorf("mpi: MPI_Barrier failed (%d)", int(rc))
-	}
-	return nil
+	return check(C.dt_barrier(), "MPI_Barrier")
 }
 
 // AllreduceFloat32 implements parallel.Communicator with MPI_Allreduce.
@@ -134,19 +125,21 @@ func allreduce(p unsafe.Pointer, n int, f64 bool) error {
 	} else {
 		rc = C.dt_allreduce_f32(p, C.int(n))
 	}
-	if rc != C.MPI_SUCCESS {
-		return fmt.Errorf("mpi: MPI_Allreduce failed (%d)", int(rc))
-	}
-	return nil
+	return check(rc, "MPI_Allreduce")
 }
 
 // Finalize shuts MPI down; call it once, at the end.
 func (c *Comm) Finalize() error {
-	if rc := C.dt_finalize(); rc != C.MPI_SUCCESS {
-		return fmt.Errorf("mpi: MPI_Finalize failed (%d)", int(rc))
-	}
-	return nil
+	return check(C.dt_finalize(), "MPI_Finalize")
 }
 
 // Abort ends every rank of the job with the exit code.
 func (c *Comm) Abort(code int) { C.dt_abort(C.int(code)) }
+
+// check turns an MPI return code into an error naming the call.
+func check(rc C.int, call string) error {
+	if rc != C.MPI_SUCCESS {
+		return fmt.Errorf("mpi: %s failed (%d)", call, int(rc))
+	}
+	return nil
+}
