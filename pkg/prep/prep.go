@@ -8,7 +8,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"unsafe"
 
 	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/tensor"
@@ -142,49 +141,6 @@ func newUnscaled[T tensor.Float](tab *csvdata.Table[T], task string) (*Preproces
 	return p, nil
 }
 
-// fitScaler fits the input scaling on the training rows of the model's
-// inputs x (one-hot and indicator columns are never scaled).
-func fitScaler[T tensor.Float](p *Preprocessing, x tensor.Matrix[T], train []int, scaler string) error {
-	p.Scaler = scaler
-	oneHot := append(p.oneHot(), slices.Repeat([]bool{true}, len(p.Indicators))...)
-	switch scaler {
-	case Standard:
-		p.Offset, p.Scale = stats(x, train, oneHot)
-	case MinMax:
-		p.Offset, p.Scale = ranges(x, train, oneHot)
-	case NoScale:
-		p.Offset, p.Scale = make([]float64, x.Cols), slices.Repeat([]float64{1}, x.Cols)
-	default:
-		return fmt.Errorf("unknown scaler %q: want %s, %s or %s", scaler, Standard, MinMax, NoScale)
-	}
-	return nil
-}
-
-// ranges returns each column's minimum over the rows (all when nil) and
-// its range, 1 for constant and one-hot columns (whose minimum is 0).
-func ranges[T tensor.Float](x tensor.Matrix[T], rows []int, oneHot []bool) ([]float64, []float64) {
-	lo, hi := make([]float64, x.Cols), make([]float64, x.Cols)
-	for j := range lo {
-		lo[j], hi[j] = math.Inf(1), math.Inf(-1)
-	}
-	each := func(r int) {
-		for j, v := range x.Row(r) {
-			lo[j], hi[j] = min(lo[j], float64(v)), max(hi[j], float64(v))
-		}
-	}
-	forRows(x.Rows, rows, each)
-	for j := range lo {
-		switch {
-		case oneHot[j] || lo[j] > hi[j]: // one-hot, or no rows
-			lo[j], hi[j] = 0, 1
-		case hi[j] == lo[j]:
-			hi[j] = lo[j] + 1
-		}
-		hi[j] -= lo[j]
-	}
-	return lo, hi
-}
-
 // Labels returns a column's distinct classes, in the order of the class
 // indices. When every value is a number, values that are equal as numbers
 // are one class ("1" and "1.0", as a numeric column in pandas or
@@ -268,59 +224,6 @@ func (p *Preprocessing) oneHot() []bool {
 		}
 	}
 	return oh
-}
-
-func stats[T tensor.Float](x tensor.Matrix[T], rows []int, oneHot []bool) ([]float64, []float64) {
-	mean, m2 := make([]float64, x.Cols), make([]float64, x.Cols)
-	n := 0
-	each := func(r int) { // Welford's update, stable for large offsets
-		n++
-		for j, v := range x.Row(r) {
-			d := float64(v) - mean[j]
-			mean[j] += d / float64(n)
-			m2[j] += d * (float64(v) - mean[j])
-		}
-	}
-	forRows(x.Rows, rows, each)
-	scale := make([]float64, x.Cols)
-	for j := range scale {
-		scale[j] = math.Sqrt(m2[j] / float64(max(n, 1)))
-		switch {
-		case oneHot[j]: // one-hot columns stay 0/1
-			mean[j], scale[j] = 0, 1
-		case scale[j] == 0: // a constant column becomes 0, as in scikit-learn
-			scale[j] = 1
-		}
-	}
-	return mean, scale
-}
-
-// ErrScaledRange is wrapped by ScaleInputs for a value whose scaled value
-// is beyond the range of the matrix's precision (a value far outside the
-// training rows' range, under float32).
-var ErrScaledRange = errors.New("beyond the model's precision once scaled")
-
-// ScaleInputs applies the fitted scaler (Standard, MinMax or NoScale) to
-// x's columns in place: (x − Offset)/Scale, computed in float64 and
-// rounded once. A result beyond T's range is a *RowError
-// wrapping ErrScaledRange that names the column.
-func ScaleInputs[T tensor.Float](p *Preprocessing, x tensor.Matrix[T]) error {
-	if x.Cols != len(p.Offset) {
-		return fmt.Errorf("the data has %d input columns, the preprocessing %d", x.Cols, len(p.Offset))
-	}
-	mean, scale := p.Offset, p.Scale
-	for r := 0; r < x.Rows; r++ {
-		row := x.Row(r)
-		for j, v := range row {
-			s := T((float64(v) - mean[j]) / scale[j])
-			if s-s != 0 && v-v == 0 {
-				return &RowError{Row: r, Err: fmt.Errorf("%v in column %q: %w (float%d; the training rows' scale is %v)",
-					v, p.inputName(j), ErrScaledRange, unsafe.Sizeof(v)*8, scale[j])}
-			}
-			row[j] = s
-		}
-	}
-	return nil
 }
 
 // inputName is the name of the model's input column j.
