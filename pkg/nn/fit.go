@@ -34,6 +34,10 @@ type Parallelism struct {
 	MaxLanes int
 }
 
+// DefaultMaxLanes is the default of Parallelism.MaxLanes: the number of
+// gradient buffers, and so the most workers one step can use.
+const DefaultMaxLanes = 16
+
 // withDefaults fills in the defaults for global batches of batch rows.
 func (p Parallelism) withDefaults(batch int) (Parallelism, error) {
 	if p.Workers < 0 || p.ShardSize < 0 || p.MaxLanes < 0 {
@@ -43,7 +47,7 @@ func (p Parallelism) withDefaults(batch int) (Parallelism, error) {
 		p.ShardSize = min(max((max(batch, 1)-1)/4+1, 8), 32) // ⌈batch/4⌉, without overflow
 	}
 	if p.MaxLanes == 0 {
-		p.MaxLanes = 16
+		p.MaxLanes = DefaultMaxLanes
 	}
 	// More workers than lanes would idle: clamp them, at no cost to the
 	// results, which do not depend on the worker count.

@@ -8,11 +8,9 @@ import (
 	"strings"
 	"unsafe"
 
+	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/tensor"
 )
-
-// maxLanes is nn's default number of gradient buffers.
-const maxLanes = 16
 
 // checkMemory refuses, before anything is allocated, a network whose
 // training would need more memory than the machine has: the parameters
@@ -29,7 +27,7 @@ func checkMemory[T tensor.Float](sizes []int, rows int) error {
 		params += float64(sizes[i-1]+1) * float64(sizes[i])
 		widths += float64(sizes[i])
 	}
-	need := elem * (params*(4+maxLanes) + 2*float64(rows)*widths)
+	need := elem * (params*(4+nn.DefaultMaxLanes) + 2*float64(rows)*widths)
 	have, what := physicalMemory(), "this machine's %s of memory"
 	if limit := debug.SetMemoryLimit(-1); limit > 0 && limit < math.MaxInt64 && (have == 0 || uint64(limit) < have) {
 		have, what = uint64(limit), "the Go memory limit of %s (GOMEMLIMIT)"
