@@ -11,20 +11,24 @@ import (
 
 // This file is the engine's only door to BLAS. Matrix products go through
 // blas32.Gemm/blas64.Gemm (and Gemv), i.e. through whatever implementation
-// is installed with blas32.Use/blas64.Use. The guarantees below (serial
-// products, bits independent of the worker count) are made for gonum's
-// native implementation, the default; another implementation brings its own
-// threading and kernels, which must then be single-threaded and
-// deterministic for the same guarantees to hold.
+// is installed with blas32.Use/blas64.Use: by default (backend_gemm.go)
+// internal/gemm's Implementation, gonum's native BLAS with a serial,
+// deterministic, allocation-free Sgemm/Dgemm of FMA micro-kernels; with the
+// netlib tag single-threaded OpenBLAS. The guarantees below (serial
+// products, bits independent of the worker count) hold for these; another
+// implementation brings its own threading and kernels, which must then be
+// single-threaded and deterministic for the same guarantees to hold.
 //
-// gonum's pure-Go GEMM starts up to GOMAXPROCS goroutines of its own once a
-// product has four or more 64×64 output blocks. Inside a data-parallel
-// worker that would break the rule that the worker count is the one
-// parallelism knob, and would allocate on every call. So, when the native
-// implementation is installed, products are cut into output tiles of at
-// most three blocks, which gonum runs serially. Each output element is still
-// computed by the same serial kernel over the full inner dimension, so the
-// tiling does not change any result.
+// gonum's own pure-Go GEMM, should its native implementation be installed
+// again (blas32.Use(gonum.Implementation{})), starts up to GOMAXPROCS
+// goroutines once a product has four or more 64×64 output blocks. Inside a
+// data-parallel worker that would break the rule that the worker count is
+// the one parallelism knob, and would allocate on every call. So, when
+// exactly that implementation is installed (serialTiles), products are cut
+// into output tiles of at most three blocks, which gonum runs serially.
+// Each output element is still computed by the same serial kernel over the
+// full inner dimension, so the tiling does not change any result. Any
+// other implementation gets each product whole, in one call.
 
 const (
 	gonumBlock   = 64 // gonum's GEMM block edge
@@ -41,7 +45,8 @@ func trans(t bool) blas.Transpose {
 // Gemm computes c = alpha·op(a)·op(b) + beta·c, where op transposes its
 // operand when the flag is set, through the installed blas32/blas64
 // implementation. With gonum's native implementation it runs serially on
-// the calling goroutine (see above). It is the product every layer uses.
+// the calling goroutine (see above), as it does with the default
+// internal/gemm. It is the product every layer uses.
 func Gemm[T Float](tA, tB bool, alpha T, a, b Matrix[T], beta T, c Matrix[T]) {
 	m, n := c.Rows, c.Cols
 	k := a.Cols
@@ -139,15 +144,20 @@ func colSums[T Float](a Matrix[T], ones []T, beta T, y []T) {
 }
 
 // serialTiles reports whether products must be tiled to keep gonum's native
-// GEMM serial.
+// GEMM serial: only when gonum.Implementation itself is installed, not the
+// default internal/gemm.Implementation (which embeds it but replaces its
+// Sgemm and Dgemm) nor OpenBLAS.
 func serialTiles[T Float]() bool {
 	var z T
+	var impl any = blas64.Implementation()
 	if unsafe.Sizeof(z) == 4 {
-		_, ok := blas32.Implementation().(gonum.Implementation)
-		return ok
+		impl = blas32.Implementation()
 	}
-	_, ok := blas64.Implementation().(gonum.Implementation)
-	return ok
+	switch impl.(type) {
+	case gonum.Implementation, *gonum.Implementation:
+		return true
+	}
+	return false
 }
 
 // as32 and as64 reinterpret a []T as the concrete slice type of the same

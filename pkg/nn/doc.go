@@ -37,9 +37,13 @@
 // Every matrix product (forward, weight gradient, input gradient) goes
 // through Gemm, this package's one door to BLAS: gonum's blas32/blas64,
 // so an implementation installed with blas32.Use or blas64.Use is picked
-// up without touching this package (see blas.go for the one this package
-// installs and the guarantees it needs: serial and deterministic
-// products).
+// up without touching this package. The default build installs
+// internal/gemm's FMA kernels (AVX-512 or AVX2, in Go assembly) on CPUs
+// that have them and keeps gonum's pure Go elsewhere and with -tags noasm;
+// -tags netlib installs single-threaded OpenBLAS. BLASPath says which.
+// Products are serial and deterministic on every path, so the bits do not
+// depend on the worker count; avx512 and avx2 give the same bits, gonum
+// and OpenBLAS each their own (see blas.go).
 //
 // # Training across processes
 //
