@@ -23,6 +23,13 @@
 //
 // pandas comes from Debian's python3-pandas and runs with /usr/bin/python3
 // in the same environment.
+//
+// To see where densetrain's time goes, run one child by hand with a CPU
+// profile or an execution trace of the read:
+//
+//	go build -o /tmp/ingest ./benchmarks/ingest
+//	/tmp/ingest -child -data /tmp/mixed.csv -cpuprofile /tmp/cpu.prof -trace /tmp/trace.out
+//	go tool pprof -top /tmp/ingest /tmp/cpu.prof
 package main
 
 import (
@@ -36,6 +43,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strconv"
 	"strings"
@@ -70,19 +79,24 @@ func main() {
 	data := flag.String("data", "", "CSV file to parse, plain or gzipped (required)")
 	rounds := flag.Int("rounds", 3, "runs of each side")
 	child := flag.Bool("child", false, `internal: parse once and print "seconds rows features targets"`)
+	cpuprofile := flag.String("cpuprofile", "", "with -child: write a CPU profile of the read to this file")
+	traceOut := flag.String("trace", "", "with -child: write an execution trace of the read to this file")
 	flag.Parse()
 	if *data == "" || *rounds < 1 {
 		fmt.Fprintln(os.Stderr, "ingest: -data is required, -rounds must be positive")
 		os.Exit(2)
 	}
 	if *child {
+		stop := profile(*cpuprofile, *traceOut)
 		t := time.Now()
 		tab, err := csvdata.Read[float32](*data, csvdata.Options{})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
-		fmt.Println(time.Since(t).Seconds(), tab.X.Rows, tab.X.Cols, len(tab.Targets))
+		sec := time.Since(t).Seconds()
+		stop()
+		fmt.Println(sec, tab.X.Rows, tab.X.Cols, len(tab.Targets))
 		return
 	}
 	self, err := os.Executable()
@@ -288,6 +302,37 @@ func median(v []float64) float64 {
 		return (s[len(s)/2-1] + s[len(s)/2]) / 2
 	}
 	return s[len(s)/2]
+}
+
+// profile starts a CPU profile and an execution trace when their files
+// are named, and returns the function that stops them.
+func profile(cpu, tr string) func() {
+	var stops []func()
+	if cpu != "" {
+		f, err := os.Create(cpu)
+		if err != nil {
+			fail(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fail(err)
+		}
+		stops = append(stops, func() { pprof.StopCPUProfile(); f.Close() })
+	}
+	if tr != "" {
+		f, err := os.Create(tr)
+		if err != nil {
+			fail(err)
+		}
+		if err := trace.Start(f); err != nil {
+			fail(err)
+		}
+		stops = append(stops, func() { trace.Stop(); f.Close() })
+	}
+	return func() {
+		for _, s := range stops {
+			s()
+		}
+	}
 }
 
 func fail(err error) {

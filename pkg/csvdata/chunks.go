@@ -9,12 +9,13 @@ import (
 
 // chunk is a block of the text cut at record boundaries: the records'
 // offsets in buf and their first lines; size is the bytes its records
-// take, last says whether the text ends with it.
+// take, last says whether the text ends with it, quotes whether it holds
+// a quote.
 type chunk struct {
 	buf                 []byte
 	starts, ends, lines []int
 	size                int
-	last                bool
+	last, quotes        bool
 	err                 error
 }
 
@@ -25,13 +26,20 @@ type chunk struct {
 // serial, and would leave the other cores idle.
 func (r *reader[T]) parse(off int64, line int) (int, error) {
 	ctx, cancel := context.WithCancel(r.ctx)
-	free, full := make(chan *chunk, 2), make(chan *chunk, 1)
+	// A gzip file's reader is the slowest stage: more buffers let the
+	// chunks it has read wait for the workers rather than it for them.
+	nbuf := 2
+	if r.src.gz {
+		nbuf = 4
+	}
+	free, full := make(chan *chunk, nbuf), make(chan *chunk, nbuf-1)
 	n := r.opt.ChunkBytes
 	if left := r.src.size - off; !r.src.gz && left >= 0 && left < int64(n) {
 		n = int(left) + 1 // a small file: no 8 MiB buffers (a longer one grows them)
 	}
-	free <- &chunk{buf: make([]byte, n)}
-	free <- &chunk{buf: make([]byte, n)}
+	for range nbuf {
+		free <- &chunk{buf: make([]byte, n)}
+	}
 	var wg sync.WaitGroup
 	wg.Go(func() { r.cut(ctx, off, line, free, full) })
 	defer func() {
@@ -43,10 +51,19 @@ func (r *reader[T]) parse(off int64, line int) (int, error) {
 		if c.err != nil {
 			return 0, c.err
 		}
+		if !r.laidOut && len(c.starts) > 0 {
+			r.firstLayout(c)
+		}
 		if need := rows + len(c.starts); need > r.rowCap {
 			r.reserve(need, c, done)
 		}
-		if err := r.parseChunk(c.buf, c.starts, c.ends, c.lines, rows); err != nil {
+		// While the reader decompresses and no chunk waits, one worker
+		// fewer leaves it a core of its own: it sets the pace.
+		w := len(r.workers)
+		if r.src.gz && !c.last && len(full) == 0 {
+			w = max(w-1, 1)
+		}
+		if err := r.parseChunk(c, rows, w); err != nil {
 			return 0, err
 		}
 		rows += len(c.starts)
@@ -103,7 +120,7 @@ func (r *reader[T]) cut(ctx context.Context, off int64, line int, free <-chan *c
 			}
 			var done, next int
 			if c.err == nil {
-				c.starts, c.ends, c.lines, done, next = records(c.buf[:n], line, eof, c.starts[:0], c.ends[:0], c.lines[:0])
+				c.starts, c.ends, c.lines, done, next, c.quotes = records(c.buf[:n], line, eof, c.starts[:0], c.ends[:0], c.lines[:0])
 				if len(c.starts) == 0 && !eof {
 					if n > r.opt.MaxRecordBytes { // of several lines: check has seen to a long one
 						c.err = r.errAt(line, 0, "a row is longer than %d bytes", r.opt.MaxRecordBytes)
@@ -142,18 +159,21 @@ const maxFirstBytes = 2 << 30
 // plus a margin; it grows by half when that falls short.
 func (r *reader[T]) reserve(need int, c *chunk, at int64) {
 	n := max(need, r.rowCap+r.rowCap/2)
+	likely := n // the rows to fault in now: not the margin
 	if r.rowCap == 0 && !c.last {
 		var z T
 		perRow := r.width*int(unsafe.Sizeof(z)) + 4*r.nCat + 16*r.nTarget + 5
 		n = max(need, 4*len(c.starts))
+		likely = n
 		if left := r.src.size - at - int64(c.size); left > 0 && c.size > 0 {
-			more := float64(left) / float64(c.size) * float64(len(c.starts)) * 1.05
-			n = need + int(min(more, float64(maxFirstBytes/perRow))) + block
+			more, most := float64(left)/float64(c.size)*float64(len(c.starts)), float64(maxFirstBytes/perRow)
+			n = need + int(min(more*1.05, most)) + block
+			likely = need + int(min(more, most))
 		}
 	}
 	r.rowCap = n
 	x := make([]T, n*r.width)
-	hugePages(x, r.opt.Workers)
+	prefault(x[:min(likely, n)*r.width], r.opt.Workers)
 	copy(x, r.x)
 	r.x = x
 	r.lines = resized(r.lines, n)

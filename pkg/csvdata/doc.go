@@ -13,18 +13,22 @@
 //
 // # Reading
 //
-// The text is read once, in fixed-size chunks, decompressed on the way: a
-// reader goroutine cuts the next chunk at record boundaries (and checks it
-// is text: no NUL byte, no inner byte-order mark, no line longer than
+// The text is read once, in fixed-size chunks, decompressed on the way
+// (with one worker fewer while decompressing sets the pace): a reader
+// goroutine cuts the next chunk at record boundaries (and checks it is
+// text: no NUL byte, no inner byte-order mark, no line longer than
 // Options.MaxRecordBytes) while the workers parse the records of the one
-// before straight into their rows (categories through per-worker
-// dictionaries, merged and sorted at the end, so the result does not
-// depend on the worker count). The rows are sized from the first chunk and
-// the file's size (a gzip file's recorded size), growing by half if that
-// falls short. Peak memory is the matrix, the numeric columns again when
-// there are categorical ones, and a few chunk buffers. A column taken for
-// numbers because its first value is missing, and found to hold only text,
-// is read again as categories.
+// before straight into their rows of the final one-hot matrix. The
+// categories are those of a schema, or those of the first chunk, read for
+// them before it is parsed; a category met only later goes through
+// per-worker dictionaries, merged and sorted at the end, and the rows are
+// then moved to the wider layout, so the result does not depend on the
+// worker count. The rows are sized from the first chunk and the file's
+// size (a gzip file's recorded size), growing by half if that falls short.
+// Peak memory is the matrix (twice in that late-category case), a
+// category code per text cell, and a few chunk buffers. A column taken
+// for numbers because its first value is missing, and found to hold only
+// text, is read again as categories.
 //
 // # Types and missing values
 //

@@ -80,10 +80,12 @@ func splitFields(rec []byte, dst []field, sep byte) ([]field, int, error) {
 // end offsets (the end excludes the newline) and its 1-based line number,
 // counting from line. Records end at a newline outside quotes; with final
 // set, the end of buf ends one too. Blank records are skipped. It returns
-// the offset just past the last complete record and the line number there.
-func records(buf []byte, line int, final bool, starts, ends, lines []int) ([]int, []int, []int, int, int) {
+// the offset just past the last complete record and the line number there,
+// and whether buf holds a quote.
+func records(buf []byte, line int, final bool, starts, ends, lines []int) ([]int, []int, []int, int, int, bool) {
 	if bytes.IndexByte(buf, '"') < 0 {
-		return recordsNoQuotes(buf, line, final, starts, ends, lines)
+		starts, ends, lines, done, next := recordsNoQuotes(buf, line, final, starts, ends, lines)
+		return starts, ends, lines, done, next, false
 	}
 	inQuote := false
 	recStart, recLine := 0, line
@@ -106,9 +108,9 @@ func records(buf []byte, line int, final bool, starts, ends, lines []int) ([]int
 		if recStart < len(buf) && !blank(buf[recStart:]) {
 			starts, ends, lines = append(starts, recStart), append(ends, len(buf)), append(lines, recLine)
 		}
-		return starts, ends, lines, len(buf), line
+		return starts, ends, lines, len(buf), line, true
 	}
-	return starts, ends, lines, recStart, recLine
+	return starts, ends, lines, recStart, recLine, true
 }
 
 // recordsNoQuotes is records for a buffer without quotes: every newline

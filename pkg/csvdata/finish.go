@@ -79,8 +79,8 @@ func (r *reader[T]) finish(rows int) (*Table[T], error) {
 		return nil, &ParseError{File: r.path, Err: fmt.Errorf("one-hot encoding gives %d matrix columns, more than the limit of %d (a text column with too many distinct values?)", w, r.opt.MaxColumns)}
 	}
 	x := r.x[:rows*r.width]
-	if r.nCat > 0 {
-		x = r.expand(rows, t.Schema, remap)
+	if remap != nil {
+		x = r.relayout(rows, t.Schema, remap)
 	}
 	t.X = tensor.NewMatrix(rows, t.Schema.Width(), x)
 	for _, fc := range t.Schema.Features {
@@ -168,21 +168,27 @@ func (r *reader[T]) compact(rows int) int {
 }
 
 // categories fills in the learnt categories of the schema (the sorted
-// union of the workers' dictionaries) and returns, per categorical column
-// and worker, the map from the worker's codes to the categories' indexes.
-// A column whose values are all distinct is refused as an identifier.
+// union of the layout's and the workers' dictionaries) and, when the
+// workers met categories the layout lacks, returns per categorical column
+// the new index of each layout category, then per worker of each of its
+// own (see relayout); nil when the layout stands. A column whose values
+// are all distinct is refused as an identifier.
 func (r *reader[T]) categories(t *Table[T], rows int) ([][][]uint32, error) {
 	if r.opt.Schema != nil || r.nCat == 0 {
 		return nil, nil
 	}
-	remap := make([][][]uint32, r.nCat)
+	late := r.late()
+	var remap [][][]uint32
+	if late {
+		remap = make([][][]uint32, r.nCat)
+	}
 	c := 0
 	for i := range t.Schema.Features {
 		fc := &t.Schema.Features[i]
 		if fc.Categories == nil {
 			continue
 		}
-		var all []string
+		all := slices.Clone(r.frozenList[c])
 		for _, w := range r.workers {
 			all = append(all, w.dicts[c].values...)
 		}
@@ -197,60 +203,21 @@ func (r *reader[T]) categories(t *Table[T], rows int) ([][][]uint32, error) {
 			return nil, r.errAt(0, 0, "column %q has a distinct text value in every row (%d): an identifier, which cannot help predict; leave it out with --ignore %s (or keep it with --categorical %s)", fc.Name, present, fc.Name, fc.Name)
 		}
 		fc.Categories = all
-		remap[c] = make([][]uint32, len(r.workers))
-		for k, w := range r.workers {
-			m := make([]uint32, len(w.dicts[c].values))
-			for l, v := range w.dicts[c].values {
-				idx, _ := slices.BinarySearch(all, v)
-				m[l] = uint32(idx)
+		if late {
+			lists := [][]string{r.frozenList[c]}
+			for _, w := range r.workers {
+				lists = append(lists, w.dicts[c].values)
 			}
-			remap[c][k] = m
+			for _, l := range lists {
+				m := make([]uint32, len(l))
+				for k, v := range l {
+					idx, _ := slices.BinarySearch(all, v)
+					m[k] = uint32(idx)
+				}
+				remap[c] = append(remap[c], m)
+			}
 		}
 		c++
 	}
 	return remap, nil
-}
-
-// expand builds the final matrix: numeric values in place, categorical
-// columns one-hot, in schema order, the rows split among the workers.
-// remap is nil under a schema, whose codes are the categories' indexes
-// already.
-func (r *reader[T]) expand(rows int, s Schema, remap [][][]uint32) []T {
-	w, nw := s.Width(), uint32(len(r.workers))
-	out := make([]T, rows*w)
-	hugePages(out, len(r.workers))
-	offs, sizes := make([]int, len(s.Features)), make([]int, len(s.Features))
-	o := 0
-	for i, fc := range s.Features {
-		offs[i], sizes[i] = o, len(fc.Categories)
-		o += max(len(fc.Categories), 1)
-	}
-	var g errgroup.Group
-	for k := range len(r.workers) {
-		lo, hi := k*rows/len(r.workers), (k+1)*rows/len(r.workers)
-		g.Go(func() error {
-			for row := lo; row < hi; row++ {
-				dst, src := out[row*w:(row+1)*w], r.x[row*r.width:(row+1)*r.width]
-				num, cat := 0, 0
-				for i, off := range offs {
-					if sizes[i] == 0 {
-						dst[off] = src[num]
-						num++
-						continue
-					}
-					code := r.codes[cat][row]
-					if remap != nil {
-						code = remap[cat][code%nw][code/nw]
-					}
-					if code != noCode {
-						dst[off+int(code)] = 1
-					}
-					cat++
-				}
-			}
-			return nil
-		})
-	}
-	_ = g.Wait()
-	return out
 }

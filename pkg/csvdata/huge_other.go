@@ -2,5 +2,5 @@
 
 package csvdata
 
-// hugePages does nothing outside Linux.
-func hugePages[T any](s []T, workers int) {}
+// prefault does nothing outside Linux.
+func prefault[T any](s []T, workers int) {}

@@ -9,12 +9,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestLargeMatrixPages: matrices past the huge-page threshold (4 MiB) are
-// hinted and pre-faulted for any worker count, and read right.
+// TestLargeMatrixPages: matrices past the pre-fault threshold (4 MiB) are
+// pre-faulted for any worker count, and read right.
 func TestLargeMatrixPages(t *testing.T) {
 	for _, w := range []int{0, 1, 3} {
 		s := make([]float32, 3<<20)
-		hugePages(s, w)
+		prefault(s, w)
 		assert.Zero(t, s[len(s)-1])
 	}
 	var b strings.Builder

@@ -2,6 +2,7 @@ package csvdata
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math"
 	"sync/atomic"
 	"unicode/utf8"
@@ -12,19 +13,24 @@ import (
 // noCode marks a category the schema does not know: all zeros.
 const noCode = math.MaxUint32
 
-// block is the number of records a worker takes at a time.
+// block is the most records a worker takes at a time.
 const block = 1024
 
-// parseChunk parses records into rows base, base+1, …. The workers take
-// blocks of records in turn from a shared counter, so that one slowed
-// down (sharing its core with the reader) holds no one up. Which worker
-// parses a row does not change the result: category codes carry their
-// worker, and counts are merged by position. It returns the error that
-// comes first in the file: no block after one with an error is started,
-// and every block before it is finished.
-func (r *reader[T]) parseChunk(buf []byte, starts, ends, lines []int, base int) error {
-	nb := (len(starts) + block - 1) / block
-	w := min(len(r.workers), nb)
+// parseChunk parses c's records into rows base, base+1, … with the first
+// workers of r.workers. They take blocks of records in turn from a shared
+// counter, so that one slowed down (sharing its core with the reader)
+// holds no one up. Which worker parses a row does not change the result:
+// category codes carry their worker, and counts are merged by position.
+// It returns the error that comes first in the file: no block after one
+// with an error is started, and every block before it is finished.
+func (r *reader[T]) parseChunk(c *chunk, base, workers int) error {
+	buf, starts, ends, lines := c.buf, c.starts, c.ends, c.lines
+	// Blocks of up to 1024 records, at least eight per worker: long
+	// records (wide files) make few per chunk, and the worker left with
+	// the last block would hold the others up.
+	bs := min(block, max(16, len(starts)/(8*workers)))
+	nb := (len(starts) + bs - 1) / bs
+	w := min(workers, nb)
 	errs := make([]*ParseError, w)
 	var next, stop atomic.Int64
 	stop.Store(int64(nb))
@@ -37,9 +43,9 @@ func (r *reader[T]) parseChunk(buf []byte, starts, ends, lines []int, base int) 
 				if b >= int(stop.Load()) {
 					return nil
 				}
-				for i := b * block; i < min((b+1)*block, len(starts)); i++ {
+				for i := b * bs; i < min((b+1)*bs, len(starts)); i++ {
 					r.lines[base+i] = int32(lines[i])
-					if err := r.parseRecord(wk, k, trimCR(buf[starts[i]:ends[i]]), lines[i], base+i); err != nil {
+					if err := r.parseRecord(wk, k, trimCR(buf[starts[i]:ends[i]]), c.quotes, lines[i], base+i); err != nil {
 						if errs[k] == nil || err.before(errs[k]) {
 							errs[k] = err
 						}
@@ -64,9 +70,10 @@ func (r *reader[T]) parseChunk(buf []byte, starts, ends, lines []int, base int) 
 	return nil
 }
 
-// parseRecord parses one record into row, as worker k.
-func (r *reader[T]) parseRecord(wk *worker, k int, rec []byte, line, row int) *ParseError {
-	if bytes.IndexByte(rec, '"') < 0 && r.parseSimple(wk, k, rec, line, row) {
+// parseRecord parses one record into row, as worker k; quotes says whether
+// the chunk holds a quote (the record may).
+func (r *reader[T]) parseRecord(wk *worker, k int, rec []byte, quotes bool, line, row int) *ParseError {
+	if (!quotes || bytes.IndexByte(rec, '"') < 0) && r.parseSimple(wk, rec, line, row) {
 		return nil
 	} // else the general path parses it, or finds and reports the problem
 	fs, col, err := splitFields(rec, wk.fs[:0], r.sep)
@@ -96,7 +103,7 @@ func (r *reader[T]) parseRecord(wk *worker, k int, rec []byte, line, row int) *P
 					return r.errAt(line, f.col, "missing value in column %q (imputation is off)", ro.name)
 				}
 				wk.stats[j].noteMissing(line, f.col)
-				xrow[ro.idx] = T(math.NaN())
+				xrow[r.idxs[j]] = T(math.NaN())
 				continue
 			}
 			x, err := parseNumber(v)
@@ -106,7 +113,7 @@ func (r *reader[T]) parseRecord(wk *worker, k int, rec []byte, line, row int) *P
 					return e
 				}
 				wk.stats[j].noteOther(line, f.col, v) // text: checkTypes decides
-				xrow[ro.idx] = T(math.NaN())
+				xrow[r.idxs[j]] = T(math.NaN())
 				continue
 			case err == errNotNumber:
 				return r.errAt(line, f.col, "%q in column %q is not a number (if it means a missing value, declare it with --na)", v, ro.name)
@@ -117,15 +124,16 @@ func (r *reader[T]) parseRecord(wk *worker, k int, rec []byte, line, row int) *P
 			if t-t != 0 { // finite in float64, beyond float32's range
 				return r.errAt(line, f.col, "%q in column %q is beyond the range of float32 (train with --precision f64 for a float64 model)", v, ro.name)
 			}
-			xrow[ro.idx] = t
+			xrow[r.idxs[j]] = t
 		case categorical:
 			key := v
 			if missing {
 				key = nil
 				wk.stats[j].noteMissing(line, f.col)
 			}
+			cat := ro.idx
+			c, ok := r.frozen[cat][string(key)]
 			if r.known != nil {
-				c, ok := r.known[ro.idx][string(key)]
 				if !ok {
 					if e := r.checkUTF8(f, line); e != nil {
 						return e
@@ -136,29 +144,23 @@ func (r *reader[T]) parseRecord(wk *worker, k int, rec []byte, line, row int) *P
 					wk.stats[j].noteOther(line, f.col, key)
 					c = noCode
 				}
-				r.codes[ro.idx][row] = c
-				continue
-			}
-			if !missing && !r.forced[j] {
-				if _, err := parseNumber(v); err == nil {
-					wk.stats[j].noteOther(line, f.col, v) // a number: checkTypes decides
+			} else {
+				if !missing && !r.forced[j] {
+					if _, err := parseNumber(v); err == nil {
+						wk.stats[j].noteOther(line, f.col, v) // a number: checkTypes decides
+					}
+				}
+				if !ok { // a category the layout lacks: coded apart
+					var err *ParseError
+					if c, err = r.lateCode(wk, k, cat, key, f, line); err != nil {
+						return err
+					}
 				}
 			}
-			d := &wk.dicts[ro.idx]
-			c, ok := d.index[string(key)]
-			if !ok {
-				if e := r.checkUTF8(f, line); e != nil {
-					return e
-				}
-				if len(d.values) >= r.opt.MaxCategories {
-					return r.errAt(line, f.col, "column %q has more than %d distinct values: an identifier? Leave it out with --ignore %s (or raise --max-categories)", ro.name, r.opt.MaxCategories, ro.name)
-				}
-				c = uint32(len(d.values))
-				s := string(key)
-				d.index[s] = c
-				d.values = append(d.values, s)
+			r.codes[cat][row] = c
+			if ok {
+				xrow[r.catOff[cat]+int32(c)] = 1
 			}
-			r.codes[ro.idx][row] = c*uint32(len(r.workers)) + uint32(k)
 		case target:
 			if missing {
 				r.skipRow[row] = true
@@ -177,29 +179,61 @@ func (r *reader[T]) parseRecord(wk *worker, k int, rec []byte, line, row int) *P
 	return nil
 }
 
+// lateCode returns the code of a category that the layout lacks, as
+// worker k: after the layout's categories, its index in the worker's
+// dictionary (which it may join) and the worker.
+func (r *reader[T]) lateCode(wk *worker, k, cat int, key []byte, f field, line int) (uint32, *ParseError) {
+	d := &wk.dicts[cat]
+	c, ok := d.index[string(key)]
+	if !ok {
+		if e := r.checkUTF8(f, line); e != nil {
+			return 0, e
+		}
+		if len(r.frozenList[cat])+len(d.values) >= r.opt.MaxCategories {
+			name := r.roles[r.catCols[cat]].name
+			return 0, r.errAt(line, f.col, "column %q has more than %d distinct values: an identifier? Leave it out with --ignore %s (or raise --max-categories)", name, r.opt.MaxCategories, name)
+		}
+		c = uint32(len(d.values))
+		s := string(key)
+		d.index[s] = c
+		d.values = append(d.values, s)
+	}
+	return uint32(len(r.frozenList[cat])) + c*uint32(len(r.workers)) + uint32(k), nil
+}
+
 // parseSimple parses a record without quotes straight from its bytes:
 // numbers in one pass (scanNumber, or fastNumber for exponents), an empty
-// field as missing, categories already in the dictionary looked up without
+// field as missing, categories of the layout looked up without
 // allocating. It reports false, leaving the row to the general path (which
 // may have to undo nothing: it writes every cell again), on anything
 // unusual: a wrong field count, a value that is not a plain number, a new
 // or unknown category, a text that looks numeric, an NA token, a missing
 // target, more than a few missing cells.
-func (r *reader[T]) parseSimple(wk *worker, k int, rec []byte, line, row int) bool {
+func (r *reader[T]) parseSimple(wk *worker, rec []byte, line, row int) bool {
 	xrow := r.x[row*r.width : (row+1)*r.width]
 	kinds, idxs := r.kinds, r.idxs[:len(r.kinds)]
-	sep, nw := r.sep, uint32(len(r.workers))
+	sep := r.sep
 	zeros := !r.naNumeric // "0" may be an NA token
 	i, n := 0, len(kinds)
 	var missing, missingAt [8]int // the first few missing cells: counted once the row is done
 	nMissing := 0
-	for j, kind := range kinds {
+	zrun := r.zrun[:n]
+	zero4 := (uint64('0') | uint64(sep)<<8) * 0x0001_0001_0001_0001 // "0,0,0,0,"
+	for j := 0; j < n; j++ {
+		kind := kinds[j]
 		start := i
 		switch kind {
 		case numeric:
 			idx := idxs[j]
 			switch {
 			case zeros && j < n-1 && i+1 < len(rec) && rec[i] == '0' && rec[i+1] == sep: // common: sparse data
+				// A run of zeros: four cells per 8-byte load while the
+				// next four are zeros too.
+				for zrun[j] >= 5 && i+10 <= len(rec) && binary.LittleEndian.Uint64(rec[i+2:]) == zero4 {
+					x := xrow[idx:][:4]
+					x[0], x[1], x[2], x[3] = 0, 0, 0, 0
+					i, j, idx = i+8, j+4, idx+4
+				}
 				xrow[idx] = 0
 				i++
 			case i == len(rec) || rec[i] == sep: // empty: missing
@@ -231,18 +265,13 @@ func (r *reader[T]) parseSimple(wk *worker, k int, rec []byte, line, row int) bo
 				!empty && (v[0] <= '9' || v[len(v)-1] == ' ' || v[len(v)-1] == '\t' || r.isNA(v)) {
 				return false // maybe a number, spaces or an NA token: the general path
 			}
-			var c uint32
-			var ok bool
-			if r.known != nil {
-				c, ok = r.known[idxs[j]][string(v)]
-			} else {
-				c, ok = wk.dicts[idxs[j]].index[string(v)]
-				c = c*nw + uint32(k)
-			}
+			cat := idxs[j]
+			c, ok := r.catIdx[cat].lookup(v)
 			if !ok {
 				return false
 			}
-			r.codes[idxs[j]][row] = c
+			r.codes[cat][row] = c
+			xrow[r.catOff[cat]+int32(c)] = 1
 			if empty {
 				missing[nMissing], missingAt[nMissing] = j, start
 				nMissing++

@@ -104,29 +104,38 @@ type reader[T tensor.Float] struct {
 	naFirst   [256]bool
 	naNumeric bool
 
-	header    []string
-	roles     []role
-	kinds     []uint8 // roles[j].kind, compact for the hot loop
-	idxs      []int32 // roles[j].idx
-	schema    Schema
-	width     int // numeric matrix width during parsing
-	nTarget   int
-	nCat      int
-	catCols   []int // file column of each categorical column
-	rowCap    int   // rows the per-row storage below holds
-	x         []T
-	codes     [][]uint32 // per categorical column, per row
-	tgts      [][]string // per target column, per row
-	lines     []int32    // per row
-	skipRow   []bool     // per row: a target is missing
-	workers   []*worker
-	known     []map[string]uint32 // per categorical column, from a schema
-	forced    map[int]bool        // columns declared categorical
-	ignored   map[int]bool
-	forceCat  map[int]bool // columns found to be text after all
-	firstLine int          // line of the first data record
-	first     []field      // its fields
-	checked   lineCounter  // the text checks, once the header is read
+	header   []string
+	roles    []role
+	kinds    []uint8 // roles[j].kind, compact for the hot loop
+	idxs     []int32 // a numeric column's matrix column, else roles[j].idx
+	zrun     []int32 // see setLayout
+	featCols []int   // file column of each feature, in schema order
+	schema   Schema
+	width    int // matrix width during parsing (layout.go)
+	laidOut  bool
+	frozen   []map[string]uint32 // per categorical column: the layout's categories
+	catIdx   []catIndex          // the same, for parseSimple
+	// frozenList lists them, sorted, when they were learnt; catOff is each
+	// categorical column's first matrix column.
+	frozenList [][]string
+	catOff     []int32
+	nTarget    int
+	nCat       int
+	catCols    []int // file column of each categorical column
+	rowCap     int   // rows the per-row storage below holds
+	x          []T
+	codes      [][]uint32 // per categorical column, per row
+	tgts       [][]string // per target column, per row
+	lines      []int32    // per row
+	skipRow    []bool     // per row: a target is missing
+	workers    []*worker
+	known      []map[string]uint32 // per categorical column, from a schema
+	forced     map[int]bool        // columns declared categorical
+	ignored    map[int]bool
+	forceCat   map[int]bool // columns found to be text after all
+	firstLine  int          // line of the first data record
+	first      []field      // its fields
+	checked    lineCounter  // the text checks, once the header is read
 }
 
 func (r *reader[T]) errAt(line, col int, format string, args ...any) *ParseError {
@@ -182,7 +191,7 @@ func (r *reader[T]) readHeader() (int64, int, error) {
 		if bytes.HasPrefix(buf, utf8BOM) {
 			bom = 3
 		}
-		starts, ends, lines, _, _ := records(buf[bom:], 1, eof, nil, nil, nil)
+		starts, ends, lines, _, _, _ := records(buf[bom:], 1, eof, nil, nil, nil)
 		if len(starts) >= 2 || eof {
 			if len(starts) == 0 {
 				return 0, 0, r.errAt(1, 0, "empty file: no header line")
@@ -241,38 +250,6 @@ func (r *reader[T]) readHeader() (int64, int, error) {
 	}
 }
 
-// smallBuffer is the size of the header's and a line check's first
-// buffer: 1 MiB at most, the text's size when it is smaller (a request's
-// body, a small file: no megabyte to clear for a few lines).
-func (r *reader[T]) smallBuffer() int {
-	n := min(r.opt.ChunkBytes, 1<<20)
-	if !r.src.gz && r.src.size >= 0 && r.src.size < int64(n) {
-		n = int(r.src.size) + 1
-	}
-	return n
-}
-
-// lineFits reads on from text offset off, where check stands, to the end
-// of the line open there: an error if it is longer than the limit. The
-// header reader asks before its buffer grows, so that an endless first
-// line is refused in bounded memory.
-func (r *reader[T]) lineFits(check lineCounter, off int64) error {
-	rd, err := r.src.open(off)
-	if err != nil {
-		return err
-	}
-	buf := make([]byte, r.smallBuffer())
-	for {
-		k, err := fill(rd, buf)
-		if perr := check.feed(buf[:k]); perr != nil {
-			return perr
-		}
-		if err != nil || bytes.IndexByte(buf[:k], '\n') >= 0 {
-			return nil // a read error is met again by the reader
-		}
-	}
-}
-
 // columns resolves a list of column names or 0-based indexes (negative
 // from the end) to file columns.
 func (r *reader[T]) columns(what string, names []string, seen map[string]int) (map[int]bool, error) {
@@ -293,7 +270,7 @@ func (r *reader[T]) columns(what string, names []string, seen map[string]int) (m
 
 // plan decides each column's role and the matrix layout.
 func (r *reader[T]) plan() error {
-	r.roles, r.schema, r.width, r.nCat, r.nTarget, r.catCols = nil, Schema{}, 0, 0, 0, nil
+	r.roles, r.schema, r.width, r.nCat, r.nTarget, r.catCols, r.featCols = nil, Schema{}, 0, 0, 0, nil, nil
 	seen := make(map[string]int, len(r.header))
 	for i, h := range r.header {
 		if h == "" {
@@ -364,6 +341,7 @@ func (r *reader[T]) plan() error {
 		if r.roles[i].kind == target {
 			return r.errAt(1, 0, "column %q is both a feature and a target", fc.Name)
 		}
+		r.featCols = append(r.featCols, i)
 		if fc.Categories != nil {
 			r.roles[i] = role{kind: categorical, idx: r.nCat, name: fc.Name}
 			r.catCols = append(r.catCols, i)
@@ -377,7 +355,7 @@ func (r *reader[T]) plan() error {
 	for j, ro := range r.roles {
 		r.kinds[j], r.idxs[j] = uint8(ro.kind), int32(ro.idx)
 	}
-	r.known = nil
+	r.known, r.laidOut, r.frozenList = nil, false, nil
 	if r.opt.Schema != nil {
 		for _, fc := range r.schema.Features {
 			if fc.Categories == nil {
@@ -389,6 +367,9 @@ func (r *reader[T]) plan() error {
 			}
 			r.known = append(r.known, m)
 		}
+	}
+	if r.known != nil || r.nCat == 0 {
+		r.setLayout(r.known) // else from the first chunk
 	}
 	return nil
 }

@@ -137,3 +137,35 @@ func sniff(head []byte) byte {
 	}
 	return cands[best]
 }
+
+// smallBuffer is the size of the header's and a line check's first
+// buffer: 1 MiB at most, the text's size when it is smaller (a request's
+// body, a small file: no megabyte to clear for a few lines).
+func (r *reader[T]) smallBuffer() int {
+	n := min(r.opt.ChunkBytes, 1<<20)
+	if !r.src.gz && r.src.size >= 0 && r.src.size < int64(n) {
+		n = int(r.src.size) + 1
+	}
+	return n
+}
+
+// lineFits reads on from text offset off, where check stands, to the end
+// of the line open there: an error if it is longer than the limit. The
+// header reader asks before its buffer grows, so that an endless first
+// line is refused in bounded memory.
+func (r *reader[T]) lineFits(check lineCounter, off int64) error {
+	rd, err := r.src.open(off)
+	if err != nil {
+		return err
+	}
+	buf := make([]byte, r.smallBuffer())
+	for {
+		k, err := fill(rd, buf)
+		if perr := check.feed(buf[:k]); perr != nil {
+			return perr
+		}
+		if err != nil || bytes.IndexByte(buf[:k], '\n') >= 0 {
+			return nil // a read error is met again by the reader
+		}
+	}
+}
