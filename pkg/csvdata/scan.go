@@ -139,10 +139,11 @@ func sniff(head []byte) byte {
 }
 
 // smallBuffer is the size of the header's and a line check's first
-// buffer: 1 MiB at most, the text's size when it is smaller (a request's
-// body, a small file: no megabyte to clear for a few lines).
+// buffer: 64 KiB at most (it grows for a longer header), the text's size
+// when it is smaller (a request's body, a small file: nothing to clear
+// beyond a few lines).
 func (r *reader[T]) smallBuffer() int {
-	n := min(r.opt.ChunkBytes, 1<<20)
+	n := min(r.opt.ChunkBytes, 64<<10)
 	if !r.src.gz && r.src.size >= 0 && r.src.size < int64(n) {
 		n = int(r.src.size) + 1
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -34,6 +35,28 @@ func wideModel(b *testing.B) (*tabular.Model, []byte) {
 		tabular.Config{Task: "regress", Epochs: 1, Hidden: []int{64}, Seed: 1, Workers: 1})
 	require.NoError(b, err)
 	return m, request(rng, 1)
+}
+
+// table is a CSV table of n random rows for wideModel.
+func table(rng *rand.Rand, n int) []byte {
+	var b strings.Builder
+	for j := range 100 {
+		if j > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "x%d", j)
+	}
+	b.WriteByte('\n')
+	for range n {
+		for j := range 100 {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.FormatFloat(rng.NormFloat64(), 'g', -1, 32))
+		}
+		b.WriteByte('\n')
+	}
+	return []byte(b.String())
 }
 
 // request is an infer request of n random rows for wideModel.
@@ -69,7 +92,8 @@ func oneRow(b *testing.B, m *tabular.Model, path string) []byte {
 }
 
 // BenchmarkInfer measures the handler alone (no network) on single-row
-// infer requests and on a 1 000-row one.
+// infer requests, on a 1 000-row one, and on 1 000 rows of CSV for
+// /predict.
 func BenchmarkInfer(b *testing.B) {
 	wide, wideBody := wideModel(b)
 	sm := model(b, scat)
@@ -78,13 +102,15 @@ func BenchmarkInfer(b *testing.B) {
 		m    *tabular.Model
 		body []byte
 		rows int
-	}{{"wide", wide, wideBody, 1}, {"scat", sm, oneRow(b, sm, scat), 1},
-		{"wide1000", wide, request(rand.New(rand.NewPCG(3, 4)), 1000), 1000}} {
+		path string
+	}{{"wide", wide, wideBody, 1, "/v2/models/m/infer"}, {"scat", sm, oneRow(b, sm, scat), 1, "/v2/models/m/infer"},
+		{"wide1000", wide, request(rand.New(rand.NewPCG(3, 4)), 1000), 1000, "/v2/models/m/infer"},
+		{"csv1000", wide, table(rand.New(rand.NewPCG(3, 4)), 1000), 1000, "/predict"}} {
 		b.Run(c.name, func(b *testing.B) {
 			h := NewHandler(c.m, Options{Name: "m"})
 			b.ReportAllocs()
 			for b.Loop() {
-				r, _ := http.NewRequest("POST", "/v2/models/m/infer", bytes.NewReader(c.body))
+				r, _ := http.NewRequest("POST", c.path, bytes.NewReader(c.body))
 				w := newRecorder()
 				h.ServeHTTP(w, r)
 				if w.status != http.StatusOK {
