@@ -12,9 +12,9 @@ func BenchmarkW1(b *testing.B) {
 	}
 }
 
-// BenchmarkW1Shard64 is W1 in float32 with 64-row shards instead of the
-// default 32: fewer lanes to reduce and larger products, at the price of
-// at most two busy workers per batch of 128.
+// BenchmarkW1Shard64 is W1 in float32 with 64-row shards set explicitly:
+// the default for batch 128 since the AVX-512 kernels (it was 32). See
+// BenchmarkW1Layout for other batch and shard sizes.
 func BenchmarkW1Shard64(b *testing.B) {
 	for _, w := range []int{1, 2} {
 		b.Run(fmt.Sprintf("f32/workers=%d", w), func(b *testing.B) { BenchW1[float32](b, w, 64) })
@@ -22,7 +22,7 @@ func BenchmarkW1Shard64(b *testing.B) {
 }
 
 // BenchmarkGEMM is the single-core roofline: the products of a W1 step at
-// batch 128 (the layer shapes) and at the engine's 32-row shards, through
+// batch 128 (the layer shapes) and at 64- and 32-row shards, through
 // gonum's Sgemm/Dgemm as they are ("raw") and through nn.Gemm ("tiled").
 func BenchmarkGEMM(b *testing.B) {
 	for _, rows := range []int{128, 64, 32} {

@@ -8,8 +8,10 @@
 // (lr 1e-3, Keras' ε), batch 128, the same number of epochs, on inputs
 // scaled the same way (min-max into [0, 1], densetrain's --scale minmax), in
 // the same environment (OPENBLAS_* included, inherited by every side):
-//   - densetrain, pure-Go and OpenBLAS (-tags netlib) builds, 1 and 2
-//     workers, float32 and float64;
+//   - densetrain, the default build (no cgo: internal/gemm's assembly
+//     kernels, named by nn.BLASPath, or gonum's pure Go on CPUs without
+//     AVX2+FMA) and the OpenBLAS build (-tags netlib), 1 and 2 workers,
+//     float32 and float64, default layout;
 //   - PyTorch CPU (Debian python3-torch, /usr/bin/python3), 1 and 2 threads;
 //   - scikit-learn's MLPClassifier (Debian python3-sklearn).
 //
@@ -29,6 +31,7 @@ import (
 	"flag"
 	"fmt"
 	"github.com/densetrain/densetrain/benchmarks"
+	"github.com/densetrain/densetrain/pkg/nn"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -67,7 +70,7 @@ func main() {
 	var cores []string
 	for _, tag := range []string{"", "netlib"} {
 		bin := filepath.Join(tmp, "train"+tag)
-		build := "pure Go"
+		build := "default (" + nn.BLASPath() + ")"
 		if tag != "" {
 			build = "OpenBLAS"
 		}

@@ -23,8 +23,15 @@ type Parallelism struct {
 	// are clamped to them).
 	Workers int
 	// ShardSize is the number of rows a worker pushes through the layers at
-	// once. The default depends only on the batch size: ⌈batch/4⌉ clamped
-	// to [8, 32], so that batches of 32 or more give at least four lanes.
+	// once. The default depends only on the batch size (never on the
+	// workers or the machine, so that the bits do not either): ⌈batch/2⌉
+	// clamped to [32, 128]. That is one lane for batches up to 32, two up
+	// to 256, then ⌈batch/128⌉ up to MaxLanes: on W1 with the AVX-512
+	// kernels, shards under 32 rows were slower per core and 64–128-row
+	// shards beat 32-row ones by 10–45 % at batches of 128–512, while two
+	// lanes still let two cores share a step. For more workers, set it
+	// smaller, down to about 32 rows: ⌈batch/workers⌉ (a different
+	// ShardSize gives different bits).
 	ShardSize int
 	// MaxLanes bounds the number of gradient buffers (default 16).
 	// Consecutive shards of a batch are grouped into at most MaxLanes lanes,
@@ -44,7 +51,7 @@ func (p Parallelism) withDefaults(batch int) (Parallelism, error) {
 		return p, fmt.Errorf("nn: negative parallelism setting %+v", p)
 	}
 	if p.ShardSize == 0 {
-		p.ShardSize = min(max((max(batch, 1)-1)/4+1, 8), 32) // ⌈batch/4⌉, without overflow
+		p.ShardSize = min(max((max(batch, 1)-1)/2+1, 32), 128) // ⌈batch/2⌉, without overflow
 	}
 	if p.MaxLanes == 0 {
 		p.MaxLanes = DefaultMaxLanes

@@ -141,9 +141,12 @@ func TestTrainingStepAllocatesNothing(t *testing.T) {
 }
 
 func TestDefaultShardSizeGivesLanes(t *testing.T) {
-	for batch, want := range map[int]int{1: 8, 32: 8, 64: 16, 128: 32, 4096: 32} {
-		p, err := Parallelism{}.withDefaults(batch)
+	// batch: shard size, lanes
+	for batch, want := range map[int][2]int{1: {32, 1}, 32: {32, 1}, 33: {32, 2}, 64: {32, 2}, 65: {33, 2},
+		128: {64, 2}, 255: {128, 2}, 256: {128, 2}, 257: {128, 3}, 512: {128, 4}, 4096: {128, 16}} {
+		p, err := Parallelism{Workers: 64}.withDefaults(batch)
 		require.NoError(t, err)
-		assert.Equal(t, want, p.ShardSize, "batch %d", batch)
+		assert.Equal(t, want[0], p.ShardSize, "batch %d", batch)
+		assert.Equal(t, want[1], p.Workers, "batch %d: workers clamped to the lanes", batch)
 	}
 }

@@ -106,7 +106,7 @@ func benchParts[T Float](b *testing.B) {
 	for i := range y.Data {
 		y.Data[i] = T(rng.IntN(10))
 	}
-	par, err := Parallelism{Workers: 1}.withDefaults(batch)
+	par, err := Parallelism{Workers: 1, ShardSize: 32}.withDefaults(batch) // the model's t_s: 32-row shards
 	if err != nil {
 		b.Fatal(err)
 	}
