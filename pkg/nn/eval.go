@@ -218,6 +218,13 @@ func (m *Model[T]) EvaluateMetrics(x, y Matrix[T]) (float64, map[string]float64,
 // EvaluateMetricsContext is EvaluateMetrics stopped early, with the
 // context's error, when ctx is cancelled.
 func (m *Model[T]) EvaluateMetricsContext(ctx context.Context, x, y Matrix[T]) (float64, map[string]float64, error) {
+	return m.EvaluateWorkers(ctx, x, y, 0)
+}
+
+// EvaluateWorkers is EvaluateMetricsContext over the given number of
+// workers (0: GOMAXPROCS). The loss and metrics do not depend on the
+// number.
+func (m *Model[T]) EvaluateWorkers(ctx context.Context, x, y Matrix[T], workers int) (float64, map[string]float64, error) {
 	if err := m.acquire(); err != nil {
 		return 0, nil, err
 	}
@@ -228,11 +235,14 @@ func (m *Model[T]) EvaluateMetricsContext(ctx context.Context, x, y Matrix[T]) (
 	if x.Rows == 0 {
 		return 0, nil, errors.New("nn: evaluate: no rows")
 	}
+	if workers < 0 {
+		return 0, nil, fmt.Errorf("nn: evaluate: %d workers, want at least 1 (or 0 for GOMAXPROCS)", workers)
+	}
 	var (
 		loss    float64
 		metrics map[string]float64
 	)
-	err := parallel.Run(ctx, 0, func(p *parallel.Pool) (err error) {
+	err := parallel.Run(ctx, workers, func(p *parallel.Pool) (err error) {
 		loss, metrics, err = newEvaluator(m, p.Workers(), x, y, nil).evaluate(p)
 		return err
 	})

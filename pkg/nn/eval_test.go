@@ -33,9 +33,9 @@ func TestPredictAndEvaluateStopOnCancel(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
-// TestPredictWorkers: any worker count gives Predict's bits — one worker on
-// the calling goroutine, several in a pool — and a cancelled context stops
-// the serial path too.
+// TestPredictWorkers: any worker count gives Predict's (and Evaluate's)
+// bits — one worker on the calling goroutine, several in a pool — and a
+// cancelled context stops the serial path too.
 func TestPredictWorkers(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	x := randMatrix[float64](rng, 1000, 10)
@@ -52,6 +52,17 @@ func TestPredictWorkers(t *testing.T) {
 	}
 	_, err = m.PredictWorkers(context.Background(), x, -1)
 	assert.ErrorContains(t, err, "-1 workers")
+	y := randLabels[float64](rng, 1000, 3)
+	loss, metrics, err := m.EvaluateMetrics(x, y)
+	require.NoError(t, err)
+	for _, w := range []int{1, 2, 3} {
+		l, mt, err := m.EvaluateWorkers(context.Background(), x, y, w)
+		require.NoError(t, err)
+		assert.Equal(t, loss, l, "%d workers", w)
+		assert.Equal(t, metrics, mt, "%d workers", w)
+	}
+	_, _, err = m.EvaluateWorkers(context.Background(), x, y, -2)
+	assert.ErrorContains(t, err, "-2 workers")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err = m.PredictWorkers(ctx, x, 1)

@@ -256,7 +256,7 @@ func evaluate[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], s
 	if err != nil {
 		return nil, err
 	}
-	loss, metrics, err := net.EvaluateMetricsContext(ctx, x, y)
+	loss, metrics, err := net.EvaluateWorkers(ctx, x, y, o.Workers)
 	if err != nil {
 		return nil, err
 	}
