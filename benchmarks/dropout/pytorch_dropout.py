@@ -19,16 +19,14 @@ test file in eval mode (dropout off).
 """
 import argparse
 import math
-import json
 import os
 import sys
-import time
 
 import numpy as np
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "peers"))
-from common import load  # noqa: E402  (benchmarks/peers/common.py)
+from common import load, train_epochs  # noqa: E402  (benchmarks/peers/common.py)
 
 p = argparse.ArgumentParser()
 p.add_argument("--train", required=True)
@@ -57,22 +55,12 @@ for m in model:
         torch.nn.init.zeros_(m.bias)
 opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
 lossf = torch.nn.CrossEntropyLoss()
-gen = torch.Generator().manual_seed(a.seed)
-for epoch in range(1, a.epochs + 1):
-    if a.lr_schedule == "cosine":  # nn.CosineDecay(1e-3, epochs, 0)
-        for g in opt.param_groups:
-            g["lr"] = 1e-3 * 0.5 * (1 + math.cos(math.pi * min(epoch - 1, a.epochs) / max(a.epochs, 1)))
-    model.train()
-    t = time.perf_counter()
-    perm = torch.randperm(xtr.shape[0], generator=gen)
-    for i in range(0, xtr.shape[0], 128):
-        idx = perm[i:i + 128]
-        opt.zero_grad()
-        loss = lossf(model(xtr[idx]), ytr[idx])
-        loss.backward()
-        opt.step()
-    secs = time.perf_counter() - t
-    model.eval()
-    with torch.no_grad():
-        acc = (model(xte).argmax(1) == yte).float().mean().item()
-    print(json.dumps({"epoch": epoch, "train_seconds": secs, "test_accuracy": acc}), flush=True)
+
+
+def cosine(epoch):  # nn.CosineDecay(1e-3, epochs, 0), set at the epoch's start
+    for g in opt.param_groups:
+        g["lr"] = 1e-3 * 0.5 * (1 + math.cos(math.pi * min(epoch - 1, a.epochs) / max(a.epochs, 1)))
+
+
+train_epochs(model, opt, lossf, xtr, ytr, xte, yte, a.epochs, a.seed,
+             cosine if a.lr_schedule == "cosine" else None)

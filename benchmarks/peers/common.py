@@ -1,7 +1,11 @@
 """Shared by the peer scripts: load the MNIST CSVs and scale the inputs the
 way densetrain's `fit --scale minmax` does (scikit-learn's MinMaxScaler):
 (x - min) / (max - min) with the training set's minimum and maximum per
-column, a constant column mapped to 0 on the training set."""
+column, a constant column mapped to 0 on the training set; and the PyTorch
+training loop of the PyTorch peers."""
+import json
+import time
+
 import pandas as pd
 import numpy as np
 
@@ -17,3 +21,30 @@ def load(train_path, test_path, dtype):
     xtr = ((xtr - lo) / span).astype(dtype)
     xte = ((xte - lo) / span).astype(dtype)
     return xtr, train["label"].to_numpy(), xte, test["label"].to_numpy()
+
+
+def train_epochs(model, opt, lossf, xtr, ytr, xte, yte, epochs, seed, before_epoch=None):
+    """Trains with batches of 128 reshuffled every epoch (a generator seeded
+    with seed) and prints one JSON line per epoch: the epoch, the seconds of
+    its training steps only and the test accuracy in eval mode.
+    before_epoch(epoch), when given, runs at each epoch's start."""
+    import torch
+
+    gen = torch.Generator().manual_seed(seed)
+    for epoch in range(1, epochs + 1):
+        if before_epoch is not None:
+            before_epoch(epoch)
+        model.train()
+        t = time.perf_counter()
+        perm = torch.randperm(xtr.shape[0], generator=gen)
+        for i in range(0, xtr.shape[0], 128):
+            idx = perm[i:i + 128]
+            opt.zero_grad()
+            loss = lossf(model(xtr[idx]), ytr[idx])
+            loss.backward()
+            opt.step()
+        secs = time.perf_counter() - t
+        model.eval()
+        with torch.no_grad():
+            acc = (model(xte).argmax(1) == yte).float().mean().item()
+        print(json.dumps({"epoch": epoch, "train_seconds": secs, "test_accuracy": acc}), flush=True)

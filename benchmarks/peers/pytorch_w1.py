@@ -2,13 +2,11 @@
 Keras' epsilon, batch 128) with PyTorch on the CPU. Prints one JSON line per
 epoch: training seconds (training steps only) and test accuracy."""
 import argparse
-import json
-import time
 
 import numpy as np
 import torch
 
-from common import load
+from common import load, train_epochs
 
 p = argparse.ArgumentParser()
 p.add_argument("--train", required=True)
@@ -29,19 +27,4 @@ model = torch.nn.Sequential(
     torch.nn.Linear(128, 10))
 opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
 lossf = torch.nn.CrossEntropyLoss()
-gen = torch.Generator().manual_seed(a.seed)
-for epoch in range(1, a.epochs + 1):
-    model.train()
-    t = time.perf_counter()
-    perm = torch.randperm(xtr.shape[0], generator=gen)
-    for i in range(0, xtr.shape[0], 128):
-        idx = perm[i:i + 128]
-        opt.zero_grad()
-        loss = lossf(model(xtr[idx]), ytr[idx])
-        loss.backward()
-        opt.step()
-    secs = time.perf_counter() - t
-    model.eval()
-    with torch.no_grad():
-        acc = (model(xte).argmax(1) == yte).float().mean().item()
-    print(json.dumps({"epoch": epoch, "train_seconds": secs, "test_accuracy": acc}), flush=True)
+train_epochs(model, opt, lossf, xtr, ytr, xte, yte, a.epochs, a.seed)
