@@ -31,7 +31,7 @@ func (d *tensorData) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	if tok.Kind() != '[' {
 		return errors.New("want a flat array")
 	}
-	*d = tensorData{}
+	*d = tensorData{numbers: d.numbers[:0], texts: d.texts[:0]} // reused
 	for dec.PeekKind() != ']' {
 		tok, err := dec.ReadToken()
 		if err != nil {
@@ -88,6 +88,43 @@ func (d *tensorData) strings(n int) ([]string, error) {
 	return d.texts, nil
 }
 
+// inputList is a request's inputs: items[:n], the structs (and their
+// slices) of earlier requests reused.
+type inputList struct {
+	items []requestInput
+	n     int
+}
+
+// UnmarshalJSONFrom decodes the array of inputs.
+func (l *inputList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	if tok.Kind() != '[' {
+		return fmt.Errorf("inputs: want an array, not %v", tok.Kind())
+	}
+	l.n = 0
+	for dec.PeekKind() != ']' {
+		if dec.PeekKind() == 'n' {
+			return fmt.Errorf("input %d is null", l.n)
+		}
+		if l.n == len(l.items) {
+			l.items = append(l.items, requestInput{})
+		}
+		in := &l.items[l.n]
+		// Reset, keeping the slices' memory: an input without "data"
+		// or "shape" must not see the last request's.
+		*in = requestInput{Shape: in.Shape[:0], Data: tensorData{numbers: in.Data.numbers[:0], texts: in.Data.texts[:0]}}
+		if err := in.UnmarshalJSONFrom(dec); err != nil {
+			return err
+		}
+		l.n++
+	}
+	_, err = dec.ReadToken() // ]
+	return err
+}
+
 // UnmarshalJSONFrom decodes one input object from the token stream,
 // without reflection: it is most of a request's bytes. Unknown members
 // are skipped, as encoding/json does; the decoder rejects duplicate names.
@@ -110,7 +147,7 @@ func (in *requestInput) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		case "datatype":
 			in.Datatype, err = readString(dec, "datatype")
 		case "shape":
-			in.Shape, err = readShape(dec)
+			in.Shape, err = readShape(dec, in.Shape[:0])
 		case "data":
 			err = in.Data.UnmarshalJSONFrom(dec)
 			if err != nil {
@@ -139,8 +176,8 @@ func readString(dec *jsontext.Decoder, member string) (string, error) {
 	return tok.String(), nil
 }
 
-// readShape reads an array of integers.
-func readShape(dec *jsontext.Decoder) ([]int64, error) {
+// readShape reads an array of integers, appending to shape.
+func readShape(dec *jsontext.Decoder, shape []int64) ([]int64, error) {
 	tok, err := dec.ReadToken()
 	if err != nil {
 		return nil, err
@@ -148,7 +185,6 @@ func readShape(dec *jsontext.Decoder) ([]int64, error) {
 	if tok.Kind() != '[' {
 		return nil, fmt.Errorf("shape: want an array of integers, not %v", tok.Kind())
 	}
-	var shape []int64
 	for dec.PeekKind() != ']' {
 		tok, err := dec.ReadToken()
 		if err != nil {

@@ -62,6 +62,8 @@ func TestErrors(t *testing.T) {
 		{"fractional shape", "POST", "/v2/models/m/infer", with(func(in []map[string]any) []map[string]any { in[0]["shape"] = []any{1.5}; return in }), 400, "shape", ""},
 		{"number too large", "POST", "/v2/models/m/infer", []byte(strings.Replace(string(with(func(in []map[string]any) []map[string]any { in[0]["data"] = []any{7}; return in })), "[7]", "[1e999]", 1)), 400, "out of range", ""},
 		{"name not a string", "POST", "/v2/models/m/infer", with(func(in []map[string]any) []map[string]any { in[0]["name"] = 3; return in }), 400, "name: want a string", ""},
+		{"no data", "POST", "/v2/models/m/infer", with(func(in []map[string]any) []map[string]any { delete(in[0], "data"); return in }), 400, "0 values for 1 rows", ""},
+		{"no shape", "POST", "/v2/models/m/infer", with(func(in []map[string]any) []map[string]any { delete(in[0], "shape"); return in }), 400, "shape []", ""},
 		{"float32 range", "POST", "/v2/models/m/infer", with(func(in []map[string]any) []map[string]any { in[0]["data"] = []any{1e39}; return in }), 400, "range", ""},
 		{"no rows", "POST", "/v2/models/m/infer", with(func(in []map[string]any) []map[string]any {
 			for _, x := range in {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"sync"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -14,12 +15,32 @@ import (
 	"github.com/densetrain/densetrain/pkg/tabular"
 )
 
-// inferRequest is a KServe V2 inference request.
+// inferRequest is a KServe V2 inference request. Decoded requests are
+// pooled (requests), so that the inputs' structs and value slices of one
+// request serve the next.
 type inferRequest struct {
-	ID         *string         `json:"id,omitempty"`
-	Inputs     []*requestInput `json:"inputs"`
-	Parameters jsontext.Value  `json:"parameters,omitempty"`
-	Outputs    jsontext.Value  `json:"outputs,omitempty"`
+	ID         *string        `json:"id,omitempty"`
+	Inputs     inputList      `json:"inputs"`
+	Parameters jsontext.Value `json:"parameters,omitempty"`
+	Outputs    jsontext.Value `json:"outputs,omitempty"`
+}
+
+// requests pools decoded requests; one that held more than maxPooled
+// values is dropped rather than kept.
+var requests = sync.Pool{New: func() any { return new(inferRequest) }}
+
+const maxPooled = 1 << 16
+
+// release returns a request to the pool once nothing refers to its
+// values any more.
+func (r *inferRequest) release() {
+	total := 0
+	for i := range r.Inputs.items {
+		total += cap(r.Inputs.items[i].Data.numbers) + cap(r.Inputs.items[i].Data.texts)
+	}
+	if total <= maxPooled {
+		requests.Put(r)
+	}
 }
 
 // requestInput is one input tensor of a request (decoded by its
@@ -56,7 +77,9 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	cols, n, id, err := h.decode(body)
+	req := requests.Get().(*inferRequest)
+	defer req.release() // after Predict: the columns are the request's values
+	cols, n, id, err := h.decode(req, body)
 	if err != nil {
 		status := http.StatusInternalServerError
 		if errors.As(err, new(badRequest)) {
@@ -92,21 +115,19 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
-// decode checks a request against the model's inputs and returns its
-// columns, the number of rows and the request's id.
-func (h *handler) decode(body []byte) ([]tabular.Column, int, *string, error) {
-	var req inferRequest
-	if err := jsonv2.Unmarshal(body, &req); err != nil {
+// decode decodes a request into req (from the pool), checks it against
+// the model's inputs and returns its columns — req's values, valid until
+// req is released —, the number of rows and the request's id.
+func (h *handler) decode(req *inferRequest, body []byte) ([]tabular.Column, int, *string, error) {
+	req.ID, req.Parameters, req.Outputs, req.Inputs.n = nil, nil, nil, 0
+	if err := jsonv2.Unmarshal(body, req); err != nil {
 		return nil, 0, nil, badf("malformed request: %v", err)
 	}
 	feats := h.m.Prep.Schema.Features
 	cols := make([]*requestInput, len(feats))
 	n := -1
-	for i := range req.Inputs {
-		in := req.Inputs[i]
-		if in == nil {
-			return nil, 0, nil, badf("input %d is null", i)
-		}
+	for i := range req.Inputs.n {
+		in := &req.Inputs.items[i]
 		j, ok := h.index[in.Name]
 		switch {
 		case !ok:
