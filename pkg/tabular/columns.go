@@ -104,7 +104,10 @@ func encodeColumns[T tensor.Float](p *prep.Preprocessing, cols []Column, o Predi
 		if f.Categories == nil {
 			for i, v := range c.Numbers {
 				t := T(v)
-				if t-t != 0 && !math.IsNaN(v) {
+				switch {
+				case math.IsInf(v, 0):
+					return x, nil, fmt.Errorf("column %q, row %d: %v is not allowed (NaN is the missing value)", c.Name, i+1, v)
+				case t-t != 0 && !math.IsNaN(v):
 					return x, nil, fmt.Errorf("column %q, row %d: %v is beyond the range of float32 (train with --precision f64 for a float64 model)", c.Name, i+1, v)
 				}
 				x.Data[i*x.Cols+at] = t

@@ -125,6 +125,7 @@ func TestPredictColumnsUnseenAndErrors(t *testing.T) {
 		{func(c []Column) []Column { c[0] = Column{Name: "color", Numbers: []float64{1, 2, 3}}; return c }, `column "color" holds text categories, not numbers`},
 		{func(c []Column) []Column { c[2] = Column{Name: "w", Texts: []string{"1", "2", "3"}}; return c }, `column "w" holds numbers, not text`},
 		{func(c []Column) []Column { c[2].Numbers[1] = 1e39; return c }, `column "w", row 2: 1e+39 is beyond the range of float32`},
+		{func(c []Column) []Column { c[2].Numbers[2] = math.Inf(-1); return c }, `column "w", row 3: -Inf is not allowed`},
 	} {
 		_, err := m.PredictColumns(ctx, tc.change(cols()), PredictOptions{})
 		assert.ErrorContains(t, err, tc.want)
