@@ -15,11 +15,15 @@ import (
 // may come after "data"; so nulls are kept in both forms and a mix of
 // numbers and strings is an error.
 type tensorData struct {
-	numbers []float64
-	texts   []string
-	n       int  // values, nulls included
-	sawNum  bool // a number was seen
-	sawText bool // a string was seen
+	numbers []float64 // every value when no string was seen
+	texts   []string  // every value when no number was seen
+	sawNum  bool      // a number was seen
+	sawText bool      // a string was seen
+}
+
+// reset empties d, keeping its slices' memory for the next request.
+func (d *tensorData) reset() {
+	*d = tensorData{numbers: d.numbers[:0], texts: d.texts[:0]}
 }
 
 // UnmarshalJSONFrom decodes the array.
@@ -31,8 +35,8 @@ func (d *tensorData) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	if tok.Kind() != '[' {
 		return errors.New("want a flat array")
 	}
-	*d = tensorData{numbers: d.numbers[:0], texts: d.texts[:0]} // reused
-	for dec.PeekKind() != ']' {
+	d.reset()
+	for i := 0; dec.PeekKind() != ']'; i++ {
 		tok, err := dec.ReadToken()
 		if err != nil {
 			return err
@@ -47,7 +51,7 @@ func (d *tensorData) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 			}
 			v, err := tok.Float()
 			if err != nil {
-				return fmt.Errorf("value %d: %v", d.n, err)
+				return fmt.Errorf("value %d: %v", i, err)
 			}
 			d.sawNum = true
 			d.numbers = append(d.numbers, v)
@@ -58,9 +62,8 @@ func (d *tensorData) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 			d.sawText = true
 			d.texts = append(d.texts, tok.String())
 		default:
-			return fmt.Errorf("value %d: want a number, a string or null, not %v", d.n, tok.Kind())
+			return fmt.Errorf("value %d: want a number, a string or null, not %v", i, tok.Kind())
 		}
-		d.n++
 	}
 	_, err = dec.ReadToken() // ]
 	return err
@@ -71,8 +74,8 @@ func (d *tensorData) floats(n int) ([]float64, error) {
 	if d.sawText {
 		return nil, errors.New("data: want a flat array of numbers or null, got strings")
 	}
-	if d.n != n {
-		return nil, fmt.Errorf("%d values for %d rows", d.n, n)
+	if len(d.numbers) != n {
+		return nil, fmt.Errorf("%d values for %d rows", len(d.numbers), n)
 	}
 	return d.numbers, nil
 }
@@ -82,8 +85,8 @@ func (d *tensorData) strings(n int) ([]string, error) {
 	if d.sawNum {
 		return nil, errors.New("data: want a flat array of strings, got numbers")
 	}
-	if d.n != n {
-		return nil, fmt.Errorf("%d values for %d rows", d.n, n)
+	if len(d.texts) != n {
+		return nil, fmt.Errorf("%d values for %d rows", len(d.texts), n)
 	}
 	return d.texts, nil
 }
@@ -115,7 +118,8 @@ func (l *inputList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		in := &l.items[l.n]
 		// Reset, keeping the slices' memory: an input without "data"
 		// or "shape" must not see the last request's.
-		*in = requestInput{Shape: in.Shape[:0], Data: tensorData{numbers: in.Data.numbers[:0], texts: in.Data.texts[:0]}}
+		*in = requestInput{Shape: in.Shape[:0], Data: in.Data}
+		in.Data.reset()
 		if err := in.UnmarshalJSONFrom(dec); err != nil {
 			return err
 		}

@@ -96,7 +96,6 @@ func encodeColumns[T tensor.Float](p *prep.Preprocessing, cols []Column, o Predi
 		}
 	}
 	x := tensor.NewMatrix[T](max(n, 0), p.Schema.Width(), nil)
-	na := naSet(p.NA, o.NA)
 	var unseen []csvdata.Cells
 	at := 0 // the column's first matrix column
 	for j, f := range feats {
@@ -118,7 +117,7 @@ func encodeColumns[T tensor.Float](p *prep.Preprocessing, cols []Column, o Predi
 		u := csvdata.Cells{Column: f.Name}
 		for i, v := range c.Texts {
 			v = strings.Trim(v, " \t")
-			if na[v] {
+			if isNA(v, p.NA, o.NA) {
 				v = ""
 			}
 			k, ok := slices.BinarySearch(f.Categories, v)
@@ -142,14 +141,17 @@ func encodeColumns[T tensor.Float](p *prep.Preprocessing, cols []Column, o Predi
 	return x, unseen, nil
 }
 
-// naSet is the set of values that mean a missing one: the empty string,
-// csvdata.DefaultNA and the given tokens.
-func naSet(lists ...[]string) map[string]bool {
-	na := map[string]bool{"": true}
-	for _, l := range append(lists, csvdata.DefaultNA) {
-		for _, v := range l {
-			na[v] = true
+// isNA reports whether a text value means a missing one: the empty
+// string, a csvdata.DefaultNA token or one of the given ones (a few
+// tokens: a search beats building a set per request).
+func isNA(v string, lists ...[]string) bool {
+	if v == "" || slices.Contains(csvdata.DefaultNA, v) {
+		return true
+	}
+	for _, l := range lists {
+		if slices.Contains(l, v) {
+			return true
 		}
 	}
-	return na
+	return false
 }
