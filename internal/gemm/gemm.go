@@ -72,7 +72,8 @@ var (
 
 // PathEnv names the environment variable that, when set, forces the
 // kernels: "avx512", "avx2" or "portable" (tests use it to run every path
-// this CPU has; a path the CPU or build lacks stops the program at start).
+// this CPU has; a path the CPU or build lacks stops the program at start
+// with one line on stderr and exit code 2).
 const PathEnv = "DENSETRAIN_GEMM_PATH"
 
 func init() {
@@ -81,7 +82,10 @@ func init() {
 		name = bestPath()
 	}
 	if !usePath(name) {
-		panic(fmt.Sprintf("gemm: %s=%q: this CPU and build have no such kernels (best: %s)", PathEnv, name, bestPath()))
+		// A developer's knob set to what this machine lacks: one line
+		// and exit 2, as for any bad setting, rather than a panic's trace.
+		fmt.Fprintf(os.Stderr, "densetrain: %s=%q: this CPU and build have no such kernels (avx512, avx2 or portable; best here: %s)\n", PathEnv, name, bestPath())
+		os.Exit(2)
 	}
 }
 
