@@ -18,7 +18,9 @@
 // goroutine cuts the next chunk at record boundaries (and checks it is
 // text: no NUL byte, no inner byte-order mark, no line longer than
 // Options.MaxRecordBytes) while the workers parse the records of the one
-// before straight into their rows of the final one-hot matrix. The
+// before straight into their rows of the final one-hot matrix. Runs of
+// plain numbers go through vector kernels (internal/numscan, AVX2) where
+// the CPU has them, with the same bits as the byte loop. The
 // categories are those of a schema, or those of the first chunk, read for
 // them before it is parsed; a category met only later goes through
 // per-worker dictionaries, merged and sorted at the end, and the rows are

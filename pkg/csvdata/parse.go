@@ -202,7 +202,8 @@ func (r *reader[T]) lateCode(wk *worker, k, cat int, key []byte, f field, line i
 }
 
 // parseSimple parses a record without quotes straight from its bytes:
-// numbers in one pass (scanNumber, or fastNumber for exponents), an empty
+// numbers in one pass (runs of them by numscan's vector kernels, the rest
+// by scanNumber, or fastNumber for exponents), an empty
 // field as missing, categories of the layout looked up without
 // allocating. It reports false, leaving the row to the general path (which
 // may have to undo nothing: it writes every cell again), on anything
@@ -219,12 +220,22 @@ func (r *reader[T]) parseSimple(wk *worker, rec []byte, line, row int) bool {
 	nMissing := 0
 	zrun := r.zrun[:n]
 	zero4 := (uint64('0') | uint64(sep)<<8) * 0x0001_0001_0001_0001 // "0,0,0,0,"
+	wide := useNumscan && zeros                                     // no number is an NA token
 	for j := 0; j < n; j++ {
 		kind := kinds[j]
 		start := i
 		switch kind {
 		case numeric:
 			idx := idxs[j]
+			if wide && zrun[j] > 1 { // a run of numbers: the vector kernel first
+				// It reads 32 bytes at a time: let it see the chunk's bytes
+				// after the record, which cannot join a field it takes
+				// (each is followed by sep; the record's last is not asked).
+				if m, next := scanRun(xrow[idx:idx+zrun[j]], rec[:min(cap(rec), len(rec)+32)], i, sep); m > 0 {
+					j, i = j+m-1, next-1 // at the last one's separator
+					break
+				}
+			}
 			switch {
 			case zeros && j < n-1 && i+1 < len(rec) && rec[i] == '0' && rec[i+1] == sep: // common: sparse data
 				// A run of zeros: four cells per 8-byte load while the
