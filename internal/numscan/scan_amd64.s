@@ -600,7 +600,23 @@ DATA pow10<>+96(SB)/8, $(1000000000000.0)
 DATA pow10<>+104(SB)/8, $(10000000000000.0)
 DATA pow10<>+112(SB)/8, $(100000000000000.0)
 DATA pow10<>+120(SB)/8, $(1000000000000000.0)
-GLOBL pow10<>(SB), RODATA|NOPTR, $128
+DATA pow10<>+128(SB)/8, $(-1.0)
+DATA pow10<>+136(SB)/8, $(-10.0)
+DATA pow10<>+144(SB)/8, $(-100.0)
+DATA pow10<>+152(SB)/8, $(-1000.0)
+DATA pow10<>+160(SB)/8, $(-10000.0)
+DATA pow10<>+168(SB)/8, $(-100000.0)
+DATA pow10<>+176(SB)/8, $(-1000000.0)
+DATA pow10<>+184(SB)/8, $(-10000000.0)
+DATA pow10<>+192(SB)/8, $(-100000000.0)
+DATA pow10<>+200(SB)/8, $(-1000000000.0)
+DATA pow10<>+208(SB)/8, $(-10000000000.0)
+DATA pow10<>+216(SB)/8, $(-100000000000.0)
+DATA pow10<>+224(SB)/8, $(-1000000000000.0)
+DATA pow10<>+232(SB)/8, $(-10000000000000.0)
+DATA pow10<>+240(SB)/8, $(-100000000000000.0)
+DATA pow10<>+248(SB)/8, $(-1000000000000000.0)
+GLOBL pow10<>(SB), RODATA|NOPTR, $256
 
 // func scanAVX2F32(dst []float32, rec []byte, i int, sep byte) (n int, next int)
 // Requires: AVX, AVX2, BMI, BMI2, CMOV
@@ -655,24 +671,6 @@ loop:
 	JA      done
 	VMOVDQU (SI), Y9
 
-	// a run of zeros (sparse data): up to 16 fields per load
-	MOVQ      CX, R8
-	SUBQ      AX, R8
-	CMPQ      R8, $0x40
-	JB        number
-	VPCMPEQB  Y9, Y8, Y10
-	VPMOVMSKB Y10, R8
-	NOTL      R8
-	TZCNTL    R8, R8
-	SHRL      $0x01, R8
-	JZ        number
-	VMOVDQU   Y7, (AX)
-	VMOVDQU   Y7, 32(AX)
-	LEAQ      (AX)(R8*4), AX
-	LEAQ      (SI)(R8*2), SI
-	JMP       loop
-
-number:
 	// e: the field's length, at its first separator
 	VPCMPEQB  Y9, Y0, Y10
 	VPMOVMSKB Y10, R8
@@ -680,7 +678,10 @@ number:
 	JCS       done
 	TESTL     R8, R8
 	JZ        done
+	CMPL      R8, $0x01
+	JE        single
 
+number:
 	// digits, points, and the sign
 	VPSUBB    Y1, Y9, Y11
 	VPMINUB   Y2, Y11, Y10
@@ -744,18 +745,34 @@ number:
 	CMPQ       R9, R10
 	JA         done
 
-	// the value: exact integer over an exact power of ten, then the sign
+	// the value: exact integer over an exact power of ten, signed
 	VCVTSI2SDQ R9, X12, X12
+	SHLQ       $0x04, R12
+	ADDQ       R12, R13
 	VDIVSD     (DI)(R13*8), X12, X12
-	VMOVQ      X12, R9
-	SHLQ       $0x3f, R12
-	ORQ        R12, R9
-	VMOVQ      R9, X12
 	VCVTSD2SS  X12, X12, X12
 	VMOVSS     X12, (AX)
 	ADDQ       $0x04, AX
 	LEAQ       1(SI)(R8*1), SI
 	JMP        loop
+
+	// a run of zeros (sparse data): up to 16 fields per load
+single:
+	MOVQ      CX, R9
+	SUBQ      AX, R9
+	CMPQ      R9, $0x40
+	JB        number
+	VPCMPEQB  Y9, Y8, Y10
+	VPMOVMSKB Y10, R9
+	NOTL      R9
+	TZCNTL    R9, R9
+	SHRL      $0x01, R9
+	JZ        number
+	VMOVDQU   Y7, (AX)
+	VMOVDQU   Y7, 32(AX)
+	LEAQ      (AX)(R9*4), AX
+	LEAQ      (SI)(R9*2), SI
+	JMP       loop
 
 done:
 	MOVQ dst_base+0(FP), CX
@@ -821,26 +838,6 @@ loop:
 	JA      done
 	VMOVDQU (SI), Y9
 
-	// a run of zeros (sparse data): up to 16 fields per load
-	MOVQ      CX, R8
-	SUBQ      AX, R8
-	CMPQ      R8, $0x80
-	JB        number
-	VPCMPEQB  Y9, Y8, Y10
-	VPMOVMSKB Y10, R8
-	NOTL      R8
-	TZCNTL    R8, R8
-	SHRL      $0x01, R8
-	JZ        number
-	VMOVDQU   Y7, (AX)
-	VMOVDQU   Y7, 32(AX)
-	VMOVDQU   Y7, 64(AX)
-	VMOVDQU   Y7, 96(AX)
-	LEAQ      (AX)(R8*8), AX
-	LEAQ      (SI)(R8*2), SI
-	JMP       loop
-
-number:
 	// e: the field's length, at its first separator
 	VPCMPEQB  Y9, Y0, Y10
 	VPMOVMSKB Y10, R8
@@ -848,7 +845,10 @@ number:
 	JCS       done
 	TESTL     R8, R8
 	JZ        done
+	CMPL      R8, $0x01
+	JE        single
 
+number:
 	// digits, points, and the sign
 	VPSUBB    Y1, Y9, Y11
 	VPMINUB   Y2, Y11, Y10
@@ -912,16 +912,35 @@ number:
 	CMPQ       R9, R10
 	JA         done
 
-	// the value: exact integer over an exact power of ten, then the sign
+	// the value: exact integer over an exact power of ten, signed
 	VCVTSI2SDQ R9, X12, X12
+	SHLQ       $0x04, R12
+	ADDQ       R12, R13
 	VDIVSD     (DI)(R13*8), X12, X12
-	VMOVQ      X12, R9
-	SHLQ       $0x3f, R12
-	ORQ        R12, R9
-	MOVQ       R9, (AX)
+	VMOVSD     X12, (AX)
 	ADDQ       $0x08, AX
 	LEAQ       1(SI)(R8*1), SI
 	JMP        loop
+
+	// a run of zeros (sparse data): up to 16 fields per load
+single:
+	MOVQ      CX, R9
+	SUBQ      AX, R9
+	CMPQ      R9, $0x80
+	JB        number
+	VPCMPEQB  Y9, Y8, Y10
+	VPMOVMSKB Y10, R9
+	NOTL      R9
+	TZCNTL    R9, R9
+	SHRL      $0x01, R9
+	JZ        number
+	VMOVDQU   Y7, (AX)
+	VMOVDQU   Y7, 32(AX)
+	VMOVDQU   Y7, 64(AX)
+	VMOVDQU   Y7, 96(AX)
+	LEAQ      (AX)(R9*8), AX
+	LEAQ      (SI)(R9*2), SI
+	JMP       loop
 
 done:
 	MOVQ dst_base+0(FP), CX

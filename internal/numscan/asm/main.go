@@ -16,6 +16,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -25,11 +26,15 @@ import (
 func main() {
 	ConstraintExpr("!noasm")
 	shuffle := shuffleTable()
+	// 10⁰ … 10¹⁵, then their negatives: dividing by −10^f gives the
+	// negative number's bits exactly (rounding is symmetric), −0 included.
 	pow := GLOBL("pow10", RODATA|NOPTR)
-	p := 1.0
-	for e := range 16 {
-		DATA(8*e, F64(p))
-		p *= 10
+	for k := range 32 {
+		p := math.Pow10(k % 16) // exact: 10¹⁵ < 2⁵³
+		if k >= 16 {
+			p = -p
+		}
+		DATA(8*k, F64(p))
 	}
 	kernel("scanAVX2F32", "float32", 4, shuffle, pow)
 	kernel("scanAVX2F64", "float64", 8, shuffle, pow)
@@ -133,26 +138,6 @@ func kernel(name, elem string, size int, shuffle, pow Mem) {
 	JA(LabelRef("done"))
 	text, m := YMM(), YMM()
 	VMOVDQU(Mem{Base: ptr}, text)
-	Comment("a run of zeros (sparse data): up to 16 fields per load")
-	zm, left := GP32(), GP64()
-	MOVQ(end, left)
-	SUBQ(dst, left)
-	CMPQ(left, U8(16*size))
-	JB(LabelRef("number")) // fewer than 16 fields left: one at a time
-	VPCMPEQB(text, zpat, m)
-	VPMOVMSKB(m, zm)
-	NOTL(zm)
-	TZCNTL(zm, zm)
-	SHRL(U8(1), zm) // whole "0" fields
-	JZ(LabelRef("number"))
-	for k := 0; k < 16*size; k += 32 {
-		VMOVDQU(zeros, Mem{Base: dst, Disp: k})
-	}
-	LEAQ(Mem{Base: dst, Index: zm.As64(), Scale: uint8(size)}, dst)
-	LEAQ(Mem{Base: ptr, Index: zm.As64(), Scale: 2}, ptr)
-	JMP(LabelRef("loop"))
-
-	Label("number")
 	Comment("e: the field's length, at its first separator")
 	seps, e := GP32(), GP32()
 	VPCMPEQB(text, sep, m)
@@ -161,6 +146,10 @@ func kernel(name, elem string, size int, shuffle, pow Mem) {
 	JCS(LabelRef("done")) // no separator in 32 bytes
 	TESTL(e, e)
 	JZ(LabelRef("done")) // empty: missing
+	CMPL(e, U8(1))
+	JE(LabelRef("single")) // maybe a run of zeros
+
+	Label("number")
 	Comment("digits, points, and the sign")
 	digits, points := GP32(), GP32()
 	d := YMM()
@@ -229,23 +218,40 @@ func kernel(name, elem string, size int, shuffle, pow Mem) {
 	MOVQ(U64(1<<53), lim)
 	CMPQ(mant, lim)
 	JA(LabelRef("done"))
-	Comment("the value: exact integer over an exact power of ten, then the sign")
+	Comment("the value: exact integer over an exact power of ten, signed")
 	v := XMM()
 	VCVTSI2SDQ(mant, v, v)
+	SHLQ(U8(4), neg)
+	ADDQ(neg, frac)
 	VDIVSD(Mem{Base: powBase, Index: frac, Scale: 8}, v, v)
-	bits := GP64()
-	VMOVQ(v, bits)
-	SHLQ(U8(63), neg)
-	ORQ(neg, bits)
 	if size == 4 {
-		VMOVQ(bits, v)
 		VCVTSD2SS(v, v, v)
 		VMOVSS(v, Mem{Base: dst})
 	} else {
-		MOVQ(bits, Mem{Base: dst})
+		VMOVSD(v, Mem{Base: dst})
 	}
 	ADDQ(U8(size), dst)
 	LEAQ(Mem{Base: ptr, Index: e.As64(), Scale: 1, Disp: 1}, ptr)
+	JMP(LabelRef("loop"))
+
+	Comment("a run of zeros (sparse data): up to 16 fields per load")
+	Label("single")
+	zm, left := GP32(), GP64()
+	MOVQ(end, left)
+	SUBQ(dst, left)
+	CMPQ(left, U8(16*size))
+	JB(LabelRef("number")) // fewer than 16 fields left: one at a time
+	VPCMPEQB(text, zpat, m)
+	VPMOVMSKB(m, zm)
+	NOTL(zm)
+	TZCNTL(zm, zm)
+	SHRL(U8(1), zm) // whole "0" fields
+	JZ(LabelRef("number"))
+	for k := 0; k < 16*size; k += 32 {
+		VMOVDQU(zeros, Mem{Base: dst, Disp: k})
+	}
+	LEAQ(Mem{Base: dst, Index: zm.As64(), Scale: uint8(size)}, dst)
+	LEAQ(Mem{Base: ptr, Index: zm.As64(), Scale: 2}, ptr)
 	JMP(LabelRef("loop"))
 
 	Label("done")
