@@ -28,9 +28,10 @@
 // worker count. The rows are sized from the first chunk and the file's
 // size (a gzip file's recorded size), growing by half if that falls short.
 // Peak memory is the matrix (twice in that late-category case), a
-// category code per text cell, and a few chunk buffers. A column taken
-// for numbers because its first value is missing, and found to hold only
-// text, is read again as categories.
+// category code per text cell, and a few chunk buffers. A column's type is
+// guessed from its first present value in the first 256 KiB, and the
+// whole file confirms it: one missing there, and found to hold only text
+// later, is read again as categories.
 //
 // # Types and missing values
 //

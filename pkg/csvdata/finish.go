@@ -36,7 +36,7 @@ func (r *reader[T]) checkTypes(rows int) (bool, error) {
 		firstText := s.oth1
 		if ro.kind == categorical {
 			texts, numbers = numbers, texts
-			firstText = cellAt{line: r.firstLine, col: r.first[j].col, value: string(r.first[j].value())}
+			firstText = r.firstSeen[j]
 		}
 		if numbers == 0 {
 			if r.forceCat == nil {

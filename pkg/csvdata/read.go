@@ -134,7 +134,7 @@ type reader[T tensor.Float] struct {
 	ignored    map[int]bool
 	forceCat   map[int]bool // columns found to be text after all
 	firstLine  int          // line of the first data record
-	first      []field      // its fields
+	firstSeen  []cellAt     // per file column: its first present value (firstValues)
 	checked    lineCounter  // the text checks, once the header is read
 }
 
@@ -148,6 +148,9 @@ func (r *reader[T]) read() (*Table[T], error) {
 		return nil, err
 	}
 	r.firstLine = dataLine
+	if err := r.firstValues(dataOff, dataLine); err != nil {
+		return nil, err
+	}
 	for {
 		if err := r.plan(); err != nil {
 			return nil, err
@@ -220,11 +223,9 @@ func (r *reader[T]) readHeader() (int64, int, error) {
 				_ = r.checked.feed(buf)
 				return int64(len(buf)), lines[0] + 1, nil
 			}
-			first, col, err := splitFields(trimCR(buf[bom+starts[1]:bom+ends[1]]), nil, r.sep)
-			if err != nil {
+			if _, col, err := splitFields(trimCR(buf[bom+starts[1]:bom+ends[1]]), nil, r.sep); err != nil {
 				return 0, 0, r.errAt(lines[1], col, "%v", err)
 			}
-			r.first = first
 			_ = r.checked.feed(buf[:bom+starts[1]])
 			return int64(bom + starts[1]), lines[1], nil
 		}
@@ -321,9 +322,8 @@ func (r *reader[T]) plan() error {
 			fc := FeatureColumn{Name: h}
 			if r.forced[i] || r.forceCat[i] {
 				fc.Categories = []string{}
-			} else if i < len(r.first) {
-				v := r.first[i].value()
-				if _, err := parseNumber(v); err == errNotNumber && !r.isNA(v) {
+			} else if v := r.firstSeen[i]; v.line != 0 {
+				if _, err := parseNumber([]byte(v.value)); err == errNotNumber {
 					fc.Categories = []string{} // categorical; filled in by finish
 				}
 			}
