@@ -4,7 +4,6 @@ import (
 	"math/rand/v2"
 
 	"github.com/densetrain/densetrain/pkg/nn"
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 )
@@ -60,32 +59,19 @@ func W1Model[T nn.Float](seed uint64) (*nn.Model[T], nn.Matrix[T], nn.Matrix[T])
 	return m, x, y
 }
 
-// gemmOp is one matrix product of a W1 training step: C (m×n) = op(A)·op(B).
-type gemmOp struct {
-	tA, tB  bool
-	m, n, k int
-}
-
 // w1GEMMs lists the products of one W1 step on rows samples, with the
 // engine's layout (weights In × Units): forward X·W, weight gradient Xᵀ·dZ,
 // input gradient dZ·Wᵀ (not for the first layer).
-func w1GEMMs(rows int) []gemmOp {
-	var ops []gemmOp
+func w1GEMMs(rows int) []GEMMOp {
+	var ops []GEMMOp
 	for i := 0; i+1 < len(W1Sizes); i++ {
 		in, out := W1Sizes[i], W1Sizes[i+1]
-		ops = append(ops, gemmOp{false, false, rows, out, in}, gemmOp{true, false, in, out, rows})
+		ops = append(ops, GEMMOp{false, false, rows, out, in}, GEMMOp{true, false, in, out, rows})
 		if i > 0 {
-			ops = append(ops, gemmOp{false, true, rows, in, out})
+			ops = append(ops, GEMMOp{false, true, rows, in, out})
 		}
 	}
 	return ops
-}
-
-func tr(t bool) blas.Transpose {
-	if t {
-		return blas.Trans
-	}
-	return blas.NoTrans
 }
 
 // GEMMStep returns a function that runs the products of one W1 training
@@ -97,16 +83,10 @@ func GEMMStep[T nn.Float](rows int, tiled bool) (run func(), flops float64) {
 	type bufs struct{ a, b, c []T }
 	data := make([]bufs, len(ops))
 	rng := rand.New(rand.NewPCG(1, 1))
-	fill := func(n int) []T {
-		s := make([]T, n)
-		for i := range s {
-			s[i] = T(rng.Float64() - 0.5)
-		}
-		return s
-	}
 	for i, o := range ops {
-		data[i] = bufs{fill(o.m * o.k), fill(o.k * o.n), fill(o.m * o.n)}
-		flops += 2 * float64(o.m*o.n*o.k)
+		a, b, c := RandomOperands[T](o, rng)
+		data[i] = bufs{a, b, c}
+		flops += o.Flops()
 	}
 	var z T
 	_, is32 := any(z).(float32)
@@ -114,29 +94,23 @@ func GEMMStep[T nn.Float](rows int, tiled bool) (run func(), flops float64) {
 		for i, o := range ops {
 			d := data[i]
 			if tiled {
-				a, b := nn.NewMatrix(o.m, o.k, d.a), nn.NewMatrix(o.k, o.n, d.b)
-				if o.tA {
-					a = nn.NewMatrix(o.k, o.m, d.a)
+				a, b := nn.NewMatrix(o.M, o.K, d.a), nn.NewMatrix(o.K, o.N, d.b)
+				if o.TA {
+					a = nn.NewMatrix(o.K, o.M, d.a)
 				}
-				if o.tB {
-					b = nn.NewMatrix(o.n, o.k, d.b)
+				if o.TB {
+					b = nn.NewMatrix(o.N, o.K, d.b)
 				}
-				nn.Gemm(o.tA, o.tB, 1, a, b, 0, nn.NewMatrix(o.m, o.n, d.c))
+				nn.Gemm(o.TA, o.TB, 1, a, b, 0, nn.NewMatrix(o.M, o.N, d.c))
 				continue
 			}
-			lda, ldb := o.k, o.n
-			if o.tA {
-				lda = o.m
-			}
-			if o.tB {
-				ldb = o.k
-			}
+			lda, ldb := o.Strides()
 			if is32 {
-				blas32.Implementation().Sgemm(tr(o.tA), tr(o.tB), o.m, o.n, o.k, 1, any(d.a).([]float32), lda,
-					any(d.b).([]float32), ldb, 0, any(d.c).([]float32), o.n)
+				blas32.Implementation().Sgemm(Trans(o.TA), Trans(o.TB), o.M, o.N, o.K, 1, any(d.a).([]float32), lda,
+					any(d.b).([]float32), ldb, 0, any(d.c).([]float32), o.N)
 			} else {
-				blas64.Implementation().Dgemm(tr(o.tA), tr(o.tB), o.m, o.n, o.k, 1, any(d.a).([]float64), lda,
-					any(d.b).([]float64), ldb, 0, any(d.c).([]float64), o.n)
+				blas64.Implementation().Dgemm(Trans(o.TA), Trans(o.TB), o.M, o.N, o.K, 1, any(d.a).([]float64), lda,
+					any(d.b).([]float64), ldb, 0, any(d.c).([]float64), o.N)
 			}
 		}
 	}

@@ -45,7 +45,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/densetrain/densetrain/benchmarks"
 	"io"
 	"math"
 	"os"
@@ -55,6 +54,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/densetrain/densetrain/benchmarks"
 )
 
 // thresholds are the test accuracies whose time to reach the report gives.

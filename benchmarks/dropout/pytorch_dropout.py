@@ -17,32 +17,20 @@ test file in eval mode (dropout off).
         --train /tmp/mnist/mnist_train.csv --test /tmp/mnist/mnist_test.csv \
         --epochs 25 --threads 2 --seed 1
 """
-import argparse
 import math
 import os
 import sys
 
-import numpy as np
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "peers"))
-from common import load, train_epochs  # noqa: E402  (benchmarks/peers/common.py)
+from common import parser, torch_data, train_epochs  # noqa: E402  (benchmarks/peers/common.py)
 
-p = argparse.ArgumentParser()
-p.add_argument("--train", required=True)
-p.add_argument("--test", required=True)
-p.add_argument("--epochs", type=int, default=25)
-p.add_argument("--threads", type=int, default=1)
-p.add_argument("--seed", type=int, default=1)
+p = parser(epochs=25)
 p.add_argument("--lr-schedule", default="constant", choices=["constant", "cosine"],
                help="cosine: from 1e-3 down to 0 along half a cosine over the epochs, set at each epoch's start (densetrain's --lr-schedule cosine)")
 a = p.parse_args()
-
-torch.set_num_threads(a.threads)
-torch.manual_seed(a.seed)
-xtr, ytr, xte, yte = load(a.train, a.test, np.float32)
-xtr, xte = torch.from_numpy(xtr), torch.from_numpy(xte)
-ytr, yte = torch.from_numpy(ytr).long(), torch.from_numpy(yte).long()
+xtr, ytr, xte, yte = torch_data(a)
 classes = int(ytr.max().item()) + 1
 model = torch.nn.Sequential(
     torch.nn.Dropout(0.2),

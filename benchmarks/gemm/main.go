@@ -24,6 +24,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/densetrain/densetrain/benchmarks"
 	"github.com/densetrain/densetrain/internal/gemm"
 	vek64 "github.com/viterin/vek"
 	"github.com/viterin/vek/vek32"
@@ -31,17 +32,23 @@ import (
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
-// shape is one product C (m×n) = op(A)·op(B) with inner dimension k.
+// shape is one product and its name in the table.
 type shape struct {
-	name    string
-	tA, tB  bool
-	m, n, k int
+	name string
+	benchmarks.GEMMOp
 }
 
 var shapes = []shape{
-	{"A·B 128×256, k 784", false, false, 128, 256, 784},
-	{"Aᵀ·B 784×256, k 128", true, false, 784, 256, 128},
-	{"A·Bᵀ 128×784, k 256", false, true, 128, 784, 256},
+	{"A·B 128×256, k 784", benchmarks.GEMMOp{M: 128, N: 256, K: 784}},
+	{"Aᵀ·B 784×256, k 128", benchmarks.GEMMOp{TA: true, M: 784, N: 256, K: 128}},
+	{"A·Bᵀ 128×784, k 256", benchmarks.GEMMOp{TB: true, M: 128, N: 784, K: 256}},
+}
+
+// impls are the products of one element type that the table compares.
+type impls[T float32 | float64] struct {
+	ours   func(tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)
+	native func(tA, tB blas.Transpose, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)
+	vek    func(dst, x, y []T, n int) []T // no transposed product
 }
 
 func main() {
@@ -56,67 +63,38 @@ func main() {
 		*clock = "wall"
 	}
 	fmt.Printf("internal/gemm path %s, GOMAXPROCS 1, GFLOP/s by %s clock (median of %d)\n\n", gemm.Path(), *clock, *rounds)
+	var g gonum.Implementation
+	f32 := impls[float32]{gemm.Sgemm, g.Sgemm, vek32.MatMul_Into}
+	f64 := impls[float64]{gemm.Dgemm, g.Dgemm, vek64.MatMul_Into}
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "product\ttype\tinternal/gemm\tgonum\tvek\t")
 	for _, s := range shapes {
-		row32 := measureAll[float32](s, *rounds, *minTime)
-		row64 := measureAll[float64](s, *rounds, *minTime)
-		fmt.Fprintf(w, "%s\tfloat32\t%s\t\n", s.name, row32)
-		fmt.Fprintf(w, "%s\tfloat64\t%s\t\n", s.name, row64)
+		fmt.Fprintf(w, "%s\tfloat32\t%s\t\n", s.name, measureAll(s, f32, *rounds, *minTime))
+		fmt.Fprintf(w, "%s\tfloat64\t%s\t\n", s.name, measureAll(s, f64, *rounds, *minTime))
 	}
 	w.Flush()
 }
 
 // measureAll returns the tab-separated figures of one shape and type.
-func measureAll[T float32 | float64](s shape, rounds int, minTime time.Duration) string {
-	rng := rand.New(rand.NewPCG(1, 2))
-	fill := func(n int) []T {
-		x := make([]T, n)
-		for i := range x {
-			x[i] = T(rng.Float64() - 0.5)
-		}
-		return x
+func measureAll[T float32 | float64](s shape, f impls[T], rounds int, minTime time.Duration) string {
+	a, b, c := benchmarks.RandomOperands[T](s.GEMMOp, rand.New(rand.NewPCG(1, 2)))
+	lda, ldb := s.Strides()
+	tA, tB := benchmarks.Trans(s.TA), benchmarks.Trans(s.TB)
+	runs := []func(){
+		func() { f.ours(s.TA, s.TB, s.M, s.N, s.K, 1, a, lda, b, ldb, 0, c, s.N) },
+		func() { f.native(tA, tB, s.M, s.N, s.K, 1, a, lda, b, ldb, 0, c, s.N) },
+		nil, // vek
 	}
-	a, b, c := fill(s.m*s.k), fill(s.k*s.n), fill(s.m*s.n)
-	lda, ldb := s.k, s.n
-	if s.tA {
-		lda = s.m
+	if !s.TA && !s.TB {
+		runs[2] = func() { f.vek(c, a, b, s.K) }
 	}
-	if s.tB {
-		ldb = s.k
-	}
-	var g gonum.Implementation
-	tr := func(t bool) blas.Transpose {
-		if t {
-			return blas.Trans
-		}
-		return blas.NoTrans
-	}
-	var ours, native, vek func()
-	switch x := any(a).(type) {
-	case []float32:
-		y, z := any(b).([]float32), any(c).([]float32)
-		ours = func() { gemm.Sgemm(s.tA, s.tB, s.m, s.n, s.k, 1, x, lda, y, ldb, 0, z, s.n) }
-		native = func() { g.Sgemm(tr(s.tA), tr(s.tB), s.m, s.n, s.k, 1, x, lda, y, ldb, 0, z, s.n) }
-		if !s.tA && !s.tB {
-			vek = func() { vek32.MatMul_Into(z, x, y, s.k) }
-		}
-	case []float64:
-		y, z := any(b).([]float64), any(c).([]float64)
-		ours = func() { gemm.Dgemm(s.tA, s.tB, s.m, s.n, s.k, 1, x, lda, y, ldb, 0, z, s.n) }
-		native = func() { g.Dgemm(tr(s.tA), tr(s.tB), s.m, s.n, s.k, 1, x, lda, y, ldb, 0, z, s.n) }
-		if !s.tA && !s.tB {
-			vek = func() { vek64.MatMul_Into(z, x, y, s.k) }
-		}
-	}
-	flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
 	out := ""
-	for _, f := range []func(){ours, native, vek} {
-		if f == nil {
+	for _, run := range runs {
+		if run == nil {
 			out += "n/a\t"
 			continue
 		}
-		out += fmt.Sprintf("%.1f\t", measure(f, flops, rounds, minTime))
+		out += fmt.Sprintf("%.1f\t", measure(run, s.Flops(), rounds, minTime))
 	}
 	return out[:len(out)-1]
 }

@@ -308,25 +308,25 @@ func median(v []float64) float64 {
 // are named, and returns the function that stops them.
 func profile(cpu, tr string) func() {
 	var stops []func()
-	if cpu != "" {
-		f, err := os.Create(cpu)
+	for _, p := range []struct {
+		path  string
+		start func(io.Writer) error
+		stop  func()
+	}{
+		{cpu, pprof.StartCPUProfile, pprof.StopCPUProfile},
+		{tr, trace.Start, trace.Stop},
+	} {
+		if p.path == "" {
+			continue
+		}
+		f, err := os.Create(p.path)
 		if err != nil {
 			fail(err)
 		}
-		if err := pprof.StartCPUProfile(f); err != nil {
+		if err := p.start(f); err != nil {
 			fail(err)
 		}
-		stops = append(stops, func() { pprof.StopCPUProfile(); f.Close() })
-	}
-	if tr != "" {
-		f, err := os.Create(tr)
-		if err != nil {
-			fail(err)
-		}
-		if err := trace.Start(f); err != nil {
-			fail(err)
-		}
-		stops = append(stops, func() { trace.Stop(); f.Close() })
+		stops = append(stops, func() { p.stop(); f.Close() })
 	}
 	return func() {
 		for _, s := range stops {

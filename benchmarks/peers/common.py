@@ -1,8 +1,9 @@
 """Shared by the peer scripts: load the MNIST CSVs and scale the inputs the
 way densetrain's `fit --scale minmax` does (scikit-learn's MinMaxScaler):
 (x - min) / (max - min) with the training set's minimum and maximum per
-column, a constant column mapped to 0 on the training set; and the PyTorch
-training loop of the PyTorch peers."""
+column, a constant column mapped to 0 on the training set; the scripts'
+common flags; and the set-up and training loop of the PyTorch peers."""
+import argparse
 import json
 import time
 
@@ -21,6 +22,32 @@ def load(train_path, test_path, dtype):
     xtr = ((xtr - lo) / span).astype(dtype)
     xte = ((xte - lo) / span).astype(dtype)
     return xtr, train["label"].to_numpy(), xte, test["label"].to_numpy()
+
+
+def parser(epochs, threads=True):
+    """Returns an argument parser with the flags every peer script takes:
+    --train and --test (the CSV files), --epochs (default epochs), --threads
+    (PyTorch's, when threads) and --seed."""
+    p = argparse.ArgumentParser()
+    p.add_argument("--train", required=True)
+    p.add_argument("--test", required=True)
+    p.add_argument("--epochs", type=int, default=epochs)
+    if threads:
+        p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--seed", type=int, default=1)
+    return p
+
+
+def torch_data(a):
+    """Sets PyTorch's threads and seed from the parsed flags a, and returns
+    the data of load (float32) as tensors, the labels as int64."""
+    import torch
+
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    xtr, ytr, xte, yte = load(a.train, a.test, np.float32)
+    return (torch.from_numpy(xtr), torch.from_numpy(ytr).long(),
+            torch.from_numpy(xte), torch.from_numpy(yte).long())
 
 
 def train_epochs(model, opt, lossf, xtr, ytr, xte, yte, epochs, seed, before_epoch=None):

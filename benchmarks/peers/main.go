@@ -30,8 +30,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"github.com/densetrain/densetrain/benchmarks"
-	"github.com/densetrain/densetrain/pkg/nn"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,6 +37,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/densetrain/densetrain/benchmarks"
+	"github.com/densetrain/densetrain/pkg/nn"
 )
 
 // flopsPerSample is W1's training cost (see benchmarks.W1FlopsPerSample).

@@ -1,21 +1,15 @@
 """W1 with scikit-learn's MLPClassifier (hidden 256, 128, ReLU, Adam lr
 1e-3, batch 128, no L2), one partial_fit per epoch. Prints one JSON line per
 epoch like pytorch_w1.py."""
-import argparse
 import json
 import time
 
 import numpy as np
 from sklearn.neural_network import MLPClassifier
 
-from common import load
+from common import load, parser
 
-p = argparse.ArgumentParser()
-p.add_argument("--train", required=True)
-p.add_argument("--test", required=True)
-p.add_argument("--epochs", type=int, default=10)
-p.add_argument("--seed", type=int, default=1)
-a = p.parse_args()
+a = parser(epochs=10, threads=False).parse_args()
 
 xtr, ytr, xte, yte = load(a.train, a.test, np.float32)
 clf = MLPClassifier(hidden_layer_sizes=(256, 128), activation="relu", solver="adam",

@@ -12,9 +12,7 @@ import (
 // targets: one "name value" line per metric, or with --json one object
 // (non-finite values left out, JSON has no numbers for them).
 func evaluateCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var u useFlags
-	fs := newFlags("evaluate")
-	u.register(fs, "CSV file with the target columns; rows with a missing target are skipped")
+	fs, u := newUseFlags("evaluate", "CSV file with the target columns; rows with a missing target are skipped")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err

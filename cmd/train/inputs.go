@@ -49,13 +49,16 @@ type useFlags struct {
 	strict                     bool
 }
 
-// register defines the flags on fs; data describes the --data file.
-func (u *useFlags) register(fs *flag.FlagSet, data string) {
+// newUseFlags returns the flag set of the command name with the use
+// flags defined on it; data describes the --data file.
+func newUseFlags(name, data string) (*flag.FlagSet, *useFlags) {
+	fs, u := newFlags(name), new(useFlags)
 	fs.StringVar(&u.model, "model", "", "model file (required)")
 	fs.StringVar(&u.data, "data", "", data+"; plain or gzip, - for standard input (required)")
 	fs.StringVar(&u.na, "na", "", "more tokens that mean a missing value, besides the model's, comma-separated")
 	fs.StringVar(&u.delimiter, "delimiter", "", "field separator (default: sniffed from the header)")
 	fs.BoolVar(&u.strict, "strict", false, "a category not seen in training is an error (default: encoded as all zeros, and counted on stderr)")
+	return fs, u
 }
 
 // open checks, in this order, the required flags, the files the command

@@ -12,9 +12,7 @@ import (
 // atomically, to --out, which is checked before anything is read. A
 // signal stops the output: nothing is left at --out.
 func predictCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var u useFlags
-	fs := newFlags("predict")
-	u.register(fs, "CSV file to predict; the target columns may be absent")
+	fs, u := newUseFlags("predict", "CSV file to predict; the target columns may be absent")
 	out := fs.String("out", "", "write the predictions to this CSV file instead of stdout")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err

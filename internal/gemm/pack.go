@@ -23,23 +23,11 @@ func packA[T Float](tA bool, a []T, lda, ic, pc, mc, kc, mr int, dst []T) {
 
 // packB copies the kc×nc block of op(b) at (pc, jc) into dst as
 // micro-panels of nr columns: panel q holds columns q·nr… as kc groups of
-// nr values (zero past the last column).
+// nr values (zero past the last column). Column j of op(b) is row j of
+// op(b)ᵀ, which is b itself when tB is set and bᵀ otherwise: so this is
+// packA of that matrix, with the transposition flipped.
 func packB[T Float](tB bool, b []T, ldb, pc, jc, kc, nc, nr int, dst []T) {
-	for jr := 0; jr < nc; jr += nr {
-		w := min(nr, nc-jr)
-		panel := dst[jr*kc : (jr+nr)*kc]
-		if !tB {
-			for p := range kc {
-				src := b[(pc+p)*ldb+jc+jr:]
-				g := panel[p*nr : p*nr+nr]
-				copy(g, src[:w])
-				clear(g[w:])
-			}
-			continue
-		}
-		// op(b)[p][j] = b[j][p]: rows of b give the columns
-		gather(panel, b[(jc+jr)*ldb+pc:], ldb, w, kc, nr)
-	}
+	packA(!tB, b, ldb, jc, pc, nc, kc, nr, dst)
 }
 
 // gather transposes the rows×kc block of src (row stride ld) into dst as

@@ -60,8 +60,10 @@ func TestCollectives(t *testing.T) {
 }
 
 // BenchmarkExchangeW1 is one step's lane exchange of W1 (784-256-128-10,
-// batch 128, 32-row shards: four lanes of 235 146 float32 gradients plus
-// their loss and metric counts) between the ranks:
+// batch 128) between the ranks with 32-row shards (Parallelism.ShardSize
+// 32): four lanes of 235 146 float32 gradients plus their loss and metric
+// counts. The default ShardSize at batch 128 is 64 rows (⌈batch/2⌉
+// clamped to [32, 128]), which gives two lanes and about half these bytes.
 //
 //	mpirun --allow-run-as-root -np 2 ./mpi.test -test.run '^$' -test.bench ExchangeW1
 func BenchmarkExchangeW1(b *testing.B) {

@@ -71,24 +71,24 @@ func (d *tensorData) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // floats returns the values as numbers, or an error if they are strings.
 func (d *tensorData) floats(n int) ([]float64, error) {
-	if d.sawText {
-		return nil, errors.New("data: want a flat array of numbers or null, got strings")
-	}
-	if len(d.numbers) != n {
-		return nil, fmt.Errorf("%d values for %d rows", len(d.numbers), n)
-	}
-	return d.numbers, nil
+	return values(d.numbers, n, d.sawText, "data: want a flat array of numbers or null, got strings")
 }
 
 // strings returns the values as strings, or an error if they are numbers.
 func (d *tensorData) strings(n int) ([]string, error) {
-	if d.sawNum {
-		return nil, errors.New("data: want a flat array of strings, got numbers")
+	return values(d.texts, n, d.sawNum, "data: want a flat array of strings, got numbers")
+}
+
+// values returns vs if there are n of them and the array held none of the
+// other kind (other; else the error wrongKind).
+func values[T float64 | string](vs []T, n int, other bool, wrongKind string) ([]T, error) {
+	if other {
+		return nil, errors.New(wrongKind)
 	}
-	if len(d.texts) != n {
-		return nil, fmt.Errorf("%d values for %d rows", len(d.texts), n)
+	if len(vs) != n {
+		return nil, fmt.Errorf("%d values for %d rows", len(vs), n)
 	}
-	return d.texts, nil
+	return vs, nil
 }
 
 // inputList is a request's inputs: items[:n], the structs (and their
@@ -100,12 +100,8 @@ type inputList struct {
 
 // UnmarshalJSONFrom decodes the array of inputs.
 func (l *inputList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	tok, err := dec.ReadToken()
-	if err != nil {
+	if _, err := readKind(dec, '[', "inputs: want an array"); err != nil {
 		return err
-	}
-	if tok.Kind() != '[' {
-		return fmt.Errorf("inputs: want an array, not %v", tok.Kind())
 	}
 	l.n = 0
 	for dec.PeekKind() != ']' {
@@ -125,7 +121,7 @@ func (l *inputList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		}
 		l.n++
 	}
-	_, err = dec.ReadToken() // ]
+	_, err := dec.ReadToken() // ]
 	return err
 }
 
@@ -133,12 +129,8 @@ func (l *inputList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 // without reflection: it is most of a request's bytes. Unknown members
 // are skipped, as encoding/json does; the decoder rejects duplicate names.
 func (in *requestInput) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	tok, err := dec.ReadToken()
-	if err != nil {
+	if _, err := readKind(dec, '{', "want an object"); err != nil {
 		return err
-	}
-	if tok.Kind() != '{' {
-		return fmt.Errorf("want an object, not %v", tok.Kind())
 	}
 	for dec.PeekKind() != '}' {
 		name, err := dec.ReadToken()
@@ -164,8 +156,18 @@ func (in *requestInput) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 			return err
 		}
 	}
-	_, err = dec.ReadToken() // }
+	_, err := dec.ReadToken() // }
 	return err
+}
+
+// readKind reads the next token and checks that it is of kind want; one of
+// another kind is the error "msg, not kind".
+func readKind(dec *jsontext.Decoder, want jsontext.Kind, msg string) (jsontext.Token, error) {
+	tok, err := dec.ReadToken()
+	if err == nil && tok.Kind() != want {
+		err = fmt.Errorf("%s, not %v", msg, tok.Kind())
+	}
+	return tok, err
 }
 
 // readString reads a string member's value.
@@ -174,7 +176,7 @@ func readString(dec *jsontext.Decoder, member string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if tok.Kind() != '"' {
+	if tok.Kind() != '"' { // not readKind: its message would cost an allocation per call
 		return "", fmt.Errorf("%s: want a string, not %v", member, tok.Kind())
 	}
 	return tok.String(), nil
@@ -182,20 +184,14 @@ func readString(dec *jsontext.Decoder, member string) (string, error) {
 
 // readShape reads an array of integers, appending to shape.
 func readShape(dec *jsontext.Decoder, shape []int64) ([]int64, error) {
-	tok, err := dec.ReadToken()
-	if err != nil {
+	const msg = "shape: want an array of integers"
+	if _, err := readKind(dec, '[', msg); err != nil {
 		return nil, err
 	}
-	if tok.Kind() != '[' {
-		return nil, fmt.Errorf("shape: want an array of integers, not %v", tok.Kind())
-	}
 	for dec.PeekKind() != ']' {
-		tok, err := dec.ReadToken()
+		tok, err := readKind(dec, '0', msg)
 		if err != nil {
 			return nil, err
-		}
-		if tok.Kind() != '0' {
-			return nil, fmt.Errorf("shape: want an array of integers, not %v", tok.Kind())
 		}
 		v, err := tok.Int()
 		if err != nil {
@@ -203,6 +199,6 @@ func readShape(dec *jsontext.Decoder, shape []int64) ([]int64, error) {
 		}
 		shape = append(shape, v)
 	}
-	_, err = dec.ReadToken() // ]
+	_, err := dec.ReadToken() // ]
 	return shape, err
 }
