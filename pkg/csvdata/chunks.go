@@ -5,6 +5,8 @@ import (
 	"io"
 	"sync"
 	"unsafe"
+
+	"github.com/klauspost/readahead"
 )
 
 // chunk is a block of the text cut at record boundaries: the records'
@@ -88,6 +90,15 @@ func (r *reader[T]) cut(ctx context.Context, off int64, line int, free <-chan *c
 		case <-ctx.Done():
 		}
 		return
+	}
+	if r.src.gz {
+		// Decompression is the slowest stage: a goroutine of its own
+		// decompresses ahead while this one checks and cuts the text.
+		ra, err := readahead.NewReaderSize(rd, 4, 1<<20)
+		if err == nil {
+			defer ra.Close()
+			rd = ra
+		}
 	}
 	var carry []byte
 	for eof := false; !eof; {
