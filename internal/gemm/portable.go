@@ -39,20 +39,8 @@ func kernPortable32(r, kc int, a, b, c []float32, ldb, ldc int, alpha, beta floa
 		c00, c01 = n00, n01
 		c10, c11 = n10, n11
 	}
-	acc := [portMR][portNR]float32{{c00, c01}, {c10, c11}}
-	for i := range r {
-		row := c[i*ldc : i*ldc+portNR]
-		for j, v := range acc[i] {
-			switch mode {
-			case modeSet:
-				row[j] = alpha * v
-			case modeAdd:
-				row[j] = fma32(alpha, v, row[j])
-			default:
-				row[j] = fma32(alpha, v, beta*row[j])
-			}
-		}
-	}
+	acc := [portMR * portNR]float32{c00, c01, c10, c11}
+	fold(c, ldc, r, portNR, acc[:], alpha, beta, mode, fma32)
 }
 
 // kernPortable64 is the float64 micro-kernel of the portable path.
@@ -69,17 +57,27 @@ func kernPortable64(r, kc int, a, b, c []float64, ldb, ldc int, alpha, beta floa
 		c20, c21, c22, c23 = math.FMA(a2, b0, c20), math.FMA(a2, b1, c21), math.FMA(a2, b2, c22), math.FMA(a2, b3, c23)
 		c30, c31, c32, c33 = math.FMA(a3, b0, c30), math.FMA(a3, b1, c31), math.FMA(a3, b2, c32), math.FMA(a3, b3, c33)
 	}
-	acc := [port64MR][port64NR]float64{{c00, c01, c02, c03}, {c10, c11, c12, c13}, {c20, c21, c22, c23}, {c30, c31, c32, c33}}
+	acc := [port64MR * port64NR]float64{c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33}
+	fold(c, ldc, r, port64NR, acc[:], alpha, beta, mode, fma64)
+}
+
+// fma64 is math.FMA called directly (the intrinsic), for fold.
+func fma64(x, y, z float64) float64 { return math.FMA(x, y, z) }
+
+// fold writes the first r rows of an r×nr tile of accumulators (acc, row
+// by row) into c as the assembly kernels do: alpha·acc (modeSet),
+// fma(alpha, acc, c) (modeAdd) or fma(alpha, acc, beta·c).
+func fold[T float32 | float64](c []T, ldc, r, nr int, acc []T, alpha, beta T, mode int, fma func(x, y, z T) T) {
 	for i := range r {
-		row := c[i*ldc : i*ldc+port64NR]
-		for j, v := range acc[i] {
+		row := c[i*ldc : i*ldc+nr]
+		for j, v := range acc[i*nr : i*nr+nr] {
 			switch mode {
 			case modeSet:
 				row[j] = alpha * v
 			case modeAdd:
-				row[j] = math.FMA(alpha, v, row[j])
+				row[j] = fma(alpha, v, row[j])
 			default:
-				row[j] = math.FMA(alpha, v, beta*row[j])
+				row[j] = fma(alpha, v, beta*row[j])
 			}
 		}
 	}
