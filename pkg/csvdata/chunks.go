@@ -201,9 +201,15 @@ func (r *reader[T]) reserve(need int, c *chunk, at int64) {
 	}
 }
 
-// resized returns s's elements in a new slice of length n ≥ len(s).
+// resized returns s's elements in a new slice of length n ≥ len(s). The
+// first time (s empty) it is a plain make: memory fresh from the system is
+// not cleared then, and its pages are first touched by the workers, in
+// parallel, rather than by a clear on this goroutine while they wait
+// (make followed by copy would clear it).
 func resized[E any](s []E, n int) []E {
 	t := make([]E, n)
-	copy(t, s)
+	if len(s) > 0 {
+		copy(t, s)
+	}
 	return t
 }
