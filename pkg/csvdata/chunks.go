@@ -184,7 +184,14 @@ func (r *reader[T]) reserve(need int, c *chunk, at int64) {
 	}
 	r.rowCap = n
 	x := make([]T, n*r.width)
-	prefault(x[:min(likely, n)*r.width], r.opt.Workers)
+	// While a gzip file is inflated, one thread fewer leaves the inflater
+	// its core (as parse does with the workers), and small pages (see
+	// prefault).
+	threads := r.opt.Workers
+	if r.src.gz && !c.last {
+		threads = max(threads-1, 1)
+	}
+	prefault(x[:min(likely, n)*r.width], threads, !r.src.gz)
 	copy(x, r.x)
 	r.x = x
 	r.lines = resized(r.lines, n)

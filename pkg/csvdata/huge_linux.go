@@ -7,11 +7,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// prefault asks for transparent huge pages for a large new buffer
-// (MADV_HUGEPAGE) and faults them in before it is first written, a share
-// per worker in parallel (MADV_POPULATE_WRITE). It is a hint: errors are
-// ignored; kernels before 5.14 lack MADV_POPULATE_WRITE, and where
-// transparent huge pages are off the pages stay small.
+// prefault faults in the pages of a large new buffer before it is first
+// written, a share per thread in parallel (MADV_POPULATE_WRITE), asking
+// for transparent huge pages first (MADV_HUGEPAGE) when huge is set. It is
+// a hint: errors are ignored; kernels before 5.14 lack
+// MADV_POPULATE_WRITE, and where transparent huge pages are off the pages
+// stay small.
 //
 // On the virtual machines measured, most of a read's time went to the
 // first write into each fresh 4 KiB page of the matrix, when the
@@ -20,11 +21,14 @@ import (
 // guest's own faults, about 0.3 s, not that). With huge pages the AMD VM
 // read the 1M-row mixed file in 0.51 s instead of 0.87 s (user CPU 0.6
 // against 1.3 s) and MNIST in 0.27 s instead of 0.37 s, in the ingest
-// benchmark; the kernel time grows and varies more (0.3–1.1 s) when the
-// kernel must compact memory for 2 MiB blocks. numpy asks for huge pages
-// the same way for arrays of 4 MiB and more. (An earlier round, on an
-// Intel VM, judged them by kernel time alone and went without.)
-func prefault[T any](s []T, workers int) {
+// benchmark; numpy asks for huge pages the same way for arrays of 4 MiB
+// and more. (An earlier round, on an Intel VM, judged them by kernel time
+// alone and went without.) A gzip file is read with small pages: its read
+// is bound by the inflater's core, the workers have time to spare for the
+// faults of small pages as they write, while populating huge ones up front
+// competes with the inflater (the mixed file's .gz: 1.62–1.78 s with
+// small pages, 1.87–2.27 s with huge ones, alternated).
+func prefault[T any](s []T, threads int, huge bool) {
 	var z T
 	n := uintptr(len(s)) * unsafe.Sizeof(z)
 	if n < 4<<20 {
@@ -37,8 +41,10 @@ func prefault[T any](s []T, workers int) {
 	if hi <= lo {
 		return
 	}
-	_ = unix.Madvise(b[lo-start:hi-start], unix.MADV_HUGEPAGE)
-	pages, w := (hi-lo)/page, uintptr(max(workers, 1))
+	if huge {
+		_ = unix.Madvise(b[lo-start:hi-start], unix.MADV_HUGEPAGE)
+	}
+	pages, w := (hi-lo)/page, uintptr(max(threads, 1))
 	var g errgroup.Group
 	for k := range w {
 		a, z := lo+k*pages/w*page, lo+(k+1)*pages/w*page

@@ -3,4 +3,4 @@
 package csvdata
 
 // prefault does nothing outside Linux.
-func prefault[T any](s []T, workers int) {}
+func prefault[T any](s []T, threads int, huge bool) {}
