@@ -185,13 +185,12 @@ func (r *reader[T]) reserve(need int, c *chunk, at int64) {
 	r.rowCap = n
 	x := make([]T, n*r.width)
 	// While a gzip file is inflated, one thread fewer leaves the inflater
-	// its core (as parse does with the workers), and small pages (see
-	// prefault).
+	// its core (as parse does with the workers).
 	threads := r.opt.Workers
 	if r.src.gz && !c.last {
 		threads = max(threads-1, 1)
 	}
-	prefault(x[:min(likely, n)*r.width], threads, !r.src.gz)
+	prefault(x[:min(likely, n)*r.width], threads)
 	copy(x, r.x)
 	r.x = x
 	r.lines = resized(r.lines, n)

@@ -27,8 +27,8 @@
 // then moved to the wider layout, so the result does not depend on the
 // worker count. The rows are sized from the first chunk and the file's
 // size (a gzip file's recorded size), growing by half if that falls short;
-// their pages are faulted in before the workers write them, as
-// transparent huge pages for a plain file (see prefault).
+// their pages are transparent huge pages where the system has them, else
+// faulted in before the workers write them (see prefault).
 // Peak memory is the matrix (twice in that late-category case), a
 // category code per text cell, and a few chunk buffers. A column's type is
 // guessed from its first present value in the first 256 KiB, and the

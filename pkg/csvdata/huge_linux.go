@@ -1,34 +1,37 @@
 package csvdata
 
 import (
+	"bytes"
+	"os"
+	"sync"
 	"unsafe"
 
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/sys/unix"
 )
 
-// prefault faults in the pages of a large new buffer before it is first
-// written, a share per thread in parallel (MADV_POPULATE_WRITE), asking
-// for transparent huge pages first (MADV_HUGEPAGE) when huge is set. It is
-// a hint: errors are ignored; kernels before 5.14 lack
-// MADV_POPULATE_WRITE, and where transparent huge pages are off the pages
-// stay small.
+// prefault prepares the pages of a large new buffer before it is first
+// written. Where transparent huge pages are on, it asks for them
+// (MADV_HUGEPAGE) and leaves the faults to the writers, one per 2 MiB;
+// elsewhere it faults small pages in, a share per thread in parallel
+// (MADV_POPULATE_WRITE), rather than take a trap per 4 KiB as they are
+// written. It is a hint: errors are ignored (kernels before 5.14 lack
+// MADV_POPULATE_WRITE).
 //
 // On the virtual machines measured, most of a read's time went to the
 // first write into each fresh 4 KiB page of the matrix, when the
 // hypervisor backs it: 0.5–0.7 s for 356 MB on one core, counted as user
 // time, whatever the guest did before (populating small pages saves the
-// guest's own faults, about 0.3 s, not that). With huge pages the AMD VM
-// read the 1M-row mixed file in 0.51 s instead of 0.87 s (user CPU 0.6
-// against 1.3 s) and MNIST in 0.27 s instead of 0.37 s, in the ingest
-// benchmark; numpy asks for huge pages the same way for arrays of 4 MiB
-// and more. (An earlier round, on an Intel VM, judged them by kernel time
-// alone and went without.) A gzip file is read with small pages: its read
-// is bound by the inflater's core, the workers have time to spare for the
-// faults of small pages as they write, while populating huge ones up front
-// competes with the inflater (the mixed file's .gz: 1.62–1.78 s with
-// small pages, 1.87–2.27 s with huge ones, alternated).
-func prefault[T any](s []T, threads int, huge bool) {
+// guest's own faults, about 0.3 s, not that). With huge pages faulted by
+// the workers as they write, the AMD VM reads the 1M-row mixed file in
+// 0.52–0.58 s against 0.86–0.94 s with populated small pages (user CPU 0.6
+// against 1.3 s) and 0.60–1.0 s with huge pages populated up front, which
+// holds the workers back and varies with the memory the kernel must
+// gather; its .gz in 1.44–1.51 s against 1.49–1.58 s; MNIST in 0.20–0.23 s
+// against 0.39–0.45 s (back-to-back runs alternated). numpy asks for huge
+// pages the same way for arrays of 4 MiB and more. (An earlier round, on
+// an Intel VM, judged huge pages by kernel time alone and went without.)
+func prefault[T any](s []T, threads int) {
 	var z T
 	n := uintptr(len(s)) * unsafe.Sizeof(z)
 	if n < 4<<20 {
@@ -41,8 +44,8 @@ func prefault[T any](s []T, threads int, huge bool) {
 	if hi <= lo {
 		return
 	}
-	if huge {
-		_ = unix.Madvise(b[lo-start:hi-start], unix.MADV_HUGEPAGE)
+	if hugePages() && unix.Madvise(b[lo-start:hi-start], unix.MADV_HUGEPAGE) == nil {
+		return
 	}
 	pages, w := (hi-lo)/page, uintptr(max(threads, 1))
 	var g errgroup.Group
@@ -54,3 +57,10 @@ func prefault[T any](s []T, threads int, huge bool) {
 	}
 	_ = g.Wait()
 }
+
+// hugePages reports whether transparent huge pages may be asked for
+// (enabled "always" or "madvise").
+var hugePages = sync.OnceValue(func() bool {
+	b, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
+	return err == nil && !bytes.Contains(b, []byte("[never]"))
+})

@@ -140,7 +140,7 @@ func (r *reader[T]) late() bool {
 func (r *reader[T]) relayout(rows int, s Schema, remap [][][]uint32) []T {
 	w, nw := s.Width(), uint32(len(r.workers))
 	out := make([]T, rows*w)
-	prefault(out, len(r.workers), true)
+	prefault(out, len(r.workers))
 	var srcOff, dstOff []int32 // numeric columns
 	catOff := make([]int, r.nCat)
 	off := 0
