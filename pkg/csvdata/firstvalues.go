@@ -19,12 +19,16 @@ func (r *reader[T]) firstValues(off int64, line int) error {
 	if err != nil {
 		return err
 	}
-	buf := make([]byte, min(int64(min(typeSampleBytes, r.opt.ChunkBytes)), max(r.src.size-off+1, 4096)))
-	n, err := fill(rd, buf)
+	n := int64(min(typeSampleBytes, r.opt.ChunkBytes))
+	if !r.src.gz && r.src.size > 0 { // a small text (a served request): no more than it
+		n = min(n, max(r.src.size-off+1, 4096))
+	}
+	buf := make([]byte, n)
+	k, err := fill(rd, buf)
 	if err != nil && err != io.EOF {
 		return r.src.readErr(err)
 	}
-	starts, ends, lines, _, _, _ := records(buf[:n], line, err == io.EOF, nil, nil, nil)
+	starts, ends, lines, _, _, _ := records(buf[:k], line, err == io.EOF, nil, nil, nil)
 	left := len(r.header)
 	var fs []field
 	for k := range starts {

@@ -148,8 +148,10 @@ func (r *reader[T]) read() (*Table[T], error) {
 		return nil, err
 	}
 	r.firstLine = dataLine
-	if err := r.firstValues(dataOff, dataLine); err != nil {
-		return nil, err
+	if r.opt.Schema == nil { // else the schema gives the types
+		if err := r.firstValues(dataOff, dataLine); err != nil {
+			return nil, err
+		}
 	}
 	for {
 		if err := r.plan(); err != nil {
