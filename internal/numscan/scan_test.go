@@ -78,8 +78,8 @@ func TestKernelsMatchStrconv(t *testing.T) {
 		}
 		rec := []byte(strings.Join(fields, string(sep)) + string(sep) + strings.Repeat("7", rng.IntN(40)))
 		d64, d32 := make([]float64, nf), make([]float32, nf)
-		n64, next64 := Float64(d64, rec, 0, sep)
-		n32, next32 := Float32(d32, rec, 0, sep)
+		n64, next64 := Scan(d64, rec, 0, sep)
+		n32, next32 := Scan(d32, rec, 0, sep)
 		if n64 != n32 || next64 != next32 {
 			t.Fatalf("%q: float64 kernel %d, %d; float32 kernel %d, %d", rec, n64, next64, n32, next32)
 		}
@@ -124,15 +124,15 @@ func TestKernelsStopAtDstAndEnd(t *testing.T) {
 	}
 	rec := []byte(strings.Repeat("12.5,", 20))
 	dst := make([]float32, 3)
-	if n, next := Float32(dst, rec, 5, ','); n != 3 || next != 20 || dst[2] != 12.5 {
+	if n, next := Scan(dst, rec, 5, ','); n != 3 || next != 20 || dst[2] != 12.5 {
 		t.Fatalf("got %d fields up to %d (%v), want 3 up to 20", n, next, dst)
 	}
 	big := make([]float64, 100)
-	n, next := Float64(big, rec, 0, ',')
+	n, next := Scan(big, rec, 0, ',')
 	if len(rec)-next >= 32+5 || len(rec)-next < 32-5 || n != next/5 {
 		t.Fatalf("got %d fields up to %d of %d bytes", n, next, len(rec))
 	}
-	if n, next := Float64(big, rec[:31], 0, ','); n != 0 || next != 0 {
+	if n, next := Scan(big, rec[:31], 0, ','); n != 0 || next != 0 {
 		t.Fatalf("a 31-byte record: got %d, %d", n, next)
 	}
 }
@@ -153,7 +153,7 @@ func BenchmarkFloat32(b *testing.B) {
 	for b.Loop() {
 		i := 0
 		for i < len(rec)-40 {
-			n, next := Float32(dst, rec, i, ',')
+			n, next := Scan(dst, rec, i, ',')
 			if n == 0 {
 				b.Fatalf("stuck at %d: %q", i, rec[i:i+20])
 			}

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/densetrain/densetrain/internal/numscan"
 )
 
 // noCode marks a category the schema does not know: all zeros.
@@ -231,7 +233,7 @@ func (r *reader[T]) parseSimple(wk *worker, rec []byte, line, row int) bool {
 				// It reads 32 bytes at a time: let it see the chunk's bytes
 				// after the record, which cannot join a field it takes
 				// (each is followed by sep; the record's last is not asked).
-				if m, next := scanRun(xrow[idx:idx+zrun[j]], rec[:min(cap(rec), len(rec)+32)], i, sep); m > 0 {
+				if m, next := numscan.Scan(xrow[idx:idx+zrun[j]], rec[:min(cap(rec), len(rec)+32)], i, sep); m > 0 {
 					j, i = j+m-1, next-1 // at the last one's separator
 					break
 				}

@@ -4,7 +4,6 @@ import (
 	"math"
 
 	"github.com/densetrain/densetrain/internal/numscan"
-	"github.com/densetrain/densetrain/pkg/tensor"
 )
 
 // scanNumber parses the plain decimal [-]digits[.digits] that starts at
@@ -64,15 +63,3 @@ func scanDigits(rec []byte, i int, mant uint64) (uint64, int) {
 // useNumscan says whether parseSimple hands runs of numeric fields to
 // package numscan's vector kernels (tests turn it off to compare).
 var useNumscan = numscan.Available
-
-// scanRun parses plain numbers into dst with numscan's kernel: it returns
-// how many it parsed and the offset after the last one's separator.
-func scanRun[T tensor.Float](dst []T, rec []byte, i int, sep byte) (int, int) {
-	switch d := any(dst).(type) {
-	case []float32:
-		return numscan.Float32(d, rec, i, sep)
-	case []float64:
-		return numscan.Float64(d, rec, i, sep)
-	}
-	return 0, i
-}
