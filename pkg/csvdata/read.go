@@ -133,7 +133,6 @@ type reader[T tensor.Float] struct {
 	forced     map[int]bool        // columns declared categorical
 	ignored    map[int]bool
 	forceCat   map[int]bool // columns found to be text after all
-	firstLine  int          // line of the first data record
 	firstSeen  []cellAt     // per file column: its first present value (firstValues)
 	checked    lineCounter  // the text checks, once the header is read
 }
@@ -147,7 +146,6 @@ func (r *reader[T]) read() (*Table[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	r.firstLine = dataLine
 	if r.opt.Schema == nil { // else the schema gives the types
 		if err := r.firstValues(dataOff, dataLine); err != nil {
 			return nil, err
