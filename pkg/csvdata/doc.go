@@ -14,7 +14,7 @@
 // # Reading
 //
 // The text is read once, in fixed-size chunks, decompressed on the way
-// (with one worker fewer while decompressing sets the pace): a reader
+// (internal/inflate, ahead of the reader in a goroutine of its own): a reader
 // goroutine cuts the next chunk at record boundaries (and checks it is
 // text: no NUL byte, no inner byte-order mark, no line longer than
 // Options.MaxRecordBytes) while the workers parse the records of the one
