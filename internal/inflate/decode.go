@@ -11,10 +11,14 @@ func (z *Reader) huffman(limit int) error {
 	in, out := z.in, z.out
 	bits, nbits, ip, op := z.bits, z.nbits, z.ip, z.op
 	start := z.start
+	safe := -1 // output from here on may come of the zeros after the input
 	for {
 		inLimit := z.n - 8
-		if z.eof {
-			inLimit = z.n + inPad - 8 // into the zeros; overrun is checked below
+		if z.eof && ip > inLimit {
+			// The real bytes are used up: on into the zeros, and check
+			// below that the bits taken were the input's.
+			inLimit = z.n + inPad - 8
+			safe = op
 		}
 		var err error
 		end := false
@@ -92,10 +96,24 @@ func (z *Reader) huffman(limit int) error {
 			op += length
 		}
 		z.bits, z.nbits, z.ip, z.op = bits, nbits, ip, op
-		if z.eof && z.ip*8-int(z.nbits) > z.n*8 {
-			// The zeros after the input were taken for data.
-			z.op = z.rp // what came of them is not output
-			return io.ErrUnexpectedEOF
+		if safe >= 0 {
+			if z.ip*8-int(z.nbits) > z.n*8 {
+				// The zeros after the input were taken for data: what
+				// came of them is not output.
+				z.op = safe
+				return io.ErrUnexpectedEOF
+			}
+			if z.ip > z.n {
+				// Bits of the zeros in the buffer are not input: give
+				// them back, so that a block header after this block
+				// finds the end of the input, not zeros.
+				z.nbits -= uint(8 * (z.ip - z.n))
+				z.ip = z.n
+				z.bits &= 1<<z.nbits - 1
+			}
+			if err == errBadCode && z.nbits < maxCodeLen {
+				return io.ErrUnexpectedEOF // the code ran into the zeros
+			}
 		}
 		switch {
 		case err == errBadCode:
@@ -108,14 +126,12 @@ func (z *Reader) huffman(limit int) error {
 		case op > limit:
 			return nil
 		}
-		// The input ran low.
-		if !z.more() {
-			if z.err != nil {
-				return z.err
-			}
-			// The end of the input: loop on into its zero padding.
+		// The input ran low: read more, or at its end (z.eof) go on into
+		// the zeros after it.
+		if !z.more() && z.err != nil {
+			return z.err
 		}
-		in, ip = z.in, z.ip
+		in, ip, bits, nbits = z.in, z.ip, z.bits, z.nbits
 	}
 }
 

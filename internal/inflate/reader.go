@@ -131,19 +131,23 @@ func (z *Reader) decode() {
 	}
 	limit := len(z.out) - outPad
 	for z.err == nil && z.op <= limit {
+		var err error
 		switch z.state {
 		case stHeader:
-			z.err = z.header()
+			err = z.header()
 		case stBlock:
-			z.err = z.block()
+			err = z.block()
 		case stStored:
-			z.err = z.copyStored(limit)
+			err = z.copyStored(limit)
 		case stHuffman:
-			z.err = z.huffman(limit)
+			err = z.huffman(limit)
 		case stTrailer:
-			z.err = z.trailer()
+			err = z.trailer()
 		case stDone:
 			return
+		}
+		if z.err == nil { // a read error, kept by more, goes first
+			z.err = err
 		}
 	}
 }
@@ -159,7 +163,13 @@ func (z *Reader) more() bool {
 	z.inBase += int64(z.ip - keep)
 	z.n = copy(z.in, z.in[z.ip-keep:z.n])
 	z.ip = keep
-	for {
+	for empty := 0; ; empty++ {
+		if empty == 100 { // as bufio says of a reader that gives nothing
+			z.eof = true
+			z.err = io.ErrNoProgress
+			clear(z.in[z.n : z.n+inPad])
+			return false
+		}
 		k, err := z.src.Read(z.in[z.n:inSize])
 		z.n += k
 		if err == io.EOF {
@@ -230,7 +240,8 @@ func (z *Reader) truncated() error {
 // corrupt is the error of deflate data that breaks the format at the
 // current position.
 func (z *Reader) corrupt(what string) error {
-	return &CorruptError{Offset: z.inBase + int64(z.ip) - int64(z.nbits>>3), What: what}
+	// The byte that holds the next bit not taken.
+	return &CorruptError{Offset: z.inBase + int64((z.ip*8-int(z.nbits))/8), What: what}
 }
 
 // header reads a gzip member's header (RFC 1952, 2.3), checking its
