@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/densetrain/densetrain/pkg/csvdata"
 )
 
 // The flag handling every command shares: parsing (errors reported by run
@@ -103,7 +105,10 @@ func parseDelimiter(s string) (byte, error) {
 		return 0, nil
 	case s == `\t` || s == "tab" || s == "\t":
 		return '\t', nil
-	case len(s) == 1 && s != `"` && s != "\n" && s != "\r":
+	case len(s) == 1:
+		if err := csvdata.CheckDelimiter(s[0]); err != nil {
+			return 0, fmt.Errorf("--delimiter: %w", err)
+		}
 		return s[0], nil
 	}
 	return 0, fmt.Errorf("--delimiter %q: want one character such as , ; | or \\t", s)

@@ -23,6 +23,9 @@ func Read[T tensor.Float](path string, opt Options) (*Table[T], error) {
 // chunks with the context's error.
 func ReadFile[T tensor.Float](ctx context.Context, path string, opt Options) (*Table[T], error) {
 	opt = opt.withDefaults()
+	if err := CheckDelimiter(opt.Delimiter); err != nil {
+		return nil, err
+	}
 	src, err := openFile(ctx, path)
 	if err != nil {
 		return nil, err
@@ -37,6 +40,9 @@ func ReadFile[T tensor.Float](ctx context.Context, path string, opt Options) (*T
 // missing may have to be read again.
 func ReadFrom[T tensor.Float](ctx context.Context, name string, r io.Reader, opt Options) (*Table[T], error) {
 	opt = opt.withDefaults()
+	if err := CheckDelimiter(opt.Delimiter); err != nil {
+		return nil, err
+	}
 	src, err := spool(ctx, name, r)
 	if err != nil {
 		return nil, err
@@ -49,6 +55,9 @@ func ReadFrom[T tensor.Float](ctx context.Context, name string, r io.Reader, opt
 // messages, as ReadFile reads a file: no temporary file, no copy.
 func ReadBytes[T tensor.Float](ctx context.Context, name string, b []byte, opt Options) (*Table[T], error) {
 	opt = opt.withDefaults()
+	if err := CheckDelimiter(opt.Delimiter); err != nil {
+		return nil, err
+	}
 	src, err := sourceOf(name, memory{bytes.NewReader(b)}, int64(len(b)))
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package csvdata
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -328,5 +329,18 @@ func TestChunksAndWorkers(t *testing.T) {
 			_, err = Read[float32](write(t, content[:len(content)-1]), Options{ChunkBytes: chunk, Workers: workers})
 			require.NoError(t, err) // no final line end
 		}
+	}
+}
+
+// A delimiter that numbers, quotes, line ends or UTF-8 use is refused
+// before anything is read; the usual ones are taken.
+func TestCheckDelimiter(t *testing.T) {
+	for _, b := range []byte("0159.-+eE\"\n\r\xc3\xa9") {
+		assert.Error(t, CheckDelimiter(b), "%q", b)
+		_, err := ReadBytes[float32](context.Background(), "t.csv", []byte("a.b\n1.2\n"), Options{Delimiter: b})
+		assert.Error(t, err, "%q", b)
+	}
+	for _, b := range []byte{0, ',', ';', '\t', '|', ' ', ':'} {
+		assert.NoError(t, CheckDelimiter(b), "%q", b)
 	}
 }

@@ -1,6 +1,11 @@
 package csvdata
 
-import "github.com/densetrain/densetrain/pkg/tensor"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/densetrain/densetrain/pkg/tensor"
+)
 
 // Options configures Read. The zero value takes the last column as the
 // target, sniffs the separator and infers the features from the file.
@@ -29,7 +34,7 @@ type Options struct {
 	NA             []string
 	MissingIsError bool
 	// Delimiter separates fields; 0 sniffs it from the header among ',',
-	// ';', tab and '|'.
+	// ';', tab and '|'. One CheckDelimiter refuses is an error.
 	Delimiter byte
 	// MaxCategories bounds the distinct values of a text column (default
 	// DefaultMaxCategories): more make it a likely identifier, an error.
@@ -144,3 +149,21 @@ const (
 	categorical
 	target
 )
+
+// CheckDelimiter returns an error for a byte that cannot separate fields:
+// one that is part of numbers (a digit, '.', '-', '+', 'e', 'E'), the
+// quote, a line end, or a byte of a multi-byte UTF-8 character. Zero, for
+// a delimiter sniffed from the header, is fine.
+func CheckDelimiter(b byte) error {
+	switch {
+	case b == 0:
+		return nil
+	case b >= '0' && b <= '9' || strings.IndexByte(".-+eE", b) >= 0:
+		return fmt.Errorf("delimiter %q is part of numbers: fields could not be told from values; use one such as , ; | or tab", b)
+	case b == '"' || b == '\n' || b == '\r':
+		return fmt.Errorf("delimiter %q quotes fields or ends records; use one such as , ; | or tab", b)
+	case b >= 0x80:
+		return fmt.Errorf("delimiter byte 0x%02x is part of a multi-byte UTF-8 character; use an ASCII one such as , ; | or tab", b)
+	}
+	return nil
+}
