@@ -46,12 +46,8 @@ func (z *Reader) block() error {
 	case 0:
 		z.toBytes()
 		var h [4]byte
-		for i := range h {
-			b, ok := z.byte()
-			if !ok {
-				return z.truncated()
-			}
-			h[i] = b
+		if err := z.readFull(h[:]); err != nil {
+			return err
 		}
 		n, nn := uint16(h[0])|uint16(h[1])<<8, uint16(h[2])|uint16(h[3])<<8
 		if n != ^nn {

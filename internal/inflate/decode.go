@@ -28,10 +28,7 @@ func (z *Reader) huffman(limit int) error {
 			ip += int(63-nbits) >> 3
 			nbits |= 56
 
-			e := ll[bits&(1<<litlenBits-1)]
-			if e&flagSubtable != 0 {
-				e = ll[int(e>>16)+int(bits>>litlenBits&(1<<(e>>8&15)-1))]
-			}
+			e := lookup(ll, bits)
 			if e&flagLiteral != 0 {
 				n := e & 0xff
 				bits >>= n & 63
@@ -40,11 +37,7 @@ func (z *Reader) huffman(limit int) error {
 				op++
 				// A second literal without a refill: at least 41 bits are
 				// left. Anything else waits for the next turn.
-				e = ll[bits&(1<<litlenBits-1)]
-				if e&flagSubtable != 0 {
-					e = ll[int(e>>16)+int(bits>>litlenBits&(1<<(e>>8&15)-1))]
-				}
-				if e&flagLiteral != 0 {
+				if e = lookup(ll, bits); e&flagLiteral != 0 {
 					n := e & 0xff
 					bits >>= n & 63
 					nbits -= uint(n)
@@ -133,6 +126,16 @@ func (z *Reader) huffman(limit int) error {
 		}
 		in, ip, bits, nbits = z.in, z.ip, z.bits, z.nbits
 	}
+}
+
+// lookup is the literal/length table's entry for the code that starts
+// bits: the main table's, or, for a long code, its subtable's.
+func lookup(ll *[litlenTableSize]uint32, bits uint64) uint32 {
+	e := ll[bits&(1<<litlenBits-1)]
+	if e&flagSubtable != 0 {
+		e = ll[int(e>>16)+int(bits>>litlenBits&(1<<(e>>8&15)-1))]
+	}
+	return e
 }
 
 // Why the fast loop stopped early.

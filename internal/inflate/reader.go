@@ -1,6 +1,7 @@
 package inflate
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -229,6 +230,18 @@ func (z *Reader) byte() (byte, bool) {
 	return z.in[z.ip-1], true
 }
 
+// readFull fills b with the next bytes of the input, at a byte boundary.
+func (z *Reader) readFull(b []byte) error {
+	for i := range b {
+		c, ok := z.byte()
+		if !ok {
+			return z.truncated()
+		}
+		b[i] = c
+	}
+	return nil
+}
+
 // truncated is the error of input that ends too soon.
 func (z *Reader) truncated() error {
 	if z.err != nil {
@@ -248,16 +261,12 @@ func (z *Reader) corrupt(what string) error {
 // CRC-16 when it has one.
 func (z *Reader) header() error {
 	z.toBytes()
+	if z.ip >= z.n && !z.more() && z.err == nil {
+		return io.EOF // an empty stream, as compress/gzip says
+	}
 	var h [10]byte
-	for i := range h {
-		b, ok := z.byte()
-		if !ok {
-			if i == 0 && z.err == nil {
-				return io.EOF // an empty stream, as compress/gzip says
-			}
-			return z.truncated()
-		}
-		h[i] = b
+	if err := z.readFull(h[:]); err != nil {
+		return err
 	}
 	if h[0] != 0x1f || h[1] != 0x8b || h[2] != 8 {
 		return ErrHeader
@@ -329,16 +338,10 @@ func (z *Reader) trailer() error {
 	}
 	z.toBytes()
 	var t [8]byte
-	for i := range t {
-		b, ok := z.byte()
-		if !ok {
-			return z.truncated()
-		}
-		t[i] = b
+	if err := z.readFull(t[:]); err != nil {
+		return err
 	}
-	crc := uint32(t[0]) | uint32(t[1])<<8 | uint32(t[2])<<16 | uint32(t[3])<<24
-	size := uint32(t[4]) | uint32(t[5])<<8 | uint32(t[6])<<16 | uint32(t[7])<<24
-	if crc != z.crc || size != z.size {
+	if binary.LittleEndian.Uint32(t[:]) != z.crc || binary.LittleEndian.Uint32(t[4:]) != z.size {
 		return ErrChecksum
 	}
 	// Another member, or the end.
