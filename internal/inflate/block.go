@@ -31,6 +31,13 @@ func fixedTables() {
 	build(fixedDist[:], d[:], distBits, distEntry)
 }
 
+// repeats are the extra bits and the least count of the code-length
+// symbols 16, 17 and 18.
+var repeats = [3]struct {
+	extra uint
+	base  int
+}{{2, 3}, {3, 3}, {7, 11}}
+
 // codeOrder is the order in which a dynamic block sends the code lengths
 // of its code-length code.
 var codeOrder = [19]uint8{16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15}
@@ -112,22 +119,19 @@ func (z *Reader) dynamic() error {
 			i++
 			continue
 		}
-		var rep int
+		// 16 repeats the last length, 17 and 18 repeat zero, a count of
+		// times given by their extra bits.
+		r := repeats[sym-16]
+		if z.nbits < r.extra {
+			return z.truncated()
+		}
+		rep := r.base + int(z.take(r.extra))
 		var val uint8
-		switch sym {
-		case 16:
+		if sym == 16 {
 			if i == 0 {
 				return z.corrupt("repeat of no code length")
 			}
 			val = lengths[i-1]
-			rep = 3 + int(z.takeN(2))
-		case 17:
-			rep = 3 + int(z.takeN(3))
-		default:
-			rep = 11 + int(z.takeN(7))
-		}
-		if z.nbits > 63 { // takeN fell short: the count wrapped
-			return z.truncated()
 		}
 		if i+rep > nlit+ndist {
 			return z.corrupt("code lengths repeat past their end")
@@ -142,16 +146,6 @@ func (z *Reader) dynamic() error {
 		return z.corrupt("invalid literal/length or distance code")
 	}
 	return nil
-}
-
-// takeN takes n bits when the buffer has them; when it does not (the
-// input ended), it leaves nbits above 63 for the caller to see.
-func (z *Reader) takeN(n uint) uint32 {
-	if z.nbits < n {
-		z.nbits = 1 << 8
-		return 0
-	}
-	return z.take(n)
 }
 
 // copyStored copies a stored block's bytes to the output, up to limit.

@@ -20,7 +20,7 @@ func (z *Reader) huffman(limit int) error {
 			inLimit = z.n + inPad - 8
 			safe = op
 		}
-		var err error
+		var bad string // why the data breaks the format, if it does
 		end := false
 	loop:
 		for ip <= inLimit && op <= limit {
@@ -53,7 +53,7 @@ func (z *Reader) huffman(limit int) error {
 					nbits -= uint(n)
 					end = true
 				} else {
-					err = errBadCode
+					bad = badCode
 				}
 				break loop
 			}
@@ -66,12 +66,8 @@ func (z *Reader) huffman(limit int) error {
 			bits >>= x & 63
 			nbits -= uint(x)
 
-			e = dt[bits&(1<<distBits-1)]
-			if e&flagSubtable != 0 {
-				e = dt[int(e>>16)+int(bits>>distBits&(1<<(e>>8&15)-1))]
-			}
-			if e&flagValid == 0 {
-				err = errBadCode
+			if e = lookupDist(dt, bits); e&flagValid == 0 {
+				bad = badCode
 				break
 			}
 			n = e & 0xff
@@ -82,7 +78,7 @@ func (z *Reader) huffman(limit int) error {
 			bits >>= x & 63
 			nbits -= uint(x)
 			if dist > op-start {
-				err = errTooFar
+				bad = "distance beyond the output so far"
 				break
 			}
 			copyMatch(out, op, dist, length)
@@ -104,15 +100,13 @@ func (z *Reader) huffman(limit int) error {
 				z.ip = z.n
 				z.bits &= 1<<z.nbits - 1
 			}
-			if err == errBadCode && z.nbits < maxCodeLen {
+			if bad == badCode && z.nbits < maxCodeLen {
 				return io.ErrUnexpectedEOF // the code ran into the zeros
 			}
 		}
 		switch {
-		case err == errBadCode:
-			return z.corrupt("invalid Huffman code")
-		case err == errTooFar:
-			return z.corrupt("distance beyond the output so far")
+		case bad != "":
+			return z.corrupt(bad)
 		case end:
 			z.endBlock()
 			return nil
@@ -138,11 +132,18 @@ func lookup(ll *[litlenTableSize]uint32, bits uint64) uint32 {
 	return e
 }
 
-// Why the fast loop stopped early.
-var (
-	errBadCode = &CorruptError{}
-	errTooFar  = &CorruptError{}
-)
+// lookupDist is the distance table's entry for the code that starts bits.
+func lookupDist(dt *[distTableSize]uint32, bits uint64) uint32 {
+	e := dt[bits&(1<<distBits-1)]
+	if e&flagSubtable != 0 {
+		e = dt[int(e>>16)+int(bits>>distBits&(1<<(e>>8&15)-1))]
+	}
+	return e
+}
+
+// badCode is the fault of a code no symbol has (an incomplete code, or
+// symbols 286, 287, 30 and 31 of the fixed code).
+const badCode = "invalid Huffman code"
 
 // copyMatch copies length bytes from dist bytes back to out[op:], as
 // deflate means it: the source may overlap what is being written, and

@@ -80,12 +80,7 @@ type Reader struct {
 // NewReader returns a Reader of the gzip stream r, having read the first
 // member's header.
 func NewReader(r io.Reader) (*Reader, error) {
-	z := &Reader{
-		src: r,
-		in:  make([]byte, inSize+inPad),
-		out: make([]byte, window+outSize+outPad),
-	}
-	z.op, z.rp, z.crcp = window, window, window
+	z := newReader(r, false)
 	if err := z.header(); err != nil {
 		return nil, err
 	}
@@ -94,15 +89,21 @@ func NewReader(r io.Reader) (*Reader, error) {
 
 // newRaw returns a Reader of deflate data with no gzip framing.
 func newRaw(r io.Reader) *Reader {
-	z := &Reader{
-		src:   r,
-		in:    make([]byte, inSize+inPad),
-		out:   make([]byte, window+outSize+outPad),
-		raw:   true,
-		state: stBlock,
-	}
-	z.op, z.rp, z.crcp, z.start = window, window, window, window
+	z := newReader(r, true)
+	z.state = stBlock
 	return z
+}
+
+// newReader returns a Reader with its buffers, the output after an empty
+// history.
+func newReader(r io.Reader, raw bool) *Reader {
+	return &Reader{
+		src: r,
+		raw: raw,
+		in:  make([]byte, inSize+inPad),
+		out: make([]byte, window+outSize+outPad),
+		op:  window, rp: window, crcp: window, start: window,
+	}
 }
 
 // Read reads decompressed bytes into p.
@@ -128,7 +129,7 @@ func (z *Reader) decode() {
 	if z.op > window {
 		shift := z.op - window
 		copy(z.out, z.out[shift:z.op])
-		z.op, z.rp, z.crcp, z.start = window, window, z.crcp-shift, z.start-shift
+		z.op, z.rp, z.crcp, z.start = window, window, window, z.start-shift // crcp was op: summed above
 	}
 	limit := len(z.out) - outPad
 	for z.err == nil && z.op <= limit {
@@ -311,12 +312,11 @@ func (z *Reader) header() error {
 		}
 	}
 	if flags&2 != 0 { // FHCRC
-		lo, ok1 := z.byte()
-		hi, ok2 := z.byte()
-		if !ok1 || !ok2 {
-			return z.truncated()
+		var c [2]byte
+		if err := z.readFull(c[:]); err != nil {
+			return err
 		}
-		if uint16(lo)|uint16(hi)<<8 != uint16(hcrc) {
+		if binary.LittleEndian.Uint16(c[:]) != uint16(hcrc) {
 			return ErrHeader
 		}
 	}
@@ -331,12 +331,11 @@ func (z *Reader) header() error {
 // member.
 func (z *Reader) trailer() error {
 	z.sum()
+	z.toBytes()
 	if z.raw {
-		z.toBytes()
 		z.state = stDone
 		return nil
 	}
-	z.toBytes()
 	var t [8]byte
 	if err := z.readFull(t[:]); err != nil {
 		return err

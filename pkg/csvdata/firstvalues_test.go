@@ -41,7 +41,8 @@ func TestFirstValuesOnePass(t *testing.T) {
 		var n int64
 		src, err := sourceOf("late.csv", countingReader{memory{bytes.NewReader(data)}, &n}, int64(len(data)))
 		require.NoError(t, err)
-		opt := Options{ChunkBytes: chunk}.withDefaults()
+		opt, err := Options{ChunkBytes: chunk}.withDefaults()
+		require.NoError(t, err)
 		tab, err := read[float32](context.Background(), src, opt)
 		require.NoError(t, err)
 		assert.Equal(t, []string{"", "p", "q"}, tab.Schema.Features[1].Categories)

@@ -22,8 +22,8 @@ func Read[T tensor.Float](path string, opt Options) (*Table[T], error) {
 // ReadFile is Read with a context: cancelling it stops the read between
 // chunks with the context's error.
 func ReadFile[T tensor.Float](ctx context.Context, path string, opt Options) (*Table[T], error) {
-	opt = opt.withDefaults()
-	if err := CheckDelimiter(opt.Delimiter); err != nil {
+	opt, err := opt.withDefaults()
+	if err != nil {
 		return nil, err
 	}
 	src, err := openFile(ctx, path)
@@ -39,8 +39,8 @@ func ReadFile[T tensor.Float](ctx context.Context, path string, opt Options) (*T
 // unlinked temporary file (in os.TempDir): a column whose first values are
 // missing may have to be read again.
 func ReadFrom[T tensor.Float](ctx context.Context, name string, r io.Reader, opt Options) (*Table[T], error) {
-	opt = opt.withDefaults()
-	if err := CheckDelimiter(opt.Delimiter); err != nil {
+	opt, err := opt.withDefaults()
+	if err != nil {
 		return nil, err
 	}
 	src, err := spool(ctx, name, r)
@@ -54,8 +54,8 @@ func ReadFrom[T tensor.Float](ctx context.Context, name string, r io.Reader, opt
 // ReadBytes reads CSV text held in memory (plain or gzip), named name in
 // messages, as ReadFile reads a file: no temporary file, no copy.
 func ReadBytes[T tensor.Float](ctx context.Context, name string, b []byte, opt Options) (*Table[T], error) {
-	opt = opt.withDefaults()
-	if err := CheckDelimiter(opt.Delimiter); err != nil {
+	opt, err := opt.withDefaults()
+	if err != nil {
 		return nil, err
 	}
 	src, err := sourceOf(name, memory{bytes.NewReader(b)}, int64(len(b)))
@@ -65,8 +65,8 @@ func ReadBytes[T tensor.Float](ctx context.Context, name string, b []byte, opt O
 	return read[T](ctx, src, opt)
 }
 
-// withDefaults fills in the zero options.
-func (opt Options) withDefaults() Options {
+// withDefaults fills in the zero options and checks the delimiter.
+func (opt Options) withDefaults() (Options, error) {
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -84,7 +84,7 @@ func (opt Options) withDefaults() Options {
 	}
 	// Category codes carry the worker that made them: keep them in 31 bits.
 	opt.Workers = min(opt.Workers, max(1, (1<<31-1)/(opt.MaxCategories+2)), 1024)
-	return opt
+	return opt, CheckDelimiter(opt.Delimiter)
 }
 
 // read parses src.
