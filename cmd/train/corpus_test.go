@@ -50,6 +50,7 @@ var badCorpus = []badCase{
 	{"bad --impute", "fit --data BAD/ok.csv --impute mode", []string{"--impute"}},
 	{"bad --scale-target", "fit --data BAD/ok.csv --scale-target minmax", []string{"--scale-target"}},
 	{"bad --delimiter", "fit --data BAD/ok.csv --delimiter ;;", []string{"--delimiter"}},
+	{"a long --delimiter is cut short in its message", "fit --data BAD/ok.csv --delimiter ,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,", []string{"--delimiter \",,,,,,,,\"… (30 bytes)"}},
 	{"--delimiter that is part of numbers", "fit --data BAD/ok.csv --delimiter .", []string{"--delimiter", "'.' is part of numbers"}},
 	{"--max-categories 0", "fit --data BAD/ok.csv --max-categories 0", []string{"--max-categories"}},
 	{"unseen category with --strict", "predict --model GEN/cat.safetensors --data BAD/unseen_category.csv --strict", []string{"unseen_category.csv:3:1:", `category "purple" of column "color" was not seen in training`}},

@@ -111,6 +111,9 @@ func parseDelimiter(s string) (byte, error) {
 		}
 		return s[0], nil
 	}
+	if len(s) > 12 { // a line, not the whole of a pasted value
+		return 0, fmt.Errorf("--delimiter %q… (%d bytes): want one character such as , ; | or \\t", s[:8], len(s))
+	}
 	return 0, fmt.Errorf("--delimiter %q: want one character such as , ; | or \\t", s)
 }
 
