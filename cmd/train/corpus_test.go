@@ -156,6 +156,11 @@ var badCorpus = []badCase{
 	{"--l2 -1", "fit --data BAD/ok.csv --l2 -1", []string{"--l2 -1"}},
 	{"--max-norm +Inf", "fit --data BAD/ok.csv --max-norm +Inf", []string{"--max-norm +Inf"}},
 	{"--lr-schedule step", "fit --data BAD/ok.csv --lr-schedule step", []string{`--lr-schedule "step"`}},
+	// round 3: flags (issue 26)
+	{"--lr 0", "fit --data BAD/ok.csv --lr 0", []string{"--lr 0", "positive"}},
+	{"xor --lr NaN", "xor --lr NaN", []string{"--lr NaN"}},
+	{"xor --lr +Inf", "xor --lr +Inf", []string{"--lr +Inf"}},
+	{"xor --lr 0", "xor --lr 0", []string{"--lr 0"}},
 }
 
 func TestBadInputCorpus(t *testing.T) {

@@ -32,6 +32,7 @@ type fitConfig struct {
 	categorical, ignore, na, impute, delimiter, scaleTarget string
 	resume, quiet, mpi, mpiAllreduce, missingIndicator      bool
 	valSplitSet                                             bool                  // --val-split was given
+	lrSet                                                   bool                  // --lr was given
 	comm                                                    parallel.Communicator // MPI_COMM_WORLD under mpirun, else nil
 }
 
@@ -83,7 +84,10 @@ func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
-	fs.Visit(func(f *flag.Flag) { c.valSplitSet = c.valSplitSet || f.Name == "val-split" })
+	fs.Visit(func(f *flag.Flag) {
+		c.valSplitSet = c.valSplitSet || f.Name == "val-split"
+		c.lrSet = c.lrSet || f.Name == "lr"
+	})
 	if err := c.check(); err != nil {
 		return usageError(err)
 	}
@@ -124,8 +128,8 @@ func (c *fitConfig) check() error {
 		return fmt.Errorf("--loss %q: want auto, mse, mae, huber, ce or bce", c.loss)
 	case c.patience < 0 || c.checkpointEvery < 0:
 		return errors.New("--patience and --checkpoint-every cannot be negative")
-	case !(c.lr >= 0) || math.IsInf(c.lr, 0):
-		return fmt.Errorf("--lr %v: want a positive rate", c.lr)
+	case !(c.lr >= 0) || math.IsInf(c.lr, 0) || (c.lrSet && c.lr == 0):
+		return fmt.Errorf("--lr %v: want a positive finite rate (leave it out for the optimizer's default)", c.lr)
 	case c.lrSchedule != "constant" && c.lrSchedule != "cosine":
 		return fmt.Errorf("--lr-schedule %q: want constant or cosine", c.lrSchedule)
 	case !(c.inputDropout >= 0 && c.inputDropout < 1):

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 
 	"github.com/densetrain/densetrain/pkg/nn"
@@ -23,8 +24,8 @@ func xorCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	switch {
 	case *epochs < 1:
 		return usageError(fmt.Errorf("--epochs %d: want at least 1", *epochs))
-	case *lr <= 0:
-		return usageError(fmt.Errorf("--lr %v: want a positive rate", *lr))
+	case !(*lr > 0) || math.IsInf(*lr, 0):
+		return usageError(fmt.Errorf("--lr %v: want a positive finite rate", *lr))
 	case *workers < 1:
 		return usageError(fmt.Errorf("--workers %d: want at least 1", *workers))
 	}
