@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -161,6 +162,8 @@ var badCorpus = []badCase{
 	{"xor --lr NaN", "xor --lr NaN", []string{"--lr NaN"}},
 	{"xor --lr +Inf", "xor --lr +Inf", []string{"--lr +Inf"}},
 	{"xor --lr 0", "xor --lr 0", []string{"--lr 0"}},
+	{"predict: an answer beyond float32", "predict --model GEN/huge.safetensors --data GEN/huge_far.csv --out OUT", []string{"huge_far.csv:3:", `target "y"`, "beyond the range of float32"}},
+	{"evaluate: an answer beyond float32", "evaluate --model GEN/huge.safetensors --data GEN/huge_far.csv --json", []string{"huge_far.csv:3:", `target "y"`, "beyond the range of float32"}},
 }
 
 func TestBadInputCorpus(t *testing.T) {
@@ -173,9 +176,11 @@ func TestBadInputCorpus(t *testing.T) {
 	long := "a,b,y\n1," + strings.Repeat("9", 10<<20) + ",0\n3,4,1\n" // a 10 MB number: +Inf
 	require.NoError(t, os.WriteFile(filepath.Join(gen, "long_line.csv"), []byte(long), 0o644))
 	for name, text := range map[string]string{
-		"huge_value.csv": "a,b,y\n1,2,0\n1e39,4,1\n", // beyond float32
-		"tiny.csv":       "a,y\n1e-30,0\n2e-30,1\n3e-30,0\n",
-		"tiny_far.csv":   "a,y\n1e10,0\n", // 10^40 training deviations away
+		"huge_value.csv":  "a,b,y\n1,2,0\n1e39,4,1\n", // beyond float32
+		"tiny.csv":        "a,y\n1e-30,0\n2e-30,1\n3e-30,0\n",
+		"tiny_far.csv":    "a,y\n1e10,0\n", // 10^40 training deviations away
+		"huge_target.csv": hugeTargets(),   // targets near float32's largest
+		"huge_far.csv":    "x,y\n0.5,0\n1e30,0\n",
 	} {
 		require.NoError(t, os.WriteFile(filepath.Join(gen, name), []byte(text), 0o644))
 	}
@@ -187,7 +192,8 @@ func TestBadInputCorpus(t *testing.T) {
 	// Models with categories, without imputation and with a tiny scale,
 	// for predict cases; a checkpoint of iris, and one cut short.
 	for _, m := range [][]string{{"cat.safetensors", "BAD/cat_train.csv"}, {"noimpute.safetensors", "BAD/ok.csv", "--impute", "error"},
-		{"tiny.safetensors", "GEN/tiny.csv"}, {"other", "IRIS", "--checkpoint-every", "1"}} {
+		{"tiny.safetensors", "GEN/tiny.csv"}, {"other", "IRIS", "--checkpoint-every", "1"},
+		{"huge.safetensors", "GEN/huge_target.csv", "--task", "regress"}} {
 		data := strings.NewReplacer("BAD/", bad+"/", "GEN/", gen+"/", "IRIS", iris).Replace(m[1])
 		code, _, stderr := drive(t, bin, append([]string{"fit", "--data", data, "--epochs", "1", "--quiet", "--out", filepath.Join(gen, m[0])}, m[2:]...)...)
 		require.Equal(t, 0, code, stderr)
@@ -234,4 +240,16 @@ func TestBadInputCorpus(t *testing.T) {
 			assert.Equal(t, keep, string(b), "the existing output file changed")
 		})
 	}
+}
+
+// hugeTargets is a regression table whose targets span most of float32's
+// range: a row far outside it has an answer beyond float32.
+func hugeTargets() string {
+	var b strings.Builder
+	b.WriteString("x,y\n")
+	for i := range 64 {
+		x := float64(i) / 63
+		fmt.Fprintf(&b, "%g,%g\n", x, (2*x-1)*3e38)
+	}
+	return b.String()
 }

@@ -10,7 +10,8 @@ import (
 
 // evaluateCommand prints a model's loss and metrics on a table with its
 // targets: one "name value" line per metric, or with --json one object
-// (non-finite values left out, JSON has no numbers for them).
+// (a value that is not a finite number is null, and named on stderr: JSON
+// has no numbers for them).
 func evaluateCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, u := newUseFlags("evaluate", "CSV file with the target columns; rows with a missing target are skipped")
 	asJSON := fs.Bool("json", false, "print one JSON object")
@@ -27,12 +28,7 @@ func evaluateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	metrics := ev.Metrics
 	if *asJSON {
-		for k, v := range metrics {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				delete(metrics, k)
-			}
-		}
-		return json.NewEncoder(stdout).Encode(metrics)
+		return writeMetricsJSON(stdout, stderr, metrics)
 	}
 	for _, k := range []string{"loss", "accuracy", "rmse", "mae", "r2"} {
 		if v, ok := metrics[k]; ok {
@@ -40,4 +36,20 @@ func evaluateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		}
 	}
 	return nil
+}
+
+// writeMetricsJSON writes the metrics as one JSON object. A value that is
+// not a finite number is written as null and named on stderr: it is never
+// left out.
+func writeMetricsJSON(stdout, stderr io.Writer, metrics map[string]float64) error {
+	out := make(map[string]*float64, len(metrics))
+	for k, v := range metrics {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			fmt.Fprintf(stderr, "evaluate: %s is %v, written as null\n", k, v)
+			out[k] = nil
+			continue
+		}
+		out[k] = &v
+	}
+	return json.NewEncoder(stdout).Encode(out)
 }

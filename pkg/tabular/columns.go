@@ -54,6 +54,10 @@ func predictColumns[T tensor.Float](ctx context.Context, m *Model, net *nn.Model
 		return nil, inputError(err)
 	}
 	pr, err := answer(ctx, m, net, in, o.Workers)
+	var re *prep.RowError
+	if errors.As(err, &re) {
+		return nil, inputError(fmt.Errorf("row %d: %w", re.Row+1, re.Err))
+	}
 	if err != nil {
 		return nil, err
 	}

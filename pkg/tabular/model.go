@@ -173,6 +173,9 @@ func predict[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], sr
 		return nil, inputError(atRow(src.Name, tab, err))
 	}
 	pr, err := answer(ctx, m, net, x, o.Workers)
+	if errors.As(err, new(*prep.RowError)) {
+		return nil, inputError(atRow(src.Name, tab, err))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -192,6 +195,9 @@ func answer[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], x t
 	pr := &Predictions{bits: 32}
 	if any(z) == any(float64(0)) {
 		pr.bits = 64
+	}
+	if err := checkOutputs(m.Prep, out, pr.bits); err != nil {
+		return nil, err
 	}
 	if m.Prep.Task != prep.Classify {
 		pr.TargetNames = m.Prep.Targets
@@ -259,6 +265,11 @@ func evaluate[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], s
 	loss, metrics, err := net.EvaluateWorkers(ctx, x, y, o.Workers)
 	if err != nil {
 		return nil, err
+	}
+	if !finite(loss, metrics) { // find the row whose answer is not a number
+		if _, err := answer(ctx, m, net, x, o.Workers); err != nil {
+			return nil, inputError(atRow(src.Name, tab, err))
+		}
 	}
 	metrics["loss"] = loss
 	return &Evaluation{Metrics: metrics, Rows: x.Rows, Skipped: tab.Skipped, Unseen: tab.Unseen}, nil

@@ -1,0 +1,44 @@
+package tabular
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A row far outside the training rows whose answer overflows float32 is an
+// input error naming the row and the target on every path, never +Inf.
+func TestAnswerBeyondFloat32IsRefused(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("x,y\n")
+	for i := range 64 {
+		x := float64(i) / 63
+		fmt.Fprintf(&b, "%g,%g\n", x, (2*x-1)*3e38) // targets near float32's largest
+	}
+	ctx := context.Background()
+	m, err := Fit(ctx, Bytes("huge.csv", []byte(b.String())), Config{Task: "regress", Epochs: 2, Hidden: []int{8}})
+	require.NoError(t, err)
+
+	far := Bytes("far.csv", []byte("x,y\n0.5,0\n1e30,0\n"))
+	_, err = m.Predict(ctx, far, PredictOptions{})
+	require.ErrorAs(t, err, new(*InputError))
+	assert.ErrorContains(t, err, "far.csv:3:")
+	assert.ErrorContains(t, err, `target "y"`)
+
+	_, err = m.Evaluate(ctx, far, PredictOptions{})
+	require.ErrorAs(t, err, new(*InputError))
+	assert.ErrorContains(t, err, "far.csv:3:")
+
+	_, err = m.PredictColumns(ctx, []Column{{Name: "x", Numbers: []float64{0.5, 1e30}}}, PredictOptions{})
+	require.ErrorAs(t, err, new(*InputError))
+	assert.ErrorContains(t, err, "row 2:")
+
+	// The same model answers near rows.
+	p, err := m.Predict(ctx, Bytes("near.csv", []byte("x\n0.5\n")), PredictOptions{})
+	require.NoError(t, err)
+	assert.Less(t, p.Values.Data[0], 3e38)
+}
