@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -77,5 +78,35 @@ func TestHugeInputsAreRejectedWithBoundedMemory(t *testing.T) {
 			t.Logf("%s: rejected in %v, peak RSS %d MiB", c.name, took.Round(time.Millisecond), rss)
 			assert.Less(t, rss, int64(256), "peak RSS in MiB")
 		})
+	}
+}
+
+// The memory fit estimates for a network (the figure in its refusal under
+// a small GOMEMLIMIT) is within 1.5× of the peak RSS of training it, for
+// optimizers with and without state, one and two gradient lanes, with and
+// without early stopping's best weights.
+func TestNetworkMemoryEstimateIsClose(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains 9-million-parameter networks")
+	}
+	bin := binary(t)
+	dir := t.TempDir()
+	for _, extra := range [][]string{{}, {"--optimizer", "sgd", "--patience", "0", "--batch", "512"}} {
+		args := append([]string{"fit", "--data", "../../testdata/iris.csv", "--hidden", "3000,3000", "--epochs", "1", "--quiet", "--out", filepath.Join(dir, "m")}, extra...)
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(os.Environ(), "GOMEMLIMIT=50MiB")
+		out, err := cmd.CombinedOutput()
+		require.Error(t, err)
+		m := regexp.MustCompile(`needs about ([0-9.]+) MB`).FindSubmatch(out)
+		require.NotNil(t, m, "%s", out)
+		estimate, err := strconv.ParseFloat(string(m[1]), 64)
+		require.NoError(t, err)
+
+		cmd = exec.Command(bin, args...)
+		out, err = cmd.CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		peak := float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) * 1024 / 1e6 // MB
+		t.Logf("%v: estimate %.0f MB, peak RSS %.0f MB", extra, estimate, peak)
+		assert.True(t, estimate <= 1.5*peak && peak <= 1.5*estimate, "estimate %.0f MB, peak %.0f MB: not within 1.5×", estimate, peak)
 	}
 }

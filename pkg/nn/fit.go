@@ -65,6 +65,17 @@ func (p Parallelism) withDefaults(batch int) (Parallelism, error) {
 	return p, nil
 }
 
+// Lanes returns the number of gradient buffers Fit allocates for batches of
+// batch rows under these settings (defaults filled in): min(⌈batch /
+// ShardSize⌉, MaxLanes), at least 1.
+func (p Parallelism) Lanes(batch int) int {
+	d, err := p.withDefaults(batch)
+	if err != nil {
+		return 1
+	}
+	return min((max(batch, 1)-1)/d.ShardSize+1, d.MaxLanes)
+}
+
 // FitOptions configures Fit. The zero value trains one epoch with batches of
 // 32, shuffled with seed 0, on GOMAXPROCS workers, silently.
 type FitOptions struct {

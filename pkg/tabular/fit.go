@@ -186,7 +186,7 @@ func buildNetwork[T tensor.Float](c Config, p *prep.Preprocessing, targets, rows
 	default:
 		return nil, inputError(fmt.Errorf("loss %q does not fit the %s task", c.Loss, p.Task))
 	}
-	if err := checkMemory[T](append(append([]int{p.InputWidth()}, c.Hidden...), outputs), min(c.Batch, rows)); err != nil {
+	if err := checkMemory[T](c, append(append([]int{p.InputWidth()}, c.Hidden...), outputs), min(c.Batch, rows)); err != nil {
 		return nil, inputError(err)
 	}
 	m := nn.NewModel[T]()
