@@ -14,8 +14,8 @@
 //
 // Results go to stdout, logs and progress to stderr. Exit codes: 0 success,
 // 1 training failed (for example it diverged), 2 bad usage or bad input,
-// 130 and 143 stopped by SIGINT and SIGTERM (fit writes a checkpoint first
-// when it has --checkpoint-every).
+// 130, 143 and 129 stopped by SIGINT, SIGTERM and SIGHUP (fit writes a
+// checkpoint first when it has --checkpoint-every; serve drains).
 package main
 
 import (
@@ -59,7 +59,7 @@ func usageError(err error) error { return usageErr{err} }
 func main() {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP) // SIGHUP: the terminal closed, the ssh link dropped
 	go func() {
 		s, ok := <-sigs
 		if !ok {
@@ -81,7 +81,8 @@ func main() {
 
 // interrupted is the cause of the context's cancellation when a signal
 // stops the command: it exits with 128 + the signal's number, as shells
-// report a process killed by that signal (130 for SIGINT, 143 for SIGTERM).
+// report a process killed by that signal (130 for SIGINT, 143 for SIGTERM,
+// 129 for SIGHUP).
 type interrupted struct{ sig syscall.Signal }
 
 func (i interrupted) Error() string { return "interrupted by " + signalName(i.sig) }
@@ -98,6 +99,8 @@ func signalName(s syscall.Signal) string {
 		return "SIGINT"
 	case syscall.SIGTERM:
 		return "SIGTERM"
+	case syscall.SIGHUP:
+		return "SIGHUP"
 	}
 	return s.String()
 }

@@ -69,8 +69,8 @@ func procExitCode(t *testing.T, err error) int {
 
 // TestKillAndResumeGiveTheUninterruptedModel: SIGKILL in the middle of
 // training, then --resume from the last epoch checkpoint; and SIGINT and
-// SIGTERM, which stop after writing a checkpoint of the exact step (mid-
-// epoch) and exit with 130 and 143. Every resumed run writes the model file
+// SIGTERM and SIGHUP, which stop after writing a checkpoint of the exact
+// step (mid-epoch) and exit with 130, 143 and 129. Every resumed run writes the model file
 // of the run that was never interrupted, byte for byte.
 func TestKillAndResumeGiveTheUninterruptedModel(t *testing.T) {
 	if testing.Short() {
@@ -89,7 +89,7 @@ func TestKillAndResumeGiveTheUninterruptedModel(t *testing.T) {
 		name string
 		sig  syscall.Signal
 		code int
-	}{{"SIGKILL", syscall.SIGKILL, -1}, {"SIGINT", syscall.SIGINT, 130}, {"SIGTERM", syscall.SIGTERM, 143}} {
+	}{{"SIGKILL", syscall.SIGKILL, -1}, {"SIGINT", syscall.SIGINT, 130}, {"SIGTERM", syscall.SIGTERM, 143}, {"SIGHUP", syscall.SIGHUP, 129}} {
 		t.Run(c.name, func(t *testing.T) {
 			out := filepath.Join(dir, c.name)
 			args := interruptArgs(out, "--checkpoint-every", "1")

@@ -90,6 +90,8 @@ func TestSignalsStopPredictAndEvaluate(t *testing.T) {
 		{"evaluate reading a large file, SIGINT", []string{"evaluate", "--data", big}, false, "start", []syscall.Signal{syscall.SIGINT}, 130, false},
 		{"predict on a silent stdin, SIGINT", []string{"predict", "--data", "-"}, true, "start", []syscall.Signal{syscall.SIGINT}, 130, true},
 		{"evaluate on a silent stdin, SIGTERM", []string{"evaluate", "--data", "-"}, true, "start", []syscall.Signal{syscall.SIGTERM}, 143, false},
+		{"predict reading a large file, SIGHUP", []string{"predict", "--data", big}, false, "start", []syscall.Signal{syscall.SIGHUP}, 129, true},
+		{"predict writing its output, SIGHUP", []string{"predict", "--data", big}, false, "temp", []syscall.Signal{syscall.SIGHUP}, 129, true},
 		{"predict writing its output, SIGINT", []string{"predict", "--data", big}, false, "temp", []syscall.Signal{syscall.SIGINT}, 130, true},
 		{"predict writing its output, two signals", []string{"predict", "--data", big}, false, "temp", []syscall.Signal{syscall.SIGINT, syscall.SIGINT}, 130, true},
 	}
