@@ -33,7 +33,7 @@ func predictCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	if *out == "" {
 		return write(stdout)
 	}
-	if err := atomicfile.Write(*out, write); err != nil {
+	if err := atomicfile.WriteContext(ctx, *out, write); err != nil {
 		if ctx.Err() != nil {
 			return err
 		}

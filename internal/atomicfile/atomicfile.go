@@ -14,6 +14,7 @@ package atomicfile
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +25,8 @@ import (
 	"sync"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/densetrain/densetrain/internal/fifo"
 )
 
 // maxLinks bounds the symbolic links followed, as the kernel does.
@@ -142,20 +145,31 @@ func unwrap(err error) error {
 // On any error the temporary file is removed and the file is left as it
 // was. Errors name path, never the temporary file.
 func Write(path string, fn func(io.Writer) error) error {
+	return WriteContext(context.Background(), path, fn)
+}
+
+// WriteContext is Write whose wait for a named pipe's reader ends with
+// ctx (the error then wraps ctx's error).
+func WriteContext(ctx context.Context, path string, fn func(io.Writer) error) error {
 	t, err := Check(path)
 	if err != nil {
 		return err
 	}
-	return t.Write(fn)
+	return t.WriteContext(ctx, fn)
 }
 
 // Write is the package's Write for a checked target.
-func (t Target) Write(fn func(io.Writer) error) (err error) {
+func (t Target) Write(fn func(io.Writer) error) error {
+	return t.WriteContext(context.Background(), fn)
+}
+
+// WriteContext is the package's WriteContext for a checked target.
+func (t Target) WriteContext(ctx context.Context, fn func(io.Writer) error) (err error) {
 	defer func() {
 		err = rename(err, t.Path)
 	}()
 	if t.InPlace {
-		f, err := os.OpenFile(t.Real, os.O_WRONLY|os.O_APPEND, 0)
+		f, err := fifo.Open(ctx, t.Real, os.O_WRONLY|os.O_APPEND)
 		if err != nil {
 			return err
 		}

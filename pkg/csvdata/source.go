@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/densetrain/densetrain/internal/fifo"
 	"github.com/densetrain/densetrain/internal/inflate"
 )
 
@@ -40,7 +41,7 @@ type source struct {
 // openFile opens the file at path; what cannot be read at any offset (a
 // pipe, a device) is first copied to a spool.
 func openFile(ctx context.Context, path string) (*source, error) {
-	f, err := os.Open(path)
+	f, err := fifo.Open(ctx, path, os.O_RDONLY) // a named pipe waits for its writer until ctx ends
 	if err != nil {
 		return nil, err
 	}

@@ -325,7 +325,9 @@ func FileDType(path string) (string, error) {
 // directory or another kind of file that is not a regular one is an error
 // that says what it is.
 func openRegular(path string) (*os.File, int64, error) {
-	f, err := os.Open(path)
+	// O_NONBLOCK: a named pipe is refused below at once, not waited on
+	// for a writer (regular files ignore the flag).
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, 0, err
 	}
