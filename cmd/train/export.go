@@ -2,13 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
+
+	"github.com/densetrain/densetrain/pkg/tabular"
 )
 
 // exportCommand writes a model's ONNX form, with its preprocessing and
 // label decoding inside (tabular.Model.ExportONNX). The output path is
 // checked before the model is read; a model that cannot be exported (a
-// custom layer) is bad input: exit 2, nothing written.
+// custom layer) is bad input: exit 2, nothing written; a failed write is
+// exit 1.
 func exportCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("export")
 	model := fs.String("model", "", "model file written by train fit (required)")
@@ -30,7 +34,10 @@ func exportCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	if err := m.ExportONNX(*out); err != nil {
-		return usageError(err)
+		if errors.As(err, new(*tabular.InputError)) { // a model ONNX cannot express
+			return usageError(err)
+		}
+		return writeError(err)
 	}
 	return nil
 }

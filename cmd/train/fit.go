@@ -249,17 +249,17 @@ func runFit(ctx context.Context, c fitConfig, stdout, stderr io.Writer) error {
 		return nil
 	}
 	if err := m.Save(c.out); err != nil {
-		return usageError(err)
+		return writeError(err)
 	}
 	hist := m.History
 	if c.history != "" {
 		if err := writeHistory(c.history, hist); err != nil {
-			return usageError(err)
+			return writeError(err)
 		}
 	}
 	if c.plot != "" {
 		if err := plotLoss(c.plot, hist); err != nil {
-			return usageError(err)
+			return writeError(err)
 		}
 	}
 	last := hist.Epochs[len(hist.Epochs)-1]

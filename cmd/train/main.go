@@ -13,7 +13,8 @@
 //	train help
 //
 // Results go to stdout, logs and progress to stderr. Exit codes: 0 success,
-// 1 training failed (for example it diverged), 2 bad usage or bad input,
+// 1 training or writing an output failed (it diverged, the disk is full),
+// 2 bad usage or bad input, 141 a broken pipe (the reader of an output left),
 // 130, 143 and 129 stopped by SIGINT, SIGTERM and SIGHUP (fit writes a
 // checkpoint first when it has --checkpoint-every; serve drains).
 package main
@@ -55,6 +56,29 @@ func (u usageErr) Unwrap() error { return u.err }
 
 // usageError marks err as a usage error.
 func usageError(err error) error { return usageErr{err} }
+
+// writeErr marks an error while writing an output (disk full, I/O error, a
+// reader gone): exit code 1 — the input and the flags were fine — or 141
+// for a broken pipe, as SIGPIPE ends a program writing to standard output.
+// An output that cannot be created at all is found before any work by
+// checkOutputs, and is a usage error.
+type writeErr struct{ err error }
+
+func (w writeErr) Error() string { return w.err.Error() }
+func (w writeErr) Unwrap() error { return w.err }
+
+// writeError marks err, from writing an output, as a write error; nil stays
+// nil, and a cancellation by a signal stays what it is.
+func writeError(err error) error {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return err
+	}
+	return writeErr{err}
+}
+
+// brokenPipe is the exit code of a write to a pipe whose reader has gone,
+// 128 + SIGPIPE, silent as a program killed by SIGPIPE is.
+const brokenPipe = 128 + int(syscall.SIGPIPE)
 
 func main() {
 	ctx, cancel := context.WithCancelCause(context.Background())
@@ -138,6 +162,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch {
 	case err == nil || errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.Is(err, syscall.EPIPE):
+		return brokenPipe
 	case errors.Is(err, context.Canceled) && errors.As(context.Cause(ctx), &sig):
 		fmt.Fprintf(stderr, "train %s: %v: %v\n", args[0], sig, err)
 	default:
@@ -147,7 +173,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // exitCode is the exit code for a command's error: 0, 2 for bad usage or
-// input, 128 + the signal's number when a signal stopped it, else 1.
+// input, 128 + the signal's number when a signal stopped it, 141 for a
+// broken pipe, else 1 (a failed training, a failed write).
 func exitCode(ctx context.Context, err error) int {
 	// This process's signal, else the one that stopped another MPI rank.
 	var stop interface{ ExitCode() int }
@@ -156,6 +183,10 @@ func exitCode(ctx context.Context, err error) int {
 		return 0
 	case errors.Is(err, context.Canceled) && (errors.As(context.Cause(ctx), &stop) || errors.As(err, &stop)) && stop.ExitCode() > 0:
 		return stop.ExitCode()
+	case errors.Is(err, syscall.EPIPE):
+		return brokenPipe
+	case errors.As(err, new(writeErr)):
+		return 1
 	case errors.As(err, new(usageErr)):
 		return 2
 	default:

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -118,5 +122,68 @@ func TestOutputsThroughLinksAndDevices(t *testing.T) {
 			require.NoError(t, err)
 			assert.NotZero(t, st.Mode()&os.ModeCharDevice, "%s is still a device after %s", dev, args[0])
 		}
+	}
+}
+
+// A write error is never "bad input": a full disk is exit 1 with one line
+// naming the output, whether the output is standard output or --out; a
+// reader that leaves early is exit 141 (SIGPIPE's), both ways.
+func TestWriteErrorsHaveOneExitCode(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full")
+	}
+	bin := binary(t)
+	model := filepath.Join(t.TempDir(), "digits.safetensors")
+	code, _, errOut := drive(t, bin, "fit", "--data", "../../testdata/digits.csv", "--epochs", "1", "--quiet", "--out", model)
+	require.Equal(t, 0, code, errOut)
+	predict := []string{"predict", "--model", model, "--data", "../../testdata/digits.csv"}
+
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	require.NoError(t, err)
+	defer full.Close()
+	for _, c := range []struct {
+		name string
+		args []string
+		out  *os.File
+	}{
+		{"stdout is /dev/full", predict, full},
+		{"--out /dev/full", append(slices.Clone(predict), "--out", "/dev/full"), nil},
+		{"export --out /dev/full", []string{"export", "--model", model, "--out", "/dev/full"}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cmd := exec.Command(bin, c.args...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if c.out != nil {
+				cmd.Stdout = c.out
+			}
+			err := cmd.Run()
+			assert.Equal(t, 1, procExitCode(t, err), stderr.String())
+			assert.Equal(t, 1, strings.Count(stderr.String(), "\n"), stderr.String())
+			assert.Contains(t, stderr.String(), "no space left on device")
+		})
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+	}{{"stdout", predict}, {"--out /dev/stdout", append(slices.Clone(predict), "--out", "/dev/stdout")}} {
+		t.Run("reader leaves, "+c.name, func(t *testing.T) {
+			cmd := exec.Command(bin, c.args...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			r, err := cmd.StdoutPipe()
+			require.NoError(t, err)
+			require.NoError(t, cmd.Start())
+			_, err = io.ReadFull(r, make([]byte, 100))
+			require.NoError(t, err)
+			r.Close()
+			err = cmd.Wait()
+			if ws := cmd.ProcessState.Sys().(syscall.WaitStatus); ws.Signaled() {
+				assert.Equal(t, syscall.SIGPIPE, ws.Signal())
+			} else {
+				assert.Equal(t, 141, procExitCode(t, err), stderr.String())
+			}
+			assert.Empty(t, stderr.String())
+		})
 	}
 }

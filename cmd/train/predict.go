@@ -31,15 +31,9 @@ func predictCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	write := func(w io.Writer) error { return pred.WriteCSV(ctxWriter{ctx, w}) }
 	if *out == "" {
-		return write(stdout)
+		return writeError(write(stdout))
 	}
-	if err := atomicfile.WriteContext(ctx, *out, write); err != nil {
-		if ctx.Err() != nil {
-			return err
-		}
-		return usageError(err)
-	}
-	return nil
+	return writeError(atomicfile.WriteContext(ctx, *out, write))
 }
 
 // ctxWriter stops a long output when ctx is cancelled: its writes fail
