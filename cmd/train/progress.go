@@ -18,35 +18,37 @@ func isTerminal(w io.Writer) bool {
 }
 
 // progress is a callback that draws one progress bar per epoch on a
-// terminal, with the samples per second and the running loss, and leaves
-// the epoch's log line when the epoch ends.
+// terminal — its total the training rows from the first epoch on, the
+// running loss and the samples per second — and leaves the epoch's log
+// line when the epoch ends.
 type progress struct {
 	w      io.Writer
 	epochs int
-	rows   int // training rows, learnt in the first epoch (an open bar until then)
+	rows   int // training rows (TrainState.Samples)
+	start  time.Time
 	bar    *progressbar.ProgressBar
 }
 
+func (p *progress) OnTrainBegin(s nn.TrainState) error {
+	p.rows = s.Samples()
+	return nil
+}
+
 func (p *progress) OnEpochBegin(_ nn.TrainState, epoch int) error {
-	rows := p.rows
-	if rows == 0 {
-		rows = -1
-	}
-	p.bar = progressbar.NewOptions(rows,
+	p.start = time.Now()
+	p.bar = progressbar.NewOptions(p.rows,
 		progressbar.OptionSetWriter(p.w),
 		progressbar.OptionSetDescription(fmt.Sprintf("epoch %d/%d", epoch, p.epochs)),
 		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("samples"),
 		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionSetRenderBlankState(true), // the total at once, even for an epoch shorter than the throttle
 		progressbar.OptionClearOnFinish(),
 	)
 	return nil
 }
 
 func (p *progress) OnBatchEnd(_ nn.TrainState, epoch, _, samples int, loss float64) error {
-	p.rows = max(p.rows, samples)
-	p.bar.Describe(fmt.Sprintf("epoch %d/%d loss %.4f", epoch, p.epochs, loss))
+	p.bar.Describe(fmt.Sprintf("epoch %d/%d loss %.4f %s", epoch, p.epochs, loss, rate(samples, time.Since(p.start))))
 	return p.bar.Set(samples)
 }
 
@@ -56,4 +58,19 @@ func (p *progress) OnEpochEnd(_ nn.TrainState, log *nn.EpochLog) error {
 	}
 	fmt.Fprintln(p.w, log.Line(p.epochs))
 	return nil
+}
+
+// rate writes samples per second, with k or M past a thousand or a million.
+func rate(samples int, d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	r := float64(samples) / d.Seconds()
+	switch {
+	case r >= 1e6:
+		return fmt.Sprintf("%.1fM samples/s", r/1e6)
+	case r >= 1e3:
+		return fmt.Sprintf("%.1fk samples/s", r/1e3)
+	}
+	return fmt.Sprintf("%.0f samples/s", r)
 }

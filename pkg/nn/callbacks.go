@@ -18,6 +18,9 @@ type TrainState interface {
 	StopTraining()
 	// Checkpoint writes a checkpoint now (see FitOptions.CheckpointPath).
 	Checkpoint() error
+	// Samples is the number of training rows: the samples of one epoch
+	// (a progress bar's total).
+	Samples() int
 }
 
 // Weights is an opaque copy of a model's parameters.

@@ -97,6 +97,13 @@ type FitOptions struct {
 	// as a split computed once by the caller (stratified, say); Fit trains
 	// on the others. Give one of the three.
 	ValidationRows []int
+	// MetricScale, one factor per output, puts the regression metrics of
+	// the per-epoch log (rmse and mae, training and validation) in the
+	// targets' own units when the network learns standardized targets:
+	// each output's error is multiplied by its factor (the target's
+	// standard deviation). The loss stays in the network's units; R² does
+	// not change. nil reports the network's units.
+	MetricScale []float64
 	// Callbacks hook into training (see Callback): at its start, at the
 	// start and end of every epoch, after every batch and at its end, in
 	// order. The states of those that are StatefulCallbacks are saved in
@@ -216,6 +223,7 @@ func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*Hi
 		runRate: learningRate(m.opt), hooks: hooks}
 	r.rng = rand.New(r.pcg)
 	r.t.seed = opt.Seed
+	r.t.metrics.scale = opt.MetricScale
 	r.t.sum = newGradSum(ctx, r.t.lanes, r.t.norms, opt.Comm, opt.CommAllreduce)
 	runCtx := ctx
 	distributed := opt.Comm != nil && opt.Comm.Size() > 1

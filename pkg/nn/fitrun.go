@@ -172,6 +172,7 @@ func (r *fitRun[T]) loop(p *parallel.Pool) error {
 	var ev *evaluator[T]
 	if r.val != nil {
 		ev = newEvaluator(r.m, p.Workers(), r.val.x, r.val.y, r.val.idx)
+		ev.metrics.scale = r.opt.MetricScale
 	}
 	if err := runHooks(r, r.hooks.trainBegin, func(c TrainBeginner) error { return c.OnTrainBegin(r) }); err != nil {
 		return err
@@ -354,3 +355,6 @@ func (r *fitRun[T]) RestoreWeights(w Weights) error {
 
 // StopTraining implements TrainState.
 func (r *fitRun[T]) StopTraining() { r.stop = true }
+
+// Samples implements TrainState.
+func (r *fitRun[T]) Samples() int { return len(r.train) }

@@ -30,6 +30,7 @@ type metrics struct {
 	kind     metricKind
 	mean     []float64
 	constant []bool
+	scale    []float64 // per output, the factor of its errors in rmse and mae (nil: 1)
 }
 
 // newMetrics prepares the metrics of loss l on rows idx of y (all rows when
@@ -140,7 +141,8 @@ func argmax[T Float](row []T) int {
 }
 
 // finish turns accumulated counts into named metrics: accuracy, or rmse,
-// mae and r2 (the mean over outputs of scikit-learn's R²).
+// mae (each output's errors times its scale) and r2 (the mean over
+// outputs of scikit-learn's R²).
 func finish(mt metrics, acc []float64) map[string]float64 {
 	if mt.kind != regression {
 		return map[string]float64{"accuracy": acc[0] / acc[1]}
@@ -150,8 +152,12 @@ func finish(mt metrics, acc []float64) map[string]float64 {
 	var sse, sae, r2 float64
 	for j := range k {
 		a := acc[4*j : 4*j+4]
-		sse += a[2]
-		sae += a[3]
+		s := 1.0
+		if j < len(mt.scale) {
+			s = mt.scale[j]
+		}
+		sse += a[2] * s * s
+		sae += a[3] * s
 		sst := a[1] - a[0]*a[0]/n // Σ(y−ȳ)², from sums around the mean
 		switch {
 		case !mt.constant[j] && sst > 0:

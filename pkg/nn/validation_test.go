@@ -58,3 +58,30 @@ func TestValidationSplitIsSeededAndDisjoint(t *testing.T) {
 	assert.Equal(t, a, b)
 	assert.NotEqual(t, a, c)
 }
+
+// MetricScale multiplies the per-epoch rmse and mae (training and
+// validation) by the output's factor, leaving the loss, R² and the
+// weights as they were.
+func TestMetricScaleReportsTargetUnits(t *testing.T) {
+	fit := func(scale []float64) *nn.History {
+		m, x, y, _, _ := overfitCase(t)
+		h, err := m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 2, Seed: 3, ValidationSplit: 0.25, MetricScale: scale})
+		require.NoError(t, err)
+		return h
+	}
+	a, b := fit(nil), fit([]float64{250})
+	for i := range a.Epochs {
+		ea, eb := a.Epochs[i], b.Epochs[i]
+		assert.Equal(t, ea.Loss, eb.Loss)
+		assert.Equal(t, ea.ValLoss, eb.ValLoss)
+		for _, m := range []map[string]float64{ea.Metrics, ea.ValMetrics} {
+			require.Contains(t, m, "rmse")
+		}
+		assert.InDelta(t, 250*ea.Metrics["rmse"], eb.Metrics["rmse"], 1e-9*eb.Metrics["rmse"])
+		assert.InDelta(t, 250*ea.Metrics["mae"], eb.Metrics["mae"], 1e-9*eb.Metrics["mae"])
+		assert.InDelta(t, 250*ea.ValMetrics["rmse"], eb.ValMetrics["rmse"], 1e-9*eb.ValMetrics["rmse"])
+		assert.InDelta(t, 250*ea.ValMetrics["mae"], eb.ValMetrics["mae"], 1e-9*eb.ValMetrics["mae"])
+		assert.Equal(t, ea.Metrics["r2"], eb.Metrics["r2"])
+		assert.Equal(t, ea.ValMetrics["r2"], eb.ValMetrics["r2"])
+	}
+}

@@ -67,7 +67,8 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 	prep.ScaleTargets(p, y)
 	opts := nn.FitOptions{Epochs: c.Epochs, BatchSize: c.Batch, Seed: c.Seed, ValidationRows: val,
 		Parallelism: nn.Parallelism{Workers: c.Workers}, Log: c.Log, Warn: c.Warn, Comm: c.Comm, CommAllreduce: c.CommAllreduce,
-		CheckpointPath: c.CheckpointPath, CheckpointEvery: c.CheckpointEvery, Resume: c.Resume}
+		CheckpointPath: c.CheckpointPath, CheckpointEvery: c.CheckpointEvery, Resume: c.Resume,
+		MetricScale: p.TargetScale} // rmse and mae per epoch in the targets' units, as Evaluate reports them
 	if c.Val != nil {
 		vt, err := read[T](ctx, *c.Val, csvdata.Options{Targets: p.Targets, Schema: &p.Schema, Workers: c.Workers,
 			NA: c.NA, Delimiter: c.Delimiter, MissingIsError: c.Impute == prep.NoImpute})

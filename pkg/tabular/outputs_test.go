@@ -42,3 +42,19 @@ func TestAnswerBeyondFloat32IsRefused(t *testing.T) {
 	require.NoError(t, err)
 	assert.Less(t, p.Values.Data[0], 3e38)
 }
+
+// The per-epoch rmse and mae of a regression are in the target's units, as
+// Evaluate reports them (the loss stays standardized).
+func TestEpochMetricsInTargetUnits(t *testing.T) {
+	ctx := context.Background()
+	src := File("../../testdata/diabetes.csv")
+	m, err := Fit(ctx, src, Config{Epochs: 20, Seed: 1})
+	require.NoError(t, err)
+	ev, err := m.Evaluate(ctx, src, PredictOptions{})
+	require.NoError(t, err)
+	last := m.History.Epochs[len(m.History.Epochs)-1]
+	for _, k := range []string{"rmse", "mae"} {
+		ratio := last.Metrics[k] / ev.Metrics[k]
+		assert.True(t, ratio > 0.5 && ratio < 2, "%s: epoch %v, Evaluate %v", k, last.Metrics[k], ev.Metrics[k])
+	}
+}
