@@ -156,6 +156,12 @@ var badCorpus = []badCase{
 	{"--l2 -1", "fit --data BAD/ok.csv --l2 -1", []string{"--l2 -1"}},
 	{"--max-norm +Inf", "fit --data BAD/ok.csv --max-norm +Inf", []string{"--max-norm +Inf"}},
 	{"--lr-schedule step", "fit --data BAD/ok.csv --lr-schedule step", []string{`--lr-schedule "step"`}},
+	// round 3: model file
+	{"model: a scaling mean's byte flipped", "predict --model BAD/model_flipped_mean.safetensors --data IRIS --out OUT", []string{"model_flipped_mean.safetensors:", "checksum mismatch: the header or the tensor data is damaged"}},
+	{"model: the label order swapped", "evaluate --model BAD/model_swapped_labels.safetensors --data IRIS", []string{"model_swapped_labels.safetensors:", "checksum mismatch"}},
+	{"model: an activation changed", "summary --model BAD/model_flipped_activation.safetensors", []string{"model_flipped_activation.safetensors:", "checksum mismatch"}},
+	{"export: a scaling mean's byte flipped", "export --model BAD/model_flipped_mean.safetensors --out GEN/flipped.onnx", []string{"model_flipped_mean.safetensors:", "checksum mismatch"}},
+	{"serve: an activation changed", "serve --model BAD/model_flipped_activation.safetensors --addr 127.0.0.1:0", []string{"model_flipped_activation.safetensors:", "checksum mismatch"}},
 }
 
 func TestBadInputCorpus(t *testing.T) {

@@ -2,9 +2,7 @@ package nn
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,7 +16,7 @@ import (
 // and checkpoints share: an 8-byte little-endian header length, a JSON
 // header mapping tensor names to dtype, shape and data offsets, with a
 // "__metadata__" map of strings, then the raw little-endian data. The
-// metadata carries a SHA-256 of the data section under "checksum".
+// metadata carries a SHA-256 under "checksum" (filesum.go).
 
 // maxHeader bounds the JSON header read from a file; maxDims bounds a
 // tensor's rank. Together they bound what decoding a header can allocate.
@@ -86,18 +84,22 @@ func decodeInto[T Float](t tensor, dst []T) {
 }
 
 // writeSafetensors writes meta and the tensors, in order, adding the
-// checksum to meta. Map keys are sorted by encoding/json, so the same
+// checksum of both to meta: meta's format_version must be one whose
+// checksum covers the header. Map keys are sorted by encoding/json, so the same
 // content gives the same bytes.
 func writeSafetensors(w io.Writer, meta map[string]string, tensors []tensor) (int64, error) {
 	header := map[string]any{}
+	infos := make(map[string]tensorInfo, len(tensors))
+	data := make([][]byte, len(tensors))
 	var off int64
-	sum := sha256.New()
-	for _, t := range tensors {
-		header[t.name] = tensorInfo{t.dtype, t.shape, [2]int64{off, off + int64(len(t.data))}}
+	for i, t := range tensors {
+		infos[t.name] = tensorInfo{t.dtype, t.shape, [2]int64{off, off + int64(len(t.data))}}
+		header[t.name] = infos[t.name]
 		off += int64(len(t.data))
-		sum.Write(t.data)
+		data[i] = t.data
 	}
-	meta["checksum"] = "sha256:" + hex.EncodeToString(sum.Sum(nil))
+	delete(meta, "checksum")
+	meta["checksum"] = headerChecksum(meta, infos, data...)
 	header["__metadata__"] = meta
 	h, err := json.Marshal(header)
 	if err != nil {
@@ -124,10 +126,12 @@ func writeSafetensors(w io.Writer, meta map[string]string, tensors []tensor) (in
 // readSafetensors reads a file said to be size bytes long. It checks the
 // header against that size — dtypes, shapes against byte ranges, ranges
 // that tile the data exactly — and calls check, if not nil, with the
-// metadata and the tensor entries, all before reading the data. The data is
-// read in growing chunks, so a false size costs no more memory than the
-// bytes really there. Last, it verifies the checksum.
-func readSafetensors(r io.Reader, size int64, check func(map[string]string, map[string]tensorInfo) error) (map[string]string, map[string]tensor, error) {
+// metadata and the tensor entries, all before reading the data, after it
+// checked the format name and version against ff. The data is read in
+// growing chunks, so a false size costs no more memory than the bytes
+// really there. Last, it verifies the checksum: of the header and the
+// data, or of the data alone in a version older than ff.covers.
+func readSafetensors(r io.Reader, size int64, ff fileFormat, check func(map[string]string, map[string]tensorInfo) error) (map[string]string, map[string]tensor, error) {
 	if size < 8 {
 		return nil, nil, fmt.Errorf("%d bytes is too short for a header", size)
 	}
@@ -150,6 +154,10 @@ func readSafetensors(r io.Reader, size int64, check func(map[string]string, map[
 	var meta map[string]string
 	if err := json.Unmarshal(raw["__metadata__"], &meta); err != nil || meta == nil {
 		return nil, nil, errors.New("header has no valid __metadata__")
+	}
+	version, err := checkFormat(meta, ff)
+	if err != nil {
+		return nil, nil, err
 	}
 	delete(raw, "__metadata__")
 	dataLen := size - 8 - int64(hlen)
@@ -200,11 +208,11 @@ func readSafetensors(r io.Reader, size int64, check func(map[string]string, map[
 	if off != dataLen {
 		return nil, nil, fmt.Errorf("the tensors need %d bytes of data, the file has %d", off, dataLen)
 	}
+	infos := make(map[string]tensorInfo, len(entries))
+	for _, e := range entries {
+		infos[e.name] = e.tensorInfo
+	}
 	if check != nil {
-		infos := make(map[string]tensorInfo, len(entries))
-		for _, e := range entries {
-			infos[e.name] = e.tensorInfo
-		}
 		if err := check(meta, infos); err != nil {
 			return nil, nil, err
 		}
@@ -213,9 +221,8 @@ func readSafetensors(r io.Reader, size int64, check func(map[string]string, map[
 	if err != nil || int64(len(data)) != dataLen {
 		return nil, nil, fmt.Errorf("reading tensor data: got %d of %d bytes (%v)", len(data), dataLen, err)
 	}
-	sum := sha256.Sum256(data)
-	if meta["checksum"] != "sha256:"+hex.EncodeToString(sum[:]) {
-		return nil, nil, errors.New("checksum mismatch: the tensor data is damaged")
+	if err := verifyChecksum(meta, infos, data, version >= ff.covers); err != nil {
+		return nil, nil, err
 	}
 	tensors := make(map[string]tensor, len(entries))
 	for _, e := range entries {
