@@ -1,7 +1,6 @@
 package nn
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -264,26 +263,14 @@ func modelFromArchitecture[T Float](arch architecture) (*Model[T], error) {
 // reading only its header, so that a program can load it in its own
 // precision.
 func FileDType(path string) (string, error) {
-	f, _, err := openRegular(path)
+	f, size, err := openRegular(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	var lenBuf [8]byte
-	if _, err := io.ReadFull(f, lenBuf[:]); err != nil {
-		return "", fmt.Errorf("%s: model file: too short for a header", path)
-	}
-	n := binary.LittleEndian.Uint64(lenBuf[:])
-	if n > maxHeader {
-		return "", fmt.Errorf("%s: model file: header length %d exceeds the %d-byte limit", path, n, maxHeader)
-	}
-	h := make([]byte, n)
-	if _, err := io.ReadFull(f, h); err != nil {
-		return "", fmt.Errorf("%s: model file: truncated header", path)
-	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(h, &raw); err != nil {
-		return "", fmt.Errorf("%s: model file: header is not valid JSON", path)
+	raw, _, err := readHeader(f, size)
+	if err != nil {
+		return "", fmt.Errorf("%s: model file: %w", path, err)
 	}
 	for name, msg := range raw {
 		var t tensorInfo

@@ -18,10 +18,15 @@ import (
 // "__metadata__" map of strings, then the raw little-endian data. The
 // metadata carries a SHA-256 under "checksum" (filesum.go).
 
-// maxHeader bounds the JSON header read from a file; maxDims bounds a
-// tensor's rank. Together they bound what decoding a header can allocate.
+// maxHeader bounds the JSON header of a file, besides the file's size;
+// maxDims bounds a tensor's rank. Together they bound what decoding a
+// header can allocate. 256 MiB holds the header of the widest table fit
+// accepts (100 000 columns, csvdata.DefaultMaxColumns) with names and
+// categories of about 1 KiB each, escaped twice (in the preprocessing's
+// JSON, then as a metadata string); writeSafetensors refuses a larger
+// header, so that every file written can be read.
 const (
-	maxHeader = 1 << 20
+	maxHeader = 256 << 20
 	maxDims   = 8
 )
 
@@ -105,6 +110,9 @@ func writeSafetensors(w io.Writer, meta map[string]string, tensors []tensor) (in
 	if err != nil {
 		return 0, err
 	}
+	if len(h) > maxHeader {
+		return 0, fmt.Errorf("nn: the file's header would be %d bytes, more than the %d bytes a reader accepts (column names or categories too long?)", len(h), maxHeader)
+	}
 	if pad := len(h) % 8; pad != 0 {
 		h = append(h, bytes.Repeat([]byte(" "), 8-pad)...)
 	}
@@ -132,24 +140,9 @@ func writeSafetensors(w io.Writer, meta map[string]string, tensors []tensor) (in
 // really there. Last, it verifies the checksum: of the header and the
 // data, or of the data alone in a version older than ff.covers.
 func readSafetensors(r io.Reader, size int64, ff fileFormat, check func(map[string]string, map[string]tensorInfo) error) (map[string]string, map[string]tensor, error) {
-	if size < 8 {
-		return nil, nil, fmt.Errorf("%d bytes is too short for a header", size)
-	}
-	var lenBuf [8]byte
-	if _, err := io.ReadFull(r, lenBuf[:]); err != nil {
-		return nil, nil, fmt.Errorf("reading the header length: %w", err)
-	}
-	hlen := binary.LittleEndian.Uint64(lenBuf[:])
-	if hlen > maxHeader || hlen > uint64(size-8) {
-		return nil, nil, fmt.Errorf("header length %d exceeds the file (%d bytes) or the %d-byte limit", hlen, size, maxHeader)
-	}
-	hbuf := make([]byte, hlen)
-	if _, err := io.ReadFull(r, hbuf); err != nil {
-		return nil, nil, fmt.Errorf("reading the header: %w", err)
-	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(hbuf, &raw); err != nil {
-		return nil, nil, fmt.Errorf("header is not valid JSON: %w", err)
+	raw, hlen, err := readHeader(r, size)
+	if err != nil {
+		return nil, nil, err
 	}
 	var meta map[string]string
 	if err := json.Unmarshal(raw["__metadata__"], &meta); err != nil || meta == nil {
@@ -160,7 +153,7 @@ func readSafetensors(r io.Reader, size int64, ff fileFormat, check func(map[stri
 		return nil, nil, err
 	}
 	delete(raw, "__metadata__")
-	dataLen := size - 8 - int64(hlen)
+	dataLen := size - 8 - hlen
 	type entry struct {
 		name string
 		tensorInfo
@@ -229,4 +222,33 @@ func readSafetensors(r io.Reader, size int64, ff fileFormat, check func(map[stri
 		tensors[e.name] = tensor{name: e.name, dtype: e.DType, shape: e.Shape, data: data[e.Offsets[0]:e.Offsets[1]]}
 	}
 	return meta, tensors, nil
+}
+
+// readHeader reads the header length and the JSON header of a file of
+// size bytes, in growing chunks, so that a false size costs no more memory
+// than the bytes really there. It returns the header's entries and length.
+func readHeader(r io.Reader, size int64) (map[string]json.RawMessage, int64, error) {
+	if size < 8 {
+		return nil, 0, fmt.Errorf("%d bytes is too short for a header", size)
+	}
+	var lenBuf [8]byte
+	if _, err := io.ReadFull(r, lenBuf[:]); err != nil {
+		return nil, 0, fmt.Errorf("reading the header length: %w", err)
+	}
+	hlen := binary.LittleEndian.Uint64(lenBuf[:])
+	if hlen > maxHeader {
+		return nil, 0, fmt.Errorf("header length %d exceeds the %d-byte limit", hlen, maxHeader)
+	}
+	if hlen > uint64(size-8) {
+		return nil, 0, fmt.Errorf("truncated: a header of %d bytes, the file has %d after its length", hlen, size-8)
+	}
+	hbuf, err := io.ReadAll(io.LimitReader(r, int64(hlen)))
+	if err != nil || uint64(len(hbuf)) != hlen {
+		return nil, 0, fmt.Errorf("reading the header: truncated, got %d of %d bytes (%v)", len(hbuf), hlen, err)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(hbuf, &raw); err != nil {
+		return nil, 0, fmt.Errorf("header is not valid JSON: %w", err)
+	}
+	return raw, int64(hlen), nil
 }
