@@ -171,6 +171,9 @@ func (e *CheckpointError) Unwrap() error { return e.Err }
 func (r *fitRun[T]) readCheckpoint(rd io.Reader, size int64) (int, error) {
 	m := r.m
 	meta, tensors, err := readSafetensors(rd, size, checkpointFormat, nil)
+	if errors.Is(err, errNotSafetensors) {
+		return 0, errors.New("not a densetrain checkpoint")
+	}
 	if err != nil {
 		return 0, fmt.Errorf("checkpoint: %w", err)
 	}

@@ -134,6 +134,9 @@ func (m *Model[T]) SaveFile(path string) error {
 	})
 }
 
+// errNotModel is a file that is not a model file at all (a CSV, say).
+var errNotModel = errors.New("not a densetrain model file")
+
 // LoadFile reads a model file. The weights are converted to T if the file
 // holds the other precision. Errors name the file.
 func LoadFile[T Float](path string) (*Model[T], error) {
@@ -174,6 +177,9 @@ func ReadModel[T Float](r io.Reader, size int64) (*Model[T], error) {
 		}
 		return nil
 	})
+	if errors.Is(err, errNotSafetensors) {
+		return nil, errNotModel
+	}
 	if err != nil {
 		return nil, fmt.Errorf("model file: %w", err)
 	}
@@ -269,6 +275,9 @@ func FileDType(path string) (string, error) {
 	}
 	defer f.Close()
 	raw, _, err := readHeader(f, size)
+	if errors.Is(err, errNotSafetensors) {
+		return "", fmt.Errorf("%s: %w", path, errNotModel)
+	}
 	if err != nil {
 		return "", fmt.Errorf("%s: model file: %w", path, err)
 	}

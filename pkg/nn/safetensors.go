@@ -224,6 +224,10 @@ func readSafetensors(r io.Reader, size int64, ff fileFormat, check func(map[stri
 	return meta, tensors, nil
 }
 
+// errNotSafetensors is a file that does not start as a safetensors file:
+// 8 bytes of length, then a JSON object.
+var errNotSafetensors = errors.New("not a safetensors file")
+
 // readHeader reads the header length and the JSON header of a file of
 // size bytes, in growing chunks, so that a false size costs no more memory
 // than the bytes really there. It returns the header's entries and length.
@@ -236,15 +240,28 @@ func readHeader(r io.Reader, size int64) (map[string]json.RawMessage, int64, err
 		return nil, 0, fmt.Errorf("reading the header length: %w", err)
 	}
 	hlen := binary.LittleEndian.Uint64(lenBuf[:])
+	var first [1]byte // a header is a JSON object
+	if size > 8 {
+		if _, err := io.ReadFull(r, first[:]); err != nil {
+			return nil, 0, fmt.Errorf("reading the header: %w", err)
+		}
+		if first[0] != '{' {
+			return nil, 0, errNotSafetensors
+		}
+	}
 	if hlen > maxHeader {
 		return nil, 0, fmt.Errorf("header length %d exceeds the %d-byte limit", hlen, maxHeader)
 	}
 	if hlen > uint64(size-8) {
 		return nil, 0, fmt.Errorf("truncated: a header of %d bytes, the file has %d after its length", hlen, size-8)
 	}
-	hbuf, err := io.ReadAll(io.LimitReader(r, int64(hlen)))
-	if err != nil || uint64(len(hbuf)) != hlen {
-		return nil, 0, fmt.Errorf("reading the header: truncated, got %d of %d bytes (%v)", len(hbuf), hlen, err)
+	hbuf := first[:min(hlen, 1)]
+	if hlen > 1 {
+		rest, err := io.ReadAll(io.LimitReader(r, int64(hlen-1)))
+		if err != nil || uint64(len(rest)) != hlen-1 {
+			return nil, 0, fmt.Errorf("reading the header: truncated, got %d of %d bytes (%v)", len(rest)+1, hlen, err)
+		}
+		hbuf = append(hbuf, rest...)
 	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(hbuf, &raw); err != nil {

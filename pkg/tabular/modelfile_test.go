@@ -33,3 +33,14 @@ func TestLoadReadsFormat1(t *testing.T) {
 	assert.Len(t, p.Labels, 150)
 	assert.Equal(t, []string{"0", "1", "2"}, p.ClassNames)
 }
+
+// TestLoadOfNotAModel: a CSV or random bytes given to Load say that they
+// are not a model file.
+func TestLoadOfNotAModel(t *testing.T) {
+	for _, path := range []string{bad + "ok.csv", bad + "binary.csv", bad + "model_random_bytes.safetensors"} {
+		m, err := Load(path)
+		assert.Nil(t, m)
+		assert.EqualError(t, err, path+": not a densetrain model file")
+		assert.ErrorAs(t, err, new(*InputError))
+	}
+}

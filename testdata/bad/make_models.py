@@ -103,3 +103,10 @@ assert raw.count(b'mean\\":[5.8433') == 1 and raw.count(b'[\\"0\\",\\"1\\",\\"2\
 write("model_flipped_mean.safetensors", raw_header=raw.replace(b'mean\\":[5.8433', b'mean\\":[4.8433'))  # one byte
 write("model_swapped_labels.safetensors", raw_header=raw.replace(b'[\\"0\\",\\"1\\",\\"2\\"]', b'[\\"2\\",\\"1\\",\\"0\\"]'))
 write("model_flipped_activation.safetensors", raw_header=raw.replace(b'\\"relu\\"', b'\\"tanh\\"'))
+
+# Random bytes in place of a model: "not a densetrain model file".
+import random
+rnd = random.Random(7)
+noise = bytearray(rnd.getrandbits(8) for _ in range(2048))
+noise[8] = ord("}")  # never the "{" a header starts with
+open("model_random_bytes.safetensors", "wb").write(bytes(noise))
