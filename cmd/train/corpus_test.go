@@ -103,7 +103,7 @@ var badCorpus = []badCase{
 	{"model: bad preprocessing", "predict --model BAD/model_bad_preprocessing.safetensors --data IRIS --out OUT", []string{"model_bad_preprocessing.safetensors", "preprocessing"}},
 	{"model: a tensor missing", "predict --model BAD/model_missing_tensor.safetensors --data IRIS --out OUT", []string{"model_missing_tensor.safetensors", "the tensors hold 24"}},
 	{"model: a checkpoint instead", "predict --model BAD/checkpoint_iris.ckpt --data IRIS --out OUT", []string{"checkpoint_iris.ckpt", `"densetrain-checkpoint"`}},
-	{"model: a CSV instead", "predict --model BAD/ok.csv --data IRIS --out OUT", []string{"ok.csv", "model file"}},
+	{"model: a CSV instead", "predict --model BAD/ok.csv --data IRIS --out OUT", []string{"ok.csv: not a densetrain model file"}},
 	{"model: missing file", "evaluate --model BAD/no_such_model --data IRIS", []string{"no_such_model", "no such file"}},
 	// flags
 	{"unknown command", "frobnicate", []string{`unknown command "frobnicate"`}},
@@ -164,6 +164,15 @@ var badCorpus = []badCase{
 	{"xor --lr 0", "xor --lr 0", []string{"--lr 0"}},
 	{"predict: an answer beyond float32", "predict --model GEN/huge.safetensors --data GEN/huge_far.csv --out OUT", []string{"huge_far.csv:3:", `target "y"`, "beyond the range of float32"}},
 	{"evaluate: an answer beyond float32", "evaluate --model GEN/huge.safetensors --data GEN/huge_far.csv --json", []string{"huge_far.csv:3:", `target "y"`, "beyond the range of float32"}},
+	// round 3: model file
+	{"model: a scaling mean's byte flipped", "predict --model BAD/model_flipped_mean.safetensors --data IRIS --out OUT", []string{"model_flipped_mean.safetensors:", "checksum mismatch: the header or the tensor data is damaged"}},
+	{"model: the label order swapped", "evaluate --model BAD/model_swapped_labels.safetensors --data IRIS", []string{"model_swapped_labels.safetensors:", "checksum mismatch"}},
+	{"model: an activation changed", "summary --model BAD/model_flipped_activation.safetensors", []string{"model_flipped_activation.safetensors:", "checksum mismatch"}},
+	{"export: a scaling mean's byte flipped", "export --model BAD/model_flipped_mean.safetensors --out GEN/flipped.onnx", []string{"model_flipped_mean.safetensors:", "checksum mismatch"}},
+	{"model: random bytes", "summary --model BAD/model_random_bytes.safetensors", []string{"model_random_bytes.safetensors: not a densetrain model file"}},
+	{"serve: a CSV instead of a model", "serve --model BAD/ok.csv --addr 127.0.0.1:0", []string{"ok.csv: not a densetrain model file"}},
+	{"checkpoint: a CSV instead", "fit --data IRIS --epochs 3 --out GEN/table --checkpoint-every 1 --resume", []string{"table.ckpt: not a densetrain checkpoint"}},
+	{"serve: an activation changed", "serve --model BAD/model_flipped_activation.safetensors --addr 127.0.0.1:0", []string{"model_flipped_activation.safetensors:", "checksum mismatch"}},
 }
 
 func TestBadInputCorpus(t *testing.T) {
@@ -201,6 +210,7 @@ func TestBadInputCorpus(t *testing.T) {
 	ckpt, err := os.ReadFile(filepath.Join(gen, "other.ckpt"))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(gen, "trunc.ckpt"), ckpt[:len(ckpt)/2], 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(gen, "table.ckpt"), irisText, 0o644)) // a CSV where a checkpoint should be
 	files, _ := filepath.Glob(filepath.Join(bad, "*"))
 	assert.GreaterOrEqual(t, len(files), 40, "files in testdata/bad")
 	assert.GreaterOrEqual(t, len(badCorpus), 40, "cases")

@@ -137,8 +137,21 @@ func (r *reader[T]) targetColumn(name string, vals []string) Column {
 	return Column{Name: name, Numbers: nums, Strings: vals, FirstText: -1}
 }
 
+// fileColumn returns the file column of a header name (−1: none), from a
+// map built on the first call: a wide table asks for every column.
 func (r *reader[T]) fileColumn(name string) int {
-	return slices.Index(r.header, name)
+	if r.columnOf == nil {
+		r.columnOf = make(map[string]int, len(r.header))
+		for j, h := range r.header {
+			if _, dup := r.columnOf[h]; !dup {
+				r.columnOf[h] = j
+			}
+		}
+	}
+	if j, ok := r.columnOf[name]; ok {
+		return j
+	}
+	return -1
 }
 
 // compact moves the kept rows (those with every target) down over the

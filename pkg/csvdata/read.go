@@ -114,6 +114,7 @@ type reader[T tensor.Float] struct {
 	naNumeric bool
 
 	header   []string
+	columnOf map[string]int // file column of each header name (fileColumn)
 	roles    []role
 	kinds    []uint8 // roles[j].kind, compact for the hot loop
 	idxs     []int32 // a numeric column's matrix column, else roles[j].idx

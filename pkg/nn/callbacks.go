@@ -36,7 +36,8 @@ type Weights struct{ v any }
 // Epochs and batches are numbered from 1. The callbacks of a hook run in
 // the order of FitOptions.Callbacks. A hook's error ends Fit with that
 // error; OnTrainEnd then does not run. Predict and Evaluate may be called
-// on the model from a hook (see Model).
+// on the model from a hook; while hooks run, other goroutines may call
+// them too (see Model).
 type Callback any
 
 // TrainBeginner is a Callback called when Fit begins, before a resumed

@@ -21,10 +21,11 @@ import (
 // checkpointState (checkpoint_state.go).
 
 // CheckpointFormat identifies checkpoint files; CheckpointVersion is the
-// newest version this package reads and the one it writes.
+// newest version this package reads and the one it writes: 2 has the
+// checksum cover the header (the state) too, 1 the data alone.
 const (
 	CheckpointFormat  = "densetrain-checkpoint"
-	CheckpointVersion = 1
+	CheckpointVersion = 2
 )
 
 // fingerprint hashes the training data and the options that decide the
@@ -169,9 +170,10 @@ func (e *CheckpointError) Unwrap() error { return e.Err }
 // callbacks' states wait in r.callbackStates for restoreCallbacks.
 func (r *fitRun[T]) readCheckpoint(rd io.Reader, size int64) (int, error) {
 	m := r.m
-	meta, tensors, err := readSafetensors(rd, size, func(meta map[string]string, _ map[string]tensorInfo) error {
-		return checkFormat(meta, CheckpointFormat, CheckpointVersion)
-	})
+	meta, tensors, err := readSafetensors(rd, size, checkpointFormat, nil)
+	if errors.Is(err, errNotSafetensors) {
+		return 0, errors.New("not a densetrain checkpoint")
+	}
 	if err != nil {
 		return 0, fmt.Errorf("checkpoint: %w", err)
 	}

@@ -124,7 +124,7 @@ func testCustomLayer[T nn.Float](t *testing.T) {
 
 	path := filepath.Join(dir, "m.safetensors")
 	require.NoError(t, straight.SaveFile(path))
-	assert.Equal(t, 2, fileVersion(t, path), "a model with other kinds than dense is format 2")
+	assert.Equal(t, nn.FormatVersion, fileVersion(t, path), "every model is written in the newest format")
 	loaded, err := nn.LoadFile[T](path)
 	require.NoError(t, err)
 	assert.Equal(t, straight.Summary(), loaded.Summary())
@@ -229,14 +229,15 @@ type countEpochs int
 
 func (c *countEpochs) OnEpochEnd(nn.TrainState, *nn.EpochLog) error { *c++; return nil }
 
-// TestFormatVersions: a model of Dense layers only is written as format 1,
-// which every version reads; the format-1 files in testdata still load.
+// TestFormatVersions: every model is written as format 3, whose checksum
+// covers the header; the format-1 file of an earlier version in testdata
+// (checksum of the data alone) still loads.
 func TestFormatVersions(t *testing.T) {
 	m, _, _ := resumeCase[float32](t, "adam")
 	path := filepath.Join(t.TempDir(), "m")
 	require.NoError(t, m.SaveFile(path))
-	assert.Equal(t, 1, fileVersion(t, path))
-	old := "../../testdata/bad/model_good_iris.safetensors"
+	assert.Equal(t, 3, fileVersion(t, path))
+	old := "../../testdata/bad/model_v1_iris.safetensors"
 	assert.Equal(t, 1, fileVersion(t, old))
 	_, err := nn.LoadFile[float32](old)
 	require.NoError(t, err)

@@ -73,8 +73,10 @@
 // so the data section is exactly the flat parameter slice. The metadata
 // holds the format name and version (Format, FormatVersion), the
 // architecture and loss (JSON), the Preprocessing document and a SHA-256
-// of the data. The file holds no time and no worker count: the same
-// weights give the same bytes.
+// of all of the metadata but itself, the tensor entries and the data, so
+// that a damaged header is refused like damaged weights (files of format
+// 1 and 2, older, have it of the data alone and still load). The file
+// holds no time and no worker count: the same weights give the same bytes.
 //
 // A checkpoint (FitOptions.CheckpointPath) is the same kind of file with
 // the format CheckpointFormat: besides the layers it holds the optimizer's

@@ -150,7 +150,8 @@ func (e *evaluator[T]) predictShard(w, i int) {
 // parallel over GOMAXPROCS workers. With a fused loss the output activation
 // is applied (probabilities), see Compile. Predict may be called from
 // several goroutines at once; while Fit runs on the model it fails with
-// ErrBusy, except from Fit's callbacks, where the weights stand still.
+// ErrBusy, except while Fit's callbacks run, when the weights stand still
+// (from any goroutine: see Model).
 func (m *Model[T]) Predict(x Matrix[T]) (Matrix[T], error) {
 	return m.PredictContext(context.Background(), x)
 }
@@ -210,7 +211,7 @@ func (m *Model[T]) Evaluate(x, y Matrix[T]) (float64, error) {
 // over outputs of R²) otherwise. It runs in parallel over GOMAXPROCS
 // workers, with results that do not depend on their number, and may be
 // called from several goroutines at once; while Fit runs on the model it
-// fails with ErrBusy, except from Fit's callbacks.
+// fails with ErrBusy, except while Fit's callbacks run (see Model).
 func (m *Model[T]) EvaluateMetrics(x, y Matrix[T]) (float64, map[string]float64, error) {
 	return m.EvaluateMetricsContext(context.Background(), x, y)
 }

@@ -9,8 +9,9 @@ import (
 
 // ErrBusy is the error of a call that would race with Fit on the same
 // model: a second Fit, a Fit while Predict or Evaluate runs, or Predict,
-// Evaluate, Gradient or WriteTo while Fit changes the weights (they may
-// run from a callback: see Model).
+// Evaluate, Gradient or WriteTo while Fit changes the weights — that is
+// while Fit runs, but not while its callbacks run, when any goroutine may
+// read the model (see Model).
 var ErrBusy = errors.New("nn: the model is in use by Fit")
 
 // use guards a Model against Fit racing with itself or with the calls that

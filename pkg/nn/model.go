@@ -16,10 +16,14 @@ const (
 // optimizer, in the spirit of Keras: NewModel, Add, Compile, Fit, Predict,
 // Evaluate.
 //
-// Predict and Evaluate may run on several goroutines at once, but not
-// while Fit runs, except from a callback (the weights do not change while
-// callbacks run); one Fit runs at a time. The calls that break this rule
-// fail with ErrBusy instead of racing.
+// Predict and Evaluate may run on several goroutines at once. While Fit
+// runs they, Gradient and WriteTo fail with ErrBusy instead of racing with
+// its steps — but not while Fit's callbacks run: the weights stand still
+// then, and these calls succeed from any goroutine, the callback's own,
+// one it starts or one unrelated to it, reading the weights as they are
+// between two steps. Fit takes its next step once those reads have ended
+// (TrainState.RestoreWeights, too, waits for them). One Fit runs at a
+// time: a second one fails with ErrBusy, from a callback as well.
 type Model[T Float] struct {
 	layers  []Layer[T] // as added
 	train   []Layer[T] // as run: the last activation is dropped when fused with the loss

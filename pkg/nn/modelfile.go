@@ -1,7 +1,6 @@
 package nn
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,11 +18,12 @@ import (
 // in the package doc's "The model file".
 
 // Format identifies densetrain model files; FormatVersion is the newest
-// version this package reads. It writes version 1 when every layer is
-// Dense (so that older programs read it) and version 2 otherwise.
+// version this package reads, and the one it writes. Version 1 holds Dense
+// layers only, 2 any registered kind, both with a checksum of the data
+// alone; 3 has the checksum cover the header too (filesum.go).
 const (
 	Format        = "densetrain"
-	FormatVersion = 2
+	FormatVersion = 3
 )
 
 // architecture is the model description stored in the metadata.
@@ -31,16 +31,6 @@ type architecture struct {
 	Layers []LayerSpec `json:"layers"`
 	Loss   string      `json:"loss"`
 	Delta  float64     `json:"loss_delta,omitempty"`
-}
-
-// version is the format version a file of the architecture needs.
-func (a architecture) version() int {
-	for _, sp := range a.Layers {
-		if sp.Kind != "dense" {
-			return 2
-		}
-	}
-	return 1
 }
 
 // architecture describes the model for its files. It refuses layers that
@@ -126,7 +116,7 @@ func (m *Model[T]) WriteTo(w io.Writer) (int64, error) {
 	}
 	meta := map[string]string{
 		"format":         Format,
-		"format_version": strconv.Itoa(arch.version()),
+		"format_version": strconv.Itoa(FormatVersion),
 		"architecture":   string(archJSON),
 	}
 	if m.Preprocessing != nil {
@@ -143,6 +133,9 @@ func (m *Model[T]) SaveFile(path string) error {
 		return err
 	})
 }
+
+// errNotModel is a file that is not a model file at all (a CSV, say).
+var errNotModel = errors.New("not a densetrain model file")
 
 // LoadFile reads a model file. The weights are converted to T if the file
 // holds the other precision. Errors name the file.
@@ -161,14 +154,11 @@ func LoadFile[T Float](path string) (*Model[T], error) {
 
 // ReadModel reads a model file of size bytes from r. It validates the
 // header against the file size and the architecture before it allocates
-// anything large, and checks the data's checksum. The model it returns can
+// anything large, and checks the checksum of the header and the data. The model it returns can
 // Predict and Evaluate; Compile it with an optimizer to train it further.
 func ReadModel[T Float](r io.Reader, size int64) (*Model[T], error) {
 	var arch architecture
-	meta, tensors, err := readSafetensors(r, size, func(meta map[string]string, infos map[string]tensorInfo) error {
-		if err := checkFormat(meta, Format, FormatVersion); err != nil {
-			return err
-		}
+	meta, tensors, err := readSafetensors(r, size, modelFormat, func(meta map[string]string, infos map[string]tensorInfo) error {
 		if err := json.Unmarshal([]byte(meta["architecture"]), &arch); err != nil {
 			return fmt.Errorf("bad architecture: %w", err)
 		}
@@ -187,6 +177,9 @@ func ReadModel[T Float](r io.Reader, size int64) (*Model[T], error) {
 		}
 		return nil
 	})
+	if errors.Is(err, errNotSafetensors) {
+		return nil, errNotModel
+	}
 	if err != nil {
 		return nil, fmt.Errorf("model file: %w", err)
 	}
@@ -201,21 +194,6 @@ func ReadModel[T Float](r io.Reader, size int64) (*Model[T], error) {
 		m.Preprocessing = []byte(p)
 	}
 	return m, nil
-}
-
-// checkFormat checks a file's format name and version.
-func checkFormat(meta map[string]string, format string, newest int) error {
-	if meta["format"] != format {
-		return fmt.Errorf("format %q, want %q", meta["format"], format)
-	}
-	version, err := strconv.Atoi(meta["format_version"])
-	if err != nil || version < 1 {
-		return fmt.Errorf("bad format version %q", meta["format_version"])
-	}
-	if version > newest {
-		return fmt.Errorf("format version %d is newer than this program reads (%d): upgrade densetrain", version, newest)
-	}
-	return nil
 }
 
 // readWeights checks that tensors are exactly the layer tensors of arch, of
@@ -291,26 +269,17 @@ func modelFromArchitecture[T Float](arch architecture) (*Model[T], error) {
 // reading only its header, so that a program can load it in its own
 // precision.
 func FileDType(path string) (string, error) {
-	f, _, err := openRegular(path)
+	f, size, err := openRegular(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	var lenBuf [8]byte
-	if _, err := io.ReadFull(f, lenBuf[:]); err != nil {
-		return "", fmt.Errorf("%s: model file: too short for a header", path)
+	raw, _, err := readHeader(f, size)
+	if errors.Is(err, errNotSafetensors) {
+		return "", fmt.Errorf("%s: %w", path, errNotModel)
 	}
-	n := binary.LittleEndian.Uint64(lenBuf[:])
-	if n > maxHeader {
-		return "", fmt.Errorf("%s: model file: header length %d exceeds the %d-byte limit", path, n, maxHeader)
-	}
-	h := make([]byte, n)
-	if _, err := io.ReadFull(f, h); err != nil {
-		return "", fmt.Errorf("%s: model file: truncated header", path)
-	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(h, &raw); err != nil {
-		return "", fmt.Errorf("%s: model file: header is not valid JSON", path)
+	if err != nil {
+		return "", fmt.Errorf("%s: model file: %w", path, err)
 	}
 	for name, msg := range raw {
 		var t tensorInfo

@@ -99,8 +99,8 @@ func TestIndependentReader(t *testing.T) {
 	assert.Equal(t, m.LayerParams(0), append(read("layers.0.weight"), read("layers.0.bias")...))
 	assert.Equal(t, m.LayerParams(1), append(read("layers.1.weight"), read("layers.1.bias")...))
 	assert.Equal(t, "densetrain", meta["format"])
-	assert.Equal(t, "1", meta["format_version"])
-	assert.True(t, strings.HasPrefix(meta["checksum"], "sha256:"))
+	assert.Equal(t, "3", meta["format_version"])
+	assert.Equal(t, meta["checksum"], docChecksum(t, meta, header, data), "the checksum as the package doc describes it")
 	assert.Contains(t, meta["architecture"], `"activation":"tanh"`)
 	for _, k := range []string{"time", "date", "worker"} {
 		assert.NotContains(t, strings.ToLower(string(b[8:8+n])), k)
@@ -120,8 +120,16 @@ func readBytes(b []byte) (*nn.Model[float32], error) {
 	return nn.ReadModel[float32](bytes.NewReader(b), int64(len(b)))
 }
 
-// editHeader rewrites the JSON header with f and re-frames the file.
+// editHeader rewrites the JSON header with f, re-frames the file and
+// seals it with the checksum of its new header, so that the edit reaches
+// the checks that come after the checksum's.
 func editHeader(t *testing.T, b []byte, f func(h map[string]any)) []byte {
+	return resealed(t, editHeaderRaw(t, b, f))
+}
+
+// editHeaderRaw rewrites the JSON header with f and re-frames the file,
+// leaving its checksum as it was.
+func editHeaderRaw(t *testing.T, b []byte, f func(h map[string]any)) []byte {
 	n := binary.LittleEndian.Uint64(b[:8])
 	var h map[string]any
 	require.NoError(t, json.Unmarshal(b[8:8+n], &h))
@@ -149,7 +157,7 @@ func TestDamagedModelFilesFailClearly(t *testing.T) {
 		{"empty", nil, "too short"},
 		{"huge header length", append(binary.LittleEndian.AppendUint64(nil, 1<<40), good[8:]...), "header length"},
 		{"header not json", append(binary.LittleEndian.AppendUint64(nil, 4), []byte("{{{{")...), "not valid JSON"},
-		{"future version", editHeader(t, good, meta("format_version", "3")), "newer than this program"},
+		{"future version", editHeader(t, good, meta("format_version", "4")), "newer than this program"},
 		{"other format", editHeader(t, good, meta("format", "pytorch")), "format"},
 		{"wrong dtype", editHeader(t, good, tensor("layers.0.weight", "dtype", "I8")), "dtype"},
 		{"lying shape", editHeader(t, good, tensor("layers.0.weight", "shape", []int{5, 8})), "shape"},
@@ -178,7 +186,8 @@ func TestDamagedModelFilesFailClearly(t *testing.T) {
 }
 
 // TestEveryTruncationAndFlipFailsSafely: no prefix of a model file loads,
-// and no single flipped byte panics or changes the weights silently.
+// and no single flipped byte panics or changes the weights, the
+// architecture or the preprocessing silently.
 func TestEveryTruncationAndFlipFailsSafely(t *testing.T) {
 	m, _ := trainedClassifier[float32](t, 1)
 	good := saved(t, m)
@@ -193,6 +202,8 @@ func TestEveryTruncationAndFlipFailsSafely(t *testing.T) {
 		back, err := readBytes(b)
 		if err == nil {
 			require.Equal(t, m.Params(), back.Params(), "flip at byte %d changed the weights silently", i)
+			require.Equal(t, m.Summary(), back.Summary(), "flip at byte %d changed the architecture silently", i)
+			require.Equal(t, string(m.Preprocessing), string(back.Preprocessing), "flip at byte %d changed the preprocessing silently", i)
 		}
 	}
 }

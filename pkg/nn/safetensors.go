@@ -2,9 +2,7 @@ package nn
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,12 +16,17 @@ import (
 // and checkpoints share: an 8-byte little-endian header length, a JSON
 // header mapping tensor names to dtype, shape and data offsets, with a
 // "__metadata__" map of strings, then the raw little-endian data. The
-// metadata carries a SHA-256 of the data section under "checksum".
+// metadata carries a SHA-256 under "checksum" (filesum.go).
 
-// maxHeader bounds the JSON header read from a file; maxDims bounds a
-// tensor's rank. Together they bound what decoding a header can allocate.
+// maxHeader bounds the JSON header of a file, besides the file's size;
+// maxDims bounds a tensor's rank. Together they bound what decoding a
+// header can allocate. 256 MiB holds the header of the widest table fit
+// accepts (100 000 columns, csvdata.DefaultMaxColumns) with names and
+// categories of about 1 KiB each, escaped twice (in the preprocessing's
+// JSON, then as a metadata string); writeSafetensors refuses a larger
+// header, so that every file written can be read.
 const (
-	maxHeader = 1 << 20
+	maxHeader = 256 << 20
 	maxDims   = 8
 )
 
@@ -86,22 +89,29 @@ func decodeInto[T Float](t tensor, dst []T) {
 }
 
 // writeSafetensors writes meta and the tensors, in order, adding the
-// checksum to meta. Map keys are sorted by encoding/json, so the same
+// checksum of both to meta: meta's format_version must be one whose
+// checksum covers the header. Map keys are sorted by encoding/json, so the same
 // content gives the same bytes.
 func writeSafetensors(w io.Writer, meta map[string]string, tensors []tensor) (int64, error) {
 	header := map[string]any{}
+	infos := make(map[string]tensorInfo, len(tensors))
+	data := make([][]byte, len(tensors))
 	var off int64
-	sum := sha256.New()
-	for _, t := range tensors {
-		header[t.name] = tensorInfo{t.dtype, t.shape, [2]int64{off, off + int64(len(t.data))}}
+	for i, t := range tensors {
+		infos[t.name] = tensorInfo{t.dtype, t.shape, [2]int64{off, off + int64(len(t.data))}}
+		header[t.name] = infos[t.name]
 		off += int64(len(t.data))
-		sum.Write(t.data)
+		data[i] = t.data
 	}
-	meta["checksum"] = "sha256:" + hex.EncodeToString(sum.Sum(nil))
+	delete(meta, "checksum")
+	meta["checksum"] = headerChecksum(meta, infos, data...)
 	header["__metadata__"] = meta
 	h, err := json.Marshal(header)
 	if err != nil {
 		return 0, err
+	}
+	if len(h) > maxHeader {
+		return 0, fmt.Errorf("nn: the file's header would be %d bytes, more than the %d bytes a reader accepts (column names or categories too long?)", len(h), maxHeader)
 	}
 	if pad := len(h) % 8; pad != 0 {
 		h = append(h, bytes.Repeat([]byte(" "), 8-pad)...)
@@ -124,35 +134,26 @@ func writeSafetensors(w io.Writer, meta map[string]string, tensors []tensor) (in
 // readSafetensors reads a file said to be size bytes long. It checks the
 // header against that size — dtypes, shapes against byte ranges, ranges
 // that tile the data exactly — and calls check, if not nil, with the
-// metadata and the tensor entries, all before reading the data. The data is
-// read in growing chunks, so a false size costs no more memory than the
-// bytes really there. Last, it verifies the checksum.
-func readSafetensors(r io.Reader, size int64, check func(map[string]string, map[string]tensorInfo) error) (map[string]string, map[string]tensor, error) {
-	if size < 8 {
-		return nil, nil, fmt.Errorf("%d bytes is too short for a header", size)
-	}
-	var lenBuf [8]byte
-	if _, err := io.ReadFull(r, lenBuf[:]); err != nil {
-		return nil, nil, fmt.Errorf("reading the header length: %w", err)
-	}
-	hlen := binary.LittleEndian.Uint64(lenBuf[:])
-	if hlen > maxHeader || hlen > uint64(size-8) {
-		return nil, nil, fmt.Errorf("header length %d exceeds the file (%d bytes) or the %d-byte limit", hlen, size, maxHeader)
-	}
-	hbuf := make([]byte, hlen)
-	if _, err := io.ReadFull(r, hbuf); err != nil {
-		return nil, nil, fmt.Errorf("reading the header: %w", err)
-	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(hbuf, &raw); err != nil {
-		return nil, nil, fmt.Errorf("header is not valid JSON: %w", err)
+// metadata and the tensor entries, all before reading the data, after it
+// checked the format name and version against ff. The data is read in
+// growing chunks, so a false size costs no more memory than the bytes
+// really there. Last, it verifies the checksum: of the header and the
+// data, or of the data alone in a version older than ff.covers.
+func readSafetensors(r io.Reader, size int64, ff fileFormat, check func(map[string]string, map[string]tensorInfo) error) (map[string]string, map[string]tensor, error) {
+	raw, hlen, err := readHeader(r, size)
+	if err != nil {
+		return nil, nil, err
 	}
 	var meta map[string]string
 	if err := json.Unmarshal(raw["__metadata__"], &meta); err != nil || meta == nil {
 		return nil, nil, errors.New("header has no valid __metadata__")
 	}
+	version, err := checkFormat(meta, ff)
+	if err != nil {
+		return nil, nil, err
+	}
 	delete(raw, "__metadata__")
-	dataLen := size - 8 - int64(hlen)
+	dataLen := size - 8 - hlen
 	type entry struct {
 		name string
 		tensorInfo
@@ -200,11 +201,11 @@ func readSafetensors(r io.Reader, size int64, check func(map[string]string, map[
 	if off != dataLen {
 		return nil, nil, fmt.Errorf("the tensors need %d bytes of data, the file has %d", off, dataLen)
 	}
+	infos := make(map[string]tensorInfo, len(entries))
+	for _, e := range entries {
+		infos[e.name] = e.tensorInfo
+	}
 	if check != nil {
-		infos := make(map[string]tensorInfo, len(entries))
-		for _, e := range entries {
-			infos[e.name] = e.tensorInfo
-		}
 		if err := check(meta, infos); err != nil {
 			return nil, nil, err
 		}
@@ -213,13 +214,58 @@ func readSafetensors(r io.Reader, size int64, check func(map[string]string, map[
 	if err != nil || int64(len(data)) != dataLen {
 		return nil, nil, fmt.Errorf("reading tensor data: got %d of %d bytes (%v)", len(data), dataLen, err)
 	}
-	sum := sha256.Sum256(data)
-	if meta["checksum"] != "sha256:"+hex.EncodeToString(sum[:]) {
-		return nil, nil, errors.New("checksum mismatch: the tensor data is damaged")
+	if err := verifyChecksum(meta, infos, data, version >= ff.covers); err != nil {
+		return nil, nil, err
 	}
 	tensors := make(map[string]tensor, len(entries))
 	for _, e := range entries {
 		tensors[e.name] = tensor{name: e.name, dtype: e.DType, shape: e.Shape, data: data[e.Offsets[0]:e.Offsets[1]]}
 	}
 	return meta, tensors, nil
+}
+
+// errNotSafetensors is a file that does not start as a safetensors file:
+// 8 bytes of length, then a JSON object.
+var errNotSafetensors = errors.New("not a safetensors file")
+
+// readHeader reads the header length and the JSON header of a file of
+// size bytes, in growing chunks, so that a false size costs no more memory
+// than the bytes really there. It returns the header's entries and length.
+func readHeader(r io.Reader, size int64) (map[string]json.RawMessage, int64, error) {
+	if size < 8 {
+		return nil, 0, fmt.Errorf("%d bytes is too short for a header", size)
+	}
+	var lenBuf [8]byte
+	if _, err := io.ReadFull(r, lenBuf[:]); err != nil {
+		return nil, 0, fmt.Errorf("reading the header length: %w", err)
+	}
+	hlen := binary.LittleEndian.Uint64(lenBuf[:])
+	var first [1]byte // a header is a JSON object
+	if size > 8 {
+		if _, err := io.ReadFull(r, first[:]); err != nil {
+			return nil, 0, fmt.Errorf("reading the header: %w", err)
+		}
+		if first[0] != '{' {
+			return nil, 0, errNotSafetensors
+		}
+	}
+	if hlen > maxHeader {
+		return nil, 0, fmt.Errorf("header length %d exceeds the %d-byte limit", hlen, maxHeader)
+	}
+	if hlen > uint64(size-8) {
+		return nil, 0, fmt.Errorf("truncated: a header of %d bytes, the file has %d after its length", hlen, size-8)
+	}
+	hbuf := first[:min(hlen, 1)]
+	if hlen > 1 {
+		rest, err := io.ReadAll(io.LimitReader(r, int64(hlen-1)))
+		if err != nil || uint64(len(rest)) != hlen-1 {
+			return nil, 0, fmt.Errorf("reading the header: truncated, got %d of %d bytes (%v)", len(rest)+1, hlen, err)
+		}
+		hbuf = append(hbuf, rest...)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(hbuf, &raw); err != nil {
+		return nil, 0, fmt.Errorf("header is not valid JSON: %w", err)
+	}
+	return raw, int64(hlen), nil
 }

@@ -14,6 +14,12 @@ import (
 
 // Fit reads a table and trains a model on it (see the package doc).
 // Under a Comm every rank calls it with the same table and Config.
+//
+// An error means no model: Fit returns nil with it, whether the input was
+// bad, training diverged (*nn.DivergenceError), ctx was cancelled (its
+// error) or a checkpoint could not be read or written. A cancelled run
+// with Config.CheckpointPath has written its checkpoint first: Fit again
+// with Config.Resume continues it.
 func Fit(ctx context.Context, src Source, c Config) (*Model, error) {
 	c, err := c.withDefaults()
 	if err != nil {
@@ -96,14 +102,14 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 	}
 	opts.Callbacks = append(opts.Callbacks, c.Callbacks...)
 	hist, err := net.Fit(ctx, x, y, opts)
-	m := &Model{Prep: p, History: hist, TrainRows: tab.X.Rows - len(val)}
 	if errors.As(err, new(*nn.CheckpointError)) {
-		return m, inputError(err)
+		return nil, inputError(err)
 	}
 	if err != nil {
-		return m, err
+		return nil, err
 	}
 	foldTargetScale(net, p)
+	m := &Model{Prep: p, History: hist, TrainRows: tab.X.Rows - len(val)}
 	m.setNet(net)
 	return m, nil
 }
