@@ -156,6 +156,9 @@ var badCorpus = []badCase{
 	{"--l2 -1", "fit --data BAD/ok.csv --l2 -1", []string{"--l2 -1"}},
 	{"--max-norm +Inf", "fit --data BAD/ok.csv --max-norm +Inf", []string{"--max-norm +Inf"}},
 	{"--lr-schedule step", "fit --data BAD/ok.csv --lr-schedule step", []string{`--lr-schedule "step"`}},
+	// round 3: serve
+	{"serve --addr empty", "serve --model BAD/model_good_iris.safetensors --addr=", []string{`--addr ""`, "HOST:PORT"}},
+	{"serve --addr without a port", "serve --model BAD/model_good_iris.safetensors --addr 127.0.0.1", []string{`--addr "127.0.0.1"`, "HOST:PORT"}},
 }
 
 func TestBadInputCorpus(t *testing.T) {
