@@ -173,6 +173,9 @@ var badCorpus = []badCase{
 	{"serve: a CSV instead of a model", "serve --model BAD/ok.csv --addr 127.0.0.1:0", []string{"ok.csv: not a densetrain model file"}},
 	{"checkpoint: a CSV instead", "fit --data IRIS --epochs 3 --out GEN/table --checkpoint-every 1 --resume", []string{"table.ckpt: not a densetrain checkpoint"}},
 	{"serve: an activation changed", "serve --model BAD/model_flipped_activation.safetensors --addr 127.0.0.1:0", []string{"model_flipped_activation.safetensors:", "checksum mismatch"}},
+	// round 3: serve
+	{"serve --addr empty", "serve --model BAD/model_good_iris.safetensors --addr=", []string{`--addr ""`, "HOST:PORT"}},
+	{"serve --addr without a port", "serve --model BAD/model_good_iris.safetensors --addr 127.0.0.1", []string{`--addr "127.0.0.1"`, "HOST:PORT"}},
 }
 
 func TestBadInputCorpus(t *testing.T) {

@@ -38,6 +38,10 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := requireFlags(namedPath{"model", *model}); err != nil {
 		return err
 	}
+	if _, _, err := net.SplitHostPort(*addr); err != nil {
+		// "" would listen on every interface at a random port.
+		return usageError(fmt.Errorf("--addr %q: want HOST:PORT (127.0.0.1:8080; :8080 for every interface; port 0 for a free one)", *addr))
+	}
 	if *maxBody <= 0 {
 		return usageError(fmt.Errorf("--max-body must be > 0, not %d", *maxBody))
 	}
@@ -66,7 +70,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		return usageError(err)
+		return usageError(fmt.Errorf("--addr %s: %w", *addr, err))
 	}
 	srv := &http.Server{
 		Handler:           serve.NewHandler(m, o),

@@ -79,7 +79,7 @@ func TestServeCommand(t *testing.T) {
 		t.Fatal("no exit within 5 s of SIGTERM")
 	}
 	log := <-rest
-	assert.Contains(t, log, "POST /v2/models/iris/infer 200 ")
+	assert.Contains(t, log, `POST "/v2/models/iris/infer" 200 `)
 }
 
 func TestServeUsageErrors(t *testing.T) {

@@ -109,8 +109,8 @@ func TestErrors(t *testing.T) {
 		status, _ := do(t, s, tc.method, tc.path, "", nil)
 		assert.Equal(t, http.StatusMethodNotAllowed, status, "%s %s", tc.method, tc.path)
 	}
-	assert.Contains(t, log.String(), "POST /v2/models/m/infer 200 ")
-	assert.Contains(t, log.String(), "POST /v2/models/other/infer 404 ")
+	assert.Contains(t, log.String(), `POST "/v2/models/m/infer" 200 `)
+	assert.Contains(t, log.String(), `POST "/v2/models/other/infer" 404 `)
 }
 
 func TestRecover(t *testing.T) {
@@ -120,8 +120,8 @@ func TestRecover(t *testing.T) {
 	status, body := do(t, s, "GET", "/", "", nil)
 	assert.Equal(t, http.StatusInternalServerError, status)
 	assert.JSONEq(t, `{"error":"internal error"}`, string(body))
-	assert.Contains(t, log.String(), "panic serving GET /: boom")
-	assert.Contains(t, log.String(), "GET / 500 ")
+	assert.Contains(t, log.String(), `panic serving GET "/": boom`)
+	assert.Contains(t, log.String(), `GET "/" 500 `)
 }
 
 func FuzzInfer(f *testing.F) {

@@ -8,6 +8,8 @@ import (
 	"io"
 	"log"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -186,23 +188,44 @@ func writeError(w http.ResponseWriter, status int, err error) {
 	writeJSON(w, status, map[string]string{"error": err.Error()})
 }
 
-// recorder remembers a response's status and size.
+// recorder remembers a response's status and size, and turns the plain
+// text error answers of http.Error (the mux's 404 and 405) into
+// {"error": …}, as every other error is.
 type recorder struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
+	plain  bool // a text/plain error: Write rewrites it as JSON
 }
 
 func (r *recorder) WriteHeader(status int) {
 	if r.status == 0 {
 		r.status = status
+		h := r.Header()
+		if status >= 400 && strings.HasPrefix(h.Get("Content-Type"), "text/plain") {
+			r.plain = true
+			h.Set("Content-Type", "application/json")
+			h.Del("Content-Length")
+			h.Del("X-Content-Type-Options")
+		}
 	}
 	r.ResponseWriter.WriteHeader(status)
 }
 
 func (r *recorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
-		r.status = http.StatusOK
+		r.WriteHeader(http.StatusOK)
+	}
+	if r.plain {
+		// http.Error writes its message in one call.
+		msg := strings.TrimSpace(string(b))
+		j, _ := json.Marshal(map[string]string{"error": msg})
+		n, err := r.ResponseWriter.Write(append(j, '\n'))
+		r.bytes += int64(n)
+		if err != nil {
+			return 0, err
+		}
+		return len(b), nil
 	}
 	n, err := r.ResponseWriter.Write(b)
 	r.bytes += int64(n)
@@ -221,7 +244,7 @@ func (h *handler) wrap(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				h.logf("serve: panic serving %s %s: %v", r.Method, r.URL.Path, v)
+				h.logf("serve: panic serving %s %s: %v", r.Method, strconv.Quote(r.URL.Path), v)
 				if rec.status == 0 {
 					writeError(rec, http.StatusInternalServerError, errors.New("internal error"))
 				}
@@ -230,7 +253,7 @@ func (h *handler) wrap(next http.Handler) http.Handler {
 				if rec.status == 0 {
 					rec.status = http.StatusOK
 				}
-				h.logf("%s %s %d %s %dB", r.Method, r.URL.Path, rec.status,
+				h.logf("%s %s %d %s %dB", r.Method, strconv.Quote(r.URL.Path), rec.status,
 					time.Since(start).Round(time.Microsecond), rec.bytes)
 			}
 		}()

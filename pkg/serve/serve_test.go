@@ -354,7 +354,7 @@ func TestConcurrentInfer(t *testing.T) {
 	for e := range errs {
 		t.Error(e)
 	}
-	assert.Equal(t, workers*each, strings.Count(log.String(), "POST /v2/models/m/infer 200 "))
+	assert.Equal(t, workers*each, strings.Count(log.String(), `POST "/v2/models/m/infer" 200 `))
 }
 
 func reflectIndex(data any, i int) any {

@@ -1,0 +1,60 @@
+package serve
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestEveryErrorIsJSON: the mux's own answers (an unknown path, a wrong
+// method) are {"error": …} with Content-Type application/json, as the
+// handler's are.
+func TestEveryErrorIsJSON(t *testing.T) {
+	s := server(t, model(t, iris), Options{MaxBody: 4096})
+	for _, tc := range []struct {
+		method, path string
+		body         []byte
+		status       int
+		want         string
+	}{
+		{"GET", "/nope", nil, 404, "not found"},
+		{"GET", "/v2/models/m/nope", nil, 404, "not found"},
+		{"GET", "/v2/models/m/infer", nil, 405, "method not allowed"},
+		{"POST", "/v2/health/live", nil, 405, "method not allowed"},
+		{"GET", "/predict", nil, 405, "method not allowed"},
+		{"DELETE", "/v2/models/m", nil, 405, "method not allowed"},
+		{"POST", "/v2/models/other/infer", []byte("{}"), 404, "unknown model"},
+		{"POST", "/v2/models/m/infer", []byte("{"), 400, "malformed"},
+		{"POST", "/predict", bytes.Repeat([]byte("1,2,3,4\n"), 1000), 413, "over 4096"},
+	} {
+		req, err := http.NewRequest(tc.method, s.URL+tc.path, bytes.NewReader(tc.body))
+		require.NoError(t, err)
+		resp, err := s.Client().Do(req)
+		require.NoError(t, err)
+		var e struct{ Error string }
+		err = json.NewDecoder(resp.Body).Decode(&e)
+		resp.Body.Close()
+		assert.Equal(t, tc.status, resp.StatusCode, "%s %s", tc.method, tc.path)
+		assert.Equal(t, "application/json", resp.Header.Get("Content-Type"), "%s %s", tc.method, tc.path)
+		require.NoError(t, err, "%s %s: not JSON", tc.method, tc.path)
+		assert.Contains(t, strings.ToLower(e.Error), tc.want, "%s %s", tc.method, tc.path)
+	}
+}
+
+// TestLogQuotesPaths: a path with a newline or an escape sequence is
+// quoted in the request log, so that it can neither forge a line nor
+// reach the terminal.
+func TestLogQuotesPaths(t *testing.T) {
+	var log bytes.Buffer
+	s := server(t, model(t, iris), Options{Log: &log})
+	status, _ := do(t, s, "GET", "/a%0AGET%20/v2/health/live%20200%20%1B[31m", "", nil)
+	assert.Equal(t, 404, status)
+	assert.Equal(t, 1, strings.Count(log.String(), "\n"), "%q", log.String())
+	assert.NotContains(t, log.String(), "\x1b")
+	assert.Contains(t, log.String(), `GET "/a\nGET /v2/health/live 200 \x1b[31m" 404 `)
+}
