@@ -55,9 +55,10 @@ type ortColumn struct {
 }
 
 // rawColumns reads a CSV table's feature columns as a user would feed them
-// to the ONNX model: text as written (trimmed of spaces, as csvdata reads
-// it; the missing-value tokens as they are), numbers in the model's
-// precision, missing ones NaN (JSON null).
+// to the ONNX model: text as encoding/csv gives it (spaces and
+// missing-value tokens as they are: the graph trims and knows the tokens),
+// numbers parsed by the caller in the model's precision, missing ones NaN
+// (JSON null).
 func rawColumns(t *testing.T, m *Model, path string) (map[string]ortColumn, int) {
 	t.Helper()
 	f, err := os.Open(path)
@@ -84,7 +85,7 @@ func rawColumns(t *testing.T, m *Model, path string) (map[string]ortColumn, int)
 			v := strings.Trim(r[j], " \t")
 			switch {
 			case c.Type == "string":
-				c.Data = append(c.Data, v)
+				c.Data = append(c.Data, r[j])
 			case na[v]:
 				c.Data = append(c.Data, nil)
 			default:
@@ -233,7 +234,8 @@ func compareWithPredict(t *testing.T, m *Model, pred *Predictions, outs map[stri
 // synthTables writes a training table whose text column color has missing
 // cells written as "", the default tokens and the model's own token "-"
 // (and shape none), and a table of new rows with those tokens in both
-// text columns, categories never seen and missing numbers.
+// text columns, categories never seen, missing numbers, and categories
+// and tokens padded with spaces and tabs.
 func synthTables(t *testing.T, dir string) (train, fresh string) {
 	t.Helper()
 	colors := []string{"red", "green", "blue", "", "NA", "null", "-"}
@@ -262,6 +264,10 @@ null,null,-
 N/A,triangle,0.25
 NaN,,-2
 blue,square,1e3
+ red ,square  ,4
+	blue, circle	,-1
+ NA ,	null ,  5
+  - , squares ,0
 `), 0o644))
 	return train, fresh
 }
