@@ -156,6 +156,12 @@ var badCorpus = []badCase{
 	{"--l2 -1", "fit --data BAD/ok.csv --l2 -1", []string{"--l2 -1"}},
 	{"--max-norm +Inf", "fit --data BAD/ok.csv --max-norm +Inf", []string{"--max-norm +Inf"}},
 	{"--lr-schedule step", "fit --data BAD/ok.csv --lr-schedule step", []string{`--lr-schedule "step"`}},
+	// round 3: onnx export
+	// model_padded_category.safetensors: train fit --hidden 2 --epochs 1 on
+	// color,x,y with quoted "red " cells, by a csvdata that kept the spaces
+	// of quoted cells (before 7d08200).
+	{"export: a category with surrounding spaces", "export --model BAD/model_padded_category.safetensors --out OUT",
+		[]string{"--model ", "model_padded_category.safetensors: onnx export: column \"color\": category \"red \" has surrounding spaces or tabs"}},
 }
 
 func TestBadInputCorpus(t *testing.T) {

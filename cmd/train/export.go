@@ -2,13 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
+
+	"github.com/densetrain/densetrain/pkg/tabular"
 )
 
 // exportCommand writes a model's ONNX form, with its preprocessing and
 // label decoding inside (tabular.Model.ExportONNX). The output path is
 // checked before the model is read; a model that cannot be exported (a
-// custom layer) is bad input: exit 2, nothing written.
+// custom layer, a padded category) is bad input that names the model:
+// exit 2, nothing written.
 func exportCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("export")
 	model := fs.String("model", "", "model file written by train fit (required)")
@@ -30,6 +35,9 @@ func exportCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	if err := m.ExportONNX(*out); err != nil {
+		if errors.As(err, new(*tabular.InputError)) {
+			err = fmt.Errorf("--model %s: %w", *model, err)
+		}
 		return usageError(err)
 	}
 	return nil
