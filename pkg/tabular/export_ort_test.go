@@ -235,13 +235,14 @@ func compareWithPredict(t *testing.T, m *Model, pred *Predictions, outs map[stri
 // cells written as "", the default tokens and the model's own token "-"
 // (and shape none), and a table of new rows with those tokens in both
 // text columns, categories never seen, missing numbers, and categories
-// and tokens padded with spaces and tabs.
+// and tokens padded with spaces and tabs; the column one has a single
+// category (one bit of code in the graph), color four (three bits).
 func synthTables(t *testing.T, dir string) (train, fresh string) {
 	t.Helper()
 	colors := []string{"red", "green", "blue", "", "NA", "null", "-"}
 	shapes := []string{"circle", "square"}
 	var b strings.Builder
-	b.WriteString("color,shape,x,kind,y1,y2\n")
+	b.WriteString("color,shape,x,kind,y1,y2,one\n")
 	for i := range 200 {
 		color, shape := colors[(i*7+i/5)%len(colors)], shapes[(i/3)%2]
 		x := strconv.FormatFloat(float64(i%37)/3-4, 'g', -1, 64)
@@ -249,25 +250,25 @@ func synthTables(t *testing.T, dir string) (train, fresh string) {
 			x = []string{"", "NA", "-"}[i%3]
 		}
 		kind := []string{"a", "b", "c"}[(i/2+len(color))%3]
-		fmt.Fprintf(&b, "%s,%s,%s,%s,%d.5,%d\n", color, shape, x, kind, 1000+i%17*50+len(shape)*30, -i%23)
+		fmt.Fprintf(&b, "%s,%s,%s,%s,%d.5,%d,only \n", color, shape, x, kind, 1000+i%17*50+len(shape)*30, -i%23)
 	}
 	train = filepath.Join(dir, "synth.csv")
 	require.NoError(t, os.WriteFile(train, []byte(b.String()), 0o644))
 	fresh = filepath.Join(dir, "synth_new.csv")
-	require.NoError(t, os.WriteFile(fresh, []byte(`color,shape,x
-red,circle,1.5
-purple,square,2
-,,
-NA,NA,NA
-null,null,-
--,-,3
-N/A,triangle,0.25
-NaN,,-2
-blue,square,1e3
- red ,square  ,4
-	blue, circle	,-1
- NA ,	null ,  5
-  - , squares ,0
+	require.NoError(t, os.WriteFile(fresh, []byte(`color,shape,x,one
+red,circle,1.5,only
+purple,square,2,	only 
+,,,Only
+NA,NA,NA,NA
+null,null,-,
+-,-,3,only
+N/A,triangle,0.25,other
+NaN,,-2,only
+blue,square,1e3,
+ red ,square  ,4,only
+	blue, circle	,-1, only
+ NA ,	null ,  5,only	
+  - , squares ,0,none
 `), 0o644))
 	return train, fresh
 }

@@ -2,6 +2,7 @@ package tabular
 
 import (
 	"fmt"
+	"math/bits"
 	"regexp"
 	"slices"
 	"strings"
@@ -15,9 +16,9 @@ import (
 // trimmed of surrounding spaces and tabs; the trimmed value is missing
 // when it is empty or a missing-value token (then the category "", when
 // the training table had one), else a category or, unseen, all zeros.
-// ONNX has no operator that trims a string before opset 20, and none
-// after either; but RegexFullMatch (opset 20) tells exactly whether a
-// value trims to a category: it matches `[ \t]*` + category + `[ \t]*`.
+// ONNX has no operator that trims a string; but RegexFullMatch (opset
+// 20) tells exactly whether a value trims to one of a set of categories:
+// it matches `[ \t]*(?:c1|c2|…)[ \t]*`, the categories quoted.
 
 // The versions of a model with a text column: RegexFullMatch is in opset
 // 20 (IR version 9), which onnxruntime runs from 1.17 on.
@@ -30,37 +31,57 @@ const (
 const pad = `[ \t]*`
 
 // oneHot encodes text column f's input x [N, 1] as its categories' 0/1
-// columns [N, k]: for each category, RegexFullMatch of x against the
-// category between any spaces and tabs (for the category "", also any of
-// the missing-value tokens na), concatenated and cast. A value that trims
-// to no category matches no pattern: all zeros, as predict encodes an
-// unseen category. checkCategories has made sure no category has
-// surrounding spaces or tabs, so no value matches two patterns.
+// columns [N, k]. Category i has the code i+1, and the code's bits are
+// found by one RegexFullMatch each: bit b is set when x trims to one of
+// the categories whose code has bit b (RE2 matches an alternation of
+// literals in one pass, so a cell costs ⌈log2(k+1)⌉ matches, not k). The
+// bits, as 0/1 numbers, times their powers of two give the code (exact:
+// at most 2^24), which Equal against 1…k turns into the 0/1 columns;
+// a value that trims to no category has the code 0: all zeros, as
+// predict encodes an unseen category. checkCategories has made sure no
+// category has surrounding spaces or tabs, so a value trims to one
+// category at most.
 func (b *graphBuilder) oneHot(f csvdata.FeatureColumn, x string, na []string) string {
 	b.text = true
-	is := make([]string, len(f.Categories))
-	for i, c := range f.Categories {
-		is[i] = b.op("RegexFullMatch", f.Name+"/is", []string{x}, attrString("pattern", categoryPattern(c, na)))
+	k := len(f.Categories)
+	var set []string
+	var powers []float64
+	for bit := range bits.Len(uint(k)) {
+		var alts []string
+		for i, c := range f.Categories {
+			if (i+1)>>bit&1 == 1 {
+				alts = append(alts, alternative(c, na))
+			}
+		}
+		pattern := pad + "(?:" + strings.Join(alts, "|") + ")" + pad
+		set = append(set, b.op("RegexFullMatch", f.Name+"/bit", []string{x}, attrString("pattern", pattern)))
+		powers = append(powers, float64(int(1)<<bit))
 	}
-	eq := is[0]
-	if len(is) > 1 {
-		eq = b.op("Concat", f.Name+"/matches", is, attrInt("axis", 1))
+	bitsOf := set[0]
+	if len(set) > 1 {
+		bitsOf = b.op("Concat", f.Name+"/bits", set, attrInt("axis", 1))
 	}
+	bitsOf = b.op("Cast", f.Name+"/bits01", []string{bitsOf}, attrInt("to", int64(b.elem)))
+	code := b.op("MatMul", f.Name+"/code", []string{bitsOf, b.values(f.Name+"/powers", powers, int64(len(powers)), 1)})
+	codes := make([]float64, k)
+	for i := range codes {
+		codes[i] = float64(i + 1)
+	}
+	eq := b.op("Equal", f.Name+"/is", []string{code, b.values(f.Name+"/codes", codes, 1, int64(k))})
 	return b.op("Cast", f.Name+"/onehot", []string{eq}, attrInt("to", int64(b.elem)))
 }
 
-// categoryPattern returns the RE2 pattern that a value matches in full
-// when it trims to category c: for "" (missing), when it trims to
-// nothing or to one of the tokens na.
-func categoryPattern(c string, na []string) string {
+// alternative returns the RE2 alternative of category c: c quoted; for ""
+// (missing), nothing or one of the tokens na.
+func alternative(c string, na []string) string {
 	if c != "" {
-		return pad + regexp.QuoteMeta(c) + pad
+		return regexp.QuoteMeta(c)
 	}
 	alts := make([]string, len(na))
 	for i, t := range na {
 		alts[i] = regexp.QuoteMeta(t)
 	}
-	return pad + "(?:" + strings.Join(alts, "|") + ")?" + pad
+	return "(?:" + strings.Join(alts, "|") + ")?"
 }
 
 // naTokens returns the tokens that mean a missing value in a text cell:
