@@ -176,6 +176,12 @@ var badCorpus = []badCase{
 	// round 3: serve
 	{"serve --addr empty", "serve --model BAD/model_good_iris.safetensors --addr=", []string{`--addr ""`, "HOST:PORT"}},
 	{"serve --addr without a port", "serve --model BAD/model_good_iris.safetensors --addr 127.0.0.1", []string{`--addr "127.0.0.1"`, "HOST:PORT"}},
+	// round 3: onnx export
+	// model_padded_category.safetensors: train fit --hidden 2 --epochs 1 on
+	// color,x,y with quoted "red " cells, by a csvdata that kept the spaces
+	// of quoted cells (before 7d08200).
+	{"export: a category with surrounding spaces", "export --model BAD/model_padded_category.safetensors --out OUT",
+		[]string{"--model ", "model_padded_category.safetensors: onnx export: column \"color\": category \"red \" has surrounding spaces or tabs"}},
 }
 
 func TestBadInputCorpus(t *testing.T) {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 
 	"github.com/densetrain/densetrain/pkg/tabular"
@@ -11,8 +12,8 @@ import (
 // exportCommand writes a model's ONNX form, with its preprocessing and
 // label decoding inside (tabular.Model.ExportONNX). The output path is
 // checked before the model is read; a model that cannot be exported (a
-// custom layer) is bad input: exit 2, nothing written; a failed write is
-// exit 1.
+// custom layer, a padded category) is bad input that names the model:
+// exit 2, nothing written; a failed write is exit 1.
 func exportCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("export")
 	model := fs.String("model", "", "model file written by train fit (required)")
@@ -35,7 +36,7 @@ func exportCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	if err := m.ExportONNX(*out); err != nil {
 		if errors.As(err, new(*tabular.InputError)) { // a model ONNX cannot express
-			return usageError(err)
+			return usageError(fmt.Errorf("--model %s: %w", *model, err))
 		}
 		return writeError(err)
 	}

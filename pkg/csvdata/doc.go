@@ -9,7 +9,9 @@
 // comes to an unlinked temporary file. Fields are separated by ',', ';', tab or '|',
 // sniffed from the header (Options.Delimiter to say it). A UTF-8 byte order
 // mark, CRLF line ends, quoted fields and blank lines are tolerated; bytes
-// that are not UTF-8 in a text value are an error at their position.
+// that are not UTF-8 in a text value are an error at their position. Every
+// field is trimmed of surrounding spaces and tabs, quoted or not: a cell
+// means the same to a reader that gets it without its quotes.
 //
 // # Reading
 //

@@ -19,16 +19,17 @@ type field struct {
 	quoted bool
 }
 
-// value returns the field's text: quotes undoubled, unquoted fields trimmed
-// of spaces and tabs.
+// value returns the field's text trimmed of spaces and tabs, quoted or not
+// (so that "WD " and WD are one value, as a reader of the same cell
+// without its quotes takes them), quotes undoubled.
 func (f field) value() []byte {
 	if !f.quoted {
 		return trimSpace(f.b)
 	}
 	if bytes.IndexByte(f.b, '"') < 0 {
-		return f.b
+		return trimSpace(f.b)
 	}
-	return bytes.ReplaceAll(f.b, []byte(`""`), []byte(`"`))
+	return trimSpace(bytes.ReplaceAll(f.b, []byte(`""`), []byte(`"`)))
 }
 
 // splitFields splits one record (without its line end) into fields at sep,

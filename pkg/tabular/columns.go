@@ -18,7 +18,7 @@ import (
 // way the ONNX contract and the Open Inference Protocol carry a table:
 // Numbers for a numeric column (NaN is a missing value), Texts for a text
 // column (an empty string or an NA token is a missing value; surrounding
-// spaces and tabs are trimmed, as in a CSV file).
+// spaces and tabs are trimmed, as from every CSV cell).
 type Column struct {
 	Name    string
 	Numbers []float64

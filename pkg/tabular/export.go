@@ -13,31 +13,40 @@ import (
 	"github.com/densetrain/densetrain/pkg/tensor"
 )
 
-// The versions of the ONNX models the export writes: onnxruntime 1.6 and
-// later run them.
+// The versions of a model without text columns, which onnxruntime 1.6
+// and later run (export_text.go has those of a model with one).
 const (
 	onnxIRVersion = 7  // IR_VERSION_2020_5_8
 	onnxOpset     = 13 // the default domain
-	onnxMLOpset   = 2  // ai.onnx.ml, imported when a text column needs LabelEncoder
 )
 
-// WriteONNX writes the model as an ONNX model (IR version 7, opset 13,
-// ai.onnx.ml opset 2 when it has text columns) that holds the whole
+// WriteONNX writes the model as an ONNX model that holds the whole
 // pipeline of Predict: imputation, missing indicators, scaling, one-hot
-// encoding, the layers, the output activation and the label decoding.
+// encoding, the layers, the output activation and the label decoding. A
+// model without text columns is IR version 7, opset 13 (onnxruntime 1.6
+// and later); one with a text column is IR version 9, opset 20
+// (onnxruntime 1.17 and later), for RegexFullMatch.
 //
 // It has one input per feature column of the training table, named as the
-// column, of shape [N, 1]: float (float64 models: double) for a numeric
-// column, NaN for a missing value; string for a text column, "" or one of
-// the model's missing-value tokens for a missing value, any value not seen
-// in training encoded as all zeros. A classifier's outputs are label
-// (string, [N], the original class labels) and probabilities ([N,
-// classes], in the order of the p_… columns of Predictions.WriteCSV); a
-// regression's is value ([N, targets], in the targets' units). docs/serving.md
-// section "Exporting to ONNX" says how each step is encoded.
+// column, of shape [N, 1]. A numeric column is float (float64 models:
+// double): the caller parses the text, NaN for a missing value (predict
+// reads a cell trimmed of spaces and tabs, as a decimal number, missing
+// when empty or a token of csvdata.DefaultNA or Prep.NA; ±Inf, which
+// predict refuses, goes through the graph). A text column is string and
+// takes the cell as it is: the graph does what predict does to it —
+// surrounding spaces and tabs trimmed, then "" or a missing-value token
+// (csvdata.DefaultNA, Prep.NA) is the category "" (all zeros when the
+// training table had no missing value there), a value not seen in
+// training all zeros. A classifier's outputs are label (string, [N], the
+// original class labels) and probabilities ([N, classes], in the order of
+// the p_… columns of Predictions.WriteCSV); a regression's is value ([N,
+// targets], in the targets' units). docs/serving.md section "Exporting to
+// ONNX" says how each step is encoded.
 //
-// A layer other than nn.Dense and nn.Dropout, or a feature column named
-// as an output, is an *InputError, returned before anything is written.
+// A layer other than nn.Dense and nn.Dropout, a feature column named as
+// an output, or a category with surrounding spaces or tabs (which no
+// trimmed cell matches) is an *InputError, returned before anything is
+// written.
 func (m *Model) WriteONNX(w io.Writer) error {
 	b, err := m.onnx()
 	if err != nil {
@@ -84,6 +93,9 @@ func onnxModel[T tensor.Float](p *prep.Preprocessing, net *nn.Model[T]) (*onnxpb
 	if err := checkExportable(net); err != nil {
 		return nil, err
 	}
+	if err := checkCategories(p); err != nil {
+		return nil, err
+	}
 	var z T
 	b := newGraphBuilder(any(z) == any(float64(0)))
 	// The outputs keep their names: a feature column may not take one.
@@ -103,19 +115,23 @@ func onnxModel[T tensor.Float](p *prep.Preprocessing, net *nn.Model[T]) (*onnxpb
 		return nil, err
 	}
 	b.g.DocString = "densetrain: imputation, missing indicators, scaling, one-hot encoding, the network and its head, from raw columns"
-	opsets := []*onnxpb.OperatorSetIdProto{{Domain: "", Version: onnxOpset}}
-	if b.ml {
-		opsets = append(opsets, &onnxpb.OperatorSetIdProto{Domain: mlDomain, Version: onnxMLOpset})
+	ir, opset := int64(onnxIRVersion), int64(onnxOpset)
+	if b.text {
+		ir, opset = onnxTextIRVersion, onnxTextOpset
 	}
 	targets, err := json.Marshal(p.Targets)
 	if err != nil {
 		return nil, err
 	}
+	na, err := json.Marshal(naTokens(p.NA))
+	if err != nil {
+		return nil, err
+	}
 	return &onnxpb.ModelProto{
-		IrVersion:     onnxIRVersion,
-		OpsetImport:   opsets,
+		IrVersion:     ir,
+		OpsetImport:   []*onnxpb.OperatorSetIdProto{{Domain: "", Version: opset}},
 		ProducerName:  "densetrain",
 		Graph:         b.g,
-		MetadataProps: []*onnxpb.StringStringEntryProto{{Key: "task", Value: p.Task}, {Key: "targets", Value: string(targets)}},
+		MetadataProps: []*onnxpb.StringStringEntryProto{{Key: "task", Value: p.Task}, {Key: "targets", Value: string(targets)}, {Key: "na", Value: string(na)}},
 	}, nil
 }

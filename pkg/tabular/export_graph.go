@@ -16,9 +16,6 @@ const (
 	onnxString = int32(onnxpb.TensorProto_STRING)
 )
 
-// mlDomain is the domain of the ONNX-ML operators (LabelEncoder).
-const mlDomain = "ai.onnx.ml"
-
 // graphBuilder accumulates an ONNX graph: its nodes, initializers, inputs
 // and outputs. Every value (and node) gets a name no other has, made from
 // a readable base, so that a column may be called anything.
@@ -26,7 +23,7 @@ type graphBuilder struct {
 	g    *onnxpb.GraphProto
 	used map[string]bool
 	elem int32 // the model's element type: onnxFloat or onnxDouble
-	ml   bool  // an ai.onnx.ml operator is used
+	text bool  // a text column: RegexFullMatch, opset 20
 }
 
 func newGraphBuilder(f64 bool) *graphBuilder {
@@ -101,16 +98,8 @@ func (b *graphBuilder) output(value, name string, elem int32, dims ...dim) {
 // op adds a node of the default domain and returns its output, named from
 // base.
 func (b *graphBuilder) op(opType, base string, inputs []string, attrs ...*onnxpb.AttributeProto) string {
-	return b.opIn("", opType, base, inputs, attrs...)
-}
-
-// opIn adds a node of a domain and returns its output, named from base.
-func (b *graphBuilder) opIn(domain, opType, base string, inputs []string, attrs ...*onnxpb.AttributeProto) string {
 	out := b.fresh(base)
-	if domain == mlDomain {
-		b.ml = true
-	}
-	b.g.Node = append(b.g.Node, &onnxpb.NodeProto{OpType: opType, Domain: domain, Name: out,
+	b.g.Node = append(b.g.Node, &onnxpb.NodeProto{OpType: opType, Name: out,
 		Input: inputs, Output: []string{out}, Attribute: attrs})
 	return out
 }

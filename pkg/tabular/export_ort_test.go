@@ -55,9 +55,10 @@ type ortColumn struct {
 }
 
 // rawColumns reads a CSV table's feature columns as a user would feed them
-// to the ONNX model: text as written (trimmed of spaces, as csvdata reads
-// it; the missing-value tokens as they are), numbers in the model's
-// precision, missing ones NaN (JSON null).
+// to the ONNX model: text as encoding/csv gives it (spaces and
+// missing-value tokens as they are: the graph trims and knows the tokens),
+// numbers parsed by the caller in the model's precision, missing ones NaN
+// (JSON null).
 func rawColumns(t *testing.T, m *Model, path string) (map[string]ortColumn, int) {
 	t.Helper()
 	f, err := os.Open(path)
@@ -84,7 +85,7 @@ func rawColumns(t *testing.T, m *Model, path string) (map[string]ortColumn, int)
 			v := strings.Trim(r[j], " \t")
 			switch {
 			case c.Type == "string":
-				c.Data = append(c.Data, v)
+				c.Data = append(c.Data, r[j])
 			case na[v]:
 				c.Data = append(c.Data, nil)
 			default:
@@ -233,13 +234,15 @@ func compareWithPredict(t *testing.T, m *Model, pred *Predictions, outs map[stri
 // synthTables writes a training table whose text column color has missing
 // cells written as "", the default tokens and the model's own token "-"
 // (and shape none), and a table of new rows with those tokens in both
-// text columns, categories never seen and missing numbers.
+// text columns, categories never seen, missing numbers, and categories
+// and tokens padded with spaces and tabs; the column one has a single
+// category (one bit of code in the graph), color four (three bits).
 func synthTables(t *testing.T, dir string) (train, fresh string) {
 	t.Helper()
 	colors := []string{"red", "green", "blue", "", "NA", "null", "-"}
 	shapes := []string{"circle", "square"}
 	var b strings.Builder
-	b.WriteString("color,shape,x,kind,y1,y2\n")
+	b.WriteString("color,shape,x,kind,y1,y2,one\n")
 	for i := range 200 {
 		color, shape := colors[(i*7+i/5)%len(colors)], shapes[(i/3)%2]
 		x := strconv.FormatFloat(float64(i%37)/3-4, 'g', -1, 64)
@@ -247,21 +250,25 @@ func synthTables(t *testing.T, dir string) (train, fresh string) {
 			x = []string{"", "NA", "-"}[i%3]
 		}
 		kind := []string{"a", "b", "c"}[(i/2+len(color))%3]
-		fmt.Fprintf(&b, "%s,%s,%s,%s,%d.5,%d\n", color, shape, x, kind, 1000+i%17*50+len(shape)*30, -i%23)
+		fmt.Fprintf(&b, "%s,%s,%s,%s,%d.5,%d,only \n", color, shape, x, kind, 1000+i%17*50+len(shape)*30, -i%23)
 	}
 	train = filepath.Join(dir, "synth.csv")
 	require.NoError(t, os.WriteFile(train, []byte(b.String()), 0o644))
 	fresh = filepath.Join(dir, "synth_new.csv")
-	require.NoError(t, os.WriteFile(fresh, []byte(`color,shape,x
-red,circle,1.5
-purple,square,2
-,,
-NA,NA,NA
-null,null,-
--,-,3
-N/A,triangle,0.25
-NaN,,-2
-blue,square,1e3
+	require.NoError(t, os.WriteFile(fresh, []byte(`color,shape,x,one
+red,circle,1.5,only
+purple,square,2,	only 
+,,,Only
+NA,NA,NA,NA
+null,null,-,
+-,-,3,only
+N/A,triangle,0.25,other
+NaN,,-2,only
+blue,square,1e3,
+ red ,square  ,4,only
+	blue, circle	,-1, only
+ NA ,	null ,  5,only	
+  - , squares ,0,none
 `), 0o644))
 	return train, fresh
 }

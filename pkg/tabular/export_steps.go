@@ -2,9 +2,7 @@ package tabular
 
 import (
 	"fmt"
-	"slices"
 
-	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/prep"
 	"github.com/densetrain/densetrain/pkg/tensor"
@@ -52,7 +50,7 @@ func (b *graphBuilder) features(p *prep.Preprocessing) (string, error) {
 			continue
 		}
 		x := b.input(f.Name, onnxString, batch, dim{size: 1})
-		parts = append(parts, b.oneHot(f, x, p.NA))
+		parts = append(parts, b.oneHot(f, x, naTokens(p.NA)))
 		col += len(f.Categories)
 	}
 	for _, j := range p.Indicators {
@@ -66,34 +64,6 @@ func (b *graphBuilder) features(p *prep.Preprocessing) (string, error) {
 		return parts[0], nil
 	}
 	return b.op("Concat", "inputs", parts, attrInt("axis", 1)), nil
-}
-
-// oneHot encodes text column f's input x [N, 1] as its categories' 0/1
-// columns [N, k]: LabelEncoder maps each category to its index (the
-// missing-value tokens to the index of "" when "" is a category) and
-// anything else to −1, which Equal against 0…k−1 turns into all zeros,
-// as predict encodes an unseen category.
-func (b *graphBuilder) oneHot(f csvdata.FeatureColumn, x string, na []string) string {
-	k := len(f.Categories)
-	keys := slices.Clone(f.Categories)
-	codes := make([]int64, k, k+len(csvdata.DefaultNA)+len(na))
-	index := make([]int64, k)
-	known := map[string]bool{}
-	for i, c := range f.Categories {
-		codes[i], index[i], known[c] = int64(i), int64(i), true
-	}
-	if missing := slices.Index(f.Categories, ""); missing >= 0 {
-		for _, t := range append(slices.Clone(csvdata.DefaultNA), na...) {
-			if !known[t] {
-				known[t] = true
-				keys, codes = append(keys, t), append(codes, int64(missing))
-			}
-		}
-	}
-	code := b.opIn(mlDomain, "LabelEncoder", f.Name+"/code", []string{x},
-		attrStrings("keys_strings", keys), attrInts("values_int64s", codes), attrInt("default_int64", -1))
-	eq := b.op("Equal", f.Name+"/is", []string{code, b.int64s(f.Name+"/categories", index, 1, int64(k))})
-	return b.op("Cast", f.Name+"/onehot", []string{eq}, attrInt("to", int64(b.elem)))
 }
 
 // scale maps the inputs x to (x − Offset)/Scale as prep.ScaleInputs does:
