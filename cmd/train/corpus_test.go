@@ -156,6 +156,8 @@ var badCorpus = []badCase{
 	{"--l2 -1", "fit --data BAD/ok.csv --l2 -1", []string{"--l2 -1"}},
 	{"--max-norm +Inf", "fit --data BAD/ok.csv --max-norm +Inf", []string{"--max-norm +Inf"}},
 	{"--lr-schedule step", "fit --data BAD/ok.csv --lr-schedule step", []string{`--lr-schedule "step"`}},
+	// round 3: csvmem
+	{"a long value is cut short in its message", "fit --data BAD/csvmem_long_value.csv", []string{"csvmem_long_value.csv:4:3:", `the first "xxxxxxxxxxxxxxxxxxxxxxxxxx"… (100 bytes) here`}},
 }
 
 func TestBadInputCorpus(t *testing.T) {
