@@ -158,6 +158,7 @@ var badCorpus = []badCase{
 	{"--lr-schedule step", "fit --data BAD/ok.csv --lr-schedule step", []string{`--lr-schedule "step"`}},
 	// round 3: csvmem
 	{"a long value is cut short in its message", "fit --data BAD/csvmem_long_value.csv", []string{"csvmem_long_value.csv:4:3:", `the first "xxxxxxxxxxxxxxxxxxxxxxxxxx"… (100 bytes) here`}},
+	{"endless zeros from a device", "fit --data /dev/zero", []string{"/dev/zero:1:1:", "NUL byte"}},
 }
 
 func TestBadInputCorpus(t *testing.T) {

@@ -26,7 +26,7 @@ func ReadFile[T tensor.Float](ctx context.Context, path string, opt Options) (*T
 	if err != nil {
 		return nil, err
 	}
-	src, err := openFile(ctx, path)
+	src, err := openFile(ctx, path, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +43,7 @@ func ReadFrom[T tensor.Float](ctx context.Context, name string, r io.Reader, opt
 	if err != nil {
 		return nil, err
 	}
-	src, err := spool(ctx, name, r)
+	src, err := spool(ctx, name, r, opt)
 	if err != nil {
 		return nil, err
 	}

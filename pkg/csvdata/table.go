@@ -48,6 +48,10 @@ type Options struct {
 	// one-hot encoding (default DefaultMaxColumns), so that a malformed or
 	// hostile file is rejected before it costs memory.
 	MaxColumns int
+	// MaxSpoolBytes bounds the copy of a stream (ReadFrom, a pipe or a
+	// device given as a path) made before it is read; default: 90% of the
+	// space free in the temporary directory when the copy starts.
+	MaxSpoolBytes int64
 }
 
 // DefaultMaxColumns is the default of Options.MaxColumns.
