@@ -127,9 +127,9 @@ func (sc *spoolCopy) write(b []byte, last bool) error {
 	}
 	if sc.limit > 0 && sc.n+int64(len(b)) > sc.limit {
 		if sc.share {
-			return fmt.Errorf("%s: longer than %s, the most its copy may take of the free space of the temporary directory (TMPDIR): point TMPDIR at a larger disk, or give a file", sc.name, sizeString(sc.limit))
+			return fmt.Errorf("%s: longer than %s, the most its copy may take of the free space of the temporary directory (TMPDIR): point TMPDIR at a larger disk, or give a file", sc.name, SizeString(sc.limit))
 		}
-		return fmt.Errorf("%s: longer than %s, the most its copy may take (csvdata.Options.MaxSpoolBytes)", sc.name, sizeString(sc.limit))
+		return fmt.Errorf("%s: longer than %s, the most its copy may take (csvdata.Options.MaxSpoolBytes)", sc.name, SizeString(sc.limit))
 	}
 	if _, err := sc.dst.Write(b); err != nil {
 		return fmt.Errorf("%s: copying it to the temporary directory (TMPDIR): %w", sc.name, unpath(err))
@@ -178,15 +178,4 @@ func unpath(err error) error {
 		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
 	}
 	return err
-}
-
-// sizeString writes a size in B, KB, MB, GB, TB (powers of 1000).
-func sizeString(b int64) string {
-	units := []string{"B", "KB", "MB", "GB", "TB", "PB", "EB"}
-	f, i := float64(b), 0
-	for f >= 1000 && i < len(units)-1 {
-		f /= 1000
-		i++
-	}
-	return fmt.Sprintf("%.3g %s", f, units[i])
 }

@@ -52,6 +52,12 @@ type Options struct {
 	// device given as a path) made before it is read; default: 90% of the
 	// space free in the temporary directory when the copy starts.
 	MaxSpoolBytes int64
+	// MemoryBudget bounds the memory the table may take while it is read
+	// (its matrix, category codes, targets and lines): a table that would
+	// take more is refused before its storage is allocated — for a gzip
+	// file of unknown size, as its storage grows. Default (0): MemoryLimit;
+	// negative: no bound.
+	MemoryBudget int64
 }
 
 // DefaultMaxColumns is the default of Options.MaxColumns.

@@ -3,11 +3,11 @@ package tabular
 import (
 	"fmt"
 	"math"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"unsafe"
 
+	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/tensor"
 )
@@ -16,9 +16,7 @@ import (
 // training would need more memory than the machine has: the parameters
 // with their gradient lanes and optimizer state, and the activations of a
 // batch (of rows rows at most). A size beyond any machine would otherwise
-// end in a runtime out-of-memory crash. The memory is the machine's, its
-// cgroup's limit, or the Go runtime's soft limit (GOMEMLIMIT,
-// debug.SetMemoryLimit), whichever is lowest.
+// end in a runtime out-of-memory crash. The memory is csvdata.MemoryLimit.
 func checkMemory[T tensor.Float](sizes []int, rows int) error {
 	var z T
 	elem := float64(unsafe.Sizeof(z))
@@ -28,10 +26,7 @@ func checkMemory[T tensor.Float](sizes []int, rows int) error {
 		widths += float64(sizes[i])
 	}
 	need := elem * (params*(4+nn.DefaultMaxLanes) + 2*float64(rows)*widths)
-	have, what := physicalMemory(), "this machine's %s of memory"
-	if limit := debug.SetMemoryLimit(-1); limit > 0 && limit < math.MaxInt64 && (have == 0 || uint64(limit) < have) {
-		have, what = uint64(limit), "the Go memory limit of %s (GOMEMLIMIT)"
-	}
+	have, what := csvdata.MemoryLimit()
 	if have == 0 || need <= float64(have) {
 		return nil
 	}
@@ -39,17 +34,6 @@ func checkMemory[T tensor.Float](sizes []int, rows int) error {
 	for i, s := range sizes {
 		dims[i] = strconv.Itoa(s)
 	}
-	return fmt.Errorf("a %s network (%.3g parameters) needs about %s to train, more than "+what+": use smaller hidden layers",
-		strings.Join(dims, "-"), params, bytesString(need), bytesString(float64(have)))
-}
-
-// bytesString writes a size in B, KB, MB, GB, TB … (powers of 1000).
-func bytesString(b float64) string {
-	units := []string{"B", "KB", "MB", "GB", "TB", "PB", "EB"}
-	i := 0
-	for b >= 1000 && i < len(units)-1 {
-		b /= 1000
-		i++
-	}
-	return fmt.Sprintf("%.3g %s", b, units[i])
+	return fmt.Errorf("a %s network (%.3g parameters) needs about %s to train, more than %s: use smaller hidden layers",
+		strings.Join(dims, "-"), params, csvdata.SizeString(int64(min(need, math.MaxInt64))), what)
 }
