@@ -182,6 +182,9 @@ var badCorpus = []badCase{
 	// of quoted cells (before 7d08200).
 	{"export: a category with surrounding spaces", "export --model BAD/model_padded_category.safetensors --out OUT",
 		[]string{"--model ", "model_padded_category.safetensors: onnx export: column \"color\": category \"red \" has surrounding spaces or tabs"}},
+	// round 3: csvmem
+	{"a long value is cut short in its message", "fit --data BAD/csvmem_long_value.csv", []string{"csvmem_long_value.csv:4:3:", `the first "xxxxxxxxxxxxxxxxxxxxxxxxxx"… (100 bytes) here`}},
+	{"endless zeros from a device", "fit --data /dev/zero", []string{"/dev/zero:1:1:", "NUL byte"}},
 }
 
 func TestBadInputCorpus(t *testing.T) {

@@ -111,10 +111,8 @@ func parseDelimiter(s string) (byte, error) {
 		}
 		return s[0], nil
 	}
-	if len(s) > 12 { // a line, not the whole of a pasted value
-		return 0, fmt.Errorf("--delimiter %q… (%d bytes): want one character such as , ; | or \\t", s[:8], len(s))
-	}
-	return 0, fmt.Errorf("--delimiter %q: want one character such as , ; | or \\t", s)
+	// A long value is cut short: a line, not the whole of a pasted value.
+	return 0, fmt.Errorf("--delimiter %s: want one character such as , ; | or \\t", csvdata.QuoteN(s, 12))
 }
 
 // list splits a comma-separated flag value; empty gives nil.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"sync"
-	"unsafe"
 
 	"github.com/klauspost/readahead"
 )
@@ -57,7 +56,9 @@ func (r *reader[T]) parse(off int64, line int) (int, error) {
 			r.firstLayout(c)
 		}
 		if need := rows + len(c.starts); need > r.rowCap {
-			r.reserve(need, c, done)
+			if err := r.reserve(need, c, done); err != nil {
+				return 0, err
+			}
 		}
 		// While the reader decompresses and no chunk waits, one worker
 		// fewer leaves it a core of its own: it sets the pace.
@@ -167,20 +168,25 @@ const maxFirstBytes = 2 << 30
 // reserve makes room for at least need rows. The first time, it sizes the
 // storage for the whole text: the rows of chunk c (which starts at text
 // offset at) and, at the same bytes per row, those of the text after it,
-// plus a margin; it grows by half when that falls short.
-func (r *reader[T]) reserve(need int, c *chunk, at int64) {
+// plus a margin; it grows by half when that falls short. Storage beyond
+// the memory budget is refused before it is allocated (see checkBudget).
+func (r *reader[T]) reserve(need int, c *chunk, at int64) error {
 	n := max(need, r.rowCap+r.rowCap/2)
 	likely := n // the rows to fault in now: not the margin
+	perRow := r.rowBytes()
+	projected := n // the rows the text likely holds, for the budget
 	if r.rowCap == 0 && !c.last {
-		var z T
-		perRow := r.width*int(unsafe.Sizeof(z)) + 4*r.nCat + 16*r.nTarget + 5
 		n = max(need, 4*len(c.starts))
-		likely = n
+		likely, projected = n, n
 		if left := r.src.size - at - int64(c.size); left > 0 && c.size > 0 {
 			more, most := float64(left)/float64(c.size)*float64(len(c.starts)), float64(maxFirstBytes/perRow)
 			n = need + int(min(more*1.05, most)) + block
 			likely = need + int(min(more, most))
+			projected = need + int(min(more, 1<<50))
 		}
+	}
+	if err := r.checkBudget(max(n, projected), perRow); err != nil {
+		return err
 	}
 	r.rowCap = n
 	x := make([]T, n*r.width)
@@ -205,6 +211,7 @@ func (r *reader[T]) reserve(need int, c *chunk, at int64) {
 	for i := range r.tgts {
 		r.tgts[i] = resized(r.tgts[i], n)
 	}
+	return nil
 }
 
 // resized returns s's elements in a new slice of length n ≥ len(s). The

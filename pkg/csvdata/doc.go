@@ -6,7 +6,9 @@
 //
 // A file, plain or gzip (known by its magic bytes, whatever its name), or
 // a stream (ReadFrom, or a path that is a pipe), which is first copied as it
-// comes to an unlinked temporary file. Fields are separated by ',', ';', tab or '|',
+// comes to an unlinked temporary file — checked on the way, so that what is
+// not text (/dev/zero, a gzip stream of zeros) is refused at its first bytes,
+// and bounded by Options.MaxSpoolBytes (by default most of the free space). Fields are separated by ',', ';', tab or '|',
 // sniffed from the header (Options.Delimiter to say it). A UTF-8 byte order
 // mark, CRLF line ends, quoted fields and blank lines are tolerated; bytes
 // that are not UTF-8 in a text value are an error at their position. Every

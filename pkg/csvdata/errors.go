@@ -1,6 +1,11 @@
 package csvdata
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
 
 // ParseError is an error at a position of a CSV file. Line and Column are
 // 1-based; Column counts bytes from the start of the line, and is 0 when the
@@ -27,4 +32,72 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // before reports whether e comes before o in the file.
 func (e *ParseError) before(o *ParseError) bool {
 	return o == nil || e.Line < o.Line || (e.Line == o.Line && e.Column < o.Column)
+}
+
+// MaxQuoted is the longest value or column name that Quote echoes whole.
+const MaxQuoted = 40
+
+// Quote returns s quoted as %q writes it, or, when s is longer than
+// MaxQuoted bytes (a pasted value, a line of a file that is not CSV), its
+// first bytes quoted, an ellipsis and its length: "abcdefgh"… (1048576
+// bytes). Every message that echoes a value or a column name goes through
+// it, so that it stays a short line whatever the input.
+func Quote(s string) string { return QuoteN(s, MaxQuoted) }
+
+// QuoteN is Quote with a limit of n bytes: a longer s keeps its first
+// 2n/3 bytes, cut back to a whole UTF-8 character.
+func QuoteN(s string, n int) string { return quoteN(s, n) }
+
+// Short is Quote for a value held as bytes.
+func Short(b []byte) string { return quoteN(b, MaxQuoted) }
+
+func quoteN[S ~string | ~[]byte](s S, n int) string {
+	if len(s) <= n {
+		return strconv.Quote(string(s))
+	}
+	k := 2 * n / 3
+	for k > 0 && !utf8.RuneStart(s[k]) {
+		k--
+	}
+	return fmt.Sprintf("%q… (%d bytes)", string(s[:k]), len(s))
+}
+
+// flagName is how a message names file column j in a flag's value: by its
+// name, or by its index when the name is too long to echo.
+func (r *reader[T]) flagName(j int) string {
+	if len(r.header[j]) > MaxQuoted {
+		return strconv.Itoa(j)
+	}
+	return r.header[j]
+}
+
+// naHint suggests declaring v a missing value, unless v is too long to
+// echo (no one means a missing value by that).
+func naHint(v string) string {
+	if len(v) > MaxQuoted {
+		return ""
+	}
+	return fmt.Sprintf("if %q means a missing value, declare it with --na %q; ", v, v)
+}
+
+// maxListed is the most column names a message lists.
+const maxListed = 20
+
+// headerList lists the file's column names for a message: the first
+// maxListed of them, each cut short if long.
+func (r *reader[T]) headerList() string {
+	var b strings.Builder
+	for i, h := range r.header[:min(len(r.header), maxListed)] {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if len(h) > MaxQuoted {
+			h = Quote(h)
+		}
+		b.WriteString(h)
+	}
+	if len(r.header) > maxListed {
+		fmt.Fprintf(&b, " … (%d columns)", len(r.header))
+	}
+	return b.String()
 }

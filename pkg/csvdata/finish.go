@@ -46,8 +46,8 @@ func (r *reader[T]) checkTypes(rows int) (bool, error) {
 			continue
 		}
 		return false, r.errAt(firstText.line, firstText.col,
-			"column %q mixes numbers and text (%d numbers, %d text values, the first %q here): if %q means a missing value, declare it with --na %q; if the column holds categories, declare it with --categorical %s",
-			ro.name, numbers, texts, firstText.value, firstText.value, firstText.value, ro.name)
+			"column %s mixes numbers and text (%d numbers, %d text values, the first %s here): %sif the column holds categories, declare it with --categorical %s",
+			Quote(ro.name), numbers, texts, Quote(firstText.value), naHint(firstText.value), r.flagName(j))
 	}
 	return again, nil
 }
@@ -68,7 +68,7 @@ func (r *reader[T]) finish(rows int) (*Table[T], error) {
 	t.Skipped.Count = rows - kept
 	rows = kept
 	if rows == 0 {
-		return nil, r.errAt(0, 0, "every row has a missing target (column %q, first at line %d)", t.Skipped.Column, t.Skipped.Line)
+		return nil, r.errAt(0, 0, "every row has a missing target (column %s, first at line %d)", Quote(t.Skipped.Column), t.Skipped.Line)
 	}
 	t.Lines = r.lines[:rows]
 	remap, err := r.categories(t, rows)
@@ -209,11 +209,11 @@ func (r *reader[T]) categories(t *Table[T], rows int) ([][][]uint32, error) {
 		all = slices.Compact(all)
 		j := r.catCols[c]
 		if len(all) > r.opt.MaxCategories {
-			return nil, r.errAt(0, 0, "column %q has %d distinct values, more than %d: an identifier? Leave it out with --ignore %s (or raise --max-categories)", fc.Name, len(all), r.opt.MaxCategories, fc.Name)
+			return nil, r.errAt(0, 0, "column %s has %d distinct values, more than %d: an identifier? Leave it out with --ignore %s (or raise --max-categories)", Quote(fc.Name), len(all), r.opt.MaxCategories, r.flagName(j))
 		}
 		present := rows - merged(r.workers, j).missing
 		if !r.forced[j] && present >= minIdentifierRows && len(all) == present && !slices.Contains(all, "") {
-			return nil, r.errAt(0, 0, "column %q has a distinct text value in every row (%d): an identifier, which cannot help predict; leave it out with --ignore %s (or keep it with --categorical %s)", fc.Name, present, fc.Name, fc.Name)
+			return nil, r.errAt(0, 0, "column %s has a distinct text value in every row (%d): an identifier, which cannot help predict; leave it out with --ignore %s (or keep it with --categorical %s)", Quote(fc.Name), present, r.flagName(j), r.flagName(j))
 		}
 		fc.Categories = all
 		if late {

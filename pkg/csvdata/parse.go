@@ -102,7 +102,7 @@ func (r *reader[T]) parseRecord(wk *worker, k int, rec []byte, quotes bool, line
 		case numeric:
 			if missing {
 				if r.opt.MissingIsError {
-					return r.errAt(line, f.col, "missing value in column %q (imputation is off)", ro.name)
+					return r.errAt(line, f.col, "missing value in column %s (imputation is off)", Quote(ro.name))
 				}
 				wk.stats[j].noteMissing(line, f.col)
 				xrow[r.idxs[j]] = T(math.NaN())
@@ -118,13 +118,13 @@ func (r *reader[T]) parseRecord(wk *worker, k int, rec []byte, quotes bool, line
 				xrow[r.idxs[j]] = T(math.NaN())
 				continue
 			case err == errNotNumber:
-				return r.errAt(line, f.col, "%q in column %q is not a number (if it means a missing value, declare it with --na)", v, ro.name)
+				return r.errAt(line, f.col, "%s in column %s is not a number (if it means a missing value, declare it with --na)", Short(v), Quote(ro.name))
 			case err != nil:
-				return r.errAt(line, f.col, "%q in column %q: %v", v, ro.name, err)
+				return r.errAt(line, f.col, "%s in column %s: %v", Short(v), Quote(ro.name), err)
 			}
 			t := T(x)
 			if t-t != 0 { // finite in float64, beyond float32's range
-				return r.errAt(line, f.col, "%q in column %q is beyond the range of float32 (train with --precision f64 for a float64 model)", v, ro.name)
+				return r.errAt(line, f.col, "%s in column %s is beyond the range of float32 (train with --precision f64 for a float64 model)", Short(v), Quote(ro.name))
 			}
 			xrow[r.idxs[j]] = t
 		case categorical:
@@ -141,7 +141,7 @@ func (r *reader[T]) parseRecord(wk *worker, k int, rec []byte, quotes bool, line
 						return e
 					}
 					if r.opt.StrictCategories {
-						return r.errAt(line, f.col, "category %q of column %q was not seen in training", key, ro.name)
+						return r.errAt(line, f.col, "category %s of column %s was not seen in training", Short(key), Quote(ro.name))
 					}
 					wk.stats[j].noteOther(line, f.col, key)
 					c = noCode
@@ -170,7 +170,7 @@ func (r *reader[T]) parseRecord(wk *worker, k int, rec []byte, quotes bool, line
 				continue
 			}
 			if _, err := parseNumber(v); err == errNonFinite {
-				return r.errAt(line, f.col, "%q in column %q: %v", v, ro.name, err)
+				return r.errAt(line, f.col, "%s in column %s: %v", Short(v), Quote(ro.name), err)
 			}
 			if !utf8.Valid(v) {
 				return r.checkUTF8(f, line)
@@ -193,7 +193,7 @@ func (r *reader[T]) lateCode(wk *worker, k, cat int, key []byte, f field, line i
 		}
 		if len(r.frozenList[cat])+len(d.values) >= r.opt.MaxCategories {
 			name := r.roles[r.catCols[cat]].name
-			return 0, r.errAt(line, f.col, "column %q has more than %d distinct values: an identifier? Leave it out with --ignore %s (or raise --max-categories)", name, r.opt.MaxCategories, name)
+			return 0, r.errAt(line, f.col, "column %s has more than %d distinct values: an identifier? Leave it out with --ignore %s (or raise --max-categories)", Quote(name), r.opt.MaxCategories, r.flagName(r.catCols[cat]))
 		}
 		c = uint32(len(d.values))
 		s := string(key)

@@ -26,7 +26,7 @@ func ReadFile[T tensor.Float](ctx context.Context, path string, opt Options) (*T
 	if err != nil {
 		return nil, err
 	}
-	src, err := openFile(ctx, path)
+	src, err := openFile(ctx, path, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +43,7 @@ func ReadFrom[T tensor.Float](ctx context.Context, name string, r io.Reader, opt
 	if err != nil {
 		return nil, err
 	}
-	src, err := spool(ctx, name, r)
+	src, err := spool(ctx, name, r, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -270,7 +270,7 @@ func (r *reader[T]) columns(what string, names []string, seen map[string]int) (m
 		if !ok {
 			k, err := strconv.Atoi(name)
 			if err != nil || k < -len(r.header) || k >= len(r.header) {
-				return nil, r.errAt(1, 0, "%s column %q not found (columns: %s)", what, name, strings.Join(r.header, ", "))
+				return nil, r.errAt(1, 0, "%s column %s not found (columns: %s)", what, Quote(name), r.headerList())
 			}
 			i = (k + len(r.header)) % len(r.header)
 		}
@@ -288,7 +288,7 @@ func (r *reader[T]) plan() error {
 			return r.errAt(1, 0, "column %d has an empty name", i+1)
 		}
 		if j, dup := seen[h]; dup {
-			return r.errAt(1, 0, "duplicate column name %q (columns %d and %d)", h, j+1, i+1)
+			return r.errAt(1, 0, "duplicate column name %s (columns %d and %d)", Quote(h), j+1, i+1)
 		}
 		seen[h] = i
 	}
@@ -312,10 +312,10 @@ func (r *reader[T]) plan() error {
 			}
 			for i := range cols {
 				if r.roles[i].kind == target {
-					return r.errAt(1, 0, "target column %q given twice", r.header[i])
+					return r.errAt(1, 0, "target column %s given twice", Quote(r.header[i]))
 				}
 				if r.ignored[i] {
-					return r.errAt(1, 0, "column %q is both a target and ignored", r.header[i])
+					return r.errAt(1, 0, "column %s is both a target and ignored", Quote(r.header[i]))
 				}
 				r.roles[i] = role{kind: target, idx: t, name: r.header[i]}
 			}
@@ -346,10 +346,10 @@ func (r *reader[T]) plan() error {
 	for _, fc := range r.schema.Features {
 		i, ok := seen[fc.Name]
 		if !ok {
-			return r.errAt(1, 0, "column %q, a feature of the model, is missing", fc.Name)
+			return r.errAt(1, 0, "column %s, a feature of the model, is missing", Quote(fc.Name))
 		}
 		if r.roles[i].kind == target {
-			return r.errAt(1, 0, "column %q is both a feature and a target", fc.Name)
+			return r.errAt(1, 0, "column %s is both a feature and a target", Quote(fc.Name))
 		}
 		r.featCols = append(r.featCols, i)
 		if fc.Categories != nil {

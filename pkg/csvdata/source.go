@@ -36,18 +36,22 @@ type source struct {
 	// size a gzip trailer records (modulo 2³², of its last member; a
 	// lower bound then); 0 when unknown.
 	size int64
+	// spooled says f is a copy of a stream: its errors must not name the
+	// temporary file, which the user never gave.
+	spooled bool
 }
 
 // openFile opens the file at path; what cannot be read at any offset (a
-// pipe, a device) is first copied to a spool.
-func openFile(ctx context.Context, path string) (*source, error) {
-	f, err := fifo.Open(ctx, path, os.O_RDONLY) // a named pipe waits for its writer until ctx ends
+// pipe, a device) is first copied to a spool, checked as it comes (see
+// spool). A named pipe waits for its writer until ctx ends.
+func openFile(ctx context.Context, path string, opt Options) (*source, error) {
+	f, err := fifo.Open(ctx, path, os.O_RDONLY)
 	if err != nil {
 		return nil, err
 	}
 	if st, err := f.Stat(); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
 		defer f.Close()
-		return spool(ctx, path, f)
+		return spool(ctx, path, f, opt)
 	}
 	s, err := newSource(path, f)
 	if err != nil {
@@ -132,64 +136,10 @@ func (s *source) readErr(err error) error {
 		}
 		return &ParseError{File: s.name, Err: fmt.Errorf("gzip: %w", err)}
 	}
+	if pe := (*os.PathError)(nil); s.spooled && errors.As(err, &pe) {
+		err = fmt.Errorf("reading its copy: %s: %w", pe.Op, pe.Err)
+	}
 	return fmt.Errorf("%s: %w", s.name, err)
-}
-
-// spool copies r as it comes to an unlinked temporary file and returns
-// it as a source. Cancelling ctx returns at once, even while r blocks (a
-// terminal, a stalled pipe): the copy is abandoned, and its file closed
-// when r next returns.
-func spool(ctx context.Context, name string, r io.Reader) (*source, error) {
-	tmp, err := os.CreateTemp("", "densetrain-*.csv")
-	if err != nil {
-		return nil, fmt.Errorf("%s: spooling to a temporary file: %w", name, err)
-	}
-	// Unlinked at once: the open file lives on until it is closed.
-	if err := os.Remove(tmp.Name()); err != nil {
-		tmp.Close()
-		return nil, err
-	}
-	done := make(chan error, 1)
-	go func() { done <- copyStream(ctx, name, tmp, r) }()
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		go func() {
-			<-done
-			tmp.Close()
-		}()
-		return nil, ctx.Err()
-	}
-	if err != nil {
-		tmp.Close()
-		return nil, err
-	}
-	s, err := newSource(name, tmp)
-	if err != nil {
-		tmp.Close()
-		return nil, err
-	}
-	return s, nil
-}
-
-// copyStream copies r to the spool dst until r ends or ctx is cancelled.
-func copyStream(ctx context.Context, name string, dst *os.File, r io.Reader) error {
-	buf := make([]byte, 1<<20)
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		n, rerr := r.Read(buf)
-		if _, err := dst.Write(buf[:n]); err != nil {
-			return fmt.Errorf("%s: spooling to a temporary file: %w", name, err)
-		}
-		if rerr == io.EOF {
-			return nil
-		}
-		if rerr != nil {
-			return fmt.Errorf("%s: %w", name, rerr)
-		}
-	}
 }
 
 // fill reads from r until buf is full or r returns an error (io.EOF at

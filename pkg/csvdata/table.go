@@ -48,6 +48,16 @@ type Options struct {
 	// one-hot encoding (default DefaultMaxColumns), so that a malformed or
 	// hostile file is rejected before it costs memory.
 	MaxColumns int
+	// MaxSpoolBytes bounds the copy of a stream (ReadFrom, a pipe or a
+	// device given as a path) made before it is read; default: 90% of the
+	// space free in the temporary directory when the copy starts.
+	MaxSpoolBytes int64
+	// MemoryBudget bounds the memory the table may take while it is read
+	// (its matrix, category codes, targets and lines): a table that would
+	// take more is refused before its storage is allocated — for a gzip
+	// file of unknown size, as its storage grows. Default (0): MemoryLimit;
+	// negative: no bound.
+	MemoryBudget int64
 }
 
 // DefaultMaxColumns is the default of Options.MaxColumns.

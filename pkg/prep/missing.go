@@ -149,7 +149,7 @@ func Inputs[T tensor.Float](p *Preprocessing, x tensor.Matrix[T]) (tensor.Matrix
 		for j, v := range src {
 			if v != v { // NaN: missing
 				if p.Impute == NoImpute {
-					return x, &RowError{Row: r, Err: fmt.Errorf("%w in column %q", ErrMissing, p.Schema.Names()[j])}
+					return x, &RowError{Row: r, Err: fmt.Errorf("%w in column %s", ErrMissing, csvdata.Quote(p.Schema.Names()[j]))}
 				}
 				v = fill[j]
 			}

@@ -127,12 +127,12 @@ func newUnscaled[T tensor.Float](tab *csvdata.Table[T], task string) (*Preproces
 		}
 		p.Labels = Labels(tab.Targets[0])
 		if len(p.Labels) < 2 {
-			return nil, fmt.Errorf("target column %q has a single class (%s): nothing to classify", p.Targets[0], p.Labels[0])
+			return nil, fmt.Errorf("target column %s has a single class (%s): nothing to classify", csvdata.Quote(p.Targets[0]), csvdata.Quote(p.Labels[0]))
 		}
 	case Regress:
 		for _, c := range tab.Targets {
 			if c.Numbers == nil {
-				return nil, &RowError{Row: c.FirstText, Err: fmt.Errorf("%q in target column %q is not a number, which regression needs", c.Strings[c.FirstText], c.Name)}
+				return nil, &RowError{Row: c.FirstText, Err: fmt.Errorf("%s in target column %s is not a number, which regression needs", csvdata.Quote(c.Strings[c.FirstText]), csvdata.Quote(c.Name))}
 			}
 		}
 	default:
@@ -195,7 +195,7 @@ func ClassIndices(labels []string, c csvdata.Column) ([]int, error) {
 			}
 		}
 		if !ok {
-			return nil, &RowError{Row: i, Err: fmt.Errorf("%w: %q", ErrUnknownLabel, s)}
+			return nil, &RowError{Row: i, Err: fmt.Errorf("%w: %s", ErrUnknownLabel, csvdata.Quote(s))}
 		}
 		out[i] = k
 	}
@@ -264,12 +264,12 @@ func Targets[T tensor.Float](p *Preprocessing, cols []csvdata.Column) (tensor.Ma
 	y := tensor.NewMatrix[T](n, len(cols), nil)
 	for j, c := range cols {
 		if c.Numbers == nil {
-			return tensor.Matrix[T]{}, &RowError{Row: c.FirstText, Err: fmt.Errorf("%q in target column %q is not a number, which regression needs", c.Strings[c.FirstText], c.Name)}
+			return tensor.Matrix[T]{}, &RowError{Row: c.FirstText, Err: fmt.Errorf("%s in target column %s is not a number, which regression needs", csvdata.Quote(c.Strings[c.FirstText]), csvdata.Quote(c.Name))}
 		}
 		for i, v := range c.Numbers {
 			t := T(v)
 			if t-t != 0 { // finite in float64, beyond float32's range
-				return tensor.Matrix[T]{}, &RowError{Row: i, Err: fmt.Errorf("%q in target column %q is beyond the range of float32 (train with --precision f64 for a float64 model)", c.Strings[i], c.Name)}
+				return tensor.Matrix[T]{}, &RowError{Row: i, Err: fmt.Errorf("%s in target column %s is beyond the range of float32 (train with --precision f64 for a float64 model)", csvdata.Quote(c.Strings[i]), csvdata.Quote(c.Name))}
 			}
 			y.Data[i*len(cols)+j] = t
 		}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"unsafe"
 
+	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/tensor"
 )
 
@@ -100,8 +101,8 @@ func ScaleInputs[T tensor.Float](p *Preprocessing, x tensor.Matrix[T]) error {
 		for j, v := range row {
 			s := T((float64(v) - mean[j]) / scale[j])
 			if s-s != 0 && v-v == 0 {
-				return &RowError{Row: r, Err: fmt.Errorf("%v in column %q: %w (float%d; the training rows' scale is %v)",
-					v, p.inputName(j), ErrScaledRange, unsafe.Sizeof(v)*8, scale[j])}
+				return &RowError{Row: r, Err: fmt.Errorf("%v in column %s: %w (float%d; the training rows' scale is %v)",
+					v, csvdata.Quote(p.inputName(j)), ErrScaledRange, unsafe.Sizeof(v)*8, scale[j])}
 			}
 			row[j] = s
 		}

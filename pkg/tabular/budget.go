@@ -3,11 +3,11 @@ package tabular
 import (
 	"fmt"
 	"math"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"unsafe"
 
+	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/tensor"
 )
@@ -18,8 +18,7 @@ import (
 // optimizer's state, the best weights early stopping keeps, and the
 // activations of a batch (of batch rows at most). A size beyond any
 // machine would otherwise end in a runtime out-of-memory crash. The memory
-// is the machine's, its cgroup's limit, or the Go runtime's soft limit
-// (GOMEMLIMIT, debug.SetMemoryLimit), whichever is lowest.
+// is csvdata.MemoryLimit.
 func checkMemory[T tensor.Float](c Config, sizes []int, batch int) error {
 	var z T
 	elem := float64(unsafe.Sizeof(z))
@@ -33,10 +32,7 @@ func checkMemory[T tensor.Float](c Config, sizes []int, batch int) error {
 		copies++ // the best weights, restored at the end
 	}
 	need := elem * (params*copies + 2*float64(batch)*widths)
-	have, what := physicalMemory(), "this machine's %s of memory"
-	if limit := debug.SetMemoryLimit(-1); limit > 0 && limit < math.MaxInt64 && (have == 0 || uint64(limit) < have) {
-		have, what = uint64(limit), "the Go memory limit of %s (GOMEMLIMIT)"
-	}
+	have, what := csvdata.MemoryLimit()
 	if have == 0 || need <= float64(have) {
 		return nil
 	}
@@ -44,21 +40,10 @@ func checkMemory[T tensor.Float](c Config, sizes []int, batch int) error {
 	for i, s := range sizes {
 		dims[i] = strconv.Itoa(s)
 	}
-	return fmt.Errorf("a %s network (%.3g parameters) needs about %s to train, more than "+what+": use smaller hidden layers",
-		strings.Join(dims, "-"), params, bytesString(need), bytesString(float64(have)))
+	return fmt.Errorf("a %s network (%.3g parameters) needs about %s to train, more than %s: use smaller hidden layers",
+		strings.Join(dims, "-"), params, csvdata.SizeString(int64(min(need, math.MaxInt64))), what)
 }
 
 // optimizerSlots is the number of per-parameter buffers each optimizer
 // keeps (its velocity, moments or mean square).
 var optimizerSlots = map[string]int{"sgd": 0, "momentum": 1, "nesterov": 1, "adam": 2, "adamw": 2, "rmsprop": 1}
-
-// bytesString writes a size in B, KB, MB, GB, TB … (powers of 1000).
-func bytesString(b float64) string {
-	units := []string{"B", "KB", "MB", "GB", "TB", "PB", "EB"}
-	i := 0
-	for b >= 1000 && i < len(units)-1 {
-		b /= 1000
-		i++
-	}
-	return fmt.Sprintf("%.3g %s", b, units[i])
-}

@@ -80,23 +80,23 @@ func encodeColumns[T tensor.Float](p *prep.Preprocessing, cols []Column, o Predi
 		}
 		switch {
 		case j < 0:
-			return tensor.Matrix[T]{}, nil, fmt.Errorf("unknown column %q", c.Name)
+			return tensor.Matrix[T]{}, nil, fmt.Errorf("unknown column %s", csvdata.Quote(c.Name))
 		case byName[j] != nil:
-			return tensor.Matrix[T]{}, nil, fmt.Errorf("column %q given twice", c.Name)
+			return tensor.Matrix[T]{}, nil, fmt.Errorf("column %s given twice", csvdata.Quote(c.Name))
 		case feats[j].Categories != nil && c.Numbers != nil:
-			return tensor.Matrix[T]{}, nil, fmt.Errorf("column %q holds text categories, not numbers", c.Name)
+			return tensor.Matrix[T]{}, nil, fmt.Errorf("column %s holds text categories, not numbers", csvdata.Quote(c.Name))
 		case feats[j].Categories == nil && c.Texts != nil:
-			return tensor.Matrix[T]{}, nil, fmt.Errorf("column %q holds numbers, not text", c.Name)
+			return tensor.Matrix[T]{}, nil, fmt.Errorf("column %s holds numbers, not text", csvdata.Quote(c.Name))
 		}
 		rows := max(len(c.Numbers), len(c.Texts))
 		if n >= 0 && rows != n {
-			return tensor.Matrix[T]{}, nil, fmt.Errorf("column %q has %d rows, the others %d", c.Name, rows, n)
+			return tensor.Matrix[T]{}, nil, fmt.Errorf("column %s has %d rows, the others %d", csvdata.Quote(c.Name), rows, n)
 		}
 		byName[j], n = c, rows
 	}
 	for j, c := range byName {
 		if c == nil {
-			return tensor.Matrix[T]{}, nil, fmt.Errorf("missing column %q", feats[j].Name)
+			return tensor.Matrix[T]{}, nil, fmt.Errorf("missing column %s", csvdata.Quote(feats[j].Name))
 		}
 	}
 	x := tensor.NewMatrix[T](max(n, 0), p.Schema.Width(), nil)
@@ -109,9 +109,9 @@ func encodeColumns[T tensor.Float](p *prep.Preprocessing, cols []Column, o Predi
 				t := T(v)
 				switch {
 				case math.IsInf(v, 0):
-					return x, nil, fmt.Errorf("column %q, row %d: %v is not allowed (NaN is the missing value)", c.Name, i+1, v)
+					return x, nil, fmt.Errorf("column %s, row %d: %v is not allowed (NaN is the missing value)", csvdata.Quote(c.Name), i+1, v)
 				case t-t != 0 && !math.IsNaN(v):
-					return x, nil, fmt.Errorf("column %q, row %d: %v is beyond the range of float32 (train with --precision f64 for a float64 model)", c.Name, i+1, v)
+					return x, nil, fmt.Errorf("column %s, row %d: %v is beyond the range of float32 (train with --precision f64 for a float64 model)", csvdata.Quote(c.Name), i+1, v)
 				}
 				x.Data[i*x.Cols+at] = t
 			}
@@ -129,7 +129,7 @@ func encodeColumns[T tensor.Float](p *prep.Preprocessing, cols []Column, o Predi
 			case ok:
 				x.Data[i*x.Cols+at+k] = 1
 			case o.Strict:
-				return x, nil, fmt.Errorf("column %q, row %d: category %q was not seen in training", c.Name, i+1, v)
+				return x, nil, fmt.Errorf("column %s, row %d: category %s was not seen in training", csvdata.Quote(c.Name), i+1, csvdata.Quote(v))
 			default:
 				if u.Count == 0 {
 					u.First, u.Line = v, i+1

@@ -27,7 +27,7 @@ func (b *graphBuilder) features(p *prep.Preprocessing) (string, error) {
 	// The inputs' names first, so that no value made on the way takes one.
 	for _, f := range p.Schema.Features {
 		if !b.reserve(f.Name) {
-			return "", inputError(fmt.Errorf("feature column %q: an ONNX input needs a name that is not empty and not an output's (%s)", f.Name, outputNames(p)))
+			return "", inputError(fmt.Errorf("feature column %s: an ONNX input needs a name that is not empty and not an output's (%s)", csvdata.Quote(f.Name), outputNames(p)))
 		}
 	}
 	impute := p.Impute != prep.NoImpute

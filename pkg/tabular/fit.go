@@ -251,7 +251,7 @@ func foldTargetScale[T tensor.Float](m *nn.Model[T], p *prep.Preprocessing) {
 // warnSkipped says how many rows lacked a target.
 func warnSkipped(w io.Writer, name string, s csvdata.Cells) {
 	if w != nil && s.Count > 0 {
-		fmt.Fprintf(w, "%s: skipped %d rows with a missing target (column %q, first at line %d)\n", name, s.Count, s.Column, s.Line)
+		fmt.Fprintf(w, "%s: skipped %d rows with a missing target (column %s, first at line %d)\n", name, s.Count, csvdata.Quote(s.Column), s.Line)
 	}
 }
 
@@ -262,11 +262,11 @@ func warnUnseen(w io.Writer, name string, cells []csvdata.Cells) {
 		return
 	}
 	for _, u := range cells {
-		first := fmt.Sprintf("%q", u.First)
+		first := csvdata.Quote(u.First)
 		if u.First == "" {
 			first = "a missing value"
 		}
-		fmt.Fprintf(w, "%s: column %q: %d values not seen in training, encoded as all zeros (the first %s at line %d; --strict makes this an error)\n",
-			name, u.Column, u.Count, first, u.Line)
+		fmt.Fprintf(w, "%s: column %s: %d values not seen in training, encoded as all zeros (the first %s at line %d; --strict makes this an error)\n",
+			name, csvdata.Quote(u.Column), u.Count, first, u.Line)
 	}
 }

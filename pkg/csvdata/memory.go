@@ -1,0 +1,81 @@
+package csvdata
+
+import (
+	"fmt"
+	"math"
+	"runtime/debug"
+	"strconv"
+	"unsafe"
+)
+
+// MemoryLimit returns the memory this process may use, and a phrase that
+// names it for a message ("this machine's 25.2 GB of memory"): the
+// machine's, its cgroup's limit, what its address-space limit leaves, or
+// the Go runtime's soft limit (GOMEMLIMIT, debug.SetMemoryLimit),
+// whichever is lowest. The bytes are 0 when nothing is known.
+func MemoryLimit() (int64, string) {
+	have, what := systemMemory()
+	if limit := debug.SetMemoryLimit(-1); limit > 0 && limit < math.MaxInt64 && (have == 0 || uint64(limit) < have) {
+		have, what = uint64(limit), "the Go memory limit of %s (GOMEMLIMIT)"
+	}
+	if have == 0 {
+		return 0, ""
+	}
+	n := int64(min(have, math.MaxInt64))
+	return n, fmt.Sprintf(what, SizeString(n))
+}
+
+// SizeString writes a size in B, KB, MB, GB, TB … (powers of 1000), to
+// three digits.
+func SizeString(b int64) string {
+	units := []string{"B", "KB", "MB", "GB", "TB", "PB", "EB"}
+	f, i := float64(b), 0
+	for f >= 1000 && i < len(units)-1 {
+		f /= 1000
+		i++
+	}
+	return fmt.Sprintf("%.3g %s", f, units[i])
+}
+
+// rowBytes is the memory a row takes while the table is read: its
+// matrix row, its category codes, its targets, its line and its skip flag.
+func (r *reader[T]) rowBytes() int {
+	var z T
+	return r.width*int(unsafe.Sizeof(z)) + 4*r.nCat + 16*r.nTarget + 5
+}
+
+// checkBudget refuses storage for n rows of perRow bytes that would take
+// the memory budget (Options.MemoryBudget), counting what is held now,
+// which is copied over: one line, before anything is allocated, rather
+// than a runtime crash once the memory is gone. A gzip file's size may be
+// unknown: its storage grows as it is read, and is checked each time.
+func (r *reader[T]) checkBudget(n, perRow int) error {
+	budget, what := r.opt.MemoryBudget, "csvdata.Options.MemoryBudget of %s"
+	if budget < 0 {
+		return nil
+	}
+	if budget == 0 {
+		if budget, what = MemoryLimit(); budget == 0 {
+			return nil
+		}
+	} else {
+		what = fmt.Sprintf(what, SizeString(budget))
+	}
+	need := (float64(n) + float64(r.rowCap)) * float64(perRow)
+	if need <= float64(budget) {
+		return nil
+	}
+	return &ParseError{File: r.path, Err: fmt.Errorf("its %s rows (as far as can be told) need about %s of memory to be read, more than %s",
+		rowsString(n), SizeString(int64(min(need, math.MaxInt64))), what)}
+}
+
+// rowsString writes a number of rows to three digits: 2.15 million.
+func rowsString(n int) string {
+	switch {
+	case n >= 1e9:
+		return fmt.Sprintf("%.3g billion", float64(n)/1e9)
+	case n >= 1e6:
+		return fmt.Sprintf("%.3g million", float64(n)/1e6)
+	}
+	return strconv.Itoa(n)
+}
