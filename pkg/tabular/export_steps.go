@@ -3,6 +3,7 @@ package tabular
 import (
 	"fmt"
 
+	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/prep"
 	"github.com/densetrain/densetrain/pkg/tensor"
