@@ -192,7 +192,7 @@ func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*Hi
 	if opt.ClipNorm < 0 {
 		return nil, fmt.Errorf("nn: fit: negative clip norm %v", opt.ClipNorm)
 	}
-	trainIdx, val, err := m.validation(x, y, opt)
+	trainIdx, val, err := m.validation(ctx, x, y, opt)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/densetrain/densetrain/internal/shuffle"
 	"github.com/densetrain/densetrain/pkg/parallel"
 )
 
@@ -24,7 +25,7 @@ type valSet[T Float] struct {
 }
 
 // validation returns the training rows and the validation set, if any.
-func (m *Model[T]) validation(x, y Matrix[T], opt FitOptions) ([]int, *valSet[T], error) {
+func (m *Model[T]) validation(ctx context.Context, x, y Matrix[T], opt FitOptions) ([]int, *valSet[T], error) {
 	all := make([]int, x.Rows)
 	for i := range all {
 		all[i] = i
@@ -56,7 +57,7 @@ func (m *Model[T]) validation(x, y Matrix[T], opt FitOptions) ([]int, *valSet[T]
 	case split == 0:
 		return all, nil, nil
 	}
-	train, val, err := SplitRows(x.Rows, split, opt.Seed)
+	train, val, err := SplitRowsContext(ctx, x.Rows, split, opt.Seed)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -92,6 +93,12 @@ func (m *Model[T]) validationRows(x, y Matrix[T], rows []int) ([]int, *valSet[T]
 // sorted. Code that must fit preprocessing on the training rows only calls
 // it with Fit's seed.
 func SplitRows(rows int, fraction float64, seed uint64) (train, val []int, err error) {
+	return SplitRowsContext(context.Background(), rows, fraction, seed)
+}
+
+// SplitRowsContext is SplitRows that stops with ctx's error when ctx ends
+// (a shuffle of millions of rows takes a while).
+func SplitRowsContext(ctx context.Context, rows int, fraction float64, seed uint64) (train, val []int, err error) {
 	if !(fraction > 0 && fraction < 1) {
 		return nil, nil, fmt.Errorf("nn: fit: validation split %v, want a fraction in (0, 1)", fraction)
 	}
@@ -103,12 +110,11 @@ func SplitRows(rows int, fraction float64, seed uint64) (train, val []int, err e
 	for i := range all {
 		all[i] = i
 	}
-	rng := rand.New(rand.NewPCG(seed, validationStream))
-	rng.Shuffle(rows, func(i, j int) { all[i], all[j] = all[j], all[i] })
-	train, val = all[:nTrain], all[nTrain:]
-	slices.Sort(train)
-	slices.Sort(val)
-	return train, val, nil
+	if err := shuffle.Slice(ctx, rand.New(rand.NewPCG(seed, validationStream)), all); err != nil {
+		return nil, nil, err
+	}
+	val, train, err = shuffle.Split(ctx, rows, all[nTrain:])
+	return train, val, err
 }
 
 // fitRun is one call of Fit: the loop over epochs, and the TrainState that
@@ -211,7 +217,9 @@ func (r *fitRun[T]) epoch(p *parallel.Pool, ev *evaluator[T], e int) error {
 	r.cur.epoch, r.cur.batches, r.cur.sum, r.cur.pcg = e, 0, 0, *r.pcg
 	if !r.opt.NoShuffle { // a fresh permutation every epoch: the generator's state is all a resume needs
 		copy(r.perm, r.train)
-		r.rng.Shuffle(n, func(i, j int) { r.perm[i], r.perm[j] = r.perm[j], r.perm[i] })
+		if err := shuffle.Slice(p.Context(), r.rng, r.perm); err != nil { // never cancelled across MPI ranks
+			return err
+		}
 	}
 	log := EpochLog{Epoch: e, LearningRate: learningRate(r.m.opt), ValLoss: math.NaN()}
 	clear(r.t.epochAcc)

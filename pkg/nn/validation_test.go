@@ -2,6 +2,7 @@ package nn_test
 
 import (
 	"context"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -84,4 +85,28 @@ func TestMetricScaleReportsTargetUnits(t *testing.T) {
 		assert.Equal(t, ea.Metrics["r2"], eb.Metrics["r2"])
 		assert.Equal(t, ea.ValMetrics["r2"], eb.ValMetrics["r2"])
 	}
+}
+
+// SplitRows draws the split it drew before it could be stopped (shuffle
+// by rand.Shuffle, parts sorted), so that model files do not change; a
+// cancelled context stops it.
+func TestSplitRowsIsTheSameAsBefore(t *testing.T) {
+	for _, n := range []int{10, 1000, 300_000} {
+		all := make([]int, n)
+		for i := range all {
+			all[i] = i
+		}
+		rng := rand.New(rand.NewPCG(uint64(n), 3)) // the validation stream
+		rng.Shuffle(n, func(i, j int) { all[i], all[j] = all[j], all[i] })
+		nTrain := int(float64(n) * 0.8)
+		wantTrain, wantVal := slices.Sorted(slices.Values(all[:nTrain])), slices.Sorted(slices.Values(all[nTrain:]))
+		train, val, err := nn.SplitRows(n, 0.2, uint64(n))
+		require.NoError(t, err)
+		assert.Equal(t, wantTrain, train)
+		assert.Equal(t, wantVal, val)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, _, err := nn.SplitRowsContext(ctx, 300_000, 0.2, 1)
+	assert.ErrorIs(t, err, context.Canceled)
 }

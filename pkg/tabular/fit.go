@@ -55,10 +55,12 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 		if task == prep.Classify && len(tab.Targets) == 1 {
 			classes = classIndices(tab.Targets[0])
 		}
-		if val, err = splitRows(tab.X.Rows, classes, c.ValSplit, c.Seed); err != nil {
+		if val, train, err = splitRows(ctx, tab.X.Rows, classes, c.ValSplit, c.Seed); err != nil {
+			if ctx.Err() != nil {
+				return nil, err
+			}
 			return nil, inputError(fmt.Errorf("%s: validation split: %w", src.Name, err))
 		}
-		train = complement(tab.X.Rows, val)
 	}
 	p, err := prep.Fit(tab, train, prep.Options{Task: task, Scaler: c.Scale, Impute: c.Impute,
 		MissingIndicator: c.MissingIndicator, ScaleTarget: !c.NoTargetScale})
@@ -125,20 +127,6 @@ func defaultValMinRows(task string) int {
 		return DefaultValMinRowsClassify
 	}
 	return DefaultValMinRows
-}
-
-// complement returns the rows 0…n−1 not in sorted rows.
-func complement(n int, rows []int) []int {
-	out := make([]int, 0, n-len(rows))
-	k := 0
-	for r := range n {
-		if k < len(rows) && rows[k] == r {
-			k++
-			continue
-		}
-		out = append(out, r)
-	}
-	return out
 }
 
 // modelData turns a table into the network's inputs (imputed, with

@@ -1,9 +1,11 @@
 package tabular
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
-	"slices"
+
+	"github.com/densetrain/densetrain/internal/shuffle"
 
 	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/nn"
@@ -13,38 +15,40 @@ import (
 // splitStream is the PCG stream of the validation split.
 const splitStream = 5
 
-// splitRows returns the validation rows of a table of n rows: for
-// classification (classes holds each row's class) a stratified split —
-// each class with at least two rows gives round(fraction × its rows), at
-// least one and never all, drawn by a seeded shuffle; for regression
-// (classes nil) nn.SplitRows' seeded split. The rows are sorted.
-func splitRows(n int, classes []int, fraction float64, seed uint64) ([]int, error) {
+// splitRows returns the validation rows of a table of n rows and the
+// training rows, each sorted: for classification (classes holds each row's
+// class, numbered from 0) a stratified split — each class with at least
+// two rows gives round(fraction × its rows), at least one and never all,
+// drawn by a seeded shuffle; for regression (classes nil) nn.SplitRows'
+// seeded split. It stops with ctx's error when ctx ends.
+func splitRows(ctx context.Context, n int, classes []int, fraction float64, seed uint64) (val, train []int, err error) {
 	if classes == nil {
-		_, val, err := nn.SplitRows(n, fraction, seed)
-		return val, err
+		train, val, err = nn.SplitRowsContext(ctx, n, fraction, seed)
+		return val, train, err
 	}
-	byClass := map[int][]int{}
+	var byClass [][]int // the rows of each class, in order
 	for r, c := range classes {
+		if c >= len(byClass) {
+			byClass = append(byClass, make([][]int, c+1-len(byClass))...)
+		}
 		byClass[c] = append(byClass[c], r)
 	}
-	keys := make([]int, 0, len(byClass))
-	for c := range byClass {
-		keys = append(keys, c)
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
 	}
-	slices.Sort(keys)
 	rng := rand.New(rand.NewPCG(seed, splitStream))
-	var val []int
-	for _, c := range keys {
-		rows := byClass[c]
+	var picked []int
+	for _, rows := range byClass {
 		if len(rows) < 2 {
 			continue
 		}
 		k := min(max(int(math.Round(fraction*float64(len(rows)))), 1), len(rows)-1)
-		rng.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
-		val = append(val, rows[:k]...)
+		if err := shuffle.Slice(ctx, rng, rows); err != nil {
+			return nil, nil, err
+		}
+		picked = append(picked, rows[:k]...)
 	}
-	slices.Sort(val)
-	return val, nil
+	return shuffle.Split(ctx, n, picked)
 }
 
 // classIndices returns each row's class index, as prep numbers classes.
