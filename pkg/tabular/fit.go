@@ -45,7 +45,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 		c.ValSplit = DefaultValSplit
 	}
 	if c.ValSplit > 0 {
-		var classes []int
+		var classes []int32
 		if task == prep.Classify && len(tab.Targets) == 1 {
 			classes = classIndices(tab.Targets[0])
 		}
@@ -65,6 +65,10 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 		return nil, err
 	}
 	prep.ScaleTargets(p, y)
+	// The table's targets and lines are not needed for training: the
+	// network sees x (the table's matrix, transformed in place) and y.
+	trainRows := tab.X.Rows - len(val)
+	tab = nil
 	opts := nn.FitOptions{Epochs: c.Epochs, BatchSize: c.Batch, Seed: c.Seed, ValidationRows: val,
 		Parallelism: nn.Parallelism{Workers: c.Workers}, Log: c.Log, Warn: c.Warn, Comm: c.Comm, CommAllreduce: c.CommAllreduce,
 		CheckpointPath: c.CheckpointPath, CheckpointEvery: c.CheckpointEvery, Resume: c.Resume}
@@ -95,7 +99,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 	}
 	opts.Callbacks = append(opts.Callbacks, c.Callbacks...)
 	hist, err := net.Fit(ctx, x, y, opts)
-	m := &Model{Prep: p, History: hist, TrainRows: tab.X.Rows - len(val)}
+	m := &Model{Prep: p, History: hist, TrainRows: trainRows}
 	if errors.As(err, new(*nn.CheckpointError)) {
 		return m, inputError(err)
 	}

@@ -17,17 +17,25 @@ const splitStream = 5
 // classification (classes holds each row's class) a stratified split —
 // each class with at least two rows gives round(fraction × its rows), at
 // least one and never all, drawn by a seeded shuffle; for regression
-// (classes nil) nn.SplitRows' seeded split. The rows are sorted.
-func splitRows(n int, classes []int, fraction float64, seed uint64) ([]int, error) {
+// (classes nil) nn.SplitRows' seeded split. The rows are sorted. The rows
+// of each class are listed in 4 bytes each, sized by a first count.
+func splitRows[C int | int32](n int, classes []C, fraction float64, seed uint64) ([]int, error) {
 	if classes == nil {
 		_, val, err := nn.SplitRows(n, fraction, seed)
 		return val, err
 	}
-	byClass := map[int][]int{}
-	for r, c := range classes {
-		byClass[c] = append(byClass[c], r)
+	counts := map[C]int{}
+	for _, c := range classes {
+		counts[c]++
 	}
-	keys := make([]int, 0, len(byClass))
+	byClass := make(map[C][]int32, len(counts))
+	for c, k := range counts {
+		byClass[c] = make([]int32, 0, k)
+	}
+	for r, c := range classes {
+		byClass[c] = append(byClass[c], int32(r))
+	}
+	keys := make([]C, 0, len(byClass))
 	for c := range byClass {
 		keys = append(keys, c)
 	}
@@ -41,14 +49,18 @@ func splitRows(n int, classes []int, fraction float64, seed uint64) ([]int, erro
 		}
 		k := min(max(int(math.Round(fraction*float64(len(rows)))), 1), len(rows)-1)
 		rng.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
-		val = append(val, rows[:k]...)
+		for _, r := range rows[:k] {
+			val = append(val, int(r))
+		}
 	}
 	slices.Sort(val)
 	return val, nil
 }
 
-// classIndices returns each row's class index, as prep numbers classes.
-func classIndices(c csvdata.Column) []int {
-	k, _ := prep.ClassIndices(prep.Labels(c), c) // every value is one of its own column's classes
+// classIndices returns each row's class index, as prep numbers classes,
+// in 4 bytes each.
+func classIndices(c csvdata.Column) []int32 {
+	k := make([]int32, c.Len())
+	_ = prep.EachClass(prep.Labels(c), c, func(i, class int) { k[i] = int32(class) }) // every value is one of its own column's classes
 	return k
 }
