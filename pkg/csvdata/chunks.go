@@ -52,6 +52,9 @@ func (r *reader[T]) parse(off int64, line int) (int, error) {
 		if c.err != nil {
 			return 0, c.err
 		}
+		if r.tgtText == nil && len(c.starts) > 0 {
+			r.targetModes(c)
+		}
 		if !r.laidOut && len(c.starts) > 0 {
 			r.firstLayout(c)
 		}
@@ -203,13 +206,17 @@ func (r *reader[T]) reserve(need int, c *chunk, at int64) error {
 	r.skipRow = resized(r.skipRow, n)
 	if r.codes == nil {
 		r.codes = make([][]uint32, r.nCat)
-		r.tgts = make([][]string, r.nTarget)
+		r.tgts, r.tnum = make([][]string, r.nTarget), make([][]float64, r.nTarget)
 	}
 	for i := range r.codes {
 		r.codes[i] = resized(r.codes[i], n)
 	}
-	for i := range r.tgts {
-		r.tgts[i] = resized(r.tgts[i], n)
+	for i, text := range r.tgtText {
+		if text {
+			r.tgts[i] = resized(r.tgts[i], n)
+		} else {
+			r.tnum[i] = resized(r.tnum[i], n)
+		}
 	}
 	return nil
 }

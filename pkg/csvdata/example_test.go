@@ -19,7 +19,7 @@ func ExampleReadBytes() {
 	}
 	fmt.Println(tab.Schema.Names())
 	for i := range tab.X.Rows {
-		fmt.Println(tab.X.Row(i), tab.Targets[0].Strings[i])
+		fmt.Println(tab.X.Row(i), tab.Targets[0].Text(i))
 	}
 	// Output:
 	// [size color= color=blue color=red]

@@ -19,10 +19,18 @@ const minIdentifierRows = 20
 // taken for numbers (its first value missing) that holds only text is
 // parsed again as categorical (it reports true then).
 func (r *reader[T]) checkTypes(rows int) (bool, error) {
-	if r.opt.Schema != nil {
-		return false, nil
-	}
 	again := false
+	for j, ro := range r.roles {
+		if ro.kind == target && !r.tgtText[ro.idx] && merged(r.workers, j).other > 0 {
+			if r.textTargets == nil {
+				r.textTargets = map[int]bool{}
+			}
+			r.textTargets[j], again = true, true
+		}
+	}
+	if r.opt.Schema != nil || again {
+		return again, nil
+	}
 	for j, ro := range r.roles {
 		if ro.kind != numeric && (ro.kind != categorical || r.forced[j]) {
 			continue
@@ -98,7 +106,11 @@ func (r *reader[T]) finish(rows int) (*Table[T], error) {
 		if ro.kind != target {
 			continue
 		}
-		t.Targets[ro.idx] = r.targetColumn(ro.name, r.tgts[ro.idx][:rows])
+		if r.tgtText[ro.idx] {
+			t.Targets[ro.idx] = r.targetColumn(ro.name, r.tgts[ro.idx][:rows])
+		} else {
+			t.Targets[ro.idx] = Column{Name: ro.name, Numbers: r.tnum[ro.idx][:rows], FirstText: -1, Written: r.writtenForms(ro.idx)}
+		}
 	}
 	if r.nTarget == 0 {
 		t.Targets = nil
@@ -172,7 +184,14 @@ func (r *reader[T]) compact(rows int) int {
 				c[n] = c[i]
 			}
 			for _, tg := range r.tgts {
-				tg[n] = tg[i]
+				if tg != nil {
+					tg[n] = tg[i]
+				}
+			}
+			for _, tg := range r.tnum {
+				if tg != nil {
+					tg[n] = tg[i]
+				}
 			}
 		}
 		n++

@@ -50,8 +50,8 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("inconsistent table: %d×%d matrix, schema width %d, %d lines", tab.X.Rows, tab.X.Cols, tab.Schema.Width(), len(tab.Lines))
 		}
 		for _, c := range tab.Targets {
-			if len(c.Strings) != tab.X.Rows || (c.Numbers != nil && len(c.Numbers) != tab.X.Rows) {
-				t.Fatalf("target %q has %d values for %d rows", c.Name, len(c.Strings), tab.X.Rows)
+			if c.Len() != tab.X.Rows || (c.Numbers != nil && len(c.Numbers) != tab.X.Rows) || (c.Strings != nil && len(c.Strings) != tab.X.Rows) {
+				t.Fatalf("target %q has %d values for %d rows", c.Name, c.Len(), tab.X.Rows)
 			}
 		}
 		for _, v := range tab.X.Data {

@@ -38,10 +38,17 @@ func SizeString(b int64) string {
 }
 
 // rowBytes is the memory a row takes while the table is read: its
-// matrix row, its category codes, its targets, its line and its skip flag.
+// matrix row, its category codes, its targets (a number, or a string and
+// a few bytes of text), its line and its skip flag.
 func (r *reader[T]) rowBytes() int {
 	var z T
-	return r.width*int(unsafe.Sizeof(z)) + 4*r.nCat + 16*r.nTarget + 5
+	n := r.width*int(unsafe.Sizeof(z)) + 4*r.nCat + 8*r.nTarget + 5
+	for _, text := range r.tgtText {
+		if text {
+			n += 16
+		}
+	}
+	return n
 }
 
 // checkBudget refuses storage for n rows of perRow bytes that would take

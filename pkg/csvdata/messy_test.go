@@ -34,7 +34,7 @@ func TestMissingCellsAndNATokens(t *testing.T) {
 			t.Fatalf("value %d: %v, want %v (%v)", i, tab.X.Data[i], want[i], tab.X.Data)
 		}
 	}
-	assert.Equal(t, []string{"0", "1", "1"}, tab.Targets[0].Strings)
+	assert.Equal(t, []float64{0, 1, 1}, tab.Targets[0].Numbers)
 	// Missing cells of the kept and skipped rows alike are counted, first
 	// position first.
 	assert.Equal(t, []Cells{{Column: "a", Count: 1, Line: 3, Offset: 1}, {Column: "b", Count: 3, Line: 2, Offset: 3}, {Column: "c", Count: 2, Line: 3, Offset: 4}}, tab.Missing)

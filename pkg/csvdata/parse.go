@@ -169,13 +169,23 @@ func (r *reader[T]) parseRecord(wk *worker, k int, rec []byte, quotes bool, line
 				wk.stats[j].noteMissing(line, f.col)
 				continue
 			}
-			if _, err := parseNumber(v); err == errNonFinite {
+			x, err := parseNumber(v)
+			if err == errNonFinite {
 				return r.errAt(line, f.col, "%s in column %s: %v", Short(v), Quote(ro.name), err)
 			}
 			if !utf8.Valid(v) {
 				return r.checkUTF8(f, line)
 			}
-			r.tgts[ro.idx][row] = wk.text(v)
+			switch {
+			case r.tgtText[ro.idx]:
+				r.tgts[ro.idx][row] = wk.text(v)
+			case err != nil: // text after all: read again as text (checkTypes)
+				wk.stats[j].noteOther(line, f.col, v)
+				r.tnum[ro.idx][row] = math.NaN()
+			default:
+				r.tnum[ro.idx][row] = x
+				wk.noteWritten(ro.idx, x, v, row)
+			}
 		}
 	}
 	return nil
@@ -296,7 +306,16 @@ func (r *reader[T]) parseSimple(wk *worker, rec []byte, line, row int) bool {
 				if r.isNA(v) || maybeNonFinite(v) || !utf8.Valid(v) { // the general path handles these
 					return false
 				}
-				r.tgts[idxs[j]][row] = wk.text(v)
+				if t := idxs[j]; r.tgtText[t] {
+					r.tgts[t][row] = wk.text(v)
+				} else {
+					x, err := parseNumber(v)
+					if err != nil {
+						return false
+					}
+					r.tnum[t][row] = x
+					wk.noteWritten(int(t), x, v, row)
+				}
 			}
 		}
 		if j < n-1 {

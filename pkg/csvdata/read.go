@@ -134,17 +134,22 @@ type reader[T tensor.Float] struct {
 	catCols    []int // file column of each categorical column
 	rowCap     int   // rows the per-row storage below holds
 	x          []T
-	codes      [][]uint32 // per categorical column, per row
-	tgts       [][]string // per target column, per row
-	lines      []int32    // per row
-	skipRow    []bool     // per row: a target is missing
-	workers    []*worker
-	known      []map[string]uint32 // per categorical column, from a schema
-	forced     map[int]bool        // columns declared categorical
-	ignored    map[int]bool
-	forceCat   map[int]bool // columns found to be text after all
-	firstSeen  []cellAt     // per file column: its first present value (firstValues)
-	checked    lineCounter  // the text checks, once the header is read
+	codes      [][]uint32  // per categorical column, per row
+	tgts       [][]string  // per target column read as text, per row
+	tnum       [][]float64 // per target column read as numbers, per row
+	// tgtText says per target whether it is read as text (targets.go);
+	// textTargets lists the file columns of targets found to hold text.
+	tgtText     []bool
+	textTargets map[int]bool
+	lines       []int32 // per row
+	skipRow     []bool  // per row: a target is missing
+	workers     []*worker
+	known       []map[string]uint32 // per categorical column, from a schema
+	forced      map[int]bool        // columns declared categorical
+	ignored     map[int]bool
+	forceCat    map[int]bool // columns found to be text after all
+	firstSeen   []cellAt     // per file column: its first present value (firstValues)
+	checked     lineCounter  // the text checks, once the header is read
 }
 
 func (r *reader[T]) errAt(line, col int, format string, args ...any) *ParseError {
@@ -165,10 +170,11 @@ func (r *reader[T]) read() (*Table[T], error) {
 		if err := r.plan(); err != nil {
 			return nil, err
 		}
-		r.rowCap, r.x, r.lines, r.skipRow, r.codes, r.tgts = 0, nil, nil, nil, nil, nil // sized by the first chunk
+		r.rowCap, r.x, r.lines, r.skipRow, r.codes, r.tgts, r.tnum = 0, nil, nil, nil, nil, nil, nil // sized by the first chunk
+		r.tgtText = nil                                                                              // told by the first chunk
 		r.workers = make([]*worker, r.opt.Workers)
 		for k := range r.workers {
-			r.workers[k] = newWorker(len(r.header), r.nCat, r.opt.Schema == nil)
+			r.workers[k] = newWorker(len(r.header), r.nCat, r.nTarget, r.opt.Schema == nil)
 		}
 		rows, err := r.parse(dataOff, dataLine)
 		if err != nil {

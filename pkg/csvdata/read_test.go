@@ -81,11 +81,26 @@ func TestMixedColumnsAreAnError(t *testing.T) {
 }
 
 func TestTargetsKeepTheirTextAndRejectInf(t *testing.T) {
-	tab, err := Read[float32](write(t, "a,y\n1,01\n2,1.0\n"), Options{})
+	// Numbers are kept as numbers, each distinct one named as first
+	// written.
+	tab, err := Read[float32](write(t, "a,y\n1,01\n2,1.0\n3,2.50\n"), Options{})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"01", "1.0"}, tab.Targets[0].Strings)
-	assert.Equal(t, []float64{1, 1}, tab.Targets[0].Numbers)
-	assert.Equal(t, -1, tab.Targets[0].FirstText)
+	c := tab.Targets[0]
+	assert.Nil(t, c.Strings)
+	assert.Equal(t, []float64{1, 1, 2.5}, c.Numbers)
+	assert.Equal(t, -1, c.FirstText)
+	assert.Equal(t, map[float64]string{1: "01", 2.5: "2.50"}, c.Written)
+	assert.Equal(t, []string{"01", "01", "2.50"}, []string{c.Text(0), c.Text(1), c.Text(2)})
+	assert.Equal(t, 3, c.Len())
+	// Text is kept as text, the first value telling; a column taken for
+	// numbers that holds text later is read again as text.
+	for _, text := range []string{"a,y\n1,x\n2,1\n", "a,y\n1,1\n2,x\n"} {
+		tab, err = Read[float32](write(t, text), Options{ChunkBytes: 8})
+		require.NoError(t, err)
+		c = tab.Targets[0]
+		assert.Equal(t, []string{strings.Split(text, "\n")[1][2:], strings.Split(text, "\n")[2][2:]}, c.Strings, "%q", text)
+		assert.Nil(t, c.Numbers)
+	}
 	path := write(t, "a,y\n1,2\n2,inf\n")
 	_, err = Read[float32](path, Options{})
 	assert.EqualError(t, err, path+`:3:3: "inf" in column "y": NaN and Inf are not allowed`)

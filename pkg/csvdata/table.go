@@ -107,15 +107,19 @@ func (s Schema) Names() []string {
 	return n
 }
 
-// Column is a target column. Strings holds every value as written;
-// Numbers holds them as numbers too when every value is one, and is nil
-// otherwise, with FirstText the first row that is not a number (-1 when
-// all are).
+// Column is a target column. When every value is a number, Numbers holds
+// them, Strings is nil (a string a row would take more memory than the
+// matrix of a narrow table) and Written how each distinct number was
+// first written (nil when there are more than DefaultMaxCategories); Text
+// gives a value as written. Otherwise Strings holds every value as
+// written, Numbers is nil, and FirstText is the first row that is not a
+// number (-1 when all are).
 type Column struct {
 	Name      string
 	Numbers   []float64
 	Strings   []string
 	FirstText int
+	Written   map[float64]string
 }
 
 // Cells counts cells of one column that need the caller's attention, with

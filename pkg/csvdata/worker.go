@@ -13,6 +13,10 @@ type worker struct {
 	dicts []dict     // per categorical column, when learning
 	stats []colStats // per file column
 	arena []byte     // the bytes of the target values' strings
+	// written holds per target how its numbers were first written (see
+	// noteWritten); writtenFull says there were too many to keep.
+	written     []map[float64]writtenAt
+	writtenFull []bool
 }
 
 // text returns b as a string whose bytes live in the worker's arena: one
@@ -51,8 +55,8 @@ type cellAt struct {
 	value     string
 }
 
-func newWorker(cols, cats int, learning bool) *worker {
-	w := &worker{stats: make([]colStats, cols)}
+func newWorker(cols, cats, targets int, learning bool) *worker {
+	w := &worker{stats: make([]colStats, cols), written: make([]map[float64]writtenAt, targets), writtenFull: make([]bool, targets)}
 	if learning {
 		w.dicts = make([]dict, cats)
 		for i := range w.dicts {

@@ -26,9 +26,12 @@ type valSet[T Float] struct {
 
 // validation returns the training rows and the validation set, if any.
 func (m *Model[T]) validation(ctx context.Context, x, y Matrix[T], opt FitOptions) ([]int, *valSet[T], error) {
-	all := make([]int, x.Rows)
-	for i := range all {
-		all[i] = i
+	all := func() []int { // made only where it is the answer: 8 bytes a row
+		a := make([]int, x.Rows)
+		for i := range a {
+			a[i] = i
+		}
+		return a
 	}
 	split := opt.ValidationSplit
 	given := 0
@@ -53,9 +56,9 @@ func (m *Model[T]) validation(ctx context.Context, x, y Matrix[T], opt FitOption
 		if d[0].Rows == 0 {
 			return nil, nil, errors.New("nn: fit: the validation data has no rows")
 		}
-		return all, &valSet[T]{x: d[0], y: d[1]}, nil
+		return all(), &valSet[T]{x: d[0], y: d[1]}, nil
 	case split == 0:
-		return all, nil, nil
+		return all(), nil, nil
 	}
 	train, val, err := SplitRowsContext(ctx, x.Rows, split, opt.Seed)
 	if err != nil {

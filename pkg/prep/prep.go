@@ -151,7 +151,7 @@ func Labels(c csvdata.Column) []string {
 		first := make(map[float64]string, 16)
 		for i, v := range c.Numbers {
 			if _, ok := first[v]; !ok {
-				first[v] = c.Strings[i]
+				first[v] = c.Text(i)
 			}
 		}
 		values := slices.Sorted(maps.Keys(first))
@@ -172,6 +172,18 @@ func Labels(c csvdata.Column) []string {
 // matched as written, or, when every label is a number, by numeric value.
 // A value that is no class is a *RowError wrapping ErrUnknownLabel.
 func ClassIndices(labels []string, c csvdata.Column) ([]int, error) {
+	out := make([]int, c.Len())
+	err := EachClass(labels, c, func(i, k int) { out[i] = k })
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// EachClass calls each with each row of c and its class index among
+// labels, as ClassIndices finds it, without a slice of them all; it stops
+// at the first value that is no class, and returns its *RowError.
+func EachClass(labels []string, c csvdata.Column, each func(row, class int)) error {
 	byText := make(map[string]int, len(labels))
 	byValue := make(map[float64]int, len(labels))
 	for i, l := range labels {
@@ -182,24 +194,32 @@ func ClassIndices(labels []string, c csvdata.Column) ([]int, error) {
 			byValue = nil
 		}
 	}
-	out := make([]int, len(c.Strings))
-	for i, s := range c.Strings {
-		k, ok := byText[s]
-		if !ok && byValue != nil {
-			v, err := strconv.ParseFloat(s, 64)
-			if c.Numbers != nil {
-				v, err = c.Numbers[i], nil
-			}
-			if err == nil {
-				k, ok = byValue[v]
+	for i := range c.Len() {
+		var (
+			k  int
+			ok bool
+		)
+		if c.Strings == nil && byValue != nil { // numbers, and number labels
+			k, ok = byValue[c.Numbers[i]]
+		} else {
+			s := c.Text(i)
+			k, ok = byText[s]
+			if !ok && byValue != nil {
+				v, err := strconv.ParseFloat(s, 64)
+				if c.Numbers != nil {
+					v, err = c.Numbers[i], nil
+				}
+				if err == nil {
+					k, ok = byValue[v]
+				}
 			}
 		}
 		if !ok {
-			return nil, &RowError{Row: i, Err: fmt.Errorf("%w: %s", ErrUnknownLabel, csvdata.Quote(s))}
+			return &RowError{Row: i, Err: fmt.Errorf("%w: %s", ErrUnknownLabel, csvdata.Quote(c.Text(i)))}
 		}
-		out[i] = k
+		each(i, k)
 	}
-	return out, nil
+	return nil
 }
 
 // RowError is an error about one row of the data (0-based), which the
@@ -250,17 +270,13 @@ func Targets[T tensor.Float](p *Preprocessing, cols []csvdata.Column) (tensor.Ma
 		return tensor.Matrix[T]{}, fmt.Errorf("%d target columns, the model has %d", len(cols), len(p.Targets))
 	}
 	if p.Task == Classify {
-		k, err := ClassIndices(p.Labels, cols[0])
-		if err != nil {
+		y := tensor.NewMatrix[T](cols[0].Len(), 1, nil)
+		if err := EachClass(p.Labels, cols[0], func(i, k int) { y.Data[i] = T(k) }); err != nil {
 			return tensor.Matrix[T]{}, err
-		}
-		y := tensor.NewMatrix[T](len(k), 1, nil)
-		for i, v := range k {
-			y.Data[i] = T(v)
 		}
 		return y, nil
 	}
-	n := len(cols[0].Strings)
+	n := cols[0].Len()
 	y := tensor.NewMatrix[T](n, len(cols), nil)
 	for j, c := range cols {
 		if c.Numbers == nil {
@@ -269,7 +285,7 @@ func Targets[T tensor.Float](p *Preprocessing, cols []csvdata.Column) (tensor.Ma
 		for i, v := range c.Numbers {
 			t := T(v)
 			if t-t != 0 { // finite in float64, beyond float32's range
-				return tensor.Matrix[T]{}, &RowError{Row: i, Err: fmt.Errorf("%s in target column %s is beyond the range of float32 (train with --precision f64 for a float64 model)", csvdata.Quote(c.Strings[i]), csvdata.Quote(c.Name))}
+				return tensor.Matrix[T]{}, &RowError{Row: i, Err: fmt.Errorf("%s in target column %s is beyond the range of float32 (train with --precision f64 for a float64 model)", csvdata.Quote(c.Text(i)), csvdata.Quote(c.Name))}
 			}
 			y.Data[i*len(cols)+j] = t
 		}

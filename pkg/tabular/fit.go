@@ -51,7 +51,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 		c.ValSplit = DefaultValSplit
 	}
 	if c.ValSplit > 0 {
-		var classes []int
+		var classes []int32
 		if task == prep.Classify && len(tab.Targets) == 1 {
 			classes = classIndices(tab.Targets[0])
 		}
@@ -73,6 +73,10 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 		return nil, err
 	}
 	prep.ScaleTargets(p, y)
+	// The table's targets and lines are not needed for training: the
+	// network sees x (the table's matrix, transformed in place) and y.
+	trainRows := tab.X.Rows - len(val)
+	tab = nil
 	opts := nn.FitOptions{Epochs: c.Epochs, BatchSize: c.Batch, Seed: c.Seed, ValidationRows: val,
 		Parallelism: nn.Parallelism{Workers: c.Workers}, Log: c.Log, Warn: c.Warn, Comm: c.Comm, CommAllreduce: c.CommAllreduce,
 		CheckpointPath: c.CheckpointPath, CheckpointEvery: c.CheckpointEvery, Resume: c.Resume,
@@ -111,7 +115,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 		return nil, err
 	}
 	foldTargetScale(net, p)
-	m := &Model{Prep: p, History: hist, TrainRows: tab.X.Rows - len(val)}
+	m := &Model{Prep: p, History: hist, TrainRows: trainRows}
 	m.setNet(net)
 	return m, nil
 }

@@ -20,24 +20,32 @@ const splitStream = 5
 // class, numbered from 0) a stratified split — each class with at least
 // two rows gives round(fraction × its rows), at least one and never all,
 // drawn by a seeded shuffle; for regression (classes nil) nn.SplitRows'
-// seeded split. It stops with ctx's error when ctx ends.
-func splitRows(ctx context.Context, n int, classes []int, fraction float64, seed uint64) (val, train []int, err error) {
+// seeded split. The rows of each class are listed in 4 bytes each, sized
+// by a first count. It stops with ctx's error when ctx ends.
+func splitRows[C int | int32](ctx context.Context, n int, classes []C, fraction float64, seed uint64) (val, train []int, err error) {
 	if classes == nil {
 		train, val, err = nn.SplitRowsContext(ctx, n, fraction, seed)
 		return val, train, err
 	}
-	var byClass [][]int // the rows of each class, in order
-	for r, c := range classes {
-		if c >= len(byClass) {
-			byClass = append(byClass, make([][]int, c+1-len(byClass))...)
+	var counts []int
+	for _, c := range classes {
+		if int(c) >= len(counts) {
+			counts = append(counts, make([]int, int(c)+1-len(counts))...)
 		}
-		byClass[c] = append(byClass[c], r)
+		counts[c]++
+	}
+	byClass := make([][]int32, len(counts)) // the rows of each class, in order
+	for c, k := range counts {
+		byClass[c] = make([]int32, 0, k)
+	}
+	for r, c := range classes {
+		byClass[c] = append(byClass[c], int32(r))
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
 	rng := rand.New(rand.NewPCG(seed, splitStream))
-	var picked []int
+	var picked []int32
 	for _, rows := range byClass {
 		if len(rows) < 2 {
 			continue
@@ -51,8 +59,10 @@ func splitRows(ctx context.Context, n int, classes []int, fraction float64, seed
 	return shuffle.Split(ctx, n, picked)
 }
 
-// classIndices returns each row's class index, as prep numbers classes.
-func classIndices(c csvdata.Column) []int {
-	k, _ := prep.ClassIndices(prep.Labels(c), c) // every value is one of its own column's classes
+// classIndices returns each row's class index, as prep numbers classes,
+// in 4 bytes each.
+func classIndices(c csvdata.Column) []int32 {
+	k := make([]int32, c.Len())
+	_ = prep.EachClass(prep.Labels(c), c, func(i, class int) { k[i] = int32(class) }) // every value is one of its own column's classes
 	return k
 }

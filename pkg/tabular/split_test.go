@@ -66,6 +66,6 @@ func TestSplitStops(t *testing.T) {
 	classes := make([]int, 300_000)
 	_, _, err := splitRows(ctx, len(classes), classes, 0.1, 1)
 	assert.ErrorIs(t, err, context.Canceled)
-	_, _, err = splitRows(ctx, len(classes), nil, 0.1, 1)
+	_, _, err = splitRows[int](ctx, len(classes), nil, 0.1, 1)
 	assert.ErrorIs(t, err, context.Canceled)
 }
