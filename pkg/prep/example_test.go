@@ -12,18 +12,19 @@ import (
 // the training mean (2, which standardizes to 0), an indicator column says
 // it was missing; one-hot and indicator columns are not scaled.
 func ExampleFit() {
+	ctx := context.Background()
 	text := "x,color,y\n1,red,0\n3,blue,1\n,red,0\n"
 	tab, err := csvdata.ReadBytes[float64](context.Background(), "t.csv", []byte(text), csvdata.Options{})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	p, err := prep.Fit(tab, nil, prep.Options{Task: prep.Classify, MissingIndicator: true})
+	p, err := prep.Fit(ctx, tab, nil, prep.Options{Task: prep.Classify, MissingIndicator: true})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	x, err := prep.Transform(p, tab.X)
+	x, err := prep.Transform(ctx, p, tab.X)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -1,6 +1,7 @@
 package prep
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -36,7 +37,8 @@ type Options struct {
 // Fit fits the preprocessing of a table on its training rows (all rows
 // when train is nil): the imputation values, the missing indicators, the
 // input scaling, the class labels and the target scaling.
-func Fit[T tensor.Float](tab *csvdata.Table[T], train []int, o Options) (*Preprocessing, error) {
+// It stops with ctx's error when ctx ends.
+func Fit[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], train []int, o Options) (*Preprocessing, error) {
 	if o.Scaler == "" {
 		o.Scaler = Standard
 	}
@@ -46,28 +48,32 @@ func Fit[T tensor.Float](tab *csvdata.Table[T], train []int, o Options) (*Prepro
 	if !slices.Contains(Imputers, o.Impute) {
 		return nil, fmt.Errorf("unknown imputation %q: want %s, %s or %s", o.Impute, Mean, Median, NoImpute)
 	}
-	p, err := newUnscaled(tab, o.Task)
+	p, err := newUnscaled(ctx, tab, o.Task)
 	if err != nil {
 		return nil, err
 	}
 	p.Impute = o.Impute
-	p.Fill, p.Indicators = fills(tab.X, train, p.oneHot(), o.Impute == Median)
+	if p.Fill, p.Indicators, err = fills(ctx, tab.X, train, p.oneHot(), o.Impute == Median); err != nil {
+		return nil, err
+	}
 	if !o.MissingIndicator {
 		p.Indicators = nil
 	}
-	x, err := Inputs(p, tab.X)
+	x, err := Inputs(ctx, p, tab.X)
 	if err != nil {
 		return nil, err
 	}
-	if err := fitScaler(p, x, train, o.Scaler); err != nil {
+	if err := fitScaler(ctx, p, x, train, o.Scaler); err != nil {
 		return nil, err
 	}
 	if o.ScaleTarget && p.Task == Regress {
-		y, err := Targets[T](p, tab.Targets)
+		y, err := Targets[T](ctx, p, tab.Targets)
 		if err != nil {
 			return nil, err
 		}
-		p.TargetMean, p.TargetScale = stats(y, train, make([]bool, y.Cols))
+		if p.TargetMean, p.TargetScale, err = stats(ctx, y, train, make([]bool, y.Cols)); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }
@@ -75,7 +81,7 @@ func Fit[T tensor.Float](tab *csvdata.Table[T], train []int, o Options) (*Prepro
 // fills returns each column's imputation value — the mean or median of
 // its present training values (0 when there are none, and for one-hot
 // columns) — and the columns with missing training values.
-func fills[T tensor.Float](x tensor.Matrix[T], rows []int, oneHot []bool, median bool) ([]float64, []int) {
+func fills[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows []int, oneHot []bool, median bool) ([]float64, []int, error) {
 	fill := make([]float64, x.Cols)
 	var missing []int
 	vals := make([]float64, 0, x.Rows)
@@ -85,7 +91,7 @@ func fills[T tensor.Float](x tensor.Matrix[T], rows []int, oneHot []bool, median
 		}
 		vals, n := vals[:0], 0
 		sum := 0.0
-		forRows(x.Rows, rows, func(r int) {
+		err := forRows(ctx, x.Rows, rows, func(r int) {
 			v := float64(x.Data[r*x.Cols+j])
 			if math.IsNaN(v) {
 				n++
@@ -96,6 +102,9 @@ func fills[T tensor.Float](x tensor.Matrix[T], rows []int, oneHot []bool, median
 				vals = append(vals, v)
 			}
 		})
+		if err != nil {
+			return nil, nil, err
+		}
 		if n > 0 {
 			missing = append(missing, j)
 		}
@@ -113,7 +122,7 @@ func fills[T tensor.Float](x tensor.Matrix[T], rows []int, oneHot []bool, median
 			fill[j] = sum / float64(present)
 		}
 	}
-	return fill, missing
+	return fill, missing, nil
 }
 
 func count(n int, rows []int) int {
@@ -130,7 +139,7 @@ var ErrMissing = errors.New("missing value, and imputation is off")
 // Inputs returns the model's unscaled inputs for x (the schema's columns,
 // NaN where missing): missing values filled and indicator columns
 // appended. Without indicators it fills x in place and returns it.
-func Inputs[T tensor.Float](p *Preprocessing, x tensor.Matrix[T]) (tensor.Matrix[T], error) {
+func Inputs[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matrix[T]) (tensor.Matrix[T], error) {
 	if x.Cols != p.Schema.Width() {
 		return x, fmt.Errorf("the data has %d input columns, the preprocessing %d", x.Cols, p.Schema.Width())
 	}
@@ -145,6 +154,9 @@ func Inputs[T tensor.Float](p *Preprocessing, x tensor.Matrix[T]) (tensor.Matrix
 		out = tensor.NewMatrix[T](x.Rows, p.InputWidth(), nil)
 	}
 	for r := range x.Rows {
+		if err := every(ctx, r); err != nil {
+			return x, err
+		}
 		src, dst := x.Row(r), out.Row(r)
 		for j, v := range src {
 			if v != v { // NaN: missing
@@ -165,13 +177,13 @@ func Inputs[T tensor.Float](p *Preprocessing, x tensor.Matrix[T]) (tensor.Matrix
 }
 
 // Transform returns the scaled model inputs for x: Inputs, then
-// ScaleInputs.
-func Transform[T tensor.Float](p *Preprocessing, x tensor.Matrix[T]) (tensor.Matrix[T], error) {
-	in, err := Inputs(p, x)
+// ScaleInputs; it stops with ctx's error when ctx ends.
+func Transform[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matrix[T]) (tensor.Matrix[T], error) {
+	in, err := Inputs(ctx, p, x)
 	if err != nil {
 		return in, err
 	}
-	return in, ScaleInputs(p, in)
+	return in, ScaleInputs(ctx, p, in)
 }
 
 // ScaleTargets standardizes regression targets in place with the training

@@ -1,6 +1,7 @@
 package prep
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -76,21 +77,25 @@ type Preprocessing struct {
 func (p *Preprocessing) InputWidth() int { return p.Schema.Width() + len(p.Indicators) }
 
 // DetectTask returns Classify when the target holds strings or at most
-// MaxAutoClasses distinct integers, Regress otherwise.
-func DetectTask(c csvdata.Column) string {
+// MaxAutoClasses distinct integers, Regress otherwise. It stops with ctx's
+// error when ctx ends.
+func DetectTask(ctx context.Context, c csvdata.Column) (string, error) {
 	if c.Numbers == nil {
-		return Classify
+		return Classify, nil
 	}
 	seen := map[float64]bool{}
-	for _, v := range c.Numbers {
+	for i, v := range c.Numbers {
+		if err := every(ctx, i); err != nil {
+			return "", err
+		}
 		if v != math.Trunc(v) {
-			return Regress
+			return Regress, nil
 		}
 		if seen[v] = true; len(seen) > MaxAutoClasses {
-			return Regress
+			return Regress, nil
 		}
 	}
-	return Classify
+	return Classify, nil
 }
 
 // New fits the preprocessing of a table for a task: the mean and standard
@@ -98,24 +103,24 @@ func DetectTask(c csvdata.Column) string {
 // input column over the training rows (all rows when train is nil), and
 // for classification the sorted class labels of
 // the single target column.
-func New[T tensor.Float](tab *csvdata.Table[T], task string, train []int) (*Preprocessing, error) {
-	return NewScaled(tab, task, train, Standard)
+func New[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task string, train []int) (*Preprocessing, error) {
+	return NewScaled(ctx, tab, task, train, Standard)
 }
 
 // NewScaled is New with the input scaling chosen: Standard, MinMax (each
 // numeric column's training minimum and range, as MinMaxScaler; a constant
 // column becomes 0) or NoScale. One-hot columns are never scaled.
-func NewScaled[T tensor.Float](tab *csvdata.Table[T], task string, train []int, scaler string) (*Preprocessing, error) {
-	p, err := newUnscaled(tab, task)
+func NewScaled[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task string, train []int, scaler string) (*Preprocessing, error) {
+	p, err := newUnscaled(ctx, tab, task)
 	if err != nil {
 		return nil, err
 	}
-	return p, fitScaler(p, tab.X, train, scaler)
+	return p, fitScaler(ctx, p, tab.X, train, scaler)
 }
 
 // newUnscaled returns the preprocessing of a table for a task, without
 // statistics: the schema, the targets and the class labels.
-func newUnscaled[T tensor.Float](tab *csvdata.Table[T], task string) (*Preprocessing, error) {
+func newUnscaled[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task string) (*Preprocessing, error) {
 	p := &Preprocessing{Version: Version, Schema: tab.Schema, Task: task}
 	for _, c := range tab.Targets {
 		p.Targets = append(p.Targets, c.Name)
@@ -125,7 +130,11 @@ func newUnscaled[T tensor.Float](tab *csvdata.Table[T], task string) (*Preproces
 		if len(tab.Targets) != 1 {
 			return nil, fmt.Errorf("classification needs exactly one target column, got %d", len(tab.Targets))
 		}
-		p.Labels = Labels(tab.Targets[0])
+		labels, err := Labels(ctx, tab.Targets[0])
+		if err != nil {
+			return nil, err
+		}
+		p.Labels = labels
 		if len(p.Labels) < 2 {
 			return nil, fmt.Errorf("target column %s has a single class (%s): nothing to classify", csvdata.Quote(p.Targets[0]), csvdata.Quote(p.Labels[0]))
 		}
@@ -145,11 +154,15 @@ func newUnscaled[T tensor.Float](tab *csvdata.Table[T], task string) (*Preproces
 // indices. When every value is a number, values that are equal as numbers
 // are one class ("1" and "1.0", as a numeric column in pandas or
 // scikit-learn), named as first written, in numeric order; otherwise the
-// distinct values as written, in lexical order.
-func Labels(c csvdata.Column) []string {
+// distinct values as written, in lexical order. It stops with ctx's error
+// when ctx ends.
+func Labels(ctx context.Context, c csvdata.Column) ([]string, error) {
 	if c.Numbers != nil {
 		first := make(map[float64]string, 16)
 		for i, v := range c.Numbers {
+			if err := every(ctx, i); err != nil {
+				return nil, err
+			}
 			if _, ok := first[v]; !ok {
 				first[v] = c.Text(i)
 			}
@@ -159,21 +172,24 @@ func Labels(c csvdata.Column) []string {
 		for i, v := range values {
 			l[i] = first[v]
 		}
-		return l
+		return l, nil
 	}
 	seen := make(map[string]bool, 16)
-	for _, s := range c.Strings {
+	for i, s := range c.Strings {
+		if err := every(ctx, i); err != nil {
+			return nil, err
+		}
 		seen[s] = true
 	}
-	return slices.Sorted(maps.Keys(seen))
+	return slices.Sorted(maps.Keys(seen)), nil
 }
 
 // ClassIndices returns the class index, among labels, of each value of c:
 // matched as written, or, when every label is a number, by numeric value.
 // A value that is no class is a *RowError wrapping ErrUnknownLabel.
-func ClassIndices(labels []string, c csvdata.Column) ([]int, error) {
+func ClassIndices(ctx context.Context, labels []string, c csvdata.Column) ([]int, error) {
 	out := make([]int, c.Len())
-	err := EachClass(labels, c, func(i, k int) { out[i] = k })
+	err := EachClass(ctx, labels, c, func(i, k int) { out[i] = k })
 	if err != nil {
 		return nil, err
 	}
@@ -182,8 +198,9 @@ func ClassIndices(labels []string, c csvdata.Column) ([]int, error) {
 
 // EachClass calls each with each row of c and its class index among
 // labels, as ClassIndices finds it, without a slice of them all; it stops
-// at the first value that is no class, and returns its *RowError.
-func EachClass(labels []string, c csvdata.Column, each func(row, class int)) error {
+// at the first value that is no class, and returns its *RowError, or
+// with ctx's error when ctx ends.
+func EachClass(ctx context.Context, labels []string, c csvdata.Column, each func(row, class int)) error {
 	byText := make(map[string]int, len(labels))
 	byValue := make(map[float64]int, len(labels))
 	for i, l := range labels {
@@ -195,6 +212,9 @@ func EachClass(labels []string, c csvdata.Column, each func(row, class int)) err
 		}
 	}
 	for i := range c.Len() {
+		if err := every(ctx, i); err != nil {
+			return err
+		}
 		var (
 			k  int
 			ok bool
@@ -265,13 +285,13 @@ var ErrUnknownLabel = errors.New("class label not seen in training")
 // column) for classification, matched on the labels as written; the
 // numbers for regression. A row's problem (an unknown class, wrapping
 // ErrUnknownLabel, or text in a regression target) is a *RowError.
-func Targets[T tensor.Float](p *Preprocessing, cols []csvdata.Column) (tensor.Matrix[T], error) {
+func Targets[T tensor.Float](ctx context.Context, p *Preprocessing, cols []csvdata.Column) (tensor.Matrix[T], error) {
 	if len(cols) != len(p.Targets) {
 		return tensor.Matrix[T]{}, fmt.Errorf("%d target columns, the model has %d", len(cols), len(p.Targets))
 	}
 	if p.Task == Classify {
 		y := tensor.NewMatrix[T](cols[0].Len(), 1, nil)
-		if err := EachClass(p.Labels, cols[0], func(i, k int) { y.Data[i] = T(k) }); err != nil {
+		if err := EachClass(ctx, p.Labels, cols[0], func(i, k int) { y.Data[i] = T(k) }); err != nil {
 			return tensor.Matrix[T]{}, err
 		}
 		return y, nil
@@ -283,6 +303,9 @@ func Targets[T tensor.Float](p *Preprocessing, cols []csvdata.Column) (tensor.Ma
 			return tensor.Matrix[T]{}, &RowError{Row: c.FirstText, Err: fmt.Errorf("%s in target column %s is not a number, which regression needs", csvdata.Quote(c.Strings[c.FirstText]), csvdata.Quote(c.Name))}
 		}
 		for i, v := range c.Numbers {
+			if err := every(ctx, i); err != nil {
+				return tensor.Matrix[T]{}, err
+			}
 			t := T(v)
 			if t-t != 0 { // finite in float64, beyond float32's range
 				return tensor.Matrix[T]{}, &RowError{Row: i, Err: fmt.Errorf("%s in target column %s is beyond the range of float32 (train with --precision f64 for a float64 model)", csvdata.Quote(c.Text(i)), csvdata.Quote(c.Name))}
@@ -325,15 +348,33 @@ func Unmarshal(b []byte) (*Preprocessing, error) {
 	return &p, nil
 }
 
-// forRows calls each for rows, or for 0…n−1 when rows is nil.
-func forRows(n int, rows []int, each func(int)) {
+// forRows calls each for rows, or for 0…n−1 when rows is nil; it stops
+// with ctx's error when ctx ends.
+func forRows(ctx context.Context, n int, rows []int, each func(int)) error {
 	if rows == nil {
 		for r := range n {
+			if err := every(ctx, r); err != nil {
+				return err
+			}
 			each(r)
 		}
-		return
+		return nil
 	}
-	for _, r := range rows {
+	for i, r := range rows {
+		if err := every(ctx, i); err != nil {
+			return err
+		}
 		each(r)
 	}
+	return nil
+}
+
+// every returns ctx's error when i is a multiple of 65 536 and ctx has
+// ended: the loops over rows look at ctx that often (a fraction of a
+// millisecond of work), so that a signal is answered at once.
+func every(ctx context.Context, i int) error {
+	if i&(1<<16-1) != 0 {
+		return nil
+	}
+	return ctx.Err()
 }

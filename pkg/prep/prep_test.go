@@ -1,6 +1,7 @@
 package prep
 
 import (
+	"context"
 	"math"
 	"os"
 	"path/filepath"
@@ -8,9 +9,13 @@ import (
 	"testing"
 
 	"github.com/densetrain/densetrain/pkg/csvdata"
+	"github.com/densetrain/densetrain/pkg/tensor"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
+
+// ctx is the context of the calls under test, which never ends.
+var ctx = context.Background()
 
 func table(t *testing.T, content string) *csvdata.Table[float64] {
 	path := filepath.Join(t.TempDir(), "d.csv")
@@ -21,26 +26,61 @@ func table(t *testing.T, content string) *csvdata.Table[float64] {
 }
 
 func TestDetectTask(t *testing.T) {
-	assert.Equal(t, Classify, DetectTask(csvdata.Column{Strings: []string{"a"}, FirstText: 0}))
-	assert.Equal(t, Classify, DetectTask(csvdata.Column{Numbers: []float64{0, 1, 2, 1}}))
-	assert.Equal(t, Regress, DetectTask(csvdata.Column{Numbers: []float64{0, 1.5}}))
+	detect := func(c csvdata.Column) string {
+		task, err := DetectTask(ctx, c)
+		require.NoError(t, err)
+		return task
+	}
+	assert.Equal(t, Classify, detect(csvdata.Column{Strings: []string{"a"}, FirstText: 0}))
+	assert.Equal(t, Classify, detect(csvdata.Column{Numbers: []float64{0, 1, 2, 1}}))
+	assert.Equal(t, Regress, detect(csvdata.Column{Numbers: []float64{0, 1.5}}))
 	many := make([]float64, 30)
 	for i := range many {
 		many[i] = float64(i)
 	}
-	assert.Equal(t, Regress, DetectTask(csvdata.Column{Numbers: many}))
+	assert.Equal(t, Regress, detect(csvdata.Column{Numbers: many}))
+}
+
+// Every pass over the rows stops with the context's error once it ends.
+func TestCancelledContextStopsEveryPass(t *testing.T) {
+	stopped, cancel := context.WithCancel(context.Background())
+	cancel()
+	n := 1 << 17
+	nums := make([]float64, n)
+	for i := range nums {
+		nums[i] = float64(i % 2)
+	}
+	col := csvdata.Column{Name: "y", Numbers: nums}
+	tab := &csvdata.Table[float64]{X: tensor.NewMatrix[float64](n, 1, slices.Clone(nums)), Targets: []csvdata.Column{col},
+		Schema: csvdata.Schema{Features: []csvdata.FeatureColumn{{Name: "a"}}}}
+	_, err := DetectTask(stopped, col)
+	assert.ErrorIs(t, err, context.Canceled, "DetectTask")
+	_, err = Labels(stopped, col)
+	assert.ErrorIs(t, err, context.Canceled, "Labels")
+	assert.ErrorIs(t, EachClass(stopped, []string{"0", "1"}, col, func(int, int) {}), context.Canceled, "EachClass")
+	for _, task := range []string{Classify, Regress} {
+		_, err = Fit(stopped, tab, nil, Options{Task: task, ScaleTarget: true})
+		assert.ErrorIs(t, err, context.Canceled, "Fit %s", task)
+	}
+	p, err := Fit(ctx, tab, nil, Options{Task: Regress, ScaleTarget: true})
+	require.NoError(t, err)
+	_, err = Transform(stopped, p, tab.X)
+	assert.ErrorIs(t, err, context.Canceled, "Transform")
+	assert.ErrorIs(t, ScaleInputs(stopped, p, tab.X), context.Canceled, "ScaleInputs")
+	_, err = Targets[float64](stopped, p, tab.Targets)
+	assert.ErrorIs(t, err, context.Canceled, "Targets")
 }
 
 func TestStandardizeOnTrainingRowsOnly(t *testing.T) {
 	tab := table(t, "x,c,k,y\n1,a,5,cat\n3,b,5,dog\n100,a,5,cat\n")
-	p, err := New(tab, Classify, []int{0, 1})
+	p, err := New(ctx, tab, Classify, []int{0, 1})
 	require.NoError(t, err)
 	assert.Equal(t, []float64{2, 0, 0, 5}, p.Offset) // x over rows 0–1; one-hot columns untouched; constant k
 	assert.Equal(t, []float64{1, 1, 1, 1}, p.Scale)
 	assert.Equal(t, []string{"cat", "dog"}, p.Labels)
-	require.NoError(t, ScaleInputs(p, tab.X))
+	require.NoError(t, ScaleInputs(ctx, p, tab.X))
 	assert.Equal(t, []float64{-1, 1, 0, 0, 1, 0, 1, 0, 98, 1, 0, 0}, tab.X.Data)
-	y, err := Targets[float64](p, tab.Targets)
+	y, err := Targets[float64](ctx, p, tab.Targets)
 	require.NoError(t, err)
 	assert.Equal(t, []float64{0, 1, 0}, y.Data)
 
@@ -53,14 +93,14 @@ func TestStandardizeOnTrainingRowsOnly(t *testing.T) {
 
 func TestLabelsAreKeptAsWritten(t *testing.T) {
 	tab := table(t, "x,y\n1,10\n2,02\n3,9\n4,02\n")
-	p, err := New(tab, Classify, nil)
+	p, err := New(ctx, tab, Classify, nil)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"02", "9", "10"}, p.Labels, "numeric order, original text")
 }
 
 func TestStatsAreStableForLargeOffsets(t *testing.T) {
 	tab := table(t, "x,y\n100000001,1\n100000002,2\n100000003,3\n")
-	p, err := New(tab, Regress, nil)
+	p, err := New(ctx, tab, Regress, nil)
 	require.NoError(t, err)
 	assert.InDelta(t, 100000002, p.Offset[0], 1e-6)
 	assert.InDelta(t, math.Sqrt(2.0/3), p.Scale[0], 1e-9)
@@ -68,18 +108,18 @@ func TestStatsAreStableForLargeOffsets(t *testing.T) {
 
 func TestUnknownLabelAndBadTasks(t *testing.T) {
 	tab := table(t, "x,y\n1,a\n2,b\n")
-	p, err := New(tab, Classify, nil)
+	p, err := New(ctx, tab, Classify, nil)
 	require.NoError(t, err)
 	other := table(t, "x,y\n1,a\n2,z\n")
-	_, err = Targets[float64](p, other.Targets)
+	_, err = Targets[float64](ctx, p, other.Targets)
 	assert.ErrorIs(t, err, ErrUnknownLabel)
 	var re *RowError
 	require.ErrorAs(t, err, &re)
 	assert.Equal(t, 1, re.Row)
 
-	_, err = New(table(t, "x,y\n1,a\n2,a\n"), Classify, nil)
+	_, err = New(ctx, table(t, "x,y\n1,a\n2,a\n"), Classify, nil)
 	assert.ErrorContains(t, err, "single class")
-	_, err = New(tab, Regress, nil)
+	_, err = New(ctx, tab, Regress, nil)
 	assert.ErrorContains(t, err, `"a" in target column "y" is not a number`)
 	require.ErrorAs(t, err, &re)
 	assert.Equal(t, 0, re.Row)
@@ -89,11 +129,11 @@ func TestUnknownLabelAndBadTasks(t *testing.T) {
 
 func TestMinMaxAndNoScaling(t *testing.T) {
 	tab := table(t, "x,c,k,y\n1,a,5,cat\n3,b,5,dog\n100,a,5,cat\n")
-	p, err := NewScaled(tab, Classify, []int{0, 1}, MinMax)
+	p, err := NewScaled(ctx, tab, Classify, []int{0, 1}, MinMax)
 	require.NoError(t, err)
 	assert.Equal(t, []float64{1, 0, 0, 5}, p.Offset) // x's minimum over rows 0–1; one-hot untouched; constant k
 	assert.Equal(t, []float64{2, 1, 1, 1}, p.Scale)
-	require.NoError(t, ScaleInputs(p, tab.X))
+	require.NoError(t, ScaleInputs(ctx, p, tab.X))
 	assert.Equal(t, []float64{0, 1, 0, 0, 1, 0, 1, 0, 49.5, 1, 0, 0}, tab.X.Data)
 	b, err := p.Marshal()
 	require.NoError(t, err)
@@ -102,12 +142,12 @@ func TestMinMaxAndNoScaling(t *testing.T) {
 	assert.Equal(t, p, back)
 
 	tab = table(t, "x,k,y\n1,5,0\n3,5,1\n")
-	p, err = NewScaled(tab, Classify, nil, NoScale)
+	p, err = NewScaled(ctx, tab, Classify, nil, NoScale)
 	require.NoError(t, err)
-	require.NoError(t, ScaleInputs(p, tab.X))
+	require.NoError(t, ScaleInputs(ctx, p, tab.X))
 	assert.Equal(t, []float64{1, 5, 3, 5}, tab.X.Data)
 
-	_, err = NewScaled(tab, Classify, nil, "robust")
+	_, err = NewScaled(ctx, tab, Classify, nil, "robust")
 	assert.ErrorContains(t, err, `unknown scaler "robust"`)
 	_, err = Unmarshal([]byte(`{"version":1,"schema":{"features":[{"name":"x"}]},"scaler":"zz","mean":[0],"scale":[1]}`))
 	assert.ErrorContains(t, err, "unknown scaler")
@@ -118,24 +158,24 @@ func TestMinMaxAndNoScaling(t *testing.T) {
 // write the class another way.
 func TestNumericLabelsAreClassesByValue(t *testing.T) {
 	tab := table(t, "x,y\n1,1.0\n2,0\n3,1\n4,0.0\n5,2\n")
-	p, err := New(tab, Classify, nil)
+	p, err := New(ctx, tab, Classify, nil)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"0", "1.0", "2"}, p.Labels)
-	y, err := Targets[float64](p, tab.Targets)
+	y, err := Targets[float64](ctx, p, tab.Targets)
 	require.NoError(t, err)
 	assert.Equal(t, []float64{1, 0, 1, 0, 2}, y.Data)
 
 	other := table(t, "x,y\n1,2.00\n2,1\n3,0e0\n")
-	y, err = Targets[float64](p, other.Targets)
+	y, err = Targets[float64](ctx, p, other.Targets)
 	require.NoError(t, err)
 	assert.Equal(t, []float64{2, 1, 0}, y.Data)
 
 	unknown := table(t, "x,y\n1,3\n")
-	_, err = Targets[float64](p, unknown.Targets)
+	_, err = Targets[float64](ctx, p, unknown.Targets)
 	assert.ErrorIs(t, err, ErrUnknownLabel)
 
 	text := table(t, "x,y\n1,a\n2,A\n3,a\n") // text classes stay as written
-	p, err = New(text, Classify, nil)
+	p, err = New(ctx, text, Classify, nil)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"A", "a"}, p.Labels)
 }
@@ -149,11 +189,11 @@ func TestScalingDoesNotOverflowFloat32(t *testing.T) {
 	tab, err := csvdata.Read[float32](path, csvdata.Options{})
 	require.NoError(t, err)
 	for _, s := range []string{MinMax, Standard} {
-		p, err := NewScaled(tab, Classify, nil, s)
+		p, err := NewScaled(ctx, tab, Classify, nil, s)
 		require.NoError(t, err)
 		x := tab.X
 		x.Data = slices.Clone(x.Data)
-		require.NoError(t, ScaleInputs(p, x), s)
+		require.NoError(t, ScaleInputs(ctx, p, x), s)
 		for _, v := range x.Data {
 			assert.False(t, math.IsInf(float64(v), 0) || v != v, "%s: %v", s, x.Data)
 		}
@@ -161,10 +201,10 @@ func TestScalingDoesNotOverflowFloat32(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte("a,y\n1e-30,0\n2e-30,1\n"), 0o644))
 	tab, err = csvdata.Read[float32](path, csvdata.Options{})
 	require.NoError(t, err)
-	p, err := New(tab, Classify, nil)
+	p, err := New(ctx, tab, Classify, nil)
 	require.NoError(t, err)
 	tab.X.Data[1] = 1e10
-	err = ScaleInputs(p, tab.X)
+	err = ScaleInputs(ctx, p, tab.X)
 	var re *RowError
 	require.ErrorAs(t, err, &re)
 	assert.Equal(t, 1, re.Row)

@@ -1,6 +1,7 @@
 package prep
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -13,25 +14,25 @@ import (
 
 // fitScaler fits the input scaling on the training rows of the model's
 // inputs x (one-hot and indicator columns are never scaled).
-func fitScaler[T tensor.Float](p *Preprocessing, x tensor.Matrix[T], train []int, scaler string) error {
+func fitScaler[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matrix[T], train []int, scaler string) (err error) {
 	p.Scaler = scaler
 	oneHot := append(p.oneHot(), slices.Repeat([]bool{true}, len(p.Indicators))...)
 	switch scaler {
 	case Standard:
-		p.Offset, p.Scale = stats(x, train, oneHot)
+		p.Offset, p.Scale, err = stats(ctx, x, train, oneHot)
 	case MinMax:
-		p.Offset, p.Scale = ranges(x, train, oneHot)
+		p.Offset, p.Scale, err = ranges(ctx, x, train, oneHot)
 	case NoScale:
 		p.Offset, p.Scale = make([]float64, x.Cols), slices.Repeat([]float64{1}, x.Cols)
 	default:
 		return fmt.Errorf("unknown scaler %q: want %s, %s or %s", scaler, Standard, MinMax, NoScale)
 	}
-	return nil
+	return err
 }
 
 // ranges returns each column's minimum over the rows (all when nil) and
 // its range, 1 for constant and one-hot columns (whose minimum is 0).
-func ranges[T tensor.Float](x tensor.Matrix[T], rows []int, oneHot []bool) ([]float64, []float64) {
+func ranges[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows []int, oneHot []bool) ([]float64, []float64, error) {
 	lo, hi := make([]float64, x.Cols), make([]float64, x.Cols)
 	for j := range lo {
 		lo[j], hi[j] = math.Inf(1), math.Inf(-1)
@@ -41,7 +42,9 @@ func ranges[T tensor.Float](x tensor.Matrix[T], rows []int, oneHot []bool) ([]fl
 			lo[j], hi[j] = min(lo[j], float64(v)), max(hi[j], float64(v))
 		}
 	}
-	forRows(x.Rows, rows, each)
+	if err := forRows(ctx, x.Rows, rows, each); err != nil {
+		return nil, nil, err
+	}
 	for j := range lo {
 		switch {
 		case oneHot[j] || lo[j] > hi[j]: // one-hot, or no rows
@@ -51,13 +54,13 @@ func ranges[T tensor.Float](x tensor.Matrix[T], rows []int, oneHot []bool) ([]fl
 		}
 		hi[j] -= lo[j]
 	}
-	return lo, hi
+	return lo, hi, nil
 }
 
 // stats returns each column's mean and population standard deviation over
 // the rows (all when nil), Welford's way; the deviation is 1 for constant
 // and one-hot columns (whose mean is 0).
-func stats[T tensor.Float](x tensor.Matrix[T], rows []int, oneHot []bool) ([]float64, []float64) {
+func stats[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows []int, oneHot []bool) ([]float64, []float64, error) {
 	mean, m2 := make([]float64, x.Cols), make([]float64, x.Cols)
 	n := 0
 	each := func(r int) { // Welford's update, stable for large offsets
@@ -68,7 +71,9 @@ func stats[T tensor.Float](x tensor.Matrix[T], rows []int, oneHot []bool) ([]flo
 			m2[j] += d * (float64(v) - mean[j])
 		}
 	}
-	forRows(x.Rows, rows, each)
+	if err := forRows(ctx, x.Rows, rows, each); err != nil {
+		return nil, nil, err
+	}
 	scale := make([]float64, x.Cols)
 	for j := range scale {
 		scale[j] = math.Sqrt(m2[j] / float64(max(n, 1)))
@@ -79,7 +84,7 @@ func stats[T tensor.Float](x tensor.Matrix[T], rows []int, oneHot []bool) ([]flo
 			scale[j] = 1
 		}
 	}
-	return mean, scale
+	return mean, scale, nil
 }
 
 // ErrScaledRange is wrapped by ScaleInputs for a value whose scaled value
@@ -91,12 +96,15 @@ var ErrScaledRange = errors.New("beyond the model's precision once scaled")
 // x's columns in place: (x − Offset)/Scale, computed in float64 and
 // rounded once. A result beyond T's range is a *RowError
 // wrapping ErrScaledRange that names the column.
-func ScaleInputs[T tensor.Float](p *Preprocessing, x tensor.Matrix[T]) error {
+func ScaleInputs[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matrix[T]) error {
 	if x.Cols != len(p.Offset) {
 		return fmt.Errorf("the data has %d input columns, the preprocessing %d", x.Cols, len(p.Offset))
 	}
 	mean, scale := p.Offset, p.Scale
 	for r := 0; r < x.Rows; r++ {
+		if err := every(ctx, r); err != nil {
+			return err
+		}
 		row := x.Row(r)
 		for j, v := range row {
 			s := T((float64(v) - mean[j]) / scale[j])

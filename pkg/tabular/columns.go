@@ -45,7 +45,10 @@ func predictColumns[T tensor.Float](ctx context.Context, m *Model, net *nn.Model
 		return nil, inputError(err)
 	}
 	warnUnseen(o.Warn, "columns", unseen)
-	in, err := prep.Transform(m.Prep, x)
+	in, err := prep.Transform(ctx, m.Prep, x)
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return nil, err
+	}
 	if err != nil {
 		var re *prep.RowError
 		if errors.As(err, &re) {

@@ -41,7 +41,9 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 	if task == "auto" {
 		task = prep.Regress
 		if len(tab.Targets) == 1 {
-			task = prep.DetectTask(tab.Targets[0])
+			if task, err = prep.DetectTask(ctx, tab.Targets[0]); err != nil {
+				return nil, err
+			}
 		}
 	}
 	// The split comes first, so that the preprocessing sees training rows
@@ -53,7 +55,9 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 	if c.ValSplit > 0 {
 		var classes []int32
 		if task == prep.Classify && len(tab.Targets) == 1 {
-			classes = classIndices(tab.Targets[0])
+			if classes, err = classIndices(ctx, tab.Targets[0]); err != nil {
+				return nil, err
+			}
 		}
 		if val, train, err = splitRows(ctx, tab.X.Rows, classes, c.ValSplit, c.Seed); err != nil {
 			if ctx.Err() != nil {
@@ -62,13 +66,13 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 			return nil, inputError(fmt.Errorf("%s: validation split: %w", src.Name, err))
 		}
 	}
-	p, err := prep.Fit(tab, train, prep.Options{Task: task, Scaler: c.Scale, Impute: c.Impute,
+	p, err := prep.Fit(ctx, tab, train, prep.Options{Task: task, Scaler: c.Scale, Impute: c.Impute,
 		MissingIndicator: c.MissingIndicator, ScaleTarget: !c.NoTargetScale})
 	if err != nil {
-		return nil, inputError(atRow(src.Name, tab, err))
+		return nil, rowError(ctx, src.Name, tab, err)
 	}
 	p.NA = c.NA
-	x, y, err := modelData(p, tab, src.Name)
+	x, y, err := modelData(ctx, p, tab, src.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +93,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 		}
 		warnSkipped(c.Warn, c.Val.Name, vt.Skipped)
 		warnUnseen(c.Warn, c.Val.Name, vt.Unseen)
-		xv, yv, err := modelData(p, vt, c.Val.Name)
+		xv, yv, err := modelData(ctx, p, vt, c.Val.Name)
 		if err != nil {
 			return nil, err
 		}
@@ -136,16 +140,25 @@ func defaultValMinRows(task string) int {
 // modelData turns a table into the network's inputs (imputed, with
 // indicators, scaled) and its targets (class indices, or values in their
 // units); a row's problem is reported at its line.
-func modelData[T tensor.Float](p *prep.Preprocessing, tab *csvdata.Table[T], name string) (tensor.Matrix[T], tensor.Matrix[T], error) {
-	x, err := prep.Transform(p, tab.X)
+func modelData[T tensor.Float](ctx context.Context, p *prep.Preprocessing, tab *csvdata.Table[T], name string) (tensor.Matrix[T], tensor.Matrix[T], error) {
+	x, err := prep.Transform(ctx, p, tab.X)
 	if err != nil {
-		return x, x, inputError(atRow(name, tab, err))
+		return x, x, rowError(ctx, name, tab, err)
 	}
-	y, err := prep.Targets[T](p, tab.Targets)
+	y, err := prep.Targets[T](ctx, p, tab.Targets)
 	if err != nil {
-		return x, y, inputError(atRow(name, tab, err))
+		return x, y, rowError(ctx, name, tab, err)
 	}
 	return x, y, nil
+}
+
+// rowError is the error of preprocessing tab: ctx's own when ctx has
+// ended, else an *InputError at its file and line.
+func rowError[T tensor.Float](ctx context.Context, name string, tab *csvdata.Table[T], err error) error {
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return err
+	}
+	return inputError(atRow(name, tab, err))
 }
 
 // atRow gives an error about a row of tab its file and line.

@@ -168,9 +168,9 @@ func predict[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], sr
 		return nil, err
 	}
 	warnUnseen(o.Warn, src.Name, tab.Unseen)
-	x, err := prep.Transform(m.Prep, tab.X)
+	x, err := prep.Transform(ctx, m.Prep, tab.X)
 	if err != nil {
-		return nil, inputError(atRow(src.Name, tab, err))
+		return nil, rowError(ctx, src.Name, tab, err)
 	}
 	pr, err := answer(ctx, m, net, x, o.Workers)
 	if errors.As(err, new(*prep.RowError)) {
@@ -258,7 +258,7 @@ func evaluate[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], s
 	}
 	warnSkipped(o.Warn, src.Name, tab.Skipped)
 	warnUnseen(o.Warn, src.Name, tab.Unseen)
-	x, y, err := modelData(m.Prep, tab, src.Name)
+	x, y, err := modelData(ctx, m.Prep, tab, src.Name)
 	if err != nil {
 		return nil, err
 	}

@@ -28,7 +28,10 @@ func splitRows[C int | int32](ctx context.Context, n int, classes []C, fraction 
 		return val, train, err
 	}
 	var counts []int
-	for _, c := range classes {
+	for r, c := range classes {
+		if r&(1<<16-1) == 0 && ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
 		if int(c) >= len(counts) {
 			counts = append(counts, make([]int, int(c)+1-len(counts))...)
 		}
@@ -39,6 +42,9 @@ func splitRows[C int | int32](ctx context.Context, n int, classes []C, fraction 
 		byClass[c] = make([]int32, 0, k)
 	}
 	for r, c := range classes {
+		if r&(1<<16-1) == 0 && ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
 		byClass[c] = append(byClass[c], int32(r))
 	}
 	if err := ctx.Err(); err != nil {
@@ -60,9 +66,16 @@ func splitRows[C int | int32](ctx context.Context, n int, classes []C, fraction 
 }
 
 // classIndices returns each row's class index, as prep numbers classes,
-// in 4 bytes each.
-func classIndices(c csvdata.Column) []int32 {
+// in 4 bytes each; it stops with ctx's error when ctx ends.
+func classIndices(ctx context.Context, c csvdata.Column) ([]int32, error) {
+	labels, err := prep.Labels(ctx, c)
+	if err != nil {
+		return nil, err
+	}
 	k := make([]int32, c.Len())
-	_ = prep.EachClass(prep.Labels(c), c, func(i, class int) { k[i] = int32(class) }) // every value is one of its own column's classes
-	return k
+	// every value is one of its own column's classes: the only error is ctx's
+	if err := prep.EachClass(ctx, labels, c, func(i, class int) { k[i] = int32(class) }); err != nil {
+		return nil, err
+	}
+	return k, nil
 }
