@@ -74,7 +74,7 @@ var badCorpus = []badCase{
 	{"target index out of range", "fit --data BAD/ok.csv --target 7", []string{"ok.csv:1:", `target column "7" not found`}},
 	{"missing data file", "fit --data BAD/no_such_file.csv", []string{"no_such_file.csv", "no such file"}},
 	{"validation file with other columns", "fit --data BAD/ok.csv --val BAD/val_other_columns.csv", []string{"val_other_columns.csv:1:", `"y" not found`}},
-	{"validation file with an unseen class", "fit --data BAD/ok.csv --val BAD/val_unseen_class.csv", []string{"val_unseen_class.csv:3:", "class label not seen"}},
+	{"validation file with an unseen class", "fit --data BAD/ok.csv --val BAD/val_unseen_class.csv", []string{"val_unseen_class.csv:3:", `in target column "y": class label not seen`}},
 	// CSV files given to predict and evaluate
 	{"predict: missing feature column", "predict --model BAD/model_good_iris.safetensors --data BAD/iris_missing_column.csv --out OUT", []string{"iris_missing_column.csv:1:", `"petal_width_cm"`}},
 	{"predict: text in a numeric column", "predict --model BAD/model_good_iris.safetensors --data BAD/iris_text_in_numeric.csv --out OUT", []string{"iris_text_in_numeric.csv:3:1:", `"x"`}},

@@ -266,5 +266,5 @@ func TestEvaluateRejectsTextInANumericColumn(t *testing.T) {
 	require.NoError(t, os.WriteFile(unseen, []byte("sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm,label\n5,3,1,0.2,0\n5,3,1,0.2,7\n"), 0o644))
 	code, _, errOut = drive(t, bin, "evaluate", "--model", model, "--data", unseen)
 	assert.Equal(t, 2, code)
-	assert.Contains(t, errOut, unseen+`:3: class label not seen in training: "7"`)
+	assert.Contains(t, errOut, unseen+`:3: "7" in target column "label": class label not seen in training`)
 }

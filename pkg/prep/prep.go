@@ -235,7 +235,7 @@ func EachClass(ctx context.Context, labels []string, c csvdata.Column, each func
 			}
 		}
 		if !ok {
-			return &RowError{Row: i, Err: fmt.Errorf("%w: %s", ErrUnknownLabel, csvdata.Quote(c.Text(i)))}
+			return &RowError{Row: i, Err: fmt.Errorf("%s in target column %s: %w", csvdata.Quote(c.Text(i)), csvdata.Quote(c.Name), ErrUnknownLabel)}
 		}
 		each(i, k)
 	}

@@ -176,7 +176,7 @@ test: column "size": 3 values not seen in training, encoded as all zeros (the fi
 	assert.Contains(t, warn.String(), `test: skipped 2 rows with a missing target (column "y", first at line 3)`)
 	// An unseen class label stays an error.
 	_, err = m.Evaluate(ctx, Reader("test", strings.NewReader("color,size,y\nred,S,c\n")), PredictOptions{})
-	assert.ErrorContains(t, err, `test:2: class label not seen in training: "c"`)
+	assert.ErrorContains(t, err, `test:2: "c" in target column "y": class label not seen in training`)
 }
 
 // TestPredictionsCSVQuotesAndRoundTrips: labels with commas and quotes are
