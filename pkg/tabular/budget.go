@@ -37,3 +37,13 @@ func checkMemory[T tensor.Float](sizes []int, rows int) error {
 	return fmt.Errorf("a %s network (%.3g parameters) needs about %s to train, more than %s: use smaller hidden layers",
 		strings.Join(dims, "-"), params, csvdata.SizeString(int64(min(need, math.MaxInt64))), what)
 }
+
+// trainRowBytes is the memory training needs per row of the table besides
+// the table itself (checked against the memory limit with it, before the
+// table is read): the model's targets (one float64 a target, at most),
+// the validation split's class and row lists, the training rows and their
+// shuffled order, and nn's held-out flags. The inputs are the table's
+// matrix, transformed in place (missing indicators aside).
+func trainRowBytes(c Config) int {
+	return 8*max(len(c.Targets), 1) + 4 + 4 + 8 + 8 + 8 + 1
+}
