@@ -1,6 +1,7 @@
 package csvdata
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"sync"
@@ -105,6 +106,7 @@ func (r *reader[T]) cut(ctx context.Context, off int64, line int, free <-chan *c
 		}
 	}
 	var carry []byte
+	perRecord := 0 // bytes a record in the last chunk, to size the next one's index
 	for eof := false; !eof; {
 		var c *chunk
 		select {
@@ -134,6 +136,16 @@ func (r *reader[T]) cut(ctx context.Context, off int64, line int, free <-chan *c
 				c.err = r.src.readErr(err)
 			}
 			var done, next int
+			// The index is sized once (grown by append, that of a chunk of
+			// short records would leave several times its size behind):
+			// from the last chunk's bytes a record, or the first's lines.
+			want := n/max(perRecord, 1) + n/max(perRecord, 1)/8 + 16
+			if perRecord == 0 {
+				want = bytes.Count(c.buf[:n], []byte{'\n'}) + 1
+			}
+			if cap(c.starts) < want {
+				c.starts, c.ends, c.lines = make([]int, 0, want), make([]int, 0, want), make([]int, 0, want)
+			}
 			if c.err == nil {
 				c.starts, c.ends, c.lines, done, next, c.quotes = records(c.buf[:n], line, eof, c.starts[:0], c.ends[:0], c.lines[:0])
 				if len(c.starts) == 0 && !eof {
@@ -148,6 +160,9 @@ func (r *reader[T]) cut(ctx context.Context, off int64, line int, free <-chan *c
 			if c.err == nil {
 				carry = append(carry[:0], c.buf[done:n]...)
 				c.size, c.last = done, eof
+				if len(c.starts) > 0 {
+					perRecord = max(done/len(c.starts), 1)
+				}
 				line = next
 			}
 			break
@@ -188,7 +203,7 @@ func (r *reader[T]) reserve(need int, c *chunk, at int64) error {
 			projected = need + int(min(more, 1<<50))
 		}
 	}
-	if err := r.checkBudget(max(n, projected), perRow); err != nil {
+	if err := r.checkBudget(n, projected, perRow); err != nil {
 		return err
 	}
 	r.rowCap = n

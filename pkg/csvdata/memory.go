@@ -51,12 +51,13 @@ func (r *reader[T]) rowBytes() int {
 	return n
 }
 
-// checkBudget refuses storage for n rows of perRow bytes that would take
+// checkBudget refuses storage for n rows of perRow bytes (for a text of
+// about rows rows, the rest a margin) that would take
 // the memory budget (Options.MemoryBudget), counting what is held now,
 // which is copied over: one line, before anything is allocated, rather
 // than a runtime crash once the memory is gone. A gzip file's size may be
 // unknown: its storage grows as it is read, and is checked each time.
-func (r *reader[T]) checkBudget(n, perRow int) error {
+func (r *reader[T]) checkBudget(n, rows, perRow int) error {
 	budget, what := r.opt.MemoryBudget, "csvdata.Options.MemoryBudget of %s"
 	if budget < 0 {
 		return nil
@@ -68,12 +69,12 @@ func (r *reader[T]) checkBudget(n, perRow int) error {
 	} else {
 		what = fmt.Sprintf(what, SizeString(budget))
 	}
-	need := (float64(n) + float64(r.rowCap)) * float64(perRow)
+	need := float64(max(n, rows))*float64(perRow+r.opt.ExtraRowBytes) + float64(r.rowCap)*float64(perRow)
 	if need <= float64(budget) {
 		return nil
 	}
-	return &ParseError{File: r.path, Err: fmt.Errorf("its %s rows (as far as can be told) need about %s of memory to be read, more than %s",
-		rowsString(n), SizeString(int64(min(need, math.MaxInt64))), what)}
+	return &ParseError{File: r.path, Err: fmt.Errorf("about %s rows, which need about %s of memory, more than %s",
+		rowsString(rows), SizeString(int64(min(need, math.MaxInt64))), what)}
 }
 
 // rowsString writes a number of rows to three digits: 2.15 million.

@@ -58,6 +58,10 @@ type Options struct {
 	// file of unknown size, as its storage grows. Default (0): MemoryLimit;
 	// negative: no bound.
 	MemoryBudget int64
+	// ExtraRowBytes is the memory the caller will need per row once the
+	// table is read (its own arrays: targets as the model takes them,
+	// row indices), counted against MemoryBudget with the table's own.
+	ExtraRowBytes int
 }
 
 // DefaultMaxColumns is the default of Options.MaxColumns.

@@ -47,3 +47,12 @@ func checkMemory[T tensor.Float](c Config, sizes []int, batch int) error {
 // optimizerSlots is the number of per-parameter buffers each optimizer
 // keeps (its velocity, moments or mean square).
 var optimizerSlots = map[string]int{"sgd": 0, "momentum": 1, "nesterov": 1, "adam": 2, "adamw": 2, "rmsprop": 1}
+// trainRowBytes is the memory training needs per row of the table besides
+// the table itself (checked against the memory limit with it, before the
+// table is read): the model's targets (one float64 a target, at most),
+// the validation split's class and row lists, the training rows and their
+// shuffled order, and nn's held-out flags. The inputs are the table's
+// matrix, transformed in place (missing indicators aside).
+func trainRowBytes(c Config) int {
+	return 8*max(len(c.Targets), 1) + 4 + 4 + 8 + 8 + 8 + 1
+}

@@ -180,7 +180,8 @@ func (c Config) withDefaults() (Config, error) {
 // readOptions are the csvdata options of the training table.
 func (c Config) readOptions() csvdata.Options {
 	return csvdata.Options{Targets: c.Targets, Categorical: c.Categorical, Ignore: c.Ignore, NA: c.NA,
-		Delimiter: c.Delimiter, MaxCategories: c.MaxCategories, Workers: c.Workers, MissingIsError: c.Impute == prep.NoImpute}
+		Delimiter: c.Delimiter, MaxCategories: c.MaxCategories, Workers: c.Workers, MissingIsError: c.Impute == prep.NoImpute,
+		ExtraRowBytes: trainRowBytes(c)}
 }
 
 // NewOptimizer returns the named optimizer: sgd, momentum, nesterov, adam,
