@@ -193,6 +193,8 @@ var badCorpus = []badCase{
 	{"UTF-32LE with a byte-order mark", "fit --data BAD/text_utf32le_bom.csv", []string{"text_utf32le_bom.csv:1:1: UTF-32LE text (byte-order mark FF FE 00 00)", "iconv -f UTF-32 -t UTF-8"}},
 	{"UTF-32BE without a byte-order mark", "fit --data BAD/text_utf32be.csv", []string{"text_utf32be.csv:1:1: UTF-32BE text (no byte-order mark)", "iconv -f UTF-32BE -t UTF-8"}},
 	{"CR-only line ends", "fit --data BAD/text_cr_only.csv", []string{"text_cr_only.csv:1:6: line ends are CR alone (old Mac text), not LF or CRLF", `tr '\r' '\n'`}},
+	{"gzip with trailing garbage", "fit --data BAD/text_trailing_garbage.csv.gz", []string{"text_trailing_garbage.csv.gz: trailing garbage after the gzip data, at byte 42", "head -c 42"}},
+	{"gzip with zeros, then garbage", "fit --data BAD/text_zeros_then_garbage.csv.gz --val BAD/text_trailing_garbage.csv.gz", []string{"text_zeros_then_garbage.csv.gz: trailing garbage after the gzip data, at byte 50"}},
 }
 
 func TestBadInputCorpus(t *testing.T) {

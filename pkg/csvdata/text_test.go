@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -167,5 +168,46 @@ func TestTextChecksAcrossBlocks(t *testing.T) {
 			}
 			assert.ErrorContains(t, err, c.want, "%q step %d", c.text, step)
 		}
+	}
+}
+
+// TestBytesAfterTheGzipData: zero bytes after a gzip file's last member
+// are ignored, as gzip -d ignores them; other bytes are trailing garbage,
+// refused at their offset, whichever way the file comes.
+func TestBytesAfterTheGzipData(t *testing.T) {
+	const table = "a,b,y\n1,2,x\n3,4,z\n"
+	z := gzipText(t, []byte(table))
+	want, err := ReadBytes[float32](context.Background(), "f.csv", []byte(table), Options{})
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "f.csv")
+	read := func(b []byte) map[string]error {
+		require.NoError(t, os.WriteFile(path, b, 0o644))
+		errs := map[string]error{}
+		for way, read := range map[string]func() (*Table[float32], error){
+			"file":   func() (*Table[float32], error) { return Read[float32](path, Options{}) },
+			"bytes":  func() (*Table[float32], error) { return ReadBytes[float32](context.Background(), "f.csv", b, Options{}) },
+			"stream": func() (*Table[float32], error) { return ReadFrom[float32](context.Background(), "f.csv", bytes.NewReader(b), Options{}) },
+		} {
+			got, err := read()
+			if err == nil {
+				assert.Equal(t, want.X.Data, got.X.Data, way)
+				assert.Equal(t, want.Targets, got.Targets, way)
+			}
+			errs[way] = err
+		}
+		return errs
+	}
+	for _, zeros := range []int{1, 4, 1000} {
+		for way, err := range read(append(bytes.Clone(z), make([]byte, zeros)...)) {
+			assert.NoError(t, err, "%d zeros, %s", zeros, way)
+		}
+	}
+	for tail, at := range map[string]int{"garbage\n": len(z), "\x00\x00\x00xyz": len(z) + 3, "x": len(z)} {
+		for way, err := range read(append(bytes.Clone(z), tail...)) {
+			assert.ErrorContains(t, err, fmt.Sprintf("f.csv: trailing garbage after the gzip data, at byte %d: keep what comes before, e.g. head -c %d in.csv.gz > out.csv.gz", at, at), "%q %s", tail, way)
+		}
+	}
+	for way, err := range read(append(bytes.Clone(z), 0x1f)) { // a member cut short, as gzip -d says
+		assert.ErrorContains(t, err, "f.csv: gzip: unexpected EOF", way)
 	}
 }
