@@ -184,9 +184,13 @@ func TestBytesAfterTheGzipData(t *testing.T) {
 		require.NoError(t, os.WriteFile(path, b, 0o644))
 		errs := map[string]error{}
 		for way, read := range map[string]func() (*Table[float32], error){
-			"file":   func() (*Table[float32], error) { return Read[float32](path, Options{}) },
-			"bytes":  func() (*Table[float32], error) { return ReadBytes[float32](context.Background(), "f.csv", b, Options{}) },
-			"stream": func() (*Table[float32], error) { return ReadFrom[float32](context.Background(), "f.csv", bytes.NewReader(b), Options{}) },
+			"file": func() (*Table[float32], error) { return Read[float32](path, Options{}) },
+			"bytes": func() (*Table[float32], error) {
+				return ReadBytes[float32](context.Background(), "f.csv", b, Options{})
+			},
+			"stream": func() (*Table[float32], error) {
+				return ReadFrom[float32](context.Background(), "f.csv", bytes.NewReader(b), Options{})
+			},
 		} {
 			got, err := read()
 			if err == nil {
