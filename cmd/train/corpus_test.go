@@ -185,6 +185,16 @@ var badCorpus = []badCase{
 	// round 3: csvmem
 	{"a long value is cut short in its message", "fit --data BAD/csvmem_long_value.csv", []string{"csvmem_long_value.csv:4:3:", `the first "xxxxxxxxxxxxxxxxxxxxxxxxxx"… (100 bytes) here`}},
 	{"endless zeros from a device", "fit --data /dev/zero", []string{"/dev/zero:1:1:", "NUL byte"}},
+	// round 3: text (fixtures made by testdata/bad/make_text.py)
+	{"UTF-16LE with a byte-order mark", "fit --data BAD/text_utf16le_bom.csv", []string{"text_utf16le_bom.csv:1:1: UTF-16LE text (byte-order mark FF FE), not UTF-8", "iconv -f UTF-16 -t UTF-8"}},
+	{"UTF-16LE without a byte-order mark", "fit --data BAD/text_utf16le.csv", []string{"text_utf16le.csv:1:1: UTF-16LE text (no byte-order mark)", "iconv -f UTF-16LE -t UTF-8"}},
+	{"UTF-16BE with a byte-order mark", "fit --data BAD/text_utf16be_bom.csv", []string{"text_utf16be_bom.csv:1:1: UTF-16BE text (byte-order mark FE FF)", "iconv -f UTF-16 -t UTF-8"}},
+	{"UTF-16BE without a byte-order mark", "predict --model BAD/model_good_iris.safetensors --data BAD/text_utf16be.csv --out OUT", []string{"text_utf16be.csv:1:1: UTF-16BE text (no byte-order mark)", "iconv -f UTF-16BE -t UTF-8"}},
+	{"UTF-32LE with a byte-order mark", "fit --data BAD/text_utf32le_bom.csv", []string{"text_utf32le_bom.csv:1:1: UTF-32LE text (byte-order mark FF FE 00 00)", "iconv -f UTF-32 -t UTF-8"}},
+	{"UTF-32BE without a byte-order mark", "fit --data BAD/text_utf32be.csv", []string{"text_utf32be.csv:1:1: UTF-32BE text (no byte-order mark)", "iconv -f UTF-32BE -t UTF-8"}},
+	{"CR-only line ends", "fit --data BAD/text_cr_only.csv", []string{"text_cr_only.csv:1:6: line ends are CR alone (old Mac text), not LF or CRLF", `tr '\r' '\n'`}},
+	{"gzip with trailing garbage", "fit --data BAD/text_trailing_garbage.csv.gz", []string{"text_trailing_garbage.csv.gz: trailing garbage after the gzip data, at byte 42", "head -c 42"}},
+	{"gzip with zeros, then garbage", "fit --data BAD/text_zeros_then_garbage.csv.gz --val BAD/text_trailing_garbage.csv.gz", []string{"text_zeros_then_garbage.csv.gz: trailing garbage after the gzip data, at byte 50"}},
 }
 
 func TestBadInputCorpus(t *testing.T) {

@@ -26,5 +26,8 @@
 // Like compress/gzip, a Reader reads one member after another and checks
 // each member's CRC-32 and size; it returns ErrHeader, ErrChecksum,
 // io.ErrUnexpectedEOF for a stream cut short, or a CorruptError at the
-// byte where the deflate data stops making sense.
+// byte where the deflate data stops making sense. Unlike compress/gzip,
+// and like GNU gzip -d, it ignores zero bytes after the last member, and
+// names other bytes there a TrailingError (compress/gzip: ErrHeader, or
+// io.ErrUnexpectedEOF when they are fewer than a header's 10).
 package inflate

@@ -327,8 +327,8 @@ func (z *Reader) header() error {
 	return nil
 }
 
-// trailer checks a member's CRC-32 and size, then looks for another
-// member.
+// trailer checks a member's CRC-32 and size, then looks at what follows
+// (next).
 func (z *Reader) trailer() error {
 	z.sum()
 	z.toBytes()
@@ -343,16 +343,7 @@ func (z *Reader) trailer() error {
 	if binary.LittleEndian.Uint32(t[:]) != z.crc || binary.LittleEndian.Uint32(t[4:]) != z.size {
 		return ErrChecksum
 	}
-	// Another member, or the end.
-	if z.ip >= z.n && !z.more() {
-		if z.err != nil {
-			return z.err
-		}
-		z.state = stDone
-		return nil
-	}
-	z.state = stHeader
-	return nil
+	return z.next()
 }
 
 // sum adds the output since the last sum to the member's CRC-32 and

@@ -11,7 +11,10 @@
 // and bounded by Options.MaxSpoolBytes (by default most of the free space). Fields are separated by ',', ';', tab or '|',
 // sniffed from the header (Options.Delimiter to say it). A UTF-8 byte order
 // mark, CRLF line ends, quoted fields and blank lines are tolerated; bytes
-// that are not UTF-8 in a text value are an error at their position. Every
+// that are not UTF-8 in a text value are an error at their position.
+// UTF-16 and UTF-32 text (by its byte-order mark, or the NUL bytes beside
+// its ASCII letters) and CR-only line ends (old Mac text) are refused at
+// the file's start, named, with the conversion that reads them. Every
 // field is trimmed of surrounding spaces and tabs, quoted or not: a cell
 // means the same to a reader that gets it without its quotes.
 //

@@ -8,14 +8,16 @@ import (
 
 // The checks of the text as it is read, before its records are parsed:
 // what is not a CSV text at all — NUL bytes, a byte-order mark after the
-// start, endless lines — is rejected at its line and column.
+// start, endless lines — is rejected at its line and column; UTF-16 or
+// UTF-32 text and CR-only line ends are named (encoding.go).
 
 // utf8BOM is UTF-8's byte-order mark.
 var utf8BOM = []byte("\xEF\xBB\xBF")
 
 // lineCounter counts the line ends of a text fed to it block by block and
 // checks it on the way: no NUL byte, no byte-order mark after the start,
-// no line longer than maxRecord.
+// no line longer than maxRecord, no UTF-16 or UTF-32, no CR-only line
+// ends. It is fed the text from its start.
 type lineCounter struct {
 	path      string
 	maxRecord int
@@ -25,6 +27,11 @@ type lineCounter struct {
 	ntail     int
 	off       int64 // bytes fed before the current block
 	lineStart int   // bytes of the current line before the current block
+
+	head    [headBytes]byte // the text's first nhead bytes: its encoding
+	nhead   int
+	bomSeen bool // the start was checked for a UTF-16 or UTF-32 byte-order mark
+	quoted  bool // in line 1, after an odd number of quotes
 }
 
 // feed counts and checks the next block of the text.
@@ -32,6 +39,12 @@ func (c *lineCounter) feed(chunk []byte) *ParseError {
 	k := len(chunk)
 	if k == 0 {
 		return nil
+	}
+	if c.off < headBytes {
+		c.nhead += copy(c.head[c.nhead:], chunk)
+	}
+	if perr := c.wideBOM(); perr != nil {
+		return perr
 	}
 	bad, what := bytes.IndexByte(chunk, 0), "NUL byte: not a text file"
 	found := bad >= 0
@@ -43,6 +56,11 @@ func (c *lineCounter) feed(chunk []byte) *ParseError {
 	} else if i := innerBOM(chunk, c.off); i >= 0 && (!found || i < bad) {
 		bad, what, found = i, "byte-order mark (U+FEFF) inside the file: only its first bytes may hold one", true
 	}
+	if found && bad >= 0 && chunk[bad] == 0 {
+		if perr := c.wideNUL(); perr != nil {
+			return perr
+		}
+	}
 	if found { // bad < 0: a BOM that began in the previous block
 		before := chunk[:max(bad, 0)]
 		line, col := c.n+1, c.lineStart+bad+1
@@ -50,6 +68,9 @@ func (c *lineCounter) feed(chunk []byte) *ParseError {
 			line, col = c.n+1+bytes.Count(before, []byte{'\n'}), bad-nl
 		}
 		return &ParseError{File: c.path, Line: line, Column: col, Err: errors.New(what)}
+	}
+	if perr := c.crOnly(chunk); perr != nil {
+		return perr
 	}
 	if c.lineStart+k > c.maxRecord { // else no line in it can be too long
 		if long := longLine(chunk, c.lineStart, c.maxRecord); long >= 0 {

@@ -130,6 +130,9 @@ func (s *source) open(off int64) (io.Reader, error) {
 // ParseError.
 func (s *source) readErr(err error) error {
 	var corrupt *inflate.CorruptError
+	if trailing := (*inflate.TrailingError)(nil); s.gz && errors.As(err, &trailing) {
+		return &ParseError{File: s.name, Err: fmt.Errorf("%w: keep what comes before, e.g. head -c %d in.csv.gz > out.csv.gz", err, trailing.Offset)}
+	}
 	if s.gz && (errors.Is(err, inflate.ErrChecksum) || errors.Is(err, inflate.ErrHeader) || errors.As(err, &corrupt) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)) {
 		if errors.Is(err, io.EOF) {
 			err = io.ErrUnexpectedEOF
