@@ -20,9 +20,11 @@ import (
 const servingGCPercent = 400
 
 // serveCommand serves a model over HTTP (package serve) until ctx is
-// cancelled: then it stops accepting connections, lets the requests in
-// flight finish (10 s at most) and returns nil, so that SIGINT and
-// SIGTERM exit 0. Bad flags, a model that does not load and an address
+// cancelled or SIGHUP comes: then it stops accepting connections, lets the
+// requests in flight finish (--drain-timeout at most) and returns nil, so
+// that SIGINT, SIGTERM and SIGHUP exit 0. Requests still running at the
+// deadline are cut off, and the error says how many (exit 128 + the
+// signal's number). Bad flags, a model that does not load and an address
 // that cannot be listened on are usage errors.
 func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve")
@@ -32,6 +34,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	maxBody := fs.Int64("max-body", serve.DefaultMaxBody, "largest request body in bytes (larger: 413)")
 	strict := fs.Bool("strict", false, "a category not seen in training is a 400 error (default: encoded as all zeros)")
 	logRequests := fs.Bool("log-requests", false, "log one line per request to stderr")
+	drain := fs.Duration("drain-timeout", 10*time.Second, "on SIGINT, SIGTERM or SIGHUP, how long requests in flight may take to finish")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -41,6 +44,9 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if _, _, err := net.SplitHostPort(*addr); err != nil {
 		// "" would listen on every interface at a random port.
 		return usageError(fmt.Errorf("--addr %q: want HOST:PORT (127.0.0.1:8080; :8080 for every interface; port 0 for a free one)", *addr))
+	}
+	if *drain <= 0 {
+		return usageError(fmt.Errorf("--drain-timeout must be > 0, not %v", *drain))
 	}
 	if *maxBody <= 0 {
 		return usageError(fmt.Errorf("--max-body must be > 0, not %d", *maxBody))
@@ -72,13 +78,17 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return usageError(fmt.Errorf("--addr %s: %w", *addr, err))
 	}
+	var active activeConns
 	srv := &http.Server{
 		Handler:           serve.NewHandler(m, o),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
+		ConnState:         active.track,
 	}
+	ctx, stop := hangupCancels(ctx)
+	defer stop()
 	fmt.Fprintf(stderr, "serving %s as %s on http://%s\n", *model, *name, ln.Addr())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
@@ -87,9 +97,15 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	sctx, cancel := context.WithTimeout(context.Background(), *drain)
 	defer cancel()
 	err = srv.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		n := active.count()
+		srv.Close()
+		<-done
+		return drainCutOff{cause: context.Cause(ctx), deadline: *drain, requests: n}
+	}
 	if serr := <-done; !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
 	}
