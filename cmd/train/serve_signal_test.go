@@ -28,7 +28,7 @@ type serveProc struct {
 	cmd    *exec.Cmd
 	addr   string // host:port
 	mu     sync.Mutex
-	stderr bytes.Buffer // the lines after the serving line
+	stderr bytes.Buffer  // the lines after the serving line
 	done   chan struct{} // closed when stderr is closed
 }
 
