@@ -31,7 +31,8 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	model := fs.String("model", "", "model file written by train fit (required)")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0: any free port, printed)")
 	name := fs.String("name", "", "model name in the URLs (default: the model file's base name without extension)")
-	maxBody := fs.Int64("max-body", serve.DefaultMaxBody, "largest request body in bytes (larger: 413)")
+	maxBody := fs.Int64("max-body", serve.DefaultMaxBody, "largest request body in bytes, and inflated size of a gzip body (larger: 413); twice it bounds the bodies held at once (over it: wait, then 503)")
+	maxRows := fs.Int("max-rows", serve.DefaultMaxRows, "most rows in one request (more: 413)")
 	strict := fs.Bool("strict", false, "a category not seen in training is a 400 error (default: encoded as all zeros)")
 	logRequests := fs.Bool("log-requests", false, "log one line per request to stderr")
 	drain := fs.Duration("drain-timeout", 10*time.Second, "on SIGINT, SIGTERM or SIGHUP, how long requests in flight may take to finish")
@@ -50,6 +51,9 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	if *maxBody <= 0 {
 		return usageError(fmt.Errorf("--max-body must be > 0, not %d", *maxBody))
+	}
+	if *maxRows <= 0 {
+		return usageError(fmt.Errorf("--max-rows must be > 0, not %d", *maxRows))
 	}
 	if *name == "" {
 		base := filepath.Base(*model)
@@ -70,7 +74,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		// is still a few tens of MB. GOGC in the environment wins.
 		debug.SetGCPercent(servingGCPercent)
 	}
-	o := serve.Options{Name: *name, Strict: *strict, MaxBody: *maxBody}
+	o := serve.Options{Name: *name, Strict: *strict, MaxBody: *maxBody, MaxRows: *maxRows}
 	if *logRequests {
 		o.Log = stderr
 	}
