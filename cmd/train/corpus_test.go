@@ -159,6 +159,7 @@ var badCorpus = []badCase{
 	// round 3: serve
 	{"serve --addr empty", "serve --model BAD/model_good_iris.safetensors --addr=", []string{`--addr ""`, "HOST:PORT"}},
 	{"serve --addr without a port", "serve --model BAD/model_good_iris.safetensors --addr 127.0.0.1", []string{`--addr "127.0.0.1"`, "HOST:PORT"}},
+	{"serve --max-rows 0", "serve --model BAD/model_good_iris.safetensors --max-rows 0", []string{"--max-rows must be > 0"}},
 	{"serve --drain-timeout 0", "serve --model BAD/model_good_iris.safetensors --drain-timeout 0s", []string{"--drain-timeout must be > 0"}},
 }
 

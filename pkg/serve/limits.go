@@ -48,11 +48,10 @@ type budget struct {
 	sem  *semaphore.Weighted
 	wait time.Duration
 
-	mu       sync.Mutex
-	held     int64 // bytes held now
-	peak     int64 // the most held at once since memory was handed back
-	freeing  bool  // a goroutine is handing memory back
-	freeDone chan struct{}
+	mu      sync.Mutex
+	held    int64 // bytes held now
+	peak    int64 // the most held at once since memory was handed back
+	freeing bool  // a goroutine is handing memory back
 }
 
 func newBudget(max int64, wait time.Duration) *budget {
@@ -62,6 +61,10 @@ func newBudget(max int64, wait time.Duration) *budget {
 // acquire reserves n bytes, waiting for room at most b.wait (or until ctx
 // ends); it fails with busy.
 func (b *budget) acquire(ctx context.Context, n int64) error {
+	if b.sem.TryAcquire(n) { // no timer for the common case
+		b.add(n)
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(ctx, b.wait)
 	defer cancel()
 	if err := b.sem.Acquire(ctx, n); err != nil {
@@ -103,10 +106,7 @@ func (b *budget) release(n int64) {
 	b.held -= n
 	if b.held == 0 && b.peak >= freeAfter && !b.freeing {
 		b.peak, b.freeing = 0, true
-		done := make(chan struct{})
-		b.freeDone = done
 		go func() {
-			defer close(done)
 			debug.FreeOSMemory()
 			b.mu.Lock()
 			b.freeing = false

@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"bufio"
 	"encoding/json"
 	"math"
 	"net/http"
@@ -61,35 +60,40 @@ func (f floats) append(b []byte, i int) []byte {
 type strs []string
 
 // writeResponse writes an inference response as json.Marshal would, but
-// streaming: its data arrays, most of its bytes, never whole in memory.
+// streaming: its data arrays, most of its bytes, are written 16 KB at a
+// time, never whole in memory; a small response is one Write.
 func writeResponse(w http.ResponseWriter, resp *inferResponse) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
-	bw := bufio.NewWriterSize(w, 32<<10)
-	defer bw.Flush()
-	enc := func(v any) {
-		b, _ := json.Marshal(v) // names, ids and shapes: they marshal
-		bw.Write(b)
+	b := make([]byte, 0, 1024)
+	flush := func() {
+		if len(b) >= 16<<10 {
+			w.Write(b)
+			b = b[:0]
+		}
 	}
-	bw.WriteString(`{"model_name":`)
+	enc := func(v any) {
+		j, _ := json.Marshal(v) // names, ids and shapes: they marshal
+		b = append(b, j...)
+	}
+	b = append(b, `{"model_name":`...)
 	enc(resp.ModelName)
 	if resp.ID != nil {
-		bw.WriteString(`,"id":`)
+		b = append(b, `,"id":`...)
 		enc(*resp.ID)
 	}
-	bw.WriteString(`,"outputs":[`)
-	var b []byte
+	b = append(b, `,"outputs":[`...)
 	for k, o := range resp.Outputs {
 		if k > 0 {
-			bw.WriteByte(',')
+			b = append(b, ',')
 		}
-		bw.WriteString(`{"name":`)
+		b = append(b, `{"name":`...)
 		enc(o.Name)
-		bw.WriteString(`,"datatype":`)
+		b = append(b, `,"datatype":`...)
 		enc(o.Datatype)
-		bw.WriteString(`,"shape":`)
+		b = append(b, `,"shape":`...)
 		enc(o.Shape)
-		bw.WriteString(`,"data":[`)
+		b = append(b, `,"data":[`...)
 		switch d := o.Data.(type) {
 		case floats:
 			for i := range d.v {
@@ -97,13 +101,10 @@ func writeResponse(w http.ResponseWriter, resp *inferResponse) {
 					b = append(b, ',')
 				}
 				b = d.append(b, i)
-				if len(b) >= 16<<10 {
-					bw.Write(b)
-					b = b[:0]
-				}
+				flush()
 			}
 		case strs:
-			seen := map[string][]byte{}
+			var seen map[string][]byte
 			for i, s := range d {
 				if i > 0 {
 					b = append(b, ',')
@@ -111,20 +112,19 @@ func writeResponse(w http.ResponseWriter, resp *inferResponse) {
 				e, ok := seen[s]
 				if !ok {
 					e, _ = json.Marshal(s)
+					if seen == nil {
+						seen = map[string][]byte{}
+					}
 					if len(seen) < 1024 {
 						seen[s] = e
 					}
 				}
 				b = append(b, e...)
-				if len(b) >= 16<<10 {
-					bw.Write(b)
-					b = b[:0]
-				}
+				flush()
 			}
 		}
-		bw.Write(b)
-		b = b[:0]
-		bw.WriteString("]}")
+		b = append(b, "]}"...)
 	}
-	bw.WriteString("]}\n")
+	b = append(b, "]}\n"...)
+	w.Write(b)
 }

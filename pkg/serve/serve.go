@@ -169,7 +169,7 @@ func (h *handler) predictCSV(w http.ResponseWriter, r *http.Request) {
 	body.b = nil // the answer does not need the table
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
-	bw := bufio.NewWriterSize(w, 64<<10)
+	bw := bufio.NewWriterSize(w, 16<<10)
 	if pred.WriteCSV(bw) == nil {
 		bw.Flush()
 	}
