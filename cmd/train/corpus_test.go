@@ -195,6 +195,8 @@ var badCorpus = []badCase{
 	{"CR-only line ends", "fit --data BAD/text_cr_only.csv", []string{"text_cr_only.csv:1:6: line ends are CR alone (old Mac text), not LF or CRLF", `tr '\r' '\n'`}},
 	{"gzip with trailing garbage", "fit --data BAD/text_trailing_garbage.csv.gz", []string{"text_trailing_garbage.csv.gz: trailing garbage after the gzip data, at byte 42", "head -c 42"}},
 	{"gzip with zeros, then garbage", "fit --data BAD/text_zeros_then_garbage.csv.gz --val BAD/text_trailing_garbage.csv.gz", []string{"text_zeros_then_garbage.csv.gz: trailing garbage after the gzip data, at byte 50"}},
+	{"serve --max-rows 0", "serve --model BAD/model_good_iris.safetensors --max-rows 0", []string{"--max-rows must be > 0"}},
+	{"serve --drain-timeout 0", "serve --model BAD/model_good_iris.safetensors --drain-timeout 0s", []string{"--drain-timeout must be > 0"}},
 }
 
 func TestBadInputCorpus(t *testing.T) {

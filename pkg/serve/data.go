@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -19,6 +20,7 @@ type tensorData struct {
 	texts   []string  // every value when no number was seen
 	sawNum  bool      // a number was seen
 	sawText bool      // a string was seen
+	hint    int       // the number of values expected, if known
 }
 
 // reset empties d, keeping its slices' memory for the next request.
@@ -35,6 +37,7 @@ func (d *tensorData) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	if tok.Kind() != '[' {
 		return errors.New("want a flat array")
 	}
+	hint := d.hint
 	d.reset()
 	for i := 0; dec.PeekKind() != ']'; i++ {
 		tok, err := dec.ReadToken()
@@ -49,6 +52,9 @@ func (d *tensorData) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 			if d.sawText {
 				return errors.New("an array mixing numbers and strings")
 			}
+			if !d.sawNum && hint > cap(d.numbers) {
+				d.numbers = slices.Grow(d.numbers, hint-len(d.numbers))
+			}
 			v, err := tok.Float()
 			if err != nil {
 				return fmt.Errorf("value %d: %v", i, err)
@@ -58,6 +64,9 @@ func (d *tensorData) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		case '"':
 			if d.sawNum {
 				return errors.New("an array mixing numbers and strings")
+			}
+			if !d.sawText && hint > cap(d.texts) {
+				d.texts = slices.Grow(d.texts, hint-len(d.texts))
 			}
 			d.sawText = true
 			d.texts = append(d.texts, tok.String())
@@ -96,6 +105,9 @@ func values[T float64 | string](vs []T, n int, other bool, wrongKind string) ([]
 type inputList struct {
 	items []requestInput
 	n     int
+	// maxHint bounds the values made room for from a shape that comes
+	// before its data (Options.MaxRows, and what the body can hold).
+	maxHint int
 }
 
 // UnmarshalJSONFrom decodes the array of inputs.
@@ -116,7 +128,7 @@ func (l *inputList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		// or "shape" must not see the last request's.
 		*in = requestInput{Shape: in.Shape[:0], Data: in.Data}
 		in.Data.reset()
-		if err := in.UnmarshalJSONFrom(dec); err != nil {
+		if err := in.decode(dec, l.maxHint); err != nil {
 			return err
 		}
 		l.n++
@@ -125,10 +137,12 @@ func (l *inputList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	return err
 }
 
-// UnmarshalJSONFrom decodes one input object from the token stream,
-// without reflection: it is most of a request's bytes. Unknown members
-// are skipped, as encoding/json does; the decoder rejects duplicate names.
-func (in *requestInput) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+// decode decodes one input object from the token stream, without
+// reflection: it is most of a request's bytes. Unknown members are
+// skipped, as encoding/json does; the decoder rejects duplicate names.
+// When the shape comes before the data, the values get the room the
+// shape says up front (maxHint at most), rather than growing to it.
+func (in *requestInput) decode(dec *jsontext.Decoder, maxHint int) error {
 	if _, err := readKind(dec, '{', "want an object"); err != nil {
 		return err
 	}
@@ -145,6 +159,9 @@ func (in *requestInput) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		case "shape":
 			in.Shape, err = readShape(dec, in.Shape[:0])
 		case "data":
+			if len(in.Shape) > 0 && in.Shape[0] > 0 {
+				in.Data.hint = int(min(in.Shape[0], int64(maxHint)))
+			}
 			err = in.Data.UnmarshalJSONFrom(dec)
 			if err != nil {
 				err = fmt.Errorf("data: %w", err)

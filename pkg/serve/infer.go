@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -44,7 +43,7 @@ func (r *inferRequest) release() {
 }
 
 // requestInput is one input tensor of a request (decoded by its
-// UnmarshalJSONFrom; "parameters" is ignored).
+// decode; "parameters" is ignored).
 type requestInput struct {
 	Name     string
 	Shape    []int64
@@ -73,16 +72,21 @@ type badRequest struct{ error }
 func badf(format string, args ...any) error { return badRequest{fmt.Errorf(format, args...)} }
 
 func (h *handler) infer(w http.ResponseWriter, r *http.Request) {
-	body, ok := h.readBody(w, r)
+	body, ok := h.readBody(w, r, false)
 	if !ok {
 		return
 	}
+	defer body.done()
 	req := requests.Get().(*inferRequest)
 	defer req.release() // after Predict: the columns are the request's values
-	cols, n, id, err := h.decode(req, body)
+	cols, n, id, err := h.decode(req, body.b)
+	body.b = nil // decoded: the columns do not refer to it
 	if err != nil {
 		status := http.StatusInternalServerError
-		if errors.As(err, new(badRequest)) {
+		switch {
+		case errors.As(err, new(tooLarge)):
+			status = http.StatusRequestEntityTooLarge
+		case errors.As(err, new(badRequest)):
 			status = http.StatusBadRequest
 		}
 		writeError(w, status, err)
@@ -101,7 +105,7 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) {
 		}
 		p := pred.Probabilities
 		resp.Outputs = []responseOutput{
-			{"label", "BYTES", []int{n}, pred.Labels},
+			{"label", "BYTES", []int{n}, strs(pred.Labels)},
 			{"probabilities", h.float, []int{p.Rows, p.Cols}, floats{p.Data[:p.Rows*p.Cols], h.bits}},
 		}
 	} else {
@@ -112,7 +116,7 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) {
 		}
 		resp.Outputs = []responseOutput{{"value", h.float, []int{v.Rows, v.Cols}, floats{v.Data[:v.Rows*v.Cols], h.bits}}}
 	}
-	writeJSON(w, http.StatusOK, resp)
+	writeResponse(w, &resp)
 }
 
 // decode decodes a request into req (from the pool), checks it against
@@ -120,6 +124,8 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) {
 // req is released —, the number of rows and the request's id.
 func (h *handler) decode(req *inferRequest, body []byte) ([]tabular.Column, int, *string, error) {
 	req.ID, req.Parameters, req.Outputs, req.Inputs.n = nil, nil, nil, 0
+	// A value takes two bytes at least ("1,").
+	req.Inputs.maxHint = min(len(body)/2+1, h.o.MaxRows)
 	if err := jsonv2.Unmarshal(body, req); err != nil {
 		return nil, 0, nil, badf("malformed request: %v", err)
 	}
@@ -146,6 +152,9 @@ func (h *handler) decode(req *inferRequest, body []byte) ([]tabular.Column, int,
 		rows, err := rowsOf(in.Shape)
 		if err != nil {
 			return nil, 0, nil, badf("input %q: %v", in.Name, err)
+		}
+		if rows > h.o.MaxRows {
+			return nil, 0, nil, tooLarge{fmt.Errorf("input %q: %d rows, over %d", in.Name, rows, h.o.MaxRows)}
 		}
 		if n >= 0 && rows != n {
 			return nil, 0, nil, badf("input %q: %d rows, other inputs have %d", in.Name, rows, n)
@@ -185,32 +194,4 @@ func rowsOf(shape []int64) (int, error) {
 		return 0, fmt.Errorf("shape %v: bad number of rows", shape)
 	}
 	return int(shape[0]), nil
-}
-
-// floats marshals numbers as encoding/json writes float32 (bits 32) or
-// float64 values, so that each is the shortest decimal that round-trips
-// in the model's precision; NaN and infinities, which JSON cannot hold,
-// are null.
-type floats struct {
-	v    []float64
-	bits int
-}
-
-// MarshalJSON writes the array through encoding/json.
-func (f floats) MarshalJSON() ([]byte, error) {
-	vals := make([]any, len(f.v))
-	for i, v := range f.v {
-		if f.bits == 32 {
-			v = float64(float32(v))
-		}
-		switch {
-		case math.IsNaN(v) || math.IsInf(v, 0):
-			// null
-		case f.bits == 32:
-			vals[i] = float32(v)
-		default:
-			vals[i] = v
-		}
-	}
-	return json.Marshal(vals)
 }

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -31,8 +32,23 @@ type Options struct {
 	// otherwise it is encoded as all zeros, as train predict does.
 	Strict bool
 	// MaxBody bounds a request's body in bytes (0: DefaultMaxBody);
-	// a larger body is answered 413.
+	// a larger body is answered 413, before it is read when its
+	// Content-Length says so. For /predict it bounds a gzip body's
+	// inflated size too.
 	MaxBody int64
+	// The body bytes that the requests being served hold at once are
+	// bounded by twice MaxBody (room for one gzip body and its inflated
+	// bytes). A request waits up to QueueWait for room, then is answered
+	// 503 with Retry-After; so is one whose body of unknown length
+	// (chunked, or inflated from gzip) outgrows the room left.
+	//
+	// QueueWait is how long a request may wait for room for its body
+	// (0: DefaultQueueWait).
+	QueueWait time.Duration
+	// MaxRows bounds the rows of a request (0: DefaultMaxRows): the
+	// N of an inference request's shape, the lines of a /predict body;
+	// more is answered 413.
+	MaxRows int
 	// Log, when not nil, gets one line per request: method, path,
 	// status, duration and response bytes. Writes to it are serialized.
 	Log io.Writer
@@ -46,6 +62,8 @@ type handler struct {
 	float string         // FP32 or FP64
 	index map[string]int // feature name → position in the schema
 	mu    sync.Mutex
+	// budget holds the bodies' bytes.
+	budget *budget
 }
 
 // NewHandler returns the HTTP handler that serves m under the name
@@ -60,7 +78,16 @@ func NewHandler(m *tabular.Model, o Options) http.Handler {
 	if o.MaxBody <= 0 {
 		o.MaxBody = DefaultMaxBody
 	}
-	h := &handler{m: m, o: o, bits: 32, float: "FP32", index: map[string]int{}}
+	if o.QueueWait <= 0 {
+		o.QueueWait = DefaultQueueWait
+	}
+	if o.MaxRows <= 0 {
+		o.MaxRows = DefaultMaxRows
+	}
+	h := &handler{m: m, o: o, bits: 32, float: "FP32", index: map[string]int{},
+		// Room for two bodies of MaxBody, with what allocation rounds
+		// their buffers up by.
+		budget: newBudget(2*(o.MaxBody+o.MaxBody/8+16<<10), o.QueueWait)}
 	for j, f := range m.Prep.Schema.Features {
 		h.index[f.Name] = j
 	}
@@ -124,44 +151,28 @@ func (h *handler) metadata(w http.ResponseWriter, r *http.Request) {
 
 // predictCSV answers a CSV table with the CSV of train predict.
 func (h *handler) predictCSV(w http.ResponseWriter, r *http.Request) {
-	body, ok := h.readBody(w, r)
+	body, ok := h.readBody(w, r, true)
 	if !ok {
 		return
 	}
-	pred, err := h.m.Predict(r.Context(), tabular.Bytes("request", body),
+	defer body.done()
+	if lines := bytes.Count(body.b, []byte{'\n'}); lines > h.o.MaxRows+1 {
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Errorf("a table of %d lines, over %d rows", lines, h.o.MaxRows))
+		return
+	}
+	pred, err := h.m.Predict(r.Context(), tabular.Bytes("request", body.b),
 		tabular.PredictOptions{Strict: h.o.Strict, Workers: 1})
 	if err != nil {
 		writePredictError(w, err)
 		return
 	}
-	var buf bytes.Buffer
-	if err := pred.WriteCSV(&buf); err != nil {
-		writeError(w, http.StatusInternalServerError, err)
-		return
-	}
+	body.b = nil // the answer does not need the table
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
-	w.Write(buf.Bytes())
-}
-
-// readBody reads the body up to MaxBody; on an error it has answered.
-func (h *handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	var buf bytes.Buffer
-	if n := r.ContentLength; n > 0 && n <= h.o.MaxBody {
-		buf.Grow(int(n) + bytes.MinRead) // ReadFrom reads to EOF without growing
+	bw := bufio.NewWriterSize(w, 16<<10)
+	if pred.WriteCSV(bw) == nil {
+		bw.Flush()
 	}
-	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, h.o.MaxBody))
-	body := buf.Bytes()
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, fmt.Errorf("request body over %d bytes", tooBig.Limit))
-		} else {
-			writeError(w, http.StatusBadRequest, fmt.Errorf("reading the request body: %w", err))
-		}
-		return nil, false
-	}
-	return body, true
 }
 
 // writePredictError answers Predict's error: 400 for the input's fault.

@@ -47,6 +47,7 @@ func checkMemory[T tensor.Float](c Config, sizes []int, batch int) error {
 // optimizerSlots is the number of per-parameter buffers each optimizer
 // keeps (its velocity, moments or mean square).
 var optimizerSlots = map[string]int{"sgd": 0, "momentum": 1, "nesterov": 1, "adam": 2, "adamw": 2, "rmsprop": 1}
+
 // trainRowBytes is the memory training needs per row of the table besides
 // the table itself (checked against the memory limit with it, before the
 // table is read): the model's targets (one float64 a target, at most),
