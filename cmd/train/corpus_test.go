@@ -179,7 +179,7 @@ var badCorpus = []badCase{
 	// round 3: onnx export
 	// model_padded_category.safetensors: train fit --hidden 2 --epochs 1 on
 	// color,x,y with quoted "red " cells, by a csvdata that kept the spaces
-	// of quoted cells (before 7d08200).
+	// of quoted cells (the csvdata of round 2).
 	{"export: a category with surrounding spaces", "export --model BAD/model_padded_category.safetensors --out OUT",
 		[]string{"--model ", "model_padded_category.safetensors: onnx export: column \"color\": category \"red \" has surrounding spaces or tabs"}},
 	// round 3: csvmem

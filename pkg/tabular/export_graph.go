@@ -170,11 +170,3 @@ func attrInt(name string, v int64) *onnxpb.AttributeProto {
 func attrFloat(name string, v float32) *onnxpb.AttributeProto {
 	return &onnxpb.AttributeProto{Name: name, Type: onnxpb.AttributeProto_FLOAT, F: v}
 }
-
-func attrInts(name string, v []int64) *onnxpb.AttributeProto {
-	return &onnxpb.AttributeProto{Name: name, Type: onnxpb.AttributeProto_INTS, Ints: v}
-}
-
-func attrStrings(name string, v []string) *onnxpb.AttributeProto {
-	return &onnxpb.AttributeProto{Name: name, Type: onnxpb.AttributeProto_STRINGS, Strings: bytesOf(v)}
-}

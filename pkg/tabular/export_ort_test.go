@@ -135,6 +135,7 @@ func TestONNXParityWithPredict(t *testing.T) {
 	dir := t.TempDir()
 	const data = "../../testdata/"
 	synth, synthNew := synthTables(t, dir)
+	long, longNew := longCategories(t, dir)
 	for _, c := range []struct {
 		name  string
 		train string
@@ -165,6 +166,9 @@ func TestONNXParityWithPredict(t *testing.T) {
 		{"synthetic f32 regression of two targets, NA tokens in text columns", synth,
 			Config{Targets: []string{"y1", "y2"}, Ignore: []string{"kind"}, NA: []string{"-"}, Impute: prep.Median, Hidden: []int{8}, Epochs: 30},
 			[]string{synth, synthNew}},
+		{"long categories f32: several patterns per code bit", long,
+			Config{Hidden: []int{4}, Epochs: 3},
+			[]string{long, longNew}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m, err := Fit(ctx, File(c.train), c.cfg)
@@ -270,5 +274,38 @@ blue,square,1e3,
  NA ,	null ,  5,only	
   - , squares ,0,none
 `), 0o644))
+	return train, fresh
+}
+
+// longCategories writes a table whose text column has 300 categories of
+// about 60 bytes, with regular-expression characters: more than one
+// pattern (maxPattern) per bit of the code. The new rows pad them, change
+// a character, and leave the category out.
+func longCategories(t *testing.T, dir string) (train, fresh string) {
+	t.Helper()
+	name := func(i int) string {
+		return fmt.Sprintf("%03d (a+b)*[c]|%s.", i, strings.Repeat("long name ", 5))
+	}
+	var b, n strings.Builder
+	b.WriteString("name,x,y\n")
+	n.WriteString("name,x\n")
+	for i := range 600 {
+		fmt.Fprintf(&b, "%s,%d,%d\n", name(i%300), i%7, (i%300)%3)
+	}
+	for i := range 40 {
+		v := name(i * 7)
+		switch i % 4 {
+		case 1:
+			v = " \t" + v + "  "
+		case 2:
+			v = strings.Replace(v, "+", "", 1)
+		case 3:
+			v = strings.Replace(v, ".", "x", 1)
+		}
+		fmt.Fprintf(&n, "%s,%d\n", v, i%7)
+	}
+	train, fresh = filepath.Join(dir, "long.csv"), filepath.Join(dir, "long_new.csv")
+	require.NoError(t, os.WriteFile(train, []byte(b.String()), 0o644))
+	require.NoError(t, os.WriteFile(fresh, []byte(n.String()), 0o644))
 	return train, fresh
 }

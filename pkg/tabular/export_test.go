@@ -246,3 +246,25 @@ func TestONNXColumnNamesAreFree(t *testing.T) {
 		sigs(readONNX(t, b).GetGraph().GetInput()))
 	checkONNX(t, path)
 }
+
+// TestONNXSplitsLongPatterns: a text column's categories beyond
+// maxPattern bytes per code bit take several RegexFullMatch patterns,
+// joined by Or, none over maxPattern bytes of alternatives; 300 categories
+// take 9 code bits.
+func TestONNXSplitsLongPatterns(t *testing.T) {
+	train, _ := longCategories(t, t.TempDir())
+	m, err := Fit(context.Background(), File(train), Config{Hidden: []int{2}, Epochs: 1, Workers: 1})
+	require.NoError(t, err)
+	var b bytes.Buffer
+	require.NoError(t, m.WriteONNX(&b))
+	count := map[string]int{}
+	for _, n := range readONNX(t, b.Bytes()).GetGraph().GetNode() {
+		count[n.GetOpType()]++
+		if n.GetOpType() == "RegexFullMatch" {
+			pattern := string(n.GetAttribute()[0].GetS())
+			assert.LessOrEqual(t, len(pattern), maxPattern+len("[ \\t]*(?:)[ \\t]*"), "pattern of %s", n.GetName())
+		}
+	}
+	assert.Equal(t, count["RegexFullMatch"]-9, count["Or"], "one Or fewer than the patterns, per bit")
+	assert.Greater(t, count["Or"], 9, "several patterns per bit")
+}

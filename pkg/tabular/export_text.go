@@ -53,8 +53,22 @@ func (b *graphBuilder) oneHot(f csvdata.FeatureColumn, x string, na []string) st
 				alts = append(alts, alternative(c, na))
 			}
 		}
-		pattern := pad + "(?:" + strings.Join(alts, "|") + ")" + pad
-		set = append(set, b.op("RegexFullMatch", f.Name+"/bit", []string{x}, attrString("pattern", pattern)))
+		var is []string
+		for _, group := range groups(alts) {
+			pattern := pad + "(?:" + strings.Join(group, "|") + ")" + pad
+			is = append(is, b.op("RegexFullMatch", f.Name+"/in", []string{x}, attrString("pattern", pattern)))
+		}
+		for len(is) > 1 { // a balanced tree of Or
+			var next []string
+			for i := 0; i+1 < len(is); i += 2 {
+				next = append(next, b.op("Or", f.Name+"/in", []string{is[i], is[i+1]}))
+			}
+			if len(is)%2 == 1 {
+				next = append(next, is[len(is)-1])
+			}
+			is = next
+		}
+		set = append(set, is[0])
 		powers = append(powers, float64(int(1)<<bit))
 	}
 	bitsOf := set[0]
@@ -69,6 +83,30 @@ func (b *graphBuilder) oneHot(f csvdata.FeatureColumn, x string, na []string) st
 	}
 	eq := b.op("Equal", f.Name+"/is", []string{code, b.values(f.Name+"/codes", codes, 1, int64(k))})
 	return b.op("Cast", f.Name+"/onehot", []string{eq}, attrInt("to", int64(b.elem)))
+}
+
+// maxPattern bounds the alternatives of one pattern, in bytes. RE2 runs a
+// pattern as a DFA within a memory budget (onnxruntime keeps RE2's
+// default) and beyond it falls back to a slow NFA, with a log line per
+// cell: with onnxruntime 1.30, 1 000 categories of 200 random letters
+// ran out in patterns of 16 KB, not in 8 KB. More categories take several
+// patterns, their matches joined by Or.
+const maxPattern = 4 << 10
+
+// groups splits alternatives into runs of at most maxPattern bytes (one
+// at least).
+func groups(alts []string) [][]string {
+	var out [][]string
+	size := 0
+	for i, a := range alts {
+		if i == 0 || size+len(a)+1 > maxPattern {
+			out = append(out, nil)
+			size = 0
+		}
+		out[len(out)-1] = append(out[len(out)-1], a)
+		size += len(a) + 1
+	}
+	return out
 }
 
 // alternative returns the RE2 alternative of category c: c quoted; for ""

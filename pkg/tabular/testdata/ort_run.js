@@ -1,6 +1,7 @@
 // ort_run.js runs an ONNX model with onnxruntime-node on columns given as
 // JSON and prints the model's outputs as JSON. pkg/tabular's ONNX parity
-// test (export_ort_test.go) feeds it the raw columns of CSV tables.
+// test (export_ort_test.go) and cmd/train's differential test
+// (differential_legs_test.go) feed it the raw cells of CSV tables.
 //
 //   DENSETRAIN_ORT_NODE=/opt/ort/node_modules/onnxruntime-node node ort_run.js MODEL.onnx COLUMNS.json
 //
