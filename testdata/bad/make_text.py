@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the text_ fixtures it names of the bad-input corpus (cmd/train/corpus_test.go,
+"""Writes the text_ fixtures named below, of the bad-input corpus (cmd/train/corpus_test.go,
 "round 3: text"): CSV text that is not UTF-8 with LF or CRLF line ends, and
 gzip files with bytes after their last member. Run it from this directory:
 python3 make_text.py. The output is the same on every run (mtime 0)."""
