@@ -107,8 +107,13 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if errors.Is(err, context.DeadlineExceeded) {
 		n := active.count()
 		srv.Close()
-		<-done
-		return drainCutOff{cause: context.Cause(ctx), deadline: *drain, requests: n}
+		if n > 0 {
+			<-done
+			return drainCutOff{cause: context.Cause(ctx), deadline: *drain, requests: n}
+		}
+		// Only connections that had not sent a request yet were
+		// left (net/http waits 5 s for those): nothing was cut off.
+		err = nil
 	}
 	if serr := <-done; !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr

@@ -142,3 +142,18 @@ func TestServeSIGHUPDrains(t *testing.T) {
 	_, err := http.Get("http://" + p.addr + "/v2/health/live")
 	assert.Error(t, err)
 }
+
+// TestServeDrainWithASilentConnection: a connection that never sends a
+// request does not make the drain fail: serve exits 0 at the deadline.
+func TestServeDrainWithASilentConnection(t *testing.T) {
+	bin := binary(t)
+	p := startServe(t, bin, irisModel(t, t.TempDir()), "--drain-timeout", "500ms")
+	c, err := net.Dial("tcp", p.addr)
+	require.NoError(t, err)
+	defer c.Close()
+	time.Sleep(100 * time.Millisecond)
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	code, stderr := p.wait(t, 8*time.Second)
+	assert.Equal(t, 0, code, stderr)
+	assert.Equal(t, "stopped serving\n", stderr)
+}
