@@ -91,6 +91,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		IdleTimeout:       120 * time.Second,
 		ConnState:         active.track,
 	}
+	outer := ctx
 	ctx, stop := hangupCancels(ctx)
 	defer stop()
 	fmt.Fprintf(stderr, "serving %s as %s on http://%s\n", *model, *name, ln.Addr())
@@ -109,7 +110,9 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		srv.Close()
 		if n > 0 {
 			<-done
-			return drainCutOff{cause: context.Cause(ctx), deadline: *drain, requests: n}
+			// main names the signal it caught; SIGHUP, when only
+			// serve caught it, is named by the error.
+			return drainCutOff{cause: context.Cause(ctx), deadline: *drain, requests: n, name: outer.Err() == nil}
 		}
 		// Only connections that had not sent a request yet were
 		// left (net/http waits 5 s for those): nothing was cut off.
