@@ -91,6 +91,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		IdleTimeout:       120 * time.Second,
 		ConnState:         active.track,
 	}
+	outer := ctx
 	ctx, stop := hangupCancels(ctx)
 	defer stop()
 	fmt.Fprintf(stderr, "serving %s as %s on http://%s\n", *model, *name, ln.Addr())
@@ -107,8 +108,15 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if errors.Is(err, context.DeadlineExceeded) {
 		n := active.count()
 		srv.Close()
-		<-done
-		return drainCutOff{cause: context.Cause(ctx), deadline: *drain, requests: n}
+		if n > 0 {
+			<-done
+			// main names the signal it caught; SIGHUP, when only
+			// serve caught it, is named by the error.
+			return drainCutOff{cause: context.Cause(ctx), deadline: *drain, requests: n, name: outer.Err() == nil}
+		}
+		// Only connections that had not sent a request yet were
+		// left (net/http waits 5 s for those): nothing was cut off.
+		err = nil
 	}
 	if serr := <-done; !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr

@@ -40,6 +40,7 @@ type drainCutOff struct {
 	cause    error // interrupted, normally
 	deadline time.Duration
 	requests int
+	name     bool // name the signal (main did not catch it)
 }
 
 func (d drainCutOff) Error() string {
@@ -48,9 +49,12 @@ func (d drainCutOff) Error() string {
 		s = ""
 	}
 	msg := fmt.Sprintf("drain deadline %v passed; %d request%s cut off", d.deadline, d.requests, s)
-	if i, ok := d.cause.(interrupted); ok && i.sig == syscall.SIGHUP {
-		// main's context does not know SIGHUP: say it here.
-		msg = "interrupted by SIGHUP: " + msg
+	if i, ok := d.cause.(interrupted); ok && d.name {
+		name := signalName(i.sig)
+		if i.sig == syscall.SIGHUP {
+			name = "SIGHUP"
+		}
+		msg = "interrupted by " + name + ": " + msg
 	}
 	return msg
 }

@@ -111,19 +111,29 @@ func slowUpload(t *testing.T, addr string, body string, interval time.Duration) 
 }
 
 // TestServeDrainDeadline: a client that uploads one byte at a time holds
-// its request past --drain-timeout after SIGTERM: serve cuts it off,
-// says so in one line and exits with 143, as a command stopped by SIGTERM.
+// its request past --drain-timeout after SIGTERM (or SIGHUP): serve cuts
+// it off, says so in one line and exits with 143 (129), as a command
+// stopped by the signal.
 func TestServeDrainDeadline(t *testing.T) {
 	bin := binary(t)
-	p := startServe(t, bin, irisModel(t, t.TempDir()), "--drain-timeout", "1s")
-	finish := slowUpload(t, p.addr, strings.Repeat("1,2,3,4\n", 50), 100*time.Millisecond)
-	go finish()
-	start := time.Now()
-	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
-	code, stderr := p.wait(t, 8*time.Second)
-	t.Logf("exit %d after %v: %s", code, time.Since(start).Round(time.Millisecond), stderr)
-	assert.Equal(t, 143, code)
-	assert.Equal(t, "train serve: interrupted by SIGTERM: drain deadline 1s passed; 1 request cut off\n", stderr)
+	model := irisModel(t, t.TempDir())
+	for _, c := range []struct {
+		sig  syscall.Signal
+		name string
+		code int
+	}{{syscall.SIGTERM, "SIGTERM", 143}, {syscall.SIGHUP, "SIGHUP", 129}} {
+		t.Run(c.name, func(t *testing.T) {
+			p := startServe(t, bin, model, "--drain-timeout", "1s")
+			finish := slowUpload(t, p.addr, strings.Repeat("1,2,3,4\n", 50), 100*time.Millisecond)
+			go finish()
+			start := time.Now()
+			require.NoError(t, p.cmd.Process.Signal(c.sig))
+			code, stderr := p.wait(t, 8*time.Second)
+			t.Logf("exit %d after %v: %s", code, time.Since(start).Round(time.Millisecond), stderr)
+			assert.Equal(t, c.code, code)
+			assert.Equal(t, "train serve: interrupted by "+c.name+": drain deadline 1s passed; 1 request cut off\n", stderr)
+		})
+	}
 }
 
 // TestServeSIGHUPDrains: SIGHUP (the terminal closed) drains as SIGTERM
@@ -141,4 +151,19 @@ func TestServeSIGHUPDrains(t *testing.T) {
 	// No new connection is accepted any more.
 	_, err := http.Get("http://" + p.addr + "/v2/health/live")
 	assert.Error(t, err)
+}
+
+// TestServeDrainWithASilentConnection: a connection that never sends a
+// request does not make the drain fail: serve exits 0 at the deadline.
+func TestServeDrainWithASilentConnection(t *testing.T) {
+	bin := binary(t)
+	p := startServe(t, bin, irisModel(t, t.TempDir()), "--drain-timeout", "500ms")
+	c, err := net.Dial("tcp", p.addr)
+	require.NoError(t, err)
+	defer c.Close()
+	time.Sleep(100 * time.Millisecond)
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	code, stderr := p.wait(t, 8*time.Second)
+	assert.Equal(t, 0, code, stderr)
+	assert.Equal(t, "stopped serving\n", stderr)
 }

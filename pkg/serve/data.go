@@ -105,9 +105,12 @@ func values[T float64 | string](vs []T, n int, other bool, wrongKind string) ([]
 type inputList struct {
 	items []requestInput
 	n     int
-	// maxHint bounds the values made room for from a shape that comes
-	// before its data (Options.MaxRows, and what the body can hold).
-	maxHint int
+	// room is how many values may still be made room for up front
+	// from shapes that come before their data: what the body can hold
+	// in all, less what earlier inputs took.
+	room int
+	// maxRows bounds one input's up-front room (Options.MaxRows).
+	maxRows int
 }
 
 // UnmarshalJSONFrom decodes the array of inputs.
@@ -128,7 +131,7 @@ func (l *inputList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		// or "shape" must not see the last request's.
 		*in = requestInput{Shape: in.Shape[:0], Data: in.Data}
 		in.Data.reset()
-		if err := in.decode(dec, l.maxHint); err != nil {
+		if err := in.decode(dec, &l.room, l.maxRows); err != nil {
 			return err
 		}
 		l.n++
@@ -141,8 +144,9 @@ func (l *inputList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 // reflection: it is most of a request's bytes. Unknown members are
 // skipped, as encoding/json does; the decoder rejects duplicate names.
 // When the shape comes before the data, the values get the room the
-// shape says up front (maxHint at most), rather than growing to it.
-func (in *requestInput) decode(dec *jsontext.Decoder, maxHint int) error {
+// shape says up front (maxRows at most, and what is left of *room, which
+// it takes), rather than growing to it.
+func (in *requestInput) decode(dec *jsontext.Decoder, room *int, maxRows int) error {
 	if _, err := readKind(dec, '{', "want an object"); err != nil {
 		return err
 	}
@@ -160,7 +164,8 @@ func (in *requestInput) decode(dec *jsontext.Decoder, maxHint int) error {
 			in.Shape, err = readShape(dec, in.Shape[:0])
 		case "data":
 			if len(in.Shape) > 0 && in.Shape[0] > 0 {
-				in.Data.hint = int(min(in.Shape[0], int64(maxHint)))
+				in.Data.hint = int(min(in.Shape[0], int64(maxRows), int64(*room)))
+				*room -= in.Data.hint
 			}
 			err = in.Data.UnmarshalJSONFrom(dec)
 			if err != nil {

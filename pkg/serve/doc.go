@@ -26,10 +26,22 @@
 //
 // # Errors
 //
-// Every error is a JSON object {"error": "…"}: 400 for a bad request (bad
-// JSON, a missing, unknown or repeated input, a wrong datatype or shape,
-// data of the wrong length, or a table that Predict refuses, such as an
-// unseen category with Options.Strict), 404 for another model name, 405 for
-// a wrong method, 413 for a body over Options.MaxBody, 500 for anything
-// else, a panic included.
+// Every error is a JSON object {"error": "…"} with Content-Type
+// application/json: 400 for a bad request (bad JSON, a missing, unknown or
+// repeated input, a wrong datatype or shape, data of the wrong length, or a
+// table that Predict refuses, such as an unseen category with
+// Options.Strict), 404 for another model name or an unknown path, 405 for
+// a wrong method, 413 for a body over Options.MaxBody (refused unread when
+// its Content-Length says so; for /predict, a gzip body inflated over it)
+// or more rows than Options.MaxRows, 503 with Retry-After when the bodies
+// in flight leave no room (see Options.QueueWait), 500 for anything else,
+// a panic included.
+//
+// # Memory
+//
+// The bodies held at once are bounded by twice Options.MaxBody; an
+// inference request's values are decoded into slices sized from its
+// shapes (bounded by what the body can hold), and answers are written as
+// they are encoded. After a burst of large bodies the memory is handed
+// back to the system.
 package serve

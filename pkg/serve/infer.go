@@ -125,7 +125,7 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) {
 func (h *handler) decode(req *inferRequest, body []byte) ([]tabular.Column, int, *string, error) {
 	req.ID, req.Parameters, req.Outputs, req.Inputs.n = nil, nil, nil, 0
 	// A value takes two bytes at least ("1,").
-	req.Inputs.maxHint = min(len(body)/2+1, h.o.MaxRows)
+	req.Inputs.room, req.Inputs.maxRows = len(body)/2+1, h.o.MaxRows
 	if err := jsonv2.Unmarshal(body, req); err != nil {
 		return nil, 0, nil, badf("malformed request: %v", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -132,4 +133,32 @@ func TestRowLimit(t *testing.T) {
 	status, got = do(t, s, "POST", "/predict", "text/csv", []byte(table+"1,2,3,4\n"))
 	assert.Equal(t, 413, status)
 	assert.Contains(t, string(got), "over 2 rows")
+}
+
+// TestShapesDoNotReserveMoreThanTheBody: the room made up front for the
+// values that shapes announce is bounded by what the whole body can hold,
+// however many inputs announce a large shape.
+func TestShapesDoNotReserveMoreThanTheBody(t *testing.T) {
+	h := NewHandler(model(t, iris), Options{Name: "m"})
+	var b strings.Builder
+	b.WriteString(`{"inputs":[`)
+	for i := range 2000 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"name":"x%d","datatype":"FP32","shape":[1048576],"data":[1]}`, i)
+	}
+	b.WriteString("]}")
+	body := []byte(b.String())
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	w := newRecorder()
+	r, err := http.NewRequest("POST", "/v2/models/m/infer", bytes.NewReader(body))
+	require.NoError(t, err)
+	h.ServeHTTP(w, r)
+	runtime.ReadMemStats(&after)
+	assert.Equal(t, 400, w.status)
+	allocated := after.TotalAlloc - before.TotalAlloc
+	t.Logf("body %d KB, allocated %d KB", len(body)>>10, allocated>>10)
+	assert.Less(t, allocated, uint64(20*len(body)))
 }
