@@ -127,7 +127,7 @@ func (h *handler) decode(req *inferRequest, body []byte) ([]tabular.Column, int,
 	// A value takes two bytes at least ("1,").
 	req.Inputs.room, req.Inputs.maxRows = len(body)/2+1, h.o.MaxRows
 	if err := jsonv2.Unmarshal(body, req); err != nil {
-		return nil, 0, nil, badf("malformed request: %v", err)
+		return nil, 0, nil, requestError(err)
 	}
 	feats := h.m.Prep.Schema.Features
 	cols := make([]*requestInput, len(feats))

@@ -58,3 +58,26 @@ func TestLogQuotesPaths(t *testing.T) {
 	assert.NotContains(t, log.String(), "\x1b")
 	assert.Contains(t, log.String(), `GET "/a\nGET /v2/health/live 200 \x1b[31m" 404 `)
 }
+
+// A body that does not decode is named in the request's terms — where (a
+// JSON pointer) and what was wanted — never in the server's Go types.
+func TestMalformedBodiesNameNoGoType(t *testing.T) {
+	s := server(t, model(t, iris), Options{})
+	for body, want := range map[string]string{
+		`{"inputs": 5}`:           `malformed request at /inputs: inputs: want an array, not number`,
+		`[1,2]`:                   `malformed request: want an object, not an array`,
+		`{"id":5}`:                `malformed request at /id: want a string, not a number`,
+		`{"inputs":[{"name":1}]}`: `malformed request at /inputs/0: name: want a string, not number`,
+		`{"inputs":[`:             `malformed request: not valid JSON at byte 11`,
+	} {
+		resp, err := s.Client().Post(s.URL+"/v2/models/m/infer", "application/json", strings.NewReader(body))
+		require.NoError(t, err)
+		var e struct{ Error string }
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&e))
+		resp.Body.Close()
+		assert.Equal(t, 400, resp.StatusCode, body)
+		assert.Contains(t, e.Error, want, body)
+		assert.NotContains(t, e.Error, "Go ", body)
+		assert.NotContains(t, e.Error, "serve.", body)
+	}
+}
