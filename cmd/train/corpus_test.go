@@ -204,6 +204,12 @@ var badCorpus = []badCase{
 	{"--ignore with an open quote", `fit --data BAD/ok.csv --ignore="a`, []string{`--ignore "\"a"`, "quote"}},
 	{"--na with a quote in an unquoted item", `fit --data BAD/ok.csv --na=a"b`, []string{`--na "a\"b"`}},
 	{"--categorical with an empty quoted item", `fit --data BAD/ok.csv --categorical=a,""`, []string{"--categorical", "empty item"}},
+	// the library names Go fields (Config.NA); the command names its flags
+	{"hint: --max-categories", "fit --data BAD/identifier.csv --categorical id --max-categories 10", []string{"Leave it out with --ignore id (or raise --max-categories)"}},
+	{"hint: --precision f64 for a feature", "fit --data BAD/beyond_float32.csv", []string{"(train with --precision f64 for a float64 model)"}},
+	{"hint: --precision f64 for a target", "fit --data BAD/target_beyond_float32.csv --task regress", []string{"(train with --precision f64 for a float64 model)"}},
+	{"hint: --na in predict", "predict --model BAD/model_good_iris.safetensors --data BAD/iris_text_in_numeric.csv --out OUT", []string{"(if it means a missing value, declare it with --na)"}},
+	{"hint: --na and --categorical", "fit --data BAD/mixed_column.csv", []string{`if "?" means a missing value, declare it with --na "?"; if the column holds categories, declare it with --categorical b`}},
 }
 
 func TestBadInputCorpus(t *testing.T) {

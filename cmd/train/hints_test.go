@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -81,5 +82,30 @@ func TestHintsPasteIntoBash(t *testing.T) {
 			code, _, stderr = drive(t, bin, "fit", "--data", path, "--epochs", "1", "--quiet", "--out", out, "--ignore", string(arg))
 			assert.Equal(t, 0, code, "fit --ignore %s: %s", hint, stderr)
 		})
+	}
+}
+
+// TestFlagHint renders the settings library errors advise as this
+// command's flags, with values quoted as parseList reads them and bash
+// passes them.
+func TestFlagHint(t *testing.T) {
+	for _, c := range []struct {
+		h    csvdata.Hint
+		want string
+	}{
+		{csvdata.Hint{Field: "NA", Value: "?"}, `--na "?"`},
+		{csvdata.Hint{Field: "NA", Value: "n/a"}, `--na n/a`},
+		{csvdata.Hint{Field: "NA"}, `--na`},
+		{csvdata.Hint{Field: "Ignore", Value: "id"}, `--ignore id`},
+		{csvdata.Hint{Field: "Ignore", Value: "7"}, `--ignore 7`},
+		{csvdata.Hint{Field: "Ignore", Value: "id,code"}, `--ignore '"id,code"'`},
+		{csvdata.Hint{Field: "Categorical", Value: `it's "x"`}, `--categorical '"it'\''s ""x"""'`},
+		{csvdata.Hint{Field: "Categorical", Value: "$HOME"}, `--categorical '$HOME'`},
+		{csvdata.Hint{Field: "Categorical", Value: "id\nx"}, `--categorical $'"id\nx"'`},
+		{csvdata.Hint{Field: "MaxCategories"}, `--max-categories`},
+		{csvdata.Hint{Field: "Float64"}, `--precision f64`},
+		{csvdata.Hint{Field: "Strict"}, `--strict`},
+	} {
+		assert.Equal(t, c.want, flagHint(c.h), "%+v", c.h)
 	}
 }
