@@ -197,6 +197,19 @@ var badCorpus = []badCase{
 	{"gzip with zeros, then garbage", "fit --data BAD/text_zeros_then_garbage.csv.gz --val BAD/text_trailing_garbage.csv.gz", []string{"text_zeros_then_garbage.csv.gz: trailing garbage after the gzip data, at byte 50"}},
 	{"serve --max-rows 0", "serve --model BAD/model_good_iris.safetensors --max-rows 0", []string{"--max-rows must be > 0"}},
 	{"serve --drain-timeout 0", "serve --model BAD/model_good_iris.safetensors --drain-timeout 0s", []string{"--drain-timeout must be > 0"}},
+	// round 3: hints
+	{"identifier column named with a comma", "fit --data BAD/hints_comma_name.csv", []string{"hints_comma_name.csv:", `column "id,code" has a distinct text value`, `--ignore '"id,code"'`, `--categorical '"id,code"'`}},
+	{"identifier column named with a newline", "fit --data BAD/hints_newline_name.csv", []string{"hints_newline_name.csv:", `column "id\nx" has a distinct text value`, `--ignore $'"id\nx"'`}},
+	{"unknown column among names with a newline", "fit --data BAD/hints_newline_name.csv --ignore zz", []string{"hints_newline_name.csv:1:", `ignored column "zz" not found (columns: "id\nx", x, y)`}},
+	{"--ignore with an open quote", `fit --data BAD/ok.csv --ignore="a`, []string{`--ignore "\"a"`, "quote"}},
+	{"--na with a quote in an unquoted item", `fit --data BAD/ok.csv --na=a"b`, []string{`--na "a\"b"`}},
+	{"--categorical with an empty quoted item", `fit --data BAD/ok.csv --categorical=a,""`, []string{"--categorical", "empty item"}},
+	// the library names Go fields (Config.NA); the command names its flags
+	{"hint: --max-categories", "fit --data BAD/identifier.csv --categorical id --max-categories 10", []string{"Leave it out with --ignore id (or raise --max-categories)"}},
+	{"hint: --precision f64 for a feature", "fit --data BAD/beyond_float32.csv", []string{"(train with --precision f64 for a float64 model)"}},
+	{"hint: --precision f64 for a target", "fit --data BAD/target_beyond_float32.csv --task regress", []string{"(train with --precision f64 for a float64 model)"}},
+	{"hint: --na in predict", "predict --model BAD/model_good_iris.safetensors --data BAD/iris_text_in_numeric.csv --out OUT", []string{"(if it means a missing value, declare it with --na)"}},
+	{"hint: --na and --categorical", "fit --data BAD/mixed_column.csv", []string{`if "?" means a missing value, declare it with --na "?"; if the column holds categories, declare it with --categorical b`}},
 }
 
 func TestBadInputCorpus(t *testing.T) {

@@ -187,7 +187,7 @@ func (c fitConfig) config(stderr io.Writer) tabular.Config {
 		Scale: c.scale, Impute: c.impute, MissingIndicator: c.missingIndicator, NoTargetScale: c.scaleTarget == prep.NoScale,
 		Hidden: hidden, Dropout: dropout, InputDropout: c.inputDropout, L1: c.l1, L2: c.l2, MaxNorm: c.maxNorm, LRSchedule: c.lrSchedule, Activation: c.activation, Loss: c.loss, Optimizer: c.optimizer, LR: c.lr, Float64: c.precision == "f64",
 		Epochs: c.epochs, Batch: c.batch, Workers: c.workers, Seed: c.seed, ValSplit: c.valSplit, Patience: c.patience,
-		Warn: stderr,
+		Warn: stderr, Hints: flagHint,
 	}
 	switch {
 	case !c.valSplitSet:

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/csv"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -115,23 +117,50 @@ func parseDelimiter(s string) (byte, error) {
 	return 0, fmt.Errorf("--delimiter %s: want one character such as , ; | or \\t", csvdata.QuoteN(s, 12))
 }
 
-// list splits a comma-separated flag value; empty gives nil.
+// list reads a list flag's value (--target, --categorical, --ignore,
+// --na) as parseList does, once checkList has accepted it.
 func list(s string) []string {
-	if s == "" {
-		return nil
-	}
-	var t []string
-	for _, f := range strings.Split(s, ",") {
-		t = append(t, strings.TrimSpace(f))
-	}
-	return t
+	items, _ := parseList(s)
+	return items
 }
 
-// checkList refuses an empty item in a comma-separated flag value (two
-// commas in a row, or one at an end): a typo, not to be repaired silently.
+// checkList refuses a list flag's value that parseList cannot read, or
+// that has an empty item (two commas in a row, one at an end, or ""): a
+// typo, not to be repaired silently.
 func checkList(flag, s string) error {
-	if s != "" && slices.Contains(list(s), "") {
-		return fmt.Errorf("--%s %q: an empty item in the comma-separated list", flag, s)
+	items, err := parseList(s)
+	if err != nil {
+		return fmt.Errorf("--%s %s: %v (quote a name that holds a comma or a quote as CSV does: \"id,code\", \"say \"\"hi\"\"\")", flag, csvdata.Quote(s), err)
+	}
+	if slices.Contains(items, "") {
+		return fmt.Errorf("--%s %s: an empty item in the comma-separated list", flag, csvdata.Quote(s))
 	}
 	return nil
+}
+
+// parseList reads a list flag's value as one CSV record, as encoding/csv
+// reads it: "id,code",other is two names; a quoted item may hold commas,
+// doubled quotes and newlines. Items are trimmed of spaces and tabs, as
+// csvdata trims the cells of a table. Empty gives nil.
+func parseList(s string) ([]string, error) {
+	if s == "" {
+		return nil, nil
+	}
+	r := csv.NewReader(strings.NewReader(s))
+	r.FieldsPerRecord, r.TrimLeadingSpace, r.ReuseRecord = -1, true, false
+	items, err := r.Read()
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, err
+	}
+	if _, err := r.Read(); err != io.EOF {
+		return nil, errors.New("a line break outside quotes")
+	}
+	for i, it := range items {
+		items[i] = strings.Trim(it, " \t") // as csvdata trims every cell, quoted or not
+	}
+	return items, nil
 }

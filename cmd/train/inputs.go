@@ -86,5 +86,5 @@ func (u *useFlags) open(stderr io.Writer, outs ...namedPath) (*tabular.Model, ta
 	if err != nil {
 		return nil, o, err
 	}
-	return m, tabular.PredictOptions{Strict: u.strict, NA: list(u.na), Delimiter: delim, Warn: stderr}, nil
+	return m, tabular.PredictOptions{Strict: u.strict, NA: list(u.na), Delimiter: delim, Warn: stderr, Hints: flagHint}, nil
 }

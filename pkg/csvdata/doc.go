@@ -61,5 +61,8 @@
 // (an error with Options.StrictCategories).
 //
 // Every rejected input gives a *ParseError naming the file, line and
-// column, like encoding/csv's.
+// column, like encoding/csv's. One that advises a setting (a token for
+// Options.NA, a column for Options.Ignore) holds a *HintError, whose
+// Hints list the settings and whose message names them as fields of
+// Options, or as Options.Hints renders them.
 package csvdata

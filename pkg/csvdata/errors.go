@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -62,22 +63,13 @@ func quoteN[S ~string | ~[]byte](s S, n int) string {
 	return fmt.Sprintf("%q… (%d bytes)", string(s[:k]), len(s))
 }
 
-// flagName is how a message names file column j in a flag's value: by its
+// columnHint is a hint to add file column j to the list field: by its
 // name, or by its index when the name is too long to echo.
-func (r *reader[T]) flagName(j int) string {
+func (r *reader[T]) columnHint(field string, j int) Hint {
 	if len(r.header[j]) > MaxQuoted {
-		return strconv.Itoa(j)
+		return Hint{Field: field, Value: strconv.Itoa(j)}
 	}
-	return r.header[j]
-}
-
-// naHint suggests declaring v a missing value, unless v is too long to
-// echo (no one means a missing value by that).
-func naHint(v string) string {
-	if len(v) > MaxQuoted {
-		return ""
-	}
-	return fmt.Sprintf("if %q means a missing value, declare it with --na %q; ", v, v)
+	return Hint{Field: field, Value: r.header[j]}
 }
 
 // maxListed is the most column names a message lists.
@@ -91,8 +83,10 @@ func (r *reader[T]) headerList() string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		if len(h) > MaxQuoted {
-			h = Quote(h)
+		if len(h) > MaxQuoted || h != strings.TrimSpace(h) || strings.ContainsFunc(h, func(c rune) bool {
+			return c == ',' || c == '"' || c == utf8.RuneError || unicode.IsControl(c)
+		}) {
+			h = Quote(h) // on one line, and told apart from its neighbours
 		}
 		b.WriteString(h)
 	}

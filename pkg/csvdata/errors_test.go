@@ -34,7 +34,7 @@ func TestLongValuesInErrors(t *testing.T) {
 		{"duplicate name", long + "," + long + ",y\n1,2,3\n", "t.csv:1: duplicate column name", Options{}},
 		{"missing feature", "b,y\n1,2\n", "t.csv:1: column \"vvvvvvvvvvvvvvvvvvvvvvvvvv\"… (1048576 bytes), a feature", Options{Schema: &Schema{Features: []FeatureColumn{{Name: long}}}}},
 		{"unknown ignored column", "a,b\n1,2\n", "t.csv:1: ignored column", Options{Ignore: []string{long}}},
-		{"too many categories", long + ",b\nx,1\ny,2\nz,3\nw,4\n", "--ignore 0 (", Options{Categorical: []string{"0"}, MaxCategories: 3}},
+		{"too many categories", long + ",b\nx,1\ny,2\nz,3\nw,4\n", `"0" in Options.Ignore (`, Options{Categorical: []string{"0"}, MaxCategories: 3}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

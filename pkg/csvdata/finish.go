@@ -53,9 +53,14 @@ func (r *reader[T]) checkTypes(rows int) (bool, error) {
 			r.forceCat[j], again = true, true
 			continue
 		}
-		return false, r.errAt(firstText.line, firstText.col,
-			"column %s mixes numbers and text (%d numbers, %d text values, the first %s here): %sif the column holds categories, declare it with --categorical %s",
-			Quote(ro.name), numbers, texts, Quote(firstText.value), naHint(firstText.value), r.flagName(j))
+		const mixed = "column %s mixes numbers and text (%d numbers, %d text values, the first %s here): "
+		const cat = "if the column holds categories, declare it with %s"
+		if v := firstText.value; len(v) <= MaxQuoted { // else no one means a missing value by it
+			return false, r.hintAt(firstText.line, firstText.col, mixed+"if %s means a missing value, declare it with %s; "+cat,
+				Quote(ro.name), numbers, texts, Quote(v), Quote(v), Hint{Field: "NA", Value: v}, r.columnHint("Categorical", j))
+		}
+		return false, r.hintAt(firstText.line, firstText.col, mixed+cat,
+			Quote(ro.name), numbers, texts, Quote(firstText.value), r.columnHint("Categorical", j))
 	}
 	return again, nil
 }
@@ -228,11 +233,13 @@ func (r *reader[T]) categories(t *Table[T], rows int) ([][][]uint32, error) {
 		all = slices.Compact(all)
 		j := r.catCols[c]
 		if len(all) > r.opt.MaxCategories {
-			return nil, r.errAt(0, 0, "column %s has %d distinct values, more than %d: an identifier? Leave it out with --ignore %s (or raise --max-categories)", Quote(fc.Name), len(all), r.opt.MaxCategories, r.flagName(j))
+			return nil, r.hintAt(0, 0, "column %s has %d distinct values, more than %d: an identifier? Leave it out with %s (or raise %s)",
+				Quote(fc.Name), len(all), r.opt.MaxCategories, r.columnHint("Ignore", j), Hint{Field: "MaxCategories"})
 		}
 		present := rows - merged(r.workers, j).missing
 		if !r.forced[j] && present >= minIdentifierRows && len(all) == present && !slices.Contains(all, "") {
-			return nil, r.errAt(0, 0, "column %s has a distinct text value in every row (%d): an identifier, which cannot help predict; leave it out with --ignore %s (or keep it with --categorical %s)", Quote(fc.Name), present, r.flagName(j), r.flagName(j))
+			return nil, r.hintAt(0, 0, "column %s has a distinct text value in every row (%d): an identifier, which cannot help predict; leave it out with %s (or keep it with %s)",
+				Quote(fc.Name), present, r.columnHint("Ignore", j), r.columnHint("Categorical", j))
 		}
 		fc.Categories = all
 		if late {

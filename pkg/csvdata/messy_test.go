@@ -112,7 +112,7 @@ func TestIdentifierColumnsAreRefused(t *testing.T) {
 	}
 	path := write(t, b.String())
 	_, err := Read[float32](path, Options{})
-	assert.EqualError(t, err, path+`: column "id" has a distinct text value in every row (30): an identifier, which cannot help predict; leave it out with --ignore id (or keep it with --categorical id)`)
+	assert.EqualError(t, err, path+`: column "id" has a distinct text value in every row (30): an identifier, which cannot help predict; leave it out with "id" in Options.Ignore (or keep it with "id" in Options.Categorical)`)
 	tab, err := Read[float32](path, Options{Categorical: []string{"id"}})
 	require.NoError(t, err)
 	assert.Equal(t, 31, tab.X.Cols)
@@ -121,7 +121,7 @@ func TestIdentifierColumnsAreRefused(t *testing.T) {
 	for _, w := range []int{1, 2, 3} {
 		_, err = Read[float32](path, Options{MaxCategories: 10, Workers: w, ChunkBytes: 64})
 		require.Error(t, err)
-		assert.Contains(t, err.Error(), `column "id" has more than 10 distinct values: an identifier? Leave it out with --ignore id (or raise --max-categories)`)
+		assert.Contains(t, err.Error(), `column "id" has more than 10 distinct values: an identifier? Leave it out with "id" in Options.Ignore (or raise Options.MaxCategories)`)
 	}
 }
 

@@ -118,13 +118,13 @@ func (r *reader[T]) parseRecord(wk *worker, k int, rec []byte, quotes bool, line
 				xrow[r.idxs[j]] = T(math.NaN())
 				continue
 			case err == errNotNumber:
-				return r.errAt(line, f.col, "%s in column %s is not a number (if it means a missing value, declare it with --na)", Short(v), Quote(ro.name))
+				return r.hintAt(line, f.col, "%s in column %s is not a number (if it means a missing value, declare it with %s)", Short(v), Quote(ro.name), Hint{Field: "NA"})
 			case err != nil:
 				return r.errAt(line, f.col, "%s in column %s: %v", Short(v), Quote(ro.name), err)
 			}
 			t := T(x)
 			if t-t != 0 { // finite in float64, beyond float32's range
-				return r.errAt(line, f.col, "%s in column %s is beyond the range of float32 (train with --precision f64 for a float64 model)", Short(v), Quote(ro.name))
+				return r.hintAt(line, f.col, "%s in column %s is beyond the range of float32 (train with %s for a float64 model)", Short(v), Quote(ro.name), Hint{Field: "Float64"})
 			}
 			xrow[r.idxs[j]] = t
 		case categorical:
@@ -203,7 +203,8 @@ func (r *reader[T]) lateCode(wk *worker, k, cat int, key []byte, f field, line i
 		}
 		if len(r.frozenList[cat])+len(d.values) >= r.opt.MaxCategories {
 			name := r.roles[r.catCols[cat]].name
-			return 0, r.errAt(line, f.col, "column %s has more than %d distinct values: an identifier? Leave it out with --ignore %s (or raise --max-categories)", Quote(name), r.opt.MaxCategories, r.flagName(r.catCols[cat]))
+			return 0, r.hintAt(line, f.col, "column %s has more than %d distinct values: an identifier? Leave it out with %s (or raise %s)",
+				Quote(name), r.opt.MaxCategories, r.columnHint("Ignore", r.catCols[cat]), Hint{Field: "MaxCategories"})
 		}
 		c = uint32(len(d.values))
 		s := string(key)

@@ -63,8 +63,8 @@ func TestMixedColumnsAreAnError(t *testing.T) {
 		_, err := Read[float32](path, Options{})
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), path+c.want)
-		assert.Contains(t, err.Error(), `--na "foo"`)
-		assert.Contains(t, err.Error(), `--categorical a`)
+		assert.Contains(t, err.Error(), `declare it with "foo" in Options.NA;`)
+		assert.Contains(t, err.Error(), `declare it with "a" in Options.Categorical`)
 		// Either declaration resolves it.
 		tab, err := Read[float32](path, Options{Categorical: []string{"a"}})
 		require.NoError(t, err)
@@ -184,7 +184,7 @@ func TestNotANumberUnderASchema(t *testing.T) {
 	require.NoError(t, err)
 	path := write(t, "a,b\n1,2\nx7,3\n")
 	_, err = Read[float32](path, Options{Schema: &tab.Schema})
-	assert.EqualError(t, err, path+`:3:1: "x7" in column "a" is not a number (if it means a missing value, declare it with --na)`)
+	assert.EqualError(t, err, path+`:3:1: "x7" in column "a" is not a number (if it means a missing value, declare it with Options.NA)`)
 }
 
 func TestLongRecordIsBounded(t *testing.T) {

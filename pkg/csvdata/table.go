@@ -58,6 +58,10 @@ type Options struct {
 	// file of unknown size, as its storage grows. Default (0): MemoryLimit;
 	// negative: no bound.
 	MemoryBudget int64
+	// Hints renders the settings that errors advise (HintError.Render):
+	// nil names fields of Options (OptionsHint); tabular names its
+	// Config's, the train command its flags.
+	Hints func(Hint) string
 	// ExtraRowBytes is the memory the caller will need per row once the
 	// table is read (its own arrays: targets as the model takes them,
 	// row indices), counted against MemoryBudget with the table's own.

@@ -308,7 +308,7 @@ func Targets[T tensor.Float](ctx context.Context, p *Preprocessing, cols []csvda
 			}
 			t := T(v)
 			if t-t != 0 { // finite in float64, beyond float32's range
-				return tensor.Matrix[T]{}, &RowError{Row: i, Err: fmt.Errorf("%s in target column %s is beyond the range of float32 (train with --precision f64 for a float64 model)", csvdata.Quote(c.Text(i)), csvdata.Quote(c.Name))}
+				return tensor.Matrix[T]{}, &RowError{Row: i, Err: csvdata.NewHintError("%s in target column %s is beyond the range of float32 (train with %s for a float64 model)", csvdata.Quote(c.Text(i)), csvdata.Quote(c.Name), csvdata.Hint{Field: "Float64"})}
 			}
 			y.Data[i*len(cols)+j] = t
 		}

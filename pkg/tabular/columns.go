@@ -33,10 +33,14 @@ type Column struct {
 // (counted from 1); Predictions.Lines is nil and an unseen category's Line
 // is its row.
 func (m *Model) PredictColumns(ctx context.Context, cols []Column, o PredictOptions) (*Predictions, error) {
+	var r *Predictions
+	var err error
 	if m.f64 != nil {
-		return predictColumns(ctx, m, m.f64, cols, o)
+		r, err = predictColumns(ctx, m, m.f64, cols, o)
+	} else {
+		r, err = predictColumns(ctx, m, m.f32, cols, o)
 	}
-	return predictColumns(ctx, m, m.f32, cols, o)
+	return r, withHints(err, o.hints())
 }
 
 func predictColumns[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], cols []Column, o PredictOptions) (*Predictions, error) {
@@ -44,7 +48,7 @@ func predictColumns[T tensor.Float](ctx context.Context, m *Model, net *nn.Model
 	if err != nil {
 		return nil, inputError(err)
 	}
-	warnUnseen(o.Warn, "columns", unseen)
+	warnUnseen(o.Warn, "columns", unseen, o.hints())
 	in, err := prep.Transform(ctx, m.Prep, x)
 	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		return nil, err
@@ -114,7 +118,7 @@ func encodeColumns[T tensor.Float](p *prep.Preprocessing, cols []Column, o Predi
 				case math.IsInf(v, 0):
 					return x, nil, fmt.Errorf("column %s, row %d: %v is not allowed (NaN is the missing value)", csvdata.Quote(c.Name), i+1, v)
 				case t-t != 0 && !math.IsNaN(v):
-					return x, nil, fmt.Errorf("column %s, row %d: %v is beyond the range of float32 (train with --precision f64 for a float64 model)", csvdata.Quote(c.Name), i+1, v)
+					return x, nil, csvdata.NewHintError("column %s, row %d: %v is beyond the range of float32 (train with %s for a float64 model)", csvdata.Quote(c.Name), i+1, v, csvdata.Hint{Field: "Float64"})
 				}
 				x.Data[i*x.Cols+at] = t
 			}

@@ -92,6 +92,9 @@ type Config struct {
 	// Warn gets one line per thing the user should know about the data:
 	// rows skipped for a missing target, unseen categories.
 	Warn io.Writer
+	// Hints renders the settings that errors and warnings advise
+	// (csvdata.Hint); nil: ConfigHint, fields of Config.
+	Hints func(csvdata.Hint) string
 	// Comm trains across processes (see nn.FitOptions.Comm).
 	Comm          parallel.Communicator
 	CommAllreduce bool

@@ -37,4 +37,13 @@
 // a file are *csvdata.ParseError values inside, naming file, line and
 // column. Other errors (a training that diverged, a cancelled context) are
 // returned as they are.
+//
+// An error that advises a setting — a missing-value token to declare, an
+// identifier column to leave out, a float64 model — holds a
+// *csvdata.HintError whose Hints list them, named in its message as
+// fields of the options given: Config's for Fit (`declare it with "?" in
+// Config.NA`), PredictOptions' for Predict and Evaluate (Config.Float64
+// for a float64 model, which only training makes). Config.Hints and
+// PredictOptions.Hints name them otherwise; the train command names its
+// flags (`--na "?"`).
 package tabular

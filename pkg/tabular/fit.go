@@ -25,10 +25,12 @@ func Fit(ctx context.Context, src Source, c Config) (*Model, error) {
 	if err != nil {
 		return nil, inputError(err)
 	}
+	fitT := fit[float32]
 	if c.Float64 {
-		return fit[float64](ctx, src, c)
+		fitT = fit[float64]
 	}
-	return fit[float32](ctx, src, c)
+	m, err := fitT(ctx, src, c)
+	return m, withHints(err, c.hints())
 }
 
 func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, error) {
@@ -92,7 +94,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 			return nil, err
 		}
 		warnSkipped(c.Warn, c.Val.Name, vt.Skipped)
-		warnUnseen(c.Warn, c.Val.Name, vt.Unseen)
+		warnUnseen(c.Warn, c.Val.Name, vt.Unseen, c.hints())
 		xv, yv, err := modelData(ctx, p, vt, c.Val.Name)
 		if err != nil {
 			return nil, err
@@ -262,7 +264,7 @@ func warnSkipped(w io.Writer, name string, s csvdata.Cells) {
 
 // warnUnseen says, per column, how many categories were not seen in
 // training (encoded as all zeros).
-func warnUnseen(w io.Writer, name string, cells []csvdata.Cells) {
+func warnUnseen(w io.Writer, name string, cells []csvdata.Cells, render func(csvdata.Hint) string) {
 	if w == nil {
 		return
 	}
@@ -271,7 +273,7 @@ func warnUnseen(w io.Writer, name string, cells []csvdata.Cells) {
 		if u.First == "" {
 			first = "a missing value"
 		}
-		fmt.Fprintf(w, "%s: column %s: %d values not seen in training, encoded as all zeros (the first %s at line %d; --strict makes this an error)\n",
-			name, csvdata.Quote(u.Column), u.Count, first, u.Line)
+		fmt.Fprintf(w, "%s: column %s: %d values not seen in training, encoded as all zeros (the first %s at line %d; %s makes this an error)\n",
+			name, csvdata.Quote(u.Column), u.Count, first, u.Line, render(csvdata.Hint{Field: "Strict"}))
 	}
 }

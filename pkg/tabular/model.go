@@ -113,6 +113,9 @@ type PredictOptions struct {
 	// Warn gets one line per column with unseen categories, and one for
 	// rows skipped by Evaluate for a missing target.
 	Warn io.Writer
+	// Hints renders the settings that errors and warnings advise
+	// (csvdata.Hint); nil: PredictHint, fields of PredictOptions.
+	Hints func(csvdata.Hint) string
 }
 
 func (m *Model) readOptions(o PredictOptions, targets bool) csvdata.Options {
@@ -143,10 +146,14 @@ type Predictions struct {
 // Predict reads a table (its target columns may be absent) and predicts
 // every row.
 func (m *Model) Predict(ctx context.Context, src Source, o PredictOptions) (*Predictions, error) {
+	var r *Predictions
+	var err error
 	if m.f64 != nil {
-		return predict(ctx, m, m.f64, src, o)
+		r, err = predict(ctx, m, m.f64, src, o)
+	} else {
+		r, err = predict(ctx, m, m.f32, src, o)
 	}
-	return predict(ctx, m, m.f32, src, o)
+	return r, withHints(err, o.hints())
 }
 
 // PredictProba returns the class probabilities of every row of a table
@@ -167,7 +174,7 @@ func predict[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], sr
 	if err != nil {
 		return nil, err
 	}
-	warnUnseen(o.Warn, src.Name, tab.Unseen)
+	warnUnseen(o.Warn, src.Name, tab.Unseen, o.hints())
 	x, err := prep.Transform(ctx, m.Prep, tab.X)
 	if err != nil {
 		return nil, rowError(ctx, src.Name, tab, err)
@@ -245,10 +252,14 @@ type Evaluation struct {
 // metrics. Rows with a missing target are skipped; a class not seen in
 // training is an error at its line.
 func (m *Model) Evaluate(ctx context.Context, src Source, o PredictOptions) (*Evaluation, error) {
+	var r *Evaluation
+	var err error
 	if m.f64 != nil {
-		return evaluate(ctx, m, m.f64, src, o)
+		r, err = evaluate(ctx, m, m.f64, src, o)
+	} else {
+		r, err = evaluate(ctx, m, m.f32, src, o)
 	}
-	return evaluate(ctx, m, m.f32, src, o)
+	return r, withHints(err, o.hints())
 }
 
 func evaluate[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], src Source, o PredictOptions) (*Evaluation, error) {
@@ -257,7 +268,7 @@ func evaluate[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], s
 		return nil, err
 	}
 	warnSkipped(o.Warn, src.Name, tab.Skipped)
-	warnUnseen(o.Warn, src.Name, tab.Unseen)
+	warnUnseen(o.Warn, src.Name, tab.Unseen, o.hints())
 	x, y, err := modelData(ctx, m.Prep, tab, src.Name)
 	if err != nil {
 		return nil, err
