@@ -31,6 +31,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 		return nil, err
 	}
 	warnSkipped(c.Warn, src.Name, tab.Skipped)
+	collect(tab.X.Rows) // the read's chunks and row flags
 	task := c.Task
 	if task == "auto" {
 		task = prep.Regress
@@ -67,8 +68,9 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 	prep.ScaleTargets(p, y)
 	// The table's targets and lines are not needed for training: the
 	// network sees x (the table's matrix, transformed in place) and y.
-	trainRows := tab.X.Rows - len(val)
+	trainRows, rows := tab.X.Rows-len(val), tab.X.Rows
 	tab = nil
+	collect(rows) // the targets, lines and split lists
 	opts := nn.FitOptions{Epochs: c.Epochs, BatchSize: c.Batch, Seed: c.Seed, ValidationRows: val,
 		Parallelism: nn.Parallelism{Workers: c.Workers}, Log: c.Log, Warn: c.Warn, Comm: c.Comm, CommAllreduce: c.CommAllreduce,
 		CheckpointPath: c.CheckpointPath, CheckpointEvery: c.CheckpointEvery, Resume: c.Resume}
