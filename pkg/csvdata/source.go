@@ -46,7 +46,7 @@ type source struct {
 func openFile(ctx context.Context, path string, opt Options) (*source, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, ShortPath(err)
 	}
 	if st, err := f.Stat(); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
 		defer f.Close()

@@ -136,7 +136,7 @@ func newUnscaled[T tensor.Float](tab *csvdata.Table[T], task string) (*Preproces
 			}
 		}
 	default:
-		return nil, fmt.Errorf("unknown task %q", task)
+		return nil, fmt.Errorf("unknown task %s", csvdata.Quote(task))
 	}
 	return p, nil
 }
@@ -317,10 +317,10 @@ func Unmarshal(b []byte) (*Preprocessing, error) {
 		}
 	}
 	if p.Impute != "" && !slices.Contains(Imputers, p.Impute) {
-		return nil, fmt.Errorf("bad preprocessing: unknown imputation %q", p.Impute)
+		return nil, fmt.Errorf("bad preprocessing: unknown imputation %s", csvdata.Quote(p.Impute))
 	}
 	if p.Scaler != "" && !slices.Contains(Scalers, p.Scaler) {
-		return nil, fmt.Errorf("bad preprocessing: unknown scaler %q", p.Scaler)
+		return nil, fmt.Errorf("bad preprocessing: unknown scaler %s", csvdata.Quote(p.Scaler))
 	}
 	return &p, nil
 }

@@ -190,7 +190,7 @@ func buildNetwork[T tensor.Float](c Config, p *prep.Preprocessing, targets, rows
 		loss, _ = nn.LossByName[T](name, 0)
 		outputs, outAct = targets, nn.Linear
 	default:
-		return nil, inputError(fmt.Errorf("loss %q does not fit the %s task", c.Loss, p.Task))
+		return nil, inputError(fmt.Errorf("loss %s does not fit the %s task", csvdata.Quote(c.Loss), p.Task))
 	}
 	if err := checkMemory[T](append(append([]int{p.InputWidth()}, c.Hidden...), outputs), min(c.Batch, rows)); err != nil {
 		return nil, inputError(err)
