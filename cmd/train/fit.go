@@ -103,15 +103,15 @@ func (c *fitConfig) check() error {
 	case c.data == "":
 		return errors.New("--data is required")
 	case c.task != "auto" && c.task != prep.Classify && c.task != prep.Regress:
-		return fmt.Errorf("--task %q: want auto, classify or regress", c.task)
+		return fmt.Errorf("--task %s: want auto, classify or regress", csvdata.Quote(c.task))
 	case !slices.Contains(prep.Scalers, c.scale):
-		return fmt.Errorf("--scale %q: want standard, minmax or none", c.scale)
+		return fmt.Errorf("--scale %s: want standard, minmax or none", csvdata.Quote(c.scale))
 	case c.scaleTarget != prep.Standard && c.scaleTarget != prep.NoScale:
-		return fmt.Errorf("--scale-target %q: want standard or none", c.scaleTarget)
+		return fmt.Errorf("--scale-target %s: want standard or none", csvdata.Quote(c.scaleTarget))
 	case !slices.Contains(prep.Imputers, c.impute):
-		return fmt.Errorf("--impute %q: want mean, median or error", c.impute)
+		return fmt.Errorf("--impute %s: want mean, median or error", csvdata.Quote(c.impute))
 	case c.precision != "f32" && c.precision != "f64":
-		return fmt.Errorf("--precision %q: want f32 or f64", c.precision)
+		return fmt.Errorf("--precision %s: want f32 or f64", csvdata.Quote(c.precision))
 	case c.epochs < 1 || c.epochs > maxEpochs:
 		return fmt.Errorf("--epochs %d: want at least 1 and at most %d", c.epochs, maxEpochs)
 	case c.batch < 1:
@@ -125,13 +125,13 @@ func (c *fitConfig) check() error {
 	case c.valSplitSet && c.valSplit > 0 && c.val != "":
 		return errors.New("--val-split and --val: give one")
 	case !slices.Contains([]string{"auto", "mse", "mae", "huber", "ce", "bce"}, c.loss):
-		return fmt.Errorf("--loss %q: want auto, mse, mae, huber, ce or bce", c.loss)
+		return fmt.Errorf("--loss %s: want auto, mse, mae, huber, ce or bce", csvdata.Quote(c.loss))
 	case c.patience < 0 || c.checkpointEvery < 0:
 		return errors.New("--patience and --checkpoint-every cannot be negative")
 	case !(c.lr >= 0) || math.IsInf(c.lr, 0) || (c.lrSet && c.lr == 0):
 		return fmt.Errorf("--lr %v: want a positive finite rate (leave it out for the optimizer's default)", c.lr)
 	case c.lrSchedule != "constant" && c.lrSchedule != "cosine":
-		return fmt.Errorf("--lr-schedule %q: want constant or cosine", c.lrSchedule)
+		return fmt.Errorf("--lr-schedule %s: want constant or cosine", csvdata.Quote(c.lrSchedule))
 	case !(c.inputDropout >= 0 && c.inputDropout < 1):
 		return fmt.Errorf("--input-dropout %v: want a rate in [0, 1)", c.inputDropout)
 	case !(c.l1 >= 0) || math.IsInf(c.l1, 0):
@@ -143,11 +143,11 @@ func (c *fitConfig) check() error {
 	case c.resume && c.checkpointEvery == 0:
 		return errors.New("--resume needs --checkpoint-every")
 	case c.history != "" && !strings.HasSuffix(c.history, ".csv") && !strings.HasSuffix(c.history, ".jsonl"):
-		return fmt.Errorf("--history %q: want a .csv or .jsonl file", c.history)
+		return fmt.Errorf("--history %s: want a .csv or .jsonl file", csvdata.Quote(c.history))
 	case c.out == "":
 		return errors.New("--out cannot be empty")
 	case c.plot != "" && !strings.HasSuffix(c.plot, ".png"):
-		return fmt.Errorf("--plot %q: want a .png file", c.plot)
+		return fmt.Errorf("--plot %s: want a .png file", csvdata.Quote(c.plot))
 	}
 	for _, l := range [][2]string{{"target", c.target}, {"categorical", c.categorical}, {"ignore", c.ignore}, {"na", c.na}} {
 		if err := checkList(l[0], l[1]); err != nil {

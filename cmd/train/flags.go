@@ -35,7 +35,7 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		return usageError(err)
 	}
 	if fs.NArg() > 0 {
-		return usageError(fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+		return usageError(fmt.Errorf("unexpected argument %s", csvdata.Quote(fs.Arg(0))))
 	}
 	return nil
 }
@@ -69,15 +69,15 @@ func parseDropout(s string, hidden int) ([]float64, error) {
 	for _, f := range strings.Split(s, ",") {
 		r, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 		if err != nil || !(r >= 0 && r < 1) {
-			return nil, fmt.Errorf("--dropout %q: want rates in [0, 1) separated by commas", s)
+			return nil, fmt.Errorf("--dropout %s: want rates in [0, 1) separated by commas", csvdata.Quote(s))
 		}
 		rates = append(rates, r)
 	}
 	if len(rates) > 1 && len(rates) != hidden {
-		return nil, fmt.Errorf("--dropout %q: %d rates for %d hidden layers (give one rate, or one per hidden layer)", s, len(rates), hidden)
+		return nil, fmt.Errorf("--dropout %s: %d rates for %d hidden layers (give one rate, or one per hidden layer)", csvdata.Quote(s), len(rates), hidden)
 	}
 	if hidden == 0 && rates[0] > 0 {
-		return nil, fmt.Errorf("--dropout %q: there are no hidden layers (--input-dropout drops inputs)", s)
+		return nil, fmt.Errorf("--dropout %s: there are no hidden layers (--input-dropout drops inputs)", csvdata.Quote(s))
 	}
 	return rates, nil
 }
@@ -92,7 +92,7 @@ func parseHidden(s string) ([]int, error) {
 	for _, f := range strings.Split(s, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 1 {
-			return nil, fmt.Errorf("--hidden %q: want positive layer sizes separated by commas", s)
+			return nil, fmt.Errorf("--hidden %s: want positive layer sizes separated by commas", csvdata.Quote(s))
 		}
 		sizes = append(sizes, n)
 	}

@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -46,10 +48,24 @@ func TestLongValuesAreCutShortInMessages(t *testing.T) {
 		{[]string{"fit", "--data", "target.csv", "--task", "regress"}, "target.csv:5:", "… (1048576 bytes)"},
 		// an argument is at most 128 KiB
 		{[]string{"fit", "--data", "categories.csv", "--ignore", long[:100<<10]}, "categories.csv:1: ", "… (102400 bytes)"},
+		// flags, and paths no system takes
+		{[]string{"fit", "--data", "categories.csv", "--scale", long[:100<<10]}, "--scale ", "… (102400 bytes)"},
+		{[]string{"fit", "--data", "categories.csv", "--hidden", long[:100<<10]}, "--hidden ", "… (102400 bytes)"},
+		{[]string{"fit", "--data", "categories.csv", long[:100<<10]}, "unexpected argument ", "… (102400 bytes)"},
+		{[]string{"fit", "--data", long[:100<<10]}, "open ", "… (102400 bytes): file name too long"},
+		{[]string{"fit", "--data", "categories.csv", "--out", long[:100<<10]}, "--out: ", "… (102400 bytes): file name too long"},
+		{[]string{"predict", "--model", long[:100<<10], "--data", "categories.csv"}, "open ", "… (102400 bytes): file name too long"},
 	}
-	for _, c := range cases {
-		t.Run(c.args[2], func(t *testing.T) {
-			cmd := exec.Command(bin, append(c.args, "--epochs", "1", "--quiet", "--out", "m")...)
+	for i, c := range cases {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			args := c.args
+			if args[0] == "fit" {
+				args = append(slices.Clone(args), "--epochs", "1", "--quiet")
+				if !slices.Contains(args, "--out") {
+					args = append(args, "--out", "m")
+				}
+			}
+			cmd := exec.Command(bin, args...)
 			cmd.Dir = dir // the file named as given, without the test's long directory
 			var e bytes.Buffer
 			cmd.Stderr = &e

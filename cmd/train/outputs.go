@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/densetrain/densetrain/internal/atomicfile"
+	"github.com/densetrain/densetrain/pkg/csvdata"
 )
 
 // A command's files: the ones it reads and the ones it writes, each with
@@ -20,7 +21,7 @@ type namedPath struct{ flag, path string }
 func checkOutputs(outs, ins []namedPath) error {
 	for i, o := range outs {
 		if _, err := atomicfile.Check(o.path); err != nil {
-			return fmt.Errorf("--%s: %w", o.flag, err)
+			return fmt.Errorf("--%s: %w", o.flag, csvdata.ShortPath(err))
 		}
 		for _, p := range outs[:i] {
 			if sameFile(o.path, p.path) {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/serve"
 )
 
@@ -60,7 +61,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		*name = strings.TrimSuffix(base, filepath.Ext(base))
 	}
 	if *name == "" || strings.Contains(*name, "/") {
-		return usageError(fmt.Errorf("--name %q: want a non-empty name without '/'", *name))
+		return usageError(fmt.Errorf("--name %s: want a non-empty name without '/'", csvdata.Quote(*name)))
 	}
 	m, err := loadModel(*model)
 	if err != nil {

@@ -1,7 +1,9 @@
 package csvdata
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"unicode"
@@ -94,4 +96,20 @@ func (r *reader[T]) headerList() string {
 		fmt.Fprintf(&b, " … (%d columns)", len(r.header))
 	}
 	return b.String()
+}
+
+// maxPathShown is the longest path an error shows whole: longer ones are
+// no file name a system takes (a component has at most 255 bytes), and
+// are cut short as values are.
+const maxPathShown = 1024
+
+// ShortPath returns err with the path of an *os.PathError in it cut short
+// (Quote) when it is longer than any file name, so that a pasted value
+// given for a file does not make a message of its size.
+func ShortPath(err error) error {
+	var pe *os.PathError
+	if !errors.As(err, &pe) || len(pe.Path) <= maxPathShown {
+		return err
+	}
+	return fmt.Errorf("%s %s: %w", pe.Op, Quote(pe.Path), pe.Err)
 }

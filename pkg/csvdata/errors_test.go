@@ -2,7 +2,9 @@ package csvdata
 
 import (
 	"context"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -45,4 +47,13 @@ func TestLongValuesInErrors(t *testing.T) {
 			assert.Less(t, len(err.Error()), 300, "%.400s", err)
 		})
 	}
+}
+
+func TestShortPath(t *testing.T) {
+	long := &os.PathError{Op: "open", Path: strings.Repeat("p", 2000), Err: syscall.ENAMETOOLONG}
+	err := ShortPath(long)
+	assert.EqualError(t, err, `open "pppppppppppppppppppppppppp"… (2000 bytes): file name too long`)
+	assert.ErrorIs(t, err, syscall.ENAMETOOLONG)
+	short := &os.PathError{Op: "open", Path: "/no/such/file", Err: syscall.ENOENT}
+	assert.Equal(t, error(short), ShortPath(short))
 }

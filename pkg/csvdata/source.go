@@ -47,7 +47,7 @@ type source struct {
 func openFile(ctx context.Context, path string, opt Options) (*source, error) {
 	f, err := fifo.Open(ctx, path, os.O_RDONLY)
 	if err != nil {
-		return nil, err
+		return nil, ShortPath(err)
 	}
 	if st, err := f.Stat(); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
 		defer f.Close()

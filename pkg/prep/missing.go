@@ -46,7 +46,7 @@ func Fit[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], train []int
 		o.Impute = Mean
 	}
 	if !slices.Contains(Imputers, o.Impute) {
-		return nil, fmt.Errorf("unknown imputation %q: want %s, %s or %s", o.Impute, Mean, Median, NoImpute)
+		return nil, fmt.Errorf("unknown imputation %s: want %s, %s or %s", csvdata.Quote(o.Impute), Mean, Median, NoImpute)
 	}
 	p, err := newUnscaled(ctx, tab, o.Task)
 	if err != nil {

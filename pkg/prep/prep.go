@@ -145,7 +145,7 @@ func newUnscaled[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], tas
 			}
 		}
 	default:
-		return nil, fmt.Errorf("unknown task %q", task)
+		return nil, fmt.Errorf("unknown task %s", csvdata.Quote(task))
 	}
 	return p, nil
 }
@@ -340,10 +340,10 @@ func Unmarshal(b []byte) (*Preprocessing, error) {
 		}
 	}
 	if p.Impute != "" && !slices.Contains(Imputers, p.Impute) {
-		return nil, fmt.Errorf("bad preprocessing: unknown imputation %q", p.Impute)
+		return nil, fmt.Errorf("bad preprocessing: unknown imputation %s", csvdata.Quote(p.Impute))
 	}
 	if p.Scaler != "" && !slices.Contains(Scalers, p.Scaler) {
-		return nil, fmt.Errorf("bad preprocessing: unknown scaler %q", p.Scaler)
+		return nil, fmt.Errorf("bad preprocessing: unknown scaler %s", csvdata.Quote(p.Scaler))
 	}
 	return &p, nil
 }

@@ -25,7 +25,7 @@ func fitScaler[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.M
 	case NoScale:
 		p.Offset, p.Scale = make([]float64, x.Cols), slices.Repeat([]float64{1}, x.Cols)
 	default:
-		return fmt.Errorf("unknown scaler %q: want %s, %s or %s", scaler, Standard, MinMax, NoScale)
+		return fmt.Errorf("unknown scaler %s: want %s, %s or %s", csvdata.Quote(scaler), Standard, MinMax, NoScale)
 	}
 	return err
 }

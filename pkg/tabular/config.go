@@ -138,11 +138,11 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	switch {
 	case c.Task != "auto" && c.Task != prep.Classify && c.Task != prep.Regress:
-		return c, fmt.Errorf("task %q: want auto, classify or regress", c.Task)
+		return c, fmt.Errorf("task %s: want auto, classify or regress", csvdata.Quote(c.Task))
 	case !slices.Contains(prep.Scalers, c.Scale):
-		return c, fmt.Errorf("scale %q: want standard, minmax or none", c.Scale)
+		return c, fmt.Errorf("scale %s: want standard, minmax or none", csvdata.Quote(c.Scale))
 	case !slices.Contains(prep.Imputers, c.Impute):
-		return c, fmt.Errorf("impute %q: want mean, median or error", c.Impute)
+		return c, fmt.Errorf("impute %s: want mean, median or error", csvdata.Quote(c.Impute))
 	case c.Epochs < 1 || c.Batch < 1 || c.Workers < 0 || c.MaxCategories < 1:
 		return c, fmt.Errorf("epochs %d, batch %d, workers %d, max categories %d: want positive values", c.Epochs, c.Batch, c.Workers, c.MaxCategories)
 	case c.ValSplit >= 1 || c.ValSplit != c.ValSplit || c.LR < 0 || c.LR != c.LR:
@@ -151,7 +151,7 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("give a validation split or a validation table, not both")
 	}
 	if c.LRSchedule != "" && c.LRSchedule != "constant" && c.LRSchedule != "cosine" {
-		return c, fmt.Errorf("learning-rate schedule %q: want constant or cosine", c.LRSchedule)
+		return c, fmt.Errorf("learning-rate schedule %s: want constant or cosine", csvdata.Quote(c.LRSchedule))
 	}
 	if len(c.Dropout) > 1 && len(c.Dropout) != len(c.Hidden) {
 		return c, fmt.Errorf("%d dropout rates for %d hidden layers: give one rate, or one per hidden layer", len(c.Dropout), len(c.Hidden))
@@ -211,5 +211,5 @@ func NewOptimizer[T nn.Float](name string, lr float64) (nn.Optimizer[T], error) 
 	case "rmsprop":
 		return nn.NewRMSprop[T](def(0.001)), nil
 	}
-	return nil, fmt.Errorf("optimizer %q: want sgd, momentum, nesterov, adam, adamw or rmsprop", name)
+	return nil, fmt.Errorf("optimizer %s: want sgd, momentum, nesterov, adam, adamw or rmsprop", csvdata.Quote(name))
 }

@@ -102,7 +102,7 @@ func checkExportable[T tensor.Float](net *nn.Model[T]) error {
 		if s, ok := l.(nn.Specced); ok {
 			kind = s.Spec().Kind
 		}
-		return inputError(fmt.Errorf("onnx export: layer %d %q (kind %s) has no ONNX mapping: only dense and dropout layers export", i, l.Name(), kind))
+		return inputError(fmt.Errorf("onnx export: layer %d %s (kind %s) has no ONNX mapping: only dense and dropout layers export", i, csvdata.Quote(l.Name()), kind))
 	}
 	return nil
 }

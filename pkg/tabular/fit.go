@@ -39,6 +39,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 		return nil, err
 	}
 	warnSkipped(c.Warn, src.Name, tab.Skipped)
+	collect(tab.X.Rows) // the read's chunks and row flags
 	task := c.Task
 	if task == "auto" {
 		task = prep.Regress
@@ -81,8 +82,9 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 	prep.ScaleTargets(p, y)
 	// The table's targets and lines are not needed for training: the
 	// network sees x (the table's matrix, transformed in place) and y.
-	trainRows := tab.X.Rows - len(val)
+	trainRows, rows := tab.X.Rows-len(val), tab.X.Rows
 	tab = nil
+	collect(rows) // the targets, lines and split lists
 	opts := nn.FitOptions{Epochs: c.Epochs, BatchSize: c.Batch, Seed: c.Seed, ValidationRows: val,
 		Parallelism: nn.Parallelism{Workers: c.Workers}, Log: c.Log, Warn: c.Warn, Comm: c.Comm, CommAllreduce: c.CommAllreduce,
 		CheckpointPath: c.CheckpointPath, CheckpointEvery: c.CheckpointEvery, Resume: c.Resume,
@@ -198,7 +200,7 @@ func buildNetwork[T tensor.Float](c Config, p *prep.Preprocessing, targets, rows
 		loss, _ = nn.LossByName[T](name, 0)
 		outputs, outAct = targets, nn.Linear
 	default:
-		return nil, inputError(fmt.Errorf("loss %q does not fit the %s task", c.Loss, p.Task))
+		return nil, inputError(fmt.Errorf("loss %s does not fit the %s task", csvdata.Quote(c.Loss), p.Task))
 	}
 	if err := checkMemory[T](c, append(append([]int{p.InputWidth()}, c.Hidden...), outputs), min(c.Batch, rows)); err != nil {
 		return nil, inputError(err)

@@ -73,7 +73,7 @@ func (m *Model) Save(path string) error {
 func Load(path string) (*Model, error) {
 	dt, err := nn.FileDType(path)
 	if err != nil {
-		return nil, inputError(err)
+		return nil, inputError(csvdata.ShortPath(err))
 	}
 	if dt == "F64" {
 		return load[float64](path)
