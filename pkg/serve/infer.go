@@ -92,7 +92,7 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) {
 		writeError(w, status, err)
 		return
 	}
-	pred, err := h.m.PredictColumns(r.Context(), cols, tabular.PredictOptions{Strict: h.o.Strict, Workers: 1})
+	pred, err := h.m.PredictColumns(r.Context(), cols, tabular.PredictOptions{Strict: h.o.Strict, Workers: 1, Hints: clientHint})
 	if err != nil {
 		writePredictError(w, err)
 		return

@@ -81,3 +81,19 @@ func TestMalformedBodiesNameNoGoType(t *testing.T) {
 		assert.NotContains(t, e.Error, "serve.", body)
 	}
 }
+
+// Errors advise an HTTP client in its own terms (an empty cell), never a
+// Go field it has no access to.
+func TestHintsSpeakToClients(t *testing.T) {
+	s := server(t, model(t, iris), Options{})
+	body := "sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm\n5,x,1,2\n"
+	resp, err := s.Client().Post(s.URL+"/predict", "text/csv", strings.NewReader(body))
+	require.NoError(t, err)
+	var e struct{ Error string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&e))
+	resp.Body.Close()
+	assert.Equal(t, 400, resp.StatusCode)
+	assert.Contains(t, e.Error, "an empty cell instead")
+	assert.NotContains(t, e.Error, "PredictOptions")
+	assert.NotContains(t, e.Error, "Options.")
+}

@@ -161,7 +161,7 @@ func (h *handler) predictCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pred, err := h.m.Predict(r.Context(), tabular.Bytes("request", body.b),
-		tabular.PredictOptions{Strict: h.o.Strict, Workers: 1})
+		tabular.PredictOptions{Strict: h.o.Strict, Workers: 1, Hints: clientHint})
 	if err != nil {
 		writePredictError(w, err)
 		return

@@ -96,7 +96,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 			return nil, err
 		}
 		warnSkipped(c.Warn, c.Val.Name, vt.Skipped)
-		warnUnseen(c.Warn, c.Val.Name, vt.Unseen, c.hints())
+		warnUnseen(c.Warn, c.Val.Name, vt.Unseen, nil)
 		xv, yv, err := modelData(ctx, p, vt, c.Val.Name)
 		if err != nil {
 			return nil, err
@@ -265,7 +265,9 @@ func warnSkipped(w io.Writer, name string, s csvdata.Cells) {
 }
 
 // warnUnseen says, per column, how many categories were not seen in
-// training (encoded as all zeros).
+// training (encoded as all zeros), and with render (nil: none, as for
+// Fit's validation file, which has no strict setting) what makes that an
+// error.
 func warnUnseen(w io.Writer, name string, cells []csvdata.Cells, render func(csvdata.Hint) string) {
 	if w == nil {
 		return
@@ -275,7 +277,11 @@ func warnUnseen(w io.Writer, name string, cells []csvdata.Cells, render func(csv
 		if u.First == "" {
 			first = "a missing value"
 		}
-		fmt.Fprintf(w, "%s: column %s: %d values not seen in training, encoded as all zeros (the first %s at line %d; %s makes this an error)\n",
-			name, csvdata.Quote(u.Column), u.Count, first, u.Line, render(csvdata.Hint{Field: "Strict"}))
+		strict := ""
+		if render != nil {
+			strict = "; " + render(csvdata.Hint{Field: "Strict"}) + " makes this an error"
+		}
+		fmt.Fprintf(w, "%s: column %s: %d values not seen in training, encoded as all zeros (the first %s at line %d%s)\n",
+			name, csvdata.Quote(u.Column), u.Count, first, u.Line, strict)
 	}
 }

@@ -90,3 +90,15 @@ func TestHintsNameConfigFields(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, warn.String(), "; --strict makes this an error)")
 }
+
+// Fit's validation file has no strict setting: its unseen categories are
+// counted without advising one.
+func TestValidationUnseenAdvisesNoStrict(t *testing.T) {
+	var warn bytes.Buffer
+	val := Bytes("val", []byte("a,c,y\n1,green,0\n2,blue,1\n"))
+	_, err := Fit(context.Background(), Bytes("train", []byte("a,c,y\n1,red,0\n2,blue,1\n3,red,0\n4,blue,1\n")),
+		Config{Epochs: 1, Hidden: []int{}, Val: &val, Warn: &warn})
+	require.NoError(t, err)
+	assert.Contains(t, warn.String(), `val: column "c": 1 values not seen in training, encoded as all zeros (the first "green" at line 2)`)
+	assert.NotContains(t, warn.String(), "Strict")
+}
