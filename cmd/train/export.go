@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 
+	"github.com/densetrain/densetrain/internal/atomicfile"
 	"github.com/densetrain/densetrain/pkg/tabular"
 )
 
@@ -34,11 +36,12 @@ func exportCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := m.ExportONNX(*out); err != nil {
-		if errors.As(err, new(*tabular.InputError)) { // a model ONNX cannot express
+	var onnx bytes.Buffer // made whole first: a model ONNX cannot express opens nothing
+	if err := m.WriteONNX(&onnx); err != nil {
+		if errors.As(err, new(*tabular.InputError)) {
 			return usageError(fmt.Errorf("--model %s: %w", *model, err))
 		}
-		return writeError(err)
+		return err
 	}
-	return nil
+	return writeError(atomicfile.WriteContext(ctx, *out, func(w io.Writer) error { _, err := w.Write(onnx.Bytes()); return err }))
 }

@@ -40,12 +40,25 @@ func TestNamedPipeWithoutPeer(t *testing.T) {
 		{"predict --out, SIGHUP", func(p string) []string {
 			return []string{"predict", "--model", model, "--data", "../../testdata/iris.csv", "--out", p}
 		}, syscall.SIGHUP, 129},
+		{"fit --out, SIGTERM", func(p string) []string {
+			return []string{"fit", "--data", "../../testdata/iris.csv", "--epochs", "1", "--quiet", "--out", p}
+		}, syscall.SIGTERM, 143},
+		{"fit --history, SIGINT", func(p string) []string {
+			return []string{"fit", "--data", "../../testdata/iris.csv", "--epochs", "1", "--quiet", "--out", filepath.Join(dir, "h"), "--history", p + ".csv"}
+		}, syscall.SIGINT, 130},
+		{"fit --plot, SIGTERM", func(p string) []string {
+			return []string{"fit", "--data", "../../testdata/iris.csv", "--epochs", "1", "--quiet", "--out", filepath.Join(dir, "pl"), "--plot", p + ".png"}
+		}, syscall.SIGTERM, 143},
+		{"export --out, SIGTERM", func(p string) []string { return []string{"export", "--model", model, "--out", p} }, syscall.SIGTERM, 143},
 		{"predict --model", func(p string) []string { return []string{"predict", "--model", p, "--data", "../../testdata/iris.csv"} }, 0, 2},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			pipe := filepath.Join(t.TempDir(), "pipe")
 			require.NoError(t, syscall.Mkfifo(pipe, 0o600))
+			for _, ext := range []string{".csv", ".png"} { // --history and --plot want their suffix
+				require.NoError(t, syscall.Mkfifo(pipe+ext, 0o600))
+			}
 			cmd := exec.Command(bin, c.args(pipe)...)
 			var stderr bytes.Buffer
 			cmd.Stderr, cmd.Stdout = &stderr, new(bytes.Buffer)
@@ -71,7 +84,7 @@ func TestNamedPipeWithoutPeer(t *testing.T) {
 				assert.Contains(t, stderr.String(), "interrupted by "+signalName(c.sig))
 			}
 			entries, _ := os.ReadDir(filepath.Dir(pipe))
-			assert.Len(t, entries, 1, "only the pipe is left")
+			assert.Len(t, entries, 3, "only the pipes are left")
 		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/densetrain/densetrain/internal/atomicfile"
 	"github.com/densetrain/densetrain/internal/mpi"
 	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/nn"
@@ -248,17 +249,17 @@ func runFit(ctx context.Context, c fitConfig, stdout, stderr io.Writer) error {
 	if follower {
 		return nil
 	}
-	if err := m.Save(c.out); err != nil {
+	if err := atomicfile.WriteContext(ctx, c.out, func(w io.Writer) error { _, err := m.WriteTo(w); return err }); err != nil {
 		return writeError(err)
 	}
 	hist := m.History
 	if c.history != "" {
-		if err := writeHistory(c.history, hist); err != nil {
+		if err := writeHistory(ctx, c.history, hist); err != nil {
 			return writeError(err)
 		}
 	}
 	if c.plot != "" {
-		if err := plotLoss(c.plot, hist); err != nil {
+		if err := plotLoss(ctx, c.plot, hist); err != nil {
 			return writeError(err)
 		}
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -16,8 +17,9 @@ import (
 )
 
 // writeHistory writes the per-epoch history as CSV (one column per logged
-// quantity) or JSON lines, atomically.
-func writeHistory(path string, h *nn.History) error {
+// quantity) or JSON lines, atomically; a named pipe's wait for its reader
+// ends with ctx.
+func writeHistory(ctx context.Context, path string, h *nn.History) error {
 	if len(h.Epochs) == 0 {
 		return nil
 	}
@@ -32,9 +34,9 @@ func writeHistory(path string, h *nn.History) error {
 	}
 	names = append(names, "lr")
 	if strings.HasSuffix(path, ".csv") {
-		return atomicfile.Write(path, func(w io.Writer) error { return historyCSV(w, names, h) })
+		return atomicfile.WriteContext(ctx, path, func(w io.Writer) error { return historyCSV(w, names, h) })
 	}
-	return atomicfile.Write(path, func(w io.Writer) error {
+	return atomicfile.WriteContext(ctx, path, func(w io.Writer) error {
 		for _, e := range h.Epochs {
 			rec := map[string]any{"epoch": e.Epoch, "seconds": e.Duration.Seconds(), "train_seconds": e.TrainTime.Seconds()}
 			for _, n := range names {

@@ -76,6 +76,22 @@ func writeError(err error) error {
 	return writeErr{err}
 }
 
+// checkedWriter keeps the first error of its writes, so that a command
+// whose results could not be written (a full disk) does not exit 0: fmt's
+// printing functions return errors that commands do not look at.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	if err != nil && c.err == nil {
+		c.err = err
+	}
+	return n, err
+}
+
 // brokenPipe is the exit code of a write to a pipe whose reader has gone,
 // 128 + SIGPIPE, silent as a program killed by SIGPIPE is.
 const brokenPipe = 128 + int(syscall.SIGPIPE)
@@ -149,7 +165,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(stdout, usage)
+		if _, err := fmt.Fprint(stdout, usage); err != nil {
+			fmt.Fprintf(stderr, "train help: %v\n", err)
+			return 1
+		}
 		return 0
 	}
 	cmd, ok := commands[args[0]]
@@ -157,7 +176,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "train: unknown command %q (run \"train help\")\n", args[0])
 		return 2
 	}
-	err := cmd(ctx, args[1:], stdout, stderr)
+	out := &checkedWriter{w: stdout}
+	err := cmd(ctx, args[1:], out, stderr)
+	if err == nil && out.err != nil { // a result that never reached standard output
+		err = writeError(out.err)
+	}
 	var sig interrupted
 	switch {
 	case err == nil || errors.Is(err, flag.ErrHelp):

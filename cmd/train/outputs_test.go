@@ -149,6 +149,11 @@ func TestWriteErrorsHaveOneExitCode(t *testing.T) {
 		{"stdout is /dev/full", predict, full},
 		{"--out /dev/full", append(slices.Clone(predict), "--out", "/dev/full"), nil},
 		{"export --out /dev/full", []string{"export", "--model", model, "--out", "/dev/full"}, nil},
+		{"summary to /dev/full", []string{"summary", "--model", model}, full},
+		{"summary --json to /dev/full", []string{"summary", "--model", model, "--json"}, full},
+		{"evaluate to /dev/full", []string{"evaluate", "--model", model, "--data", "../../testdata/digits.csv"}, full},
+		{"xor to /dev/full", []string{"xor", "--quiet", "--epochs", "3"}, full},
+		{"help to /dev/full", []string{"help"}, full},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cmd := exec.Command(bin, c.args...)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"image/color"
 	"io"
@@ -15,7 +16,7 @@ import (
 
 // plotLoss draws the training and validation loss per epoch into a PNG
 // file, written atomically.
-func plotLoss(path string, h *nn.History) error {
+func plotLoss(ctx context.Context, path string, h *nn.History) error {
 	p := plot.New()
 	p.Title.Text = "loss per epoch"
 	p.X.Label.Text = "epoch"
@@ -51,7 +52,7 @@ func plotLoss(path string, h *nn.History) error {
 	if err != nil {
 		return fmt.Errorf("--plot: %w", err)
 	}
-	return atomicfile.Write(path, func(w io.Writer) error {
+	return atomicfile.WriteContext(ctx, path, func(w io.Writer) error {
 		_, err := wt.WriteTo(w)
 		return err
 	})

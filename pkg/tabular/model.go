@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 
+	"github.com/densetrain/densetrain/internal/atomicfile"
 	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/prep"
@@ -56,16 +57,24 @@ func (m *Model) LossName() string {
 
 // Save writes the model file (atomically).
 func (m *Model) Save(path string) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		_, err := m.WriteTo(w)
+		return err
+	})
+}
+
+// WriteTo writes the model file (see Save) to w.
+func (m *Model) WriteTo(w io.Writer) (int64, error) {
 	b, err := m.Prep.Marshal()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if m.f64 != nil {
 		m.f64.Preprocessing = b
-		return m.f64.SaveFile(path)
+		return m.f64.WriteTo(w)
 	}
 	m.f32.Preprocessing = b
-	return m.f32.SaveFile(path)
+	return m.f32.WriteTo(w)
 }
 
 // Load reads a model file written by Save (or by train fit) in its own
