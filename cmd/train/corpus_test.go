@@ -163,6 +163,7 @@ var badCorpus = []badCase{
 	{"xor --lr +Inf", "xor --lr +Inf", []string{"--lr +Inf"}},
 	{"xor --lr 0", "xor --lr 0", []string{"--lr 0"}},
 	{"predict: an answer beyond float32", "predict --model GEN/huge.safetensors --data GEN/huge_far.csv --out OUT", []string{"huge_far.csv:3:", `target "y"`, "beyond the range of float32"}},
+	{"float64: a span no scaling holds", "fit --data GEN/span.csv --precision f64 --scale minmax", []string{"span.csv:", `column "x": its values span more than float64 can hold`}},
 	{"evaluate: an answer beyond float32", "evaluate --model GEN/huge.safetensors --data GEN/huge_far.csv --json", []string{"huge_far.csv:3:", `target "y"`, "beyond the range of float32"}},
 	// round 3: model file
 	{"model: a scaling mean's byte flipped", "predict --model BAD/model_flipped_mean.safetensors --data IRIS --out OUT", []string{"model_flipped_mean.safetensors:", "checksum mismatch: the header or the tensor data is damaged"}},
@@ -227,6 +228,7 @@ func TestBadInputCorpus(t *testing.T) {
 		"tiny_far.csv":    "a,y\n1e10,0\n", // 10^40 training deviations away
 		"huge_target.csv": hugeTargets(),   // targets near float32's largest
 		"huge_far.csv":    "x,y\n0.5,0\n1e30,0\n",
+		"span.csv":        "x,y\n-1e308,0\n1e308,1\n0,0\n",
 	} {
 		require.NoError(t, os.WriteFile(filepath.Join(gen, name), []byte(text), 0o644))
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"image"
 	_ "image/png"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -267,4 +268,27 @@ func TestEvaluateRejectsTextInANumericColumn(t *testing.T) {
 	code, _, errOut = drive(t, bin, "evaluate", "--model", model, "--data", unseen)
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, unseen+`:3: "7" in target column "label": class label not seen in training`)
+}
+
+// A float64 model trains on values near float64's limits (1e300 inputs,
+// 3e200 targets) and is saved and used: the statistics are taken without
+// squaring them (the run ended in "json: unsupported value: +Inf").
+func TestFloat64NearItsLimits(t *testing.T) {
+	bin := binary(t)
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("x,y\n")
+	for i := range 200 {
+		fmt.Fprintf(&b, "%g,%g\n", float64(i%7)*1e300, float64(i%5)*3e200)
+	}
+	data := filepath.Join(dir, "big.csv")
+	require.NoError(t, os.WriteFile(data, []byte(b.String()), 0o644))
+	model := filepath.Join(dir, "m")
+	code, out, errOut := drive(t, bin, "fit", "--data", data, "--task", "regress", "--precision", "f64", "--epochs", "3", "--quiet", "--out", model)
+	require.Equal(t, 0, code, errOut)
+	assert.NotContains(t, out, "Inf")
+	code, out, errOut = drive(t, bin, "predict", "--model", model, "--data", data)
+	require.Equal(t, 0, code, errOut)
+	assert.NotContains(t, out, "Inf")
+	assert.NotContains(t, out, "NaN")
 }

@@ -1,6 +1,9 @@
 package nn
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // metricKind says which metrics a loss's task reports.
 type metricKind int
@@ -149,12 +152,19 @@ func finish(mt metrics, acc []float64) map[string]float64 {
 	}
 	k := (len(acc) - 1) / 4
 	n := acc[4*k]
+	// The errors are scaled relative to the largest scale, which multiplies
+	// the root at the end: squares of errors in the targets' units could
+	// overflow where the standardized ones do not.
+	big := 1.0
+	if len(mt.scale) > 0 {
+		big = slices.Max(mt.scale)
+	}
 	var sse, sae, r2 float64
 	for j := range k {
 		a := acc[4*j : 4*j+4]
 		s := 1.0
 		if j < len(mt.scale) {
-			s = mt.scale[j]
+			s = mt.scale[j] / big
 		}
 		sse += a[2] * s * s
 		sae += a[3] * s
@@ -167,8 +177,8 @@ func finish(mt metrics, acc []float64) map[string]float64 {
 		}
 	}
 	return map[string]float64{
-		"rmse": math.Sqrt(sse / (n * float64(k))),
-		"mae":  sae / (n * float64(k)),
+		"rmse": math.Sqrt(sse/(n*float64(k))) * big,
+		"mae":  sae / (n * float64(k)) * big,
 		"r2":   r2 / float64(k),
 	}
 }

@@ -75,7 +75,7 @@ func Fit[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], train []int
 			return nil, err
 		}
 	}
-	return p, nil
+	return p, p.checkFinite()
 }
 
 // fills returns each column's imputation value — the mean or median of
@@ -117,9 +117,17 @@ func fills[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows []int, 
 				fill[j] = vals[h]
 			} else {
 				fill[j] = (vals[h-1] + vals[h]) / 2
+				if !isFinite(fill[j]) { // two values near float64's limits
+					fill[j] = vals[h-1]/2 + vals[h]/2
+				}
 			}
 		default:
 			fill[j] = sum / float64(present)
+			if !isFinite(fill[j]) { // the sum overflowed
+				if fill[j], _, err = scaledStats(ctx, x, rows, j); err != nil {
+					return nil, nil, err
+				}
+			}
 		}
 	}
 	return fill, missing, nil
@@ -198,4 +206,21 @@ func ScaleTargets[T tensor.Float](p *Preprocessing, y tensor.Matrix[T]) {
 			row[j] = T((float64(row[j]) - p.TargetMean[j]) / p.TargetScale[j])
 		}
 	}
+}
+
+// checkFinite refuses statistics that are not numbers: a column whose
+// values span more than float64 holds (from −1e308 to 1e308, say), whose
+// scaling would turn every value into 0 or NaN.
+func (p *Preprocessing) checkFinite() error {
+	for j := range p.Offset {
+		if !isFinite(p.Offset[j]) || !isFinite(p.Scale[j]) || j < len(p.Fill) && !isFinite(p.Fill[j]) {
+			return fmt.Errorf("column %s: its values span more than float64 can hold, which no scaling makes usable", csvdata.Quote(p.inputName(j)))
+		}
+	}
+	for j := range p.TargetMean {
+		if !isFinite(p.TargetMean[j]) || !isFinite(p.TargetScale[j]) {
+			return fmt.Errorf("target column %s: its values span more than float64 can hold, which no scaling makes usable", csvdata.Quote(p.Targets[j]))
+		}
+	}
+	return nil
 }

@@ -2,10 +2,12 @@ package prep
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/densetrain/densetrain/pkg/csvdata"
@@ -210,4 +212,38 @@ func TestScalingDoesNotOverflowFloat32(t *testing.T) {
 	assert.Equal(t, 1, re.Row)
 	assert.ErrorIs(t, err, ErrScaledRange)
 	assert.Contains(t, err.Error(), `1e+10 in column "a"`)
+}
+
+// Values near float64's limits: the statistics are computed without
+// overflow (the squares of 1e300 are beyond float64), so that a float64
+// model can be trained and saved; a span no scaling can hold is refused
+// naming the column.
+func TestStatisticsNearFloat64Limits(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("a,m,y\n")
+	for i := range 20 {
+		m := ""
+		if i%4 != 0 {
+			m = fmt.Sprintf("%g", float64(i%7)*1e307) // sums beyond float64
+		}
+		fmt.Fprintf(&b, "%g,%s,%g\n", float64(i%7)*1e300, m, float64(i%5)*3e200)
+	}
+	tab, err := csvdata.ReadBytes[float64](ctx, "big.csv", []byte(b.String()), csvdata.Options{Targets: []string{"y"}})
+	require.NoError(t, err)
+	p, err := Fit(ctx, tab, nil, Options{Task: Regress, ScaleTarget: true})
+	require.NoError(t, err)
+	for _, v := range append(append(append(slices.Clone(p.Offset), p.Scale...), p.Fill...), append(p.TargetMean, p.TargetScale...)...) {
+		assert.False(t, math.IsInf(v, 0) || math.IsNaN(v), "statistics %v %v %v %v %v", p.Offset, p.Scale, p.Fill, p.TargetMean, p.TargetScale)
+	}
+	assert.InDelta(t, 2.85e300, p.Offset[0], 1e286) // the mean of (i%7)·1e300 over 20 rows
+	assert.InDelta(t, 3e307, p.Fill[1], 1e293) // the mean of the present (i%7)·1e307
+	_, err = p.Marshal()
+	require.NoError(t, err, "a model file holds the statistics")
+
+	span, err := csvdata.ReadBytes[float64](ctx, "span.csv", []byte("x,y\n-1e308,0\n1e308,1\n0,0\n"), csvdata.Options{})
+	require.NoError(t, err)
+	_, err = Fit(ctx, span, nil, Options{Task: Classify, Scaler: MinMax})
+	assert.ErrorContains(t, err, `column "x": its values span more than float64 can hold`)
+	_, err = Fit(ctx, span, nil, Options{Task: Classify})
+	assert.NoError(t, err, "standard scaling holds it: the deviation is below 1e308")
 }

@@ -77,6 +77,14 @@ func stats[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows []int, 
 	scale := make([]float64, x.Cols)
 	for j := range scale {
 		scale[j] = math.Sqrt(m2[j] / float64(max(n, 1)))
+		if !isFinite(mean[j]) || !isFinite(scale[j]) {
+			// Values near float64's limits: the squares overflowed. Again
+			// on the values divided by the largest magnitude.
+			var err error
+			if mean[j], scale[j], err = scaledStats(ctx, x, rows, j); err != nil {
+				return nil, nil, err
+			}
+		}
 		switch {
 		case oneHot[j]: // one-hot columns stay 0/1
 			mean[j], scale[j] = 0, 1
@@ -117,3 +125,38 @@ func ScaleInputs[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor
 	}
 	return nil
 }
+
+// scaledStats returns column j's mean and population standard deviation
+// over the rows, computed on the values divided by their largest magnitude
+// and scaled back, so that no square overflows (the deviation is at most
+// that magnitude). Missing values (NaN) are left out; a column with an
+// infinite value gives NaN.
+func scaledStats[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows []int, j int) (mean, dev float64, err error) {
+	big := 0.0
+	if err := forRows(ctx, x.Rows, rows, func(r int) {
+		if v := math.Abs(float64(x.Data[r*x.Cols+j])); v > big { // NaN, a missing value, is left out
+			big = v
+		}
+	}); err != nil {
+		return 0, 0, err
+	}
+	if big == 0 || !isFinite(big) {
+		return math.NaN(), math.NaN(), nil
+	}
+	var m, m2 float64
+	n := 0
+	err = forRows(ctx, x.Rows, rows, func(r int) {
+		v := float64(x.Data[r*x.Cols+j]) / big
+		if v != v {
+			return
+		}
+		n++
+		d := v - m
+		m += d / float64(n)
+		m2 += d * (v - m)
+	})
+	return m * big, math.Sqrt(m2/float64(max(n, 1))) * big, err
+}
+
+// isFinite reports whether v is a number other than ±Inf.
+func isFinite(v float64) bool { return v-v == 0 }
