@@ -236,7 +236,7 @@ func TestStatisticsNearFloat64Limits(t *testing.T) {
 		assert.False(t, math.IsInf(v, 0) || math.IsNaN(v), "statistics %v %v %v %v %v", p.Offset, p.Scale, p.Fill, p.TargetMean, p.TargetScale)
 	}
 	assert.InDelta(t, 2.85e300, p.Offset[0], 1e286) // the mean of (i%7)·1e300 over 20 rows
-	assert.InDelta(t, 3e307, p.Fill[1], 1e293) // the mean of the present (i%7)·1e307
+	assert.InDelta(t, 3e307, p.Fill[1], 1e293)      // the mean of the present (i%7)·1e307
 	_, err = p.Marshal()
 	require.NoError(t, err, "a model file holds the statistics")
 
