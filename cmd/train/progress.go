@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/densetrain/densetrain/pkg/nn"
@@ -26,7 +27,58 @@ type progress struct {
 	epochs int
 	rows   int // training rows (TrainState.Samples)
 	start  time.Time
+	parts  barParts // what fits the terminal's width
 	bar    *progressbar.ProgressBar
+}
+
+// barParts says which parts of the bar's line are shown.
+type barParts struct{ rate, count, time bool }
+
+// fitParts chooses the parts of the bar's line that fit a terminal of
+// width columns with a bar of 10 columns at least — the rate, then the
+// row count, then the times are left out as it narrows — so that the line
+// never wraps, which would leave a line behind at every redraw. A width of
+// 0 (unknown) shows every part.
+func fitParts(width, epochs, rows int) barParts {
+	p := barParts{rate: true, count: true, time: true}
+	if width <= 0 {
+		return p
+	}
+	digits := len(strconv.Itoa(max(epochs, rows)))
+	need := func() int {
+		n := len("epoch /  loss 123456.7890") + 2*len(strconv.Itoa(epochs)) // the description
+		n += len(" 100% |") + 10 + len("| ")                                // the bar
+		if p.rate {
+			n += len(" 999.9k samples/s")
+		}
+		if p.count {
+			n += 2*digits + len("(/) ")
+		}
+		if p.time {
+			n += len(" [59m59s:59m59s]")
+		}
+		return n + 1 // the cursor's column
+	}
+	for _, drop := range []*bool{&p.rate, &p.count, &p.time} {
+		if need() <= width {
+			break
+		}
+		*drop = false
+	}
+	return p
+}
+
+// termWidth is the width of the terminal w writes to, or 0.
+func termWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok {
+		return 0
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return width
 }
 
 func (p *progress) OnTrainBegin(s nn.TrainState) error {
@@ -36,19 +88,29 @@ func (p *progress) OnTrainBegin(s nn.TrainState) error {
 
 func (p *progress) OnEpochBegin(_ nn.TrainState, epoch int) error {
 	p.start = time.Now()
-	p.bar = progressbar.NewOptions(p.rows,
+	p.parts = fitParts(termWidth(p.w), p.epochs, p.rows)
+	opts := []progressbar.Option{
 		progressbar.OptionSetWriter(p.w),
 		progressbar.OptionSetDescription(fmt.Sprintf("epoch %d/%d", epoch, p.epochs)),
-		progressbar.OptionShowCount(),
-		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionThrottle(100 * time.Millisecond),
 		progressbar.OptionSetRenderBlankState(true), // the total at once, even for an epoch shorter than the throttle
 		progressbar.OptionClearOnFinish(),
-	)
+		progressbar.OptionSetElapsedTime(p.parts.time),
+		progressbar.OptionSetPredictTime(p.parts.time),
+	}
+	if p.parts.count {
+		opts = append(opts, progressbar.OptionShowCount())
+	}
+	p.bar = progressbar.NewOptions(p.rows, opts...)
 	return nil
 }
 
 func (p *progress) OnBatchEnd(_ nn.TrainState, epoch, _, samples int, loss float64) error {
-	p.bar.Describe(fmt.Sprintf("epoch %d/%d loss %.4f %s", epoch, p.epochs, loss, rate(samples, time.Since(p.start))))
+	d := fmt.Sprintf("epoch %d/%d loss %.4f", epoch, p.epochs, loss)
+	if p.parts.rate {
+		d += " " + rate(samples, time.Since(p.start))
+	}
+	p.bar.Describe(d)
 	return p.bar.Set(samples)
 }
 
