@@ -163,6 +163,7 @@ var badCorpus = []badCase{
 	{"xor --lr +Inf", "xor --lr +Inf", []string{"--lr +Inf"}},
 	{"xor --lr 0", "xor --lr 0", []string{"--lr 0"}},
 	{"predict: an answer beyond float32", "predict --model GEN/huge.safetensors --data GEN/huge_far.csv --out OUT", []string{"huge_far.csv:3:", `target "y"`, "beyond the range of float32"}},
+	{"serve --addr of a colon alone", "serve --model BAD/model_good_iris.safetensors --addr :", []string{`--addr ":"`, "HOST:PORT"}},
 	{"float64: a span no scaling holds", "fit --data GEN/span.csv --precision f64 --scale minmax", []string{"span.csv:", `column "x": its values span more than float64 can hold`}},
 	{"evaluate: an answer beyond float32", "evaluate --model GEN/huge.safetensors --data GEN/huge_far.csv --json", []string{"huge_far.csv:3:", `target "y"`, "beyond the range of float32"}},
 	// round 3: model file

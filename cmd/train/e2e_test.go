@@ -292,3 +292,18 @@ func TestFloat64NearItsLimits(t *testing.T) {
 	assert.NotContains(t, out, "Inf")
 	assert.NotContains(t, out, "NaN")
 }
+
+// summary lists class labels each on one line's worth: a label with a
+// newline or a comma is quoted.
+func TestSummaryQuotesOddLabels(t *testing.T) {
+	bin := binary(t)
+	dir := t.TempDir()
+	data := filepath.Join(dir, "nl.csv")
+	require.NoError(t, os.WriteFile(data, []byte("a,y\n1,\"x\ny\"\n2,\"b,c\"\n3,\"x\ny\"\n4,\"b,c\"\n"), 0o644))
+	model := filepath.Join(dir, "m")
+	code, _, errOut := drive(t, bin, "fit", "--data", data, "--epochs", "1", "--quiet", "--out", model)
+	require.Equal(t, 0, code, errOut)
+	code, out, errOut := drive(t, bin, "summary", "--model", model)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, `(classes: "b,c", "x\ny")`)
+}

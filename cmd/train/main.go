@@ -27,6 +27,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/densetrain/densetrain/internal/atomicfile"
@@ -188,7 +189,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, syscall.EPIPE):
 		return brokenPipe
 	case errors.Is(err, context.Canceled) && errors.As(context.Cause(ctx), &sig):
-		fmt.Fprintf(stderr, "train %s: %v: %v\n", args[0], sig, err)
+		// What was stopped, without Go's "context canceled" after it.
+		if what := strings.TrimSuffix(err.Error(), ": "+context.Canceled.Error()); what != context.Canceled.Error() {
+			fmt.Fprintf(stderr, "train %s: %v: %s\n", args[0], sig, what)
+		} else {
+			fmt.Fprintf(stderr, "train %s: %v\n", args[0], sig)
+		}
 	default:
 		fmt.Fprintf(stderr, "train %s: %v\n", args[0], err)
 	}

@@ -43,7 +43,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := requireFlags(namedPath{"model", *model}); err != nil {
 		return err
 	}
-	if _, _, err := net.SplitHostPort(*addr); err != nil {
+	if _, port, err := net.SplitHostPort(*addr); err != nil || port == "" {
 		// "" would listen on every interface at a random port.
 		return usageError(fmt.Errorf("--addr %q: want HOST:PORT (127.0.0.1:8080; :8080 for every interface; port 0 for a free one)", *addr))
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/densetrain/densetrain/pkg/csvdata"
 )
 
 // summaryCommand describes a saved model: its layers and parameters, the
@@ -34,7 +36,11 @@ func summaryCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	fmt.Fprint(stdout, s)
 	fmt.Fprintf(stdout, "task: %s of %s", p.Task, strings.Join(p.Targets, ", "))
 	if p.Labels != nil {
-		fmt.Fprintf(stdout, " (classes: %s)", strings.Join(p.Labels, ", "))
+		labels := make([]string, len(p.Labels))
+		for i, l := range p.Labels {
+			labels[i] = csvdata.ListName(l)
+		}
+		fmt.Fprintf(stdout, " (classes: %s)", strings.Join(labels, ", "))
 	}
 	fmt.Fprintf(stdout, "\ninputs: %d columns from %d features", p.InputWidth(), len(p.Schema.Features))
 	if len(p.Indicators) > 0 {

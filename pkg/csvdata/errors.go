@@ -85,17 +85,26 @@ func (r *reader[T]) headerList() string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		if len(h) > MaxQuoted || h != strings.TrimSpace(h) || strings.ContainsFunc(h, func(c rune) bool {
-			return c == ',' || c == '"' || c == utf8.RuneError || unicode.IsControl(c)
-		}) {
-			h = Quote(h) // on one line, and told apart from its neighbours
-		}
-		b.WriteString(h)
+		b.WriteString(ListName(h))
 	}
 	if len(r.header) > maxListed {
 		fmt.Fprintf(&b, " … (%d columns)", len(r.header))
 	}
 	return b.String()
+}
+
+// ListName writes a name (a column's, a class label) for a list in a
+// message: as it is, or quoted as Quote does when it is long, has
+// surrounding spaces, a comma, a quote or a control character — so that
+// the message stays on one line and the name is told apart from its
+// neighbours.
+func ListName(h string) string {
+	if len(h) > MaxQuoted || h != strings.TrimSpace(h) || strings.ContainsFunc(h, func(c rune) bool {
+		return c == ',' || c == '"' || c == utf8.RuneError || unicode.IsControl(c)
+	}) {
+		return Quote(h)
+	}
+	return h
 }
 
 // maxPathShown is the longest path an error shows whole: longer ones are

@@ -145,8 +145,10 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("impute %s: want mean, median or error", csvdata.Quote(c.Impute))
 	case c.Epochs < 1 || c.Batch < 1 || c.Workers < 0 || c.MaxCategories < 1:
 		return c, fmt.Errorf("epochs %d, batch %d, workers %d, max categories %d: want positive values", c.Epochs, c.Batch, c.Workers, c.MaxCategories)
-	case c.ValSplit >= 1 || c.ValSplit != c.ValSplit || c.LR < 0 || c.LR != c.LR:
-		return c, fmt.Errorf("validation split %v, learning rate %v: want a fraction below 1 and a rate not below 0", c.ValSplit, c.LR)
+	case c.ValSplit >= 1 || c.ValSplit != c.ValSplit:
+		return c, fmt.Errorf("ValSplit %v: want a fraction below 1 (0: the default, negative: none)", c.ValSplit)
+	case !(c.LR >= 0) || math.IsInf(c.LR, 0):
+		return c, fmt.Errorf("LR %v: want a finite rate, 0 for the optimizer's default", c.LR)
 	case c.ValSplit > 0 && c.Val != nil:
 		return c, fmt.Errorf("give a validation split or a validation table, not both")
 	}

@@ -3,6 +3,7 @@ package tabular
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -56,5 +57,16 @@ func TestEpochMetricsInTargetUnits(t *testing.T) {
 	for _, k := range []string{"rmse", "mae"} {
 		ratio := last.Metrics[k] / ev.Metrics[k]
 		assert.True(t, ratio > 0.5 && ratio < 2, "%s: epoch %v, Evaluate %v", k, last.Metrics[k], ev.Metrics[k])
+	}
+}
+
+// Config's learning rate is a finite number (0: the optimizer's default),
+// named by its field.
+func TestConfigLRIsFinite(t *testing.T) {
+	for _, lr := range []float64{math.Inf(1), math.NaN(), -1} {
+		_, err := Fit(context.Background(), File("../../testdata/iris.csv"), Config{LR: lr, Epochs: 1})
+		require.ErrorAs(t, err, new(*InputError))
+		assert.ErrorContains(t, err, "LR ")
+		assert.NotContains(t, err.Error(), "split")
 	}
 }
