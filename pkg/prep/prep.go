@@ -115,7 +115,7 @@ func NewScaled[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task 
 	if err != nil {
 		return nil, err
 	}
-	return p, fitScaler(ctx, p, tab.X, train, scaler)
+	return p, fitScaler(ctx, p, tab.X, rowSel{list: train}, scaler)
 }
 
 // newUnscaled returns the preprocessing of a table for a task, without
@@ -348,21 +348,30 @@ func Unmarshal(b []byte) (*Preprocessing, error) {
 	return &p, nil
 }
 
-// forRows calls each for rows, or for 0…n−1 when rows is nil; it stops
-// with ctx's error when ctx ends.
-func forRows(ctx context.Context, n int, rows []int, each func(int)) error {
-	if rows == nil {
-		for r := range n {
-			if err := every(ctx, r); err != nil {
+// rowSel selects the rows of a fit: list when it is not nil, else every
+// row but held (sorted, distinct; nil holds out none).
+type rowSel struct{ list, held []int }
+
+// forRows calls each for the rows rows selects of n, in increasing order
+// (list's order for a list); it stops with ctx's error when ctx ends.
+func forRows(ctx context.Context, n int, rows rowSel, each func(int)) error {
+	if rows.list != nil {
+		for i, r := range rows.list {
+			if err := every(ctx, i); err != nil {
 				return err
 			}
 			each(r)
 		}
 		return nil
 	}
-	for i, r := range rows {
-		if err := every(ctx, i); err != nil {
+	h := 0
+	for r := range n {
+		if err := every(ctx, r); err != nil {
 			return err
+		}
+		if h < len(rows.held) && rows.held[h] == r {
+			h++
+			continue
 		}
 		each(r)
 	}
