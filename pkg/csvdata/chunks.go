@@ -70,6 +70,7 @@ func (r *reader[T]) parse(off int64, line int) (int, error) {
 		if r.src.gz && !c.last && len(full) == 0 {
 			w = max(w-1, 1)
 		}
+		r.addLines(c, rows)
 		if err := r.parseChunk(c, rows, w); err != nil {
 			return 0, err
 		}
@@ -217,7 +218,6 @@ func (r *reader[T]) reserve(need int, c *chunk, at int64) error {
 	prefault(x[:min(likely, n)*r.width], threads)
 	copy(x, r.x)
 	r.x = x
-	r.lines = resized(r.lines, n)
 	r.skipRow = resized(r.skipRow, n)
 	if r.codes == nil {
 		r.codes = make([][]uint32, r.nCat)
@@ -234,6 +234,23 @@ func (r *reader[T]) reserve(need int, c *chunk, at int64) error {
 		}
 	}
 	return nil
+}
+
+// addLines notes the lines of chunk c's records, rows from row on: a
+// chunk on consecutive lines (lines only grow) is one run at most.
+func (r *reader[T]) addLines(c *chunk, row int) {
+	n := len(c.lines)
+	if n == 0 {
+		return
+	}
+	if c.lines[n-1]-c.lines[0] == n-1 {
+		r.lines.add(row, c.lines[0])
+		r.lines.n = row + n
+		return
+	}
+	for i, line := range c.lines {
+		r.lines.add(row+i, line)
+	}
 }
 
 // resized returns s's elements in a new slice of length n ≥ len(s). The

@@ -141,8 +141,8 @@ type reader[T tensor.Float] struct {
 	// textTargets lists the file columns of targets found to hold text.
 	tgtText     []bool
 	textTargets map[int]bool
-	lines       []int32 // per row
-	skipRow     []bool  // per row: a target is missing
+	lines       Lines  // of the rows so far
+	skipRow     []bool // per row: a target is missing
 	workers     []*worker
 	known       []map[string]uint32 // per categorical column, from a schema
 	forced      map[int]bool        // columns declared categorical
@@ -178,8 +178,8 @@ func (r *reader[T]) read() (*Table[T], error) {
 		if err := r.plan(); err != nil {
 			return nil, err
 		}
-		r.rowCap, r.x, r.lines, r.skipRow, r.codes, r.tgts, r.tnum = 0, nil, nil, nil, nil, nil, nil // sized by the first chunk
-		r.tgtText = nil                                                                              // told by the first chunk
+		r.rowCap, r.x, r.lines, r.skipRow, r.codes, r.tgts, r.tnum = 0, nil, Lines{}, nil, nil, nil, nil // sized by the first chunk
+		r.tgtText = nil                                                                                  // told by the first chunk
 		r.workers = make([]*worker, r.opt.Workers)
 		for k := range r.workers {
 			r.workers[k] = newWorker(len(r.header), r.nCat, r.nTarget, r.opt.Schema == nil)

@@ -145,7 +145,7 @@ type Table[T tensor.Float] struct {
 	X       tensor.Matrix[T] // features, one row per record; NaN where missing
 	Schema  Schema           // the feature columns, in X's order
 	Targets []Column
-	Lines   []int32 // the file line of each row, for messages
+	Lines   Lines // the file line of each row, for messages
 	// Missing counts the missing cells of each feature column that has any
 	// (in schema order).
 	Missing []Cells

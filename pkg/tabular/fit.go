@@ -178,8 +178,8 @@ func rowError[T tensor.Float](ctx context.Context, name string, tab *csvdata.Tab
 // atRow gives an error about a row of tab its file and line.
 func atRow[T tensor.Float](name string, tab *csvdata.Table[T], err error) error {
 	var re *prep.RowError
-	if errors.As(err, &re) && re.Row >= 0 && re.Row < len(tab.Lines) {
-		return &csvdata.ParseError{File: name, Line: int(tab.Lines[re.Row]), Err: re.Err}
+	if errors.As(err, &re) && re.Row >= 0 && re.Row < tab.Lines.Len() {
+		return &csvdata.ParseError{File: name, Line: tab.Lines.Line(re.Row), Err: re.Err}
 	}
 	return fmt.Errorf("%s: %w", name, err)
 }
