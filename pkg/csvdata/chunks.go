@@ -15,7 +15,8 @@ import (
 // a quote.
 type chunk struct {
 	buf                 []byte
-	starts, ends, lines []int
+	starts, ends, lines []int32 // lines counted from line0: 12 bytes a record
+	line0               int
 	size                int
 	last, quotes        bool
 	err                 error
@@ -145,9 +146,10 @@ func (r *reader[T]) cut(ctx context.Context, off int64, line int, free <-chan *c
 				want = bytes.Count(c.buf[:n], []byte{'\n'}) + 1
 			}
 			if cap(c.starts) < want {
-				c.starts, c.ends, c.lines = make([]int, 0, want), make([]int, 0, want), make([]int, 0, want)
+				c.starts, c.ends, c.lines = make([]int32, 0, want), make([]int32, 0, want), make([]int32, 0, want)
 			}
 			if c.err == nil {
+				c.line0 = line
 				c.starts, c.ends, c.lines, done, next, c.quotes = records(c.buf[:n], line, eof, c.starts[:0], c.ends[:0], c.lines[:0])
 				if len(c.starts) == 0 && !eof {
 					if n > r.opt.MaxRecordBytes { // of several lines: check has seen to a long one
@@ -178,6 +180,9 @@ func (r *reader[T]) cut(ctx context.Context, off int64, line int, free <-chan *c
 		}
 	}
 }
+
+// maxChunkBytes bounds Options.ChunkBytes and MaxRecordBytes.
+const maxChunkBytes = 512 << 20
 
 // maxFirstBytes bounds the per-row storage sized from the first chunk's
 // estimate: a file whose first rows are much shorter than the rest must
@@ -243,13 +248,13 @@ func (r *reader[T]) addLines(c *chunk, row int) {
 	if n == 0 {
 		return
 	}
-	if c.lines[n-1]-c.lines[0] == n-1 {
-		r.lines.add(row, c.lines[0])
+	if int(c.lines[n-1]-c.lines[0]) == n-1 {
+		r.lines.add(row, c.line0+int(c.lines[0]))
 		r.lines.n = row + n
 		return
 	}
 	for i, line := range c.lines {
-		r.lines.add(row+i, line)
+		r.lines.add(row+i, c.line0+int(line))
 	}
 }
 

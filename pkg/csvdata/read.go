@@ -76,6 +76,9 @@ func (opt Options) withDefaults() (Options, error) {
 	if opt.MaxRecordBytes <= 0 {
 		opt.MaxRecordBytes = 64 << 20
 	}
+	// A chunk's record offsets are int32: its buffer, which grows to hold
+	// one long record, stays under 2 GiB.
+	opt.ChunkBytes, opt.MaxRecordBytes = min(opt.ChunkBytes, maxChunkBytes), min(opt.MaxRecordBytes, maxChunkBytes)
 	if opt.MaxColumns <= 0 {
 		opt.MaxColumns = DefaultMaxColumns
 	}
@@ -218,7 +221,8 @@ func (r *reader[T]) readHeader() (int64, int, error) {
 		if bytes.HasPrefix(buf, utf8BOM) {
 			bom = 3
 		}
-		starts, ends, lines, _, _, _ := records(buf[bom:], 1, eof, nil, nil, nil)
+		s32, e32, l32, _, _, _ := records(buf[bom:], 1, eof, nil, nil, nil)
+		starts, ends, lines := ints(s32, 0), ints(e32, 0), ints(l32, 1)
 		if len(starts) >= 2 || eof {
 			if len(starts) == 0 {
 				return 0, 0, r.errAt(1, 0, "empty file: no header line")

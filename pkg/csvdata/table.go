@@ -42,7 +42,7 @@ type Options struct {
 	// Workers parse in parallel (default GOMAXPROCS).
 	Workers int
 	// ChunkBytes is the read size (default 8 MiB); MaxRecordBytes bounds one
-	// record (default 64 MiB).
+	// record (default 64 MiB). Each is at most 512 MiB.
 	ChunkBytes, MaxRecordBytes int
 	// MaxColumns bounds the columns of the file and of the matrix after
 	// one-hot encoding (default DefaultMaxColumns), so that a malformed or
