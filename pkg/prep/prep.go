@@ -289,31 +289,46 @@ func Targets[T tensor.Float](ctx context.Context, p *Preprocessing, cols []csvda
 	if len(cols) != len(p.Targets) {
 		return tensor.Matrix[T]{}, fmt.Errorf("%d target columns, the model has %d", len(cols), len(p.Targets))
 	}
+	y := tensor.NewMatrix[T](cols[0].Len(), len(cols), nil)
 	if p.Task == Classify {
-		y := tensor.NewMatrix[T](cols[0].Len(), 1, nil)
-		if err := EachClass(ctx, p.Labels, cols[0], func(i, k int) { y.Data[i] = T(k) }); err != nil {
-			return tensor.Matrix[T]{}, err
-		}
-		return y, nil
+		y = tensor.NewMatrix[T](cols[0].Len(), 1, nil)
 	}
-	n := cols[0].Len()
-	y := tensor.NewMatrix[T](n, len(cols), nil)
+	if err := TargetsInto(ctx, p, cols, y); err != nil {
+		return tensor.Matrix[T]{}, err
+	}
+	return y, nil
+}
+
+// TargetsInto is Targets into y, which has the rows of cols and a column
+// for each target (one for classification). It writes row i only after
+// reading row i of cols, so that y may hold its data where a single
+// numeric column holds its numbers, from their start (4 or 8 bytes a row
+// in 8): the targets are then made in place. The column is not a column
+// any longer after that.
+func TargetsInto[T tensor.Float](ctx context.Context, p *Preprocessing, cols []csvdata.Column, y tensor.Matrix[T]) error {
+	if len(cols) != len(p.Targets) {
+		return fmt.Errorf("%d target columns, the model has %d", len(cols), len(p.Targets))
+	}
+	if p.Task == Classify {
+		return EachClass(ctx, p.Labels, cols[0], func(i, k int) { y.Data[i] = T(k) })
+	}
 	for j, c := range cols {
 		if c.Numbers == nil {
-			return tensor.Matrix[T]{}, &RowError{Row: c.FirstText, Err: fmt.Errorf("%s in target column %s is not a number, which regression needs", csvdata.Quote(c.Strings[c.FirstText]), csvdata.Quote(c.Name))}
+			return &RowError{Row: c.FirstText, Err: fmt.Errorf("%s in target column %s is not a number, which regression needs", csvdata.Quote(c.Strings[c.FirstText]), csvdata.Quote(c.Name))}
 		}
-		for i, v := range c.Numbers {
+		for i := range c.Len() {
 			if err := every(ctx, i); err != nil {
-				return tensor.Matrix[T]{}, err
+				return err
 			}
+			v := c.Numbers[i]
 			t := T(v)
 			if t-t != 0 { // finite in float64, beyond float32's range
-				return tensor.Matrix[T]{}, &RowError{Row: i, Err: csvdata.NewHintError("%s in target column %s is beyond the range of float32 (train with %s for a float64 model)", csvdata.Quote(c.Text(i)), csvdata.Quote(c.Name), csvdata.Hint{Field: "Float64"})}
+				return &RowError{Row: i, Err: csvdata.NewHintError("%s in target column %s is beyond the range of float32 (train with %s for a float64 model)", csvdata.Quote(c.Text(i)), csvdata.Quote(c.Name), csvdata.Hint{Field: "Float64"})}
 			}
 			y.Data[i*len(cols)+j] = t
 		}
 	}
-	return y, nil
+	return nil
 }
 
 // Marshal returns the JSON stored in a model file.

@@ -57,11 +57,10 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 	if err != nil {
 		return nil, rowError(ctx, src.Name, tab, err)
 	}
-	y, err := prep.Targets[T](ctx, p, tab.Targets)
+	y, err := modelTargets(ctx, p, tab)
 	if err != nil {
 		return nil, rowError(ctx, src.Name, tab, err)
 	}
-	tab.Targets = nil
 	collect(tab.X.Rows)
 	var val []int
 	if c.ValSplit == 0 && c.Val == nil && tab.X.Rows >= defaultValMinRows(task) {
