@@ -6,6 +6,7 @@ package shuffle
 
 import (
 	"context"
+	"math/bits"
 	"math/rand/v2"
 )
 
@@ -51,4 +52,27 @@ func Split[R int | int32](ctx context.Context, n int, picked []R) (in, out []int
 		}
 	}
 	return in, out, nil
+}
+
+// Sorted returns the rows of picked (distinct rows of 0…n−1, in any
+// order) in increasing order — Split's in, without the complement: it
+// marks them in a bitmap of n bits rather than a flag a row, and stops
+// with ctx's error if ctx ends first.
+func Sorted[R int | int32](ctx context.Context, n int, picked []R) ([]int, error) {
+	mark := make([]uint64, (n+63)/64)
+	for _, r := range picked {
+		mark[r/64] |= 1 << (uint(r) % 64)
+	}
+	in := make([]int, 0, len(picked))
+	for w, word := range mark {
+		if w%(every/64) == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		for m := word; m != 0; m &= m - 1 {
+			in = append(in, w*64+bits.TrailingZeros64(m))
+		}
+	}
+	return in, nil
 }

@@ -50,3 +50,28 @@ func TestSplitIsSort(t *testing.T) {
 	rest := slices.Sorted(slices.Values(perm[n/3:]))
 	assert.Equal(t, rest, out)
 }
+
+// Sorted gives Split's in, for int and int32 rows.
+func TestSortedIsSplit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for _, n := range []int{1, 63, 64, 65, 2*every + 3} {
+		perm := rng.Perm(n)
+		picked := perm[:n/3+1]
+		want, _, err := Split(context.Background(), n, picked)
+		require.NoError(t, err)
+		got, err := Sorted(context.Background(), n, picked)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "n %d", n)
+		small := make([]int32, len(picked))
+		for i, r := range picked {
+			small[i] = int32(r)
+		}
+		got, err = Sorted(context.Background(), n, small)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "n %d, int32", n)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := Sorted(ctx, 10, []int{3})
+	assert.ErrorIs(t, err, context.Canceled)
+}

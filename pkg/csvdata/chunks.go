@@ -15,7 +15,8 @@ import (
 // a quote.
 type chunk struct {
 	buf                 []byte
-	starts, ends, lines []int
+	starts, ends, lines []int32 // lines counted from line0: 12 bytes a record
+	line0               int
 	size                int
 	last, quotes        bool
 	err                 error
@@ -70,6 +71,7 @@ func (r *reader[T]) parse(off int64, line int) (int, error) {
 		if r.src.gz && !c.last && len(full) == 0 {
 			w = max(w-1, 1)
 		}
+		r.addLines(c, rows)
 		if err := r.parseChunk(c, rows, w); err != nil {
 			return 0, err
 		}
@@ -144,9 +146,10 @@ func (r *reader[T]) cut(ctx context.Context, off int64, line int, free <-chan *c
 				want = bytes.Count(c.buf[:n], []byte{'\n'}) + 1
 			}
 			if cap(c.starts) < want {
-				c.starts, c.ends, c.lines = make([]int, 0, want), make([]int, 0, want), make([]int, 0, want)
+				c.starts, c.ends, c.lines = make([]int32, 0, want), make([]int32, 0, want), make([]int32, 0, want)
 			}
 			if c.err == nil {
+				c.line0 = line
 				c.starts, c.ends, c.lines, done, next, c.quotes = records(c.buf[:n], line, eof, c.starts[:0], c.ends[:0], c.lines[:0])
 				if len(c.starts) == 0 && !eof {
 					if n > r.opt.MaxRecordBytes { // of several lines: check has seen to a long one
@@ -177,6 +180,9 @@ func (r *reader[T]) cut(ctx context.Context, off int64, line int, free <-chan *c
 		}
 	}
 }
+
+// maxChunkBytes bounds Options.ChunkBytes and MaxRecordBytes.
+const maxChunkBytes = 512 << 20
 
 // maxFirstBytes bounds the per-row storage sized from the first chunk's
 // estimate: a file whose first rows are much shorter than the rest must
@@ -217,7 +223,6 @@ func (r *reader[T]) reserve(need int, c *chunk, at int64) error {
 	prefault(x[:min(likely, n)*r.width], threads)
 	copy(x, r.x)
 	r.x = x
-	r.lines = resized(r.lines, n)
 	r.skipRow = resized(r.skipRow, n)
 	if r.codes == nil {
 		r.codes = make([][]uint32, r.nCat)
@@ -234,6 +239,23 @@ func (r *reader[T]) reserve(need int, c *chunk, at int64) error {
 		}
 	}
 	return nil
+}
+
+// addLines notes the lines of chunk c's records, rows from row on: a
+// chunk on consecutive lines (lines only grow) is one run at most.
+func (r *reader[T]) addLines(c *chunk, row int) {
+	n := len(c.lines)
+	if n == 0 {
+		return
+	}
+	if int(c.lines[n-1]-c.lines[0]) == n-1 {
+		r.lines.add(row, c.line0+int(c.lines[0]))
+		r.lines.n = row + n
+		return
+	}
+	for i, line := range c.lines {
+		r.lines.add(row+i, c.line0+int(line))
+	}
 }
 
 // resized returns s's elements in a new slice of length n ≥ len(s). The

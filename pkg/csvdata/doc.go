@@ -38,9 +38,10 @@
 // faulted in before the workers write them (see prefault).
 // Peak memory is the matrix (twice in that late-category case), a
 // category code per text cell, a float64 per target (a string when it is
-// text), a line number per row, and a few chunk buffers with their
-// record index; it is checked against Options.MemoryBudget before it is
-// allocated. A column's type is
+// text), a flag per row, and a few chunk buffers with their record index
+// (12 bytes a record) — the lines are kept as runs of consecutive lines;
+// it is checked against Options.MemoryBudget before it is allocated. A
+// column's type is
 // guessed from its first present value in the first 256 KiB, and the
 // whole file confirms it: one missing there, and found to hold only text
 // later, is read again as categories.

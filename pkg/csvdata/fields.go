@@ -77,13 +77,23 @@ func splitFields(rec []byte, dst []field, sep byte) ([]field, int, error) {
 	}
 }
 
-// records scans buf for complete records and appends each one's start and
-// end offsets (the end excludes the newline) and its 1-based line number,
-// counting from line. Records end at a newline outside quotes; with final
+// ints returns s's values plus add, as int.
+func ints(s []int32, add int) []int {
+	out := make([]int, len(s))
+	for i, v := range s {
+		out[i] = int(v) + add
+	}
+	return out
+}
+
+// records scans buf (under 2 GiB) for complete records and appends each
+// one's start and end offsets (the end excludes the newline) and its line
+// counted from line (its 1-based line number less line). Records end at a newline outside quotes; with final
 // set, the end of buf ends one too. Blank records are skipped. It returns
 // the offset just past the last complete record and the line number there,
 // and whether buf holds a quote.
-func records(buf []byte, line int, final bool, starts, ends, lines []int) ([]int, []int, []int, int, int, bool) {
+func records(buf []byte, line int, final bool, starts, ends, lines []int32) ([]int32, []int32, []int32, int, int, bool) {
+	line0 := line
 	if bytes.IndexByte(buf, '"') < 0 {
 		starts, ends, lines, done, next := recordsNoQuotes(buf, line, final, starts, ends, lines)
 		return starts, ends, lines, done, next, false
@@ -100,14 +110,14 @@ func records(buf []byte, line int, final bool, starts, ends, lines []int) ([]int
 				continue
 			}
 			if !blank(buf[recStart:i]) {
-				starts, ends, lines = append(starts, recStart), append(ends, i), append(lines, recLine)
+				starts, ends, lines = append(starts, int32(recStart)), append(ends, int32(i)), append(lines, int32(recLine-line0))
 			}
 			recStart, recLine = i+1, line
 		}
 	}
 	if final {
 		if recStart < len(buf) && !blank(buf[recStart:]) {
-			starts, ends, lines = append(starts, recStart), append(ends, len(buf)), append(lines, recLine)
+			starts, ends, lines = append(starts, int32(recStart)), append(ends, int32(len(buf))), append(lines, int32(recLine-line0))
 		}
 		return starts, ends, lines, len(buf), line, true
 	}
@@ -116,7 +126,8 @@ func records(buf []byte, line int, final bool, starts, ends, lines []int) ([]int
 
 // recordsNoQuotes is records for a buffer without quotes: every newline
 // ends a record, found with bytes.IndexByte.
-func recordsNoQuotes(buf []byte, line int, final bool, starts, ends, lines []int) ([]int, []int, []int, int, int) {
+func recordsNoQuotes(buf []byte, line int, final bool, starts, ends, lines []int32) ([]int32, []int32, []int32, int, int) {
+	line0 := line
 	recStart := 0
 	for {
 		k := bytes.IndexByte(buf[recStart:], '\n')
@@ -125,14 +136,14 @@ func recordsNoQuotes(buf []byte, line int, final bool, starts, ends, lines []int
 		}
 		end := recStart + k
 		if !blank(buf[recStart:end]) {
-			starts, ends, lines = append(starts, recStart), append(ends, end), append(lines, line)
+			starts, ends, lines = append(starts, int32(recStart)), append(ends, int32(end)), append(lines, int32(line-line0))
 		}
 		line++
 		recStart = end + 1
 	}
 	if final {
 		if recStart < len(buf) && !blank(buf[recStart:]) {
-			starts, ends, lines = append(starts, recStart), append(ends, len(buf)), append(lines, line)
+			starts, ends, lines = append(starts, int32(recStart)), append(ends, int32(len(buf))), append(lines, int32(line-line0))
 		}
 		return starts, ends, lines, len(buf), line
 	}

@@ -83,7 +83,7 @@ func (r *reader[T]) finish(rows int) (*Table[T], error) {
 	if rows == 0 {
 		return nil, r.errAt(0, 0, "every row has a missing target (column %s, first at line %d)", Quote(t.Skipped.Column), t.Skipped.Line)
 	}
-	t.Lines = r.lines[:rows]
+	t.Lines = r.lines
 	remap, err := r.categories(t, rows)
 	if err != nil {
 		return nil, err
@@ -177,6 +177,7 @@ func (r *reader[T]) compact(rows int) int {
 	if !slices.Contains(r.skipRow[:rows], true) {
 		return rows
 	}
+	r.lines = r.lines.keep(r.skipRow[:rows])
 	w, n := r.width, 0
 	for i := range rows {
 		if r.skipRow[i] {
@@ -184,7 +185,6 @@ func (r *reader[T]) compact(rows int) int {
 		}
 		if n != i {
 			copy(r.x[n*w:(n+1)*w], r.x[i*w:(i+1)*w])
-			r.lines[n] = r.lines[i]
 			for _, c := range r.codes {
 				c[n] = c[i]
 			}

@@ -28,7 +28,8 @@ func (r *reader[T]) firstValues(off int64, line int) error {
 	if err != nil && err != io.EOF {
 		return r.src.readErr(err)
 	}
-	starts, ends, lines, _, _, _ := records(buf[:k], line, err == io.EOF, nil, nil, nil)
+	s32, e32, l32, _, _, _ := records(buf[:k], line, err == io.EOF, nil, nil, nil)
+	starts, ends, lines := ints(s32, 0), ints(e32, 0), ints(l32, line)
 	left := len(r.header)
 	var fs []field
 	for k := range starts {

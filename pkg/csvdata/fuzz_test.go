@@ -46,8 +46,8 @@ func FuzzRead(f *testing.F) {
 			}
 			return
 		}
-		if tab.X.Cols != tab.Schema.Width() || len(tab.X.Data) != tab.X.Rows*tab.X.Cols || len(tab.Lines) != tab.X.Rows {
-			t.Fatalf("inconsistent table: %d×%d matrix, schema width %d, %d lines", tab.X.Rows, tab.X.Cols, tab.Schema.Width(), len(tab.Lines))
+		if tab.X.Cols != tab.Schema.Width() || len(tab.X.Data) != tab.X.Rows*tab.X.Cols || tab.Lines.Len() != tab.X.Rows {
+			t.Fatalf("inconsistent table: %d×%d matrix, schema width %d, %d lines", tab.X.Rows, tab.X.Cols, tab.Schema.Width(), tab.Lines.Len())
 		}
 		for _, c := range tab.Targets {
 			if c.Len() != tab.X.Rows || (c.Numbers != nil && len(c.Numbers) != tab.X.Rows) || (c.Strings != nil && len(c.Strings) != tab.X.Rows) {

@@ -39,10 +39,11 @@ func SizeString(b int64) string {
 
 // rowBytes is the memory a row takes while the table is read: its
 // matrix row, its category codes, its targets (a number, or a string and
-// a few bytes of text), its line and its skip flag.
+// a few bytes of text) and its skip flag (the lines are runs: nothing a
+// row).
 func (r *reader[T]) rowBytes() int {
 	var z T
-	n := r.width*int(unsafe.Sizeof(z)) + 4*r.nCat + 8*r.nTarget + 5
+	n := r.width*int(unsafe.Sizeof(z)) + 4*r.nCat + 8*r.nTarget + 1
 	for _, text := range r.tgtText {
 		if text {
 			n += 16

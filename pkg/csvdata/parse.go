@@ -46,8 +46,7 @@ func (r *reader[T]) parseChunk(c *chunk, base, workers int) error {
 					return nil
 				}
 				for i := b * bs; i < min((b+1)*bs, len(starts)); i++ {
-					r.lines[base+i] = int32(lines[i])
-					if err := r.parseRecord(wk, k, trimCR(buf[starts[i]:ends[i]]), c.quotes, lines[i], base+i); err != nil {
+					if err := r.parseRecord(wk, k, trimCR(buf[starts[i]:ends[i]]), c.quotes, c.line0+int(lines[i]), base+i); err != nil {
 						if errs[k] == nil || err.before(errs[k]) {
 							errs[k] = err
 						}

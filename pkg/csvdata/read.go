@@ -76,6 +76,9 @@ func (opt Options) withDefaults() (Options, error) {
 	if opt.MaxRecordBytes <= 0 {
 		opt.MaxRecordBytes = 64 << 20
 	}
+	// A chunk's record offsets are int32: its buffer, which grows to hold
+	// one long record, stays under 2 GiB.
+	opt.ChunkBytes, opt.MaxRecordBytes = min(opt.ChunkBytes, maxChunkBytes), min(opt.MaxRecordBytes, maxChunkBytes)
 	if opt.MaxColumns <= 0 {
 		opt.MaxColumns = DefaultMaxColumns
 	}
@@ -141,8 +144,8 @@ type reader[T tensor.Float] struct {
 	// textTargets lists the file columns of targets found to hold text.
 	tgtText     []bool
 	textTargets map[int]bool
-	lines       []int32 // per row
-	skipRow     []bool  // per row: a target is missing
+	lines       Lines  // of the rows so far
+	skipRow     []bool // per row: a target is missing
 	workers     []*worker
 	known       []map[string]uint32 // per categorical column, from a schema
 	forced      map[int]bool        // columns declared categorical
@@ -178,8 +181,8 @@ func (r *reader[T]) read() (*Table[T], error) {
 		if err := r.plan(); err != nil {
 			return nil, err
 		}
-		r.rowCap, r.x, r.lines, r.skipRow, r.codes, r.tgts, r.tnum = 0, nil, nil, nil, nil, nil, nil // sized by the first chunk
-		r.tgtText = nil                                                                              // told by the first chunk
+		r.rowCap, r.x, r.lines, r.skipRow, r.codes, r.tgts, r.tnum = 0, nil, Lines{}, nil, nil, nil, nil // sized by the first chunk
+		r.tgtText = nil                                                                                  // told by the first chunk
 		r.workers = make([]*worker, r.opt.Workers)
 		for k := range r.workers {
 			r.workers[k] = newWorker(len(r.header), r.nCat, r.nTarget, r.opt.Schema == nil)
@@ -218,7 +221,8 @@ func (r *reader[T]) readHeader() (int64, int, error) {
 		if bytes.HasPrefix(buf, utf8BOM) {
 			bom = 3
 		}
-		starts, ends, lines, _, _, _ := records(buf[bom:], 1, eof, nil, nil, nil)
+		s32, e32, l32, _, _, _ := records(buf[bom:], 1, eof, nil, nil, nil)
+		starts, ends, lines := ints(s32, 0), ints(e32, 0), ints(l32, 1)
 		if len(starts) >= 2 || eof {
 			if len(starts) == 0 {
 				return 0, 0, r.errAt(1, 0, "empty file: no header line")

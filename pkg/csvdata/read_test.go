@@ -46,7 +46,7 @@ func TestBOMCRLFQuotesBlankLinesAndStrings(t *testing.T) {
 	assert.Equal(t, []string{"a", "b", "color=blue, dark", "color=red"}, tab.Schema.Names())
 	assert.Equal(t, []float64{1, 2.5, 0, 1, 3, -0.4, 1, 0, 5, 6, 0, 1}, tab.X.Data)
 	assert.Equal(t, []string{"cat", `dog "rex"`, "cat"}, tab.Targets[0].Strings)
-	assert.Equal(t, []int32{2, 4, 5}, tab.Lines)
+	assert.Equal(t, []int32{2, 4, 5}, tab.Lines.All())
 	assert.Nil(t, tab.Targets[0].Numbers)
 	assert.Equal(t, 0, tab.Targets[0].FirstText)
 }

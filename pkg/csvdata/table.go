@@ -42,7 +42,7 @@ type Options struct {
 	// Workers parse in parallel (default GOMAXPROCS).
 	Workers int
 	// ChunkBytes is the read size (default 8 MiB); MaxRecordBytes bounds one
-	// record (default 64 MiB).
+	// record (default 64 MiB). Each is at most 512 MiB.
 	ChunkBytes, MaxRecordBytes int
 	// MaxColumns bounds the columns of the file and of the matrix after
 	// one-hot encoding (default DefaultMaxColumns), so that a malformed or
@@ -145,7 +145,7 @@ type Table[T tensor.Float] struct {
 	X       tensor.Matrix[T] // features, one row per record; NaN where missing
 	Schema  Schema           // the feature columns, in X's order
 	Targets []Column
-	Lines   []int32 // the file line of each row, for messages
+	Lines   Lines // the file line of each row, for messages
 	// Missing counts the missing cells of each feature column that has any
 	// (in schema order).
 	Missing []Cells

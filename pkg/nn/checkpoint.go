@@ -209,7 +209,7 @@ func (r *fitRun[T]) readCheckpoint(rd io.Reader, size int64) (int, error) {
 		if err := pcg.UnmarshalBinary(pj.RNG); err != nil { // the epoch restarts from its shuffle
 			return 0, fmt.Errorf("checkpoint: bad generator state: %w", err)
 		}
-		batches := (len(r.train)-1)/r.batch + 1
+		batches := (r.train.len()-1)/r.batch + 1
 		if st.Epoch >= r.epochs {
 			return 0, fmt.Errorf("checkpoint: it was interrupted in epoch %d, beyond this run's %d epochs", st.Epoch+1, r.epochs)
 		}

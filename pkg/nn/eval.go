@@ -33,7 +33,7 @@ type evaluator[T Float] struct {
 func newEvaluator[T Float](m *Model[T], workers int, x, y Matrix[T], idx []int) *evaluator[T] {
 	e := &evaluator[T]{m: m, x: x, y: y, idx: idx}
 	if y.Data != nil {
-		e.metrics = newMetrics(m.loss, y, idx)
+		e.metrics = newMetrics(m.loss, y, listed(idx))
 	}
 	e.bufs = make([][2][]T, workers)
 	e.rows = make([][]T, workers)

@@ -9,7 +9,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"runtime"
-	"slices"
 
 	"github.com/densetrain/densetrain/pkg/parallel"
 )
@@ -196,7 +195,7 @@ func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*Hi
 	if err != nil {
 		return nil, err
 	}
-	if len(trainIdx) == 0 {
+	if trainIdx.len() == 0 {
 		return nil, errors.New("nn: fit: no training rows")
 	}
 	w, err := sampleWeights(y, m.OutputSize(), metricKindOf(m.loss), opt, trainIdx)
@@ -218,9 +217,10 @@ func (m *Model[T]) Fit(ctx context.Context, x, y Matrix[T], opt FitOptions) (*Hi
 			return nil, fmt.Errorf("nn: fit: a checkpoint needs an optimizer whose state it can save (a StatefulOptimizer); %s is not one", m.opt.Name())
 		}
 	}
-	r := &fitRun[T]{m: m, opt: opt, epochs: epochs, batch: batch, train: trainIdx, perm: slices.Clone(trainIdx), val: val,
-		t: newTrainer(m, x, y, trainIdx, w, min(batch, len(trainIdx)), par), pcg: rand.NewPCG(opt.Seed, shuffleStream),
+	r := &fitRun[T]{m: m, opt: opt, epochs: epochs, batch: batch, train: trainIdx, val: val,
+		t: newTrainer(m, x, y, trainIdx.all, w, min(batch, trainIdx.len()), par), pcg: rand.NewPCG(opt.Seed, shuffleStream),
 		runRate: learningRate(m.opt), hooks: hooks}
+	r.perm = newOrder(trainIdx, min(batch, trainIdx.len()))
 	r.rng = rand.New(r.pcg)
 	r.t.seed = opt.Seed
 	r.t.metrics.scale = opt.MetricScale

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/densetrain/densetrain/internal/shuffle"
 	"github.com/densetrain/densetrain/pkg/parallel"
 )
 
@@ -25,14 +24,8 @@ type valSet[T Float] struct {
 }
 
 // validation returns the training rows and the validation set, if any.
-func (m *Model[T]) validation(ctx context.Context, x, y Matrix[T], opt FitOptions) ([]int, *valSet[T], error) {
-	all := func() []int { // made only where it is the answer: 8 bytes a row
-		a := make([]int, x.Rows)
-		for i := range a {
-			a[i] = i
-		}
-		return a
-	}
+func (m *Model[T]) validation(ctx context.Context, x, y Matrix[T], opt FitOptions) (rowSet, *valSet[T], error) {
+	all := rowSet{n: x.Rows}
 	split := opt.ValidationSplit
 	given := 0
 	for _, b := range []bool{opt.ValidationData.v != nil, split != 0, opt.ValidationRows != nil} {
@@ -42,52 +35,44 @@ func (m *Model[T]) validation(ctx context.Context, x, y Matrix[T], opt FitOption
 	}
 	switch {
 	case given > 1:
-		return nil, nil, errors.New("nn: fit: give one of a validation split, validation data and validation rows")
+		return all, nil, errors.New("nn: fit: give one of a validation split, validation data and validation rows")
 	case opt.ValidationRows != nil:
 		return m.validationRows(x, y, opt.ValidationRows)
 	case opt.ValidationData.v != nil:
 		d, ok := opt.ValidationData.v.([2]Matrix[T])
 		if !ok {
-			return nil, nil, errors.New("nn: fit: the validation data has another precision than the model")
+			return all, nil, errors.New("nn: fit: the validation data has another precision than the model")
 		}
 		if err := m.checkData(d[0], d[1]); err != nil {
-			return nil, nil, fmt.Errorf("validation data: %w", err)
+			return all, nil, fmt.Errorf("validation data: %w", err)
 		}
 		if d[0].Rows == 0 {
-			return nil, nil, errors.New("nn: fit: the validation data has no rows")
+			return all, nil, errors.New("nn: fit: the validation data has no rows")
 		}
-		return all(), &valSet[T]{x: d[0], y: d[1]}, nil
+		return all, &valSet[T]{x: d[0], y: d[1]}, nil
 	case split == 0:
-		return all(), nil, nil
+		return all, nil, nil
 	}
-	train, val, err := SplitRowsContext(ctx, x.Rows, split, opt.Seed)
+	val, err := SplitValidation(ctx, x.Rows, split, opt.Seed)
 	if err != nil {
-		return nil, nil, err
+		return all, nil, err
 	}
-	return train, &valSet[T]{x: x, y: y, idx: val}, nil
+	return rowSet{n: x.Rows, held: val}, &valSet[T]{x: x, y: y, idx: val}, nil
 }
 
 // validationRows holds out the given rows of (x, y).
-func (m *Model[T]) validationRows(x, y Matrix[T], rows []int) ([]int, *valSet[T], error) {
+func (m *Model[T]) validationRows(x, y Matrix[T], rows []int) (rowSet, *valSet[T], error) {
 	val := slices.Clone(rows)
 	slices.Sort(val)
-	held := make([]bool, x.Rows)
 	for i, r := range val {
 		if r < 0 || r >= x.Rows || i > 0 && val[i-1] == r {
-			return nil, nil, fmt.Errorf("nn: fit: validation row %d is out of range or repeated (%d rows)", r, x.Rows)
-		}
-		held[r] = true
-	}
-	train := make([]int, 0, x.Rows-len(val))
-	for r := range x.Rows {
-		if !held[r] {
-			train = append(train, r)
+			return rowSet{}, nil, fmt.Errorf("nn: fit: validation row %d is out of range or repeated (%d rows)", r, x.Rows)
 		}
 	}
-	if len(train) == 0 || len(val) == 0 {
-		return nil, nil, errors.New("nn: fit: the validation rows leave an empty side")
+	if len(val) == 0 || len(val) == x.Rows {
+		return rowSet{}, nil, errors.New("nn: fit: the validation rows leave an empty side")
 	}
-	return train, &valSet[T]{x: x, y: y, idx: val}, nil
+	return rowSet{n: x.Rows, held: val}, &valSet[T]{x: x, y: y, idx: val}, nil
 }
 
 // SplitRows splits rows 0…rows−1 into training and validation rows, as
@@ -102,22 +87,14 @@ func SplitRows(rows int, fraction float64, seed uint64) (train, val []int, err e
 // SplitRowsContext is SplitRows that stops with ctx's error when ctx ends
 // (a shuffle of millions of rows takes a while).
 func SplitRowsContext(ctx context.Context, rows int, fraction float64, seed uint64) (train, val []int, err error) {
-	if !(fraction > 0 && fraction < 1) {
-		return nil, nil, fmt.Errorf("nn: fit: validation split %v, want a fraction in (0, 1)", fraction)
-	}
-	nTrain := int(float64(rows) * (1 - fraction))
-	if nTrain == 0 || nTrain == rows {
-		return nil, nil, fmt.Errorf("nn: fit: validation split %v of %d rows leaves an empty side", fraction, rows)
-	}
-	all := make([]int, rows)
-	for i := range all {
-		all[i] = i
-	}
-	if err := shuffle.Slice(ctx, rand.New(rand.NewPCG(seed, validationStream)), all); err != nil {
+	if val, err = SplitValidation(ctx, rows, fraction, seed); err != nil {
 		return nil, nil, err
 	}
-	val, train, err = shuffle.Split(ctx, rows, all[nTrain:])
-	return train, val, err
+	train = make([]int, 0, rows-len(val))
+	for r := range (rowSet{n: rows, held: val}).all {
+		train = append(train, r)
+	}
+	return train, val, nil
 }
 
 // fitRun is one call of Fit: the loop over epochs, and the TrainState that
@@ -126,9 +103,9 @@ type fitRun[T Float] struct {
 	m             *Model[T]
 	opt           FitOptions
 	epochs, batch int
-	first         int   // epochs already done (when resuming)
-	train         []int // training rows, in order
-	perm          []int // training rows, in this epoch's order
+	first         int    // epochs already done (when resuming)
+	train         rowSet // training rows
+	perm          *order // training rows, in this epoch's order
 	val           *valSet[T]
 	t             *trainer[T]
 	pcg           *rand.PCG // the shuffle's source, saved in checkpoints
@@ -216,11 +193,11 @@ func (r *fitRun[T]) epoch(p *parallel.Pool, ev *evaluator[T], e int) error {
 		return err
 	}
 	start := time.Now()
-	n := len(r.perm)
+	n := r.perm.len()
 	r.cur.epoch, r.cur.batches, r.cur.sum, r.cur.pcg = e, 0, 0, *r.pcg
 	if !r.opt.NoShuffle { // a fresh permutation every epoch: the generator's state is all a resume needs
-		copy(r.perm, r.train)
-		if err := shuffle.Slice(p.Context(), r.rng, r.perm); err != nil { // never cancelled across MPI ranks
+		r.perm.reset(r.train)
+		if err := r.perm.shuffle(p.Context(), r.rng); err != nil { // never cancelled across MPI ranks
 			return err
 		}
 	}
@@ -236,7 +213,7 @@ func (r *fitRun[T]) epoch(p *parallel.Pool, ev *evaluator[T], e int) error {
 	r.cur.start = start
 	size := min(r.batch, n) // a batch larger than the data is all of it
 	for b, lo := r.cur.batches+1, r.cur.batches*size; lo < n; b, lo = b+1, lo+size {
-		batch := r.perm[lo:min(lo+size, n)]
+		batch := r.perm.batch(lo, min(lo+size, n))
 		if err := r.step(p, e, b, batch, &sum); err != nil {
 			return err
 		}
@@ -368,4 +345,4 @@ func (r *fitRun[T]) RestoreWeights(w Weights) error {
 func (r *fitRun[T]) StopTraining() { r.stop = true }
 
 // Samples implements TrainState.
-func (r *fitRun[T]) Samples() int { return len(r.train) }
+func (r *fitRun[T]) Samples() int { return r.train.len() }

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"iter"
 	"math"
 	"slices"
 )
@@ -36,9 +37,9 @@ type metrics struct {
 	scale    []float64 // per output, the factor of its errors in rmse and mae (nil: 1)
 }
 
-// newMetrics prepares the metrics of loss l on rows idx of y (all rows when
-// idx is nil), in one pass over the targets.
-func newMetrics[T Float](l Loss[T], y Matrix[T], idx []int) metrics {
+// newMetrics prepares the metrics of loss l on the rows of y that idx
+// yields (all rows when idx is nil), in one pass over the targets.
+func newMetrics[T Float](l Loss[T], y Matrix[T], idx iter.Seq[int]) metrics {
 	mt := metrics{kind: metricKindOf(l)}
 	if mt.kind != regression {
 		return mt
@@ -54,7 +55,7 @@ func newMetrics[T Float](l Loss[T], y Matrix[T], idx []int) metrics {
 			}
 			return
 		}
-		for _, i := range idx {
+		for i := range idx {
 			if !yield(y.Row(i)) {
 				return
 			}
@@ -181,4 +182,12 @@ func finish(mt metrics, acc []float64) map[string]float64 {
 		"mae":  sae / (n * float64(k)) * big,
 		"r2":   r2 / float64(k),
 	}
+}
+
+// listed yields the rows of idx in its order; nil for nil (all rows).
+func listed(idx []int) iter.Seq[int] {
+	if idx == nil {
+		return nil
+	}
+	return slices.Values(idx)
 }

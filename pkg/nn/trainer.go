@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"iter"
 	"math"
 	"slices"
 
@@ -57,7 +58,7 @@ type trainer[T Float] struct {
 // newTrainer prepares buffers for global batches of at most maxBatch rows
 // drawn from trainRows of (x, y) (all rows when nil), summed by the local
 // tree (Fit may choose another strategy, see newGradSum).
-func newTrainer[T Float](m *Model[T], x, y Matrix[T], trainRows []int, w []T, maxBatch int, par Parallelism) *trainer[T] {
+func newTrainer[T Float](m *Model[T], x, y Matrix[T], trainRows iter.Seq[int], w []T, maxBatch int, par Parallelism) *trainer[T] {
 	t := &trainer[T]{stepData: stepData[T]{m: m, x: x, y: y, w: w, metrics: newMetrics(m.loss, y, trainRows)},
 		par: par, maxBatch: maxBatch}
 	l, _ := parallel.NewLayout(maxBatch, par.ShardSize, par.MaxLanes)

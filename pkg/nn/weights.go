@@ -11,7 +11,7 @@ import (
 // scikit-learn's "balanced" n/(k·countₖ) over the training rows, k the
 // number of classes present). It
 // returns nil when all are 1.
-func sampleWeights[T Float](y Matrix[T], outputs int, kind metricKind, opt FitOptions, train []int) ([]T, error) {
+func sampleWeights[T Float](y Matrix[T], outputs int, kind metricKind, opt FitOptions, train rowSet) ([]T, error) {
 	sw, cw := opt.SampleWeights, opt.ClassWeights
 	if sw == nil && cw == nil && !opt.BalanceClasses {
 		return nil, nil
@@ -44,7 +44,7 @@ func sampleWeights[T Float](y Matrix[T], outputs int, kind metricKind, opt FitOp
 	}
 	if opt.BalanceClasses { // scikit-learn's "balanced" over the classes present
 		count := make([]int, k)
-		for _, i := range train {
+		for i := range train.all {
 			count[classes[i]]++
 		}
 		present := 0
@@ -57,7 +57,7 @@ func sampleWeights[T Float](y Matrix[T], outputs int, kind metricKind, opt FitOp
 		for c, n := range count {
 			cw[c] = 1 // no training row has class c
 			if n > 0 {
-				cw[c] = float64(len(train)) / float64(present*n)
+				cw[c] = float64(train.len()) / float64(present*n)
 			}
 		}
 	}

@@ -39,6 +39,43 @@ type Options struct {
 // input scaling, the class labels and the target scaling.
 // It stops with ctx's error when ctx ends.
 func Fit[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], train []int, o Options) (*Preprocessing, error) {
+	o, err := o.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	p, err := newUnscaled(ctx, tab, o.Task)
+	if err != nil {
+		return nil, err
+	}
+	targets := func() (tensor.Matrix[T], error) { return Targets[T](ctx, p, tab.Targets) }
+	return p, fitStats(ctx, p, tab.X, targets, rowSel{list: train}, o)
+}
+
+// Start returns the preprocessing of a table for a task before anything
+// is fitted: the schema, the target names and, for classification, the
+// class labels (of every row, as Fit finds them). Targets makes the
+// model's targets with it; FitExcept then fits the rest. That is Fit in
+// an order that lets a caller drop the table's target columns once the
+// model's targets are made.
+func Start[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task string) (*Preprocessing, error) {
+	return newUnscaled(ctx, tab, task)
+}
+
+// FitExcept fits what Start left of p on the rows of x other than held
+// (sorted, distinct: a validation split; nil holds out none), y being the
+// model's targets that Targets made with p: p ends as Fit returns it for
+// the same training rows, and x is filled in place as Fit fills it. It
+// stops with ctx's error when ctx ends.
+func FitExcept[T tensor.Float](ctx context.Context, p *Preprocessing, x, y tensor.Matrix[T], held []int, o Options) error {
+	o, err := o.withDefaults()
+	if err != nil {
+		return err
+	}
+	return fitStats(ctx, p, x, func() (tensor.Matrix[T], error) { return y, nil }, rowSel{held: held}, o)
+}
+
+// withDefaults fills in the default scaler and imputation.
+func (o Options) withDefaults() (Options, error) {
 	if o.Scaler == "" {
 		o.Scaler = Standard
 	}
@@ -46,45 +83,52 @@ func Fit[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], train []int
 		o.Impute = Mean
 	}
 	if !slices.Contains(Imputers, o.Impute) {
-		return nil, fmt.Errorf("unknown imputation %s: want %s, %s or %s", csvdata.Quote(o.Impute), Mean, Median, NoImpute)
+		return o, fmt.Errorf("unknown imputation %s: want %s, %s or %s", csvdata.Quote(o.Impute), Mean, Median, NoImpute)
 	}
-	p, err := newUnscaled(ctx, tab, o.Task)
-	if err != nil {
-		return nil, err
-	}
+	return o, nil
+}
+
+// fitStats fits the imputation, the indicators and the input and target
+// scaling of p on the rows train of x; targets gives the model's targets
+// when target scaling needs them.
+func fitStats[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matrix[T], targets func() (tensor.Matrix[T], error), train rowSel, o Options) error {
+	var err error
 	p.Impute = o.Impute
-	if p.Fill, p.Indicators, err = fills(ctx, tab.X, train, p.oneHot(), o.Impute == Median); err != nil {
-		return nil, err
+	if p.Fill, p.Indicators, err = fills(ctx, x, train, p.oneHot(), o.Impute == Median); err != nil {
+		return err
 	}
 	if !o.MissingIndicator {
 		p.Indicators = nil
 	}
-	x, err := Inputs(ctx, p, tab.X)
+	in, err := Inputs(ctx, p, x)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err := fitScaler(ctx, p, x, train, o.Scaler); err != nil {
-		return nil, err
+	if err := fitScaler(ctx, p, in, train, o.Scaler); err != nil {
+		return err
 	}
 	if o.ScaleTarget && p.Task == Regress {
-		y, err := Targets[T](ctx, p, tab.Targets)
+		y, err := targets()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if p.TargetMean, p.TargetScale, err = stats(ctx, y, train, make([]bool, y.Cols)); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return p, p.checkFinite()
+	return p.checkFinite()
 }
 
 // fills returns each column's imputation value — the mean or median of
 // its present training values (0 when there are none, and for one-hot
 // columns) — and the columns with missing training values.
-func fills[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows []int, oneHot []bool, median bool) ([]float64, []int, error) {
+func fills[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows rowSel, oneHot []bool, median bool) ([]float64, []int, error) {
 	fill := make([]float64, x.Cols)
 	var missing []int
-	vals := make([]float64, 0, x.Rows)
+	var vals []float64 // a median's values: 8 bytes a row, made only for it
+	if median {
+		vals = make([]float64, 0, count(x.Rows, rows))
+	}
 	for j := range x.Cols {
 		if oneHot[j] {
 			continue
@@ -133,11 +177,11 @@ func fills[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows []int, 
 	return fill, missing, nil
 }
 
-func count(n int, rows []int) int {
-	if rows == nil {
-		return n
+func count(n int, rows rowSel) int {
+	if rows.list != nil {
+		return len(rows.list)
 	}
-	return len(rows)
+	return n - len(rows.held)
 }
 
 // ErrMissing is wrapped by Inputs for a missing number that the

@@ -115,7 +115,7 @@ func NewScaled[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task 
 	if err != nil {
 		return nil, err
 	}
-	return p, fitScaler(ctx, p, tab.X, train, scaler)
+	return p, fitScaler(ctx, p, tab.X, rowSel{list: train}, scaler)
 }
 
 // newUnscaled returns the preprocessing of a table for a task, without
@@ -289,31 +289,46 @@ func Targets[T tensor.Float](ctx context.Context, p *Preprocessing, cols []csvda
 	if len(cols) != len(p.Targets) {
 		return tensor.Matrix[T]{}, fmt.Errorf("%d target columns, the model has %d", len(cols), len(p.Targets))
 	}
+	y := tensor.NewMatrix[T](cols[0].Len(), len(cols), nil)
 	if p.Task == Classify {
-		y := tensor.NewMatrix[T](cols[0].Len(), 1, nil)
-		if err := EachClass(ctx, p.Labels, cols[0], func(i, k int) { y.Data[i] = T(k) }); err != nil {
-			return tensor.Matrix[T]{}, err
-		}
-		return y, nil
+		y = tensor.NewMatrix[T](cols[0].Len(), 1, nil)
 	}
-	n := cols[0].Len()
-	y := tensor.NewMatrix[T](n, len(cols), nil)
+	if err := TargetsInto(ctx, p, cols, y); err != nil {
+		return tensor.Matrix[T]{}, err
+	}
+	return y, nil
+}
+
+// TargetsInto is Targets into y, which has the rows of cols and a column
+// for each target (one for classification). It writes row i only after
+// reading row i of cols, so that y may hold its data where a single
+// numeric column holds its numbers, from their start (4 or 8 bytes a row
+// in 8): the targets are then made in place. The column is not a column
+// any longer after that.
+func TargetsInto[T tensor.Float](ctx context.Context, p *Preprocessing, cols []csvdata.Column, y tensor.Matrix[T]) error {
+	if len(cols) != len(p.Targets) {
+		return fmt.Errorf("%d target columns, the model has %d", len(cols), len(p.Targets))
+	}
+	if p.Task == Classify {
+		return EachClass(ctx, p.Labels, cols[0], func(i, k int) { y.Data[i] = T(k) })
+	}
 	for j, c := range cols {
 		if c.Numbers == nil {
-			return tensor.Matrix[T]{}, &RowError{Row: c.FirstText, Err: fmt.Errorf("%s in target column %s is not a number, which regression needs", csvdata.Quote(c.Strings[c.FirstText]), csvdata.Quote(c.Name))}
+			return &RowError{Row: c.FirstText, Err: fmt.Errorf("%s in target column %s is not a number, which regression needs", csvdata.Quote(c.Strings[c.FirstText]), csvdata.Quote(c.Name))}
 		}
-		for i, v := range c.Numbers {
+		for i := range c.Len() {
 			if err := every(ctx, i); err != nil {
-				return tensor.Matrix[T]{}, err
+				return err
 			}
+			v := c.Numbers[i]
 			t := T(v)
 			if t-t != 0 { // finite in float64, beyond float32's range
-				return tensor.Matrix[T]{}, &RowError{Row: i, Err: csvdata.NewHintError("%s in target column %s is beyond the range of float32 (train with %s for a float64 model)", csvdata.Quote(c.Text(i)), csvdata.Quote(c.Name), csvdata.Hint{Field: "Float64"})}
+				return &RowError{Row: i, Err: csvdata.NewHintError("%s in target column %s is beyond the range of float32 (train with %s for a float64 model)", csvdata.Quote(c.Text(i)), csvdata.Quote(c.Name), csvdata.Hint{Field: "Float64"})}
 			}
 			y.Data[i*len(cols)+j] = t
 		}
 	}
-	return y, nil
+	return nil
 }
 
 // Marshal returns the JSON stored in a model file.
@@ -348,21 +363,30 @@ func Unmarshal(b []byte) (*Preprocessing, error) {
 	return &p, nil
 }
 
-// forRows calls each for rows, or for 0…n−1 when rows is nil; it stops
-// with ctx's error when ctx ends.
-func forRows(ctx context.Context, n int, rows []int, each func(int)) error {
-	if rows == nil {
-		for r := range n {
-			if err := every(ctx, r); err != nil {
+// rowSel selects the rows of a fit: list when it is not nil, else every
+// row but held (sorted, distinct; nil holds out none).
+type rowSel struct{ list, held []int }
+
+// forRows calls each for the rows rows selects of n, in increasing order
+// (list's order for a list); it stops with ctx's error when ctx ends.
+func forRows(ctx context.Context, n int, rows rowSel, each func(int)) error {
+	if rows.list != nil {
+		for i, r := range rows.list {
+			if err := every(ctx, i); err != nil {
 				return err
 			}
 			each(r)
 		}
 		return nil
 	}
-	for i, r := range rows {
-		if err := every(ctx, i); err != nil {
+	h := 0
+	for r := range n {
+		if err := every(ctx, r); err != nil {
 			return err
+		}
+		if h < len(rows.held) && rows.held[h] == r {
+			h++
+			continue
 		}
 		each(r)
 	}

@@ -14,7 +14,7 @@ import (
 
 // fitScaler fits the input scaling on the training rows of the model's
 // inputs x (one-hot and indicator columns are never scaled).
-func fitScaler[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matrix[T], train []int, scaler string) (err error) {
+func fitScaler[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matrix[T], train rowSel, scaler string) (err error) {
 	p.Scaler = scaler
 	oneHot := append(p.oneHot(), slices.Repeat([]bool{true}, len(p.Indicators))...)
 	switch scaler {
@@ -30,9 +30,9 @@ func fitScaler[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.M
 	return err
 }
 
-// ranges returns each column's minimum over the rows (all when nil) and
+// ranges returns each column's minimum over the selected rows and
 // its range, 1 for constant and one-hot columns (whose minimum is 0).
-func ranges[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows []int, oneHot []bool) ([]float64, []float64, error) {
+func ranges[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows rowSel, oneHot []bool) ([]float64, []float64, error) {
 	lo, hi := make([]float64, x.Cols), make([]float64, x.Cols)
 	for j := range lo {
 		lo[j], hi[j] = math.Inf(1), math.Inf(-1)
@@ -58,9 +58,9 @@ func ranges[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows []int,
 }
 
 // stats returns each column's mean and population standard deviation over
-// the rows (all when nil), Welford's way; the deviation is 1 for constant
+// the selected rows, Welford's way; the deviation is 1 for constant
 // and one-hot columns (whose mean is 0).
-func stats[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows []int, oneHot []bool) ([]float64, []float64, error) {
+func stats[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows rowSel, oneHot []bool) ([]float64, []float64, error) {
 	mean, m2 := make([]float64, x.Cols), make([]float64, x.Cols)
 	n := 0
 	each := func(r int) { // Welford's update, stable for large offsets
@@ -131,7 +131,7 @@ func ScaleInputs[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor
 // and scaled back, so that no square overflows (the deviation is at most
 // that magnitude). Missing values (NaN) are left out; a column with an
 // infinite value gives NaN.
-func scaledStats[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows []int, j int) (mean, dev float64, err error) {
+func scaledStats[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows rowSel, j int) (mean, dev float64, err error) {
 	big := 0.0
 	if err := forRows(ctx, x.Rows, rows, func(r int) {
 		if v := math.Abs(float64(x.Data[r*x.Cols+j])); v > big { // NaN, a missing value, is left out

@@ -52,11 +52,12 @@ var optimizerSlots = map[string]int{"sgd": 0, "momentum": 1, "nesterov": 1, "ada
 // trainRowBytes is the memory training needs per row of the table besides
 // the table itself (checked against the memory limit with it, before the
 // table is read): the model's targets (one float64 a target, at most),
-// the validation split's class and row lists, the training rows and their
-// shuffled order, and nn's held-out flags. The inputs are the table's
-// matrix, transformed in place (missing indicators aside).
+// made while the table's are still held; the validation split's class
+// lists or shuffle (4 bytes a row, let go of before training); and the
+// training rows in each epoch's order (4 bytes). The inputs are the
+// table's matrix, transformed in place (missing indicators aside).
 func trainRowBytes(c Config) int {
-	return 8*max(len(c.Targets), 1) + 4 + 4 + 8 + 8 + 8 + 1
+	return 8*max(len(c.Targets), 1) + 4
 }
 
 // collectRows is the least number of rows for which collect collects.

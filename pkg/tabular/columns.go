@@ -30,7 +30,7 @@ type Column struct {
 // same length. It gives the answers Predict gives for the same values
 // written as CSV, without the text round trip — the path for a server's
 // small requests. Errors are *InputError and name the column and the row
-// (counted from 1); Predictions.Lines is nil and an unseen category's Line
+// (counted from 1); Predictions.Lines is empty and an unseen category's Line
 // is its row.
 func (m *Model) PredictColumns(ctx context.Context, cols []Column, o PredictOptions) (*Predictions, error) {
 	var r *Predictions

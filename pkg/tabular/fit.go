@@ -39,7 +39,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 		return nil, err
 	}
 	warnSkipped(c.Warn, src.Name, tab.Skipped)
-	collect(tab.X.Rows) // the read's chunks and row flags
+	collect(tab.X.Rows)
 	task := c.Task
 	if task == "auto" {
 		task = prep.Regress
@@ -49,42 +49,51 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 			}
 		}
 	}
-	// The split comes first, so that the preprocessing sees training rows
-	// only; classes are the sorted labels, as prep numbers them.
-	var val, train []int
+	// The model's targets come first, so that the table's (float64, 8
+	// bytes a row) can go before the rest is fitted; then the split, so
+	// that the preprocessing sees training rows only. Classes are numbered
+	// as the model's targets number them.
+	p, err := prep.Start(ctx, tab, task)
+	if err != nil {
+		return nil, rowError(ctx, src.Name, tab, err)
+	}
+	y, err := modelTargets(ctx, p, tab)
+	if err != nil {
+		return nil, rowError(ctx, src.Name, tab, err)
+	}
+	collect(tab.X.Rows)
+	var val []int
 	if c.ValSplit == 0 && c.Val == nil && tab.X.Rows >= defaultValMinRows(task) {
 		c.ValSplit = DefaultValSplit
 	}
 	if c.ValSplit > 0 {
-		var classes []int32
-		if task == prep.Classify && len(tab.Targets) == 1 {
-			if classes, err = classIndices(ctx, tab.Targets[0]); err != nil {
-				return nil, err
-			}
+		var classes []T
+		if task == prep.Classify {
+			classes = y.Data
 		}
-		if val, train, err = splitRows(ctx, tab.X.Rows, classes, c.ValSplit, c.Seed); err != nil {
+		if val, err = splitRows(ctx, tab.X.Rows, classes, c.ValSplit, c.Seed); err != nil {
 			if ctx.Err() != nil {
 				return nil, err
 			}
 			return nil, inputError(fmt.Errorf("%s: validation split: %w", src.Name, err))
 		}
 	}
-	p, err := prep.Fit(ctx, tab, train, prep.Options{Task: task, Scaler: c.Scale, Impute: c.Impute,
+	err = prep.FitExcept(ctx, p, tab.X, y, val, prep.Options{Task: task, Scaler: c.Scale, Impute: c.Impute,
 		MissingIndicator: c.MissingIndicator, ScaleTarget: !c.NoTargetScale})
 	if err != nil {
 		return nil, rowError(ctx, src.Name, tab, err)
 	}
 	p.NA = c.NA
-	x, y, err := modelData(ctx, p, tab, src.Name)
+	x, err := prep.Transform(ctx, p, tab.X)
 	if err != nil {
-		return nil, err
+		return nil, rowError(ctx, src.Name, tab, err)
 	}
 	prep.ScaleTargets(p, y)
-	// The table's targets and lines are not needed for training: the
-	// network sees x (the table's matrix, transformed in place) and y.
+	// The table's lines are not needed for training: the network sees x
+	// (the table's matrix, transformed in place) and y.
 	trainRows, rows := tab.X.Rows-len(val), tab.X.Rows
 	tab = nil
-	collect(rows) // the targets, lines and split lists
+	collect(rows) // the lines and the split's lists
 	opts := nn.FitOptions{Epochs: c.Epochs, BatchSize: c.Batch, Seed: c.Seed, ValidationRows: val,
 		Parallelism: nn.Parallelism{Workers: c.Workers}, Log: c.Log, Warn: c.Warn, Comm: c.Comm, CommAllreduce: c.CommAllreduce,
 		CheckpointPath: c.CheckpointPath, CheckpointEvery: c.CheckpointEvery, Resume: c.Resume,
@@ -168,8 +177,8 @@ func rowError[T tensor.Float](ctx context.Context, name string, tab *csvdata.Tab
 // atRow gives an error about a row of tab its file and line.
 func atRow[T tensor.Float](name string, tab *csvdata.Table[T], err error) error {
 	var re *prep.RowError
-	if errors.As(err, &re) && re.Row >= 0 && re.Row < len(tab.Lines) {
-		return &csvdata.ParseError{File: name, Line: int(tab.Lines[re.Row]), Err: re.Err}
+	if errors.As(err, &re) && re.Row >= 0 && re.Row < tab.Lines.Len() {
+		return &csvdata.ParseError{File: name, Line: tab.Lines.Line(re.Row), Err: re.Err}
 	}
 	return fmt.Errorf("%s: %w", name, err)
 }

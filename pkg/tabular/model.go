@@ -147,7 +147,7 @@ type Predictions struct {
 	ClassNames, TargetNames []string
 	// Lines holds each row's line in the file; Unseen the categories not
 	// seen in training, per column.
-	Lines  []int32
+	Lines  csvdata.Lines
 	Unseen []csvdata.Cells
 	bits   int // 32 or 64: the precision the values were computed in
 }

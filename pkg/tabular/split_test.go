@@ -47,14 +47,14 @@ func TestSplitIsTheSameAsBefore(t *testing.T) {
 			for i := range classes {
 				classes[i] = rng.IntN(k)
 			}
-			val, train, err := splitRows(context.Background(), n, classes, 0.1, uint64(n+k))
+			val, err := splitRows(context.Background(), n, classes, 0.1, uint64(n+k))
 			require.NoError(t, err)
 			if want := referenceSplit(classes, 0.1, uint64(n+k)); len(want) == 0 {
 				assert.Empty(t, val)
 			} else {
 				assert.Equal(t, want, val, "n %d, %d classes", n, k)
 			}
-			assert.Equal(t, n, len(val)+len(train))
+			assert.IsIncreasing(t, val)
 		}
 	}
 }
@@ -64,8 +64,8 @@ func TestSplitStops(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	classes := make([]int, 300_000)
-	_, _, err := splitRows(ctx, len(classes), classes, 0.1, 1)
+	_, err := splitRows(ctx, len(classes), classes, 0.1, 1)
 	assert.ErrorIs(t, err, context.Canceled)
-	_, _, err = splitRows[int](ctx, len(classes), nil, 0.1, 1)
+	_, err = splitRows[int](ctx, len(classes), nil, 0.1, 1)
 	assert.ErrorIs(t, err, context.Canceled)
 }

@@ -27,19 +27,19 @@ func TestStratifiedSplit(t *testing.T) {
 		classes[i] = []int{0, 0, 0, 0, 0, 0, 0, 1, 1, 2}[i%10] // 73 / 20 / 10 rows…
 	}
 	classes[102] = 3 // …and a class of one row, which stays in training
-	val, _, err := splitRows(context.Background(), len(classes), classes, 0.25, 7)
+	val, err := splitRows(context.Background(), len(classes), classes, 0.25, 7)
 	require.NoError(t, err)
 	count := map[int]int{}
 	for _, r := range val {
 		count[classes[r]]++
 	}
 	assert.Equal(t, map[int]int{0: 18, 1: 5, 2: 3}, count)
-	again, _, _ := splitRows(context.Background(), len(classes), classes, 0.25, 7)
+	again, _ := splitRows(context.Background(), len(classes), classes, 0.25, 7)
 	assert.Equal(t, val, again, "deterministic from the seed")
-	other, _, _ := splitRows(context.Background(), len(classes), classes, 0.25, 8)
+	other, _ := splitRows(context.Background(), len(classes), classes, 0.25, 8)
 	assert.NotEqual(t, val, other)
 	// Two rows of a class: one on each side.
-	val, _, _ = splitRows(context.Background(), 4, []int{0, 1, 0, 1}, 0.1, 1)
+	val, _ = splitRows(context.Background(), 4, []int{0, 1, 0, 1}, 0.1, 1)
 	assert.Len(t, val, 2)
 }
 
@@ -87,7 +87,7 @@ func TestPreprocessingUsesTrainingRowsOnly(t *testing.T) {
 	}
 	m, err := Fit(context.Background(), Reader("t", strings.NewReader(b.String())), Config{Epochs: 1, Workers: 1, Seed: 3, ValSplit: DefaultValSplit})
 	require.NoError(t, err)
-	val, _, err := splitRows(context.Background(), 100, classes(100), DefaultValSplit, 3)
+	val, err := splitRows(context.Background(), 100, classes(100), DefaultValSplit, 3)
 	require.NoError(t, err)
 	held := map[int]bool{}
 	for _, r := range val {
