@@ -164,6 +164,7 @@ var badCorpus = []badCase{
 	{"xor --lr 0", "xor --lr 0", []string{"--lr 0"}},
 	{"predict: an answer beyond float32", "predict --model GEN/huge.safetensors --data GEN/huge_far.csv --out OUT", []string{"huge_far.csv:3:", `target "y"`, "beyond the range of float32"}},
 	{"serve --addr of a colon alone", "serve --model BAD/model_good_iris.safetensors --addr :", []string{`--addr ":"`, "HOST:PORT"}},
+	{"a regression target with a stray word", "fit --data GEN/stray_text.csv", []string{"stray_text.csv:103:", `target column "y" holds numbers and text (101 numbers, 1 text values, the first "abc" here)`, "--na abc", "--task classify"}},
 	{"float64: a span no scaling holds", "fit --data GEN/span.csv --precision f64 --scale minmax", []string{"span.csv:", `column "x": its values span more than float64 can hold`}},
 	{"evaluate: an answer beyond float32", "evaluate --model GEN/huge.safetensors --data GEN/huge_far.csv --json", []string{"huge_far.csv:3:", `target "y"`, "beyond the range of float32"}},
 	// round 3: model file
@@ -230,6 +231,7 @@ func TestBadInputCorpus(t *testing.T) {
 		"huge_target.csv": hugeTargets(),   // targets near float32's largest
 		"huge_far.csv":    "x,y\n0.5,0\n1e30,0\n",
 		"span.csv":        "x,y\n-1e308,0\n1e308,1\n0,0\n",
+		"stray_text.csv":  strayTarget(),
 	} {
 		require.NoError(t, os.WriteFile(filepath.Join(gen, name), []byte(text), 0o644))
 	}
@@ -301,5 +303,17 @@ func hugeTargets() string {
 		x := float64(i) / 63
 		fmt.Fprintf(&b, "%g,%g\n", x, (2*x-1)*3e38)
 	}
+	return b.String()
+}
+
+// strayTarget is a regression table whose target has one word among 101
+// distinct numbers.
+func strayTarget() string {
+	var b strings.Builder
+	b.WriteString("a,y\n")
+	for i := range 101 {
+		fmt.Fprintf(&b, "%d,%d.5\n", i%7, i)
+	}
+	b.WriteString("3,abc\n")
 	return b.String()
 }

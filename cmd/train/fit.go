@@ -265,6 +265,9 @@ func runFit(ctx context.Context, c fitConfig, stdout, stderr io.Writer) error {
 	}
 	last := hist.Epochs[len(hist.Epochs)-1]
 	fmt.Fprintf(stderr, "saved %s after %d epochs\n", c.out, len(hist.Epochs))
+	if isStdout(c.out) { // the model went there: the summary line must not follow it
+		stdout = stderr
+	}
 	fmt.Fprintln(stdout, last.String())
 	return nil
 }

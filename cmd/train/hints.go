@@ -26,6 +26,8 @@ func flagHint(h csvdata.Hint) string {
 		flag = "--precision f64"
 	case "Strict":
 		flag = "--strict"
+	case "Task":
+		flag = "--task"
 	default: // a setting the command has no flag for
 		return csvdata.GoHint("Config", h)
 	}

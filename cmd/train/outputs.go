@@ -70,3 +70,14 @@ func real(path string) string {
 	}
 	return filepath.Clean(p)
 }
+
+// isStdout reports whether path names the file this process's standard
+// output is (/dev/stdout, or the file or pipe it is redirected to).
+func isStdout(path string) bool {
+	out, err := os.Stdout.Stat()
+	if err != nil {
+		return false
+	}
+	st, err := os.Stat(path)
+	return err == nil && os.SameFile(st, out)
+}

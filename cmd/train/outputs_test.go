@@ -192,3 +192,20 @@ func TestWriteErrorsHaveOneExitCode(t *testing.T) {
 		})
 	}
 }
+
+// fit --out /dev/stdout writes the model alone there: the closing line of
+// metrics goes to stderr, so the file loads.
+func TestFitModelToStdout(t *testing.T) {
+	bin := binary(t)
+	dir := t.TempDir()
+	f, err := os.Create(filepath.Join(dir, "m.st"))
+	require.NoError(t, err)
+	cmd := exec.Command(bin, "fit", "--data", "../../testdata/iris.csv", "--epochs", "2", "--quiet", "--out", "/dev/stdout")
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = f, &stderr
+	require.NoError(t, cmd.Run(), stderr.String())
+	require.NoError(t, f.Close())
+	assert.Contains(t, stderr.String(), "loss ")
+	code, _, errOut := drive(t, bin, "summary", "--model", f.Name())
+	assert.Equal(t, 0, code, errOut)
+}

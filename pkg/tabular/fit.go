@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 
 	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/nn"
@@ -46,6 +47,9 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 		if len(tab.Targets) == 1 {
 			if task, err = prep.DetectTask(ctx, tab.Targets[0]); err != nil {
 				return nil, err
+			}
+			if err := strayText(tab.Targets[0], task); err != nil {
+				return nil, inputError(atRow(src.Name, tab, err))
 			}
 		}
 	}
@@ -293,4 +297,34 @@ func warnUnseen(w io.Writer, name string, cells []csvdata.Cells, render func(csv
 		fmt.Fprintf(w, "%s: column %s: %d values not seen in training, encoded as all zeros (the first %s at line %d%s)\n",
 			name, csvdata.Quote(u.Column), u.Count, first, u.Line, strict)
 	}
+}
+
+// strayText refuses a target that auto detection would make a
+// classification only because a few of its values are text: mostly
+// numbers, with more distinct values than prep.MaxAutoClasses — a
+// regression target with a stray word, which would otherwise train a
+// class per distinct number.
+func strayText(c csvdata.Column, task string) error {
+	if task != prep.Classify || c.Numbers != nil || c.FirstText < 0 {
+		return nil
+	}
+	numbers, texts := 0, 0
+	distinct := make(map[string]struct{}, prep.MaxAutoClasses+1)
+	for _, s := range c.Strings {
+		if _, err := strconv.ParseFloat(s, 64); err == nil {
+			numbers++
+		} else {
+			texts++
+		}
+		if len(distinct) <= prep.MaxAutoClasses {
+			distinct[s] = struct{}{}
+		}
+	}
+	if numbers <= texts || len(distinct) <= prep.MaxAutoClasses {
+		return nil
+	}
+	first := c.Strings[c.FirstText]
+	return &prep.RowError{Row: c.FirstText, Err: csvdata.NewHintError(
+		"target column %s holds numbers and text (%d numbers, %d text values, the first %s here), which would make a class of every distinct number: if %s means a missing value, declare it with %s; for classes, set the task with %s",
+		csvdata.Quote(c.Name), numbers, texts, csvdata.Quote(first), csvdata.Quote(first), csvdata.Hint{Field: "NA", Value: first}, csvdata.Hint{Field: "Task", Value: prep.Classify})}
 }

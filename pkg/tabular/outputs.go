@@ -22,7 +22,7 @@ func checkOutputs[T tensor.Float](p *prep.Preprocessing, out tensor.Matrix[T], b
 		if p.Task != prep.Classify && j < len(p.Targets) {
 			what = fmt.Sprintf("the prediction of target %q is", p.Targets[j])
 		}
-		return &prep.RowError{Row: r, Err: fmt.Errorf("%s %v: beyond the range of float%d for this row, far outside the training rows (a float64 model holds more)", what, float64(v), bits)}
+		return &prep.RowError{Row: r, Err: fmt.Errorf("%s %v: beyond the range of float%d (a float64 model holds more)", what, float64(v), bits)}
 	}
 	return nil
 }
