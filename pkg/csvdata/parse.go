@@ -135,6 +135,9 @@ func (r *reader[T]) parseRecord(wk *worker, k int, rec []byte, quotes bool, line
 			cat := ro.idx
 			c, ok := r.frozen[cat][string(key)]
 			if r.known != nil {
+				if !ok && r.aliases[cat] != nil {
+					c, ok = r.aliases[cat][string(key)]
+				}
 				if !ok {
 					if e := r.checkUTF8(f, line); e != nil {
 						return e

@@ -148,6 +148,7 @@ type reader[T tensor.Float] struct {
 	skipRow     []bool // per row: a target is missing
 	workers     []*worker
 	known       []map[string]uint32 // per categorical column, from a schema
+	aliases     []map[string]uint32 // per categorical column, a padded category's trimmed value (nil: none)
 	forced      map[int]bool        // columns declared categorical
 	ignored     map[int]bool
 	forceCat    map[int]bool // columns found to be text after all
@@ -363,6 +364,9 @@ func (r *reader[T]) plan() error {
 	}
 	for _, fc := range r.schema.Features {
 		i, ok := seen[fc.Name]
+		if !ok { // a model from before cells were trimmed may name a padded header
+			i, ok = seen[strings.Trim(fc.Name, " \t")]
+		}
 		if !ok {
 			return r.errAt(1, 0, "column %s, a feature of the model, is missing", Quote(fc.Name))
 		}
@@ -383,7 +387,7 @@ func (r *reader[T]) plan() error {
 	for j, ro := range r.roles {
 		r.kinds[j], r.idxs[j] = uint8(ro.kind), int32(ro.idx)
 	}
-	r.known, r.laidOut, r.frozenList = nil, false, nil
+	r.known, r.aliases, r.laidOut, r.frozenList = nil, nil, false, nil
 	if r.opt.Schema != nil {
 		for _, fc := range r.schema.Features {
 			if fc.Categories == nil {
@@ -394,6 +398,20 @@ func (r *reader[T]) plan() error {
 				m[c] = uint32(i)
 			}
 			r.known = append(r.known, m)
+			// A model from before quoted cells were trimmed may hold a
+			// padded category: the trimmed cell is that category.
+			var alias map[string]uint32
+			for i, c := range fc.Categories {
+				if t := strings.Trim(c, " \t"); t != c {
+					if _, ok := m[t]; !ok {
+						if alias == nil {
+							alias = map[string]uint32{}
+						}
+						alias[t] = uint32(i)
+					}
+				}
+			}
+			r.aliases = append(r.aliases, alias)
 		}
 	}
 	if r.known != nil || r.nCat == 0 {

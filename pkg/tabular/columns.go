@@ -132,6 +132,9 @@ func encodeColumns[T tensor.Float](p *prep.Preprocessing, cols []Column, o Predi
 				v = ""
 			}
 			k, ok := slices.BinarySearch(f.Categories, v)
+			if !ok {
+				k, ok = paddedCategory(f.Categories, v)
+			}
 			switch {
 			case ok:
 				x.Data[i*x.Cols+at+k] = 1
@@ -165,4 +168,17 @@ func isNA(v string, lists ...[]string) bool {
 		}
 	}
 	return false
+}
+
+// paddedCategory finds, for a trimmed cell v that is no category, a
+// category that is v with surrounding spaces or tabs: a model trained
+// before quoted cells were trimmed may hold one, and the cell means it (as
+// csvdata reads it).
+func paddedCategory(categories []string, v string) (int, bool) {
+	for k, c := range categories {
+		if c != v && strings.Trim(c, " \t") == v {
+			return k, true
+		}
+	}
+	return 0, false
 }

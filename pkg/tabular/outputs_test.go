@@ -70,3 +70,18 @@ func TestConfigLRIsFinite(t *testing.T) {
 		assert.NotContains(t, err.Error(), "split")
 	}
 }
+
+// A padded category of a model from before quoted cells were trimmed is
+// the trimmed cell on the column path too (serve's infer), as in a file.
+func TestPaddedCategoryThroughColumns(t *testing.T) {
+	m, err := Load("../../testdata/bad/model_padded_category.safetensors")
+	require.NoError(t, err)
+	ctx := context.Background()
+	cols := []Column{{Name: "color", Texts: []string{"red", " red ", "blue"}}, {Name: "x", Numbers: []float64{1, 1, 1}}}
+	p, err := m.PredictColumns(ctx, cols, PredictOptions{Strict: true})
+	require.NoError(t, err)
+	f, err := m.Predict(ctx, Bytes("d.csv", []byte("color,x\nred,1\n\" red \",1\nblue,1\n")), PredictOptions{Strict: true})
+	require.NoError(t, err)
+	assert.Equal(t, f.Probabilities.Data, p.Probabilities.Data)
+	assert.Equal(t, p.Labels[0], p.Labels[1])
+}
