@@ -35,7 +35,17 @@ type metrics struct {
 	mean     []float64
 	constant []bool
 	scale    []float64 // per output, the factor of its errors in rmse and mae (nil: 1)
+	// norm, per output (nil: 1), is a power of two the sums are taken
+	// over, so that the squares of targets and errors near float64's
+	// limits (1e200, say) do not overflow; a power of two changes no bit
+	// of the metrics.
+	norm []float64
 }
+
+// normFrom is the smallest exponent of two whose power a target's
+// deviation must reach before the sums are normalized (2^400: the squares
+// of millions of rows stay far from float64's 2^1024).
+const normFrom = 400
 
 // newMetrics prepares the metrics of loss l on the rows of y that idx
 // yields (all rows when idx is nil), in one pass over the targets.
@@ -77,6 +87,13 @@ func newMetrics[T Float](l Loss[T], y Matrix[T], idx iter.Seq[int]) metrics {
 	for j := range mt.mean {
 		mt.mean[j] /= float64(max(n, 1))
 		mt.constant[j] = lo[j] == hi[j]
+		dev := max(math.Abs(float64(hi[j])-mt.mean[j]), math.Abs(float64(lo[j])-mt.mean[j]))
+		if _, e := math.Frexp(dev); e > normFrom && !math.IsInf(dev, 0) {
+			if mt.norm == nil {
+				mt.norm = slices.Repeat([]float64{1}, k)
+			}
+			mt.norm[j] = math.Ldexp(1, e)
+		}
 	}
 	return mt
 }
@@ -113,7 +130,14 @@ func accumulate[T Float](mt metrics, out, target Matrix[T], acc []float64) {
 		for r := 0; r < out.Rows; r++ {
 			o, y := out.Row(r), target.Row(r)
 			for j := range o {
-				yj, d := float64(y[j])-mt.mean[j], float64(o[j]-y[j])
+				yj, dT := float64(y[j])-mt.mean[j], o[j]-y[j]
+				d := float64(dT)
+				if dT-dT != 0 { // beyond T (float32) though both are in it
+					d = float64(o[j]) - float64(y[j])
+				}
+				if mt.norm != nil {
+					yj, d = yj/mt.norm[j], d/mt.norm[j]
+				}
 				a := acc[4*j : 4*j+4 : 4*j+4]
 				a[0] += yj
 				a[1] += yj * yj
@@ -156,17 +180,25 @@ func finish(mt metrics, acc []float64) map[string]float64 {
 	// The errors are scaled relative to the largest scale, which multiplies
 	// the root at the end: squares of errors in the targets' units could
 	// overflow where the standardized ones do not.
+	// Each output's factor is its scale times its norm.
+	factor := make([]float64, k)
+	for j := range factor {
+		factor[j] = 1
+		if j < len(mt.scale) {
+			factor[j] = mt.scale[j]
+		}
+		if mt.norm != nil {
+			factor[j] *= mt.norm[j]
+		}
+	}
 	big := 1.0
-	if len(mt.scale) > 0 {
-		big = slices.Max(mt.scale)
+	if len(mt.scale) > 0 || mt.norm != nil {
+		big = slices.Max(factor)
 	}
 	var sse, sae, r2 float64
 	for j := range k {
 		a := acc[4*j : 4*j+4]
-		s := 1.0
-		if j < len(mt.scale) {
-			s = mt.scale[j] / big
-		}
+		s := factor[j] / big
 		sse += a[2] * s * s
 		sae += a[3] * s
 		sst := a[1] - a[0]*a[0]/n // Σ(y−ȳ)², from sums around the mean

@@ -2,6 +2,7 @@ package nn_test
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -109,4 +110,36 @@ func TestSplitRowsIsTheSameAsBefore(t *testing.T) {
 	cancel()
 	_, _, err := nn.SplitRowsContext(ctx, 300_000, 0.2, 1)
 	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// The regression metrics of targets near float64's limits (1e200) and of
+// float32 errors beyond float32 (targets of ±3.3e38) are finite: the sums
+// are normalized by a power of two, and an error is taken in float64.
+func TestMetricsNearTheLimits(t *testing.T) {
+	x := nn.NewMatrix[float64](4, 1, []float64{0, 1, 2, 3})
+	y := nn.NewMatrix[float64](4, 1, []float64{0, 1e200, 2e200, 3e200})
+	m := nn.NewModel[float64]()
+	m.Add(nn.NewDense[float64](1, 1, nn.Linear, "o"))
+	require.NoError(t, m.Compile(nn.MSE[float64](), nn.NewSGD[float64](0.1), nn.WithSeed(1)))
+	w := m.Params()
+	w[0], w[1] = 1.1e200, 0 // predictions 0, 1.1e200, 2.2e200, 3.3e200
+	_, metrics, err := m.EvaluateMetrics(x, y)
+	require.NoError(t, err)
+	// errors 0, 1e199, 2e199, 3e199: rmse √(14/4)·1e199, mae 1.5e199
+	assert.InDelta(t, math.Sqrt(3.5)*1e199, metrics["rmse"], 1e186)
+	assert.InDelta(t, 1.5e199, metrics["mae"], 1e186)
+	assert.InDelta(t, 1-14.0/500, metrics["r2"], 1e-12) // Σd² 14e398 over Σ(y−ȳ)² 5e400
+
+	x32 := nn.NewMatrix[float32](2, 1, []float32{0, 1})
+	y32 := nn.NewMatrix[float32](2, 1, []float32{-3.3e38, 3.3e38})
+	m32 := nn.NewModel[float32]()
+	m32.Add(nn.NewDense[float32](1, 1, nn.Linear, "o"))
+	require.NoError(t, m32.Compile(nn.MSE[float32](), nn.NewSGD[float32](0.1), nn.WithSeed(1)))
+	w32 := m32.Params()
+	w32[0], w32[1] = -6.6e38/2, 3.3e38/2 // predictions 1.65e38 and 0: errors beyond float32 from −3.3e38
+	_, metrics, err = m32.EvaluateMetrics(x32, y32)
+	require.NoError(t, err)
+	for _, k := range []string{"rmse", "mae", "r2"} {
+		assert.False(t, math.IsInf(metrics[k], 0) || math.IsNaN(metrics[k]), "%s %v", k, metrics[k])
+	}
 }
