@@ -3,6 +3,7 @@ package csvdata
 import (
 	"encoding/binary"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
@@ -243,4 +244,33 @@ func (x *catIndex) lookup(v []byte) (uint32, bool) {
 		}
 		h = (h + 1) & (len(x.slots) - 1)
 	}
+}
+
+// knownCategories returns, per categorical column of a schema, its
+// categories' indices and (nil when none) the trimmed values of its padded
+// categories: a model from before quoted cells were trimmed may hold one,
+// and the trimmed cell is that category.
+func knownCategories(schema Schema) (known, aliases []map[string]uint32) {
+	for _, fc := range schema.Features {
+		if fc.Categories == nil {
+			continue
+		}
+		m := make(map[string]uint32, len(fc.Categories))
+		for i, c := range fc.Categories {
+			m[c] = uint32(i)
+		}
+		var alias map[string]uint32
+		for i, c := range fc.Categories {
+			if t := strings.Trim(c, " \t"); t != c {
+				if _, ok := m[t]; !ok {
+					if alias == nil {
+						alias = map[string]uint32{}
+					}
+					alias[t] = uint32(i)
+				}
+			}
+		}
+		known, aliases = append(known, m), append(aliases, alias)
+	}
+	return known, aliases
 }

@@ -389,30 +389,7 @@ func (r *reader[T]) plan() error {
 	}
 	r.known, r.aliases, r.laidOut, r.frozenList = nil, nil, false, nil
 	if r.opt.Schema != nil {
-		for _, fc := range r.schema.Features {
-			if fc.Categories == nil {
-				continue
-			}
-			m := make(map[string]uint32, len(fc.Categories))
-			for i, c := range fc.Categories {
-				m[c] = uint32(i)
-			}
-			r.known = append(r.known, m)
-			// A model from before quoted cells were trimmed may hold a
-			// padded category: the trimmed cell is that category.
-			var alias map[string]uint32
-			for i, c := range fc.Categories {
-				if t := strings.Trim(c, " \t"); t != c {
-					if _, ok := m[t]; !ok {
-						if alias == nil {
-							alias = map[string]uint32{}
-						}
-						alias[t] = uint32(i)
-					}
-				}
-			}
-			r.aliases = append(r.aliases, alias)
-		}
+		r.known, r.aliases = knownCategories(r.schema)
 	}
 	if r.known != nil || r.nCat == 0 {
 		r.setLayout(r.known) // else from the first chunk
