@@ -259,18 +259,32 @@ func knownCategories(schema Schema) (known, aliases []map[string]uint32) {
 		for i, c := range fc.Categories {
 			m[c] = uint32(i)
 		}
-		var alias map[string]uint32
-		for i, c := range fc.Categories {
-			if t := strings.Trim(c, " \t"); t != c {
-				if _, ok := m[t]; !ok {
-					if alias == nil {
-						alias = map[string]uint32{}
-					}
-					alias[t] = uint32(i)
-				}
-			}
-		}
-		known, aliases = append(known, m), append(aliases, alias)
+		known, aliases = append(known, m), append(aliases, PaddedCategories(fc.Categories))
 	}
 	return known, aliases
+}
+
+// PaddedCategories maps the trimmed value of each category with
+// surrounding spaces or tabs to its index, unless that value is a
+// category itself (the first padded one wins); nil when there are none.
+// Cells are trimmed, so only a model from before quoted cells were
+// trimmed holds such a category, and the trimmed cell means it.
+func PaddedCategories(categories []string) map[string]uint32 {
+	var alias map[string]uint32
+	for i, c := range categories {
+		t := strings.Trim(c, " \t")
+		if t == c {
+			continue
+		}
+		if _, own := slices.BinarySearch(categories, t); own {
+			continue
+		}
+		if _, seen := alias[t]; !seen {
+			if alias == nil {
+				alias = map[string]uint32{}
+			}
+			alias[t] = uint32(i)
+		}
+	}
+	return alias
 }

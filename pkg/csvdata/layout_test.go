@@ -78,3 +78,14 @@ func TestCatIndexFindsWhatAMapFinds(t *testing.T) {
 		probe(v)
 	}
 }
+
+// A padded category's trimmed value means it, unless that value is a
+// category itself; of two padded spellings the first (sorted) wins — on
+// the file path and the column path alike.
+func TestPaddedCategories(t *testing.T) {
+	assert.Nil(t, PaddedCategories([]string{"", "blue", "red"}))
+	assert.Nil(t, PaddedCategories(nil), "no categories")
+	got := PaddedCategories([]string{" red", "blue", "green\t", "red "})
+	assert.Equal(t, map[string]uint32{"red": 0, "green": 2}, got)
+	assert.Equal(t, map[string]uint32(nil), PaddedCategories([]string{" blue", "blue"}), "blue is a category itself")
+}

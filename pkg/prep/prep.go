@@ -141,7 +141,7 @@ func newUnscaled[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], tas
 	case Regress:
 		for _, c := range tab.Targets {
 			if c.Numbers == nil {
-				return nil, &RowError{Row: c.FirstText, Err: fmt.Errorf("%s in target column %s is not a number, which regression needs", csvdata.Quote(c.Strings[c.FirstText]), csvdata.Quote(c.Name))}
+				return nil, notNumber(c)
 			}
 		}
 	default:
@@ -286,17 +286,24 @@ var ErrUnknownLabel = errors.New("class label not seen in training")
 // numbers for regression. A row's problem (an unknown class, wrapping
 // ErrUnknownLabel, or text in a regression target) is a *RowError.
 func Targets[T tensor.Float](ctx context.Context, p *Preprocessing, cols []csvdata.Column) (tensor.Matrix[T], error) {
-	if len(cols) != len(p.Targets) {
+	if len(cols) != len(p.Targets) || len(cols) == 0 {
 		return tensor.Matrix[T]{}, fmt.Errorf("%d target columns, the model has %d", len(cols), len(p.Targets))
 	}
-	y := tensor.NewMatrix[T](cols[0].Len(), len(cols), nil)
+	width := len(cols)
 	if p.Task == Classify {
-		y = tensor.NewMatrix[T](cols[0].Len(), 1, nil)
+		width = 1
 	}
+	y := tensor.NewMatrix[T](cols[0].Len(), width, nil)
 	if err := TargetsInto(ctx, p, cols, y); err != nil {
 		return tensor.Matrix[T]{}, err
 	}
 	return y, nil
+}
+
+// notNumber is the error of a regression target column with text in it,
+// at its first text value.
+func notNumber(c csvdata.Column) error {
+	return &RowError{Row: c.FirstText, Err: fmt.Errorf("%s in target column %s is not a number, which regression needs", csvdata.Quote(c.Strings[c.FirstText]), csvdata.Quote(c.Name))}
 }
 
 // TargetsInto is Targets into y, which has the rows of cols and a column
@@ -314,7 +321,7 @@ func TargetsInto[T tensor.Float](ctx context.Context, p *Preprocessing, cols []c
 	}
 	for j, c := range cols {
 		if c.Numbers == nil {
-			return &RowError{Row: c.FirstText, Err: fmt.Errorf("%s in target column %s is not a number, which regression needs", csvdata.Quote(c.Strings[c.FirstText]), csvdata.Quote(c.Name))}
+			return notNumber(c)
 		}
 		for i := range c.Len() {
 			if err := every(ctx, i); err != nil {

@@ -68,18 +68,21 @@ func (b *budget) acquire(ctx context.Context, n int64) error {
 	ctx, cancel := context.WithTimeout(ctx, b.wait)
 	defer cancel()
 	if err := b.sem.Acquire(ctx, n); err != nil {
-		return busy{fmt.Errorf("the server holds as many request bytes as it may; retry later")}
+		return errFull
 	}
 	b.add(n)
 	return nil
 }
+
+// errFull is the answer when the bytes in flight leave no room: 503.
+var errFull = busy{errors.New("the server holds as many request bytes as it may; retry later")}
 
 // grow reserves n more bytes for a request that already holds some,
 // without waiting (two requests waiting on each other's bytes would
 // deadlock); it fails with busy.
 func (b *budget) grow(n int64) error {
 	if !b.sem.TryAcquire(n) {
-		return busy{fmt.Errorf("the server holds as many request bytes as it may; retry later")}
+		return errFull
 	}
 	b.add(n)
 	return nil

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/nn"
@@ -50,7 +49,7 @@ func predictColumns[T tensor.Float](ctx context.Context, m *Model, net *nn.Model
 	}
 	warnUnseen(o.Warn, "columns", unseen, o.hints())
 	in, err := prep.Transform(ctx, m.Prep, x)
-	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+	if err != nil && cancelled(ctx, err) {
 		return nil, err
 	}
 	if err != nil {
@@ -126,14 +125,15 @@ func encodeColumns[T tensor.Float](p *prep.Preprocessing, cols []Column, o Predi
 			continue
 		}
 		u := csvdata.Cells{Column: f.Name}
+		padded := csvdata.PaddedCategories(f.Categories) // nil but for a model from before cells were trimmed
 		for i, v := range c.Texts {
-			v = strings.Trim(v, " \t")
+			v = trim(v)
 			if isNA(v, p.NA, o.NA) {
 				v = ""
 			}
 			k, ok := slices.BinarySearch(f.Categories, v)
-			if !ok {
-				k, ok = paddedCategory(f.Categories, v)
+			if c, alias := padded[v]; !ok && alias {
+				k, ok = int(c), true
 			}
 			switch {
 			case ok:
@@ -168,17 +168,4 @@ func isNA(v string, lists ...[]string) bool {
 		}
 	}
 	return false
-}
-
-// paddedCategory finds, for a trimmed cell v that is no category, a
-// category that is v with surrounding spaces or tabs: a model trained
-// before quoted cells were trimmed may hold one, and the cell means it (as
-// csvdata reads it).
-func paddedCategory(categories []string, v string) (int, bool) {
-	for k, c := range categories {
-		if c != v && strings.Trim(c, " \t") == v {
-			return k, true
-		}
-	}
-	return 0, false
 }

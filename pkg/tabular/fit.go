@@ -172,10 +172,15 @@ func modelData[T tensor.Float](ctx context.Context, p *prep.Preprocessing, tab *
 // rowError is the error of preprocessing tab: ctx's own when ctx has
 // ended, else an *InputError at its file and line.
 func rowError[T tensor.Float](ctx context.Context, name string, tab *csvdata.Table[T], err error) error {
-	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+	if cancelled(ctx, err) {
 		return err
 	}
 	return inputError(atRow(name, tab, err))
+}
+
+// cancelled reports whether err is ctx's own end, not a problem of the data.
+func cancelled(ctx context.Context, err error) bool {
+	return ctx.Err() != nil && errors.Is(err, ctx.Err())
 }
 
 // atRow gives an error about a row of tab its file and line.

@@ -2,7 +2,6 @@ package tabular
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/densetrain/densetrain/pkg/prep"
 	"github.com/densetrain/densetrain/pkg/tensor"
@@ -29,11 +28,11 @@ func checkOutputs[T tensor.Float](p *prep.Preprocessing, out tensor.Matrix[T], b
 
 // finite reports whether the loss and every metric are finite numbers.
 func finite(loss float64, metrics map[string]float64) bool {
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+	if loss-loss != 0 { // NaN or ±Inf
 		return false
 	}
 	for _, v := range metrics {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
+		if v-v != 0 {
 			return false
 		}
 	}
