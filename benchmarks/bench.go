@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/train"
 )
 
 // BenchW1 trains W1 for b.N epochs of W1Samples samples with the given
@@ -14,8 +15,8 @@ import (
 func BenchW1[T nn.Float](b *testing.B, workers, shard int) {
 	m, x, y := W1Model[T](1)
 	b.ResetTimer()
-	_, err := m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: b.N, BatchSize: W1Batch,
-		Parallelism: nn.Parallelism{Workers: workers, ShardSize: shard}})
+	_, err := train.Fit(context.Background(), m, train.InMemory(x, y), train.Options{Epochs: b.N, BatchSize: W1Batch,
+		Parallelism: train.Parallelism{Workers: workers, ShardSize: shard}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/train"
 )
 
 // BenchmarkW1Layout is W1 in float32 at several batch sizes and shard sizes
@@ -33,8 +33,8 @@ func BenchmarkW1Layout(b *testing.B) {
 func benchW1Batch(b *testing.B, batch, workers, shard int) {
 	m, x, y := W1Model[float32](1)
 	b.ResetTimer()
-	_, err := m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: b.N, BatchSize: batch,
-		Parallelism: nn.Parallelism{Workers: workers, ShardSize: shard}})
+	_, err := train.Fit(context.Background(), m, train.InMemory(x, y), train.Options{Epochs: b.N, BatchSize: batch,
+		Parallelism: train.Parallelism{Workers: workers, ShardSize: shard}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -13,13 +13,13 @@ import (
 	"strings"
 
 	"github.com/densetrain/densetrain/internal/atomicfile"
-	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/train"
 )
 
 // writeHistory writes the per-epoch history as CSV (one column per logged
 // quantity) or JSON lines, atomically; a named pipe's wait for its reader
 // ends with ctx.
-func writeHistory(ctx context.Context, path string, h *nn.History) error {
+func writeHistory(ctx context.Context, path string, h *train.History) error {
 	if len(h.Epochs) == 0 {
 		return nil
 	}
@@ -58,7 +58,7 @@ func writeHistory(ctx context.Context, path string, h *nn.History) error {
 
 // historyCSV writes the history as CSV through encoding/csv: the epoch,
 // the quantities named, and the epoch's times.
-func historyCSV(w io.Writer, names []string, h *nn.History) error {
+func historyCSV(w io.Writer, names []string, h *train.History) error {
 	cw := csv.NewWriter(w)
 	rec := append(append([]string{"epoch"}, names...), "seconds", "train_seconds")
 	if err := cw.Write(rec); err != nil {

@@ -9,7 +9,7 @@ import (
 	"runtime/debug"
 
 	"github.com/densetrain/densetrain/internal/mpi"
-	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/train"
 )
 
 // fitUnderMPI runs fit as one rank of an MPI job (--mpi, --mpi-allreduce,
@@ -36,7 +36,7 @@ func fitUnderMPI(ctx context.Context, c *fitConfig, stderr io.Writer, fit func()
 	c.comm = comm
 	defer func() {
 		p := recover()
-		agreed := agreedError(err) && !(c.mpiAllreduce && errors.As(err, new(*nn.DivergenceError)))
+		agreed := agreedError(err) && !(c.mpiAllreduce && errors.As(err, new(*train.DivergenceError)))
 		if comm.Size() > 1 && (p != nil || !agreed) {
 			// A failure of this rank alone would leave the others
 			// waiting in a collective: end the job now. (With
@@ -61,5 +61,5 @@ func fitUnderMPI(ctx context.Context, c *fitConfig, stderr io.Writer, fit func()
 // before the ranks finalize) or a divergence, which the identical arithmetic
 // of all ranks meets at the same step.
 func agreedError(err error) bool {
-	return err == nil || errors.Is(err, context.Canceled) || errors.As(err, new(*nn.DivergenceError))
+	return err == nil || errors.Is(err, context.Canceled) || errors.As(err, new(*train.DivergenceError))
 }

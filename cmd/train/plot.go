@@ -8,7 +8,7 @@ import (
 	"math"
 
 	"github.com/densetrain/densetrain/internal/atomicfile"
-	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/train"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -16,7 +16,7 @@ import (
 
 // plotLoss draws the training and validation loss per epoch into a PNG
 // file, written atomically.
-func plotLoss(ctx context.Context, path string, h *nn.History) error {
+func plotLoss(ctx context.Context, path string, h *train.History) error {
 	p := plot.New()
 	p.Title.Text = "loss per epoch"
 	p.X.Label.Text = "epoch"

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/train"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 )
@@ -81,12 +81,12 @@ func termWidth(w io.Writer) int {
 	return width
 }
 
-func (p *progress) OnTrainBegin(s nn.TrainState) error {
+func (p *progress) OnTrainBegin(s train.TrainState) error {
 	p.rows = s.Samples()
 	return nil
 }
 
-func (p *progress) OnEpochBegin(_ nn.TrainState, epoch int) error {
+func (p *progress) OnEpochBegin(_ train.TrainState, epoch int) error {
 	p.start = time.Now()
 	p.parts = fitParts(termWidth(p.w), p.epochs, p.rows)
 	opts := []progressbar.Option{
@@ -105,7 +105,7 @@ func (p *progress) OnEpochBegin(_ nn.TrainState, epoch int) error {
 	return nil
 }
 
-func (p *progress) OnBatchEnd(_ nn.TrainState, epoch, _, samples int, loss float64) error {
+func (p *progress) OnBatchEnd(_ train.TrainState, epoch, _, samples int, loss float64) error {
 	d := fmt.Sprintf("epoch %d/%d loss %.4f", epoch, p.epochs, loss)
 	if p.parts.rate {
 		d += " " + rate(samples, time.Since(p.start))
@@ -114,7 +114,7 @@ func (p *progress) OnBatchEnd(_ nn.TrainState, epoch, _, samples int, loss float
 	return p.bar.Set(samples)
 }
 
-func (p *progress) OnEpochEnd(_ nn.TrainState, log *nn.EpochLog) error {
+func (p *progress) OnEpochEnd(_ train.TrainState, log *train.EpochLog) error {
 	if err := p.bar.Finish(); err != nil {
 		return err
 	}

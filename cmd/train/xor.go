@@ -8,6 +8,7 @@ import (
 	"runtime"
 
 	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/train"
 )
 
 // xorCommand trains the tutorial's XOR network.
@@ -39,14 +40,14 @@ func xorCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := m.Compile(nn.HalfMSE[float64](), nn.NewSGD[float64](*lr), nn.WithSeed(*seed)); err != nil {
 		return err
 	}
-	opts := nn.FitOptions{Epochs: *epochs, BatchSize: 1, NoShuffle: true, Parallelism: nn.Parallelism{Workers: *workers}}
+	opts := train.Options{Epochs: *epochs, BatchSize: 1, NoShuffle: true, Parallelism: train.Parallelism{Workers: *workers}}
 	if !*quiet {
 		opts.Log = stderr
 	}
-	if _, err := m.Fit(ctx, x, y, opts); err != nil {
+	if _, err := train.Fit(ctx, m, train.InMemory(x, y), opts); err != nil {
 		return err
 	}
-	pred, err := m.Predict(x)
+	pred, err := m.Predict(ctx, x)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/densetrain/densetrain/internal/nntest"
 	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/train"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -104,21 +106,21 @@ func TestCustomLayerTrainsSavesAndLoads(t *testing.T) {
 func testCustomLayer[T nn.Float](t *testing.T) {
 	dir := t.TempDir()
 	rng := rand.New(rand.NewPCG(3, 3))
-	x, y := randMatrix[T](rng, 120, 6), randLabels[T](rng, 120, 3)
+	x, y := nntest.RandMatrix[T](rng, 120, 6), nntest.RandLabels[T](rng, 120, 3)
 	straight := customModel[T](t, &scale[T]{8, "scale"})
-	opts := nn.FitOptions{Epochs: 4, BatchSize: 16, Seed: 1, Parallelism: nn.Parallelism{Workers: 2}}
-	_, err := straight.Fit(context.Background(), x, y, opts)
+	opts := train.Options{Epochs: 4, BatchSize: 16, Seed: 1, Parallelism: train.Parallelism{Workers: 2}}
+	_, err := train.Fit(context.Background(), straight, train.InMemory(x, y), opts)
 	require.NoError(t, err)
 
 	ckpt := filepath.Join(dir, "run.ckpt")
 	part := customModel[T](t, &scale[T]{8, "scale"})
 	o := opts
 	o.Epochs, o.CheckpointPath = 2, ckpt
-	_, err = part.Fit(context.Background(), x, y, o)
+	_, err = train.Fit(context.Background(), part, train.InMemory(x, y), o)
 	require.NoError(t, err)
 	resumed := customModel[T](t, &scale[T]{8, "scale"})
 	o.Epochs, o.Resume = 4, true
-	_, err = resumed.Fit(context.Background(), x, y, o)
+	_, err = train.Fit(context.Background(), resumed, train.InMemory(x, y), o)
 	require.NoError(t, err)
 	assert.Equal(t, straight.Params(), resumed.Params(), "2 epochs, checkpoint, resume 2 = 4 straight")
 
@@ -128,9 +130,9 @@ func testCustomLayer[T nn.Float](t *testing.T) {
 	loaded, err := nn.LoadFile[T](path)
 	require.NoError(t, err)
 	assert.Equal(t, straight.Summary(), loaded.Summary())
-	want, err := straight.Predict(x)
+	want, err := straight.Predict(context.Background(), x)
 	require.NoError(t, err)
-	got, err := loaded.Predict(x)
+	got, err := loaded.Predict(context.Background(), x)
 	require.NoError(t, err)
 	assert.Equal(t, want.Data, got.Data)
 }
@@ -144,12 +146,15 @@ func TestCustomLayerGradient(t *testing.T) {
 	m.Add(nn.NewDense[float64](5, 2, nn.Linear, "out"))
 	require.NoError(t, m.Compile(nn.MSE[float64](), nn.NewSGD[float64](0.1), nn.WithSeed(3)))
 	rng := rand.New(rand.NewPCG(5, 5))
-	x, y := randMatrix[float64](rng, 9, 4), randMatrix[float64](rng, 9, 2)
-	_, grad, err := m.Gradient(context.Background(), x, y, nn.Parallelism{Workers: 2, ShardSize: 2})
+	x, y := nntest.RandMatrix[float64](rng, 9, 4), nntest.RandMatrix[float64](rng, 9, 2)
+	_, grad, err := train.Gradient(context.Background(), m, x, y, train.Parallelism{Workers: 2, ShardSize: 2})
 	require.NoError(t, err)
 	const h = 1e-5
-	numeric := numericGradient(m.Params(), h, func() float64 { l, _ := m.Evaluate(x, y); return l })
-	assert.Less(t, relErr(grad, numeric), 1e-6)
+	numeric := nntest.NumericGradient(m.Params(), h, func() float64 {
+		l, _, _ := train.Evaluate(context.Background(), m, x, y, train.EvalOptions{})
+		return l
+	})
+	assert.Less(t, nntest.RelErr(grad, numeric), 1e-6)
 }
 
 // fileVersion reads a model file's format_version.
@@ -193,7 +198,7 @@ func (l badSizes) Spec() nn.LayerSpec {
 // first epoch when a checkpoint path is set.
 func TestUnsavableLayersAreRefused(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	x, y := randMatrix[float32](rng, 40, 6), randLabels[float32](rng, 40, 3)
+	x, y := nntest.RandMatrix[float32](rng, 40, 6), nntest.RandLabels[float32](rng, 40, 3)
 	for _, c := range []struct {
 		name  string
 		layer nn.Layer[float32]
@@ -215,11 +220,11 @@ func TestUnsavableLayersAreRefused(t *testing.T) {
 			assert.ErrorContains(t, err, c.want)
 
 			var epochs countEpochs
-			_, err = m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 2, CheckpointPath: filepath.Join(t.TempDir(), "c"),
-				Callbacks: []nn.Callback{&epochs}})
+			_, err = train.Fit(context.Background(), m, train.InMemory(x, y), train.Options{Epochs: 2, CheckpointPath: filepath.Join(t.TempDir(), "c"),
+				Callbacks: []train.Callback{&epochs}})
 			assert.ErrorContains(t, err, c.want)
 			assert.Zero(t, int(epochs), "epochs trained before the refusal")
-			_, err = m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 1}) // without checkpoints it trains
+			_, err = train.Fit(context.Background(), m, train.InMemory(x, y), train.Options{Epochs: 1}) // without checkpoints it trains
 			assert.NoError(t, err)
 		})
 	}
@@ -227,13 +232,13 @@ func TestUnsavableLayersAreRefused(t *testing.T) {
 
 type countEpochs int
 
-func (c *countEpochs) OnEpochEnd(nn.TrainState, *nn.EpochLog) error { *c++; return nil }
+func (c *countEpochs) OnEpochEnd(train.TrainState, *train.EpochLog) error { *c++; return nil }
 
 // TestFormatVersions: every model is written as format 3, whose checksum
 // covers the header; the format-1 file of an earlier version in testdata
 // (checksum of the data alone) still loads.
 func TestFormatVersions(t *testing.T) {
-	m, _, _ := resumeCase[float32](t, "adam")
+	m := nntest.Classifier(t, nn.NewAdam[float32](0.01), 8, 6, 12, 3)
 	path := filepath.Join(t.TempDir(), "m")
 	require.NoError(t, m.SaveFile(path))
 	assert.Equal(t, 3, fileVersion(t, path))

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,7 +34,7 @@ func FuzzReadModel(f *testing.F) {
 			}
 			return
 		}
-		if _, err := m.Predict(NewMatrix[float32](2, m.InputSize(), nil)); err != nil {
+		if _, err := m.Predict(context.Background(), NewMatrix[float32](2, m.InputSize(), nil)); err != nil {
 			t.Fatalf("an accepted model cannot predict: %v", err)
 		}
 		var buf bytes.Buffer

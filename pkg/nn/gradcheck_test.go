@@ -6,7 +6,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/densetrain/densetrain/internal/nntest"
 	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/train"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -20,19 +22,21 @@ type lossCase struct {
 
 var gradLossCases = func() []lossCase {
 	cases := []lossCase{
-		{"ce-softmax-labels", nn.CrossEntropy[float64], nn.Softmax, randLabels[float64]},
+		{"ce-softmax-labels", nn.CrossEntropy[float64], nn.Softmax, nntest.RandLabels[float64]},
 		{"ce-softmax-onehot", nn.CrossEntropy[float64], nn.Softmax,
-			func(r *rand.Rand, n, k int) nn.Matrix[float64] { return oneHot(randLabels[float64](r, n, k), k) }},
-		{"ce-logits-labels", nn.CrossEntropy[float64], nn.Linear, randLabels[float64]},
-		{"bce-sigmoid", nn.BinaryCrossEntropy[float64], nn.Sigmoid, randUnit[float64]},
-		{"bce-logits", nn.BinaryCrossEntropy[float64], nn.Linear, randUnit[float64]},
-		{"half-mse-linear", nn.HalfMSE[float64], nn.Linear, randMatrix[float64]},
-		{"mae-linear", nn.MAE[float64], nn.Linear, randMatrix[float64]},
-		{"huber-tanh", func() nn.Loss[float64] { return nn.Huber[float64](0.5) }, nn.Tanh, randMatrix[float64]},
-		{"huber-linear", func() nn.Loss[float64] { return nn.Huber[float64](0.5) }, nn.Linear, randMatrix[float64]},
+			func(r *rand.Rand, n, k int) nn.Matrix[float64] {
+				return nntest.OneHot(nntest.RandLabels[float64](r, n, k), k)
+			}},
+		{"ce-logits-labels", nn.CrossEntropy[float64], nn.Linear, nntest.RandLabels[float64]},
+		{"bce-sigmoid", nn.BinaryCrossEntropy[float64], nn.Sigmoid, nntest.RandUnit[float64]},
+		{"bce-logits", nn.BinaryCrossEntropy[float64], nn.Linear, nntest.RandUnit[float64]},
+		{"half-mse-linear", nn.HalfMSE[float64], nn.Linear, nntest.RandMatrix[float64]},
+		{"mae-linear", nn.MAE[float64], nn.Linear, nntest.RandMatrix[float64]},
+		{"huber-tanh", func() nn.Loss[float64] { return nn.Huber[float64](0.5) }, nn.Tanh, nntest.RandMatrix[float64]},
+		{"huber-linear", func() nn.Loss[float64] { return nn.Huber[float64](0.5) }, nn.Linear, nntest.RandMatrix[float64]},
 	}
 	for _, a := range []nn.Activation{nn.Linear, nn.Sigmoid, nn.Tanh, nn.ReLU, nn.LeakyReLU, nn.Softmax} {
-		cases = append(cases, lossCase{"mse-" + a.String(), nn.MSE[float64], a, randMatrix[float64]})
+		cases = append(cases, lossCase{"mse-" + a.String(), nn.MSE[float64], a, nntest.RandMatrix[float64]})
 	}
 	return cases
 }()
@@ -65,17 +69,20 @@ func TestGradientMatchesFiniteDifferences(t *testing.T) {
 					for i, p := range m.Params() { // non-zero biases too
 						m.Params()[i] = p + 0.1*rng.NormFloat64()
 					}
-					x := randMatrix[float64](rng, batch, in)
+					x := nntest.RandMatrix[float64](rng, batch, in)
 					y := lc.target(rng, batch, out)
 
-					loss, grad, err := m.Gradient(context.Background(), x, y, nn.Parallelism{Workers: 2, ShardSize: 3, MaxLanes: 4})
+					loss, grad, err := train.Gradient(context.Background(), m, x, y, train.Parallelism{Workers: 2, ShardSize: 3, MaxLanes: 4})
 					require.NoError(t, err)
-					ev, err := m.Evaluate(x, y)
+					ev, _, err := train.Evaluate(context.Background(), m, x, y, train.EvalOptions{})
 					require.NoError(t, err)
 					assert.InDelta(t, ev, loss, 1e-12*max(1, ev))
 
-					numeric := numericGradient(m.Params(), h, func() float64 { l, _ := m.Evaluate(x, y); return l })
-					e := relErr(grad, numeric)
+					numeric := nntest.NumericGradient(m.Params(), h, func() float64 {
+						l, _, _ := train.Evaluate(context.Background(), m, x, y, train.EvalOptions{})
+						return l
+					})
+					e := nntest.RelErr(grad, numeric)
 					worst = max(worst, e)
 					assert.Less(t, e, tol)
 				})

@@ -14,29 +14,29 @@ import (
 // read the model (see Model).
 var ErrBusy = errors.New("nn: the model is in use by Fit")
 
-// use guards a Model against Fit racing with itself or with the calls that
+// Guard guards a Model against training racing with itself or with the calls that
 // read the weights. It counts those reads in flight; Fit sets fitting for
 // its whole run and closed while it may write the weights, that is all the
 // time but while callbacks run.
-type use struct{ n atomic.Int64 }
+type Guard struct{ n atomic.Int64 }
 
-// The bits of use.n above the count of reads.
+// The bits of Guard.n above the count of reads.
 const (
 	fitting = 1 << 62
 	closed  = 1 << 61
 )
 
-// beginFit marks the start of a Fit; it fails with ErrBusy if another Fit,
+// BeginFit marks the start of a Fit; it fails with ErrBusy if another Fit,
 // or a read, runs.
-func (u *use) beginFit() error {
+func (u *Guard) BeginFit() error {
 	if !u.n.CompareAndSwap(0, fitting|closed) {
 		return ErrBusy
 	}
 	return nil
 }
 
-// endFit marks the end of a Fit.
-func (u *use) endFit() {
+// EndFit marks the end of a Fit.
+func (u *Guard) EndFit() {
 	for {
 		n := u.n.Load()
 		if u.n.CompareAndSwap(n, n&^(fitting|closed)) {
@@ -45,9 +45,9 @@ func (u *use) endFit() {
 	}
 }
 
-// beginRead counts one more read of the weights; it fails with ErrBusy
-// while Fit may write them. Each successful call needs an endRead.
-func (u *use) beginRead() error {
+// BeginRead counts one more read of the weights; it fails with ErrBusy
+// while Fit may write them. Each successful call needs an EndRead.
+func (u *Guard) BeginRead() error {
 	for {
 		n := u.n.Load()
 		if n&closed != 0 {
@@ -59,14 +59,14 @@ func (u *use) beginRead() error {
 	}
 }
 
-// endRead ends a read that beginRead counted.
-func (u *use) endRead() { u.n.Add(-1) }
+// EndRead ends a read that BeginRead counted.
+func (u *Guard) EndRead() { u.n.Add(-1) }
 
-// open lets reads in while Fit runs its callbacks.
-func (u *use) open() { u.n.Add(-closed) }
+// Open lets reads in while Fit runs its callbacks.
+func (u *Guard) Open() { u.n.Add(-closed) }
 
-// close waits for the reads let in by open to end and shuts out new ones.
-func (u *use) close() {
+// Close waits for the reads let in by Open to end and shuts out new ones.
+func (u *Guard) Close() {
 	for i := 0; !u.n.CompareAndSwap(fitting, fitting|closed); i++ {
 		if i < 16 {
 			runtime.Gosched()
@@ -84,7 +84,13 @@ func (u *use) close() {
 //		return …, err
 //	}
 //	defer m.release()
-func (m *Model[T]) acquire() error { return m.use.beginRead() }
+func (m *Model[T]) acquire() error { return m.guard.BeginRead() }
 
 // release ends a call that acquire let in.
-func (m *Model[T]) release() { m.use.endRead() }
+func (m *Model[T]) release() { m.guard.EndRead() }
+
+// Guard returns the model's guard, which a trainer holds for its whole run
+// (BeginFit, EndFit) and opens to reads while its callbacks run (Open,
+// Close); readers of the weights outside this package take BeginRead and
+// EndRead.
+func (m *Model[T]) Guard() *Guard { return &m.guard }

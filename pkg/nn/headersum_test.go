@@ -14,7 +14,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/densetrain/densetrain/internal/nntest"
 	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/train"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -134,8 +136,8 @@ func TestOlderFormatsStillLoad(t *testing.T) {
 		})
 		back, err := readBytes(old)
 		require.NoError(t, err, "format %s", version)
-		want, _ := m.Predict(x)
-		got, err := back.Predict(x)
+		want, _ := m.Predict(context.Background(), x)
+		got, err := back.Predict(context.Background(), x)
 		require.NoError(t, err)
 		assert.Equal(t, want.Data, got.Data)
 		flipped := bytes.Clone(old)
@@ -149,8 +151,8 @@ func TestOlderFormatsStillLoad(t *testing.T) {
 // state too: an edited learning rate is refused on resume.
 func TestCheckpointStateEditsAreRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "run.ckpt")
-	m, x, y := resumeCase[float32](t, "adam")
-	_, err := m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 1, CheckpointPath: path})
+	m, x, y := nntest.ResumeCase[float32](t, "adam")
+	_, err := train.Fit(context.Background(), m, train.InMemory(x, y), train.Options{Epochs: 1, CheckpointPath: path})
 	require.NoError(t, err)
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
@@ -161,8 +163,8 @@ func TestCheckpointStateEditsAreRefused(t *testing.T) {
 		meta["state"] = strings.Replace(state, `"learning_rate":0.01`, `"learning_rate":10`, 1)
 	})
 	writeFile(t, path, edited)
-	m2, _, _ := resumeCase[float32](t, "adam")
-	_, err = m2.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 2, CheckpointPath: path, Resume: true})
+	m2, _, _ := nntest.ResumeCase[float32](t, "adam")
+	_, err = train.Fit(context.Background(), m2, train.InMemory(x, y), train.Options{Epochs: 2, CheckpointPath: path, Resume: true})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), path+": checkpoint: checksum mismatch")
 }

@@ -6,7 +6,7 @@ package nn
 // all finite. This platform has no vector kernel.
 func adamUpdate[T Float](p, g, m, v []T, c1, c2, alpha, eps T) bool {
 	adamScalar(p, g, m, v, c1, c2, alpha, eps)
-	return finite(p)
+	return Finite(p)
 }
 
 // sumSquaresPartial stores in s the eight partial sums of squares of the

@@ -35,8 +35,8 @@ func adamKernelCase[T Float](t *testing.T, name string, special []T) {
 		p2, g2, m2, v2 := slices.Clone(p), slices.Clone(g), slices.Clone(m), slices.Clone(v)
 		c1, c2, alpha, eps := T(0.1), T(0.001), T(1e-3*rng.Float64()), T(1e-7)
 		adamScalar(p, g, m, v, c1, c2, alpha, eps)
-		if fin := adamUpdate(p2, g2, m2, v2, c1, c2, alpha, eps); fin != finite(p) {
-			t.Fatalf("%s n=%d: adamUpdate reports finite=%v, the scalar result's finiteness is %v", name, n, fin, finite(p))
+		if fin := adamUpdate(p2, g2, m2, v2, c1, c2, alpha, eps); fin != Finite(p) {
+			t.Fatalf("%s n=%d: adamUpdate reports finite=%v, the scalar result's finiteness is %v", name, n, fin, Finite(p))
 		}
 		for i := range p {
 			for _, pair := range [][2]T{{p[i], p2[i]}, {m[i], m2[i]}, {v[i], v2[i]}} {
@@ -196,7 +196,7 @@ func TestSumSquaresKernelMatchesGo(t *testing.T) {
 		require.Equal(t, want32, got32, "float32 n=%d", n)
 		require.Equal(t, want64, got64, "float64 n=%d", n)
 	}
-	require.Equal(t, 30.0, sumSquares([]float32{1, 2, 3, 4}))
+	require.Equal(t, 30.0, SumSquares([]float32{1, 2, 3, 4}))
 }
 
 // TestAdamReportsEachNonFinitePosition: a NaN gradient at any position,

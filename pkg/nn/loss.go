@@ -149,7 +149,7 @@ func (crossEntropy[T]) CheckTarget(target Matrix[T], outputs int) error {
 		for i, v := range target.Data {
 			// Compare as floats first: int(v) is undefined for huge v.
 			if !(v >= 0 && v < T(outputs)) || v != T(math.Trunc(float64(v))) {
-				return fmt.Errorf("nn: cross_entropy target row %d: class label %v is not an integer in [0, %d)", i, v, outputs)
+				return &LabelError{Row: i, Label: float64(v), Classes: outputs}
 			}
 		}
 	case outputs:
@@ -249,4 +249,17 @@ func lossDelta[T Float](l Loss[T]) float64 {
 		return e.delta
 	}
 	return 0
+}
+
+// LabelError is a class label that is not an integer in [0, Classes): the
+// target of row Row (0-based) of a cross-entropy loss.
+type LabelError struct {
+	Row     int
+	Label   float64
+	Classes int
+}
+
+// Error implements error.
+func (e *LabelError) Error() string {
+	return fmt.Sprintf("nn: cross_entropy target row %d: class label %v is not an integer in [0, %d)", e.Row, e.Label, e.Classes)
 }

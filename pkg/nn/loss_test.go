@@ -6,18 +6,20 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/densetrain/densetrain/internal/nntest"
 	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/train"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 func TestCrossEntropyRejectsHugeLabels(t *testing.T) {
-	m := classifier(t, nn.NewSGD[float64](0.1), 0, 2, 3)
+	m := nntest.Classifier(t, nn.NewSGD[float64](0.1), 0, 2, 3)
 	for _, bad := range []float64{1e20, math.Inf(1), math.Inf(-1), math.NaN(), -1, 2.5, 3} {
 		y := nn.NewMatrix(4, 1, []float64{0, 1, bad, 2})
-		_, err := m.Fit(context.Background(), xorX, y, nn.FitOptions{})
+		_, err := train.Fit(context.Background(), m, train.InMemory(nntest.XORX, y), train.Options{})
 		assert.ErrorContains(t, err, "row 2", "label %v", bad)
-		_, err = m.Evaluate(xorX, y)
+		_, _, err = train.Evaluate(context.Background(), m, nntest.XORX, y, train.EvalOptions{})
 		assert.Error(t, err, "label %v", bad)
 	}
 }
@@ -29,9 +31,9 @@ func TestBinaryCrossEntropyValue(t *testing.T) {
 	m := nn.NewModel[float64]()
 	m.Add(nn.NewDense[float64](3, 2, nn.Linear, "logits"))
 	require.NoError(t, m.Compile(nn.BinaryCrossEntropy[float64](), nn.NewSGD[float64](0.1)))
-	x := randMatrix[float64](rng, 9, 3)
-	y := randUnit[float64](rng, 9, 2)
-	logits, err := m.Predict(x) // linear output: Predict returns the logits
+	x := nntest.RandMatrix[float64](rng, 9, 3)
+	y := nntest.RandUnit[float64](rng, 9, 2)
+	logits, err := m.Predict(context.Background(), x) // linear output: Predict returns the logits
 	require.NoError(t, err)
 	var want float64
 	for i, z := range logits.Data {
@@ -39,7 +41,7 @@ func TestBinaryCrossEntropyValue(t *testing.T) {
 		want -= y.Data[i]*math.Log(s) + (1-y.Data[i])*math.Log(1-s)
 	}
 	want /= float64(len(logits.Data))
-	got, err := m.Evaluate(x, y)
+	got, _, err := train.Evaluate(context.Background(), m, x, y, train.EvalOptions{})
 	require.NoError(t, err)
 	assert.InDelta(t, want, got, 1e-12)
 }

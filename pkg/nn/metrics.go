@@ -25,16 +25,23 @@ func metricKindOf[T Float](l Loss[T]) metricKind {
 	return regression
 }
 
-// metrics says how to compute the metrics of one set of rows. For
+// Metrics says how to compute the metrics of one set of rows (NewMetrics):
+// "accuracy" for cross-entropy losses, "rmse", "mae" and "r2" otherwise.
+// Shards add their counts into an accumulator of Len values
+// (AccumulateMetrics); the counts add up across shards, so partial results
+// can be tree-summed, and Finish names the metrics. For
 // regression it holds each output's target mean over those rows, so that
 // the sums behind R² are taken around it (no cancellation), and whether the
 // target is constant there (R² is then 1 for a perfect fit, else 0, as in
 // scikit-learn).
-type metrics struct {
+type Metrics struct {
 	kind     metricKind
 	mean     []float64
 	constant []bool
-	scale    []float64 // per output, the factor of its errors in rmse and mae (nil: 1)
+	// Scale, per output, is the factor of its errors in rmse and mae
+	// (nil: 1): the targets' standard deviations when the network learns
+	// standardized targets.
+	Scale []float64
 	// norm, per output (nil: 1), is a power of two the sums are taken
 	// over, so that the squares of targets and errors near float64's
 	// limits (1e200, say) do not overflow; a power of two changes no bit
@@ -47,10 +54,10 @@ type metrics struct {
 // of millions of rows stay far from float64's 2^1024).
 const normFrom = 400
 
-// newMetrics prepares the metrics of loss l on the rows of y that idx
+// NewMetrics prepares the metrics of loss l on the rows of y that idx
 // yields (all rows when idx is nil), in one pass over the targets.
-func newMetrics[T Float](l Loss[T], y Matrix[T], idx iter.Seq[int]) metrics {
-	mt := metrics{kind: metricKindOf(l)}
+func NewMetrics[T Float](l Loss[T], y Matrix[T], idx iter.Seq[int]) Metrics {
+	mt := Metrics{kind: metricKindOf(l)}
 	if mt.kind != regression {
 		return mt
 	}
@@ -98,18 +105,18 @@ func newMetrics[T Float](l Loss[T], y Matrix[T], idx iter.Seq[int]) metrics {
 	return mt
 }
 
-// len is the length of the accumulator vector for k outputs: sums that add
+// Len is the length of the accumulator vector for k outputs: sums that add
 // up across shards, so partial results can be tree-summed.
-func (mt metrics) len(k int) int {
+func (mt Metrics) Len(k int) int {
 	if mt.kind == regression {
 		return 4*k + 1 // per output Σd, Σd² with d = y − mean, Σ(o−y)², Σ|o−y|; then rows
 	}
 	return 2 // correct, total
 }
 
-// accumulate adds the metric sums of out (the training layers' output:
+// AccumulateMetrics adds the metric sums of out (the training layers' output:
 // logits for fused losses) against target into acc.
-func accumulate[T Float](mt metrics, out, target Matrix[T], acc []float64) {
+func AccumulateMetrics[T Float](mt Metrics, out, target Matrix[T], acc []float64) {
 	k := out.Cols
 	switch mt.kind {
 	case multiclass:
@@ -168,10 +175,10 @@ func argmax[T Float](row []T) int {
 	return best
 }
 
-// finish turns accumulated counts into named metrics: accuracy, or rmse,
+// Finish turns accumulated counts into named metrics: accuracy, or rmse,
 // mae (each output's errors times its scale) and r2 (the mean over
 // outputs of scikit-learn's R²).
-func finish(mt metrics, acc []float64) map[string]float64 {
+func (mt Metrics) Finish(acc []float64) map[string]float64 {
 	if mt.kind != regression {
 		return map[string]float64{"accuracy": acc[0] / acc[1]}
 	}
@@ -184,15 +191,15 @@ func finish(mt metrics, acc []float64) map[string]float64 {
 	factor := make([]float64, k)
 	for j := range factor {
 		factor[j] = 1
-		if j < len(mt.scale) {
-			factor[j] = mt.scale[j]
+		if j < len(mt.Scale) {
+			factor[j] = mt.Scale[j]
 		}
 		if mt.norm != nil {
 			factor[j] *= mt.norm[j]
 		}
 	}
 	big := 1.0
-	if len(mt.scale) > 0 || mt.norm != nil {
+	if len(mt.Scale) > 0 || mt.norm != nil {
 		big = slices.Max(factor)
 	}
 	var sse, sae, r2 float64
@@ -216,10 +223,4 @@ func finish(mt metrics, acc []float64) map[string]float64 {
 	}
 }
 
-// listed yields the rows of idx in its order; nil for nil (all rows).
-func listed(idx []int) iter.Seq[int] {
-	if idx == nil {
-		return nil
-	}
-	return slices.Values(idx)
-}
+

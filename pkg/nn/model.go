@@ -6,11 +6,9 @@ import (
 	"math/rand/v2"
 )
 
-// PCG stream identifiers: each use of the seed draws from its own stream.
-const (
-	initStream    = 1
-	shuffleStream = 2
-)
+// initStream is the PCG stream of the initial weights (a trainer's
+// shuffle and validation split draw from streams 2 and 3 of the seed).
+const initStream = 1
 
 // Model is a sequential stack of layers trained with a loss and an
 // optimizer, in the spirit of Keras: NewModel, Add, Compile, Fit, Predict,
@@ -32,7 +30,7 @@ type Model[T Float] struct {
 	params  []T
 	loss    Loss[T]
 	opt     Optimizer[T]
-	use     use // Fit, or the Predict and Evaluate calls, running
+	guard   Guard // training, or the Predict and Evaluate calls, running
 
 	// Preprocessing is an opaque JSON document saved with the model (for
 	// example standardization statistics and label names); nil for none.
@@ -166,35 +164,58 @@ func (m *Model[T]) maxWidth() int {
 	return w
 }
 
-func (m *Model[T]) checkCompiled() error {
-	if m.params == nil {
-		return errors.New("nn: the model is not compiled")
-	}
-	return nil
+// ErrNotCompiled is the error of a call that needs a compiled model.
+var ErrNotCompiled = errors.New("nn: the model is not compiled")
+
+// ShapeError is a matrix whose shape does not fit the model or another
+// matrix: Got where Want was needed, of What ("input columns", "target
+// rows", "elements").
+type ShapeError struct {
+	What      string
+	Got, Want int
 }
 
-func (m *Model[T]) checkInput(x Matrix[T]) error {
+// Error implements error.
+func (e *ShapeError) Error() string {
+	return fmt.Sprintf("nn: %s: %d, want %d", e.What, e.Got, e.Want)
+}
+
+// CheckInput checks that the model is compiled and that x is a
+// well-formed matrix of its input width; the error is ErrNotCompiled or a
+// *ShapeError.
+func (m *Model[T]) CheckInput(x Matrix[T]) error {
+	if m.params == nil {
+		return ErrNotCompiled
+	}
 	if x.Cols != m.InputSize() {
-		return fmt.Errorf("nn: input has %d columns, the model takes %d", x.Cols, m.InputSize())
+		return &ShapeError{"input columns", x.Cols, m.InputSize()}
 	}
 	if len(x.Data) != x.Rows*x.Cols {
-		return fmt.Errorf("nn: input matrix %d×%d has %d elements", x.Rows, x.Cols, len(x.Data))
+		return &ShapeError{fmt.Sprintf("elements of the %d×%d input matrix", x.Rows, x.Cols), len(x.Data), x.Rows * x.Cols}
 	}
 	return nil
 }
 
-func (m *Model[T]) checkData(x, y Matrix[T]) error {
-	if err := m.checkCompiled(); err != nil {
+// CheckData is CheckInput, and CheckTargets for x's rows.
+func (m *Model[T]) CheckData(x, y Matrix[T]) error {
+	if err := m.CheckInput(x); err != nil {
 		return err
 	}
-	if err := m.checkInput(x); err != nil {
-		return err
+	return m.CheckTargets(y, x.Rows)
+}
+
+// CheckTargets checks that the model is compiled and that y is a
+// well-formed matrix of rows targets that the loss accepts for the model's
+// outputs (a class index in range, say).
+func (m *Model[T]) CheckTargets(y Matrix[T], rows int) error {
+	if m.params == nil {
+		return ErrNotCompiled
 	}
-	if y.Rows != x.Rows {
-		return fmt.Errorf("nn: %d input rows but %d target rows", x.Rows, y.Rows)
+	if y.Rows != rows {
+		return &ShapeError{"target rows", y.Rows, rows}
 	}
 	if len(y.Data) != y.Rows*y.Cols {
-		return fmt.Errorf("nn: target matrix %d×%d has %d elements", y.Rows, y.Cols, len(y.Data))
+		return &ShapeError{fmt.Sprintf("elements of the %d×%d target matrix", y.Rows, y.Cols), len(y.Data), y.Rows * y.Cols}
 	}
 	return m.loss.CheckTarget(y, m.OutputSize())
 }

@@ -8,35 +8,23 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/densetrain/densetrain/internal/nntest"
 	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/train"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
 
-func xorModel(t *testing.T) *nn.Model[float64] {
-	m := nn.NewModel[float64]()
-	m.Add(nn.NewDense[float64](2, 3, nn.Sigmoid, "hidden1").WithInit(nn.Normal{}))
-	m.Add(nn.NewDense[float64](3, 4, nn.Sigmoid, "hidden2").WithInit(nn.Normal{}))
-	m.Add(nn.NewDense[float64](4, 1, nn.Linear, "output").WithInit(nn.Normal{}))
-	require.NoError(t, m.Compile(nn.HalfMSE[float64](), nn.NewSGD[float64](0.1), nn.WithSeed(1)))
-	return m
-}
-
-var (
-	xorX = nn.NewMatrix(4, 2, []float64{0, 0, 0, 1, 1, 0, 1, 1})
-	xorY = nn.NewMatrix(4, 1, []float64{0, 1, 1, 0})
-)
-
 func TestXORConverges(t *testing.T) {
-	m := xorModel(t)
+	m := nntest.XORModel(t)
 	var log strings.Builder
-	hist, err := m.Fit(context.Background(), xorX, xorY, nn.FitOptions{Epochs: 5000, BatchSize: 1, NoShuffle: true, Log: &log})
+	hist, err := train.Fit(context.Background(), m, train.InMemory(nntest.XORX, nntest.XORY), train.Options{Epochs: 5000, BatchSize: 1, NoShuffle: true, Log: &log})
 	require.NoError(t, err)
-	pred, err := m.Predict(xorX)
+	pred, err := m.Predict(context.Background(), nntest.XORX)
 	require.NoError(t, err)
-	for i, want := range xorY.Data {
-		assert.InDelta(t, want, pred.At(i, 0), 0.1, "input %v", xorX.Row(i))
+	for i, want := range nntest.XORY.Data {
+		assert.InDelta(t, want, pred.At(i, 0), 0.1, "input %v", nntest.XORX.Row(i))
 	}
 	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
 	require.Len(t, lines, 5000)
@@ -62,20 +50,20 @@ func TestCancelledFitReturnsContextErrorAndLeaksNothing(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	m := xorModel(t)
-	hist, err := m.Fit(ctx, xorX, xorY, nn.FitOptions{Epochs: 1000, BatchSize: 1, Parallelism: nn.Parallelism{Workers: 4}, Log: &cancelAfter{n: 3, cancel: cancel}})
+	m := nntest.XORModel(t)
+	hist, err := train.Fit(ctx, m, train.InMemory(nntest.XORX, nntest.XORY), train.Options{Epochs: 1000, BatchSize: 1, Parallelism: train.Parallelism{Workers: 4}, Log: &cancelAfter{n: 3, cancel: cancel}})
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Len(t, hist.Epochs, 3, "training went on after the cancel")
 
 	// Already cancelled: returns at once.
-	_, err = m.Fit(ctx, xorX, xorY, nn.FitOptions{})
+	_, err = train.Fit(ctx, m, train.InMemory(nntest.XORX, nntest.XORY), train.Options{})
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
 func TestFitLeavesNoGoroutine(t *testing.T) {
 	defer goleak.VerifyNone(t)
-	m := xorModel(t)
-	_, err := m.Fit(context.Background(), xorX, xorY, nn.FitOptions{Epochs: 3, Parallelism: nn.Parallelism{Workers: 8}, Log: io.Discard})
+	m := nntest.XORModel(t)
+	_, err := train.Fit(context.Background(), m, train.InMemory(nntest.XORX, nntest.XORY), train.Options{Epochs: 3, Parallelism: train.Parallelism{Workers: 8}, Log: io.Discard})
 	require.NoError(t, err)
 }
 
@@ -97,13 +85,13 @@ func TestStableForLargeInputs(t *testing.T) {
 			require.NoError(t, m.Compile(tc.loss, nn.NewSGD[float64](0.1)))
 			copy(m.Params(), []float64{1000, -1000, 0, 0}) // logits ±1000
 			y := nn.NewMatrix(2, len(tc.y)/2, tc.y)
-			loss, grad, err := m.Gradient(context.Background(), x, y, nn.Parallelism{Workers: 1})
+			loss, grad, err := train.Gradient(context.Background(), m, x, y, train.Parallelism{Workers: 1})
 			require.NoError(t, err)
 			assert.False(t, math.IsNaN(loss) || math.IsInf(loss, 0), "loss %v", loss)
 			for _, g := range grad {
 				assert.False(t, math.IsNaN(g) || math.IsInf(g, 0), "gradient %v", grad)
 			}
-			p, err := m.Predict(x)
+			p, err := m.Predict(context.Background(), x)
 			require.NoError(t, err)
 			for _, v := range p.Data {
 				assert.True(t, v >= 0 && v <= 1, "prediction %v", p.Data)
@@ -115,7 +103,7 @@ func TestStableForLargeInputs(t *testing.T) {
 	m.Add(nn.NewDense[float64](1, 2, nn.Softmax, "out"))
 	require.NoError(t, m.Compile(nn.CrossEntropy[float64](), nn.NewSGD[float64](0.1)))
 	copy(m.Params(), []float64{1000, -1000, 0, 0})
-	loss, err := m.Evaluate(nn.NewMatrix(1, 1, []float64{1}), nn.NewMatrix(1, 1, []float64{1}))
+	loss, _, err := train.Evaluate(context.Background(), m, nn.NewMatrix(1, 1, []float64{1}), nn.NewMatrix(1, 1, []float64{1}), train.EvalOptions{})
 	require.NoError(t, err)
 	assert.InDelta(t, 2000, loss, 1e-9)
 }
@@ -125,7 +113,7 @@ func TestPredictAppliesFusedHead(t *testing.T) {
 	m := nn.NewModel[float32]()
 	m.Add(nn.NewDense[float32](4, 5, nn.Softmax, "out"))
 	require.NoError(t, m.Compile(nn.CrossEntropy[float32](), nn.NewAdam[float32](0.01)))
-	p, err := m.Predict(randMatrix[float32](rng, 300, 4)) // more than one chunk
+	p, err := m.Predict(context.Background(), nntest.RandMatrix[float32](rng, 300, 4)) // more than one chunk
 	require.NoError(t, err)
 	for i := 0; i < p.Rows; i++ {
 		var s float64
@@ -158,28 +146,34 @@ func TestCompileAndFitErrors(t *testing.T) {
 	m.Add(nn.NewDense[float64](2, 3, nn.ReLU, "a"))
 	assert.ErrorContains(t, m.Compile(nn.CrossEntropy[float64](), nn.NewSGD[float64](0.1)), "softmax or linear")
 
-	_, err := nn.NewModel[float64]().Predict(xorX)
-	assert.ErrorContains(t, err, "not compiled")
+	_, err := nn.NewModel[float64]().Predict(context.Background(), nntest.XORX)
+	assert.ErrorIs(t, err, nn.ErrNotCompiled)
 
 	m = nn.NewModel[float64]()
 	m.Add(nn.NewDense[float64](2, 3, nn.Softmax, "a"))
 	require.NoError(t, m.Compile(nn.CrossEntropy[float64](), nn.NewSGD[float64](0.1)))
 	ctx := context.Background()
-	_, err = m.Fit(ctx, xorX, nn.NewMatrix(4, 1, []float64{0, 1, 2, 3}), nn.FitOptions{})
+	_, err = train.Fit(ctx, m, train.InMemory(nntest.XORX, nn.NewMatrix(4, 1, []float64{0, 1, 2, 3})), train.Options{})
 	assert.ErrorContains(t, err, "row 3: class label 3")
-	_, err = m.Fit(ctx, xorX, nn.NewMatrix(3, 1, []float64{0, 1, 2}), nn.FitOptions{})
-	assert.ErrorContains(t, err, "4 input rows but 3 target rows")
-	_, err = m.Fit(ctx, nn.NewMatrix[float64](4, 3, nil), xorY, nn.FitOptions{})
-	assert.ErrorContains(t, err, "3 columns")
-	_, err = m.Fit(ctx, xorX, xorY, nn.FitOptions{Epochs: -1})
-	assert.ErrorContains(t, err, "negative epochs")
-	_, err = m.Fit(ctx, xorX, xorY, nn.FitOptions{Parallelism: nn.Parallelism{Workers: -2}})
+	var le *nn.LabelError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, nn.LabelError{Row: 3, Label: 3, Classes: 3}, *le)
+	_, err = train.Fit(ctx, m, train.InMemory(nntest.XORX, nn.NewMatrix(3, 1, []float64{0, 1, 2})), train.Options{})
+	var se *nn.ShapeError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, nn.ShapeError{What: "target rows", Got: 3, Want: 4}, *se)
+	_, err = train.Fit(ctx, m, train.InMemory(nn.NewMatrix[float64](4, 3, nil), nntest.XORY), train.Options{})
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, nn.ShapeError{What: "input columns", Got: 3, Want: 2}, *se)
+	_, err = train.Fit(ctx, m, train.InMemory(nntest.XORX, nntest.XORY), train.Options{Epochs: -1})
+	assert.ErrorContains(t, err, "negative Epochs")
+	_, err = train.Fit(ctx, m, train.InMemory(nntest.XORX, nntest.XORY), train.Options{Parallelism: train.Parallelism{Workers: -2}})
 	assert.Error(t, err)
 }
 
 func TestRecompileKeepsWeights(t *testing.T) {
-	m := xorModel(t)
-	_, err := m.Fit(context.Background(), xorX, xorY, nn.FitOptions{Epochs: 50})
+	m := nntest.XORModel(t)
+	_, err := train.Fit(context.Background(), m, train.InMemory(nntest.XORX, nntest.XORY), train.Options{Epochs: 50})
 	require.NoError(t, err)
 	trained := append([]float64(nil), m.Params()...)
 	require.NoError(t, m.Compile(nn.MSE[float64](), nn.NewAdam[float64](0.01), nn.WithSeed(99)))
@@ -202,8 +196,8 @@ func (c cancellingSGD) Update(p, g []float32, lo, hi int) {
 // leave the step half applied.
 func TestCancelDuringUpdateFinishesTheStep(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
-	x := randMatrix[float32](rng, 20, 200)
-	y := randLabels[float32](rng, 20, 2)
+	x := nntest.RandMatrix[float32](rng, 20, 200)
+	y := nntest.RandLabels[float32](rng, 20, 2)
 	build := func(opt nn.Optimizer[float32]) *nn.Model[float32] {
 		m := nn.NewModel[float32]()
 		m.Add(nn.NewDense[float32](200, 100, nn.Tanh, "h")) // 20 100 parameters: two update chunks
@@ -211,16 +205,16 @@ func TestCancelDuringUpdateFinishesTheStep(t *testing.T) {
 		require.NoError(t, m.Compile(nn.CrossEntropy[float32](), opt))
 		return m
 	}
-	opts := nn.FitOptions{BatchSize: 10, NoShuffle: true, Parallelism: nn.Parallelism{Workers: 1}}
+	opts := train.Options{BatchSize: 10, NoShuffle: true, Parallelism: train.Parallelism{Workers: 1}}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	got := build(cancellingSGD{nn.NewSGD[float32](0.5), cancel})
-	_, err := got.Fit(ctx, x, y, opts)
+	_, err := train.Fit(ctx, got, train.InMemory(x, y), opts)
 	require.ErrorIs(t, err, context.Canceled)
 
 	want := build(nn.NewSGD[float32](0.5)) // exactly one step: the first batch
-	_, err = want.Fit(context.Background(), x.SliceRows(0, 10), y.SliceRows(0, 10), opts)
+	_, err = train.Fit(context.Background(), want, train.InMemory(x.SliceRows(0, 10), y.SliceRows(0, 10)), opts)
 	require.NoError(t, err)
 	assert.Equal(t, want.Params(), got.Params())
 }

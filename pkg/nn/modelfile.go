@@ -36,6 +36,17 @@ type architecture struct {
 // architecture describes the model for its files. It refuses layers that
 // a file could not hold or that LoadFile could not build again: without a
 // Spec, of a kind not registered in T, or whose spec does not match them.
+// Architecture returns the JSON form of the model's layers and loss, as
+// its model file holds it: what a checkpoint or another process must agree
+// on. It fails for a layer that is not Specced.
+func (m *Model[T]) Architecture() ([]byte, error) {
+	arch, err := m.architecture()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(arch)
+}
+
 func (m *Model[T]) architecture() (architecture, error) {
 	arch := architecture{Loss: m.loss.Name(), Delta: lossDelta(m.loss)}
 	for i, l := range m.layers {
@@ -103,8 +114,8 @@ func (m *Model[T]) WriteTo(w io.Writer) (int64, error) {
 		return 0, err
 	}
 	defer m.release()
-	if err := m.checkCompiled(); err != nil {
-		return 0, err
+	if m.params == nil {
+		return 0, ErrNotCompiled
 	}
 	arch, err := m.architecture()
 	if err != nil {

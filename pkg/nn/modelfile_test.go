@@ -14,22 +14,24 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/densetrain/densetrain/internal/nntest"
 	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/train"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 func trainedClassifier[T nn.Float](t *testing.T, workers int) (*nn.Model[T], nn.Matrix[T]) {
 	rng := rand.New(rand.NewPCG(30, 30))
-	x := randMatrix[T](rng, 90, 5)
-	y := randLabels[T](rng, 90, 3)
+	x := nntest.RandMatrix[T](rng, 90, 5)
+	y := nntest.RandLabels[T](rng, 90, 3)
 	m := nn.NewModel[T]()
 	h := nn.NewDense[T](5, 7, nn.Tanh, "hidden")
 	h.L2 = 1e-3
 	m.Add(h)
 	m.Add(nn.NewDense[T](7, 3, nn.Softmax, "out"))
 	require.NoError(t, m.Compile(nn.CrossEntropy[T](), nn.NewAdam[T](0.01), nn.WithSeed(4)))
-	_, err := m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 3, BatchSize: 16, Parallelism: nn.Parallelism{Workers: workers}})
+	_, err := train.Fit(context.Background(), m, train.InMemory(x, y), train.Options{Epochs: 3, BatchSize: 16, Parallelism: train.Parallelism{Workers: workers}})
 	require.NoError(t, err)
 	m.Preprocessing = []byte(`{"labels":["a","b","c"]}`)
 	return m, x
@@ -48,8 +50,8 @@ func TestSaveLoadPredictIdentical(t *testing.T) {
 	require.NoError(t, m.SaveFile(path))
 	back, err := nn.LoadFile[float32](path)
 	require.NoError(t, err)
-	want, _ := m.Predict(x)
-	got, err := back.Predict(x)
+	want, _ := m.Predict(context.Background(), x)
+	got, err := back.Predict(context.Background(), x)
 	require.NoError(t, err)
 	assert.Equal(t, want.Data, got.Data)
 	assert.Equal(t, m.Params(), back.Params())

@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/densetrain/densetrain/internal/nntest"
 	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/train"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -43,8 +45,8 @@ func TestNotAModelFile(t *testing.T) {
 		_, err = nn.FileDType(path)
 		assert.EqualError(t, err, path+": not a densetrain model file", name)
 
-		m, x, y := resumeCase[float32](t, "adam")
-		_, err = m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 1, CheckpointPath: path, Resume: true})
+		m, x, y := nntest.ResumeCase[float32](t, "adam")
+		_, err = train.Fit(context.Background(), m, train.InMemory(x, y), train.Options{Epochs: 1, CheckpointPath: path, Resume: true})
 		assert.EqualError(t, err, path+": not a densetrain checkpoint", name)
 	}
 }

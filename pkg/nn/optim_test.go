@@ -8,7 +8,9 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/densetrain/densetrain/internal/nntest"
 	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/train"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -122,17 +124,17 @@ func (plainSGD) Update(p, g []float64, lo, hi int) {
 // trains like SGD, logs a rate of 0, ignores a schedule, and cannot be
 // checkpointed.
 func TestCoreOptimizerTrains(t *testing.T) {
-	plain, sgd := xorModel(t), xorModel(t)
+	plain, sgd := nntest.XORModel(t), nntest.XORModel(t)
 	require.NoError(t, plain.Compile(nn.HalfMSE[float64](), plainSGD{}))
-	opts := nn.FitOptions{Epochs: 3, Callbacks: []nn.Callback{nn.LearningRateScheduler{Schedule: nn.StepDecay(0.1, 1, 1)}}}
-	h, err := plain.Fit(context.Background(), xorX, xorY, opts)
+	opts := train.Options{Epochs: 3, Callbacks: []train.Callback{train.LearningRateScheduler{Schedule: train.StepDecay(0.1, 1, 1)}}}
+	h, err := train.Fit(context.Background(), plain, train.InMemory(nntest.XORX, nntest.XORY), opts)
 	require.NoError(t, err)
-	_, err = sgd.Fit(context.Background(), xorX, xorY, opts)
+	_, err = train.Fit(context.Background(), sgd, train.InMemory(nntest.XORX, nntest.XORY), opts)
 	require.NoError(t, err)
 	assert.Equal(t, sgd.Params(), plain.Params())
 	assert.Equal(t, []float64{0, 0, 0}, h.Values("lr"))
 
-	_, err = plain.Fit(context.Background(), xorX, xorY, nn.FitOptions{CheckpointPath: filepath.Join(t.TempDir(), "c")})
+	_, err = train.Fit(context.Background(), plain, train.InMemory(nntest.XORX, nntest.XORY), train.Options{CheckpointPath: filepath.Join(t.TempDir(), "c")})
 	assert.ErrorContains(t, err, "StatefulOptimizer")
 }
 
@@ -150,11 +152,11 @@ func (c countingAdam) Update(p, g []float32, lo, hi int) {
 // TestWrappedAdamKeepsItsUpdate: a type embedding Adam that overrides
 // Update is not taken for Adam: its Update runs, and trains like Adam.
 func TestWrappedAdamKeepsItsUpdate(t *testing.T) {
-	x, y := classData[float32](3, 64, 6, 3)
+	x, y := nntest.ClassData[float32](3, 64, 6, 3)
 	wrapped := countingAdam{nn.NewAdam[float32](0.01), new(atomic.Int32)}
-	a, b := classifier(t, wrapped, 1, 6, 8, 3), classifier(t, nn.NewAdam[float32](0.01), 1, 6, 8, 3)
+	a, b := nntest.Classifier(t, wrapped, 1, 6, 8, 3), nntest.Classifier(t, nn.NewAdam[float32](0.01), 1, 6, 8, 3)
 	for _, m := range []*nn.Model[float32]{a, b} {
-		_, err := m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 2, BatchSize: 32})
+		_, err := train.Fit(context.Background(), m, train.InMemory(x, y), train.Options{Epochs: 2, BatchSize: 32})
 		require.NoError(t, err)
 	}
 	assert.EqualValues(t, 4, wrapped.calls.Load(), "one chunk, 4 steps")

@@ -6,7 +6,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/densetrain/densetrain/internal/nntest"
 	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/train"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -182,11 +184,11 @@ func TestOptimizerStepsMatchReference(t *testing.T) {
 			t.Run(kind+"-"+optName, func(t *testing.T) {
 				rng := rand.New(rand.NewPCG(7, 7))
 				ls := randRef(rng, []int{3, 4, 2}, []string{"tanh", "linear"})
-				x := randMatrix[float64](rng, 10, 3)
-				y := randMatrix[float64](rng, 10, 2)
+				x := nntest.RandMatrix[float64](rng, 10, 3)
+				y := nntest.RandMatrix[float64](rng, 10, 2)
 				loss := nn.MSE[float64]()
 				if kind == "ce" {
-					y, loss = randLabels[float64](rng, 10, 2), nn.CrossEntropy[float64]()
+					y, loss = nntest.RandLabels[float64](rng, 10, 2), nn.CrossEntropy[float64]()
 				}
 				m := engineFor(ls, kind)
 				var opt nn.Optimizer[float64] = nn.NewSGD[float64](lr)
@@ -195,8 +197,8 @@ func TestOptimizerStepsMatchReference(t *testing.T) {
 				}
 				require.NoError(t, m.Compile(loss, opt))
 				copy(m.Params(), flatten(ls))
-				_, err := m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: 1, BatchSize: 5, NoShuffle: true,
-					Parallelism: nn.Parallelism{Workers: 2, ShardSize: 2}})
+				_, err := train.Fit(context.Background(), m, train.InMemory(x, y), train.Options{Epochs: 1, BatchSize: 5, NoShuffle: true,
+					Parallelism: train.Parallelism{Workers: 2, ShardSize: 2}})
 				require.NoError(t, err)
 
 				// Reference: two steps over rows 0–4 and 5–9.
@@ -250,7 +252,7 @@ func TestBatchOneSGDIsTheTutorialsTraining(t *testing.T) {
 	m := engineFor(ls, "half")
 	require.NoError(t, m.Compile(nn.HalfMSE[float64](), nn.NewSGD[float64](lr)))
 	copy(m.Params(), flatten(ls))
-	hist, err := m.Fit(context.Background(), x, y, nn.FitOptions{Epochs: epochs, BatchSize: 1, NoShuffle: true})
+	hist, err := train.Fit(context.Background(), m, train.InMemory(x, y), train.Options{Epochs: epochs, BatchSize: 1, NoShuffle: true})
 	require.NoError(t, err)
 
 	xs, ys := toRows(x), toRows(y)

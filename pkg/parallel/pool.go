@@ -43,7 +43,7 @@ func (p *Pool) Context() context.Context { return p.ctx }
 // succeeded, the first error of a worker.
 func Run(ctx context.Context, workers int, body func(*Pool) error) error {
 	if workers == 0 {
-		workers = runtime.GOMAXPROCS(0)
+		workers = Workers(0)
 	}
 	if workers < 0 {
 		return fmt.Errorf("parallel: %d workers, want at least 1", workers)
@@ -164,4 +164,14 @@ func (p *Pool) dispatch(n int, task func(worker, i int) error, mustFinish bool) 
 		return err
 	}
 	return first
+}
+
+// Workers is the one rule for a worker count: n, or GOMAXPROCS (the CPUs
+// this process may use) when n is 0 or less. Callers check a count given
+// by a user before (a negative one is an error there).
+func Workers(n int) int {
+	if n <= 0 {
+		return runtime.GOMAXPROCS(0)
+	}
+	return n
 }

@@ -9,8 +9,8 @@ import (
 	"unsafe"
 
 	"github.com/densetrain/densetrain/pkg/csvdata"
-	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/tensor"
+	"github.com/densetrain/densetrain/pkg/train"
 )
 
 // checkMemory refuses, before anything is allocated, a network whose
@@ -28,7 +28,7 @@ func checkMemory[T tensor.Float](c Config, sizes []int, batch int) error {
 		params += float64(sizes[i-1]+1) * float64(sizes[i])
 		widths += float64(sizes[i])
 	}
-	copies := 2 + float64(nn.Parallelism{Workers: c.Workers}.Lanes(batch)) + float64(optimizerSlots[c.Optimizer])
+	copies := 2 + float64(train.Parallelism{Workers: c.Workers}.Lanes(batch)) + float64(optimizerSlots[c.Optimizer])
 	if c.Patience > 0 {
 		copies++ // the best weights, restored at the end
 	}

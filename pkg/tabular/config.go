@@ -10,6 +10,7 @@ import (
 	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/parallel"
 	"github.com/densetrain/densetrain/pkg/prep"
+	"github.com/densetrain/densetrain/pkg/train"
 )
 
 // The defaults of Config's zero values, chosen for real tables: enough
@@ -66,7 +67,7 @@ type Config struct {
 	InputDropout, L1, L2, MaxNorm float64
 	// LRSchedule is "" or "constant" (the rate stays), or "cosine": the rate
 	// follows half a cosine from LR to 0 over Epochs, set at the start of
-	// every epoch (nn.CosineDecay).
+	// every epoch (train.CosineDecay).
 	LRSchedule string
 	// Training. Epochs and Batch default to DefaultEpochs and DefaultBatch.
 	// ValSplit holds out a fraction of the rows for validation (default
@@ -82,12 +83,12 @@ type Config struct {
 	ValSplit               float64
 	Val                    *Source
 	Patience               int
-	// Checkpoints, as nn.FitOptions.
+	// Checkpoints, as train.Options.
 	CheckpointPath  string
 	CheckpointEvery int
 	Resume          bool
 	// Callbacks run during training; Log gets one line per epoch.
-	Callbacks []nn.Callback
+	Callbacks []train.Callback
 	Log       io.Writer
 	// Warn gets one line per thing the user should know about the data:
 	// rows skipped for a missing target, unseen categories.
@@ -95,7 +96,7 @@ type Config struct {
 	// Hints renders the settings that errors and warnings advise
 	// (csvdata.Hint); nil: ConfigHint, fields of Config.
 	Hints func(csvdata.Hint) string
-	// Comm trains across processes (see nn.FitOptions.Comm).
+	// Comm trains across processes (see train.Options.Comm).
 	Comm          parallel.Communicator
 	CommAllreduce bool
 }

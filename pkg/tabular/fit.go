@@ -11,13 +11,14 @@ import (
 	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/prep"
 	"github.com/densetrain/densetrain/pkg/tensor"
+	"github.com/densetrain/densetrain/pkg/train"
 )
 
 // Fit reads a table and trains a model on it (see the package doc).
 // Under a Comm every rank calls it with the same table and Config.
 //
 // An error means no model: Fit returns nil with it, whether the input was
-// bad, training diverged (*nn.DivergenceError), ctx was cancelled (its
+// bad, training diverged (*train.DivergenceError), ctx was cancelled (its
 // error) or a checkpoint could not be read or written. A cancelled run
 // with Config.CheckpointPath has written its checkpoint first: Fit again
 // with Config.Resume continues it.
@@ -98,8 +99,8 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 	trainRows, rows := tab.X.Rows-len(val), tab.X.Rows
 	tab = nil
 	collect(rows) // the lines and the split's lists
-	opts := nn.FitOptions{Epochs: c.Epochs, BatchSize: c.Batch, Seed: c.Seed, ValidationRows: val,
-		Parallelism: nn.Parallelism{Workers: c.Workers}, Log: c.Log, Warn: c.Warn, Comm: c.Comm, CommAllreduce: c.CommAllreduce,
+	opts := train.Options{Epochs: c.Epochs, BatchSize: c.Batch, Seed: c.Seed, ValidationRows: val,
+		Parallelism: train.Parallelism{Workers: c.Workers}, Log: c.Log, Warn: c.Warn, Comm: c.Comm, CommAllreduce: c.CommAllreduce,
 		CheckpointPath: c.CheckpointPath, CheckpointEvery: c.CheckpointEvery, Resume: c.Resume,
 		MetricScale: p.TargetScale} // rmse and mae per epoch in the targets' units, as Evaluate reports them
 	if c.Val != nil {
@@ -115,21 +116,21 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 			return nil, err
 		}
 		prep.ScaleTargets(p, yv)
-		opts.ValidationData = nn.NewDataset(xv, yv)
+		opts.ValidationData = train.InMemory(xv, yv)
 	}
 	net, err := buildNetwork[T](c, p, y.Cols, x.Rows)
 	if err != nil {
 		return nil, err
 	}
 	if c.LRSchedule == "cosine" {
-		opts.Callbacks = append(opts.Callbacks, nn.LearningRateScheduler{Schedule: nn.CosineDecay(net.Optimizer().(nn.LearningRater).LearningRate(), c.Epochs, 0)})
+		opts.Callbacks = append(opts.Callbacks, train.LearningRateScheduler{Schedule: train.CosineDecay(net.Optimizer().(nn.LearningRater).LearningRate(), c.Epochs, 0)})
 	}
 	if c.Patience > 0 {
-		opts.Callbacks = append(opts.Callbacks, &nn.EarlyStopping{Patience: c.Patience, RestoreBestWeights: true})
+		opts.Callbacks = append(opts.Callbacks, &train.EarlyStopping{Patience: c.Patience, RestoreBestWeights: true})
 	}
 	opts.Callbacks = append(opts.Callbacks, c.Callbacks...)
-	hist, err := net.Fit(ctx, x, y, opts)
-	if errors.As(err, new(*nn.CheckpointError)) {
+	hist, err := train.Fit(ctx, net, train.InMemory(x, y), opts)
+	if errors.As(err, new(*train.CheckpointError)) {
 		return nil, inputError(err)
 	}
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/train"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -18,7 +18,7 @@ type cancelAfter struct {
 	cancel context.CancelFunc
 }
 
-func (c cancelAfter) OnEpochEnd(_ nn.TrainState, l *nn.EpochLog) error {
+func (c cancelAfter) OnEpochEnd(_ train.TrainState, l *train.EpochLog) error {
 	if l.Epoch == c.epoch {
 		c.cancel()
 	}
@@ -39,8 +39,8 @@ func TestFitErrorMeansNoModel(t *testing.T) {
 		c    Config
 		is   func(error) bool
 	}{
-		{"divergence", context.Background(), Config{Epochs: 5, LR: 1e30, Seed: 1}, func(err error) bool { return errors.As(err, new(*nn.DivergenceError)) }},
-		{"cancelled", ctx, Config{Epochs: 50, Seed: 1, Callbacks: []nn.Callback{cancelAfter{2, cancel}}}, func(err error) bool { return errors.Is(err, context.Canceled) }},
+		{"divergence", context.Background(), Config{Epochs: 5, LR: 1e30, Seed: 1}, func(err error) bool { return errors.As(err, new(*train.DivergenceError)) }},
+		{"cancelled", ctx, Config{Epochs: 50, Seed: 1, Callbacks: []train.Callback{cancelAfter{2, cancel}}}, func(err error) bool { return errors.Is(err, context.Canceled) }},
 		{"checkpoint not writable", context.Background(), Config{Epochs: 3, Seed: 1, CheckpointPath: filepath.Join(dir, "no", "such", "dir", "c.ckpt"), CheckpointEvery: 1},
 			func(err error) bool { return errors.Is(err, os.ErrNotExist) }},
 	} {
@@ -66,7 +66,7 @@ func TestCancelledFitResumes(t *testing.T) {
 	ckpt := filepath.Join(t.TempDir(), "run.ckpt")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	c := Config{Epochs: 4, Seed: 1, CheckpointPath: ckpt, Callbacks: []nn.Callback{cancelAfter{2, cancel}}}
+	c := Config{Epochs: 4, Seed: 1, CheckpointPath: ckpt, Callbacks: []train.Callback{cancelAfter{2, cancel}}}
 	m, err := Fit(ctx, iris, c)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Nil(t, m)

@@ -12,6 +12,7 @@ import (
 	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/prep"
 	"github.com/densetrain/densetrain/pkg/tensor"
+	"github.com/densetrain/densetrain/pkg/train"
 )
 
 // Model is a trained network with its preprocessing.
@@ -19,7 +20,7 @@ type Model struct {
 	// Prep maps raw rows to the network's inputs and its outputs to answers.
 	Prep *prep.Preprocessing
 	// History is Fit's per-epoch record (nil for a loaded model).
-	History *nn.History
+	History *train.History
 	// TrainRows is the number of rows Fit trained on.
 	TrainRows int
 
@@ -203,7 +204,7 @@ func predict[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], sr
 // (0: GOMAXPROCS) and decodes the outputs: values in the targets' units, or
 // probabilities and labels.
 func answer[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], x tensor.Matrix[T], workers int) (*Predictions, error) {
-	out, err := net.PredictWorkers(ctx, x, workers)
+	out, err := train.Predict(ctx, net, x, train.EvalOptions{Workers: workers})
 	if err != nil {
 		return nil, err
 	}
@@ -282,7 +283,7 @@ func evaluate[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], s
 	if err != nil {
 		return nil, err
 	}
-	loss, metrics, err := net.EvaluateWorkers(ctx, x, y, o.Workers)
+	loss, metrics, err := train.Evaluate(ctx, net, x, y, train.EvalOptions{Workers: o.Workers})
 	if err != nil {
 		return nil, err
 	}

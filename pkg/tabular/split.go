@@ -7,8 +7,8 @@ import (
 
 	"github.com/densetrain/densetrain/internal/shuffle"
 
-	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/tensor"
+	"github.com/densetrain/densetrain/pkg/train"
 )
 
 // splitStream is the PCG stream of the validation split.
@@ -18,12 +18,12 @@ const splitStream = 5
 // training rows are the others): for classification (classes holds each
 // row's class, numbered from 0) a stratified split — each class with at least
 // two rows gives round(fraction × its rows), at least one and never all,
-// drawn by a seeded shuffle; for regression (classes nil) nn.SplitRows'
+// drawn by a seeded shuffle; for regression (classes nil) train.SplitRows'
 // seeded split. The rows of each class are listed in 4 bytes each, sized
 // by a first count. It stops with ctx's error when ctx ends.
 func splitRows[C int | int32 | tensor.Float](ctx context.Context, n int, classes []C, fraction float64, seed uint64) ([]int, error) {
 	if classes == nil {
-		return nn.SplitValidation(ctx, n, fraction, seed)
+		return train.SplitValidation(ctx, n, fraction, seed)
 	}
 	var counts []int
 	for r, c := range classes {
