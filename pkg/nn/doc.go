@@ -1,36 +1,28 @@
 // Package nn is the maths of densetrain: batched fully-connected layers,
-// activations, losses, initializers and optimizers, generic over float32
-// and float64, and a Keras-style Model that trains them.
+// activations, losses, metrics, initializers and the optimizers' update
+// rules, generic over float32 and float64, and a Keras-style Model (Add,
+// Compile, Predict, the model file) that pkg/train trains.
 //
 // A batch is a row-major Matrix whose rows are samples. All weights and
 // biases of a model live in one contiguous slice (Params), with per-layer
-// views; gradients likewise. Optimizers and the data-parallel reduction
-// work on these flat slices.
+// views; gradients likewise. Optimizers and the trainer's reduction work
+// on these flat slices.
 //
-// The package starts no goroutines itself: Model.Fit hands the
-// orchestration to package parallel, which calls back into the per-replica
-// maths defined here.
+// # What it owns, and what it must not do
 //
-// # The step
+// nn owns what one goroutine computes: a layer's forward and backward pass
+// on a batch, the loss and its gradient, the metric counts, an optimizer's
+// update of a chunk of the parameters, and the forward and backward passes
+// of one micro-shard (Replica.Backprop) — the seam a trainer drives. It
+// starts no goroutine, imports nothing of this module but pkg/tensor and
+// internal packages, and knows no epochs, batches, workers, processes or
+// callbacks: those are pkg/train's. Model.Predict runs on the calling
+// goroutine; train.Predict spreads its blocks over workers with the same
+// bits.
 //
-// Fit cuts each global batch into micro-shards of Parallelism.ShardSize
-// rows and groups consecutive shards into at most Parallelism.MaxLanes
-// lanes; both cuts depend only on the batch size and these two settings.
-// Each of the Workers goroutines has its own replica (activation and
-// gradient buffers sized by the shard; the weights are read in place) and
-// takes whole lanes, accumulating a lane's shards into the lane's gradient
-// buffer. The lanes are then summed by a pairwise tree of fixed shape,
-// chunk by chunk across the workers, taking each chunk's squared norm (for
-// ClipNorm and the divergence guard) while it is in cache; the optimizer
-// updates the parameters in chunks across the workers, and an update once
-// begun is finished even if ctx is cancelled. Which worker computes a lane
-// never changes what it computes, so the model's bits do not depend on
-// Workers; ShardSize and MaxLanes fix the summation order, and do. A step
-// allocates nothing once the replicas exist.
-//
-// Callbacks (see Callback) hook into Fit between steps and epochs;
-// optimizers (see Optimizer) and callbacks add what they need through
-// optional interfaces.
+// Guard keeps a trainer and the readers of the weights (Predict, WriteTo)
+// from racing: while a trainer writes the weights, reads fail with
+// ErrBusy.
 //
 // # BLAS
 //
@@ -45,26 +37,6 @@
 // depend on the worker count; avx512 and avx2 give the same bits, gonum
 // and OpenBLAS each their own (see blas.go).
 //
-// # Training across processes
-//
-// With FitOptions.Comm of more than one rank, every rank holds the whole
-// data set, draws the same seeded batches and cuts them into the same
-// micro-shards and lanes as a single process. Rank r computes the
-// contiguous lanes [r·L/R, (r+1)·L/R) of a step with its own workers; then
-// one Allgather hands every rank every lane's gradient, loss sum and metric
-// counts, and every rank sums all L lanes with the same fixed tree and
-// applies the same update. The arithmetic is therefore exactly the single
-// process's with the same shard layout — the model file is the same, byte
-// for byte, whatever the number of ranks and workers — at the price of
-// sending lanes rather than per-rank partial sums. FitOptions.CommAllreduce
-// sends per-rank partial sums through the communicator's all-reduce
-// instead: less traffic, other bits.
-//
-// Cancellation is agreed at the same exchange: each rank sends a flag, and
-// if any rank's context was cancelled every rank stops at that same step,
-// with the exit code the cancelling rank's cause carries. Only rank 0
-// writes checkpoints.
-//
 // # The model file
 //
 // A model file (Model.SaveFile, LoadFile) is a safetensors file: a Dense
@@ -77,20 +49,17 @@
 // that a damaged header is refused like damaged weights (files of format
 // 1 and 2, older, have it of the data alone and still load). The file
 // holds no time and no worker count: the same weights give the same bytes.
-//
-// A checkpoint (FitOptions.CheckpointPath) is the same kind of file with
-// the format CheckpointFormat: besides the layers it holds the optimizer's
-// slots and the weights kept by callbacks, and its metadata the epochs
-// done, the optimizer's step count and learning rate, the shuffling
-// generator, the callbacks' states, the history and a fingerprint of the
-// data and options. Resuming from it continues bit-identically.
+// A checkpoint (WriteCheckpoint, ReadCheckpoint) is the same kind of file
+// with the format CheckpointFormat: besides the layers it holds the
+// optimizer's slots, named vectors (weights kept by a trainer's callbacks)
+// and the trainer's state, opaque to this package.
 //
 // # Layers
 //
 // Dense and Dropout are the layers this package has; any type that
 // implements Layer is one too. A layer computes on whole batches in
 // Forward and Backward, on its view of the flat parameter and gradient
-// slices, and gets a Pass: whether Fit is training, and a counter-based
+// slices, and gets a Pass: whether a trainer is training, and a counter-based
 // random stream per row keyed by (seed, epoch, step, sample, layer), so
 // that a stochastic layer draws the same numbers for a sample whichever
 // worker, shard or process computes it. Optional interfaces add a

@@ -222,5 +222,3 @@ func (mt Metrics) Finish(acc []float64) map[string]float64 {
 		"r2":   r2 / float64(k),
 	}
 }
-
-

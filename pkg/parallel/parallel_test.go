@@ -86,7 +86,10 @@ func TestTreeSumMatchesTreeSumInto(t *testing.T) {
 	assert.NotEqual(t, seq, TreeSum(v))
 }
 
-func TestTreeReduceIsWorkerIndependent(t *testing.T) {
+// TestChunkedTreeSumIsWorkerIndependent: summing parts chunk by chunk
+// across a pool's workers, as the trainer sums its lanes, gives the same
+// bits for any worker count.
+func TestChunkedTreeSumIsWorkerIndependent(t *testing.T) {
 	const n, size = 11, 3*chunkSize + 5
 	var want []float32
 	for _, workers := range []int{1, 2, 3, 8} {
@@ -97,10 +100,12 @@ func TestTreeReduceIsWorkerIndependent(t *testing.T) {
 				parts[i][k] = float32(math.Sin(float64(i*size+k))) * float32(math.Pow(10, float64(i%5)))
 			}
 		}
-		var tree Tree[float32]
 		require.NoError(t, Run(context.Background(), workers, func(p *Pool) error {
-			_, err := tree.Reduce(p, parts, nil)
-			return err
+			return p.Do(Chunks(size), func(_, i int) error {
+				lo, hi := Chunk(size, i)
+				TreeSumInto(parts, lo, hi)
+				return nil
+			})
 		}))
 		if want == nil {
 			want = parts[0]
@@ -231,13 +236,10 @@ func TestRunDefaultsToGOMAXPROCS(t *testing.T) {
 }
 
 func TestDoAllocatesNothing(t *testing.T) {
-	parts := [][]float64{make([]float64, 1000), make([]float64, 1000), make([]float64, 1000)}
-	var tree Tree[float64]
 	require.NoError(t, Run(context.Background(), 2, func(p *Pool) error {
 		task := func(int, int) error { return nil }
 		allocs := testing.AllocsPerRun(100, func() {
 			_ = p.Do(8, task)
-			_, _ = tree.Reduce(p, parts, []float64{1, 2, 3})
 		})
 		assert.Zero(t, allocs)
 		return nil
@@ -263,17 +265,4 @@ func BenchmarkBarrier(b *testing.B) {
 			}
 		})
 	}
-}
-
-func TestLocalCommunicator(t *testing.T) {
-	var c Communicator = Local{}
-	assert.Equal(t, 0, c.Rank())
-	assert.Equal(t, 1, c.Size())
-	recv := make([]byte, 3)
-	require.NoError(t, c.Allgather([]byte("abc"), recv))
-	assert.Equal(t, "abc", string(recv))
-	assert.Error(t, c.Allgather([]byte("abc"), make([]byte, 2)))
-	assert.NoError(t, c.Bcast([]byte("x"), 0))
-	assert.Error(t, c.Bcast([]byte("x"), 1))
-	assert.NoError(t, c.Barrier())
 }

@@ -14,41 +14,9 @@ func Chunk(n, i int) (lo, hi int) {
 	return lo, min(lo+chunkSize, n)
 }
 
-// Tree sums the per-lane partial results of a step with a pairwise tree of
-// fixed shape: at stride 1, 2, 4, … part i absorbs part i+stride, an order
-// that depends only on the number of parts, never on which worker produced
-// which, so that results are reproducible. The element range is split into
-// chunks that the pool's workers reduce concurrently. The zero value is
-// ready to use.
-type Tree[T Float] struct {
-	parts [][]T
-	task  func(worker, i int) error
-}
-
-// Reduce sums parts element-wise into parts[0] (the other parts may be
-// overwritten; all have the same length) and returns the sum of losses,
-// taken with TreeSum.
-func (t *Tree[T]) Reduce(p *Pool, parts [][]T, losses []float64) (float64, error) {
-	if len(parts) < 2 {
-		return TreeSum(losses), nil
-	}
-	if t.task == nil {
-		t.task = t.chunk
-	}
-	t.parts = parts
-	err := p.Do(Chunks(len(parts[0])), t.task)
-	t.parts = nil
-	return TreeSum(losses), err
-}
-
-func (t *Tree[T]) chunk(_, i int) error {
-	lo, hi := Chunk(len(t.parts[0]), i)
-	TreeSumInto(t.parts, lo, hi)
-	return nil
-}
-
 // TreeSumInto sums parts[*][lo:hi] into parts[0][lo:hi] with the fixed
-// pairwise tree that Tree uses.
+// pairwise tree: at stride 1, 2, 4, … part i takes part i+stride, so the
+// order of the sums depends only on len(parts).
 func TreeSumInto[T Float](parts [][]T, lo, hi int) { TreeAddInto(parts, lo, hi, addTo[T]) }
 
 // TreeAddInto is TreeSumInto with the element-wise addition supplied by the

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	
+
 	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/parallel"
 )

@@ -42,10 +42,10 @@ type trainer[T nn.Float] struct {
 	idx    []int // sample indices of the global batch
 
 	replicas []*nn.Replica[T] // one per worker, created on first use
-	lanes    laneSums[T]   // one gradient, loss sum and metric counts per lane
-	sum      gradSum[T]    // how the lanes are summed into lane 0
-	laneLo   int           // the first lane this process computes
-	epochAcc []float64     // metric counts of the epoch so far
+	lanes    laneSums[T]      // one gradient, loss sum and metric counts per lane
+	sum      gradSum[T]       // how the lanes are summed into lane 0
+	laneLo   int              // the first lane this process computes
+	epochAcc []float64        // metric counts of the epoch so far
 
 	norms    []float64 // per-chunk squared norms of the gradient
 	normed   bool      // norms already hold the current gradient's
