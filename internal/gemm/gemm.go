@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"os"
 	"sync/atomic"
+
+	"github.com/densetrain/densetrain/pkg/tensor"
 )
 
-// Float is the element type of a product: float32 or float64.
-type Float interface{ float32 | float64 }
+// Float is the element type of a product (tensor.Float); the package is
+// instantiated with float32 and float64 only, through Sgemm and Dgemm.
+type Float = tensor.Float
 
 // kernel computes an r×NR tile (r ≤ MR) of a product from a packed A
 // micro-panel a (MR values per step of the inner dimension) and a B panel

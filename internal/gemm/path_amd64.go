@@ -6,6 +6,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/cpu"
+
+	"github.com/densetrain/densetrain/internal/floatslice"
 )
 
 //go:generate go run ./asm -out kernels_amd64.s -stubs kernels_amd64.go -pkg gemm
@@ -102,19 +104,10 @@ func gatherAsm[T Float](dst, src []T, ld, rows, kc, width int) bool {
 		}
 		gmask, smask := 1<<r-1, 1<<w-1
 		if lanes == 16 {
-			gatherF32(as32(dst[c:]), as32(s), &idx, kc, width, gmask, smask)
+			gatherF32(floatslice.As32(dst[c:]), floatslice.As32(s), &idx, kc, width, gmask, smask)
 		} else {
-			gatherF64(as64(dst[c:]), as64(s), &idx, kc, width, gmask, smask)
+			gatherF64(floatslice.As64(dst[c:]), floatslice.As64(s), &idx, kc, width, gmask, smask)
 		}
 	}
 	return true
-}
-
-// as32 and as64 view a []T as the concrete type of its element size.
-func as32[T Float](s []T) []float32 {
-	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
-}
-
-func as64[T Float](s []T) []float64 {
-	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
 }

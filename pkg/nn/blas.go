@@ -7,6 +7,8 @@ import (
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/blas/gonum"
+
+	"github.com/densetrain/densetrain/internal/floatslice"
 )
 
 // This file is the engine's only door to BLAS. Matrix products go through
@@ -161,14 +163,11 @@ func serialTiles[T Float]() bool {
 }
 
 // as32 and as64 reinterpret a []T as the concrete slice type of the same
-// element size. T's underlying type is float32 or float64, so the memory
-// layouts are identical; callers switch on the element size first.
-func as32[T Float](s []T) []float32 {
-	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
-}
-func as64[T Float](s []T) []float64 {
-	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
-}
+// element size; callers switch on the element size first. They are
+// internal/floatslice's As32 and As64, which internal/gemm shares, under
+// short names (Go has no alias for a generic function).
+func as32[T Float](s []T) []float32 { return floatslice.As32(s) }
+func as64[T Float](s []T) []float64 { return floatslice.As64(s) }
 
 // asBytes views a []T as its bytes, for hashing and for sending.
 func asBytes[T Float](s []T) []byte {

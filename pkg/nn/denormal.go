@@ -9,7 +9,7 @@ import "unsafe"
 // of times slower (on MNIST, Adam's update took over half of a training step).
 // TensorFlow, and so Keras, runs its CPU kernels in the FPU's flush-to-zero
 // (FTZ) and denormals-are-zero (DAZ) modes for this reason. Go cannot set
-// those modes, so Adam's SSE2 kernel (adam_amd64.s) sets them for its own
+// those modes, so Adam's SSE2 kernel (asm_amd64.s) sets them for its own
 // duration, adamScalar emulates them with flush, and the other optimizers
 // flush their state in code. Below the smallest normal number the state no
 // longer moves a weight anyway (α·m/(√v+ε) is far below a weight's ulp).

@@ -1,9 +1,14 @@
 package parallel
 
-import "fmt"
+import (
+	"fmt"
 
-// Float is the set of element types the reductions work on.
-type Float interface{ ~float32 | ~float64 }
+	"github.com/densetrain/densetrain/pkg/tensor"
+)
+
+// Float is the set of element types the reductions work on (an alias of
+// tensor.Float).
+type Float = tensor.Float
 
 // Layout describes how a global batch of Rows rows is cut for one step.
 //

@@ -3,5 +3,6 @@
 // Matrix that carries samples from the CSV reader to the network. It
 // imports nothing from this module, so that readers and preprocessing
 // (pkg/csvdata, pkg/prep) need not import the network package (pkg/nn),
-// which re-exports both names as aliases.
+// which re-exports both names as aliases. Float is declared here only:
+// pkg/parallel and internal/gemm alias it too.
 package tensor
