@@ -18,3 +18,9 @@ func As32[T tensor.Float](s []T) []float32 {
 func As64[T tensor.Float](s []T) []float64 {
 	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
 }
+
+// AsBytes views s as its bytes, in place, for hashing and for sending.
+func AsBytes[T tensor.Float](s []T) []byte {
+	var z T
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(unsafe.Sizeof(z)))
+}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"unsafe"
+
+	"github.com/densetrain/densetrain/internal/floatslice"
 )
 
 // Activation is an element-wise (or, for Softmax, row-wise) output function
@@ -182,9 +184,9 @@ func reluBackward[T Float](y, g []T) {
 		return
 	}
 	if unsafe.Sizeof(y[0]) == 4 {
-		reluBackward32(as32(y), as32(g))
+		reluBackward32(floatslice.As32(y), floatslice.As32(g))
 	} else {
-		reluBackward64(as64(y), as64(g))
+		reluBackward64(floatslice.As64(y), floatslice.As64(g))
 	}
 }
 

@@ -94,16 +94,16 @@ func gemmTile[T Float](tA, tB bool, mt, nt, k int, alpha T, a Matrix[T], i int, 
 	switch unsafe.Sizeof(alpha) {
 	case 4:
 		blas32.Gemm(trans(tA), trans(tB), float32(alpha),
-			blas32.General{Rows: rowsOf(tA, mt, k), Cols: colsOf(tA, mt, k), Stride: a.Cols, Data: as32(ad)},
-			blas32.General{Rows: rowsOf(tB, k, nt), Cols: colsOf(tB, k, nt), Stride: b.Cols, Data: as32(bd)},
+			blas32.General{Rows: rowsOf(tA, mt, k), Cols: colsOf(tA, mt, k), Stride: a.Cols, Data: floatslice.As32(ad)},
+			blas32.General{Rows: rowsOf(tB, k, nt), Cols: colsOf(tB, k, nt), Stride: b.Cols, Data: floatslice.As32(bd)},
 			float32(beta),
-			blas32.General{Rows: mt, Cols: nt, Stride: c.Cols, Data: as32(cd)})
+			blas32.General{Rows: mt, Cols: nt, Stride: c.Cols, Data: floatslice.As32(cd)})
 	default:
 		blas64.Gemm(trans(tA), trans(tB), float64(alpha),
-			blas64.General{Rows: rowsOf(tA, mt, k), Cols: colsOf(tA, mt, k), Stride: a.Cols, Data: as64(ad)},
-			blas64.General{Rows: rowsOf(tB, k, nt), Cols: colsOf(tB, k, nt), Stride: b.Cols, Data: as64(bd)},
+			blas64.General{Rows: rowsOf(tA, mt, k), Cols: colsOf(tA, mt, k), Stride: a.Cols, Data: floatslice.As64(ad)},
+			blas64.General{Rows: rowsOf(tB, k, nt), Cols: colsOf(tB, k, nt), Stride: b.Cols, Data: floatslice.As64(bd)},
 			float64(beta),
-			blas64.General{Rows: mt, Cols: nt, Stride: c.Cols, Data: as64(cd)})
+			blas64.General{Rows: mt, Cols: nt, Stride: c.Cols, Data: floatslice.As64(cd)})
 	}
 }
 
@@ -134,14 +134,14 @@ func colSums[T Float](a Matrix[T], ones []T, beta T, y []T) {
 	switch unsafe.Sizeof(beta) {
 	case 4:
 		blas32.Gemv(blas.Trans, 1,
-			blas32.General{Rows: a.Rows, Cols: a.Cols, Stride: a.Cols, Data: as32(a.Data)},
-			blas32.Vector{N: a.Rows, Inc: 1, Data: as32(ones)},
-			float32(beta), blas32.Vector{N: a.Cols, Inc: 1, Data: as32(y)})
+			blas32.General{Rows: a.Rows, Cols: a.Cols, Stride: a.Cols, Data: floatslice.As32(a.Data)},
+			blas32.Vector{N: a.Rows, Inc: 1, Data: floatslice.As32(ones)},
+			float32(beta), blas32.Vector{N: a.Cols, Inc: 1, Data: floatslice.As32(y)})
 	default:
 		blas64.Gemv(blas.Trans, 1,
-			blas64.General{Rows: a.Rows, Cols: a.Cols, Stride: a.Cols, Data: as64(a.Data)},
-			blas64.Vector{N: a.Rows, Inc: 1, Data: as64(ones)},
-			float64(beta), blas64.Vector{N: a.Cols, Inc: 1, Data: as64(y)})
+			blas64.General{Rows: a.Rows, Cols: a.Cols, Stride: a.Cols, Data: floatslice.As64(a.Data)},
+			blas64.Vector{N: a.Rows, Inc: 1, Data: floatslice.As64(ones)},
+			float64(beta), blas64.Vector{N: a.Cols, Inc: 1, Data: floatslice.As64(y)})
 	}
 }
 
@@ -162,19 +162,6 @@ func serialTiles[T Float]() bool {
 	return false
 }
 
-// as32 and as64 reinterpret a []T as the concrete slice type of the same
-// element size; callers switch on the element size first. They are
-// internal/floatslice's As32 and As64, which internal/gemm shares, under
-// short names (Go has no alias for a generic function).
-func as32[T Float](s []T) []float32 { return floatslice.As32(s) }
-func as64[T Float](s []T) []float64 { return floatslice.As64(s) }
-
-// asBytes views a []T as its bytes, for hashing and for sending.
-func asBytes[T Float](s []T) []byte {
-	var z T
-	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(unsafe.Sizeof(z)))
-}
-
 // addInto sets dst[k] += src[k] (len(src) ≥ len(dst)) with the installed
 // BLAS's AXPY and α = 1: 1·x is exact, so each element is dst[k] + src[k]
 // rounded once, the same bits as a scalar loop, computed with SIMD.
@@ -185,8 +172,8 @@ func addInto[T Float](dst, src []T) {
 	}
 	switch unsafe.Sizeof(dst[0]) {
 	case 4:
-		blas32.Implementation().Saxpy(n, 1, as32(src[:n]), 1, as32(dst), 1)
+		blas32.Implementation().Saxpy(n, 1, floatslice.As32(src[:n]), 1, floatslice.As32(dst), 1)
 	default:
-		blas64.Implementation().Daxpy(n, 1, as64(src[:n]), 1, as64(dst), 1)
+		blas64.Implementation().Daxpy(n, 1, floatslice.As64(src[:n]), 1, floatslice.As64(dst), 1)
 	}
 }

@@ -2,7 +2,11 @@
 
 package nn
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/densetrain/densetrain/internal/floatslice"
+)
 
 //go:generate go run ./asm -out asm_amd64.s -stubs asm_amd64.go -pkg nn
 
@@ -13,10 +17,10 @@ func adamUpdate[T Float](p, g, m, v []T, c1, c2, alpha, eps T) bool {
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	if unsafe.Sizeof(c1) == 4 {
 		k := [4]float32{float32(c1), float32(c2), float32(alpha), float32(eps)}
-		return adamKernel32(as32(p), as32(g), as32(m), as32(v), &k)
+		return adamKernel32(floatslice.As32(p), floatslice.As32(g), floatslice.As32(m), floatslice.As32(v), &k)
 	}
 	k := [4]float64{float64(c1), float64(c2), float64(alpha), float64(eps)}
-	return adamKernel64(as64(p), as64(g), as64(m), as64(v), &k)
+	return adamKernel64(floatslice.As64(p), floatslice.As64(g), floatslice.As64(m), floatslice.As64(v), &k)
 }
 
 // sumSquaresPartial stores in s the eight partial sums of squares of the
@@ -25,9 +29,9 @@ func adamUpdate[T Float](p, g, m, v []T, c1, c2, alpha, eps T) bool {
 func sumSquaresPartial[T Float](v []T, s *[8]float64) int {
 	var z T
 	if unsafe.Sizeof(z) == 4 {
-		sumSquaresKernel32(as32(v), s)
+		sumSquaresKernel32(floatslice.As32(v), s)
 	} else {
-		sumSquaresKernel64(as64(v), s)
+		sumSquaresKernel64(floatslice.As64(v), s)
 	}
 	return len(v) &^ 7
 }

@@ -9,9 +9,9 @@ import (
 	"io"
 	"io/fs"
 	"time"
-	"unsafe"
 
 	"github.com/densetrain/densetrain/internal/atomicfile"
+	"github.com/densetrain/densetrain/internal/floatslice"
 	"github.com/densetrain/densetrain/pkg/nn"
 )
 
@@ -37,7 +37,7 @@ func (r *fitRun[T]) fingerprint() (string, error) {
 	}
 	y := r.t.y
 	fmt.Fprintf(h, "%d×%d\n", y.Rows, y.Cols)
-	h.Write(asBytes(y.Data))
+	h.Write(floatslice.AsBytes(y.Data))
 	if r.val != nil && r.val.idx == nil { // explicit validation data
 		fmt.Fprintf(h, "val %d×%d\n", r.val.src.Len(), r.val.src.Width())
 	}
@@ -53,7 +53,7 @@ func (r *fitRun[T]) fingerprint() (string, error) {
 func hashInputs[T nn.Float](h io.Writer, src Source[T]) error {
 	fmt.Fprintf(h, "%d×%d\n", src.Len(), src.Width())
 	if d, ok := src.(*Matrices[T]); ok {
-		h.Write(asBytes(d.X.Data))
+		h.Write(floatslice.AsBytes(d.X.Data))
 		return nil
 	}
 	const block = 4096
@@ -68,15 +68,9 @@ func hashInputs[T nn.Float](h io.Writer, src Source[T]) error {
 		if err := src.Gather(rows[:n], x); err != nil {
 			return err
 		}
-		h.Write(asBytes(x.Data))
+		h.Write(floatslice.AsBytes(x.Data))
 	}
 	return nil
-}
-
-// asBytes returns the bytes of s, in place.
-func asBytes[T nn.Float](s []T) []byte {
-	var z T
-	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(unsafe.Sizeof(z)))
 }
 
 // Checkpoint implements TrainState: it writes the checkpoint now, if Fit

@@ -8,6 +8,7 @@ import (
 	"math"
 	"unsafe"
 
+	"github.com/densetrain/densetrain/internal/floatslice"
 	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/parallel"
 )
@@ -114,7 +115,7 @@ func (x *laneExchange[T]) swap(n int) error {
 
 func (x *laneExchange[T]) pack(b []byte, i int) {
 	s := x.tree.s
-	n := copy(b, asBytes(s.grads[i]))
+	n := copy(b, floatslice.AsBytes(s.grads[i]))
 	binary.LittleEndian.PutUint64(b[n:], math.Float64bits(s.loss[i]))
 	for k, v := range s.acc[i] {
 		binary.LittleEndian.PutUint64(b[n+8+8*k:], math.Float64bits(v))
@@ -123,7 +124,7 @@ func (x *laneExchange[T]) pack(b []byte, i int) {
 
 func (x *laneExchange[T]) unpack(b []byte, i int) {
 	s := x.tree.s
-	n := copy(asBytes(s.grads[i]), b)
+	n := copy(floatslice.AsBytes(s.grads[i]), b)
 	s.loss[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[n:]))
 	for k := range s.acc[i] {
 		s.acc[i][k] = math.Float64frombits(binary.LittleEndian.Uint64(b[n+8+8*k:]))
@@ -168,9 +169,9 @@ func (x *allreduceSum[T]) sum(_ *parallel.Pool, n int) (float64, bool, error) {
 	}
 	var err error
 	if unsafe.Sizeof(g[0]) == 4 {
-		err = x.comm.AllreduceFloat32(unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(g))), len(g)))
+		err = x.comm.AllreduceFloat32(floatslice.As32(g))
 	} else {
-		err = x.comm.AllreduceFloat64(unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(g))), len(g)))
+		err = x.comm.AllreduceFloat64(floatslice.As64(g))
 	}
 	if err != nil {
 		return 0, false, err
@@ -210,7 +211,7 @@ func agree[T nn.Float](comm parallel.Communicator, fingerprint string, params []
 		}
 		return err
 	}
-	return comm.Bcast(asBytes(params), 0)
+	return comm.Bcast(floatslice.AsBytes(params), 0)
 }
 
 // agreeOnResume checks that every rank resumed from the same point.
