@@ -26,19 +26,23 @@ type TrainState interface {
 // Weights is an opaque copy of a model's parameters.
 type Weights struct{ v any }
 
-// Callback hooks into Fit, as in Keras: a value with one or more of the
-// hook methods of TrainBeginner, EpochBeginner, BatchEnder, EpochEnder and
-// TrainEnder, each called at its event; it implements just the hooks it
-// needs (as an http.ResponseWriter may be an http.Flusher).
-// StatefulCallback adds a state that checkpoints keep; CallbackFuncs makes
-// a Callback of functions. Fit refuses a callback with no hook.
+// Callback hooks into Fit, as in Keras: OnEpochEnd is called at the end
+// of every epoch, once it is evaluated and logged (the one hook every
+// callback has, as every http.Handler has ServeHTTP). The other hooks are
+// small optional interfaces — TrainBeginner, EpochBeginner, BatchEnder,
+// TrainEnder — that a callback implements when it needs them, as an
+// http.ResponseWriter may be an http.Flusher; StatefulCallback adds a
+// state that checkpoints keep. CallbackFuncs makes a Callback of
+// functions.
 //
 // Epochs and batches are numbered from 1. The callbacks of a hook run in
 // the order of Options.Callbacks. A hook's error ends Fit with that
 // error; OnTrainEnd then does not run. Predict and Evaluate may be called
 // on the model from a hook; while hooks run, other goroutines may call
 // them too (see Model).
-type Callback any
+type Callback interface {
+	OnEpochEnd(s TrainState, log *EpochLog) error
+}
 
 // TrainBeginner is a Callback called when Fit begins, before a resumed
 // run's callback states are restored.
@@ -56,12 +60,6 @@ type EpochBeginner interface {
 // loss is their mean loss.
 type BatchEnder interface {
 	OnBatchEnd(s TrainState, epoch, batch, samples int, loss float64) error
-}
-
-// EpochEnder is a Callback called at the end of every epoch, once it is
-// evaluated and logged.
-type EpochEnder interface {
-	OnEpochEnd(s TrainState, log *EpochLog) error
 }
 
 // TrainEnder is a Callback called when training ends without an error,
@@ -112,7 +110,7 @@ func (f CallbackFuncs) OnBatchEnd(s TrainState, epoch, batch, samples int, loss 
 	return f.BatchEnd(s, epoch, batch, samples, loss)
 }
 
-// OnEpochEnd implements EpochEnder.
+// OnEpochEnd implements Callback.
 func (f CallbackFuncs) OnEpochEnd(s TrainState, log *EpochLog) error {
 	if f.EpochEnd == nil {
 		return nil
@@ -134,32 +132,29 @@ type hooks struct {
 	trainBegin []TrainBeginner
 	epochBegin []EpochBeginner
 	batchEnd   []BatchEnder
-	epochEnd   []EpochEnder
+	epochEnd   []Callback
 	trainEnd   []TrainEnder
 }
 
-// hooksOf sorts the callbacks by hook; it fails on one that has none.
+// hooksOf sorts the callbacks by hook; it fails on a nil one.
 func hooksOf(cbs []Callback) (hooks, error) {
 	var h hooks
 	for i, c := range cbs {
-		n := 0
+		if c == nil {
+			return h, fmt.Errorf("train: Options.Callbacks[%d] is nil", i)
+		}
+		h.epochEnd = append(h.epochEnd, c)
 		if c, ok := c.(TrainBeginner); ok {
-			h.trainBegin, n = append(h.trainBegin, c), n+1
+			h.trainBegin = append(h.trainBegin, c)
 		}
 		if c, ok := c.(EpochBeginner); ok {
-			h.epochBegin, n = append(h.epochBegin, c), n+1
+			h.epochBegin = append(h.epochBegin, c)
 		}
 		if c, ok := c.(BatchEnder); ok {
-			h.batchEnd, n = append(h.batchEnd, c), n+1
-		}
-		if c, ok := c.(EpochEnder); ok {
-			h.epochEnd, n = append(h.epochEnd, c), n+1
+			h.batchEnd = append(h.batchEnd, c)
 		}
 		if c, ok := c.(TrainEnder); ok {
-			h.trainEnd, n = append(h.trainEnd, c), n+1
-		}
-		if n == 0 {
-			return h, fmt.Errorf("nn: fit: callback %d (%T) has no hook (OnTrainBegin, OnEpochBegin, OnBatchEnd, OnEpochEnd or OnTrainEnd)", i, c)
+			h.trainEnd = append(h.trainEnd, c)
 		}
 	}
 	return h, nil

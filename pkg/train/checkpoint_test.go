@@ -91,6 +91,9 @@ type cancelAt struct {
 	last   int
 }
 
+// OnEpochEnd implements train.Callback.
+func (*cancelAt) OnEpochEnd(train.TrainState, *train.EpochLog) error { return nil }
+
 func (c *cancelAt) OnEpochBegin(_ train.TrainState, e int) error {
 	if e == c.e && c.b <= 0 {
 		c.cancel()

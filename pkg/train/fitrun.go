@@ -248,7 +248,7 @@ func (r *fitRun[T]) epoch(p *parallel.Pool, ev *evaluator[T], e int) error {
 		fmt.Fprintln(r.opt.Log, log.Line(r.epochs))
 	}
 	last := &r.hist.Epochs[len(r.hist.Epochs)-1]
-	return runHooks(r, r.hooks.epochEnd, func(c EpochEnder) error { return c.OnEpochEnd(r, last) })
+	return runHooks(r, r.hooks.epochEnd, func(c Callback) error { return c.OnEpochEnd(r, last) })
 }
 
 // runHooks calls call on every callback of list, in order, with the model

@@ -127,7 +127,7 @@ func (c *EarlyStopping) OnTrainBegin(TrainState) error {
 	return nil
 }
 
-// OnEpochEnd implements EpochEnder.
+// OnEpochEnd implements Callback.
 func (c *EarlyStopping) OnEpochEnd(s TrainState, log *EpochLog) error {
 	improved, exhausted, err := c.state.observe(log, c.Monitor, c.MinDelta, max(c.Patience, 1), "early stopping")
 	switch {
@@ -196,7 +196,7 @@ func (c *ReduceLROnPlateau) OnTrainBegin(TrainState) error {
 	return nil
 }
 
-// OnEpochEnd implements EpochEnder.
+// OnEpochEnd implements Callback.
 func (c *ReduceLROnPlateau) OnEpochEnd(s TrainState, log *EpochLog) error {
 	_, exhausted, err := c.state.observe(log, c.Monitor, c.MinDelta, c.Patience, "reduce-on-plateau")
 	if err != nil || !exhausted {

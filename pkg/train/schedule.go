@@ -41,3 +41,7 @@ func (c LearningRateScheduler) OnEpochBegin(s TrainState, epoch int) error {
 	s.SetLearningRate(lr)
 	return nil
 }
+
+// OnEpochEnd implements Callback: a scheduler acts at the start of an
+// epoch only.
+func (c LearningRateScheduler) OnEpochEnd(TrainState, *EpochLog) error { return nil }
