@@ -3,6 +3,7 @@ package nn
 import (
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -101,3 +102,6 @@ func TestAlignedBuffers(t *testing.T) {
 		}
 	}
 }
+
+// uintptrOf returns the address of s's first element.
+func uintptrOf[T Float](s []T) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(s))) }

@@ -1,5 +1,0 @@
-package nn
-
-import "unsafe"
-
-func uintptrOf[T Float](s []T) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(s))) }
