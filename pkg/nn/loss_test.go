@@ -6,8 +6,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/densetrain/densetrain/internal/nntest"
 	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/nn/nntest"
 	"github.com/densetrain/densetrain/pkg/train"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

@@ -8,8 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/densetrain/densetrain/internal/nntest"
 	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/nn/nntest"
 	"github.com/densetrain/densetrain/pkg/train"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

@@ -8,7 +8,7 @@
 // # What it owns, and what it must not do
 //
 // It moves work and sums flat float slices; it knows nothing of neural
-// networks and imports nothing of this module. Every decision that affects
+// networks and imports nothing of this module but pkg/tensor (Float). Every decision that affects
 // floating-point results — shard boundaries, lane boundaries, the order of
 // the sums — depends only on the batch size and the layout parameters,
 // never on the number of workers, so results are bit-identical whatever

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"unsafe"
 
-	"github.com/densetrain/densetrain/internal/nntest"
 	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/nn/nntest"
 	"github.com/densetrain/densetrain/pkg/parallel"
 	"github.com/densetrain/densetrain/pkg/train"
 	"github.com/stretchr/testify/assert"
