@@ -106,9 +106,6 @@ type batchCounter struct {
 	samples []int
 }
 
-// OnEpochEnd implements train.Callback.
-func (*batchCounter) OnEpochEnd(train.TrainState, *train.EpochLog) error { return nil }
-
 func (b *batchCounter) OnBatchEnd(_ train.TrainState, epoch, batch, samples int, loss float64) error {
 	b.samples = append(b.samples, samples)
 	return nil
