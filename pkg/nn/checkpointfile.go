@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/densetrain/densetrain/internal/safetensors"
 )
 
 // A checkpoint is a safetensors file like a model file (see the package
@@ -21,6 +23,10 @@ const (
 	CheckpointFormat  = "densetrain-checkpoint"
 	CheckpointVersion = 2
 )
+
+// checkpointFormat is the checkpoint's format: version 2 has its checksum
+// cover the header.
+var checkpointFormat = safetensors.Format{Name: CheckpointFormat, Newest: CheckpointVersion, Covers: 2}
 
 // Vector is a named vector of a checkpoint.
 type Vector[T Float] struct {
@@ -55,10 +61,10 @@ func (m *Model[T]) WriteCheckpoint(w io.Writer, state []byte, vecs []Vector[T]) 
 	}
 	tensors := m.weightTensors(arch, m.params)
 	for i, s := range opt.Slots() {
-		tensors = append(tensors, floatTensor(fmt.Sprintf("optimizer.%d", i), []int64{int64(len(s))}, s))
+		tensors = append(tensors, safetensors.FloatTensor(fmt.Sprintf("optimizer.%d", i), []int64{int64(len(s))}, s))
 	}
 	for _, v := range vecs {
-		tensors = append(tensors, floatTensor(v.Name, []int64{int64(len(v.Data))}, v.Data))
+		tensors = append(tensors, safetensors.FloatTensor(v.Name, []int64{int64(len(v.Data))}, v.Data))
 	}
 	meta := map[string]string{
 		"format":         CheckpointFormat,
@@ -66,7 +72,7 @@ func (m *Model[T]) WriteCheckpoint(w io.Writer, state []byte, vecs []Vector[T]) 
 		"architecture":   string(archJSON),
 		"state":          string(state),
 	}
-	_, err = writeSafetensors(w, meta, tensors)
+	_, err = safetensors.Write(w, meta, tensors)
 	return err
 }
 
@@ -91,8 +97,8 @@ func (m *Model[T]) ReadCheckpoint(path string, names []string, checkState func(s
 }
 
 func (m *Model[T]) readCheckpoint(rd io.Reader, size int64, names []string, checkState func([]byte) error) (*Checkpoint[T], error) {
-	meta, tensors, err := readSafetensors(rd, size, checkpointFormat, nil)
-	if errors.Is(err, errNotSafetensors) {
+	meta, tensors, err := safetensors.Read(rd, size, checkpointFormat, nil)
+	if errors.Is(err, safetensors.ErrNotSafetensors) {
 		return nil, ErrNotCheckpoint
 	}
 	if err != nil {
@@ -116,28 +122,28 @@ func (m *Model[T]) readCheckpoint(rd io.Reader, size int64, names []string, chec
 		return nil, fmt.Errorf("nn: checkpoint: optimizer %s cannot restore its state", m.opt.Name())
 	}
 	c := &Checkpoint[T]{State: []byte(meta["state"]), Vectors: map[string][]T{}}
-	weights := make(map[string]tensor, len(tensors))
+	weights := make(map[string]safetensors.Tensor, len(tensors))
 	for name, t := range tensors {
 		weights[name] = t
 	}
 	for i, s := range opt.Slots() {
 		name := fmt.Sprintf("optimizer.%d", i)
 		t, ok := tensors[name]
-		if !ok || len(t.shape) != 1 || t.shape[0] != int64(len(s)) {
+		if !ok || len(t.Shape) != 1 || t.Shape[0] != int64(len(s)) {
 			return nil, fmt.Errorf("checkpoint: optimizer slot %s is missing or has the wrong size", name)
 		}
 		v := make([]T, len(s))
-		decodeInto(t, v)
+		safetensors.DecodeInto(t, v)
 		c.Slots = append(c.Slots, v)
 		delete(weights, name)
 	}
 	for _, name := range names {
 		if t, ok := tensors[name]; ok {
-			if len(t.shape) != 1 || t.shape[0] != int64(len(m.params)) {
+			if len(t.Shape) != 1 || t.Shape[0] != int64(len(m.params)) {
 				return nil, fmt.Errorf("checkpoint: %s has the wrong size", name)
 			}
 			v := make([]T, len(m.params))
-			decodeInto(t, v)
+			safetensors.DecodeInto(t, v)
 			c.Vectors[name] = v
 			delete(weights, name)
 		}

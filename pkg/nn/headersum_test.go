@@ -66,7 +66,7 @@ func writeFile(t *testing.T, path string, b []byte) {
 	require.NoError(t, os.WriteFile(path, b, 0o644))
 }
 
-// docChecksum computes a file's checksum as the package doc (filesum.go)
+// docChecksum computes a file's checksum as the package doc (internal/safetensors/checksum.go)
 // describes it, independently of the package's code.
 func docChecksum[E any](t *testing.T, meta map[string]string, header map[string]E, data []byte) string {
 	h := sha256.New()

@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/densetrain/densetrain/internal/atomicfile"
+	"github.com/densetrain/densetrain/internal/safetensors"
 )
 
 // The layout of a model file, a safetensors file (see safetensors.go), is
@@ -20,7 +21,7 @@ import (
 // Format identifies densetrain model files; FormatVersion is the newest
 // version this package reads, and the one it writes. Version 1 holds Dense
 // layers only, 2 any registered kind, both with a checksum of the data
-// alone; 3 has the checksum cover the header too (filesum.go).
+// alone; 3 has the checksum cover the header too (internal/safetensors/checksum.go).
 const (
 	Format        = "densetrain"
 	FormatVersion = 3
@@ -71,16 +72,16 @@ func (m *Model[T]) architecture() (architecture, error) {
 }
 
 // weightShapes returns the names and shapes of the layer tensors, without data.
-func weightShapes(arch architecture) []tensor {
-	var ts []tensor
+func weightShapes(arch architecture) []safetensors.Tensor {
+	var ts []safetensors.Tensor
 	for i, sp := range arch.Layers {
 		switch {
 		case sp.Kind == "dense":
 			ts = append(ts,
-				tensor{name: fmt.Sprintf("layers.%d.weight", i), shape: []int64{int64(sp.Inputs), int64(sp.Units)}},
-				tensor{name: fmt.Sprintf("layers.%d.bias", i), shape: []int64{int64(sp.Units)}})
+				safetensors.Tensor{Name: fmt.Sprintf("layers.%d.weight", i), Shape: []int64{int64(sp.Inputs), int64(sp.Units)}},
+				safetensors.Tensor{Name: fmt.Sprintf("layers.%d.bias", i), Shape: []int64{int64(sp.Units)}})
 		case sp.Params > 0:
-			ts = append(ts, tensor{name: fmt.Sprintf("layers.%d.params", i), shape: []int64{int64(sp.Params)}})
+			ts = append(ts, safetensors.Tensor{Name: fmt.Sprintf("layers.%d.params", i), Shape: []int64{int64(sp.Params)}})
 		}
 	}
 	return ts
@@ -88,7 +89,7 @@ func weightShapes(arch architecture) []tensor {
 
 // weightTensors splits a flat parameter slice into the per-layer tensors,
 // named and shaped by weightShapes.
-func (m *Model[T]) weightTensors(arch architecture, params []T) []tensor {
+func (m *Model[T]) weightTensors(arch architecture, params []T) []safetensors.Tensor {
 	ts := weightShapes(arch)
 	k := 0
 	for i, sp := range arch.Layers {
@@ -96,16 +97,20 @@ func (m *Model[T]) weightTensors(arch architecture, params []T) []tensor {
 		switch {
 		case sp.Kind == "dense":
 			nw := sp.Inputs * sp.Units
-			ts[k] = floatTensor(ts[k].name, ts[k].shape, v[:nw])
-			ts[k+1] = floatTensor(ts[k+1].name, ts[k+1].shape, v[nw:])
+			ts[k] = safetensors.FloatTensor(ts[k].Name, ts[k].Shape, v[:nw])
+			ts[k+1] = safetensors.FloatTensor(ts[k+1].Name, ts[k+1].Shape, v[nw:])
 			k += 2
 		case sp.Params > 0:
-			ts[k] = floatTensor(ts[k].name, ts[k].shape, v)
+			ts[k] = safetensors.FloatTensor(ts[k].Name, ts[k].Shape, v)
 			k++
 		}
 	}
 	return ts
 }
+
+// modelFormat is the model file's format: version 3 has its checksum
+// cover the header.
+var modelFormat = safetensors.Format{Name: Format, Newest: FormatVersion, Covers: 3}
 
 // WriteTo writes the model file to w. The model must be compiled and made
 // of layers that implement Specced.
@@ -133,7 +138,7 @@ func (m *Model[T]) WriteTo(w io.Writer) (int64, error) {
 	if m.Preprocessing != nil {
 		meta["preprocessing"] = string(m.Preprocessing)
 	}
-	return writeSafetensors(w, meta, m.weightTensors(arch, m.params))
+	return safetensors.Write(w, meta, m.weightTensors(arch, m.params))
 }
 
 // SaveFile writes the model file to path atomically: a temporary file in
@@ -169,7 +174,7 @@ func LoadFile[T Float](path string) (*Model[T], error) {
 // Predict and Evaluate; Compile it with an optimizer to train it further.
 func ReadModel[T Float](r io.Reader, size int64) (*Model[T], error) {
 	var arch architecture
-	meta, tensors, err := readSafetensors(r, size, modelFormat, func(meta map[string]string, infos map[string]tensorInfo) error {
+	meta, tensors, err := safetensors.Read(r, size, modelFormat, func(meta map[string]string, infos map[string]safetensors.Info) error {
 		if err := json.Unmarshal([]byte(meta["architecture"]), &arch); err != nil {
 			return fmt.Errorf("bad architecture: %w", err)
 		}
@@ -181,14 +186,14 @@ func ReadModel[T Float](r io.Reader, size int64) (*Model[T], error) {
 		}
 		var held int64
 		for _, t := range infos {
-			held += (t.Offsets[1] - t.Offsets[0]) / elemSize(t.DType)
+			held += (t.Offsets[1] - t.Offsets[0]) / safetensors.ElemSize(t.DType)
 		}
 		if count != held {
 			return fmt.Errorf("the architecture has %d parameters, the tensors hold %d", count, held)
 		}
 		return nil
 	})
-	if errors.Is(err, errNotSafetensors) {
+	if errors.Is(err, safetensors.ErrNotSafetensors) {
 		return nil, errNotModel
 	}
 	if err != nil {
@@ -209,21 +214,21 @@ func ReadModel[T Float](r io.Reader, size int64) (*Model[T], error) {
 
 // readWeights checks that tensors are exactly the layer tensors of arch, of
 // one dtype, and decodes them into params.
-func (m *Model[T]) readWeights(arch architecture, tensors map[string]tensor, params []T) error {
+func (m *Model[T]) readWeights(arch architecture, tensors map[string]safetensors.Tensor, params []T) error {
 	want := weightShapes(arch)
 	dtype := ""
 	for _, w := range want {
-		t, ok := tensors[w.name]
+		t, ok := tensors[w.Name]
 		if !ok {
-			return fmt.Errorf("tensor %s is missing", w.name)
+			return fmt.Errorf("tensor %s is missing", w.Name)
 		}
-		if !slices.Equal(t.shape, w.shape) {
-			return fmt.Errorf("tensor %s has shape %v, the architecture says %v", w.name, t.shape, w.shape)
+		if !slices.Equal(t.Shape, w.Shape) {
+			return fmt.Errorf("tensor %s has shape %v, the architecture says %v", w.Name, t.Shape, w.Shape)
 		}
-		if dtype != "" && t.dtype != dtype {
-			return fmt.Errorf("tensor %s has dtype %s, the others %s", w.name, t.dtype, dtype)
+		if dtype != "" && t.DType != dtype {
+			return fmt.Errorf("tensor %s has dtype %s, the others %s", w.Name, t.DType, dtype)
 		}
-		dtype = t.dtype
+		dtype = t.DType
 	}
 	if len(tensors) != len(want) {
 		return fmt.Errorf("%d tensors, the architecture has %d", len(tensors), len(want))
@@ -233,10 +238,10 @@ func (m *Model[T]) readWeights(arch architecture, tensors map[string]tensor, par
 		switch {
 		case sp.Kind == "dense":
 			nw := sp.Inputs * sp.Units
-			decodeInto(tensors[fmt.Sprintf("layers.%d.weight", i)], v[:nw])
-			decodeInto(tensors[fmt.Sprintf("layers.%d.bias", i)], v[nw:])
+			safetensors.DecodeInto(tensors[fmt.Sprintf("layers.%d.weight", i)], v[:nw])
+			safetensors.DecodeInto(tensors[fmt.Sprintf("layers.%d.bias", i)], v[nw:])
 		case sp.Params > 0:
-			decodeInto(tensors[fmt.Sprintf("layers.%d.params", i)], v)
+			safetensors.DecodeInto(tensors[fmt.Sprintf("layers.%d.params", i)], v)
 		}
 	}
 	return nil
@@ -285,16 +290,16 @@ func FileDType(path string) (string, error) {
 		return "", err
 	}
 	defer f.Close()
-	raw, _, err := readHeader(f, size)
-	if errors.Is(err, errNotSafetensors) {
+	raw, _, err := safetensors.ReadHeader(f, size)
+	if errors.Is(err, safetensors.ErrNotSafetensors) {
 		return "", fmt.Errorf("%s: %w", path, errNotModel)
 	}
 	if err != nil {
 		return "", fmt.Errorf("%s: model file: %w", path, err)
 	}
 	for name, msg := range raw {
-		var t tensorInfo
-		if name != "__metadata__" && json.Unmarshal(msg, &t) == nil && elemSize(t.DType) > 0 {
+		var t safetensors.Info
+		if name != "__metadata__" && json.Unmarshal(msg, &t) == nil && safetensors.ElemSize(t.DType) > 0 {
 			return t.DType, nil
 		}
 	}

@@ -1,4 +1,4 @@
-package nn
+package safetensors
 
 import (
 	"bytes"
@@ -10,42 +10,38 @@ import (
 	"math"
 	"slices"
 	"unsafe"
+
+	"github.com/densetrain/densetrain/pkg/tensor"
 )
 
-// This file reads and writes the safetensors container that model files
-// and checkpoints share: an 8-byte little-endian header length, a JSON
-// header mapping tensor names to dtype, shape and data offsets, with a
-// "__metadata__" map of strings, then the raw little-endian data. The
-// metadata carries a SHA-256 under "checksum" (filesum.go).
-
-// maxHeader bounds the JSON header of a file, besides the file's size;
+// MaxHeader bounds the JSON header of a file, besides the file's size;
 // maxDims bounds a tensor's rank. Together they bound what decoding a
 // header can allocate. 256 MiB holds the header of the widest table fit
 // accepts (100 000 columns, csvdata.DefaultMaxColumns) with names and
 // categories of about 1 KiB each, escaped twice (in the preprocessing's
-// JSON, then as a metadata string); writeSafetensors refuses a larger
+// JSON, then as a metadata string); Write refuses a larger
 // header, so that every file written can be read.
 const (
-	maxHeader = 256 << 20
+	MaxHeader = 256 << 20
 	maxDims   = 8
 )
 
-// tensor is one named tensor of a safetensors file.
-type tensor struct {
-	name  string
-	dtype string // "F32" or "F64"
-	shape []int64
-	data  []byte
+// Tensor is one named tensor of a safetensors file.
+type Tensor struct {
+	Name  string
+	DType string // "F32" or "F64"
+	Shape []int64
+	Data  []byte
 }
 
-// tensorInfo is one tensor's entry in the header.
-type tensorInfo struct {
+// Info is one tensor's entry in the header.
+type Info struct {
 	DType   string   `json:"dtype"`
 	Shape   []int64  `json:"shape"`
 	Offsets [2]int64 `json:"data_offsets"`
 }
 
-func dtypeOf[T Float]() (string, int) {
+func dtypeOf[T tensor.Float]() (string, int) {
 	var z T
 	if unsafe.Sizeof(z) == 4 {
 		return "F32", 4
@@ -53,7 +49,9 @@ func dtypeOf[T Float]() (string, int) {
 	return "F64", 8
 }
 
-func elemSize(dtype string) int64 {
+// ElemSize returns the bytes of one element of dtype ("F32", "F64"), 0 for
+// another dtype.
+func ElemSize(dtype string) int64 {
 	switch dtype {
 	case "F32":
 		return 4
@@ -63,8 +61,8 @@ func elemSize(dtype string) int64 {
 	return 0
 }
 
-// floatTensor encodes v as a tensor of T's dtype.
-func floatTensor[T Float](name string, shape []int64, v []T) tensor {
+// FloatTensor encodes v as a tensor of T's dtype.
+func FloatTensor[T tensor.Float](name string, shape []int64, v []T) Tensor {
 	dtype, size := dtypeOf[T]()
 	b := make([]byte, len(v)*size)
 	for i, x := range v {
@@ -74,34 +72,34 @@ func floatTensor[T Float](name string, shape []int64, v []T) tensor {
 			binary.LittleEndian.PutUint64(b[8*i:], math.Float64bits(float64(x)))
 		}
 	}
-	return tensor{name: name, dtype: dtype, shape: shape, data: b}
+	return Tensor{Name: name, DType: dtype, Shape: shape, Data: b}
 }
 
-// decodeInto converts a tensor's data into dst (len(dst) elements).
-func decodeInto[T Float](t tensor, dst []T) {
+// DecodeInto converts a tensor's data into dst (len(dst) elements).
+func DecodeInto[T tensor.Float](t Tensor, dst []T) {
 	for i := range dst {
-		if t.dtype == "F32" {
-			dst[i] = T(math.Float32frombits(binary.LittleEndian.Uint32(t.data[4*i:])))
+		if t.DType == "F32" {
+			dst[i] = T(math.Float32frombits(binary.LittleEndian.Uint32(t.Data[4*i:])))
 		} else {
-			dst[i] = T(math.Float64frombits(binary.LittleEndian.Uint64(t.data[8*i:])))
+			dst[i] = T(math.Float64frombits(binary.LittleEndian.Uint64(t.Data[8*i:])))
 		}
 	}
 }
 
-// writeSafetensors writes meta and the tensors, in order, adding the
+// Write writes meta and the tensors, in order, adding the
 // checksum of both to meta: meta's format_version must be one whose
 // checksum covers the header. Map keys are sorted by encoding/json, so the same
 // content gives the same bytes.
-func writeSafetensors(w io.Writer, meta map[string]string, tensors []tensor) (int64, error) {
+func Write(w io.Writer, meta map[string]string, tensors []Tensor) (int64, error) {
 	header := map[string]any{}
-	infos := make(map[string]tensorInfo, len(tensors))
+	infos := make(map[string]Info, len(tensors))
 	data := make([][]byte, len(tensors))
 	var off int64
 	for i, t := range tensors {
-		infos[t.name] = tensorInfo{t.dtype, t.shape, [2]int64{off, off + int64(len(t.data))}}
-		header[t.name] = infos[t.name]
-		off += int64(len(t.data))
-		data[i] = t.data
+		infos[t.Name] = Info{t.DType, t.Shape, [2]int64{off, off + int64(len(t.Data))}}
+		header[t.Name] = infos[t.Name]
+		off += int64(len(t.Data))
+		data[i] = t.Data
 	}
 	delete(meta, "checksum")
 	meta["checksum"] = headerChecksum(meta, infos, data...)
@@ -110,15 +108,15 @@ func writeSafetensors(w io.Writer, meta map[string]string, tensors []tensor) (in
 	if err != nil {
 		return 0, err
 	}
-	if len(h) > maxHeader {
-		return 0, fmt.Errorf("nn: the file's header would be %d bytes, more than the %d bytes a reader accepts (column names or categories too long?)", len(h), maxHeader)
+	if len(h) > MaxHeader {
+		return 0, fmt.Errorf("nn: the file's header would be %d bytes, more than the %d bytes a reader accepts (column names or categories too long?)", len(h), MaxHeader)
 	}
 	if pad := len(h) % 8; pad != 0 {
 		h = append(h, bytes.Repeat([]byte(" "), 8-pad)...)
 	}
 	chunks := [][]byte{binary.LittleEndian.AppendUint64(nil, uint64(len(h))), h}
 	for _, t := range tensors {
-		chunks = append(chunks, t.data)
+		chunks = append(chunks, t.Data)
 	}
 	var n int64
 	for _, c := range chunks {
@@ -131,16 +129,16 @@ func writeSafetensors(w io.Writer, meta map[string]string, tensors []tensor) (in
 	return n, nil
 }
 
-// readSafetensors reads a file said to be size bytes long. It checks the
+// Read reads a file said to be size bytes long. It checks the
 // header against that size — dtypes, shapes against byte ranges, ranges
 // that tile the data exactly — and calls check, if not nil, with the
 // metadata and the tensor entries, all before reading the data, after it
 // checked the format name and version against ff. The data is read in
 // growing chunks, so a false size costs no more memory than the bytes
 // really there. Last, it verifies the checksum: of the header and the
-// data, or of the data alone in a version older than ff.covers.
-func readSafetensors(r io.Reader, size int64, ff fileFormat, check func(map[string]string, map[string]tensorInfo) error) (map[string]string, map[string]tensor, error) {
-	raw, hlen, err := readHeader(r, size)
+// data, or of the data alone in a version older than ff.Covers.
+func Read(r io.Reader, size int64, ff Format, check func(map[string]string, map[string]Info) error) (map[string]string, map[string]Tensor, error) {
+	raw, hlen, err := ReadHeader(r, size)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -148,23 +146,23 @@ func readSafetensors(r io.Reader, size int64, ff fileFormat, check func(map[stri
 	if err := json.Unmarshal(raw["__metadata__"], &meta); err != nil || meta == nil {
 		return nil, nil, errors.New("header has no valid __metadata__")
 	}
-	version, err := checkFormat(meta, ff)
+	version, err := CheckFormat(meta, ff)
 	if err != nil {
 		return nil, nil, err
 	}
 	delete(raw, "__metadata__")
 	dataLen := size - 8 - hlen
 	type entry struct {
-		name string
-		tensorInfo
+		Name string
+		Info
 	}
 	var entries []entry
 	for name, msg := range raw {
-		var t tensorInfo
+		var t Info
 		if err := json.Unmarshal(msg, &t); err != nil {
 			return nil, nil, fmt.Errorf("tensor %s: %w", name, err)
 		}
-		es := elemSize(t.DType)
+		es := ElemSize(t.DType)
 		if len(t.Shape) > maxDims {
 			return nil, nil, fmt.Errorf("tensor %s has %d dimensions, at most %d are supported", name, len(t.Shape), maxDims)
 		}
@@ -192,18 +190,18 @@ func readSafetensors(r io.Reader, size int64, ff fileFormat, check func(map[stri
 		if e.Offsets[0] != off {
 			prev := "the start of the data"
 			if i > 0 {
-				prev = "tensor " + entries[i-1].name
+				prev = "tensor " + entries[i-1].Name
 			}
-			return nil, nil, fmt.Errorf("tensors overlap or leave a gap: %s has byte offsets %v after %s", e.name, e.Offsets, prev)
+			return nil, nil, fmt.Errorf("tensors overlap or leave a gap: %s has byte offsets %v after %s", e.Name, e.Offsets, prev)
 		}
 		off = e.Offsets[1]
 	}
 	if off != dataLen {
 		return nil, nil, fmt.Errorf("the tensors need %d bytes of data, the file has %d", off, dataLen)
 	}
-	infos := make(map[string]tensorInfo, len(entries))
+	infos := make(map[string]Info, len(entries))
 	for _, e := range entries {
-		infos[e.name] = e.tensorInfo
+		infos[e.Name] = e.Info
 	}
 	if check != nil {
 		if err := check(meta, infos); err != nil {
@@ -214,24 +212,24 @@ func readSafetensors(r io.Reader, size int64, ff fileFormat, check func(map[stri
 	if err != nil || int64(len(data)) != dataLen {
 		return nil, nil, fmt.Errorf("reading tensor data: got %d of %d bytes (%v)", len(data), dataLen, err)
 	}
-	if err := verifyChecksum(meta, infos, data, version >= ff.covers); err != nil {
+	if err := verifyChecksum(meta, infos, data, version >= ff.Covers); err != nil {
 		return nil, nil, err
 	}
-	tensors := make(map[string]tensor, len(entries))
+	tensors := make(map[string]Tensor, len(entries))
 	for _, e := range entries {
-		tensors[e.name] = tensor{name: e.name, dtype: e.DType, shape: e.Shape, data: data[e.Offsets[0]:e.Offsets[1]]}
+		tensors[e.Name] = Tensor{Name: e.Name, DType: e.DType, Shape: e.Shape, Data: data[e.Offsets[0]:e.Offsets[1]]}
 	}
 	return meta, tensors, nil
 }
 
-// errNotSafetensors is a file that does not start as a safetensors file:
+// ErrNotSafetensors is a file that does not start as a safetensors file:
 // 8 bytes of length, then a JSON object.
-var errNotSafetensors = errors.New("not a safetensors file")
+var ErrNotSafetensors = errors.New("not a safetensors file")
 
-// readHeader reads the header length and the JSON header of a file of
+// ReadHeader reads the header length and the JSON header of a file of
 // size bytes, in growing chunks, so that a false size costs no more memory
 // than the bytes really there. It returns the header's entries and length.
-func readHeader(r io.Reader, size int64) (map[string]json.RawMessage, int64, error) {
+func ReadHeader(r io.Reader, size int64) (map[string]json.RawMessage, int64, error) {
 	if size < 8 {
 		return nil, 0, fmt.Errorf("%d bytes is too short for a header", size)
 	}
@@ -246,11 +244,11 @@ func readHeader(r io.Reader, size int64) (map[string]json.RawMessage, int64, err
 			return nil, 0, fmt.Errorf("reading the header: %w", err)
 		}
 		if first[0] != '{' {
-			return nil, 0, errNotSafetensors
+			return nil, 0, ErrNotSafetensors
 		}
 	}
-	if hlen > maxHeader {
-		return nil, 0, fmt.Errorf("header length %d exceeds the %d-byte limit", hlen, maxHeader)
+	if hlen > MaxHeader {
+		return nil, 0, fmt.Errorf("header length %d exceeds the %d-byte limit", hlen, MaxHeader)
 	}
 	if hlen > uint64(size-8) {
 		return nil, 0, fmt.Errorf("truncated: a header of %d bytes, the file has %d after its length", hlen, size-8)

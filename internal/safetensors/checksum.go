@@ -1,4 +1,4 @@
-package nn
+package safetensors
 
 import (
 	"crypto/sha256"
@@ -31,38 +31,33 @@ import (
 // as an older version is refused too, since its checksum is not the one of
 // its data alone.
 
-// fileFormat is a kind of file: its format name, the newest version this
+// Format is a kind of file: its format name, the newest version this
 // package reads (and the one it writes), and the first version whose
 // checksum covers the header.
-type fileFormat struct {
-	name           string
-	newest, covers int
+type Format struct {
+	Name           string
+	Newest, Covers int
 }
 
-var (
-	modelFormat      = fileFormat{Format, FormatVersion, 3}
-	checkpointFormat = fileFormat{CheckpointFormat, CheckpointVersion, 2}
-)
-
-// checkFormat checks a file's format name and version and returns the
+// CheckFormat checks a file's format name and version and returns the
 // version.
-func checkFormat(meta map[string]string, ff fileFormat) (int, error) {
-	if meta["format"] != ff.name {
-		return 0, fmt.Errorf("format %q, want %q", meta["format"], ff.name)
+func CheckFormat(meta map[string]string, ff Format) (int, error) {
+	if meta["format"] != ff.Name {
+		return 0, fmt.Errorf("format %q, want %q", meta["format"], ff.Name)
 	}
 	version, err := strconv.Atoi(meta["format_version"])
 	if err != nil || version < 1 {
 		return 0, fmt.Errorf("bad format version %q", meta["format_version"])
 	}
-	if version > ff.newest {
-		return 0, fmt.Errorf("format version %d is newer than this program reads (%d): upgrade densetrain", version, ff.newest)
+	if version > ff.Newest {
+		return 0, fmt.Errorf("format version %d is newer than this program reads (%d): upgrade densetrain", version, ff.Newest)
 	}
 	return version, nil
 }
 
 // headerChecksum returns the checksum of the metadata (but its
 // "checksum"), the tensor entries and the data, in the order above.
-func headerChecksum(meta map[string]string, infos map[string]tensorInfo, data ...[]byte) string {
+func headerChecksum(meta map[string]string, infos map[string]Info, data ...[]byte) string {
 	h := sha256.New()
 	keys := make([]string, 0, len(meta))
 	for k := range meta {
@@ -108,7 +103,7 @@ func putString(h hash.Hash, s string) {
 
 // verifyChecksum checks the file's checksum: of the header and the data
 // when covers is set, of the data alone otherwise (older versions).
-func verifyChecksum(meta map[string]string, infos map[string]tensorInfo, data []byte, covers bool) error {
+func verifyChecksum(meta map[string]string, infos map[string]Info, data []byte, covers bool) error {
 	if covers {
 		if meta["checksum"] != headerChecksum(meta, infos, data) {
 			return errors.New("checksum mismatch: the header or the tensor data is damaged")
