@@ -31,11 +31,12 @@ func TestListFlags(t *testing.T) {
 		{`"say ""hi"""`, []string{`say "hi"`}},
 		{"\"id\nx\",y", []string{"id\nx", "y"}},
 	} {
-		assert.Equal(t, c.want, list(c.in), "%q", c.in)
-		assert.NoError(t, checkList("ignore", c.in), "%q", c.in)
+		got, err := listFlag("ignore", c.in)
+		assert.NoError(t, err, "%q", c.in)
+		assert.Equal(t, c.want, got, "%q", c.in)
 	}
 	for _, bad := range []string{"y,", ",y", "a,,b", `"a`, `a"b`, `""`, "a\nb", `"a"x`} {
-		err := checkList("target", bad)
+		_, err := listFlag("target", bad)
 		if assert.Error(t, err, "%q", bad) {
 			assert.Contains(t, err.Error(), "--target ")
 			assert.NotContains(t, err.Error(), "\n")
@@ -78,7 +79,9 @@ func TestHintsPasteIntoBash(t *testing.T) {
 			}
 			arg, err := exec.Command(bash, "-c", `printf %s `+hint).Output()
 			require.NoError(t, err, "bash reads %s", hint)
-			assert.Equal(t, []string{name}, list(string(arg)), "the hint %s", hint)
+			items, err := listFlag("ignore", string(arg))
+			require.NoError(t, err)
+			assert.Equal(t, []string{name}, items, "the hint %s", hint)
 			code, _, stderr = drive(t, bin, "fit", "--data", path, "--epochs", "1", "--quiet", "--out", out, "--ignore", string(arg))
 			assert.Equal(t, 0, code, "fit --ignore %s: %s", hint, stderr)
 		})

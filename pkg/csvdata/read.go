@@ -5,11 +5,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/densetrain/densetrain/internal/cpus"
 	"github.com/densetrain/densetrain/pkg/tensor"
 )
 
@@ -67,9 +67,11 @@ func ReadBytes[T tensor.Float](ctx context.Context, name string, b []byte, opt O
 
 // withDefaults fills in the zero options and checks the delimiter.
 func (opt Options) withDefaults() (Options, error) {
-	if opt.Workers <= 0 {
-		opt.Workers = runtime.GOMAXPROCS(0)
+	w, ok := cpus.Workers(opt.Workers)
+	if !ok {
+		return opt, fmt.Errorf("Options.Workers %d: want 0 (one per CPU) or more", opt.Workers)
 	}
+	opt.Workers = w
 	if opt.ChunkBytes <= 0 {
 		opt.ChunkBytes = 8 << 20
 	}
