@@ -213,6 +213,15 @@ var badCorpus = []badCase{
 	{"hint: --precision f64 for a target", "fit --data BAD/target_beyond_float32.csv --task regress", []string{"(train with --precision f64 for a float64 model)"}},
 	{"hint: --na in predict", "predict --model BAD/model_good_iris.safetensors --data BAD/iris_text_in_numeric.csv --out OUT", []string{"(if it means a missing value, declare it with --na)"}},
 	{"hint: --na and --categorical", "fit --data BAD/mixed_column.csv", []string{`if "?" means a missing value, declare it with --na "?"; if the column holds categories, declare it with --categorical b`}},
+	// issue 27: options (tabular checks the settings once, the command names the flag)
+	{"predict --workers -1", "predict --model BAD/model_good_iris.safetensors --data IRIS --out OUT --workers -1", []string{"--workers -1: want 0 (one per CPU) or more"}},
+	{"evaluate --workers -1", "evaluate --model BAD/model_good_iris.safetensors --data IRIS --workers -1", []string{"--workers -1: want 0 (one per CPU) or more"}},
+	{"--patience -1", "fit --data BAD/ok.csv --patience -1", []string{"--patience -1: want 0 (the default) or more"}},
+	{"--checkpoint-every -1", "fit --data BAD/ok.csv --checkpoint-every -1", []string{"--checkpoint-every -1: want 0 (none) or more"}},
+	{"--hidden 0", "fit --data BAD/ok.csv --hidden 8,0", []string{`--hidden "8,0": want layer sizes of at least 1`}},
+	{"--loss for another task", "fit --data BAD/ok.csv --task regress --loss bce", []string{`--loss "bce": does not fit the regress task`}},
+	{"--activation unknown", "fit --data BAD/ok.csv --activation swish", []string{`--activation "swish": want linear, sigmoid, tanh, relu, leaky_relu or softmax`}},
+	{"--val-split negative", "fit --data BAD/ok.csv --val-split -0.1", []string{"--val-split -0.1: want a fraction in [0, 1)"}},
 }
 
 func TestBadInputCorpus(t *testing.T) {

@@ -2,7 +2,6 @@ package prep
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -153,16 +152,17 @@ func count(n int, rows rowSel) int {
 	return n - len(rows.held)
 }
 
-// ErrMissing is wrapped by Inputs for a missing number that the
-// preprocessing does not impute.
-var ErrMissing = errors.New("missing value, and imputation is off")
+// ErrMissing is what Inputs' error for a missing number that the
+// preprocessing does not impute is (errors.Is): a *csvdata.MissingError,
+// as csvdata's for a missing cell read with Options.MissingIsError.
+var ErrMissing = csvdata.ErrMissing
 
 // Inputs returns the model's unscaled inputs for x (the schema's columns,
 // NaN where missing): missing values filled and indicator columns
 // appended. Without indicators it fills x in place and returns it.
 func Inputs[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matrix[T]) (tensor.Matrix[T], error) {
 	if x.Cols != p.Schema.Width() {
-		return x, fmt.Errorf("the data has %d input columns, the preprocessing %d", x.Cols, p.Schema.Width())
+		return x, &ShapeError{What: "input columns", Got: x.Cols, Want: p.Schema.Width()}
 	}
 	fill := make([]T, x.Cols)
 	for j := range fill {
@@ -182,7 +182,7 @@ func Inputs[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matr
 		for j, v := range src {
 			if v != v { // NaN: missing
 				if p.Impute == NoImpute {
-					return x, &RowError{Row: r, Err: fmt.Errorf("%w in column %s", ErrMissing, csvdata.Quote(p.Schema.Names()[j]))}
+					return x, &RowError{Row: r, Err: &csvdata.MissingError{Column: p.Schema.Names()[j]}}
 				}
 				v = fill[j]
 			}

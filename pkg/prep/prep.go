@@ -219,7 +219,7 @@ func EachClass(ctx context.Context, labels []string, c csvdata.Column, each func
 			}
 		}
 		if !ok {
-			return &RowError{Row: i, Err: fmt.Errorf("%s in target column %s: %w", csvdata.Quote(c.Text(i)), csvdata.Quote(c.Name), ErrUnknownLabel)}
+			return &RowError{Row: i, Err: &LabelError{Column: c.Name, Label: c.Text(i)}}
 		}
 		each(i, k)
 	}
@@ -262,8 +262,37 @@ func (p *Preprocessing) inputName(j int) string {
 	return fmt.Sprintf("input %d", j)
 }
 
-// ErrUnknownLabel is wrapped by Targets for a class not seen in training.
+// ErrUnknownLabel is what a *LabelError is (errors.Is): a class not seen
+// in training.
 var ErrUnknownLabel = errors.New("class label not seen in training")
+
+// LabelError is a target value that is none of the model's classes: the
+// Err of the *RowError of Targets, EachClass and ClassIndices (and, from
+// package tabular, of a *csvdata.ParseError at its line). It is
+// ErrUnknownLabel for errors.Is.
+type LabelError struct {
+	Column string // the target column
+	Label  string // the value, as written
+}
+
+func (e *LabelError) Error() string {
+	return fmt.Sprintf("%s in target column %s: %v", csvdata.Quote(e.Label), csvdata.Quote(e.Column), ErrUnknownLabel)
+}
+
+// Is reports whether target is ErrUnknownLabel.
+func (e *LabelError) Is(target error) bool { return target == ErrUnknownLabel }
+
+// ShapeError is data of another shape than the preprocessing was made
+// for: a matrix with another number of input columns, another number of
+// target columns.
+type ShapeError struct {
+	What      string // what is counted: "input columns", "target columns"
+	Got, Want int    // the data's number, the preprocessing's
+}
+
+func (e *ShapeError) Error() string {
+	return fmt.Sprintf("the data has %d %s, the model %d", e.Got, e.What, e.Want)
+}
 
 // Targets encodes target columns for the model: class indices (one
 // column) for classification, matched on the labels as written; the
@@ -271,7 +300,7 @@ var ErrUnknownLabel = errors.New("class label not seen in training")
 // ErrUnknownLabel, or text in a regression target) is a *RowError.
 func Targets[T tensor.Float](ctx context.Context, p *Preprocessing, cols []csvdata.Column) (tensor.Matrix[T], error) {
 	if len(cols) != len(p.Targets) || len(cols) == 0 {
-		return tensor.Matrix[T]{}, fmt.Errorf("%d target columns, the model has %d", len(cols), len(p.Targets))
+		return tensor.Matrix[T]{}, &ShapeError{What: "target columns", Got: len(cols), Want: len(p.Targets)}
 	}
 	width := len(cols)
 	if p.Task == Classify {
@@ -298,7 +327,7 @@ func notNumber(c csvdata.Column) error {
 // any longer after that.
 func TargetsInto[T tensor.Float](ctx context.Context, p *Preprocessing, cols []csvdata.Column, y tensor.Matrix[T]) error {
 	if len(cols) != len(p.Targets) {
-		return fmt.Errorf("%d target columns, the model has %d", len(cols), len(p.Targets))
+		return &ShapeError{What: "target columns", Got: len(cols), Want: len(p.Targets)}
 	}
 	if p.Task == Classify {
 		return EachClass(ctx, p.Labels, cols[0], func(i, k int) { y.Data[i] = T(k) })

@@ -107,7 +107,7 @@ var ErrScaledRange = errors.New("beyond the model's precision once scaled")
 // wrapping ErrScaledRange that names the column.
 func ScaleInputs[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matrix[T]) error {
 	if x.Cols != len(p.Offset) {
-		return fmt.Errorf("the data has %d input columns, the preprocessing %d", x.Cols, len(p.Offset))
+		return &ShapeError{What: "input columns", Got: x.Cols, Want: len(p.Offset)}
 	}
 	mean, scale := p.Offset, p.Scale
 	for r := 0; r < x.Rows; r++ {
