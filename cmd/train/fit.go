@@ -40,6 +40,31 @@ type fitConfig struct {
 // its share of every batch and rank 0 alone writes.
 func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c fitConfig
+	fs := fitFlags(&c)
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
+	}
+	fs.Visit(func(f *flag.Flag) {
+		c.valSplitSet = c.valSplitSet || f.Name == "val-split"
+		c.lrSet = c.lrSet || f.Name == "lr"
+	})
+	c.flags = fs
+	if err := c.check(); err != nil {
+		return usageError(err)
+	}
+	tc, err := c.config(stderr)
+	if err != nil {
+		return usageError(err)
+	}
+	if c.mpi || c.mpiAllreduce || mpi.UnderLauncher() {
+		return fitUnderMPI(ctx, &c, stderr, func() error { return runFit(ctx, c, tc, stdout, stderr) })
+	}
+	return runFit(ctx, c, tc, stdout, stderr)
+}
+
+// fitFlags returns the fit command's flag set, its flags bound to c; the
+// defaults shown are the library's.
+func fitFlags(c *fitConfig) *flag.FlagSet {
 	fs := newFlags("fit")
 	fs.StringVar(&c.data, "data", "", "training CSV file with a header line, plain or gzip, separated by , ; tab or | (sniffed); - reads standard input (required)")
 	fs.StringVar(&c.target, "target", "", "target column(s), by name or 0-based index, comma-separated (default: the last column); rows with a missing target are skipped")
@@ -51,7 +76,7 @@ func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.BoolVar(&c.missingIndicator, "missing-indicator", false, "add a 0/1 input per numeric column with missing training values")
 	fs.IntVar(&c.maxCategories, "max-categories", csvdata.DefaultMaxCategories, "most distinct values of a text column (more: an identifier, an error; 0: the default)")
 	fs.StringVar(&c.delimiter, "delimiter", "", "field separator (default: sniffed from the header among , ; tab |); \\t for tab")
-	fs.StringVar(&c.hidden, "hidden", strings.Trim(strings.Join(strings.Fields(fmt.Sprint(tabular.DefaultHidden)), ","), "[]"), "hidden layer sizes, comma-separated (empty for none)")
+	fs.StringVar(&c.hidden, "hidden", joinInts(tabular.DefaultHidden), "hidden layer sizes, comma-separated (empty for none)")
 	fs.StringVar(&c.activation, "activation", tabular.DefaultActivation, "hidden activation: relu, tanh, sigmoid, leaky_relu, linear")
 	fs.StringVar(&c.loss, "loss", string(tabular.LossAuto), "auto, mse, mae, huber, ce or bce")
 	fs.StringVar(&c.dropout, "dropout", "", "dropout rate after every hidden layer, or one rate per hidden layer, comma-separated (inverted dropout, off in predict and evaluate)")
@@ -80,25 +105,7 @@ func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress display and no per-epoch lines")
 	fs.BoolVar(&c.mpi, "mpi", false, "train across the ranks of an MPI job (automatic under mpirun; needs a build with -tags mpi)")
 	fs.BoolVar(&c.mpiAllreduce, "mpi-allreduce", false, "under MPI, sum gradients with MPI_Allreduce: faster, but not bit-identical to one process")
-	if err := parseFlags(fs, args, stdout); err != nil {
-		return err
-	}
-	fs.Visit(func(f *flag.Flag) {
-		c.valSplitSet = c.valSplitSet || f.Name == "val-split"
-		c.lrSet = c.lrSet || f.Name == "lr"
-	})
-	c.flags = fs
-	if err := c.check(); err != nil {
-		return usageError(err)
-	}
-	tc, err := c.config(stderr)
-	if err != nil {
-		return usageError(err)
-	}
-	if c.mpi || c.mpiAllreduce || mpi.UnderLauncher() {
-		return fitUnderMPI(ctx, &c, stderr, func() error { return runFit(ctx, c, tc, stdout, stderr) })
-	}
-	return runFit(ctx, c, tc, stdout, stderr)
+	return fs
 }
 
 // check refuses the flags that only the command has (--data, the files

@@ -94,6 +94,15 @@ func parseHidden(s string) ([]int, error) {
 	return sizes, nil
 }
 
+// joinInts writes sizes as --hidden takes them: "128,64".
+func joinInts(sizes []int) string {
+	s := make([]string, len(sizes))
+	for i, n := range sizes {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ",")
+}
+
 // parseDelimiter reads --delimiter: one character, or \t for a tab; empty
 // sniffs it.
 func parseDelimiter(s string) (byte, error) {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/densetrain/densetrain/pkg/csvdata"
+	"github.com/densetrain/densetrain/pkg/tabular"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -111,4 +112,20 @@ func TestFlagHint(t *testing.T) {
 	} {
 		assert.Equal(t, c.want, flagHint(c.h), "%+v", c.h)
 	}
+}
+
+// TestSettingFlagsExist: every field flagError names as a flag is a flag
+// of fit (and Workers one of predict and evaluate too), so that a setting
+// the library refuses is named as the flag that set it.
+func TestSettingFlagsExist(t *testing.T) {
+	fs := fitFlags(new(fitConfig))
+	for field, name := range settingFlags {
+		assert.NotNil(t, fs.Lookup(name), "Config.%s: no fit flag --%s", field, name)
+	}
+	for _, cmd := range []string{"predict", "evaluate"} {
+		fs, _ := newUseFlags(cmd, "")
+		assert.NotNil(t, fs.Lookup(settingFlags["Workers"]), cmd)
+	}
+	err := flagError(fs, &tabular.InputError{Err: &tabular.SettingError{Struct: "Config", Field: "Impute", Value: `"mode"`, Want: "want mean"}})
+	assert.EqualError(t, err, `--impute "mean": want mean`, "the value as the flag holds it, quoted for a text flag")
 }
