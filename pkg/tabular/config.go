@@ -144,7 +144,11 @@ func (c Config) withDefaults() (Config, error) {
 	if err := c.checkCounts(); err != nil {
 		return c, err
 	}
-	c.Workers, _ = cpus.Workers(c.Workers)
+	w, ok := cpus.Workers(c.Workers)
+	if !ok {
+		return c, settingError("Workers", c.Workers, "want 0 (one per CPU) or more")
+	}
+	c.Workers = w
 	if c.Epochs == 0 {
 		c.Epochs = DefaultEpochs
 	}
@@ -199,7 +203,6 @@ func (c Config) checkCounts() error {
 	}{
 		{"Epochs", c.Epochs, MaxEpochs, fmt.Sprintf("want at least 0 (0: the default) and at most %d", MaxEpochs)},
 		{"Batch", c.Batch, math.MaxInt, "want 0 (the default) or more"},
-		{"Workers", c.Workers, math.MaxInt, "want 0 (one per CPU) or more"},
 		{"MaxCategories", c.MaxCategories, math.MaxInt, "want 0 (the default) or more"},
 		{"Patience", c.Patience, math.MaxInt, "want 0 (the default) or more"},
 		{"CheckpointEvery", c.CheckpointEvery, math.MaxInt, "want 0 (none) or more"},
