@@ -141,3 +141,20 @@ func (e *MissingError) Error() string {
 
 // Is reports whether target is ErrMissing.
 func (e *MissingError) Is(target error) bool { return target == ErrMissing }
+
+// ColumnNotFoundError is a column that the header lacks: one Options names
+// (a target, an ignored or a categorical column) or one of the Schema's
+// features (the file has not a column a model needs). It is the Err of a
+// *ParseError at line 1.
+type ColumnNotFoundError struct {
+	Role    string // "target", "ignored", "categorical" or "feature"
+	Name    string // the column, as named
+	columns string // the header's names, listed for the message
+}
+
+func (e *ColumnNotFoundError) Error() string {
+	if e.Role == "feature" {
+		return fmt.Sprintf("column %s, a feature of the model, is missing", Quote(e.Name))
+	}
+	return fmt.Sprintf("%s column %s not found (columns: %s)", e.Role, Quote(e.Name), e.columns)
+}

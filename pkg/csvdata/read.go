@@ -291,7 +291,7 @@ func (r *reader[T]) columns(what string, names []string, seen map[string]int) (m
 		if !ok {
 			k, err := strconv.Atoi(name)
 			if err != nil || k < -len(r.header) || k >= len(r.header) {
-				return nil, r.errAt(1, 0, "%s column %s not found (columns: %s)", what, Quote(name), r.headerList())
+				return nil, &ParseError{File: r.path, Line: 1, Err: &ColumnNotFoundError{Role: what, Name: name, columns: r.headerList()}}
 			}
 			i = (k + len(r.header)) % len(r.header)
 		}
@@ -370,7 +370,7 @@ func (r *reader[T]) plan() error {
 			i, ok = seen[strings.Trim(fc.Name, " \t")]
 		}
 		if !ok {
-			return r.errAt(1, 0, "column %s, a feature of the model, is missing", Quote(fc.Name))
+			return &ParseError{File: r.path, Line: 1, Err: &ColumnNotFoundError{Role: "feature", Name: fc.Name}}
 		}
 		if r.roles[i].kind == target {
 			return r.errAt(1, 0, "column %s is both a feature and a target", Quote(fc.Name))

@@ -207,3 +207,23 @@ func TestTypedErrors(t *testing.T) {
 	assert.Equal(t, prep.ShapeError{What: "input columns", Got: 3, Want: 2}, *se)
 	assert.False(t, errors.Is(err, prep.ErrMissing))
 }
+
+// TestColumnNotFoundError: a column the header lacks — a target named in
+// Config, a feature of the model in Predict's table — is a
+// *csvdata.ColumnNotFoundError with its role and name, at line 1.
+func TestColumnNotFoundError(t *testing.T) {
+	ctx := context.Background()
+	const train = "a,b,y\n1,2,0\n3,4,1\n"
+	_, err := Fit(ctx, Bytes("train", []byte(train)), Config{Targets: []string{"zz"}})
+	var ce *csvdata.ColumnNotFoundError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, []string{"target", "zz"}, []string{ce.Role, ce.Name})
+	assert.EqualError(t, err, `train:1: target column "zz" not found (columns: a, b, y)`)
+	m, err := Fit(ctx, Bytes("train", []byte(train)), Config{Epochs: 1, Hidden: []int{2}})
+	require.NoError(t, err)
+	_, err = m.Predict(ctx, Bytes("test", []byte("a,y\n1,0\n")), PredictOptions{})
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, []string{"feature", "b"}, []string{ce.Role, ce.Name})
+	assert.EqualError(t, err, `test:1: column "b", a feature of the model, is missing`)
+	assert.ErrorAs(t, err, new(*InputError))
+}
