@@ -52,7 +52,8 @@
 // field (`Config.Workers -1: want 0 (one per CPU) or more`). Where a caller
 // may branch on what went wrong, the error is a type with fields, inside
 // those: a class not seen in training (*prep.LabelError), a missing number
-// where imputation is off (*csvdata.MissingError), data of another shape
+// where imputation is off (*csvdata.MissingError), a column the table
+// lacks (*csvdata.ColumnNotFoundError), data of another shape
 // (*prep.ShapeError). Other errors (a training that diverged, a cancelled
 // context) are returned as they are.
 //
