@@ -222,6 +222,7 @@ var badCorpus = []badCase{
 	{"--loss for another task", "fit --data BAD/ok.csv --task regress --loss bce", []string{`--loss "bce": does not fit the regress task`}},
 	{"--activation unknown", "fit --data BAD/ok.csv --activation swish", []string{`--activation "swish": want linear, sigmoid, tanh, relu, leaky_relu or softmax`}},
 	{"--val-split negative", "fit --data BAD/ok.csv --val-split -0.1", []string{"--val-split -0.1: want a fraction in [0, 1)"}},
+	{"--loss bce for three classes", "fit --data IRIS --loss bce", []string{`--loss "bce": needs two classes, the target has 3`}},
 }
 
 func TestBadInputCorpus(t *testing.T) {

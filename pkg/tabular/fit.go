@@ -206,7 +206,7 @@ func buildNetwork[T tensor.Float](c Config, p *prep.Preprocessing, targets, rows
 		loss, outputs, outAct = nn.CrossEntropy[T](), len(p.Labels), nn.Softmax
 	case p.Task == prep.Classify && c.Loss == LossBCE:
 		if len(p.Labels) != 2 {
-			return nil, inputError(fmt.Errorf("loss bce needs two classes, the target has %d", len(p.Labels)))
+			return nil, inputError(settingError("Loss", string(c.Loss), "needs two classes, the target has %d", len(p.Labels)))
 		}
 		loss, outputs, outAct = nn.BinaryCrossEntropy[T](), 1, nn.Sigmoid
 	case p.Task == prep.Regress && (c.Loss == LossAuto || c.Loss == LossMSE || c.Loss == LossMAE || c.Loss == LossHuber):

@@ -7,9 +7,10 @@ import (
 )
 
 // SettingError is a setting of Config (or of PredictOptions) that Fit (or
-// Predict, Evaluate, PredictColumns) refuses before it reads anything. It
-// names the field in Go: `Config.Workers -1: want 0 (one per CPU) or
-// more`; a command that sets the field from a flag names the flag
+// Predict, Evaluate, PredictColumns) refuses: before it reads anything,
+// but for a Loss that does not fit the task, known once the target is
+// read. It names the field in Go: `Config.Workers -1: want 0 (one per
+// CPU) or more`; a command that sets the field from a flag names the flag
 // instead (Field says which).
 type SettingError struct {
 	Struct string // "Config" or "PredictOptions"
