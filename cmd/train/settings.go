@@ -49,5 +49,15 @@ func flagError(fs *flag.FlagSet, err error) error {
 	if se.Field == "LR" {
 		want = lrWant
 	}
-	return &tabular.InputError{Err: fmt.Errorf("--%s %s: %s", name, value, want)}
+	return &tabular.InputError{Err: flagSettingError{fmt.Sprintf("--%s %s: %s", name, value, want), se}}
 }
+
+// flagSettingError is a *tabular.SettingError named as its flag; it
+// unwraps to it (agreedError looks for it).
+type flagSettingError struct {
+	msg string
+	se  *tabular.SettingError
+}
+
+func (e flagSettingError) Error() string { return e.msg }
+func (e flagSettingError) Unwrap() error { return e.se }
