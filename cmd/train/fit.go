@@ -62,38 +62,40 @@ func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return runFit(ctx, c, tc, stdout, stderr)
 }
 
-// fitFlags returns the fit command's flag set, its flags bound to c; the
-// defaults shown are the library's.
+// fitFlags returns the fit command's flag set, its flags bound to c. A
+// flag that is a name defaults to the empty name, which the library takes
+// for its default (the type's Resolved): the help shows that default, the
+// command does not choose it.
 func fitFlags(c *fitConfig) *flag.FlagSet {
 	fs := newFlags("fit")
 	fs.StringVar(&c.data, "data", "", "training CSV file with a header line, plain or gzip, separated by , ; tab or | (sniffed); - reads standard input (required)")
 	fs.StringVar(&c.target, "target", "", "target column(s), by name or 0-based index, comma-separated (default: the last column); rows with a missing target are skipped")
-	fs.StringVar(&c.task, "task", string(prep.Auto), "auto, classify or regress (auto: classify when the target holds text or few distinct integers)")
+	fs.StringVar(&c.task, "task", "", "auto, classify or regress (auto: classify when the target holds text or few distinct integers)"+shownDefault(prep.Task("")))
 	fs.StringVar(&c.categorical, "categorical", "", "columns whose values are text categories even if they look like numbers (01 and 1 differ), comma-separated")
 	fs.StringVar(&c.ignore, "ignore", "", "columns to leave out (identifiers, say), comma-separated")
 	fs.StringVar(&c.na, "na", "", "more tokens that mean a missing value, comma-separated (always: empty, NA, N/A, NaN, nan, null, NULL)")
-	fs.StringVar(&c.impute, "impute", string(prep.Mean), "missing numbers: mean or median of the training rows, or error")
+	fs.StringVar(&c.impute, "impute", "", "missing numbers: mean or median of the training rows, or error"+shownDefault(prep.Imputation("")))
 	fs.BoolVar(&c.missingIndicator, "missing-indicator", false, "add a 0/1 input per numeric column with missing training values")
 	fs.IntVar(&c.maxCategories, "max-categories", csvdata.DefaultMaxCategories, "most distinct values of a text column (more: an identifier, an error; 0: the default)")
 	fs.StringVar(&c.delimiter, "delimiter", "", "field separator (default: sniffed from the header among , ; tab |); \\t for tab")
 	fs.StringVar(&c.hidden, "hidden", joinInts(tabular.DefaultHidden), "hidden layer sizes, comma-separated (empty for none)")
-	fs.StringVar(&c.activation, "activation", tabular.DefaultActivation, "hidden activation: relu, tanh, sigmoid, leaky_relu, linear")
-	fs.StringVar(&c.loss, "loss", string(tabular.LossAuto), "auto, mse, mae, huber, ce or bce")
+	fs.StringVar(&c.activation, "activation", "", fmt.Sprintf("hidden activation: relu, tanh, sigmoid, leaky_relu, linear (default %q)", tabular.DefaultActivation))
+	fs.StringVar(&c.loss, "loss", "", "auto (cross-entropy or mse by task), mse, mae, huber, ce or bce"+shownDefault(tabular.Loss("")))
 	fs.StringVar(&c.dropout, "dropout", "", "dropout rate after every hidden layer, or one rate per hidden layer, comma-separated (inverted dropout, off in predict and evaluate)")
 	fs.Float64Var(&c.inputDropout, "input-dropout", 0, "dropout rate on the inputs")
 	fs.Float64Var(&c.l1, "l1", 0, "L1 penalty on the weights of every layer (Keras' kernel_regularizer)")
 	fs.Float64Var(&c.l2, "l2", 0, "L2 penalty on the weights of every layer")
 	fs.Float64Var(&c.maxNorm, "max-norm", 0, "bound on the L2 norm of each unit's incoming weights, applied after every update (Keras' max_norm; 0: none)")
-	fs.StringVar(&c.optimizer, "optimizer", string(tabular.DefaultOptimizer), "sgd, momentum, nesterov, adam, adamw or rmsprop")
-	fs.StringVar(&c.lrSchedule, "lr-schedule", string(tabular.Constant), "constant, or cosine: from --lr down to 0 over --epochs, along half a cosine, set every epoch")
+	fs.StringVar(&c.optimizer, "optimizer", "", "sgd, momentum, nesterov, adam, adamw or rmsprop"+shownDefault(tabular.Optimizer("")))
+	fs.StringVar(&c.lrSchedule, "lr-schedule", "", "constant, or cosine: from --lr down to 0 over --epochs, along half a cosine, set every epoch"+shownDefault(tabular.Schedule("")))
 	fs.Float64Var(&c.lr, "lr", 0, "learning rate (default: Keras' for the optimizer, 0.01 for the SGD family, 0.001 otherwise)")
 	fs.IntVar(&c.epochs, "epochs", tabular.DefaultEpochs, "most passes over the training data (early stopping usually ends sooner; 0: the default)")
 	fs.IntVar(&c.batch, "batch", tabular.DefaultBatch, "samples per optimizer step (0: the default)")
 	fs.IntVar(&c.workers, "workers", 0, "worker goroutines (default 0: one per CPU); results do not depend on it")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the initial weights, the shuffling and the validation split")
-	fs.StringVar(&c.precision, "precision", string(tabular.F32), "f32 or f64")
-	fs.StringVar(&c.scale, "scale", string(prep.Standard), "input scaling: standard ((x-mean)/std), minmax (into [0, 1]) or none")
-	fs.StringVar(&c.scaleTarget, "scale-target", string(prep.Standard), "regression targets: standard (trained standardized; answers and metrics in the original units) or none")
+	fs.StringVar(&c.precision, "precision", "", "f32 or f64"+shownDefault(tabular.Precision("")))
+	fs.StringVar(&c.scale, "scale", "", "input scaling: standard ((x-mean)/std), minmax (into [0, 1]) or none"+shownDefault(prep.Scaler("")))
+	fs.StringVar(&c.scaleTarget, "scale-target", "", "regression targets: standard (trained standardized; answers and metrics in the original units) or none"+shownDefault(prep.Scaler("")))
 	fs.Float64Var(&c.valSplit, "val-split", tabular.DefaultValSplit, fmt.Sprintf("fraction of the rows held out for validation and early stopping, stratified by class (by default only for tables of at least %d rows, %d for classification; 0: none)", tabular.DefaultValMinRows, tabular.DefaultValMinRowsClassify))
 	fs.StringVar(&c.val, "val", "", "validation CSV file (instead of --val-split)")
 	fs.IntVar(&c.patience, "patience", tabular.DefaultPatience, "stop after this many epochs without improvement of the validation loss (the training loss without validation) and keep the best weights (0: off)")
@@ -107,6 +109,10 @@ func fitFlags(c *fitConfig) *flag.FlagSet {
 	fs.BoolVar(&c.mpiAllreduce, "mpi-allreduce", false, "under MPI, sum gradients with MPI_Allreduce: faster, but not bit-identical to one process")
 	return fs
 }
+
+// shownDefault is the help's note of the default of a name flag: the
+// name the zero value v stands for, as the flag package writes a default.
+func shownDefault(v fmt.Stringer) string { return fmt.Sprintf(" (default %q)", v.String()) }
 
 // check refuses the flags that only the command has (--data, the files
 // it writes, --resume without checkpoints, an explicit --lr 0). The

@@ -126,6 +126,10 @@ func TestSettingFlagsExist(t *testing.T) {
 		fs, _ := newUseFlags(cmd, "")
 		assert.NotNil(t, fs.Lookup(settingFlags["Workers"]), cmd)
 	}
+	require.NoError(t, fs.Parse([]string{"--impute", "mode", "--workers", "-3"}))
 	err := flagError(fs, &tabular.InputError{Err: &tabular.SettingError{Struct: "Config", Field: "Impute", Value: `"mode"`, Want: "want mean"}})
-	assert.EqualError(t, err, `--impute "mean": want mean`, "the value as the flag holds it, quoted for a text flag")
+	assert.EqualError(t, err, `--impute "mode": want mean`, "the value as given, quoted for a text flag")
+	err = flagError(fs, &tabular.SettingError{Struct: "Config", Field: "Workers", Value: "-3", Want: "want more"})
+	assert.EqualError(t, err, `--workers -3: want more`, "a number as given")
+	assert.ErrorAs(t, err, new(*tabular.SettingError), "kept in the chain")
 }
