@@ -166,7 +166,7 @@ func TestBadInputExitsTwoWithOneLineAndLeavesOutAlone(t *testing.T) {
 		{"bad precision", []string{"--data", "x.csv", "--precision", "f16"}, "--precision"},
 		{"bad scale", []string{"--data", "x.csv", "--scale", "robust"}, "--scale"},
 		{"negative epochs", []string{"--data", "x.csv", "--epochs", "-1"}, "--epochs"},
-		{"batch zero", []string{"--data", "x.csv", "--batch", "0"}, "--batch"},
+		{"negative batch", []string{"--data", "x.csv", "--batch", "-1"}, "--batch -1"},
 		{"val split 1.5", []string{"--data", "x.csv", "--val-split", "1.5"}, "--val-split"},
 		{"unwritable out", []string{"--data", file("ok2.csv", "a,b,y\n1,2,0\n3,4,1\n"), "--epochs", "1", "--out", filepath.Join(dir, "no", "dir", "m")}, "no such file"},
 	} {

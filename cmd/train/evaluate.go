@@ -24,7 +24,7 @@ func evaluateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	ev, err := m.Evaluate(ctx, source(u.data), o)
 	if err != nil {
-		return userError(err)
+		return userError(flagError(fs, err))
 	}
 	metrics := ev.Metrics
 	if *asJSON {

@@ -1,20 +1,17 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"math"
-	"runtime"
-	"slices"
 	"strings"
 
 	"github.com/densetrain/densetrain/internal/atomicfile"
 	"github.com/densetrain/densetrain/internal/mpi"
 	"github.com/densetrain/densetrain/pkg/csvdata"
-	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/parallel"
 	"github.com/densetrain/densetrain/pkg/prep"
 	"github.com/densetrain/densetrain/pkg/tabular"
@@ -35,6 +32,7 @@ type fitConfig struct {
 	valSplitSet                                             bool                  // --val-split was given
 	lrSet                                                   bool                  // --lr was given
 	comm                                                    parallel.Communicator // MPI_COMM_WORLD under mpirun, else nil
+	flags                                                   *flag.FlagSet         // the flags, to name one in an error
 }
 
 // fitCommand trains a model on a table (tabular.Fit) and saves it, with
@@ -42,35 +40,62 @@ type fitConfig struct {
 // its share of every batch and rank 0 alone writes.
 func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c fitConfig
+	fs := fitFlags(&c)
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
+	}
+	fs.Visit(func(f *flag.Flag) {
+		c.valSplitSet = c.valSplitSet || f.Name == "val-split"
+		c.lrSet = c.lrSet || f.Name == "lr"
+	})
+	c.flags = fs
+	if err := c.check(); err != nil {
+		return usageError(err)
+	}
+	tc, err := c.config(stderr)
+	if err != nil {
+		return usageError(err)
+	}
+	if c.mpi || c.mpiAllreduce || mpi.UnderLauncher() {
+		return fitUnderMPI(ctx, &c, stderr, func() error { return runFit(ctx, c, tc, stdout, stderr) })
+	}
+	return runFit(ctx, c, tc, stdout, stderr)
+}
+
+// fitFlags returns the fit command's flag set, its flags bound to c. A
+// flag that is a name defaults to the empty name, which the library takes
+// for its default (the type's Resolved): the help shows that default, the
+// command does not choose it.
+func fitFlags(c *fitConfig) *flag.FlagSet {
 	fs := newFlags("fit")
 	fs.StringVar(&c.data, "data", "", "training CSV file with a header line, plain or gzip, separated by , ; tab or | (sniffed); - reads standard input (required)")
 	fs.StringVar(&c.target, "target", "", "target column(s), by name or 0-based index, comma-separated (default: the last column); rows with a missing target are skipped")
-	fs.StringVar(&c.task, "task", "auto", "auto, classify or regress (auto: classify when the target holds text or few distinct integers)")
+	fs.StringVar(&c.task, "task", "", "auto, classify or regress (auto: classify when the target holds text or few distinct integers)"+shownDefault(prep.Task("")))
 	fs.StringVar(&c.categorical, "categorical", "", "columns whose values are text categories even if they look like numbers (01 and 1 differ), comma-separated")
 	fs.StringVar(&c.ignore, "ignore", "", "columns to leave out (identifiers, say), comma-separated")
 	fs.StringVar(&c.na, "na", "", "more tokens that mean a missing value, comma-separated (always: empty, NA, N/A, NaN, nan, null, NULL)")
-	fs.StringVar(&c.impute, "impute", prep.Mean, "missing numbers: mean or median of the training rows, or error")
+	fs.StringVar(&c.impute, "impute", "", "missing numbers: mean or median of the training rows, or error"+shownDefault(prep.Imputation("")))
 	fs.BoolVar(&c.missingIndicator, "missing-indicator", false, "add a 0/1 input per numeric column with missing training values")
-	fs.IntVar(&c.maxCategories, "max-categories", csvdata.DefaultMaxCategories, "most distinct values of a text column (more: an identifier, an error)")
+	fs.IntVar(&c.maxCategories, "max-categories", csvdata.DefaultMaxCategories, "most distinct values of a text column (more: an identifier, an error; 0: the default)")
 	fs.StringVar(&c.delimiter, "delimiter", "", "field separator (default: sniffed from the header among , ; tab |); \\t for tab")
-	fs.StringVar(&c.hidden, "hidden", "128,64", "hidden layer sizes, comma-separated (empty for none)")
-	fs.StringVar(&c.activation, "activation", "relu", "hidden activation: relu, tanh, sigmoid, leaky_relu, linear")
-	fs.StringVar(&c.loss, "loss", "auto", "auto, mse, mae, huber, ce or bce")
+	fs.StringVar(&c.hidden, "hidden", joinInts(tabular.DefaultHidden), "hidden layer sizes, comma-separated (empty for none)")
+	fs.StringVar(&c.activation, "activation", "", fmt.Sprintf("hidden activation: relu, tanh, sigmoid, leaky_relu, linear (default %q)", tabular.DefaultActivation))
+	fs.StringVar(&c.loss, "loss", "", "auto (cross-entropy or mse by task), mse, mae, huber, ce or bce"+shownDefault(tabular.Loss("")))
 	fs.StringVar(&c.dropout, "dropout", "", "dropout rate after every hidden layer, or one rate per hidden layer, comma-separated (inverted dropout, off in predict and evaluate)")
 	fs.Float64Var(&c.inputDropout, "input-dropout", 0, "dropout rate on the inputs")
 	fs.Float64Var(&c.l1, "l1", 0, "L1 penalty on the weights of every layer (Keras' kernel_regularizer)")
 	fs.Float64Var(&c.l2, "l2", 0, "L2 penalty on the weights of every layer")
 	fs.Float64Var(&c.maxNorm, "max-norm", 0, "bound on the L2 norm of each unit's incoming weights, applied after every update (Keras' max_norm; 0: none)")
-	fs.StringVar(&c.optimizer, "optimizer", "adam", "sgd, momentum, nesterov, adam, adamw or rmsprop")
-	fs.StringVar(&c.lrSchedule, "lr-schedule", "constant", "constant, or cosine: from --lr down to 0 over --epochs, along half a cosine, set every epoch")
+	fs.StringVar(&c.optimizer, "optimizer", "", "sgd, momentum, nesterov, adam, adamw or rmsprop"+shownDefault(tabular.Optimizer("")))
+	fs.StringVar(&c.lrSchedule, "lr-schedule", "", "constant, or cosine: from --lr down to 0 over --epochs, along half a cosine, set every epoch"+shownDefault(tabular.Schedule("")))
 	fs.Float64Var(&c.lr, "lr", 0, "learning rate (default: Keras' for the optimizer, 0.01 for the SGD family, 0.001 otherwise)")
-	fs.IntVar(&c.epochs, "epochs", tabular.DefaultEpochs, "most passes over the training data (early stopping usually ends sooner)")
-	fs.IntVar(&c.batch, "batch", tabular.DefaultBatch, "samples per optimizer step")
-	fs.IntVar(&c.workers, "workers", runtime.GOMAXPROCS(0), "worker goroutines (default: the number of CPUs); results do not depend on it")
+	fs.IntVar(&c.epochs, "epochs", tabular.DefaultEpochs, "most passes over the training data (early stopping usually ends sooner; 0: the default)")
+	fs.IntVar(&c.batch, "batch", tabular.DefaultBatch, "samples per optimizer step (0: the default)")
+	fs.IntVar(&c.workers, "workers", 0, "worker goroutines (default 0: one per CPU); results do not depend on it")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the initial weights, the shuffling and the validation split")
-	fs.StringVar(&c.precision, "precision", "f32", "f32 or f64")
-	fs.StringVar(&c.scale, "scale", prep.Standard, "input scaling: standard ((x-mean)/std), minmax (into [0, 1]) or none")
-	fs.StringVar(&c.scaleTarget, "scale-target", prep.Standard, "regression targets: standard (trained standardized; answers and metrics in the original units) or none")
+	fs.StringVar(&c.precision, "precision", "", "f32 or f64"+shownDefault(tabular.Precision("")))
+	fs.StringVar(&c.scale, "scale", "", "input scaling: standard ((x-mean)/std), minmax (into [0, 1]) or none"+shownDefault(prep.Scaler("")))
+	fs.StringVar(&c.scaleTarget, "scale-target", "", "regression targets: standard (trained standardized; answers and metrics in the original units) or none"+shownDefault(prep.Scaler("")))
 	fs.Float64Var(&c.valSplit, "val-split", tabular.DefaultValSplit, fmt.Sprintf("fraction of the rows held out for validation and early stopping, stratified by class (by default only for tables of at least %d rows, %d for classification; 0: none)", tabular.DefaultValMinRows, tabular.DefaultValMinRowsClassify))
 	fs.StringVar(&c.val, "val", "", "validation CSV file (instead of --val-split)")
 	fs.IntVar(&c.patience, "patience", tabular.DefaultPatience, "stop after this many epochs without improvement of the validation loss (the training loss without validation) and keep the best weights (0: off)")
@@ -82,65 +107,23 @@ func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress display and no per-epoch lines")
 	fs.BoolVar(&c.mpi, "mpi", false, "train across the ranks of an MPI job (automatic under mpirun; needs a build with -tags mpi)")
 	fs.BoolVar(&c.mpiAllreduce, "mpi-allreduce", false, "under MPI, sum gradients with MPI_Allreduce: faster, but not bit-identical to one process")
-	if err := parseFlags(fs, args, stdout); err != nil {
-		return err
-	}
-	fs.Visit(func(f *flag.Flag) {
-		c.valSplitSet = c.valSplitSet || f.Name == "val-split"
-		c.lrSet = c.lrSet || f.Name == "lr"
-	})
-	if err := c.check(); err != nil {
-		return usageError(err)
-	}
-	if c.mpi || c.mpiAllreduce || mpi.UnderLauncher() {
-		return fitUnderMPI(ctx, &c, stderr, func() error { return runFit(ctx, c, stdout, stderr) })
-	}
-	return runFit(ctx, c, stdout, stderr)
+	return fs
 }
 
-// check validates the flags that need no data.
+// shownDefault is the help's note of the default of a name flag: the
+// name the zero value v stands for, as the flag package writes a default.
+func shownDefault(v fmt.Stringer) string { return fmt.Sprintf(" (default %q)", v.String()) }
+
+// check refuses the flags that only the command has (--data, the files
+// it writes, --resume without checkpoints, an explicit --lr 0). The
+// settings of tabular.Config are checked by tabular.Fit, once, and its
+// *tabular.SettingError named as the flag (flagError).
 func (c *fitConfig) check() error {
 	switch {
 	case c.data == "":
 		return errors.New("--data is required")
-	case c.task != "auto" && c.task != prep.Classify && c.task != prep.Regress:
-		return fmt.Errorf("--task %s: want auto, classify or regress", csvdata.Quote(c.task))
-	case !slices.Contains(prep.Scalers, c.scale):
-		return fmt.Errorf("--scale %s: want standard, minmax or none", csvdata.Quote(c.scale))
-	case c.scaleTarget != prep.Standard && c.scaleTarget != prep.NoScale:
-		return fmt.Errorf("--scale-target %s: want standard or none", csvdata.Quote(c.scaleTarget))
-	case !slices.Contains(prep.Imputers, c.impute):
-		return fmt.Errorf("--impute %s: want mean, median or error", csvdata.Quote(c.impute))
-	case c.precision != "f32" && c.precision != "f64":
-		return fmt.Errorf("--precision %s: want f32 or f64", csvdata.Quote(c.precision))
-	case c.epochs < 1 || c.epochs > maxEpochs:
-		return fmt.Errorf("--epochs %d: want at least 1 and at most %d", c.epochs, maxEpochs)
-	case c.batch < 1:
-		return fmt.Errorf("--batch %d: want at least 1", c.batch)
-	case c.workers < 1:
-		return fmt.Errorf("--workers %d: want at least 1", c.workers)
-	case c.maxCategories < 1:
-		return fmt.Errorf("--max-categories %d: want at least 1", c.maxCategories)
-	case !(c.valSplit >= 0 && c.valSplit < 1):
-		return fmt.Errorf("--val-split %v: want a fraction in [0, 1)", c.valSplit)
-	case c.valSplitSet && c.valSplit > 0 && c.val != "":
-		return errors.New("--val-split and --val: give one")
-	case !slices.Contains([]string{"auto", "mse", "mae", "huber", "ce", "bce"}, c.loss):
-		return fmt.Errorf("--loss %s: want auto, mse, mae, huber, ce or bce", csvdata.Quote(c.loss))
-	case c.patience < 0 || c.checkpointEvery < 0:
-		return errors.New("--patience and --checkpoint-every cannot be negative")
-	case !(c.lr >= 0) || math.IsInf(c.lr, 0) || (c.lrSet && c.lr == 0):
-		return fmt.Errorf("--lr %v: want a positive finite rate (leave it out for the optimizer's default)", c.lr)
-	case c.lrSchedule != "constant" && c.lrSchedule != "cosine":
-		return fmt.Errorf("--lr-schedule %s: want constant or cosine", csvdata.Quote(c.lrSchedule))
-	case !(c.inputDropout >= 0 && c.inputDropout < 1):
-		return fmt.Errorf("--input-dropout %v: want a rate in [0, 1)", c.inputDropout)
-	case !(c.l1 >= 0) || math.IsInf(c.l1, 0):
-		return fmt.Errorf("--l1 %v: want a finite penalty not below 0", c.l1)
-	case !(c.l2 >= 0) || math.IsInf(c.l2, 0):
-		return fmt.Errorf("--l2 %v: want a finite penalty not below 0", c.l2)
-	case !(c.maxNorm >= 0) || math.IsInf(c.maxNorm, 0):
-		return fmt.Errorf("--max-norm %v: want a finite bound not below 0 (0: none)", c.maxNorm)
+	case c.lrSet && c.lr == 0:
+		return fmt.Errorf("--lr 0: %s", lrWant)
 	case c.resume && c.checkpointEvery == 0:
 		return errors.New("--resume needs --checkpoint-every")
 	case c.history != "" && !strings.HasSuffix(c.history, ".csv") && !strings.HasSuffix(c.history, ".jsonl"):
@@ -150,77 +133,68 @@ func (c *fitConfig) check() error {
 	case c.plot != "" && !strings.HasSuffix(c.plot, ".png"):
 		return fmt.Errorf("--plot %s: want a .png file", csvdata.Quote(c.plot))
 	}
-	for _, l := range [][2]string{{"target", c.target}, {"categorical", c.categorical}, {"ignore", c.ignore}, {"na", c.na}} {
-		if err := checkList(l[0], l[1]); err != nil {
-			return err
-		}
-	}
-	if _, err := parseDelimiter(c.delimiter); err != nil {
-		return err
-	}
-	hidden, err := parseHidden(c.hidden)
-	if err != nil {
-		return err
-	}
-	if _, err := parseDropout(c.dropout, len(hidden)); err != nil {
-		return err
-	}
-	if _, err := nn.ParseActivation(c.activation); err != nil {
-		return fmt.Errorf("--activation: %w", err)
-	}
-	if _, err := tabular.NewOptimizer[float32](c.optimizer, c.lr); err != nil {
-		return fmt.Errorf("--%w", err)
-	}
 	return nil
 }
 
-// maxEpochs bounds --epochs: a run keeps one history entry per epoch.
-const maxEpochs = 1_000_000_000
-
-// config maps the fit command's flags to the library's settings.
-func (c fitConfig) config(stderr io.Writer) tabular.Config {
-	hidden, _ := parseHidden(c.hidden)
-	dropout, _ := parseDropout(c.dropout, len(hidden))
-	delim, _ := parseDelimiter(c.delimiter)
+// config maps the fit command's flags onto the library's settings, once:
+// each flag's value goes to its field as it is (a zero means the
+// default there too), except --patience 0 and --val-split 0, the
+// command's words for Config.NoEarlyStopping and Config.NoValSplit. It
+// reads the flags that are lists, and refuses one it cannot read.
+func (c fitConfig) config(stderr io.Writer) (tabular.Config, error) {
 	tc := tabular.Config{
-		Targets: list(c.target), Categorical: list(c.categorical), Ignore: list(c.ignore), NA: list(c.na),
-		Delimiter: delim, MaxCategories: c.maxCategories, Task: c.task,
-		Scale: c.scale, Impute: c.impute, MissingIndicator: c.missingIndicator, NoTargetScale: c.scaleTarget == prep.NoScale,
-		Hidden: hidden, Dropout: dropout, InputDropout: c.inputDropout, L1: c.l1, L2: c.l2, MaxNorm: c.maxNorm, LRSchedule: c.lrSchedule, Activation: c.activation, Loss: c.loss, Optimizer: c.optimizer, LR: c.lr, Float64: c.precision == "f64",
-		Epochs: c.epochs, Batch: c.batch, Workers: c.workers, Seed: c.seed, ValSplit: c.valSplit, Patience: c.patience,
+		MaxCategories: c.maxCategories, Task: prep.Task(c.task),
+		Scale: prep.Scaler(c.scale), TargetScale: prep.Scaler(c.scaleTarget), Impute: prep.Imputation(c.impute), MissingIndicator: c.missingIndicator,
+		InputDropout: c.inputDropout, L1: c.l1, L2: c.l2, MaxNorm: c.maxNorm, LRSchedule: tabular.Schedule(c.lrSchedule),
+		Activation: c.activation, Loss: tabular.Loss(c.loss), Optimizer: tabular.Optimizer(c.optimizer), LR: c.lr, Precision: tabular.Precision(c.precision),
+		Epochs: c.epochs, Batch: c.batch, Workers: c.workers, Seed: c.seed,
+		Patience: c.patience, NoEarlyStopping: c.patience == 0,
+		CheckpointEvery: c.checkpointEvery, Resume: c.resume,
 		Warn: stderr, Hints: flagHint,
 	}
-	switch {
-	case !c.valSplitSet:
-		tc.ValSplit = 0 // the library's default, which depends on the table
-	case c.valSplit == 0:
-		tc.ValSplit = -1
+	var err error
+	for _, l := range []struct {
+		flag, value string
+		to          *[]string
+	}{{"target", c.target, &tc.Targets}, {"categorical", c.categorical, &tc.Categorical}, {"ignore", c.ignore, &tc.Ignore}, {"na", c.na, &tc.NA}} {
+		if *l.to, err = listFlag(l.flag, l.value); err != nil {
+			return tc, err
+		}
 	}
-	if c.patience == 0 {
-		tc.Patience = -1
+	if tc.Delimiter, err = parseDelimiter(c.delimiter); err != nil {
+		return tc, err
+	}
+	if tc.Hidden, err = parseHidden(c.hidden); err != nil {
+		return tc, err
+	}
+	if tc.Dropout, err = parseDropout(c.dropout); err != nil {
+		return tc, err
+	}
+	if c.valSplitSet { // else the library's default, which depends on the table
+		tc.ValSplit, tc.NoValSplit = c.valSplit, c.valSplit == 0
 	}
 	if c.val != "" {
 		v := source(c.val)
-		tc.Val, tc.ValSplit = &v, 0
+		tc.Val = &v
 	}
-	if c.checkpointEvery > 0 {
-		tc.CheckpointPath, tc.CheckpointEvery, tc.Resume = c.out+".ckpt", c.checkpointEvery, c.resume
+	if c.checkpointEvery != 0 {
+		tc.CheckpointPath = c.out + ".ckpt"
 	}
+	return tc, nil
+}
+
+// runFit trains as tc says (c's flags, mapped by config) and saves the
+// model and the history and plot asked for.
+func runFit(ctx context.Context, c fitConfig, tc tabular.Config, stdout, stderr io.Writer) error {
 	if c.comm != nil && c.comm.Size() > 1 {
 		tc.Comm, tc.CommAllreduce = c.comm, c.mpiAllreduce
 	}
-	return tc
-}
-
-// runFit trains and saves the model and the history and plot asked for.
-func runFit(ctx context.Context, c fitConfig, stdout, stderr io.Writer) error {
-	tc := c.config(stderr)
 	follower := c.comm != nil && c.comm.Rank() != 0 // logs only errors, writes nothing
 	switch {
 	case c.quiet || follower:
 		tc.Warn = nil
 	case isTerminal(stderr):
-		tc.Callbacks = append(tc.Callbacks, &progress{w: stderr, epochs: c.epochs})
+		tc.Callbacks = append(tc.Callbacks, &progress{w: stderr, epochs: cmp.Or(c.epochs, tabular.DefaultEpochs)}) // for display
 	default:
 		tc.Log = stderr // one plain line per epoch
 	}
@@ -241,10 +215,7 @@ func runFit(ctx context.Context, c fitConfig, stdout, stderr io.Writer) error {
 	}
 	m, err := tabular.Fit(ctx, source(c.data), tc)
 	if err != nil {
-		if errors.As(err, new(*tabular.InputError)) {
-			return usageError(err)
-		}
-		return err
+		return userError(flagError(c.flags, err))
 	}
 	if follower {
 		return nil

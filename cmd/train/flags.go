@@ -59,31 +59,26 @@ func requireFlags(flags ...namedPath) error {
 	return usageError(fmt.Errorf("%s and %s are required", strings.Join(names[:len(names)-1], ", "), names[len(names)-1]))
 }
 
-// parseDropout reads --dropout: one rate for every hidden layer, or one
-// per hidden layer.
-func parseDropout(s string, hidden int) ([]float64, error) {
+// parseDropout reads --dropout: rates separated by commas (tabular.Config
+// checks their range and their number).
+func parseDropout(s string) ([]float64, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
 	var rates []float64
 	for _, f := range strings.Split(s, ",") {
 		r, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-		if err != nil || !(r >= 0 && r < 1) {
+		if err != nil {
 			return nil, fmt.Errorf("--dropout %s: want rates in [0, 1) separated by commas", csvdata.Quote(s))
 		}
 		rates = append(rates, r)
 	}
-	if len(rates) > 1 && len(rates) != hidden {
-		return nil, fmt.Errorf("--dropout %s: %d rates for %d hidden layers (give one rate, or one per hidden layer)", csvdata.Quote(s), len(rates), hidden)
-	}
-	if hidden == 0 && rates[0] > 0 {
-		return nil, fmt.Errorf("--dropout %s: there are no hidden layers (--input-dropout drops inputs)", csvdata.Quote(s))
-	}
 	return rates, nil
 }
 
-// parseHidden reads --hidden: positive layer sizes separated by commas;
-// empty (or blank) is no hidden layer, an empty slice rather than nil.
+// parseHidden reads --hidden: layer sizes separated by commas (tabular.Config
+// checks that each is positive); empty (or blank) is no hidden layer, an
+// empty slice rather than nil.
 func parseHidden(s string) ([]int, error) {
 	sizes := []int{}
 	if strings.TrimSpace(s) == "" {
@@ -91,12 +86,21 @@ func parseHidden(s string) ([]int, error) {
 	}
 	for _, f := range strings.Split(s, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 1 {
+		if err != nil {
 			return nil, fmt.Errorf("--hidden %s: want positive layer sizes separated by commas", csvdata.Quote(s))
 		}
 		sizes = append(sizes, n)
 	}
 	return sizes, nil
+}
+
+// joinInts writes sizes as --hidden takes them: "128,64".
+func joinInts(sizes []int) string {
+	s := make([]string, len(sizes))
+	for i, n := range sizes {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ",")
 }
 
 // parseDelimiter reads --delimiter: one character, or \t for a tab; empty
@@ -117,25 +121,19 @@ func parseDelimiter(s string) (byte, error) {
 	return 0, fmt.Errorf("--delimiter %s: want one character such as , ; | or \\t", csvdata.QuoteN(s, 12))
 }
 
-// list reads a list flag's value (--target, --categorical, --ignore,
-// --na) as parseList does, once checkList has accepted it.
-func list(s string) []string {
-	items, _ := parseList(s)
-	return items
-}
-
-// checkList refuses a list flag's value that parseList cannot read, or
-// that has an empty item (two commas in a row, one at an end, or ""): a
-// typo, not to be repaired silently.
-func checkList(flag, s string) error {
+// listFlag reads a list flag's value (--target, --categorical,
+// --ignore, --na) as parseList does, and refuses one that parseList
+// cannot read, or that has an empty item (two commas in a row, one at an
+// end, or ""): a typo, not to be repaired silently.
+func listFlag(flag, s string) ([]string, error) {
 	items, err := parseList(s)
 	if err != nil {
-		return fmt.Errorf("--%s %s: %v (quote a name that holds a comma or a quote as CSV does: \"id,code\", \"say \"\"hi\"\"\")", flag, csvdata.Quote(s), err)
+		return nil, fmt.Errorf("--%s %s: %v (quote a name that holds a comma or a quote as CSV does: \"id,code\", \"say \"\"hi\"\"\")", flag, csvdata.Quote(s), err)
 	}
 	if slices.Contains(items, "") {
-		return fmt.Errorf("--%s %s: an empty item in the comma-separated list", flag, csvdata.Quote(s))
+		return nil, fmt.Errorf("--%s %s: an empty item in the comma-separated list", flag, csvdata.Quote(s))
 	}
-	return nil
+	return items, nil
 }
 
 // parseList reads a list flag's value as one CSV record, as encoding/csv

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/densetrain/densetrain/pkg/csvdata"
+	"github.com/densetrain/densetrain/pkg/tabular"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -31,11 +32,12 @@ func TestListFlags(t *testing.T) {
 		{`"say ""hi"""`, []string{`say "hi"`}},
 		{"\"id\nx\",y", []string{"id\nx", "y"}},
 	} {
-		assert.Equal(t, c.want, list(c.in), "%q", c.in)
-		assert.NoError(t, checkList("ignore", c.in), "%q", c.in)
+		got, err := listFlag("ignore", c.in)
+		assert.NoError(t, err, "%q", c.in)
+		assert.Equal(t, c.want, got, "%q", c.in)
 	}
 	for _, bad := range []string{"y,", ",y", "a,,b", `"a`, `a"b`, `""`, "a\nb", `"a"x`} {
-		err := checkList("target", bad)
+		_, err := listFlag("target", bad)
 		if assert.Error(t, err, "%q", bad) {
 			assert.Contains(t, err.Error(), "--target ")
 			assert.NotContains(t, err.Error(), "\n")
@@ -78,7 +80,9 @@ func TestHintsPasteIntoBash(t *testing.T) {
 			}
 			arg, err := exec.Command(bash, "-c", `printf %s `+hint).Output()
 			require.NoError(t, err, "bash reads %s", hint)
-			assert.Equal(t, []string{name}, list(string(arg)), "the hint %s", hint)
+			items, err := listFlag("ignore", string(arg))
+			require.NoError(t, err)
+			assert.Equal(t, []string{name}, items, "the hint %s", hint)
 			code, _, stderr = drive(t, bin, "fit", "--data", path, "--epochs", "1", "--quiet", "--out", out, "--ignore", string(arg))
 			assert.Equal(t, 0, code, "fit --ignore %s: %s", hint, stderr)
 		})
@@ -108,4 +112,24 @@ func TestFlagHint(t *testing.T) {
 	} {
 		assert.Equal(t, c.want, flagHint(c.h), "%+v", c.h)
 	}
+}
+
+// TestSettingFlagsExist: every field flagError names as a flag is a flag
+// of fit (and Workers one of predict and evaluate too), so that a setting
+// the library refuses is named as the flag that set it.
+func TestSettingFlagsExist(t *testing.T) {
+	fs := fitFlags(new(fitConfig))
+	for field, name := range settingFlags {
+		assert.NotNil(t, fs.Lookup(name), "Config.%s: no fit flag --%s", field, name)
+	}
+	for _, cmd := range []string{"predict", "evaluate"} {
+		fs, _ := newUseFlags(cmd, "")
+		assert.NotNil(t, fs.Lookup(settingFlags["Workers"]), cmd)
+	}
+	require.NoError(t, fs.Parse([]string{"--impute", "mode", "--workers", "-3"}))
+	err := flagError(fs, &tabular.InputError{Err: &tabular.SettingError{Struct: "Config", Field: "Impute", Value: `"mode"`, Want: "want mean"}})
+	assert.EqualError(t, err, `--impute "mode": want mean`, "the value as given, quoted for a text flag")
+	err = flagError(fs, &tabular.SettingError{Struct: "Config", Field: "Workers", Value: "-3", Want: "want more"})
+	assert.EqualError(t, err, `--workers -3: want more`, "a number as given")
+	assert.ErrorAs(t, err, new(*tabular.SettingError), "kept in the chain")
 }

@@ -47,6 +47,7 @@ func userError(err error) error {
 type useFlags struct {
 	model, data, na, delimiter string
 	strict                     bool
+	workers                    int
 }
 
 // newUseFlags returns the flag set of the command name with the use
@@ -58,13 +59,16 @@ func newUseFlags(name, data string) (*flag.FlagSet, *useFlags) {
 	fs.StringVar(&u.na, "na", "", "more tokens that mean a missing value, besides the model's, comma-separated")
 	fs.StringVar(&u.delimiter, "delimiter", "", "field separator (default: sniffed from the header)")
 	fs.BoolVar(&u.strict, "strict", false, "a category not seen in training is an error (default: encoded as all zeros, and counted on stderr)")
+	fs.IntVar(&u.workers, "workers", 0, "worker goroutines (default 0: one per CPU); results do not depend on it")
 	return fs, u
 }
 
 // open checks, in this order, the required flags, the files the command
 // will write (outs, which may be none: each must be writable and not
 // --data or --model) and the other flags, then loads the model. It
-// returns the model and the options that use it on --data.
+// returns the model and the options that use it on --data: the flags
+// mapped as they are (tabular checks them, and flagError names the flag
+// of a setting it refuses).
 func (u *useFlags) open(stderr io.Writer, outs ...namedPath) (*tabular.Model, tabular.PredictOptions, error) {
 	var o tabular.PredictOptions
 	if err := requireFlags(namedPath{"model", u.model}, namedPath{"data", u.data}); err != nil {
@@ -76,9 +80,10 @@ func (u *useFlags) open(stderr io.Writer, outs ...namedPath) (*tabular.Model, ta
 		}
 	}
 	delim, err := parseDelimiter(u.delimiter)
-	if err == nil {
-		err = checkList("na", u.na)
+	if err != nil {
+		return nil, o, usageError(err)
 	}
+	na, err := listFlag("na", u.na)
 	if err != nil {
 		return nil, o, usageError(err)
 	}
@@ -86,5 +91,5 @@ func (u *useFlags) open(stderr io.Writer, outs ...namedPath) (*tabular.Model, ta
 	if err != nil {
 		return nil, o, err
 	}
-	return m, tabular.PredictOptions{Strict: u.strict, NA: list(u.na), Delimiter: delim, Warn: stderr, Hints: flagHint}, nil
+	return m, tabular.PredictOptions{Strict: u.strict, NA: na, Delimiter: delim, Workers: u.workers, Warn: stderr, Hints: flagHint}, nil
 }

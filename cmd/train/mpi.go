@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 
 	"github.com/densetrain/densetrain/internal/mpi"
+	"github.com/densetrain/densetrain/pkg/tabular"
 	"github.com/densetrain/densetrain/pkg/train"
 )
 
@@ -58,8 +59,10 @@ func fitUnderMPI(ctx context.Context, c *fitConfig, stderr io.Writer, fit func()
 
 // agreedError reports whether every rank of a job ends with err at the same
 // point: success, an agreed interruption (with rank 0's checkpoint written
-// before the ranks finalize) or a divergence, which the identical arithmetic
-// of all ranks meets at the same step.
+// before the ranks finalize), a divergence, which the identical arithmetic
+// of all ranks meets at the same step, or a setting tabular.Fit refuses
+// (every rank has the same flags and data, and meets it before training).
 func agreedError(err error) bool {
-	return err == nil || errors.Is(err, context.Canceled) || errors.As(err, new(*train.DivergenceError))
+	return err == nil || errors.Is(err, context.Canceled) || errors.As(err, new(*train.DivergenceError)) ||
+		errors.As(err, new(*tabular.SettingError))
 }

@@ -27,7 +27,7 @@ func predictCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	pred, err := m.Predict(ctx, source(u.data), o)
 	if err != nil {
-		return userError(err)
+		return userError(flagError(fs, err))
 	}
 	write := func(w io.Writer) error { return pred.WriteCSV(ctxWriter{ctx, w}) }
 	if *out == "" {

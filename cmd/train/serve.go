@@ -75,7 +75,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		// is still a few tens of MB. GOGC in the environment wins.
 		debug.SetGCPercent(servingGCPercent)
 	}
-	o := serve.Options{Name: *name, Strict: *strict, MaxBody: *maxBody, MaxRows: *maxRows}
+	o := serve.Options{Name: *name, Strict: *strict, MaxBody: *maxBody, MaxRows: *maxRows, Hints: serveHint}
 	if *logRequests {
 		o.Log = stderr
 	}
@@ -127,4 +127,16 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	fmt.Fprintln(stderr, "stopped serving")
 	return nil
+}
+
+// serveHint names the flags that change what a client's error advises: the
+// server's --strict, and fit's --precision for a float64 model.
+func serveHint(h csvdata.Hint) string {
+	switch h.Field {
+	case "Float64":
+		return "--precision f64 (train fit)"
+	case "Strict":
+		return "the server's --strict"
+	}
+	return ""
 }

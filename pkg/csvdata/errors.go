@@ -122,3 +122,39 @@ func ShortPath(err error) error {
 	}
 	return fmt.Errorf("%s %s: %w", pe.Op, Quote(pe.Path), pe.Err)
 }
+
+// ErrMissing is what a *MissingError is (errors.Is): a missing number
+// where imputation is off.
+var ErrMissing = errors.New("missing value, and imputation is off")
+
+// MissingError is a missing number where imputation is off: a missing
+// cell of a numeric column read with Options.MissingIsError (the Err of a
+// *ParseError at the cell), or a NaN that prep.Inputs finds for a
+// preprocessing that does not impute. It is ErrMissing for errors.Is.
+type MissingError struct {
+	Column string // the column's name
+}
+
+func (e *MissingError) Error() string {
+	return fmt.Sprintf("missing value in column %s (imputation is off)", Quote(e.Column))
+}
+
+// Is reports whether target is ErrMissing.
+func (e *MissingError) Is(target error) bool { return target == ErrMissing }
+
+// ColumnNotFoundError is a column that the header lacks: one Options names
+// (a target, an ignored or a categorical column) or one of the Schema's
+// features (the file has not a column a model needs). It is the Err of a
+// *ParseError at line 1.
+type ColumnNotFoundError struct {
+	Role    string // "target", "ignored", "categorical" or "feature"
+	Name    string // the column, as named
+	columns string // the header's names, listed for the message
+}
+
+func (e *ColumnNotFoundError) Error() string {
+	if e.Role == "feature" {
+		return fmt.Sprintf("column %s, a feature of the model, is missing", Quote(e.Name))
+	}
+	return fmt.Sprintf("%s column %s not found (columns: %s)", e.Role, Quote(e.Name), e.columns)
+}

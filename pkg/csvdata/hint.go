@@ -10,7 +10,7 @@ import "fmt"
 type Hint struct {
 	// Field is the setting, by its field name in Options and
 	// tabular.Config: "NA", "Categorical", "Ignore", "MaxCategories"; or
-	// "Float64" (a float64 model: tabular.Config.Float64) and "Strict"
+	// "Float64" (a float64 model: tabular.Config.Precision F64) and "Strict"
 	// (tabular.PredictOptions.Strict, Options.StrictCategories here).
 	Field string
 	// Value is the item the hint adds to a list field: a token, or a

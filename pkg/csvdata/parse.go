@@ -101,7 +101,7 @@ func (r *reader[T]) parseRecord(wk *worker, k int, rec []byte, quotes bool, line
 		case numeric:
 			if missing {
 				if r.opt.MissingIsError {
-					return r.errAt(line, f.col, "missing value in column %s (imputation is off)", Quote(ro.name))
+					return &ParseError{File: r.path, Line: line, Column: f.col, Err: &MissingError{Column: ro.name}}
 				}
 				wk.stats[j].noteMissing(line, f.col)
 				xrow[r.idxs[j]] = T(math.NaN())

@@ -5,11 +5,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/densetrain/densetrain/internal/cpus"
 	"github.com/densetrain/densetrain/pkg/tensor"
 )
 
@@ -67,9 +67,11 @@ func ReadBytes[T tensor.Float](ctx context.Context, name string, b []byte, opt O
 
 // withDefaults fills in the zero options and checks the delimiter.
 func (opt Options) withDefaults() (Options, error) {
-	if opt.Workers <= 0 {
-		opt.Workers = runtime.GOMAXPROCS(0)
+	w, ok := cpus.Workers(opt.Workers)
+	if !ok {
+		return opt, fmt.Errorf("Options.Workers %d: want 0 (one per CPU) or more", opt.Workers)
 	}
+	opt.Workers = w
 	if opt.ChunkBytes <= 0 {
 		opt.ChunkBytes = 8 << 20
 	}
@@ -289,7 +291,7 @@ func (r *reader[T]) columns(what string, names []string, seen map[string]int) (m
 		if !ok {
 			k, err := strconv.Atoi(name)
 			if err != nil || k < -len(r.header) || k >= len(r.header) {
-				return nil, r.errAt(1, 0, "%s column %s not found (columns: %s)", what, Quote(name), r.headerList())
+				return nil, &ParseError{File: r.path, Line: 1, Err: &ColumnNotFoundError{Role: what, Name: name, columns: r.headerList()}}
 			}
 			i = (k + len(r.header)) % len(r.header)
 		}
@@ -368,7 +370,7 @@ func (r *reader[T]) plan() error {
 			i, ok = seen[strings.Trim(fc.Name, " \t")]
 		}
 		if !ok {
-			return r.errAt(1, 0, "column %s, a feature of the model, is missing", Quote(fc.Name))
+			return &ParseError{File: r.path, Line: 1, Err: &ColumnNotFoundError{Role: "feature", Name: fc.Name}}
 		}
 		if r.roles[i].kind == target {
 			return r.errAt(1, 0, "column %s is both a feature and a target", Quote(fc.Name))

@@ -39,7 +39,8 @@ type Options struct {
 	// MaxCategories bounds the distinct values of a text column (default
 	// DefaultMaxCategories): more make it a likely identifier, an error.
 	MaxCategories int
-	// Workers parse in parallel (default GOMAXPROCS).
+	// Workers parse in parallel (0: one per CPU, runtime.GOMAXPROCS;
+	// negative: an error).
 	Workers int
 	// ChunkBytes is the read size (default 8 MiB); MaxRecordBytes bounds one
 	// record (default 64 MiB). Each is at most 512 MiB.

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"runtime/debug"
 	"sync/atomic"
 
+	"github.com/densetrain/densetrain/internal/cpus"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -42,11 +42,9 @@ func (p *Pool) Context() context.Context { return p.ctx }
 // workers and waits for all of them. It returns body's error or, if body
 // succeeded, the first error of a worker.
 func Run(ctx context.Context, workers int, body func(*Pool) error) error {
-	if workers == 0 {
-		workers = Workers(0)
-	}
-	if workers < 0 {
-		return fmt.Errorf("parallel: %d workers, want at least 1", workers)
+	workers, ok := cpus.Workers(workers)
+	if !ok {
+		return fmt.Errorf("parallel: %d workers, want at least 1 (or 0 for one per CPU)", workers)
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	p := &Pool{
@@ -164,14 +162,4 @@ func (p *Pool) dispatch(n int, task func(worker, i int) error, mustFinish bool) 
 		return err
 	}
 	return first
-}
-
-// Workers is the one rule for a worker count: n, or GOMAXPROCS (the CPUs
-// this process may use) when n is 0 or less. Callers check a count given
-// by a user before (a negative one is an error there).
-func Workers(n int) int {
-	if n <= 0 {
-		return runtime.GOMAXPROCS(0)
-	}
-	return n
 }

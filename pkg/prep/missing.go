@@ -2,7 +2,6 @@ package prep
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -11,22 +10,13 @@ import (
 	"github.com/densetrain/densetrain/pkg/tensor"
 )
 
-// The imputations of missing numbers, as scikit-learn's SimpleImputer
-// strategies; NoImpute makes a missing number an error.
-const (
-	Mean     = "mean"
-	Median   = "median"
-	NoImpute = "error"
-)
-
-// Imputers lists the imputations, Mean first.
-var Imputers = []string{Mean, Median, NoImpute}
-
-// Options says how Fit prepares a table.
+// Options says how Fit prepares a table. Its values are the constants of
+// their types (ParseTask, ParseScaler and ParseImputation read them from
+// names); tabular.Config checks them before they get here.
 type Options struct {
-	Task   string // Classify or Regress
-	Scaler string // Standard (default), MinMax or NoScale
-	Impute string // Mean (default), Median or NoImpute
+	Task   Task       // Classify or Regress
+	Scaler Scaler     // Standard (the zero value), MinMax or NoScale
+	Impute Imputation // Mean (the zero value), Median or NoImpute
 	// MissingIndicator adds a 0/1 input per numeric column that has
 	// missing values in the training rows.
 	MissingIndicator bool
@@ -39,10 +29,6 @@ type Options struct {
 // input scaling, the class labels and the target scaling.
 // It stops with ctx's error when ctx ends.
 func Fit[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], train []int, o Options) (*Preprocessing, error) {
-	o, err := o.withDefaults()
-	if err != nil {
-		return nil, err
-	}
 	p, err := newUnscaled(ctx, tab, o.Task)
 	if err != nil {
 		return nil, err
@@ -57,7 +43,7 @@ func Fit[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], train []int
 // model's targets with it; FitExcept then fits the rest. That is Fit in
 // an order that lets a caller drop the table's target columns once the
 // model's targets are made.
-func Start[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task string) (*Preprocessing, error) {
+func Start[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task Task) (*Preprocessing, error) {
 	return newUnscaled(ctx, tab, task)
 }
 
@@ -67,25 +53,7 @@ func Start[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task stri
 // the same training rows, and x is filled in place as Fit fills it. It
 // stops with ctx's error when ctx ends.
 func FitExcept[T tensor.Float](ctx context.Context, p *Preprocessing, x, y tensor.Matrix[T], held []int, o Options) error {
-	o, err := o.withDefaults()
-	if err != nil {
-		return err
-	}
 	return fitStats(ctx, p, x, func() (tensor.Matrix[T], error) { return y, nil }, rowSel{held: held}, o)
-}
-
-// withDefaults fills in the default scaler and imputation.
-func (o Options) withDefaults() (Options, error) {
-	if o.Scaler == "" {
-		o.Scaler = Standard
-	}
-	if o.Impute == "" {
-		o.Impute = Mean
-	}
-	if !slices.Contains(Imputers, o.Impute) {
-		return o, fmt.Errorf("unknown imputation %s: want %s, %s or %s", csvdata.Quote(o.Impute), Mean, Median, NoImpute)
-	}
-	return o, nil
 }
 
 // fitStats fits the imputation, the indicators and the input and target
@@ -93,8 +61,8 @@ func (o Options) withDefaults() (Options, error) {
 // when target scaling needs them.
 func fitStats[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matrix[T], targets func() (tensor.Matrix[T], error), train rowSel, o Options) error {
 	var err error
-	p.Impute = o.Impute
-	if p.Fill, p.Indicators, err = fills(ctx, x, train, p.oneHot(), o.Impute == Median); err != nil {
+	p.Impute = o.Impute.Resolved()
+	if p.Fill, p.Indicators, err = fills(ctx, x, train, p.oneHot(), p.Impute == Median); err != nil {
 		return err
 	}
 	if !o.MissingIndicator {
@@ -184,16 +152,17 @@ func count(n int, rows rowSel) int {
 	return n - len(rows.held)
 }
 
-// ErrMissing is wrapped by Inputs for a missing number that the
-// preprocessing does not impute.
-var ErrMissing = errors.New("missing value, and imputation is off")
+// ErrMissing is what Inputs' error for a missing number that the
+// preprocessing does not impute is (errors.Is): a *csvdata.MissingError,
+// as csvdata's for a missing cell read with Options.MissingIsError.
+var ErrMissing = csvdata.ErrMissing
 
 // Inputs returns the model's unscaled inputs for x (the schema's columns,
 // NaN where missing): missing values filled and indicator columns
 // appended. Without indicators it fills x in place and returns it.
 func Inputs[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matrix[T]) (tensor.Matrix[T], error) {
 	if x.Cols != p.Schema.Width() {
-		return x, fmt.Errorf("the data has %d input columns, the preprocessing %d", x.Cols, p.Schema.Width())
+		return x, &ShapeError{What: "input columns", Got: x.Cols, Want: p.Schema.Width()}
 	}
 	fill := make([]T, x.Cols)
 	for j := range fill {
@@ -213,7 +182,7 @@ func Inputs[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matr
 		for j, v := range src {
 			if v != v { // NaN: missing
 				if p.Impute == NoImpute {
-					return x, &RowError{Row: r, Err: fmt.Errorf("%w in column %s", ErrMissing, csvdata.Quote(p.Schema.Names()[j]))}
+					return x, &RowError{Row: r, Err: &csvdata.MissingError{Column: p.Schema.Names()[j]}}
 				}
 				v = fill[j]
 			}

@@ -14,22 +14,6 @@ import (
 	"github.com/densetrain/densetrain/pkg/tensor"
 )
 
-// Tasks.
-const (
-	Classify = "classify"
-	Regress  = "regress"
-)
-
-// The input scalings NewScaled offers, as scikit-learn's scalers.
-const (
-	Standard = "standard" // (x − mean)/std, StandardScaler
-	MinMax   = "minmax"   // (x − min)/(max − min) into [0, 1], MinMaxScaler
-	NoScale  = "none"     // inputs as they are
-)
-
-// Scalers lists the scalings, Standard first.
-var Scalers = []string{Standard, MinMax, NoScale}
-
 // MaxAutoClasses is the largest number of distinct integer target values
 // that task detection still takes for classes.
 const MaxAutoClasses = 20
@@ -43,7 +27,7 @@ const Version = 2
 type Preprocessing struct {
 	Version int            `json:"version"`
 	Schema  csvdata.Schema `json:"schema"`
-	Scaler  string         `json:"scaler,omitempty"` // Standard (also when empty), MinMax or NoScale
+	Scaler  Scaler         `json:"scaler,omitempty"` // Standard (also when empty), MinMax or NoScale
 	// Offset and Scale map each input column x to (x − Offset)/Scale:
 	// Offset is the mean under Standard (the minimum under MinMax, 0 under
 	// NoScale), Scale the standard deviation (the range); 1 when that is 0,
@@ -51,13 +35,13 @@ type Preprocessing struct {
 	// Offset under its first name, "mean".)
 	Offset  []float64 `json:"mean"`
 	Scale   []float64 `json:"scale"`
-	Task    string    `json:"task"`
+	Task    Task      `json:"task"`
 	Targets []string  `json:"targets"`
 	Labels  []string  `json:"labels,omitempty"` // class i is Labels[i]
 	// Impute is how missing numbers were filled (Mean, Median or NoImpute);
 	// Fill holds the value per schema column (0 for one-hot columns).
-	Impute string    `json:"impute,omitempty"`
-	Fill   []float64 `json:"fill,omitempty"`
+	Impute Imputation `json:"impute,omitempty"`
+	Fill   []float64  `json:"fill,omitempty"`
 	// Indicators lists the schema columns that had missing values in the
 	// training rows and get a 0/1 "was missing" input each, appended after
 	// the schema's columns, in this order.
@@ -79,7 +63,7 @@ func (p *Preprocessing) InputWidth() int { return p.Schema.Width() + len(p.Indic
 // DetectTask returns Classify when the target holds strings or at most
 // MaxAutoClasses distinct integers, Regress otherwise. It stops with ctx's
 // error when ctx ends.
-func DetectTask(ctx context.Context, c csvdata.Column) (string, error) {
+func DetectTask(ctx context.Context, c csvdata.Column) (Task, error) {
 	if c.Numbers == nil {
 		return Classify, nil
 	}
@@ -103,14 +87,14 @@ func DetectTask(ctx context.Context, c csvdata.Column) (string, error) {
 // input column over the training rows (all rows when train is nil), and
 // for classification the sorted class labels of
 // the single target column.
-func New[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task string, train []int) (*Preprocessing, error) {
+func New[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task Task, train []int) (*Preprocessing, error) {
 	return NewScaled(ctx, tab, task, train, Standard)
 }
 
 // NewScaled is New with the input scaling chosen: Standard, MinMax (each
 // numeric column's training minimum and range, as MinMaxScaler; a constant
 // column becomes 0) or NoScale. One-hot columns are never scaled.
-func NewScaled[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task string, train []int, scaler string) (*Preprocessing, error) {
+func NewScaled[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task Task, train []int, scaler Scaler) (*Preprocessing, error) {
 	p, err := newUnscaled(ctx, tab, task)
 	if err != nil {
 		return nil, err
@@ -120,7 +104,7 @@ func NewScaled[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task 
 
 // newUnscaled returns the preprocessing of a table for a task, without
 // statistics: the schema, the targets and the class labels.
-func newUnscaled[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task string) (*Preprocessing, error) {
+func newUnscaled[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task Task) (*Preprocessing, error) {
 	p := &Preprocessing{Version: Version, Schema: tab.Schema, Task: task}
 	for _, c := range tab.Targets {
 		p.Targets = append(p.Targets, c.Name)
@@ -145,7 +129,7 @@ func newUnscaled[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], tas
 			}
 		}
 	default:
-		return nil, fmt.Errorf("unknown task %s", csvdata.Quote(task))
+		return nil, fmt.Errorf("unknown task %s: want %s or %s", csvdata.Quote(string(task)), Classify, Regress)
 	}
 	return p, nil
 }
@@ -235,7 +219,7 @@ func EachClass(ctx context.Context, labels []string, c csvdata.Column, each func
 			}
 		}
 		if !ok {
-			return &RowError{Row: i, Err: fmt.Errorf("%s in target column %s: %w", csvdata.Quote(c.Text(i)), csvdata.Quote(c.Name), ErrUnknownLabel)}
+			return &RowError{Row: i, Err: &LabelError{Column: c.Name, Label: c.Text(i)}}
 		}
 		each(i, k)
 	}
@@ -278,16 +262,13 @@ func (p *Preprocessing) inputName(j int) string {
 	return fmt.Sprintf("input %d", j)
 }
 
-// ErrUnknownLabel is wrapped by Targets for a class not seen in training.
-var ErrUnknownLabel = errors.New("class label not seen in training")
-
 // Targets encodes target columns for the model: class indices (one
 // column) for classification, matched on the labels as written; the
 // numbers for regression. A row's problem (an unknown class, wrapping
 // ErrUnknownLabel, or text in a regression target) is a *RowError.
 func Targets[T tensor.Float](ctx context.Context, p *Preprocessing, cols []csvdata.Column) (tensor.Matrix[T], error) {
 	if len(cols) != len(p.Targets) || len(cols) == 0 {
-		return tensor.Matrix[T]{}, fmt.Errorf("%d target columns, the model has %d", len(cols), len(p.Targets))
+		return tensor.Matrix[T]{}, &ShapeError{What: "target columns", Got: len(cols), Want: len(p.Targets)}
 	}
 	width := len(cols)
 	if p.Task == Classify {
@@ -314,7 +295,7 @@ func notNumber(c csvdata.Column) error {
 // any longer after that.
 func TargetsInto[T tensor.Float](ctx context.Context, p *Preprocessing, cols []csvdata.Column, y tensor.Matrix[T]) error {
 	if len(cols) != len(p.Targets) {
-		return fmt.Errorf("%d target columns, the model has %d", len(cols), len(p.Targets))
+		return &ShapeError{What: "target columns", Got: len(cols), Want: len(p.Targets)}
 	}
 	if p.Task == Classify {
 		return EachClass(ctx, p.Labels, cols[0], func(i, k int) { y.Data[i] = T(k) })
@@ -361,11 +342,11 @@ func Unmarshal(b []byte) (*Preprocessing, error) {
 			return nil, errors.New("bad preprocessing: a missing indicator is out of range")
 		}
 	}
-	if p.Impute != "" && !slices.Contains(Imputers, p.Impute) {
-		return nil, fmt.Errorf("bad preprocessing: unknown imputation %s", csvdata.Quote(p.Impute))
+	if _, err := ParseImputation(p.Impute.String()); err != nil {
+		return nil, fmt.Errorf("bad preprocessing: %w", err)
 	}
-	if p.Scaler != "" && !slices.Contains(Scalers, p.Scaler) {
-		return nil, fmt.Errorf("bad preprocessing: unknown scaler %s", csvdata.Quote(p.Scaler))
+	if _, err := ParseScaler(p.Scaler.String()); err != nil {
+		return nil, fmt.Errorf("bad preprocessing: %w", err)
 	}
 	return &p, nil
 }

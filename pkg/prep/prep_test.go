@@ -28,7 +28,7 @@ func table(t *testing.T, content string) *csvdata.Table[float64] {
 }
 
 func TestDetectTask(t *testing.T) {
-	detect := func(c csvdata.Column) string {
+	detect := func(c csvdata.Column) Task {
 		task, err := DetectTask(ctx, c)
 		require.NoError(t, err)
 		return task
@@ -60,7 +60,7 @@ func TestCancelledContextStopsEveryPass(t *testing.T) {
 	_, err = Labels(stopped, col)
 	assert.ErrorIs(t, err, context.Canceled, "Labels")
 	assert.ErrorIs(t, EachClass(stopped, []string{"0", "1"}, col, func(int, int) {}), context.Canceled, "EachClass")
-	for _, task := range []string{Classify, Regress} {
+	for _, task := range []Task{Classify, Regress} {
 		_, err = Fit(stopped, tab, nil, Options{Task: task, ScaleTarget: true})
 		assert.ErrorIs(t, err, context.Canceled, "Fit %s", task)
 	}
@@ -190,7 +190,7 @@ func TestScalingDoesNotOverflowFloat32(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte("a,y\n3e38,0\n-3e38,1\n1e30,0\n"), 0o644))
 	tab, err := csvdata.Read[float32](path, csvdata.Options{})
 	require.NoError(t, err)
-	for _, s := range []string{MinMax, Standard} {
+	for _, s := range []Scaler{MinMax, Standard} {
 		p, err := NewScaled(ctx, tab, Classify, nil, s)
 		require.NoError(t, err)
 		x := tab.X

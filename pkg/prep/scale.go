@@ -14,7 +14,8 @@ import (
 
 // fitScaler fits the input scaling on the training rows of the model's
 // inputs x (one-hot and indicator columns are never scaled).
-func fitScaler[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matrix[T], train rowSel, scaler string) (err error) {
+func fitScaler[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matrix[T], train rowSel, scaler Scaler) (err error) {
+	scaler = scaler.Resolved()
 	p.Scaler = scaler
 	oneHot := append(p.oneHot(), slices.Repeat([]bool{true}, len(p.Indicators))...)
 	switch scaler {
@@ -25,7 +26,7 @@ func fitScaler[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.M
 	case NoScale:
 		p.Offset, p.Scale = make([]float64, x.Cols), slices.Repeat([]float64{1}, x.Cols)
 	default:
-		return fmt.Errorf("unknown scaler %s: want %s, %s or %s", csvdata.Quote(scaler), Standard, MinMax, NoScale)
+		_, err = ParseScaler(string(scaler))
 	}
 	return err
 }
@@ -106,7 +107,7 @@ var ErrScaledRange = errors.New("beyond the model's precision once scaled")
 // wrapping ErrScaledRange that names the column.
 func ScaleInputs[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matrix[T]) error {
 	if x.Cols != len(p.Offset) {
-		return fmt.Errorf("the data has %d input columns, the preprocessing %d", x.Cols, len(p.Offset))
+		return &ShapeError{What: "input columns", Got: x.Cols, Want: len(p.Offset)}
 	}
 	mean, scale := p.Offset, p.Scale
 	for r := 0; r < x.Rows; r++ {

@@ -92,7 +92,7 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) {
 		writeError(w, status, err)
 		return
 	}
-	pred, err := h.m.PredictColumns(r.Context(), cols, tabular.PredictOptions{Strict: h.o.Strict, Workers: 1, Hints: clientHint})
+	pred, err := h.m.PredictColumns(r.Context(), cols, tabular.PredictOptions{Strict: h.o.Strict, Workers: 1, Hints: h.o.clientHint})
 	if err != nil {
 		writePredictError(w, err)
 		return

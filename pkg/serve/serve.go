@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/prep"
 	"github.com/densetrain/densetrain/pkg/tabular"
 )
@@ -52,6 +53,11 @@ type Options struct {
 	// Log, when not nil, gets one line per request: method, path,
 	// status, duration and response bytes. Writes to it are serialized.
 	Log io.Writer
+	// Hints, when not nil, renders a setting that an error advises and
+	// that the server's operator, not the client, can change (Field
+	// "Float64" or "Strict"): a command names its flags. "" falls back to
+	// the Go names.
+	Hints func(csvdata.Hint) string
 }
 
 // handler serves one model.
@@ -161,7 +167,7 @@ func (h *handler) predictCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pred, err := h.m.Predict(r.Context(), tabular.Bytes("request", body.b),
-		tabular.PredictOptions{Strict: h.o.Strict, Workers: 1, Hints: clientHint})
+		tabular.PredictOptions{Strict: h.o.Strict, Workers: 1, Hints: h.o.clientHint})
 	if err != nil {
 		writePredictError(w, err)
 		return

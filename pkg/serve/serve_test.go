@@ -48,7 +48,7 @@ func model(t testing.TB, path string) *tabular.Model {
 	}
 	c := tabular.Config{Epochs: 5, Hidden: []int{8}, Seed: 1, Workers: 1}
 	if path == diabetes {
-		c.Float64, c.Epochs = true, 2
+		c.Precision, c.Epochs = tabular.F64, 2
 	}
 	m, err := tabular.Fit(context.Background(), tabular.File(path), c)
 	require.NoError(t, err)

@@ -29,7 +29,7 @@ func checkMemory[T tensor.Float](c Config, sizes []int, batch int) error {
 		widths += float64(sizes[i])
 	}
 	copies := 2 + float64(train.Parallelism{Workers: c.Workers}.Lanes(batch)) + float64(optimizerSlots[c.Optimizer])
-	if c.Patience > 0 {
+	if !c.NoEarlyStopping {
 		copies++ // the best weights, restored at the end
 	}
 	need := elem * (params*copies + 2*float64(batch)*widths)
@@ -47,7 +47,7 @@ func checkMemory[T tensor.Float](c Config, sizes []int, batch int) error {
 
 // optimizerSlots is the number of per-parameter buffers each optimizer
 // keeps (its velocity, moments or mean square).
-var optimizerSlots = map[string]int{"sgd": 0, "momentum": 1, "nesterov": 1, "adam": 2, "adamw": 2, "rmsprop": 1}
+var optimizerSlots = map[Optimizer]int{SGD: 0, Momentum: 1, Nesterov: 1, Adam: 2, AdamW: 2, RMSprop: 1}
 
 // trainRowBytes is the memory training needs per row of the table besides
 // the table itself (checked against the memory limit with it, before the

@@ -32,8 +32,11 @@ type Column struct {
 // (counted from 1); Predictions.Lines is empty and an unseen category's Line
 // is its row.
 func (m *Model) PredictColumns(ctx context.Context, cols []Column, o PredictOptions) (*Predictions, error) {
+	o, err := o.withDefaults()
+	if err != nil {
+		return nil, inputError(err)
+	}
 	var r *Predictions
-	var err error
 	if m.f64 != nil {
 		r, err = predictColumns(ctx, m, m.f64, cols, o)
 	} else {

@@ -65,7 +65,7 @@ func TestPredictColumnsMatchesPredict(t *testing.T) {
 	}{
 		{"scat.csv", Config{Targets: []string{"Species"}}},
 		{"Sacramento.csv", Config{Targets: []string{"price"}, MissingIndicator: true}},
-		{"diabetes_holes.csv", Config{Ignore: []string{"patient_id"}, Impute: prep.Median, MissingIndicator: true, Float64: true}},
+		{"diabetes_holes.csv", Config{Ignore: []string{"patient_id"}, Impute: prep.Median, MissingIndicator: true, Precision: F64}},
 	} {
 		t.Run(c.file, func(t *testing.T) {
 			path := messy + c.file

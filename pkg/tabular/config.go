@@ -1,11 +1,13 @@
 package tabular
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"slices"
 
+	"github.com/densetrain/densetrain/internal/cpus"
 	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/parallel"
@@ -26,7 +28,11 @@ const (
 	DefaultValMinRows = 50
 	// DefaultValMinRowsClassify is DefaultValMinRows for classification.
 	DefaultValMinRowsClassify = 1000
-	DefaultOptimizer          = "adam"
+	// DefaultActivation is the activation of the hidden layers.
+	DefaultActivation = "relu"
+	// MaxEpochs bounds Config.Epochs: a run keeps one history entry per
+	// epoch.
+	MaxEpochs = 1_000_000_000
 )
 
 // DefaultHidden is the default of Config.Hidden.
@@ -34,30 +40,40 @@ var DefaultHidden = []int{128, 64}
 
 // Config says what Fit reads and how it trains. Its zero value reads the
 // last column as the target, infers the task and the column types, and
-// trains with the defaults above.
+// trains with the defaults above: in every field, the zero value means
+// the default, and turning a thing off is a value of its own (a field
+// named No…, or a name such as prep.NoScale). Fit fills in the defaults
+// and checks every setting once, before it reads anything; a setting it
+// refuses is a *SettingError.
 type Config struct {
 	// Reading the table: see csvdata.Options.
 	Targets             []string
 	Categorical, Ignore []string
 	NA                  []string
 	Delimiter           byte
-	MaxCategories       int
-	// Task is "auto" (or empty), prep.Classify or prep.Regress.
-	Task string
-	// Preprocessing: see prep.Options. Scale is prep.Standard by default,
-	// Impute prep.Mean. NoTargetScale keeps regression targets in their
-	// units during training.
-	Scale, Impute    string
-	MissingIndicator bool
-	NoTargetScale    bool
+	MaxCategories       int // 0: csvdata.DefaultMaxCategories
+	// Task is prep.Auto (the zero value: detected from the target),
+	// prep.Classify or prep.Regress.
+	Task prep.Task
+	// Preprocessing: see prep.Options. Scale scales the inputs (the zero
+	// value: prep.Standard), Impute fills missing numbers (prep.Mean).
+	// TargetScale is prep.Standard (the zero value: regression targets are
+	// standardized for training, answers come in their units) or
+	// prep.NoScale (trained in their units).
+	Scale, TargetScale prep.Scaler
+	Impute             prep.Imputation
+	MissingIndicator   bool
 	// The network: hidden layer sizes (nil: DefaultHidden; empty: none),
-	// their activation (default relu), the loss ("auto": cross-entropy or
-	// MSE by task), the optimizer and its learning rate (0: the
-	// optimizer's default), in float32 (default) or float64.
-	Hidden                      []int
-	Activation, Loss, Optimizer string
-	LR                          float64
-	Float64                     bool
+	// their activation (an nn.ParseActivation name; empty:
+	// DefaultActivation), the loss (LossAuto: cross-entropy or MSE by
+	// task), the optimizer (DefaultOptimizer) and its learning rate (0: the
+	// optimizer's default), in F32 (the zero value) or F64.
+	Hidden     []int
+	Activation string
+	Loss       Loss
+	Optimizer  Optimizer
+	LR         float64
+	Precision  Precision
 	// Regularization. Dropout drops units after the hidden layers (one rate
 	// for every hidden layer, or one per hidden layer; 0: none), InputDropout
 	// the inputs; L1 and L2 penalize the weights of every Dense layer and
@@ -65,25 +81,28 @@ type Config struct {
 	// fields; 0: none).
 	Dropout                       []float64
 	InputDropout, L1, L2, MaxNorm float64
-	// LRSchedule is "" or "constant" (the rate stays), or "cosine": the rate
-	// follows half a cosine from LR to 0 over Epochs, set at the start of
-	// every epoch (train.CosineDecay).
-	LRSchedule string
-	// Training. Epochs and Batch default to DefaultEpochs and DefaultBatch.
-	// ValSplit holds out a fraction of the rows for validation (default
-	// DefaultValSplit for tables of at least DefaultValMinRows rows
-	// (DefaultValMinRowsClassify for classification),
-	// stratified by class; negative: none); Val gives a validation table
-	// instead. Patience stops after that many epochs without improvement
-	// of the validation loss (the training loss without validation) and
-	// keeps the best epoch's weights (default DefaultPatience; negative:
-	// off).
+	// LRSchedule is Constant (the zero value) or Cosine.
+	LRSchedule Schedule
+	// Training. Epochs and Batch default to DefaultEpochs and DefaultBatch;
+	// Workers to one per CPU (runtime.GOMAXPROCS): the model does not
+	// depend on their number.
 	Epochs, Batch, Workers int
 	Seed                   uint64
-	ValSplit               float64
-	Val                    *Source
-	Patience               int
-	// Checkpoints, as train.Options.
+	// ValSplit holds out a fraction of the rows for validation, stratified
+	// by class; its zero value is DefaultValSplit for tables of at least
+	// DefaultValMinRows rows (DefaultValMinRowsClassify for
+	// classification) and none for smaller ones. NoValSplit holds out
+	// none; Val gives a validation table instead.
+	ValSplit   float64
+	NoValSplit bool
+	Val        *Source
+	// Patience stops after that many epochs without improvement of the
+	// validation loss (the training loss without validation) and keeps the
+	// best epoch's weights (0: DefaultPatience). NoEarlyStopping trains
+	// every epoch and keeps the last one's weights.
+	Patience        int
+	NoEarlyStopping bool
+	// Checkpoints, as train.Options (CheckpointEvery 0: none).
 	CheckpointPath  string
 	CheckpointEvery int
 	Resume          bool
@@ -99,32 +118,38 @@ type Config struct {
 	// Comm trains across processes (see train.Options.Comm).
 	Comm          parallel.Communicator
 	CommAllreduce bool
+
+	activation nn.Activation // Activation, parsed by withDefaults
 }
 
-// withDefaults fills in the defaults and checks the settings that need no
-// data.
+// withDefaults fills in the defaults of the zero values and checks every
+// setting that needs no data: the one place where either is done. A
+// setting it refuses is a *SettingError.
 func (c Config) withDefaults() (Config, error) {
-	if c.Task == "" {
-		c.Task = "auto"
+	if err := c.checkNames(); err != nil {
+		return c, err
 	}
+	c.Task, c.Scale, c.TargetScale, c.Impute = c.Task.Resolved(), c.Scale.Resolved(), c.TargetScale.Resolved(), c.Impute.Resolved()
+	c.Loss, c.Optimizer, c.LRSchedule, c.Precision = c.Loss.Resolved(), c.Optimizer.Resolved(), c.LRSchedule.Resolved(), c.Precision.Resolved()
 	if c.Hidden == nil {
 		c.Hidden = DefaultHidden
 	}
 	if c.Activation == "" {
-		c.Activation = "relu"
+		c.Activation = DefaultActivation
 	}
-	if c.Loss == "" {
-		c.Loss = "auto"
+	act, err := nn.ParseActivation(c.Activation)
+	if err != nil {
+		return c, settingError("Activation", c.Activation, "want linear, sigmoid, tanh, relu, leaky_relu or softmax")
 	}
-	if c.Optimizer == "" {
-		c.Optimizer = DefaultOptimizer
+	c.activation = act
+	if err := c.checkCounts(); err != nil {
+		return c, err
 	}
-	if c.Scale == "" {
-		c.Scale = prep.Standard
+	w, ok := cpus.Workers(c.Workers)
+	if !ok {
+		return c, settingError("Workers", c.Workers, "want 0 (one per CPU) or more")
 	}
-	if c.Impute == "" {
-		c.Impute = prep.Mean
-	}
+	c.Workers = w
 	if c.Epochs == 0 {
 		c.Epochs = DefaultEpochs
 	}
@@ -137,82 +162,105 @@ func (c Config) withDefaults() (Config, error) {
 	if c.MaxCategories == 0 {
 		c.MaxCategories = csvdata.DefaultMaxCategories
 	}
-	switch {
-	case c.Task != "auto" && c.Task != prep.Classify && c.Task != prep.Regress:
-		return c, fmt.Errorf("task %s: want auto, classify or regress", csvdata.Quote(c.Task))
-	case !slices.Contains(prep.Scalers, c.Scale):
-		return c, fmt.Errorf("scale %s: want standard, minmax or none", csvdata.Quote(c.Scale))
-	case !slices.Contains(prep.Imputers, c.Impute):
-		return c, fmt.Errorf("impute %s: want mean, median or error", csvdata.Quote(c.Impute))
-	case c.Epochs < 1 || c.Batch < 1 || c.Workers < 0 || c.MaxCategories < 1:
-		return c, fmt.Errorf("epochs %d, batch %d, workers %d, max categories %d: want positive values", c.Epochs, c.Batch, c.Workers, c.MaxCategories)
-	case c.ValSplit >= 1 || c.ValSplit != c.ValSplit:
-		return c, fmt.Errorf("ValSplit %v: want a fraction below 1 (0: the default, negative: none)", c.ValSplit)
-	case !(c.LR >= 0) || math.IsInf(c.LR, 0):
-		return c, fmt.Errorf("LR %v: want a finite rate, 0 for the optimizer's default", c.LR)
-	case c.ValSplit > 0 && c.Val != nil:
-		return c, fmt.Errorf("give a validation split or a validation table, not both")
-	}
-	if c.LRSchedule != "" && c.LRSchedule != "constant" && c.LRSchedule != "cosine" {
-		return c, fmt.Errorf("learning-rate schedule %s: want constant or cosine", csvdata.Quote(c.LRSchedule))
-	}
-	if len(c.Dropout) > 1 && len(c.Dropout) != len(c.Hidden) {
-		return c, fmt.Errorf("%d dropout rates for %d hidden layers: give one rate, or one per hidden layer", len(c.Dropout), len(c.Hidden))
-	}
-	for _, r := range append(slices.Clone(c.Dropout), c.InputDropout) {
-		if !(r >= 0 && r < 1) {
-			return c, fmt.Errorf("dropout rate %v: want a fraction in [0, 1)", r)
+	return c, c.checkRates()
+}
+
+// checkNames checks the settings that are names.
+func (c Config) checkNames() error {
+	for _, n := range []struct {
+		field, value string
+		parse        func(string) error
+	}{
+		{"Task", string(c.Task), func(s string) error { _, err := prep.ParseTask(s); return err }},
+		{"Scale", string(c.Scale), func(s string) error { _, err := prep.ParseScaler(s); return err }},
+		{"TargetScale", string(c.TargetScale), func(s string) error {
+			_, err := prep.ParseName("target scaling", s, []prep.Scaler{prep.Standard, prep.NoScale})
+			return err
+		}},
+		{"Impute", string(c.Impute), func(s string) error { _, err := prep.ParseImputation(s); return err }},
+		{"Loss", string(c.Loss), func(s string) error { _, err := ParseLoss(s); return err }},
+		{"Optimizer", string(c.Optimizer), func(s string) error { _, err := ParseOptimizer(s); return err }},
+		{"LRSchedule", string(c.LRSchedule), func(s string) error { _, err := ParseSchedule(s); return err }},
+		{"Precision", string(c.Precision), func(s string) error { _, err := ParsePrecision(s); return err }},
+	} {
+		if n.value == "" { // the zero value: the default
+			continue
+		}
+		var ne *prep.NameError
+		if err := n.parse(n.value); errors.As(err, &ne) {
+			return settingError(n.field, n.value, "%s", ne.Wanted())
 		}
 	}
-	for _, v := range []float64{c.L1, c.L2, c.MaxNorm} {
-		if !(v >= 0) || math.IsInf(v, 1) {
-			return c, fmt.Errorf("l1 %v, l2 %v, max norm %v: want finite values not below 0", c.L1, c.L2, c.MaxNorm)
+	return nil
+}
+
+// checkCounts checks the settings that are counts, before their zero
+// values are filled in.
+func (c Config) checkCounts() error {
+	for _, n := range []struct {
+		field      string
+		value, max int
+		want       string
+	}{
+		{"Epochs", c.Epochs, MaxEpochs, fmt.Sprintf("want at least 0 (0: the default) and at most %d", MaxEpochs)},
+		{"Batch", c.Batch, math.MaxInt, "want 0 (the default) or more"},
+		{"MaxCategories", c.MaxCategories, math.MaxInt, "want 0 (the default) or more"},
+		{"Patience", c.Patience, math.MaxInt, "want 0 (the default) or more"},
+		{"CheckpointEvery", c.CheckpointEvery, math.MaxInt, "want 0 (none) or more"},
+	} {
+		if n.value < 0 || n.value > n.max {
+			return settingError(n.field, n.value, "%s", n.want)
 		}
 	}
 	for _, h := range c.Hidden {
 		if h < 1 {
-			return c, fmt.Errorf("hidden layer size %d: want at least 1", h)
+			return settingError("Hidden", c.Hidden, "want layer sizes of at least 1")
 		}
 	}
-	if _, err := nn.ParseActivation(c.Activation); err != nil {
-		return c, err
-	}
-	if _, err := NewOptimizer[float32](c.Optimizer, c.LR); err != nil {
-		return c, err
-	}
-	return c, nil
+	return nil
 }
 
-// readOptions are the csvdata options of the training table.
-func (c Config) readOptions() csvdata.Options {
-	return csvdata.Options{Targets: c.Targets, Categorical: c.Categorical, Ignore: c.Ignore, NA: c.NA,
-		Delimiter: c.Delimiter, MaxCategories: c.MaxCategories, Workers: c.Workers, MissingIsError: c.Impute == prep.NoImpute,
-		ExtraRowBytes: trainRowBytes(c)}
-}
-
-// NewOptimizer returns the named optimizer: sgd, momentum, nesterov, adam,
-// adamw or rmsprop, with learning rate lr (0: Keras' default for it, 0.01
-// for the SGD family and 0.001 otherwise).
-func NewOptimizer[T nn.Float](name string, lr float64) (nn.Optimizer[T], error) {
-	def := func(d float64) float64 {
-		if lr == 0 {
-			return d
+// checkRates checks the settings that are rates and fractions.
+func (c Config) checkRates() error {
+	switch {
+	case !(c.ValSplit >= 0 && c.ValSplit < 1):
+		return settingError("ValSplit", c.ValSplit, "want a fraction in [0, 1)")
+	case c.ValSplit > 0 && (c.NoValSplit || c.Val != nil):
+		return settingError("ValSplit", c.ValSplit, "give a validation split or a validation table, not both")
+	case !(c.LR >= 0) || math.IsInf(c.LR, 0):
+		return settingError("LR", c.LR, "want a positive finite rate, or 0 for the optimizer's default")
+	case len(c.Dropout) > 1 && len(c.Dropout) != len(c.Hidden):
+		return settingError("Dropout", c.Dropout, "%d rates for %d hidden layers (give one rate, or one per hidden layer)", len(c.Dropout), len(c.Hidden))
+	case len(c.Hidden) == 0 && slices.ContainsFunc(c.Dropout, func(r float64) bool { return r != 0 }):
+		return settingError("Dropout", c.Dropout, "there are no hidden layers to drop units of")
+	case !(c.InputDropout >= 0 && c.InputDropout < 1):
+		return settingError("InputDropout", c.InputDropout, "want a rate in [0, 1)")
+	}
+	for _, r := range c.Dropout {
+		if !(r >= 0 && r < 1) {
+			return settingError("Dropout", c.Dropout, "want rates in [0, 1)")
 		}
-		return lr
 	}
-	switch name {
-	case "sgd":
-		return nn.NewSGD[T](def(0.01)), nil
-	case "momentum":
-		return nn.NewMomentum[T](def(0.01), 0.9), nil
-	case "nesterov":
-		return nn.NewNesterov[T](def(0.01), 0.9), nil
-	case "adam":
-		return nn.NewAdam[T](def(0.001)), nil
-	case "adamw":
-		return nn.NewAdamW[T](def(0.001), 0.004), nil
-	case "rmsprop":
-		return nn.NewRMSprop[T](def(0.001)), nil
+	for _, p := range []struct {
+		field string
+		v     float64
+	}{{"L1", c.L1}, {"L2", c.L2}, {"MaxNorm", c.MaxNorm}} {
+		if !(p.v >= 0) || math.IsInf(p.v, 1) {
+			return settingError(p.field, p.v, "want a finite value not below 0 (0: none)")
+		}
 	}
-	return nil, fmt.Errorf("optimizer %s: want sgd, momentum, nesterov, adam, adamw or rmsprop", csvdata.Quote(name))
+	return nil
+}
+
+// readOptions are the csvdata options of the training table (with its
+// targets) or of the validation table (with the training schema).
+func (c Config) readOptions(schema *csvdata.Schema, targets []string) csvdata.Options {
+	o := csvdata.Options{Targets: targets, Schema: schema, Categorical: c.Categorical, Ignore: c.Ignore, NA: c.NA,
+		Delimiter: c.Delimiter, MaxCategories: c.MaxCategories, Workers: c.Workers, MissingIsError: c.Impute.MissingIsError()}
+	if schema == nil {
+		o.ExtraRowBytes = trainRowBytes(c)
+	} else {
+		o.Categorical, o.Ignore, o.MaxCategories = nil, nil, 0
+	}
+	return o
 }

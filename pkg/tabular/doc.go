@@ -30,20 +30,40 @@
 // network and the preprocessing, so that Predict and Evaluate take raw CSV
 // and answer with the original labels and units.
 //
+// # Options
+//
+// Config and PredictOptions say everything Fit, Predict and Evaluate do.
+// The settings that are names are typed (prep.Task, prep.Scaler,
+// prep.Imputation, Loss, Optimizer, Schedule, Precision), each with a
+// Parse function and the constants it takes; in every field the zero
+// value means the default (filled in by the types' Resolved methods and
+// Config's own defaults), and turning a thing off is a value of its own
+// (NoEarlyStopping, NoValSplit, prep.NoScale). Fit fills in the defaults
+// and checks every setting once, before reading anything, and hands the
+// layers below (csvdata, prep, nn) values already checked: Workers, for
+// one, reaches them as a positive count.
+//
 // # Errors
 //
-// Problems with the input — a malformed table, a flag-like setting that
-// does not fit the data — are *InputError values; those about a place in
-// a file are *csvdata.ParseError values inside, naming file, line and
-// column. Other errors (a training that diverged, a cancelled context) are
-// returned as they are.
+// Problems with the input — a malformed table, a setting that does not
+// fit the data — are *InputError values; those about a place in a file
+// are *csvdata.ParseError values inside, naming file, line and column. A
+// setting refused before anything is read is a *SettingError naming its
+// field (`Config.Workers -1: want 0 (one per CPU) or more`). Where a caller
+// may branch on what went wrong, the error is a type with fields, inside
+// those: a class not seen in training (*prep.LabelError), a missing number
+// where imputation is off (*csvdata.MissingError), a column the table
+// lacks (*csvdata.ColumnNotFoundError), data of another shape
+// (*prep.ShapeError). Other errors (a training that diverged, a cancelled
+// context) are returned as they are.
 //
 // An error that advises a setting — a missing-value token to declare, an
 // identifier column to leave out, a float64 model — holds a
 // *csvdata.HintError whose Hints list them, named in its message as
 // fields of the options given: Config's for Fit (`declare it with "?" in
-// Config.NA`), PredictOptions' for Predict and Evaluate (Config.Float64
-// for a float64 model, which only training makes). Config.Hints and
+// Config.NA`), PredictOptions' for Predict and Evaluate (Config.Precision
+// F64 for a float64 model, which only training makes). Config.Hints and
 // PredictOptions.Hints name them otherwise; the train command names its
-// flags (`--na "?"`).
+// flags (`--na "?"`), and names the flag of a setting a *SettingError
+// refuses.
 package tabular

@@ -132,6 +132,6 @@ func onnxModel[T tensor.Float](p *prep.Preprocessing, net *nn.Model[T]) (*onnxpb
 		OpsetImport:   []*onnxpb.OperatorSetIdProto{{Domain: "", Version: opset}},
 		ProducerName:  "densetrain",
 		Graph:         b.g,
-		MetadataProps: []*onnxpb.StringStringEntryProto{{Key: "task", Value: p.Task}, {Key: "targets", Value: string(targets)}, {Key: "na", Value: string(na)}},
+		MetadataProps: []*onnxpb.StringStringEntryProto{{Key: "task", Value: string(p.Task)}, {Key: "targets", Value: string(targets)}, {Key: "na", Value: string(na)}},
 	}, nil
 }

@@ -104,7 +104,7 @@ func TestONNXHasTheDocumentedInputsAndOutputs(t *testing.T) {
 			[]string{"label STRING [N]", "probabilities FLOAT [N,2]"},
 			9, []string{":20"}, map[string]string{"task": "classify", "targets": `["bought"]`, "na": `["NA","N/A","NaN","nan","null","NULL","?"]`}},
 		{"regression f64", messy + "diabetes_holes.csv",
-			Config{Ignore: []string{"patient_id", "clinic"}, Float64: true, Hidden: []int{4}, Epochs: 2, Workers: 1},
+			Config{Ignore: []string{"patient_id", "clinic"}, Precision: F64, Hidden: []int{4}, Epochs: 2, Workers: 1},
 			[]string{"age DOUBLE [N,1]", "sex DOUBLE [N,1]", "bmi DOUBLE [N,1]", "bp DOUBLE [N,1]", "s1 DOUBLE [N,1]",
 				"s2 DOUBLE [N,1]", "s3 DOUBLE [N,1]", "s4 DOUBLE [N,1]", "s5 DOUBLE [N,1]", "s6 DOUBLE [N,1]"},
 			[]string{"value DOUBLE [N,1]"},

@@ -28,7 +28,7 @@ func Fit(ctx context.Context, src Source, c Config) (*Model, error) {
 		return nil, inputError(err)
 	}
 	fitT := fit[float32]
-	if c.Float64 {
+	if c.Precision == F64 {
 		fitT = fit[float64]
 	}
 	m, err := fitT(ctx, src, c)
@@ -36,14 +36,14 @@ func Fit(ctx context.Context, src Source, c Config) (*Model, error) {
 }
 
 func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, error) {
-	tab, err := read[T](ctx, src, c.readOptions())
+	tab, err := read[T](ctx, src, c.readOptions(nil, c.Targets))
 	if err != nil {
 		return nil, err
 	}
 	warnSkipped(c.Warn, src.Name, tab.Skipped)
 	collect(tab.X.Rows)
 	task := c.Task
-	if task == "auto" {
+	if task == prep.Auto {
 		task = prep.Regress
 		if len(tab.Targets) == 1 {
 			if task, err = prep.DetectTask(ctx, tab.Targets[0]); err != nil {
@@ -68,7 +68,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 	}
 	collect(tab.X.Rows)
 	var val []int
-	if c.ValSplit == 0 && c.Val == nil && tab.X.Rows >= defaultValMinRows(task) {
+	if c.ValSplit == 0 && !c.NoValSplit && c.Val == nil && tab.X.Rows >= defaultValMinRows(task) {
 		c.ValSplit = DefaultValSplit
 	}
 	if c.ValSplit > 0 {
@@ -84,7 +84,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 		}
 	}
 	err = prep.FitExcept(ctx, p, tab.X, y, val, prep.Options{Task: task, Scaler: c.Scale, Impute: c.Impute,
-		MissingIndicator: c.MissingIndicator, ScaleTarget: !c.NoTargetScale})
+		MissingIndicator: c.MissingIndicator, ScaleTarget: c.TargetScale == prep.Standard})
 	if err != nil {
 		return nil, rowError(ctx, src.Name, tab, err)
 	}
@@ -104,8 +104,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 		CheckpointPath: c.CheckpointPath, CheckpointEvery: c.CheckpointEvery, Resume: c.Resume,
 		MetricScale: p.TargetScale} // rmse and mae per epoch in the targets' units, as Evaluate reports them
 	if c.Val != nil {
-		vt, err := read[T](ctx, *c.Val, csvdata.Options{Targets: p.Targets, Schema: &p.Schema, Workers: c.Workers,
-			NA: c.NA, Delimiter: c.Delimiter, MissingIsError: c.Impute == prep.NoImpute})
+		vt, err := read[T](ctx, *c.Val, c.readOptions(&p.Schema, p.Targets))
 		if err != nil {
 			return nil, err
 		}
@@ -122,10 +121,10 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 	if err != nil {
 		return nil, err
 	}
-	if c.LRSchedule == "cosine" {
+	if c.LRSchedule == Cosine {
 		opts.Callbacks = append(opts.Callbacks, train.LearningRateScheduler{Schedule: train.CosineDecay(net.Optimizer().(nn.LearningRater).LearningRate(), c.Epochs, 0)})
 	}
-	if c.Patience > 0 {
+	if !c.NoEarlyStopping {
 		opts.Callbacks = append(opts.Callbacks, &train.EarlyStopping{Patience: c.Patience, RestoreBestWeights: true})
 	}
 	opts.Callbacks = append(opts.Callbacks, c.Callbacks...)
@@ -148,7 +147,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 // a small validation part stops too soon (measured in benchmarks/accuracy:
 // iris and scat lose 0.01–0.03 accuracy with it, regression tables lose
 // 0.08–0.2 R² without it).
-func defaultValMinRows(task string) int {
+func defaultValMinRows(task prep.Task) int {
 	if task == prep.Classify {
 		return DefaultValMinRowsClassify
 	}
@@ -197,29 +196,32 @@ func atRow[T tensor.Float](name string, tab *csvdata.Table[T], err error) error 
 // and loss for the task, once its memory is known to fit (rows is the
 // number of training rows).
 func buildNetwork[T tensor.Float](c Config, p *prep.Preprocessing, targets, rows int) (*nn.Model[T], error) {
-	act, _ := nn.ParseActivation(c.Activation)
+	act := c.activation
 	var (
 		loss    nn.Loss[T]
 		outputs int
 		outAct  nn.Activation
 	)
 	switch {
-	case p.Task == prep.Classify && (c.Loss == "auto" || c.Loss == "ce"):
+	case p.Task == prep.Classify && (c.Loss == LossAuto || c.Loss == LossCE):
 		loss, outputs, outAct = nn.CrossEntropy[T](), len(p.Labels), nn.Softmax
-	case p.Task == prep.Classify && c.Loss == "bce":
+	case p.Task == prep.Classify && c.Loss == LossBCE:
 		if len(p.Labels) != 2 {
-			return nil, inputError(fmt.Errorf("loss bce needs two classes, the target has %d", len(p.Labels)))
+			return nil, inputError(settingError("Loss", string(c.Loss), "needs two classes, the target has %d", len(p.Labels)))
 		}
 		loss, outputs, outAct = nn.BinaryCrossEntropy[T](), 1, nn.Sigmoid
-	case p.Task == prep.Regress && (c.Loss == "auto" || c.Loss == "mse" || c.Loss == "mae" || c.Loss == "huber"):
-		name := c.Loss
-		if name == "auto" {
-			name = "mse"
+	case p.Task == prep.Regress && (c.Loss == LossAuto || c.Loss == LossMSE || c.Loss == LossMAE || c.Loss == LossHuber):
+		switch c.Loss {
+		case LossMAE:
+			loss = nn.MAE[T]()
+		case LossHuber:
+			loss = nn.Huber[T](1)
+		default:
+			loss = nn.MSE[T]()
 		}
-		loss, _ = nn.LossByName[T](name, 0)
 		outputs, outAct = targets, nn.Linear
 	default:
-		return nil, inputError(fmt.Errorf("loss %s does not fit the %s task", csvdata.Quote(c.Loss), p.Task))
+		return nil, inputError(settingError("Loss", string(c.Loss), "does not fit the %s task", p.Task))
 	}
 	if err := checkMemory[T](c, append(append([]int{p.InputWidth()}, c.Hidden...), outputs), min(c.Batch, rows)); err != nil {
 		return nil, inputError(err)
@@ -249,7 +251,10 @@ func buildNetwork[T tensor.Float](c Config, p *prep.Preprocessing, targets, rows
 		in = h
 	}
 	m.Add(dense(in, outputs, outAct, "output"))
-	opt, _ := NewOptimizer[T](c.Optimizer, c.LR)
+	opt, err := NewOptimizer[T](c.Optimizer, c.LR)
+	if err != nil {
+		return nil, err
+	}
 	if err := m.Compile(loss, opt, nn.WithSeed(c.Seed)); err != nil {
 		return nil, err
 	}
@@ -310,7 +315,7 @@ func warnUnseen(w io.Writer, name string, cells []csvdata.Cells, render func(csv
 // numbers, with more distinct values than prep.MaxAutoClasses — a
 // regression target with a stray word, which would otherwise train a
 // class per distinct number.
-func strayText(c csvdata.Column, task string) error {
+func strayText(c csvdata.Column, task prep.Task) error {
 	if task != prep.Classify || c.Numbers != nil || c.FirstText < 0 {
 		return nil
 	}
@@ -332,5 +337,5 @@ func strayText(c csvdata.Column, task string) error {
 	first := c.Strings[c.FirstText]
 	return &prep.RowError{Row: c.FirstText, Err: csvdata.NewHintError(
 		"target column %s holds numbers and text (%d numbers, %d text values, the first %s here), which would make a class of every distinct number: if %s means a missing value, declare it with %s; for classes, set the task with %s",
-		csvdata.Quote(c.Name), numbers, texts, csvdata.Quote(first), csvdata.Quote(first), csvdata.Hint{Field: "NA", Value: first}, csvdata.Hint{Field: "Task", Value: prep.Classify})}
+		csvdata.Quote(c.Name), numbers, texts, csvdata.Quote(first), csvdata.Quote(first), csvdata.Hint{Field: "NA", Value: first}, csvdata.Hint{Field: "Task", Value: string(prep.Classify)})}
 }

@@ -8,16 +8,20 @@ import (
 
 // The settings that errors and warnings advise (csvdata.Hint) are named as
 // fields of the options the caller gave: Config's for Fit, PredictOptions'
-// for Predict and Evaluate (Config.Float64 for a float64 model, which
-// only training makes) — `"?" in Config.NA`, `PredictOptions.Strict`.
+// for Predict and Evaluate (Config.Precision F64 for a float64 model,
+// which only training makes) — `"?" in Config.NA`, `PredictOptions.Strict`.
 // Config.Hints and PredictOptions.Hints name them otherwise: the train
 // command names its flags.
 
 // ConfigHint renders a hint as a field of Config, the default of
-// Config.Hints (Strict, which Config has not, as PredictOptions.Strict).
+// Config.Hints (Strict, which Config has not, as PredictOptions.Strict;
+// Float64 as Config.Precision F64).
 func ConfigHint(h csvdata.Hint) string {
-	if h.Field == "Strict" {
+	switch h.Field {
+	case "Strict":
 		return csvdata.GoHint("PredictOptions", h)
+	case "Float64":
+		return "Config.Precision F64"
 	}
 	return csvdata.GoHint("Config", h)
 }
@@ -30,7 +34,7 @@ func PredictHint(h csvdata.Hint) string {
 	case "NA", "Strict":
 		return csvdata.GoHint("PredictOptions", h)
 	}
-	return csvdata.GoHint("Config", h)
+	return ConfigHint(h)
 }
 
 func (c Config) hints() func(csvdata.Hint) string {

@@ -55,10 +55,10 @@ func TestHintsNameConfigFields(t *testing.T) {
 	assert.Contains(t, err.Error(), `declare it with "?" in Config.NA; if the column holds categories, declare it with "b" in Config.Categorical`)
 	err = fit("a,y\n1e39,0\n2,1\n", Config{})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "(train with Config.Float64 for a float64 model)")
+	assert.Contains(t, err.Error(), "(train with Config.Precision F64 for a float64 model)")
 	err = fit("a,y\n1,1e39\n2,1\n", Config{Task: "regress"}) // from prep: a target
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `t.csv:2: "1e39" in target column "y" is beyond the range of float32 (train with Config.Float64 for a float64 model)`)
+	assert.Contains(t, err.Error(), `t.csv:2: "1e39" in target column "y" is beyond the range of float32 (train with Config.Precision F64 for a float64 model)`)
 	var he *csvdata.HintError
 	require.True(t, errors.As(err, &he))
 	assert.Equal(t, []csvdata.Hint{{Field: "Float64"}}, he.Hints())
@@ -76,10 +76,10 @@ func TestHintsNameConfigFields(t *testing.T) {
 	assert.Contains(t, err.Error(), "declare it with --na)")
 	_, err = m.Evaluate(ctx, Bytes("test", []byte("a,c,y\n1e39,red,0\n")), PredictOptions{})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "(train with Config.Float64 for a float64 model)")
+	assert.Contains(t, err.Error(), "(train with Config.Precision F64 for a float64 model)")
 	_, err = m.PredictColumns(ctx, []Column{{Name: "a", Numbers: []float64{1e39}}, {Name: "c", Texts: []string{"red"}}}, PredictOptions{})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "column \"a\", row 1: 1e+39 is beyond the range of float32 (train with Config.Float64 for a float64 model)")
+	assert.Contains(t, err.Error(), "column \"a\", row 1: 1e+39 is beyond the range of float32 (train with Config.Precision F64 for a float64 model)")
 	var warn bytes.Buffer
 	_, err = m.PredictColumns(ctx, []Column{{Name: "a", Numbers: []float64{1}}, {Name: "c", Texts: []string{"green"}}}, PredictOptions{Warn: &warn})
 	require.NoError(t, err)

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/densetrain/densetrain/internal/atomicfile"
+	"github.com/densetrain/densetrain/internal/cpus"
 	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/prep"
@@ -116,9 +117,10 @@ type PredictOptions struct {
 	// NA adds missing-value tokens to the model's; Delimiter as in Config.
 	NA        []string
 	Delimiter byte
-	// Workers read the table and run the network (0: GOMAXPROCS); the
-	// answers do not depend on their number. One worker runs the network
-	// on the calling goroutine, the cheap choice for small requests.
+	// Workers read the table and run the network (0: one per CPU,
+	// runtime.GOMAXPROCS); the answers do not depend on their number. One
+	// worker runs the network on the calling goroutine, the cheap choice
+	// for small requests. A negative number is a *SettingError.
 	Workers int
 	// Warn gets one line per column with unseen categories, and one for
 	// rows skipped by Evaluate for a missing target.
@@ -128,9 +130,20 @@ type PredictOptions struct {
 	Hints func(csvdata.Hint) string
 }
 
+// withDefaults fills in the number of workers and checks it: the one
+// place where either is done for Predict, Evaluate and PredictColumns.
+func (o PredictOptions) withDefaults() (PredictOptions, error) {
+	w, ok := cpus.Workers(o.Workers)
+	if !ok {
+		return o, &SettingError{Struct: "PredictOptions", Field: "Workers", Value: goValue(o.Workers), Want: "want 0 (one per CPU) or more"}
+	}
+	o.Workers = w
+	return o, nil
+}
+
 func (m *Model) readOptions(o PredictOptions, targets bool) csvdata.Options {
 	opt := csvdata.Options{Schema: &m.Prep.Schema, NoTargets: !targets, StrictCategories: o.Strict, NA: append(slices.Clone(m.Prep.NA), o.NA...),
-		Delimiter: o.Delimiter, Workers: o.Workers, MissingIsError: m.Prep.Impute == prep.NoImpute}
+		Delimiter: o.Delimiter, Workers: o.Workers, MissingIsError: m.Prep.Impute.MissingIsError()}
 	if targets {
 		opt.Targets = m.Prep.Targets
 	}
@@ -156,8 +169,11 @@ type Predictions struct {
 // Predict reads a table (its target columns may be absent) and predicts
 // every row.
 func (m *Model) Predict(ctx context.Context, src Source, o PredictOptions) (*Predictions, error) {
+	o, err := o.withDefaults()
+	if err != nil {
+		return nil, inputError(err)
+	}
 	var r *Predictions
-	var err error
 	if m.f64 != nil {
 		r, err = predict(ctx, m, m.f64, src, o)
 	} else {
@@ -201,7 +217,7 @@ func predict[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], sr
 }
 
 // answer runs the network on its inputs x with the given number of workers
-// (0: GOMAXPROCS) and decodes the outputs: values in the targets' units, or
+// (positive: PredictOptions.withDefaults decided it) and decodes the outputs: values in the targets' units, or
 // probabilities and labels.
 func answer[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], x tensor.Matrix[T], workers int) (*Predictions, error) {
 	out, err := train.Predict(ctx, net, x, train.EvalOptions{Workers: workers})
@@ -262,8 +278,11 @@ type Evaluation struct {
 // metrics. Rows with a missing target are skipped; a class not seen in
 // training is an error at its line.
 func (m *Model) Evaluate(ctx context.Context, src Source, o PredictOptions) (*Evaluation, error) {
+	o, err := o.withDefaults()
+	if err != nil {
+		return nil, inputError(err)
+	}
 	var r *Evaluation
-	var err error
 	if m.f64 != nil {
 		r, err = evaluate(ctx, m, m.f64, src, o)
 	} else {

@@ -143,7 +143,7 @@ func TestRegressionAnswersInTargetUnits(t *testing.T) {
 		se += (pred.Values.Data[i] - y) * (pred.Values.Data[i] - y)
 	}
 	assert.InDelta(t, math.Sqrt(se/float64(len(tab.Targets[0].Numbers))), ev.Metrics["rmse"], 1e-3*ev.Metrics["rmse"])
-	cfg.NoTargetScale = true
+	cfg.TargetScale = prep.NoScale
 	raw, err := Fit(ctx, src, cfg)
 	require.NoError(t, err)
 	evRaw, err := raw.Evaluate(ctx, src, PredictOptions{})

@@ -17,7 +17,7 @@ import (
 // and leaves the table without targets.
 func TestModelTargetsInPlace(t *testing.T) {
 	ctx := context.Background()
-	for _, task := range []string{prep.Classify, prep.Regress} {
+	for _, task := range []prep.Task{prep.Classify, prep.Regress} {
 		for _, rows := range []int{1000, inPlaceRows + 3} {
 			nums := make([]float64, rows)
 			for i := range nums {

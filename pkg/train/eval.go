@@ -7,6 +7,7 @@ import (
 	"iter"
 	"slices"
 
+	"github.com/densetrain/densetrain/internal/cpus"
 	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/parallel"
 )
@@ -129,10 +130,11 @@ type EvalOptions struct {
 
 // workers returns the worker count of o, defaulted and checked.
 func (o EvalOptions) workers() (int, error) {
-	if o.Workers < 0 {
+	w, ok := cpus.Workers(o.Workers)
+	if !ok {
 		return 0, fmt.Errorf("train: EvalOptions.Workers: %d workers, want at least 1 (or 0 for GOMAXPROCS)", o.Workers)
 	}
-	return parallel.Workers(o.Workers), nil
+	return w, nil
 }
 
 // Predict returns the model's outputs for the rows of x, as m.Predict

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 
+	"github.com/densetrain/densetrain/internal/cpus"
 	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/parallel"
 )
@@ -46,7 +47,8 @@ const DefaultMaxLanes = 16
 
 // withDefaults fills in the defaults for global batches of batch rows.
 func (p Parallelism) withDefaults(batch int) (Parallelism, error) {
-	if p.Workers < 0 || p.ShardSize < 0 || p.MaxLanes < 0 {
+	workers, ok := cpus.Workers(p.Workers)
+	if !ok || p.ShardSize < 0 || p.MaxLanes < 0 {
 		return p, fmt.Errorf("train: negative Parallelism setting %+v", p)
 	}
 	if p.ShardSize == 0 {
@@ -57,7 +59,7 @@ func (p Parallelism) withDefaults(batch int) (Parallelism, error) {
 	}
 	// More workers than lanes would idle: clamp them, at no cost to the
 	// results, which do not depend on the worker count.
-	p.Workers = min(parallel.Workers(p.Workers), (max(batch, 1)-1)/p.ShardSize+1, p.MaxLanes)
+	p.Workers = min(workers, (max(batch, 1)-1)/p.ShardSize+1, p.MaxLanes)
 	return p, nil
 }
 

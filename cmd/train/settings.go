@@ -1,0 +1,63 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+
+	"github.com/densetrain/densetrain/pkg/csvdata"
+	"github.com/densetrain/densetrain/pkg/tabular"
+)
+
+// settingFlags names the flag that sets each field of tabular.Config (fit)
+// and tabular.PredictOptions (predict, evaluate).
+var settingFlags = map[string]string{
+	"Task": "task", "Scale": "scale", "TargetScale": "scale-target", "Impute": "impute",
+	"Precision": "precision", "Loss": "loss", "Optimizer": "optimizer", "LRSchedule": "lr-schedule",
+	"Activation": "activation", "LR": "lr", "Hidden": "hidden", "Dropout": "dropout", "InputDropout": "input-dropout",
+	"L1": "l1", "L2": "l2", "MaxNorm": "max-norm", "Epochs": "epochs", "Batch": "batch", "Workers": "workers",
+	"MaxCategories": "max-categories", "ValSplit": "val-split", "Patience": "patience", "CheckpointEvery": "checkpoint-every",
+}
+
+// lrWant is what --lr takes: unlike Config.LR, whose 0 is the default, an
+// explicit --lr 0 is refused (issue 26: a rate of 0 given on purpose is a
+// mistake, not a request for the default).
+const lrWant = "want a positive finite rate (leave it out for the optimizer's default)"
+
+// flagError names a setting that the library refuses (a
+// *tabular.SettingError, which names the Go field) as the flag that set
+// it, with its value as given on the command line: `--workers -1: want 0
+// (one per CPU) or more`. Other errors, and settings no flag of fs sets,
+// are returned as they are.
+func flagError(fs *flag.FlagSet, err error) error {
+	var se *tabular.SettingError
+	if fs == nil || !errors.As(err, &se) {
+		return err
+	}
+	name, ok := settingFlags[se.Field]
+	f := fs.Lookup(name)
+	if !ok || f == nil {
+		return err
+	}
+	value := f.Value.String()
+	if g, ok := f.Value.(flag.Getter); ok {
+		if _, isString := g.Get().(string); isString {
+			value = csvdata.Quote(value)
+		}
+	}
+	want := se.Want
+	if se.Field == "LR" {
+		want = lrWant
+	}
+	return &tabular.InputError{Err: flagSettingError{fmt.Sprintf("--%s %s: %s", name, value, want), se}}
+}
+
+// flagSettingError is a *tabular.SettingError named as its flag; it
+// unwraps to it (agreedError looks for it).
+type flagSettingError struct {
+	msg string
+	se  *tabular.SettingError
+}
+
+func (e flagSettingError) Error() string { return e.msg }
+func (e flagSettingError) Unwrap() error { return e.se }
