@@ -36,12 +36,7 @@ func (m *Model) PredictColumns(ctx context.Context, cols []Column, o PredictOpti
 	if err != nil {
 		return nil, inputError(err)
 	}
-	var r *Predictions
-	if m.f64 != nil {
-		r, err = predictColumns(ctx, m, m.f64, cols, o)
-	} else {
-		r, err = predictColumns(ctx, m, m.f32, cols, o)
-	}
+	r, err := m.net.predictColumns(ctx, m, cols, o)
 	return r, withHints(err, o.hints())
 }
 

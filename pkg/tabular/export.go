@@ -73,15 +73,7 @@ func (m *Model) ExportONNX(path string) error {
 // onnx returns the serialized ONNX model, the same bytes for the same
 // model.
 func (m *Model) onnx() ([]byte, error) {
-	var (
-		mp  *onnxpb.ModelProto
-		err error
-	)
-	if m.f64 != nil {
-		mp, err = onnxModel(m.Prep, m.f64)
-	} else {
-		mp, err = onnxModel(m.Prep, m.f32)
-	}
+	mp, err := m.net.onnx(m.Prep)
 	if err != nil {
 		return nil, err
 	}

@@ -180,7 +180,7 @@ func TestONNXRefusesACustomLayer(t *testing.T) {
 	net.Add(scaleLayer{4})
 	net.Add(nn.NewDense[float32](4, len(iris.Prep.Labels), nn.Softmax, "output"))
 	require.NoError(t, net.Compile(nn.CrossEntropy[float32](), nn.NewSGD[float32](0.1)))
-	m := &Model{Prep: iris.Prep, f32: net}
+	m := &Model{Prep: iris.Prep, net: network[float32]{net}}
 
 	var b bytes.Buffer
 	err = m.WriteONNX(&b)
@@ -210,7 +210,7 @@ func TestONNXRefusesAFeatureNamedAsAnOutput(t *testing.T) {
 	// For a regression, "label" is a fine name.
 	p := *m.Prep
 	p.Task, p.Labels, p.Targets = prep.Regress, nil, []string{"y"}
-	reg := &Model{Prep: &p, f32: m.f32}
+	reg := &Model{Prep: &p, net: m.net}
 	p.Schema.Features = slices.Clone(p.Schema.Features)
 	p.Schema.Features[1].Name = "other"
 	err = reg.WriteONNX(new(bytes.Buffer))
@@ -227,7 +227,7 @@ func TestONNXRefusesAPaddedCategory(t *testing.T) {
 	p := *m.Prep
 	p.Schema.Features = slices.Clone(p.Schema.Features)
 	p.Schema.Features[0].Categories = []string{" b", "a"}
-	err = (&Model{Prep: &p, f32: m.f32}).WriteONNX(new(bytes.Buffer))
+	err = (&Model{Prep: &p, net: m.net}).WriteONNX(new(bytes.Buffer))
 	assert.True(t, errors.As(err, new(*InputError)), "%T", err)
 	assert.EqualError(t, err, `onnx export: column "c": category " b" has surrounding spaces or tabs, which predict trims from every cell: train the model again`)
 }

@@ -136,9 +136,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 		return nil, err
 	}
 	foldTargetScale(net, p)
-	m := &Model{Prep: p, History: hist, TrainRows: trainRows}
-	m.setNet(net)
-	return m, nil
+	return &Model{Prep: p, History: hist, TrainRows: trainRows, net: network[T]{net}}, nil
 }
 
 // defaultValMinRows is the least number of rows for which the default

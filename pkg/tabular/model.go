@@ -25,37 +25,17 @@ type Model struct {
 	// TrainRows is the number of rows Fit trained on.
 	TrainRows int
 
-	f32 *nn.Model[float32]
-	f64 *nn.Model[float64]
-}
-
-func (m *Model) setNet(net any) {
-	switch n := net.(type) {
-	case *nn.Model[float32]:
-		m.f32 = n
-	case *nn.Model[float64]:
-		m.f64 = n
-	}
+	net anyNetwork
 }
 
 // Float64 reports whether the network computes in float64.
-func (m *Model) Float64() bool { return m.f64 != nil }
+func (m *Model) Float64() bool { return m.net.float64() }
 
 // Summary describes the network's layers.
-func (m *Model) Summary() nn.Summary {
-	if m.f64 != nil {
-		return m.f64.Summary()
-	}
-	return m.f32.Summary()
-}
+func (m *Model) Summary() nn.Summary { return m.net.summary() }
 
 // LossName is the name of the training loss.
-func (m *Model) LossName() string {
-	if m.f64 != nil {
-		return m.f64.Loss().Name()
-	}
-	return m.f32.Loss().Name()
-}
+func (m *Model) LossName() string { return m.net.lossName() }
 
 // Save writes the model file (atomically).
 func (m *Model) Save(path string) error {
@@ -71,12 +51,7 @@ func (m *Model) WriteTo(w io.Writer) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if m.f64 != nil {
-		m.f64.Preprocessing = b
-		return m.f64.WriteTo(w)
-	}
-	m.f32.Preprocessing = b
-	return m.f32.WriteTo(w)
+	return m.net.writeTo(w, b)
 }
 
 // Load reads a model file written by Save (or by train fit) in its own
@@ -104,9 +79,7 @@ func load[T tensor.Float](path string) (*Model, error) {
 	if net.InputSize() != p.InputWidth() {
 		return nil, inputError(fmt.Errorf("%s: the network has %d inputs, the preprocessing %d", path, net.InputSize(), p.InputWidth()))
 	}
-	m := &Model{Prep: p}
-	m.setNet(net)
-	return m, nil
+	return &Model{Prep: p, net: network[T]{net}}, nil
 }
 
 // PredictOptions configures Predict and Evaluate.
@@ -173,12 +146,7 @@ func (m *Model) Predict(ctx context.Context, src Source, o PredictOptions) (*Pre
 	if err != nil {
 		return nil, inputError(err)
 	}
-	var r *Predictions
-	if m.f64 != nil {
-		r, err = predict(ctx, m, m.f64, src, o)
-	} else {
-		r, err = predict(ctx, m, m.f32, src, o)
-	}
+	r, err := m.net.predict(ctx, m, src, o)
 	return r, withHints(err, o.hints())
 }
 
@@ -282,12 +250,7 @@ func (m *Model) Evaluate(ctx context.Context, src Source, o PredictOptions) (*Ev
 	if err != nil {
 		return nil, inputError(err)
 	}
-	var r *Evaluation
-	if m.f64 != nil {
-		r, err = evaluate(ctx, m, m.f64, src, o)
-	} else {
-		r, err = evaluate(ctx, m, m.f32, src, o)
-	}
+	r, err := m.net.evaluate(ctx, m, src, o)
 	return r, withHints(err, o.hints())
 }
 
