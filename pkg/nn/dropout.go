@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 )
 
-// Dropout sets each of its inputs to zero with probability Rate while Fit
+// Dropout sets each of its inputs to zero with probability Rate while a trainer
 // trains, and multiplies the others by 1/(1 − Rate) — inverted dropout, as
 // Keras' Dropout — so that each unit's expected value is unchanged; in
 // Predict and Evaluate it passes its input through. A row's mask comes from

@@ -7,11 +7,12 @@ import (
 	"time"
 )
 
-// ErrBusy is the error of a call that would race with Fit on the same
-// model: a second Fit, a Fit while Predict or Evaluate runs, or Predict,
-// Evaluate, Gradient or WriteTo while Fit changes the weights — that is
-// while Fit runs, but not while its callbacks run, when any goroutine may
-// read the model (see Model).
+// ErrBusy is the error of a call that would race with a trainer
+// (train.Fit) on the same model: a second Fit, a Fit while a read of the
+// weights runs, or a read (Predict, WriteTo, train.Evaluate,
+// train.Gradient) while Fit changes the weights — that is while Fit runs,
+// but not while its callbacks run, when any goroutine may read the model
+// (see Model).
 var ErrBusy = errors.New("nn: the model is in use by Fit")
 
 // Guard guards a Model against training racing with itself or with the calls that

@@ -39,7 +39,7 @@ type activated[T Float] interface {
 }
 
 // Constrained is implemented by layers with a constraint on their
-// parameters (Dense's MaxNorm), which Fit applies after every update.
+// parameters (Dense's MaxNorm), which a trainer applies after every update (Constrain).
 type Constrained[T Float] interface {
 	// Constrain projects params onto the constraint, in place.
 	Constrain(params []T)

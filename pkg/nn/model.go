@@ -11,17 +11,17 @@ import (
 const initStream = 1
 
 // Model is a sequential stack of layers trained with a loss and an
-// optimizer, in the spirit of Keras: NewModel, Add, Compile, Fit, Predict,
-// Evaluate.
+// optimizer, in the spirit of Keras: NewModel, Add, Compile, then
+// train.Fit, Predict (and train.Evaluate).
 //
-// Predict and Evaluate may run on several goroutines at once. While Fit
-// runs they, Gradient and WriteTo fail with ErrBusy instead of racing with
-// its steps — but not while Fit's callbacks run: the weights stand still
-// then, and these calls succeed from any goroutine, the callback's own,
-// one it starts or one unrelated to it, reading the weights as they are
-// between two steps. Fit takes its next step once those reads have ended
-// (TrainState.RestoreWeights, too, waits for them). One Fit runs at a
-// time: a second one fails with ErrBusy, from a callback as well.
+// Predict and the other reads of the weights may run on several goroutines
+// at once. While a trainer (train.Fit) runs they and WriteTo fail with
+// ErrBusy instead of racing with its steps — but not while its callbacks
+// run: the weights stand still then, and these calls succeed from any
+// goroutine, the callback's own, one it starts or one unrelated to it,
+// reading the weights as they are between two steps. The trainer takes
+// its next step once those reads have ended (see Guard). One trainer runs
+// at a time: a second one fails with ErrBusy, from a callback as well.
 type Model[T Float] struct {
 	layers  []Layer[T] // as added
 	train   []Layer[T] // as run: the last activation is dropped when fused with the loss

@@ -35,7 +35,7 @@ type LearningRater interface {
 
 // StatefulOptimizer is an Optimizer whose state checkpoints save, so that
 // a resumed run continues bit-identically: its step count and its
-// per-parameter slot vectors. Fit with a CheckpointPath requires one.
+// per-parameter slot vectors. A trainer that writes checkpoints requires one.
 type StatefulOptimizer[T Float] interface {
 	// Steps is the number of updates made; SetSteps restores it from a
 	// checkpoint.

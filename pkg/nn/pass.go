@@ -1,16 +1,16 @@
 package nn
 
 // Pass tells a layer what it needs to know about the rows it computes
-// besides their values: whether Fit is training on them (Dropout drops
+// besides their values: whether a trainer (train.Fit) is training on them (Dropout drops
 // units only then) and, in training, a random source per row keyed by
 // (seed, epoch, step, the row's sample index in the training data, layer).
 // A row's random numbers therefore depend on its sample, never on the
 // worker, shard or process that computes it, so that training gives the
 // same bits for any worker or rank count.
 //
-// Predict and Evaluate pass a Pass whose Training is false.
+// Predict and evaluation pass a Pass whose Training is false.
 type Pass struct {
-	// Training is true in Fit's forward and backward passes.
+	// Training is true in a trainer's forward and backward passes.
 	Training bool
 	// Layer is the index of the layer in its model.
 	Layer int
@@ -19,9 +19,9 @@ type Pass struct {
 	samples           []int // the training-data index of each row
 }
 
-// TrainingPass returns the training Pass Fit gives layer layer for rows
+// TrainingPass returns the training Pass train.Fit gives layer layer for rows
 // that are the samples samples of the training data, in step step of epoch
-// epoch with seed seed — to test a layer as Fit runs it.
+// epoch with seed seed — to test a layer as training runs it, or to drive Replica.Backprop.
 func TrainingPass(seed, epoch, step uint64, samples []int, layer int) Pass {
 	return Pass{Training: true, Layer: layer, seed: seed, epoch: epoch, step: step, samples: samples}
 }

@@ -110,7 +110,7 @@ const (
 	// Constant keeps the rate.
 	Constant Schedule = "constant"
 	// Cosine takes the rate along half a cosine from Config.LR to 0 over
-	// Config.Epochs, set at the start of every epoch (nn.CosineDecay).
+	// Config.Epochs, set at the start of every epoch (train.CosineDecay).
 	Cosine Schedule = "cosine"
 )
 
