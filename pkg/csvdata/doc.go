@@ -2,6 +2,13 @@
 // float32 or float64 feature matrix and target columns, fast enough that
 // loading is not where training time goes. It knows nothing of models.
 //
+// # What it owns, and what it must not do
+//
+// Bytes to cells to columns: decompression, separators, quoting, NA tokens,
+// type inference, the matrix, and errors that carry file, line and column.
+// It knows no models, training or preprocessing fitted on rows, and names
+// no command-line flag: its errors and hints name Options fields.
+//
 // # Inputs
 //
 // A file, plain or gzip (known by its magic bytes, whatever its name), or

@@ -1,6 +1,13 @@
 // Package serve answers predictions of a tabular.Model over HTTP: the Open
 // Inference Protocol (KServe V2 REST) and a CSV endpoint.
 //
+// # What it owns, and what it must not do
+//
+// The HTTP contract — routes, request decoding, bounded bodies, JSON errors
+// — over tabular.Model's PredictColumns and Predict. It computes no
+// prediction itself (tabular and nn do), trains nothing, and names no
+// command-line flag: the command's words come in through Options.Hints.
+//
 // # Endpoints
 //
 //	GET  /v2/health/live         {"live":true}

@@ -3,6 +3,15 @@
 // TSV or standard input. It is the pipeline behind the train command,
 // for Go programs.
 //
+// # What it owns, and what it must not do
+//
+// The pipeline: a table read with csvdata, the preprocessing fitted with
+// prep, the network built from Config and trained with pkg/train, and a
+// Model that predicts, evaluates, saves and exports to ONNX. Config's
+// settings are typed, defaulted and checked here, once. It parses no
+// command line and names no flag; it neither computes layers (nn) nor
+// runs goroutines of its own for training (train).
+//
 // # From CSV to model to predictions
 //
 //	m, err := tabular.Fit(ctx, tabular.File("train.csv"), tabular.Config{Targets: []string{"price"}})

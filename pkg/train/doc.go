@@ -15,7 +15,7 @@
 // layer, loss or update itself — and pkg/parallel for the goroutines. It
 // reads no files but checkpoints, and knows nothing of tables or flags.
 //
-// The tutorial's four steps stay four lines:
+// The tutorial's add, compile, fit and predict stay a handful of lines:
 //
 //	m := nn.NewModel[float64]()
 //	m.Add(nn.NewDense[float64](2, 3, nn.Sigmoid, "hidden"))          // …
