@@ -52,19 +52,19 @@ func (s *scale[T]) Forward(_ nn.Pass, params []T, in, out nn.Matrix[T]) {
 	}
 }
 
-func (s *scale[T]) Backward(_ nn.Pass, params, grads []T, in, _, dOut, dIn nn.Matrix[T], _ []T, accumulate bool) {
-	a, ga, gb := params[:s.units], grads[:s.units], grads[s.units:]
-	if !accumulate {
-		clear(grads)
+func (s *scale[T]) Backward(_ nn.Pass, params []T, b *nn.Backprop[T]) {
+	a, ga, gb := params[:s.units], b.Grads[:s.units], b.Grads[s.units:]
+	if !b.Accumulate {
+		clear(b.Grads)
 	}
-	for r := range in.Rows {
-		x, d := in.Row(r), dOut.Row(r)
+	for r := range b.In.Rows {
+		x, d := b.In.Row(r), b.DOut.Row(r)
 		for j := range x {
 			ga[j] += d[j] * x[j]
 			gb[j] += d[j]
 		}
-		if dIn.Data != nil {
-			di := dIn.Row(r)
+		if b.DIn.Data != nil {
+			di := b.DIn.Row(r)
 			for j := range d {
 				di[j] = d[j] * a[j]
 			}

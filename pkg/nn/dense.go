@@ -158,17 +158,17 @@ func (d *Dense[T]) Forward(_ Pass, params []T, in, out Matrix[T]) {
 }
 
 // Backward implements Layer.
-func (d *Dense[T]) Backward(_ Pass, params, grads []T, in, out, dOut, dIn Matrix[T], ones []T, accumulate bool) {
+func (d *Dense[T]) Backward(_ Pass, params []T, b *Backprop[T]) {
 	w, _ := d.split(params)
-	gw, gb := d.split(grads)
-	activationBackward(d.Act, out, dOut) // dOut now holds dL/dz
+	gw, gb := d.split(b.Grads)
+	activationBackward(d.Act, b.Out, b.DOut) // DOut now holds dL/dz
 	var beta T
-	if accumulate {
+	if b.Accumulate {
 		beta = 1
 	}
-	Gemm(true, false, 1, in, dOut, beta, gw) // gW (+)= inᵀ·dz
-	colSums(dOut, ones, beta, gb)            // gb (+)= 1ᵀ·dz
-	if dIn.Data != nil {
-		Gemm(false, true, 1, dOut, w, 0, dIn) // dIn = dz·Wᵀ
+	Gemm(true, false, 1, b.In, b.DOut, beta, gw) // gW (+)= inᵀ·dz
+	b.ColSums(b.DOut, gb)                        // gb (+)= 1ᵀ·dz
+	if b.DIn.Data != nil {
+		Gemm(false, true, 1, b.DOut, w, 0, b.DIn) // dIn = dz·Wᵀ
 	}
 }

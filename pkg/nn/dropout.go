@@ -52,9 +52,9 @@ func (d *Dropout[T]) Forward(p Pass, _ []T, in, out Matrix[T]) { d.apply(p, in, 
 
 // Backward implements Layer: the gradient goes through the units kept,
 // scaled as they were; the mask is drawn again from the same key.
-func (d *Dropout[T]) Backward(p Pass, _, _ []T, _, _, dOut, dIn Matrix[T], _ []T, _ bool) {
-	if dIn.Data != nil {
-		d.apply(p, dOut, dIn)
+func (d *Dropout[T]) Backward(p Pass, _ []T, b *Backprop[T]) {
+	if b.DIn.Data != nil {
+		d.apply(p, b.DOut, b.DIn)
 	}
 }
 

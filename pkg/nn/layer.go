@@ -19,14 +19,43 @@ type Layer[T Float] interface {
 	// Forward computes out (rows × OutputSize) from in (rows × InputSize);
 	// p says whether this is training and gives each row's random source.
 	Forward(p Pass, params []T, in, out Matrix[T])
-	// Backward receives dOut, the loss gradient with respect to out, which it
-	// may overwrite, together with the in and out of the forward pass. It
-	// writes the parameter gradient into grads (length ParamCount), or adds
-	// it when accumulate is true, and, when dIn.Data is non-nil, writes the
-	// gradient with respect to in into dIn. Backward never changes params.
-	// ones holds at least in.Rows ones, for column sums through BLAS. p is
-	// the Pass of the forward pass (Backward runs only in training).
-	Backward(p Pass, params, grads []T, in, out, dOut, dIn Matrix[T], ones []T, accumulate bool)
+	// Backward receives in b the loss gradient with respect to the forward
+	// pass's output (b.DOut, which it may overwrite) with that pass's input
+	// and output; it writes the parameter gradient into b.Grads (length
+	// ParamCount), or adds it when b.Accumulate is set, and, when
+	// b.DIn.Data is non-nil, the gradient with respect to the input into
+	// b.DIn. Backward never changes params. p is the Pass of the forward
+	// pass (Backward runs only in training).
+	Backward(p Pass, params []T, b *Backprop[T])
+}
+
+// Backprop is what a layer's Backward works on besides its parameters.
+type Backprop[T Float] struct {
+	// In and Out are the forward pass's input and output.
+	In, Out Matrix[T]
+	// DOut is the loss gradient with respect to Out; Backward may
+	// overwrite it.
+	DOut Matrix[T]
+	// DIn receives the gradient with respect to In when DIn.Data is not
+	// nil (the first layer's is never needed).
+	DIn Matrix[T]
+	// Grads is the layer's view of the flat gradient; Accumulate says to
+	// add the layer's gradient to it rather than write it.
+	Grads      []T
+	Accumulate bool
+
+	ones []T // at least In.Rows ones, for column sums through BLAS
+}
+
+// ColSums writes the column sums of a (1ᵀ·a, a bias gradient) into dst,
+// or adds them when b.Accumulate is set, through BLAS. a has at most
+// b.In.Rows rows.
+func (b *Backprop[T]) ColSums(a Matrix[T], dst []T) {
+	var beta T
+	if b.Accumulate {
+		beta = 1
+	}
+	colSums(a, b.ones, beta, dst)
 }
 
 // activated is implemented by layers whose output activation a loss can be

@@ -14,6 +14,7 @@ type Replica[T Float] struct {
 	d       [2][]T // ping-pong gradients with respect to activations
 	ones    []T    // shardSize ones, for bias gradients through BLAS
 	tcols   int
+	bp      Backprop[T] // the layer being run backward
 }
 
 // NewReplica returns buffers for shards of at most shardSize rows whose
@@ -69,9 +70,10 @@ func (r *Replica[T]) Backprop(p Pass, n int, wts []T, scale T, grad []T, mt Metr
 			lin = reshape(r.acts[i-1], n, l.InputSize())
 			dIn = reshape(r.d[1-cur], n, l.InputSize()) // the first layer's input gradient is never needed
 		}
-		out := reshape(r.acts[i], n, l.OutputSize())
+		r.bp = Backprop[T]{In: lin, Out: reshape(r.acts[i], n, l.OutputSize()), DOut: dOut, DIn: dIn,
+			Grads: m.layerView(grad, i), Accumulate: add, ones: r.ones}
 		p.Layer = i
-		l.Backward(p, m.layerView(m.params, i), m.layerView(grad, i), lin, out, dOut, dIn, r.ones, add)
+		l.Backward(p, m.layerView(m.params, i), &r.bp)
 		dOut, cur = dIn, 1-cur
 	}
 	return loss

@@ -162,8 +162,8 @@ func (s scaleLayer) Init([]float32, *rand.Rand) {}
 func (s scaleLayer) Forward(_ nn.Pass, _ []float32, in, out nn.Matrix[float32]) {
 	copy(out.Data, in.Data)
 }
-func (s scaleLayer) Backward(_ nn.Pass, _, _ []float32, _, _, dOut, dIn nn.Matrix[float32], _ []float32, _ bool) {
-	copy(dIn.Data, dOut.Data)
+func (s scaleLayer) Backward(_ nn.Pass, _ []float32, b *nn.Backprop[float32]) {
+	copy(b.DIn.Data, b.DOut.Data)
 }
 func (s scaleLayer) Spec() nn.LayerSpec {
 	return nn.LayerSpec{Kind: "scale", Name: "scale", Inputs: s.n, Units: s.n}
