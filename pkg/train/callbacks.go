@@ -23,9 +23,6 @@ type TrainState interface {
 	Samples() int
 }
 
-// Weights is an opaque copy of a model's parameters.
-type Weights struct{ v any }
-
 // Callback hooks into Fit, as in Keras: OnEpochEnd is called at the end
 // of every epoch, once it is evaluated and logged (the one hook every
 // callback has, as every http.Handler has ServeHTTP). The other hooks are

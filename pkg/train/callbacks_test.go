@@ -163,3 +163,41 @@ var (
 	_ train.StatefulCallback = &train.ReduceLROnPlateau{}
 	_ train.BatchEnder       = train.CallbackFuncs{}
 )
+
+// TestRestoreWeightsOfAnotherModel: weights saved from one model are
+// refused by a model of another precision or size, and restored by its
+// own.
+func TestRestoreWeightsOfAnotherModel(t *testing.T) {
+	var saved train.Weights
+	save := train.CallbackFuncs{EpochEnd: func(s train.TrainState, _ *train.EpochLog) error { saved = s.SaveWeights(); return nil }}
+	m64 := nntest.XORModel(t)
+	_, err := train.Fit(context.Background(), m64, train.InMemory(nntest.XORX, nntest.XORY), train.Options{Callbacks: []train.Callback{save}})
+	require.NoError(t, err)
+	require.Equal(t, len(m64.Params()), saved.Len())
+
+	var got []error
+	restore := train.CallbackFuncs{EpochEnd: func(s train.TrainState, _ *train.EpochLog) error {
+		got = append(got, s.RestoreWeights(saved))
+		return nil
+	}}
+	x32, y32 := nntest.ClassData[float32](1, 8, 2, 2)
+	m32 := nntest.Classifier(t, nn.NewAdam[float32](0.01), 1, 2, 3, 2)
+	_, err = train.Fit(context.Background(), m32, train.InMemory(x32, y32), train.Options{Callbacks: []train.Callback{restore}})
+	require.NoError(t, err)
+	other := nntest.Classifier(t, nn.NewAdam[float64](0.01), 1, 2, 5, 2)
+	x64, y64 := nntest.ClassData[float64](1, 8, 2, 2)
+	_, err = train.Fit(context.Background(), other, train.InMemory(x64, y64), train.Options{Callbacks: []train.Callback{restore}})
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	for _, err := range got {
+		assert.ErrorContains(t, err, "saved from another model")
+	}
+
+	want := slices.Clone(m64.Params())
+	clear(m64.Params())
+	got = nil
+	_, err = train.Fit(context.Background(), m64, train.InMemory(nntest.XORX, nntest.XORY), train.Options{Epochs: 1, Callbacks: []train.Callback{restore}})
+	require.NoError(t, err)
+	require.Equal(t, []error{nil}, got)
+	assert.Equal(t, want, m64.Params())
+}

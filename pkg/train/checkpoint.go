@@ -115,7 +115,12 @@ func (r *fitRun[T]) writeCheckpoint(w io.Writer) error {
 			return fmt.Errorf("train: checkpoint: callback %d: %w", i, err)
 		}
 		st.Callbacks = append(st.Callbacks, b)
-		if v, ok := wts.v.([]T); ok {
+		if n := wts.Len(); n > 0 {
+			if !fits[T](wts, n) {
+				return fmt.Errorf("train: checkpoint: callback %d keeps weights of another precision", i)
+			}
+			v := make([]T, n)
+			copyWeights(v, wts)
 			vecs = append(vecs, nn.Vector[T]{Name: callbackWeights(i), Data: v})
 		}
 	}
@@ -231,7 +236,7 @@ func (r *fitRun[T]) restore(c *nn.Checkpoint[T], st *checkpointState) (int, erro
 	r.callbackWeights = make([]Weights, len(st.Callbacks))
 	for i := range st.Callbacks {
 		if v, ok := c.Vectors[callbackWeights(i)]; ok {
-			r.callbackWeights[i] = Weights{v}
+			r.callbackWeights[i] = weightsOf(v)
 		}
 	}
 	// Everything checked: restore.

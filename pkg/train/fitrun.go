@@ -332,19 +332,18 @@ func (r *fitRun[T]) LearningRate() float64 { return nn.LearningRate(r.m.Optimize
 func (r *fitRun[T]) SetLearningRate(lr float64) { nn.SetLearningRate(r.m.Optimizer(), lr) }
 
 // SaveWeights implements TrainState.
-func (r *fitRun[T]) SaveWeights() Weights { return Weights{slices.Clone(r.m.Params())} }
+func (r *fitRun[T]) SaveWeights() Weights { return weightsOf(r.m.Params()) }
 
 // RestoreWeights implements TrainState.
 func (r *fitRun[T]) RestoreWeights(w Weights) error {
-	v, ok := w.v.([]T)
-	if !ok || len(v) != len(r.m.Params()) {
+	if !fits[T](w, len(r.m.Params())) {
 		return errors.New("train: restore weights: they were saved from another model")
 	}
 	if r.inHook { // wait for the reads on other goroutines
 		r.m.Guard().Close()
 		defer r.m.Guard().Open()
 	}
-	copy(r.m.Params(), v)
+	copyWeights(r.m.Params(), w)
 	return nil
 }
 

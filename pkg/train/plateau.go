@@ -143,7 +143,7 @@ func (c *EarlyStopping) OnEpochEnd(s TrainState, log *EpochLog) error {
 
 // OnTrainEnd implements TrainEnder.
 func (c *EarlyStopping) OnTrainEnd(s TrainState) error {
-	if c.RestoreBestWeights && c.weights.v != nil {
+	if c.RestoreBestWeights && c.weights.Len() > 0 {
 		return s.RestoreWeights(c.weights)
 	}
 	return nil
