@@ -1,0 +1,61 @@
+package train_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/densetrain/densetrain/pkg/nn"
+	"github.com/densetrain/densetrain/pkg/nn/nntest"
+	"github.com/densetrain/densetrain/pkg/train"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// rowsOnly is a Source that is not a *train.Matrices: the trainer can only
+// gather its rows, as from a source on disk. It counts the rows gathered
+// and fails once failAt rows have been (0: never).
+type rowsOnly struct {
+	d        *train.Matrices[float32]
+	gathered int
+	failAt   int
+}
+
+var errDisk = errors.New("disk gone")
+
+func (s *rowsOnly) Len() int                    { return s.d.Len() }
+func (s *rowsOnly) Width() int                  { return s.d.Width() }
+func (s *rowsOnly) Targets() nn.Matrix[float32] { return s.d.Targets() }
+func (s *rowsOnly) Gather(rows []int, dst nn.Matrix[float32]) error {
+	s.gathered += len(rows)
+	if s.failAt > 0 && s.gathered >= s.failAt {
+		return errDisk
+	}
+	return s.d.Gather(rows, dst)
+}
+
+// TestAnySourceTrainsTheSameBits: a Source that only gathers rows trains
+// the model InMemory trains, bit for bit — with validation, dropout,
+// several workers and checkpoints (whose fingerprint hashes the inputs
+// through Gather) — and a Gather error ends Fit with that error.
+func TestAnySourceTrainsTheSameBits(t *testing.T) {
+	x, y := nntest.ClassData[float32](3, 300, 6, 3)
+	dir := t.TempDir()
+	fit := func(src train.Source[float32], ckpt string) (*nn.Model[float32], error) {
+		m := nntest.RegularizedModel[float32](t, 2)
+		_, err := train.Fit(context.Background(), m, src, train.Options{Epochs: 3, BatchSize: 40, Seed: 5, ValidationSplit: 0.2,
+			Parallelism: train.Parallelism{Workers: 3, ShardSize: 8}, CheckpointPath: filepath.Join(dir, ckpt)})
+		return m, err
+	}
+	want, err := fit(train.InMemory(x, y), "a")
+	require.NoError(t, err)
+	src := &rowsOnly{d: train.InMemory(x, y)}
+	got, err := fit(src, "b")
+	require.NoError(t, err)
+	assert.Equal(t, want.Params(), got.Params())
+	assert.Greater(t, src.gathered, 3*300, "every epoch's rows, validation and fingerprint through Gather")
+
+	_, err = fit(&rowsOnly{d: train.InMemory(x, y), failAt: 500}, "c")
+	assert.ErrorIs(t, err, errDisk)
+}
