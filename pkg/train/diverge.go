@@ -24,7 +24,7 @@ type DivergenceError struct {
 func (e *DivergenceError) Error() string {
 	var where string
 	if e.Batch == 0 {
-		return fmt.Sprintf("nn: training diverged at epoch %d: the validation loss is %v; "+
+		return fmt.Sprintf("train: training diverged at epoch %d: the validation loss is %v; "+
 			"try a lower learning rate (now %g) or standardized inputs", e.Epoch, e.Loss, e.LearningRate)
 	}
 	switch {
@@ -35,7 +35,7 @@ func (e *DivergenceError) Error() string {
 	default:
 		where = fmt.Sprintf("the first non-finite values are in the %s of layer %d (%q)", e.Where, e.Layer, e.LayerName)
 	}
-	return fmt.Sprintf("nn: training diverged at epoch %d, batch %d: the loss is %v; %s; "+
+	return fmt.Sprintf("train: training diverged at epoch %d, batch %d: the loss is %v; %s; "+
 		"try a lower learning rate (now %g) or standardized inputs", e.Epoch, e.Batch, e.Loss, where, e.LearningRate)
 }
 

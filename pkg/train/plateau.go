@@ -19,7 +19,7 @@ func monitored(monitor string, log *EpochLog, who string) (string, float64, erro
 	}
 	v, ok := log.Value(monitor)
 	if !ok {
-		return monitor, 0, fmt.Errorf("nn: %s: %q was not logged", who, monitor)
+		return monitor, 0, fmt.Errorf("train: %s: %q was not logged", who, monitor)
 	}
 	return monitor, v, nil
 }
@@ -187,10 +187,10 @@ func NewReduceLROnPlateau() *ReduceLROnPlateau {
 // the state.
 func (c *ReduceLROnPlateau) OnTrainBegin(TrainState) error {
 	if !(c.Factor > 0 && c.Factor < 1) {
-		return fmt.Errorf("nn: reduce-on-plateau factor %v, want a value in (0, 1)", c.Factor)
+		return fmt.Errorf("train: reduce-on-plateau factor %v, want a value in (0, 1)", c.Factor)
 	}
 	if c.Patience < 0 || c.Cooldown < 0 || c.MinDelta < 0 {
-		return errors.New("nn: reduce-on-plateau: negative patience, cooldown or min delta")
+		return errors.New("train: reduce-on-plateau: negative patience, cooldown or min delta")
 	}
 	c.state.reset()
 	return nil

@@ -36,7 +36,7 @@ type LearningRateScheduler struct{ Schedule Schedule }
 func (c LearningRateScheduler) OnEpochBegin(s TrainState, epoch int) error {
 	lr := c.Schedule(epoch)
 	if !(lr >= 0) || math.IsInf(lr, 1) {
-		return fmt.Errorf("nn: learning-rate schedule gave %v at epoch %d", lr, epoch)
+		return fmt.Errorf("train: learning-rate schedule gave %v at epoch %d", lr, epoch)
 	}
 	s.SetLearningRate(lr)
 	return nil
