@@ -20,7 +20,9 @@ type Source[T nn.Float] interface {
 	// Targets returns the targets, a row per row of the data.
 	Targets() nn.Matrix[T]
 	// Gather copies the inputs of the rows into dst (len(rows) × Width),
-	// row i of dst being row rows[i] of the data.
+	// row i of dst being row rows[i] of the data. The workers call it at
+	// once, each with its own rows and dst: it must be safe for
+	// concurrent use.
 	Gather(rows []int, dst nn.Matrix[T]) error
 }
 

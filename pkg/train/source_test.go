@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"github.com/densetrain/densetrain/pkg/nn"
@@ -18,8 +19,8 @@ import (
 // and fails once failAt rows have been (0: never).
 type rowsOnly struct {
 	d        *train.Matrices[float32]
-	gathered int
-	failAt   int
+	gathered atomic.Int64 // Gather runs on every worker at once
+	failAt   int64
 }
 
 var errDisk = errors.New("disk gone")
@@ -28,8 +29,7 @@ func (s *rowsOnly) Len() int                    { return s.d.Len() }
 func (s *rowsOnly) Width() int                  { return s.d.Width() }
 func (s *rowsOnly) Targets() nn.Matrix[float32] { return s.d.Targets() }
 func (s *rowsOnly) Gather(rows []int, dst nn.Matrix[float32]) error {
-	s.gathered += len(rows)
-	if s.failAt > 0 && s.gathered >= s.failAt {
+	if n := s.gathered.Add(int64(len(rows))); s.failAt > 0 && n >= s.failAt {
 		return errDisk
 	}
 	return s.d.Gather(rows, dst)
@@ -54,7 +54,7 @@ func TestAnySourceTrainsTheSameBits(t *testing.T) {
 	got, err := fit(src, "b")
 	require.NoError(t, err)
 	assert.Equal(t, want.Params(), got.Params())
-	assert.Greater(t, src.gathered, 3*300, "every epoch's rows, validation and fingerprint through Gather")
+	assert.Greater(t, src.gathered.Load(), int64(3*300), "every epoch's rows, validation and fingerprint through Gather")
 
 	_, err = fit(&rowsOnly{d: train.InMemory(x, y), failAt: 500}, "c")
 	assert.ErrorIs(t, err, errDisk)
