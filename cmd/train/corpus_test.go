@@ -216,11 +216,11 @@ var badCorpus = []badCase{
 	// issue 27: options (tabular checks the settings once, the command names the flag)
 	{"predict --workers -1", "predict --model BAD/model_good_iris.safetensors --data IRIS --out OUT --workers -1", []string{"--workers -1: want 0 (one per CPU) or more"}},
 	{"evaluate --workers -1", "evaluate --model BAD/model_good_iris.safetensors --data IRIS --workers -1", []string{"--workers -1: want 0 (one per CPU) or more"}},
-	{"--patience -1", "fit --data BAD/ok.csv --patience -1", []string{"--patience -1: want 0 (the default) or more"}},
+	{"--patience -1", "fit --data BAD/ok.csv --patience -1", []string{"--patience -1: want 0 (off) or more"}},
 	{"--checkpoint-every -1", "fit --data BAD/ok.csv --checkpoint-every -1", []string{"--checkpoint-every -1: want 0 (none) or more"}},
 	{"--hidden 0", "fit --data BAD/ok.csv --hidden 8,0", []string{`--hidden "8,0": want layer sizes of at least 1`}},
 	{"--loss for another task", "fit --data BAD/ok.csv --task regress --loss bce", []string{`--loss "bce": does not fit the regress task`}},
-	{"--activation unknown", "fit --data BAD/ok.csv --activation swish", []string{`--activation "swish": want linear, sigmoid, tanh, relu, leaky_relu or softmax`}},
+	{"--activation unknown", "fit --data BAD/ok.csv --activation swish", []string{`--activation "swish": want linear (or none), sigmoid, tanh, relu, leaky_relu or softmax`}},
 	{"--val-split negative", "fit --data BAD/ok.csv --val-split -0.1", []string{"--val-split -0.1: want a fraction in [0, 1)"}},
 	{"--loss bce for three classes", "fit --data IRIS --loss bce", []string{`--loss "bce": needs two classes, the target has 3`}},
 	{"xor --workers -1", "xor --workers -1", []string{"--workers -1: want 0 (one per CPU) or more"}},

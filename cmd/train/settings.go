@@ -46,8 +46,11 @@ func flagError(fs *flag.FlagSet, err error) error {
 		}
 	}
 	want := se.Want
-	if se.Field == "LR" {
+	switch se.Field {
+	case "LR":
 		want = lrWant
+	case "Patience":
+		want = "want 0 (off) or more" // the command's 0 is Config.NoEarlyStopping
 	}
 	return &tabular.InputError{Err: flagSettingError{fmt.Sprintf("--%s %s: %s", name, value, want), se}}
 }

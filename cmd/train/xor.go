@@ -16,7 +16,7 @@ func xorCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	epochs := fs.Int("epochs", 5000, "passes over the four samples")
 	lr := fs.Float64("lr", 0.1, "SGD learning rate")
 	seed := fs.Uint64("seed", 1, "seed of the initial weights")
-	workers := fs.Int("workers", 0, "worker goroutines (0: one per CPU); the results do not depend on it")
+	workers := fs.Int("workers", 0, "worker goroutines (default 0: one per CPU); the results do not depend on it")
 	quiet := fs.Bool("quiet", false, "do not print the per-epoch loss")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err

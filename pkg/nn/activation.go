@@ -36,6 +36,9 @@ func (a Activation) String() string {
 	return activationNames[a]
 }
 
+// ActivationChoices lists the names ParseActivation takes, for messages.
+const ActivationChoices = "linear (or none), sigmoid, tanh, relu, leaky_relu or softmax"
+
 // ParseActivation returns the activation with the given name: linear (or
 // none), sigmoid, tanh, relu, leaky_relu (or leakyrelu) or softmax.
 func ParseActivation(name string) (Activation, error) {
@@ -51,7 +54,7 @@ func ParseActivation(name string) (Activation, error) {
 			}
 		}
 	}
-	return 0, fmt.Errorf("nn: unknown activation %q (want linear, none, sigmoid, tanh, relu, leaky_relu or softmax)", name)
+	return 0, fmt.Errorf("nn: unknown activation %q (want %s)", name, ActivationChoices)
 }
 
 // sigmoid is the logistic function, computed without overflow for any z.

@@ -249,3 +249,34 @@ func TestFormatVersions(t *testing.T) {
 	_, err = nn.LoadFile[float64](filepath.Join(t.TempDir(), "none"))
 	assert.True(t, errors.Is(err, os.ErrNotExist))
 }
+
+// TestBackpropMadeByItsCaller: a layer's Backward can be driven with a
+// Backprop built outside nn (to test a layer): Dense's gradients are the
+// naive sums, its bias gradient through ColSums included.
+func TestBackpropMadeByItsCaller(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	d := nn.NewDense[float64](3, 2, nn.Linear, "d")
+	params := make([]float64, d.ParamCount())
+	d.Init(params, rng)
+	in, dOut := nntest.RandMatrix[float64](rng, 5, 3), nntest.RandMatrix[float64](rng, 5, 2)
+	out := nn.NewMatrix[float64](5, 2, nil)
+	d.Forward(nn.Pass{}, params, in, out)
+	b := &nn.Backprop[float64]{In: in, Out: out, DOut: dOut, DIn: nn.NewMatrix[float64](5, 3, nil), Grads: make([]float64, d.ParamCount())}
+	d.Backward(nn.TrainingPass(0, 0, 0, []int{0, 1, 2, 3, 4}, 0), params, b)
+	for i := range 3 {
+		for j := range 2 {
+			var gw float64
+			for r := range 5 {
+				gw += in.At(r, i) * dOut.At(r, j)
+			}
+			assert.InDelta(t, gw, b.Grads[i*2+j], 1e-12, "weight %d,%d", i, j)
+		}
+	}
+	for j := range 2 {
+		var gb float64
+		for r := range 5 {
+			gb += dOut.At(r, j)
+		}
+		assert.InDelta(t, gb, b.Grads[6+j], 1e-12, "bias %d", j)
+	}
+}

@@ -13,7 +13,7 @@ import (
 // train.Gradient) while Fit changes the weights — that is while Fit runs,
 // but not while its callbacks run, when any goroutine may read the model
 // (see Model).
-var ErrBusy = errors.New("nn: the model is in use by Fit")
+var ErrBusy = errors.New("nn: the model is in use by a trainer (train.Fit)")
 
 // Guard guards a Model against training racing with itself or with the calls that
 // read the weights. It counts those reads in flight; Fit sets fitting for
@@ -93,5 +93,6 @@ func (m *Model[T]) release() { m.guard.EndRead() }
 // Guard returns the model's guard, which a trainer holds for its whole run
 // (BeginFit, EndFit) and opens to reads while its callbacks run (Open,
 // Close); readers of the weights outside this package take BeginRead and
-// EndRead.
+// EndRead. BeginFit, EndFit, Open and Close are for a trainer only: a
+// reader that called them would let reads race with its steps.
 func (m *Model[T]) Guard() *Guard { return &m.guard }

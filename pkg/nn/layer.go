@@ -44,13 +44,19 @@ type Backprop[T Float] struct {
 	Grads      []T
 	Accumulate bool
 
-	ones []T // at least In.Rows ones, for column sums through BLAS
+	ones []T // ones for column sums through BLAS (a replica's: no allocation)
 }
 
 // ColSums writes the column sums of a (1ᵀ·a, a bias gradient) into dst,
-// or adds them when b.Accumulate is set, through BLAS. a has at most
-// b.In.Rows rows.
+// or adds them when b.Accumulate is set, through BLAS. A Backprop made by
+// its caller (to test a layer, say) gets its vector of ones on first use.
 func (b *Backprop[T]) ColSums(a Matrix[T], dst []T) {
+	if len(b.ones) < a.Rows {
+		b.ones = make([]T, a.Rows)
+		for i := range b.ones {
+			b.ones[i] = 1
+		}
+	}
 	var beta T
 	if b.Accumulate {
 		beta = 1

@@ -34,9 +34,6 @@ type architecture struct {
 	Delta  float64     `json:"loss_delta,omitempty"`
 }
 
-// architecture describes the model for its files. It refuses layers that
-// a file could not hold or that LoadFile could not build again: without a
-// Spec, of a kind not registered in T, or whose spec does not match them.
 // Architecture returns the JSON form of the model's layers and loss, as
 // its model file holds it: what a checkpoint or another process must agree
 // on. It fails for a layer that is not Specced.
@@ -48,6 +45,9 @@ func (m *Model[T]) Architecture() ([]byte, error) {
 	return json.Marshal(arch)
 }
 
+// architecture describes the model for its files. It refuses layers that
+// a file could not hold or that LoadFile could not build again: without a
+// Spec, of a kind not registered in T, or whose spec does not match them.
 func (m *Model[T]) architecture() (architecture, error) {
 	arch := architecture{Loss: m.loss.Name(), Delta: lossDelta(m.loss)}
 	for i, l := range m.layers {

@@ -61,7 +61,9 @@ func FitExcept[T tensor.Float](ctx context.Context, p *Preprocessing, x, y tenso
 // when target scaling needs them.
 func fitStats[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matrix[T], targets func() (tensor.Matrix[T], error), train rowSel, o Options) error {
 	var err error
-	p.Impute = o.Impute.Resolved()
+	if p.Impute, err = ParseImputation(string(o.Impute.Resolved())); err != nil {
+		return err // a direct caller's name: tabular.Config has checked its own
+	}
 	if p.Fill, p.Indicators, err = fills(ctx, x, train, p.oneHot(), p.Impute == Median); err != nil {
 		return err
 	}

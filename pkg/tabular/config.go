@@ -139,7 +139,7 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	act, err := nn.ParseActivation(c.Activation)
 	if err != nil {
-		return c, settingError("Activation", c.Activation, "want linear, sigmoid, tanh, relu, leaky_relu or softmax")
+		return c, settingError("Activation", c.Activation, "want "+nn.ActivationChoices)
 	}
 	c.activation = act
 	if err := c.checkCounts(); err != nil {

@@ -158,7 +158,7 @@ type Options struct {
 // and returns a *DivergenceError. Cancelling ctx stops training within one
 // micro-shard and returns the context's error. In both cases the History so
 // far is returned too. No goroutine outlives Fit. While another Fit,
-// Predict or Evaluate runs on the model, Fit fails with ErrBusy.
+// Predict or Evaluate runs on the model, Fit fails with nn.ErrBusy.
 func Fit[T nn.Float](ctx context.Context, m *nn.Model[T], src Source[T], opt Options) (*History, error) {
 	if err := m.Guard().BeginFit(); err != nil {
 		return nil, err

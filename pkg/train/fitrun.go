@@ -86,14 +86,9 @@ func validationRows[T nn.Float](src Source[T], rows []int) (rowSet, *valSet[T], 
 // Options.ValidationSplit does with the same seed: a seeded shuffle,
 // the last fraction of it for validation (Keras' rounding), each part
 // sorted. Code that must fit preprocessing on the training rows only calls
-// it with Fit's seed.
-func SplitRows(rows int, fraction float64, seed uint64) (train, val []int, err error) {
-	return SplitRowsContext(context.Background(), rows, fraction, seed)
-}
-
-// SplitRowsContext is SplitRows that stops with ctx's error when ctx ends
-// (a shuffle of millions of rows takes a while).
-func SplitRowsContext(ctx context.Context, rows int, fraction float64, seed uint64) (train, val []int, err error) {
+// it with Fit's seed. It stops with ctx's error when ctx ends (a shuffle
+// of millions of rows takes a while).
+func SplitRows(ctx context.Context, rows int, fraction float64, seed uint64) (train, val []int, err error) {
 	if val, err = SplitValidation(ctx, rows, fraction, seed); err != nil {
 		return nil, nil, err
 	}

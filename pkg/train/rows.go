@@ -98,11 +98,11 @@ func (o *order) batch(lo, hi int) []int {
 // runs. It stops with ctx's error when ctx ends.
 func SplitValidation(ctx context.Context, rows int, fraction float64, seed uint64) ([]int, error) {
 	if !(fraction > 0 && fraction < 1) {
-		return nil, fmt.Errorf("train: validation split %v, want a fraction in (0, 1)", fraction)
+		return nil, fmt.Errorf("train: ValidationSplit %v, want a fraction in (0, 1)", fraction)
 	}
 	nTrain := int(float64(rows) * (1 - fraction))
 	if nTrain == 0 || nTrain == rows {
-		return nil, fmt.Errorf("train: validation split %v of %d rows leaves an empty side", fraction, rows)
+		return nil, fmt.Errorf("train: ValidationSplit %v of %d rows leaves an empty side", fraction, rows)
 	}
 	rng := rand.New(rand.NewPCG(seed, validationStream))
 	if rows > math.MaxInt32 {

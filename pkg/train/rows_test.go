@@ -34,7 +34,7 @@ func TestSplitValidationIsTheSame(t *testing.T) {
 			val, err := SplitValidation(context.Background(), rows, fraction, uint64(rows))
 			require.NoError(t, err)
 			assert.Equal(t, wantVal, val, "%d rows, fraction %v", rows, fraction)
-			train, val2, err := SplitRowsContext(context.Background(), rows, fraction, uint64(rows))
+			train, val2, err := SplitRows(context.Background(), rows, fraction, uint64(rows))
 			require.NoError(t, err)
 			assert.Equal(t, wantTrain, train)
 			assert.Equal(t, wantVal, val2)

@@ -24,7 +24,7 @@ func TestValidationRowsAreTheSplitGivenOnce(t *testing.T) {
 		return h
 	}
 	_, x, _, _, _ := overfitCase(t)
-	_, val, err := train.SplitRows(x.Rows, 0.25, 9)
+	_, val, err := train.SplitRows(context.Background(), x.Rows, 0.25, 9)
 	require.NoError(t, err)
 	slices.Reverse(val)
 	a, b := fit(train.Options{ValidationSplit: 0.25}), fit(train.Options{ValidationRows: val})
@@ -37,7 +37,7 @@ func TestValidationRowsAreTheSplitGivenOnce(t *testing.T) {
 func TestValidationSplitIsSeededAndDisjoint(t *testing.T) {
 	m, x, y, _, _ := overfitCase(t)
 	_, err := train.Fit(context.Background(), m, train.InMemory(x, y), train.Options{ValidationSplit: 1.5})
-	assert.ErrorContains(t, err, "validation split 1.5")
+	assert.ErrorContains(t, err, "ValidationSplit 1.5")
 	_, err = train.Fit(context.Background(), m, train.InMemory(x, y), train.Options{ValidationSplit: 0.97})
 	assert.ErrorContains(t, err, "empty side")
 	_, err = train.Fit(context.Background(), m, train.InMemory(x, y), train.Options{ValidationSplit: 0.2, ValidationData: train.InMemory(x, y)})
@@ -102,14 +102,14 @@ func TestSplitRowsIsTheSameAsBefore(t *testing.T) {
 		rng.Shuffle(n, func(i, j int) { all[i], all[j] = all[j], all[i] })
 		nTrain := int(float64(n) * 0.8)
 		wantTrain, wantVal := slices.Sorted(slices.Values(all[:nTrain])), slices.Sorted(slices.Values(all[nTrain:]))
-		train, val, err := train.SplitRows(n, 0.2, uint64(n))
+		train, val, err := train.SplitRows(context.Background(), n, 0.2, uint64(n))
 		require.NoError(t, err)
 		assert.Equal(t, wantTrain, train)
 		assert.Equal(t, wantVal, val)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, _, err := train.SplitRowsContext(ctx, 300_000, 0.2, 1)
+	_, _, err := train.SplitRows(ctx, 300_000, 0.2, 1)
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
