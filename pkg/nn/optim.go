@@ -278,7 +278,8 @@ func (a *Adam[T]) updateFinite(params, grads []T, lo, hi int) bool {
 
 // adamScalar is Adam's element update in flush-to-zero arithmetic: every
 // operand and every result that is tiny counts as zero (see denormal.go),
-// as in the SSE2 kernel adamUpdate uses on amd64, which gives the same bits. g, m and v must be at least as long as p.
+// as in the SSE2 kernel adamUpdate uses on amd64, which gives the same
+// bits. g, m and v must be at least as long as p.
 func adamScalar[T Float](p, g, m, v []T, c1, c2, alpha, eps T) {
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	t := smallestNormal[T]()

@@ -148,11 +148,11 @@ type Options struct {
 	Parallelism
 }
 
-// Fit trains the model on the rows of src: every epoch it shuffles the samples (from
-// Seed), cuts them into batches and makes one optimizer step per batch with
-// the mean gradient of the batch, computed in parallel by Workers replicas.
-// After each epoch it evaluates the validation data, if any, and runs the
-// callbacks.
+// Fit trains the compiled model m on the rows of src: every epoch it
+// shuffles the samples (from Seed), cuts them into batches and makes one
+// optimizer step per batch with the mean gradient of the batch, computed
+// in parallel by Workers replicas. After each epoch it evaluates the
+// validation data, if any, and runs the callbacks.
 //
 // If the loss of a batch is not finite, Fit stops before applying that step
 // and returns a *DivergenceError. Cancelling ctx stops training within one
@@ -258,10 +258,10 @@ func Fit[T nn.Float](ctx context.Context, m *nn.Model[T], src Source[T], opt Opt
 
 // Gradient returns the loss of the model m on (x, y) taken as one batch
 // and a new flat slice with its gradient, computed by the same
-// data-parallel machinery as Fit, in training mode: a Dropout layer drops what it would
-// in the first step of epoch 0 with seed 0, row i being sample i. For a
-// model without such layers the loss is the one Evaluate computes. The
-// parameters do not change.
+// data-parallel machinery as Fit, in training mode: a Dropout layer drops
+// what it would in the first step of epoch 0 with seed 0, row i being
+// sample i. For a model without such layers the loss is the one Evaluate
+// computes. The parameters do not change.
 func Gradient[T nn.Float](ctx context.Context, m *nn.Model[T], x, y nn.Matrix[T], par Parallelism) (float64, []T, error) {
 	if err := m.Guard().BeginRead(); err != nil {
 		return 0, nil, err
