@@ -184,10 +184,12 @@ func (r *reader[T]) cut(ctx context.Context, off int64, line int, free <-chan *c
 // maxChunkBytes bounds Options.ChunkBytes and MaxRecordBytes.
 const maxChunkBytes = 512 << 20
 
-// maxFirstBytes bounds the per-row storage sized from the first chunk's
-// estimate: a file whose first rows are much shorter than the rest must
-// not make the reader ask for more memory than the file needs.
-const maxFirstBytes = 2 << 30
+// maxFirstBytes bounds the storage faulted in ahead of the parse from the
+// first chunk's estimate: a file whose first rows are much shorter than
+// the rest must not make the reader touch more memory than the file
+// needs. The rest of the estimate is reserved, not touched: the workers
+// fault its pages in as they write rows (see reserveCap).
+var maxFirstBytes = 2 << 30
 
 // reserve makes room for at least need rows. The first time, it sizes the
 // storage for the whole text: the rows of chunk c (which starts at text
@@ -203,9 +205,9 @@ func (r *reader[T]) reserve(need int, c *chunk, at int64) error {
 		n = max(need, 4*len(c.starts))
 		likely, projected = n, n
 		if left := r.src.size - at - int64(c.size); left > 0 && c.size > 0 {
-			more, most := float64(left)/float64(c.size)*float64(len(c.starts)), float64(maxFirstBytes/perRow)
-			n = need + int(min(more*1.05, most)) + block
-			likely = need + int(min(more, most))
+			more := float64(left) / float64(c.size) * float64(len(c.starts))
+			n = need + int(min(more*1.05, r.reserveCap(perRow))) + block
+			likely = need + int(min(more, float64(maxFirstBytes/perRow)))
 			projected = need + int(min(more, 1<<50))
 		}
 	}

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -77,4 +80,35 @@ func TestNarrowTableMemory(t *testing.T) {
 	ratio := float64(after.TotalAlloc-before.TotalAlloc) / matrix
 	t.Logf("%d rows: %.1f MB allocated, %.2f× the matrix", tab.X.Rows, float64(after.TotalAlloc-before.TotalAlloc)/1e6, ratio)
 	assert.Less(t, ratio, 3.5, "bytes allocated over the float32 matrix's")
+}
+
+// TestLargeTableIsReservedOnce: a table larger than maxFirstBytes is
+// stored in one reservation sized from its first chunk, not grown by
+// halves from a fixed cap (each growth held the old storage and the new:
+// 2.2× a 4 GB matrix at peak). Shrinking the cap to 1 MiB must not add
+// allocations: the bytes allocated while reading are those read with the
+// cap at its default.
+func TestLargeTableIsReservedOnce(t *testing.T) {
+	var text bytes.Buffer
+	text.WriteString("a,b,c,d,e,f,g,h,y\n")
+	for i := range 300_000 {
+		fmt.Fprintf(&text, "%d,%d.5,%d,%d,%d,%d,%d,%d,%d\n", i%97, i%89, i%83, i%79, i%73, i%71, i%67, i%61, i%2)
+	}
+	path := filepath.Join(t.TempDir(), "t.csv")
+	require.NoError(t, os.WriteFile(path, text.Bytes(), 0o644))
+	allocated := func() uint64 {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		tab, err := ReadFile[float32](context.Background(), path, Options{Workers: 2, ChunkBytes: 256 << 10})
+		require.NoError(t, err)
+		require.Equal(t, 300_000, tab.X.Rows)
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	want := allocated()
+	defer func(v int) { maxFirstBytes = v }(maxFirstBytes)
+	maxFirstBytes = 1 << 20 // under a tenth of the matrix (300 000 × 8 float32 = 9.6 MB)
+	got := allocated()
+	assert.Less(t, float64(got), 1.1*float64(want), "bytes allocated: %d with a 1 MiB cap, %d with the default", got, want)
 }
