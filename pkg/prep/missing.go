@@ -93,28 +93,24 @@ func fitStats[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Ma
 // its present training values (0 when there are none, and for one-hot
 // columns) — and the columns with missing training values.
 func fills[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows rowSel, oneHot []bool, median bool) ([]float64, []int, error) {
+	if !median {
+		return means(ctx, x, rows, oneHot)
+	}
 	fill := make([]float64, x.Cols)
 	var missing []int
-	var vals []float64 // a median's values: 8 bytes a row, made only for it
-	if median {
-		vals = make([]float64, 0, count(x.Rows, rows))
-	}
+	vals := make([]float64, 0, count(x.Rows, rows)) // a median's values: 8 bytes a row
 	for j := range x.Cols {
 		if oneHot[j] {
 			continue
 		}
 		vals, n := vals[:0], 0
-		sum := 0.0
 		err := forRows(ctx, x.Rows, rows, func(r int) {
 			v := float64(x.Data[r*x.Cols+j])
 			if math.IsNaN(v) {
 				n++
 				return
 			}
-			sum += v
-			if median {
-				vals = append(vals, v)
-			}
+			vals = append(vals, v)
 		})
 		if err != nil {
 			return nil, nil, err
@@ -122,25 +118,57 @@ func fills[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows rowSel,
 		if n > 0 {
 			missing = append(missing, j)
 		}
-		present := count(x.Rows, rows) - n
-		switch {
-		case present == 0:
-		case median:
-			slices.Sort(vals)
-			if h := len(vals) / 2; len(vals)%2 == 1 {
-				fill[j] = vals[h]
-			} else {
-				fill[j] = (vals[h-1] + vals[h]) / 2
-				if !isFinite(fill[j]) { // two values near float64's limits
-					fill[j] = vals[h-1]/2 + vals[h]/2
-				}
+		if len(vals) == 0 {
+			continue
+		}
+		slices.Sort(vals)
+		if h := len(vals) / 2; len(vals)%2 == 1 {
+			fill[j] = vals[h]
+		} else {
+			fill[j] = (vals[h-1] + vals[h]) / 2
+			if !isFinite(fill[j]) { // two values near float64's limits
+				fill[j] = vals[h-1]/2 + vals[h]/2
 			}
-		default:
-			fill[j] = sum / float64(present)
-			if !isFinite(fill[j]) { // the sum overflowed
-				if fill[j], _, err = scaledStats(ctx, x, rows, j); err != nil {
-					return nil, nil, err
-				}
+		}
+	}
+	return fill, missing, nil
+}
+
+// means returns fills' means: every column's sum and count of missing
+// values in one pass over the rows, in row order (the bits of a pass down
+// each column, which walked the matrix with a stride of a row and took 4.4
+// of a 14.5 s fit of 2 million rows of 136 columns).
+func means[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows rowSel, oneHot []bool) ([]float64, []int, error) {
+	sum, nan := make([]float64, x.Cols), make([]int, x.Cols)
+	err := forRows(ctx, x.Rows, rows, func(r int) {
+		for j, v := range x.Data[r*x.Cols : (r+1)*x.Cols] {
+			if v != v { // NaN: missing
+				nan[j]++
+				continue
+			}
+			sum[j] += float64(v)
+		}
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	fill := make([]float64, x.Cols)
+	var missing []int
+	for j := range x.Cols {
+		if oneHot[j] {
+			continue
+		}
+		if nan[j] > 0 {
+			missing = append(missing, j)
+		}
+		present := count(x.Rows, rows) - nan[j]
+		if present == 0 {
+			continue
+		}
+		fill[j] = sum[j] / float64(present)
+		if !isFinite(fill[j]) { // the sum overflowed
+			if fill[j], _, err = scaledStats(ctx, x, rows, j); err != nil {
+				return nil, nil, err
 			}
 		}
 	}
