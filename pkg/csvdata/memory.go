@@ -79,11 +79,14 @@ func (r *reader[T]) checkBudget(n, rows, perRow int) error {
 }
 
 // reserveCap is the most rows the first estimate reserves storage for:
-// what the memory budget holds (more would be refused by checkBudget), or
+// what the memory budget holds (more is refused by checkBudget), or
 // maxFirstBytes' worth where no budget is known. Reserving the whole
 // estimate at once spares a large file the growth copies (each holding the
 // old storage and the new, half as large again) that a cap of a fixed size
 // cost: 2.2× the matrix at peak for a 4 GB matrix, 1.05× for one of 1 GB.
+// An estimate too large (a file whose first rows are much shorter than the
+// rest) reserves address space that is never touched: only maxFirstBytes
+// of it is faulted in ahead of the parse.
 func (r *reader[T]) reserveCap(perRow int) float64 {
 	budget := r.opt.MemoryBudget
 	if budget <= 0 {
