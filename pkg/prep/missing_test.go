@@ -2,9 +2,12 @@ package prep
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/densetrain/densetrain/pkg/csvdata"
 
 	"github.com/densetrain/densetrain/pkg/tensor"
 	"github.com/stretchr/testify/assert"
@@ -60,4 +63,33 @@ func TestMeansAreThoseOfAPassDownEachColumn(t *testing.T) {
 		}
 		assert.Equal(t, wantMissing, missing)
 	}
+}
+
+// TestInputsFillInPlace: without indicators, Inputs fills the missing
+// values of x in place — in blocks of eight and in a row's tail, next to
+// infinities it leaves alone — and refuses one when imputation is off,
+// naming its column.
+func TestInputsFillInPlace(t *testing.T) {
+	inf := float32(math.Inf(1))
+	nan := float32(math.NaN())
+	x := tensor.NewMatrix(2, 11, []float32{
+		1, 2, nan, 4, 5, 6, 7, 8, 9, nan, 11,
+		inf, 2, 3, 4, 5, 6, 7, nan, 9, 10, inf,
+	})
+	names := make([]csvdata.FeatureColumn, 11)
+	for j := range names {
+		names[j].Name = fmt.Sprintf("c%d", j)
+	}
+	p := &Preprocessing{Schema: csvdata.Schema{Features: names}, Fill: []float64{0, 0, -3, 0, 0, 0, 0, -8, 0, -10, 0}}
+	in, err := Inputs(context.Background(), p, x)
+	require.NoError(t, err)
+	assert.Equal(t, []float32{1, 2, -3, 4, 5, 6, 7, 8, 9, -10, 11, inf, 2, 3, 4, 5, 6, 7, -8, 9, 10, inf}, in.Data)
+	assert.Equal(t, &x.Data[0], &in.Data[0], "in place")
+
+	x.Data[18] = nan
+	p.Impute = NoImpute
+	_, err = Inputs(context.Background(), p, x)
+	var me *csvdata.MissingError
+	require.ErrorAs(t, err, &me)
+	assert.Equal(t, "c7", me.Column)
 }
