@@ -106,14 +106,6 @@ func biasActivate[T Float](act Activation, z Matrix[T], bias []T) {
 	}
 }
 
-// activateRows applies act in place to every row of y (no bias).
-func activateRows[T Float](act Activation, y Matrix[T]) {
-	if act == Linear {
-		return
-	}
-	biasActivate(act, y, make([]T, y.Cols))
-}
-
 // softmaxRow replaces row by its softmax, shifted by the maximum so that no
 // exponential overflows.
 func softmaxRow[T Float](row []T) {

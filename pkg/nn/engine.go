@@ -47,19 +47,19 @@ func AddInto[T Float](dst, src []T) { addInto(dst, src) }
 
 // Forwarder runs a model's training layers forward over blocks of rows in
 // buffers of its own: one per goroutine. Its outputs are logits where the
-// loss is fused with the output activation (see Compile); ApplyHead makes
-// them Predict's outputs.
+// loss is fused with the output activation (see Compile); Predict writes
+// Model.Predict's outputs.
 type Forwarder[T Float] struct {
 	m    *Model[T]
 	bufs [2][]T
 	rows []T
-	max  int
+	zero []T // a bias of zeros, for the fused head
 }
 
 // NewForwarder returns a Forwarder for blocks of at most rows rows.
 func (m *Model[T]) NewForwarder(rows int) *Forwarder[T] {
 	b := alignedBuffers[T](rows*m.maxWidth(), rows*m.maxWidth(), rows*m.InputSize())
-	return &Forwarder[T]{m: m, bufs: [2][]T{b[0], b[1]}, rows: b[2], max: rows}
+	return &Forwarder[T]{m: m, bufs: [2][]T{b[0], b[1]}, rows: b[2], zero: make([]T, m.OutputSize())}
 }
 
 // Gather returns the buffer of n input rows, to gather rows into before
@@ -78,10 +78,16 @@ func (f *Forwarder[T]) Forward(x Matrix[T]) Matrix[T] {
 	return a
 }
 
-// ApplyHead applies, in place, the output activation that the loss is
-// fused with (softmax or sigmoid; nothing for other losses) to rows of
-// Forward's outputs.
-func (m *Model[T]) ApplyHead(y Matrix[T]) { activateRows(m.head, y) }
+// Predict writes the model's outputs for the rows of x into dst
+// (x.Rows × OutputSize): Forward's, with the output activation that the
+// loss is fused with (softmax or sigmoid) applied. Model.Predict and
+// train.Predict compute every block of rows with it.
+func (f *Forwarder[T]) Predict(x, dst Matrix[T]) {
+	copy(dst.Data, f.Forward(x).Data)
+	if f.m.head != Linear {
+		biasActivate(f.m.head, dst, f.zero)
+	}
+}
 
 // Diagnose finds where a non-finite loss of rows x came from, for a
 // trainer's DivergenceError: the first layer whose parameters, then

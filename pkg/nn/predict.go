@@ -27,9 +27,7 @@ func (m *Model[T]) Predict(ctx context.Context, x Matrix[T]) (Matrix[T], error) 
 			return Matrix[T]{}, err
 		}
 		hi := min(lo+PredictBlock, x.Rows)
-		dst := out.SliceRows(lo, hi)
-		copy(dst.Data, f.Forward(x.SliceRows(lo, hi)).Data)
-		m.ApplyHead(dst)
+		f.Predict(x.SliceRows(lo, hi), out.SliceRows(lo, hi))
 	}
 	return out, nil
 }

@@ -212,7 +212,7 @@ func Inputs[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matr
 		for j, v := range src {
 			if v != v { // NaN: missing
 				if p.Impute == NoImpute {
-					return x, &RowError{Row: r, Err: &csvdata.MissingError{Column: p.Schema.Names()[j]}}
+					return x, p.missingError(r, j)
 				}
 				v = fill[j]
 			}
@@ -225,6 +225,12 @@ func Inputs[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matr
 		}
 	}
 	return out, nil
+}
+
+// missingError is Inputs' error for a missing value at row r, column j,
+// where imputation is off.
+func (p *Preprocessing) missingError(r, j int) error {
+	return &RowError{Row: r, Err: &csvdata.MissingError{Column: p.Schema.Names()[j]}}
 }
 
 // fillInPlace is Inputs without indicators: it writes only where a value
@@ -249,7 +255,7 @@ func fillInPlace[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor
 			for j, v := range block {
 				if v != v { // NaN: missing
 					if p.Impute == NoImpute {
-						return &RowError{Row: r, Err: &csvdata.MissingError{Column: p.Schema.Names()[lo+j]}}
+						return p.missingError(r, lo+j)
 					}
 					block[j] = fill[lo+j]
 				}

@@ -166,9 +166,7 @@ func Predict[T nn.Float](ctx context.Context, m *nn.Model[T], x nn.Matrix[T], op
 			}
 			lo := i * evalShard
 			hi := min(lo+evalShard, x.Rows)
-			dst := out.SliceRows(lo, hi)
-			copy(dst.Data, fw[w].Forward(x.SliceRows(lo, hi)).Data)
-			m.ApplyHead(dst)
+			fw[w].Predict(x.SliceRows(lo, hi), out.SliceRows(lo, hi))
 			return nil
 		})
 	})
