@@ -224,6 +224,11 @@ var badCorpus = []badCase{
 	{"--val-split negative", "fit --data BAD/ok.csv --val-split -0.1", []string{"--val-split -0.1: want a fraction in [0, 1)"}},
 	{"--loss bce for three classes", "fit --data IRIS --loss bce", []string{`--loss "bce": needs two classes, the target has 3`}},
 	{"xor --workers -1", "xor --workers -1", []string{"--workers -1: want 0 (one per CPU) or more"}},
+	// issue 27: a worker count beyond cpus.Max (10⁹ goroutines hung predict, evaluate and fit)
+	{"fit --workers 1e9", "fit --data BAD/ok.csv --workers 1000000000", []string{"--workers 1000000000: want at most 1024"}},
+	{"predict --workers 1e9", "predict --model BAD/model_good_iris.safetensors --data IRIS --out OUT --workers 1000000000", []string{"--workers 1000000000: want at most 1024"}},
+	{"evaluate --workers 1e9", "evaluate --model BAD/model_good_iris.safetensors --data IRIS --workers 1000000000", []string{"--workers 1000000000: want at most 1024"}},
+	{"xor --workers 1e9", "xor --workers 1000000000", []string{"--workers 1000000000: want at most 1024"}},
 }
 
 func TestBadInputCorpus(t *testing.T) {

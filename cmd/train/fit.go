@@ -91,7 +91,7 @@ func fitFlags(c *fitConfig) *flag.FlagSet {
 	fs.Float64Var(&c.lr, "lr", 0, "learning rate (default: Keras' for the optimizer, 0.01 for the SGD family, 0.001 otherwise)")
 	fs.IntVar(&c.epochs, "epochs", tabular.DefaultEpochs, "most passes over the training data (early stopping usually ends sooner; 0: the default)")
 	fs.IntVar(&c.batch, "batch", tabular.DefaultBatch, "samples per optimizer step (0: the default)")
-	fs.IntVar(&c.workers, "workers", 0, "worker goroutines (default 0: one per CPU); results do not depend on it")
+	fs.IntVar(&c.workers, "workers", 0, "worker goroutines, at most 1024 (default 0: one per CPU); results do not depend on it")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the initial weights, the shuffling and the validation split")
 	fs.StringVar(&c.precision, "precision", "", "f32 or f64"+shownDefault(tabular.Precision("")))
 	fs.StringVar(&c.scale, "scale", "", "input scaling: standard ((x-mean)/std), minmax (into [0, 1]) or none"+shownDefault(prep.Scaler("")))

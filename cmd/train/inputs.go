@@ -59,7 +59,7 @@ func newUseFlags(name, data string) (*flag.FlagSet, *useFlags) {
 	fs.StringVar(&u.na, "na", "", "more tokens that mean a missing value, besides the model's, comma-separated")
 	fs.StringVar(&u.delimiter, "delimiter", "", "field separator (default: sniffed from the header)")
 	fs.BoolVar(&u.strict, "strict", false, "a category not seen in training is an error (default: encoded as all zeros, and counted on stderr)")
-	fs.IntVar(&u.workers, "workers", 0, "worker goroutines (default 0: one per CPU); results do not depend on it")
+	fs.IntVar(&u.workers, "workers", 0, "worker goroutines, at most 1024 (default 0: one per CPU); results do not depend on it")
 	return fs, u
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 
+	"github.com/densetrain/densetrain/internal/cpus"
 	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/train"
 )
@@ -16,7 +17,7 @@ func xorCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	epochs := fs.Int("epochs", 5000, "passes over the four samples")
 	lr := fs.Float64("lr", 0.1, "SGD learning rate")
 	seed := fs.Uint64("seed", 1, "seed of the initial weights")
-	workers := fs.Int("workers", 0, "worker goroutines (default 0: one per CPU); the results do not depend on it")
+	workers := fs.Int("workers", 0, "worker goroutines, at most 1024 (default 0: one per CPU); results do not depend on it")
 	quiet := fs.Bool("quiet", false, "do not print the per-epoch loss")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
@@ -26,8 +27,8 @@ func xorCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return usageError(fmt.Errorf("--epochs %d: want at least 1", *epochs))
 	case !(*lr > 0) || math.IsInf(*lr, 0):
 		return usageError(fmt.Errorf("--lr %v: want a positive finite rate", *lr))
-	case *workers < 0:
-		return usageError(fmt.Errorf("--workers %d: want 0 (one per CPU) or more", *workers))
+	case cpusWant(*workers) != "":
+		return usageError(fmt.Errorf("--workers %d: %s", *workers, cpusWant(*workers)))
 	}
 
 	x := nn.NewMatrix(4, 2, []float64{0, 0, 0, 1, 1, 0, 1, 1})
@@ -55,4 +56,10 @@ func xorCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, "%g,%g,%.4f\n", x.At(i, 0), x.At(i, 1), pred.At(i, 0)+0)
 	}
 	return nil
+}
+
+// cpusWant is what --workers must be when n is not a worker count.
+func cpusWant(n int) string {
+	_, want := cpus.Workers(n)
+	return want
 }

@@ -67,9 +67,9 @@ func ReadBytes[T tensor.Float](ctx context.Context, name string, b []byte, opt O
 
 // withDefaults fills in the zero options and checks the delimiter.
 func (opt Options) withDefaults() (Options, error) {
-	w, ok := cpus.Workers(opt.Workers)
-	if !ok {
-		return opt, fmt.Errorf("Options.Workers %d: want 0 (one per CPU) or more", opt.Workers)
+	w, want := cpus.Workers(opt.Workers)
+	if want != "" {
+		return opt, fmt.Errorf("Options.Workers %d: %s", opt.Workers, want)
 	}
 	opt.Workers = w
 	if opt.ChunkBytes <= 0 {

@@ -42,10 +42,11 @@ func (p *Pool) Context() context.Context { return p.ctx }
 // workers and waits for all of them. It returns body's error or, if body
 // succeeded, the first error of a worker.
 func Run(ctx context.Context, workers int, body func(*Pool) error) error {
-	workers, ok := cpus.Workers(workers)
-	if !ok {
-		return fmt.Errorf("parallel: %d workers, want at least 1 (or 0 for one per CPU)", workers)
+	n, want := cpus.Workers(workers)
+	if want != "" {
+		return fmt.Errorf("parallel: %d workers: %s", workers, want)
 	}
+	workers = n
 	g, gctx := errgroup.WithContext(ctx)
 	p := &Pool{
 		ctx:     gctx,

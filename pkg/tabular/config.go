@@ -145,9 +145,9 @@ func (c Config) withDefaults() (Config, error) {
 	if err := c.checkCounts(); err != nil {
 		return c, err
 	}
-	w, ok := cpus.Workers(c.Workers)
-	if !ok {
-		return c, settingError("Workers", c.Workers, "want 0 (one per CPU) or more")
+	w, want := cpus.Workers(c.Workers)
+	if want != "" {
+		return c, settingError("Workers", c.Workers, "%s", want)
 	}
 	c.Workers = w
 	if c.Epochs == 0 {

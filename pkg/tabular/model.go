@@ -106,9 +106,9 @@ type PredictOptions struct {
 // withDefaults fills in the number of workers and checks it: the one
 // place where either is done for Predict, Evaluate and PredictColumns.
 func (o PredictOptions) withDefaults() (PredictOptions, error) {
-	w, ok := cpus.Workers(o.Workers)
-	if !ok {
-		return o, &SettingError{Struct: "PredictOptions", Field: "Workers", Value: goValue(o.Workers), Want: "want 0 (one per CPU) or more"}
+	w, want := cpus.Workers(o.Workers)
+	if want != "" {
+		return o, &SettingError{Struct: "PredictOptions", Field: "Workers", Value: goValue(o.Workers), Want: want}
 	}
 	o.Workers = w
 	return o, nil

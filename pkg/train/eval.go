@@ -123,16 +123,16 @@ func (e *evaluator[T]) evaluate(p *parallel.Pool) (float64, map[string]float64, 
 
 // EvalOptions configures Predict and Evaluate.
 type EvalOptions struct {
-	// Workers is the number of goroutines (0: GOMAXPROCS). The results do
-	// not depend on it.
+	// Workers is the number of goroutines (0: GOMAXPROCS; more than
+	// cpus.Max, 1024, are clamped to it). The results do not depend on it.
 	Workers int
 }
 
 // workers returns the worker count of o, defaulted and checked.
 func (o EvalOptions) workers() (int, error) {
-	w, ok := cpus.Workers(o.Workers)
-	if !ok {
-		return 0, fmt.Errorf("train: EvalOptions.Workers: %d workers, want at least 1 (or 0 for GOMAXPROCS)", o.Workers)
+	w, want := cpus.Workers(min(o.Workers, cpus.Max)) // no more goroutines than that
+	if want != "" {
+		return 0, fmt.Errorf("train: EvalOptions.Workers: %d workers, %s", o.Workers, want)
 	}
 	return w, nil
 }

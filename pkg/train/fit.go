@@ -47,8 +47,11 @@ const DefaultMaxLanes = 16
 
 // withDefaults fills in the defaults for global batches of batch rows.
 func (p Parallelism) withDefaults(batch int) (Parallelism, error) {
-	workers, ok := cpus.Workers(p.Workers)
-	if !ok || p.ShardSize < 0 || p.MaxLanes < 0 {
+	workers, want := cpus.Workers(min(p.Workers, cpus.Max)) // clamped to the lanes below: any count is safe
+	if want != "" {
+		return p, fmt.Errorf("train: Parallelism.Workers %d: %s", p.Workers, want)
+	}
+	if p.ShardSize < 0 || p.MaxLanes < 0 {
 		return p, fmt.Errorf("train: negative Parallelism setting %+v", p)
 	}
 	if p.ShardSize == 0 {
