@@ -25,6 +25,7 @@ func TestXORCommandConverges(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, rows, 5)
 	assert.Equal(t, []string{"x1", "x2", "prediction"}, rows[0])
+	assert.NotContains(t, out, "-0.0000", "a tiny negative answer printed as minus zero")
 	for _, r := range rows[1:] {
 		p, err := strconv.ParseFloat(r[2], 64)
 		require.NoError(t, err)

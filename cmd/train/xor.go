@@ -53,7 +53,11 @@ func xorCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintln(stdout, "x1,x2,prediction")
 	for i := range x.Rows {
-		fmt.Fprintf(stdout, "%g,%g,%.4f\n", x.At(i, 0), x.At(i, 1), pred.At(i, 0)+0)
+		v := pred.At(i, 0)
+		if math.Abs(v) < 0.00005 { // printed as 0.0000: not as -0.0000
+			v = 0
+		}
+		fmt.Fprintf(stdout, "%g,%g,%.4f\n", x.At(i, 0), x.At(i, 1), v)
 	}
 	return nil
 }
