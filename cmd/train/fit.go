@@ -26,7 +26,7 @@ type fitConfig struct {
 	epochs, batch, workers, patience, checkpointEvery       int
 	maxCategories                                           int
 	seed                                                    uint64
-	precision, val, out, history, plot, scale               string
+	precision, val, out, history, plot, scale, cache        string
 	categorical, ignore, na, impute, delimiter, scaleTarget string
 	resume, quiet, mpi, mpiAllreduce, missingIndicator      bool
 	valSplitSet                                             bool                  // --val-split was given
@@ -69,6 +69,7 @@ func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 func fitFlags(c *fitConfig) *flag.FlagSet {
 	fs := newFlags("fit")
 	fs.StringVar(&c.data, "data", "", "training CSV file with a header line, plain or gzip, separated by , ; tab or | (sniffed); - reads standard input (required)")
+	fs.StringVar(&c.cache, "cache", "", "train from a binary block cache of --data in this directory: built on the first run (again when the file changes), reused with no parse after; memory holds a few blocks, not the table (see train cache)")
 	fs.StringVar(&c.target, "target", "", "target column(s), by name or 0-based index, comma-separated (default: the last column); rows with a missing target are skipped")
 	fs.StringVar(&c.task, "task", "", "auto, classify or regress (auto: classify when the target holds text or few distinct integers)"+shownDefault(prep.Task("")))
 	fs.StringVar(&c.categorical, "categorical", "", "columns whose values are text categories even if they look like numbers (01 and 1 differ), comma-separated")
@@ -149,7 +150,7 @@ func (c fitConfig) config(stderr io.Writer) (tabular.Config, error) {
 		Activation: c.activation, Loss: tabular.Loss(c.loss), Optimizer: tabular.Optimizer(c.optimizer), LR: c.lr, Precision: tabular.Precision(c.precision),
 		Epochs: c.epochs, Batch: c.batch, Workers: c.workers, Seed: c.seed,
 		Patience: c.patience, NoEarlyStopping: c.patience == 0,
-		CheckpointEvery: c.checkpointEvery, Resume: c.resume,
+		CheckpointEvery: c.checkpointEvery, Resume: c.resume, Cache: c.cache,
 		Warn: stderr, Hints: flagHint,
 	}
 	var err error
@@ -195,6 +196,7 @@ func runFit(ctx context.Context, c fitConfig, tc tabular.Config, stdout, stderr 
 		tc.Warn = nil
 	case isTerminal(stderr):
 		tc.Callbacks = append(tc.Callbacks, &progress{w: stderr, epochs: cmp.Or(c.epochs, tabular.DefaultEpochs)}) // for display
+		tc.CacheSize, tc.CacheProgress = byteBar(stderr, "building the cache")
 	default:
 		tc.Log = stderr // one plain line per epoch
 	}
@@ -209,7 +211,7 @@ func runFit(ctx context.Context, c fitConfig, tc tabular.Config, stdout, stderr 
 		if c.plot != "" {
 			outs = append(outs, namedPath{"plot", c.plot})
 		}
-		if err := checkOutputs(outs, []namedPath{{"data", c.data}, {"val", c.val}}); err != nil {
+		if err := checkOutputs(outs, []namedPath{{"data", c.data}, {"val", c.val}, {"cache", c.cache}}); err != nil {
 			return usageError(err)
 		}
 	}

@@ -18,7 +18,7 @@ var floors = [][]string{
 	{"pkg/tensor"},
 	{"internal/"},
 	{"pkg/csvdata", "pkg/nn", "pkg/parallel"},
-	{"pkg/nn/", "pkg/prep"},
+	{"pkg/nn/", "pkg/prep", "pkg/cache"},
 	{"pkg/train"},
 	{"pkg/tabular"},
 	{"pkg/serve"},

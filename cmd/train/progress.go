@@ -136,3 +136,27 @@ func rate(samples int, d time.Duration) string {
 	}
 	return fmt.Sprintf("%.0f samples/s", r)
 }
+
+// byteBar returns the callbacks of a progress bar of bytes read on w, for
+// a long read such as a cache's build: size sets its total (0: unknown,
+// a spinner), add moves it on.
+func byteBar(w io.Writer, desc string) (size func(int64), add func(int)) {
+	var bar *progressbar.ProgressBar
+	size = func(n int64) {
+		if n <= 0 {
+			n = -1
+		}
+		bar = progressbar.NewOptions64(n, progressbar.OptionSetWriter(w), progressbar.OptionSetDescription(desc),
+			progressbar.OptionShowBytes(true), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+	}
+	add = func(n int) {
+		if bar == nil {
+			return
+		}
+		_ = bar.Add(n)
+		if max := bar.GetMax64(); max > 0 && bar.State().CurrentNum >= max {
+			_ = bar.Finish() // cleared: the lines after it start clean
+		}
+	}
+	return size, add
+}

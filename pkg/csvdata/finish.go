@@ -80,7 +80,7 @@ func (r *reader[T]) finish(rows int) (*Table[T], error) {
 	kept := r.compact(rows)
 	t.Skipped.Count = rows - kept
 	rows = kept
-	if rows == 0 {
+	if rows == 0 && !r.opt.part {
 		return nil, r.errAt(0, 0, "every row has a missing target (column %s, first at line %d)", Quote(t.Skipped.Column), t.Skipped.Line)
 	}
 	t.Lines = r.lines
@@ -237,7 +237,7 @@ func (r *reader[T]) categories(t *Table[T], rows int) ([][][]uint32, error) {
 				Quote(fc.Name), len(all), r.opt.MaxCategories, r.columnHint("Ignore", j), Hint{Field: "MaxCategories"})
 		}
 		present := rows - merged(r.workers, j).missing
-		if !r.forced[j] && present >= minIdentifierRows && len(all) == present && !slices.Contains(all, "") {
+		if !r.forced[j] && !r.opt.part && present >= minIdentifierRows && len(all) == present && !slices.Contains(all, "") {
 			return nil, r.hintAt(0, 0, "column %s has a distinct text value in every row (%d): an identifier, which cannot help predict; leave it out with %s (or keep it with %s)",
 				Quote(fc.Name), present, r.columnHint("Ignore", j), r.columnHint("Categorical", j))
 		}

@@ -128,3 +128,10 @@ func nonFinite(b []byte) bool {
 	}
 	return bytes.EqualFold(b, []byte("nan")) || bytes.EqualFold(b, []byte("inf")) || bytes.EqualFold(b, []byte("infinity"))
 }
+
+// IsNumber reports whether s reads as a number, as a cell of a numeric
+// column is read.
+func IsNumber(s string) bool {
+	_, err := parseNumber([]byte(s))
+	return err == nil
+}

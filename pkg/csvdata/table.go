@@ -67,6 +67,11 @@ type Options struct {
 	// table is read (its own arrays: targets as the model takes them,
 	// row indices), counted against MemoryBudget with the table's own.
 	ExtraRowBytes int
+
+	// part is set when the text is a part of a file (File.Parts): a part
+	// whose rows all lack a target is no error, and no text column is an
+	// identifier in a part, the whole file deciding (File.Learn).
+	part bool
 }
 
 // DefaultMaxColumns is the default of Options.MaxColumns.

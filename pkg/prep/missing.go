@@ -60,21 +60,35 @@ func FitExcept[T tensor.Float](ctx context.Context, p *Preprocessing, x, y tenso
 // scaling of p on the rows train of x; targets gives the model's targets
 // when target scaling needs them.
 func fitStats[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matrix[T], targets func() (tensor.Matrix[T], error), train rowSel, o Options) error {
+	var in tensor.Matrix[T]
+	inputs := pass[T]{cols: p.InputWidth(), n: count(x.Rows, train), each: func(f func([]T)) error {
+		if in.Data == nil { // once, when the fills are known
+			var err error
+			if in, err = Inputs(ctx, p, x); err != nil {
+				return err
+			}
+		}
+		return matrixPass(ctx, in, train).each(f)
+	}}
+	return fitPasses(ctx, p, matrixPass(ctx, x, train), inputs, targets, train, o)
+}
+
+// fitPasses is fitStats over passes: raw goes over the training rows of
+// the schema's columns, inputs over their model inputs (Inputs, with
+// p.Fill and p.Indicators as fitted by then).
+func fitPasses[T tensor.Float](ctx context.Context, p *Preprocessing, raw, inputs pass[T], targets func() (tensor.Matrix[T], error), train rowSel, o Options) error {
 	var err error
 	if p.Impute, err = ParseImputation(string(o.Impute.Resolved())); err != nil {
 		return err // a direct caller's name: tabular.Config has checked its own
 	}
-	if p.Fill, p.Indicators, err = fills(ctx, x, train, p.oneHot(), p.Impute == Median); err != nil {
+	if p.Fill, p.Indicators, err = fills(ctx, raw, p.oneHot(), p.Impute == Median); err != nil {
 		return err
 	}
 	if !o.MissingIndicator {
 		p.Indicators = nil
 	}
-	in, err := Inputs(ctx, p, x)
-	if err != nil {
-		return err
-	}
-	if err := fitScaler(ctx, p, in, train, o.Scaler); err != nil {
+	inputs.cols = p.InputWidth()
+	if err := fitScaler(ctx, p, inputs, o.Scaler); err != nil {
 		return err
 	}
 	if o.ScaleTarget && p.Task == Regress {
@@ -82,53 +96,70 @@ func fitStats[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Ma
 		if err != nil {
 			return err
 		}
-		if p.TargetMean, p.TargetScale, err = stats(ctx, y, train, make([]bool, y.Cols)); err != nil {
+		if p.TargetMean, p.TargetScale, err = stats(ctx, matrixPass(ctx, y, train), make([]bool, y.Cols)); err != nil {
 			return err
 		}
 	}
 	return p.checkFinite()
 }
 
+// medianBytes bounds the values a pass of median fills holds: as many
+// columns a pass as fit in it, one at least.
+const medianBytes = 64 << 20
+
 // fills returns each column's imputation value — the mean or median of
 // its present training values (0 when there are none, and for one-hot
 // columns) — and the columns with missing training values.
-func fills[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows rowSel, oneHot []bool, median bool) ([]float64, []int, error) {
+func fills[T tensor.Float](ctx context.Context, x pass[T], oneHot []bool, median bool) ([]float64, []int, error) {
 	if !median {
-		return means(ctx, x, rows, oneHot)
+		return means(ctx, x, oneHot)
 	}
-	fill := make([]float64, x.Cols)
-	var missing []int
-	vals := make([]float64, 0, count(x.Rows, rows)) // a median's values: 8 bytes a row
-	for j := range x.Cols {
-		if oneHot[j] {
-			continue
+	fill := make([]float64, x.cols)
+	nan := make([]int, x.cols)
+	var todo []int
+	for j := range x.cols {
+		if !oneHot[j] {
+			todo = append(todo, j)
 		}
-		vals, n := vals[:0], 0
-		err := forRows(ctx, x.Rows, rows, func(r int) {
-			v := float64(x.Data[r*x.Cols+j])
-			if math.IsNaN(v) {
-				n++
-				return
+	}
+	group := max(1, medianBytes/(8*max(x.n, 1)))
+	for len(todo) > 0 {
+		cols := todo[:min(group, len(todo))]
+		todo = todo[len(cols):]
+		vals := make([][]float64, len(cols)) // 8 bytes a row and column
+		err := x.each(func(row []T) {
+			for k, j := range cols {
+				v := float64(row[j])
+				if math.IsNaN(v) {
+					nan[j]++
+					continue
+				}
+				vals[k] = append(vals[k], v)
 			}
-			vals = append(vals, v)
 		})
 		if err != nil {
 			return nil, nil, err
 		}
-		if n > 0 {
-			missing = append(missing, j)
-		}
-		if len(vals) == 0 {
-			continue
-		}
-		slices.Sort(vals)
-		if h := len(vals) / 2; len(vals)%2 == 1 {
-			fill[j] = vals[h]
-		} else {
-			fill[j] = (vals[h-1] + vals[h]) / 2
-			if !isFinite(fill[j]) { // two values near float64's limits
-				fill[j] = vals[h-1]/2 + vals[h]/2
+		for k, j := range cols {
+			v := vals[k]
+			if len(v) == 0 {
+				continue
 			}
+			slices.Sort(v)
+			if h := len(v) / 2; len(v)%2 == 1 {
+				fill[j] = v[h]
+			} else {
+				fill[j] = (v[h-1] + v[h]) / 2
+				if !isFinite(fill[j]) { // two values near float64's limits
+					fill[j] = v[h-1]/2 + v[h]/2
+				}
+			}
+		}
+	}
+	var missing []int
+	for j := range x.cols {
+		if nan[j] > 0 {
+			missing = append(missing, j)
 		}
 	}
 	return fill, missing, nil
@@ -138,10 +169,10 @@ func fills[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows rowSel,
 // values in one pass over the rows, in row order (the bits of a pass down
 // each column, which walked the matrix with a stride of a row and took 4.4
 // of a 14.5 s fit of 2 million rows of 136 columns).
-func means[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows rowSel, oneHot []bool) ([]float64, []int, error) {
-	sum, nan := make([]float64, x.Cols), make([]int, x.Cols)
-	err := forRows(ctx, x.Rows, rows, func(r int) {
-		for j, v := range x.Data[r*x.Cols : (r+1)*x.Cols] {
+func means[T tensor.Float](ctx context.Context, x pass[T], oneHot []bool) ([]float64, []int, error) {
+	sum, nan := make([]float64, x.cols), make([]int, x.cols)
+	err := x.each(func(row []T) {
+		for j, v := range row {
 			if v != v { // NaN: missing
 				nan[j]++
 				continue
@@ -152,22 +183,22 @@ func means[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows rowSel,
 	if err != nil {
 		return nil, nil, err
 	}
-	fill := make([]float64, x.Cols)
+	fill := make([]float64, x.cols)
 	var missing []int
-	for j := range x.Cols {
+	for j := range x.cols {
 		if oneHot[j] {
 			continue
 		}
 		if nan[j] > 0 {
 			missing = append(missing, j)
 		}
-		present := count(x.Rows, rows) - nan[j]
+		present := x.n - nan[j]
 		if present == 0 {
 			continue
 		}
 		fill[j] = sum[j] / float64(present)
 		if !isFinite(fill[j]) { // the sum overflowed
-			if fill[j], _, err = scaledStats(ctx, x, rows, j); err != nil {
+			if fill[j], _, err = scaledStats(ctx, x, j); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -204,25 +235,9 @@ func Inputs[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matr
 		return x, fillInPlace(ctx, p, x, fill)
 	}
 	out := tensor.NewMatrix[T](x.Rows, p.InputWidth(), nil)
-	for r := range x.Rows {
-		if err := every(ctx, r); err != nil {
-			return x, err
-		}
-		src, dst := x.Row(r), out.Row(r)
-		for j, v := range src {
-			if v != v { // NaN: missing
-				if p.Impute == NoImpute {
-					return x, p.missingError(r, j)
-				}
-				v = fill[j]
-			}
-			dst[j] = v
-		}
-		for k, j := range p.Indicators {
-			if src[j] != src[j] {
-				dst[x.Cols+k] = 1
-			}
-		}
+	copyRows(out, x)
+	if err := inputsInPlace(ctx, p, out); err != nil {
+		return x, err
 	}
 	return out, nil
 }

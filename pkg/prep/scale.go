@@ -3,28 +3,25 @@ package prep
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math"
 	"slices"
-	"unsafe"
 
-	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/tensor"
 )
 
 // fitScaler fits the input scaling on the training rows of the model's
 // inputs x (one-hot and indicator columns are never scaled).
-func fitScaler[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matrix[T], train rowSel, scaler Scaler) (err error) {
+func fitScaler[T tensor.Float](ctx context.Context, p *Preprocessing, x pass[T], scaler Scaler) (err error) {
 	scaler = scaler.Resolved()
 	p.Scaler = scaler
 	oneHot := append(p.oneHot(), slices.Repeat([]bool{true}, len(p.Indicators))...)
 	switch scaler {
 	case Standard:
-		p.Offset, p.Scale, err = stats(ctx, x, train, oneHot)
+		p.Offset, p.Scale, err = stats(ctx, x, oneHot)
 	case MinMax:
-		p.Offset, p.Scale, err = ranges(ctx, x, train, oneHot)
+		p.Offset, p.Scale, err = ranges(ctx, x, oneHot)
 	case NoScale:
-		p.Offset, p.Scale = make([]float64, x.Cols), slices.Repeat([]float64{1}, x.Cols)
+		p.Offset, p.Scale = make([]float64, x.cols), slices.Repeat([]float64{1}, x.cols)
 	default:
 		_, err = ParseScaler(string(scaler))
 	}
@@ -33,17 +30,17 @@ func fitScaler[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.M
 
 // ranges returns each column's minimum over the selected rows and
 // its range, 1 for constant and one-hot columns (whose minimum is 0).
-func ranges[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows rowSel, oneHot []bool) ([]float64, []float64, error) {
-	lo, hi := make([]float64, x.Cols), make([]float64, x.Cols)
+func ranges[T tensor.Float](ctx context.Context, x pass[T], oneHot []bool) ([]float64, []float64, error) {
+	lo, hi := make([]float64, x.cols), make([]float64, x.cols)
 	for j := range lo {
 		lo[j], hi[j] = math.Inf(1), math.Inf(-1)
 	}
-	each := func(r int) {
-		for j, v := range x.Row(r) {
+	each := func(row []T) {
+		for j, v := range row {
 			lo[j], hi[j] = min(lo[j], float64(v)), max(hi[j], float64(v))
 		}
 	}
-	if err := forRows(ctx, x.Rows, rows, each); err != nil {
+	if err := x.each(each); err != nil {
 		return nil, nil, err
 	}
 	for j := range lo {
@@ -61,24 +58,24 @@ func ranges[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows rowSel
 // stats returns each column's mean and population standard deviation over
 // the selected rows, Welford's way; the deviation is 1 for constant
 // and one-hot columns (whose mean is 0).
-func stats[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows rowSel, oneHot []bool) ([]float64, []float64, error) {
-	mean, m2 := make([]float64, x.Cols), make([]float64, x.Cols)
+func stats[T tensor.Float](ctx context.Context, x pass[T], oneHot []bool) ([]float64, []float64, error) {
+	mean, m2 := make([]float64, x.cols), make([]float64, x.cols)
 	n := 0
-	each := func(r int) { // Welford's update, stable for large offsets
+	each := func(row []T) { // Welford's update, stable for large offsets
 		n++
-		welford(x.Row(r), mean, m2, float64(n))
+		welford(row, mean, m2, float64(n))
 	}
-	if err := forRows(ctx, x.Rows, rows, each); err != nil {
+	if err := x.each(each); err != nil {
 		return nil, nil, err
 	}
-	scale := make([]float64, x.Cols)
+	scale := make([]float64, x.cols)
 	for j := range scale {
 		scale[j] = math.Sqrt(m2[j] / float64(max(n, 1)))
 		if !isFinite(mean[j]) || !isFinite(scale[j]) {
 			// Values near float64's limits: the squares overflowed. Again
 			// on the values divided by the largest magnitude.
 			var err error
-			if mean[j], scale[j], err = scaledStats(ctx, x, rows, j); err != nil {
+			if mean[j], scale[j], err = scaledStats(ctx, x, j); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -132,21 +129,12 @@ func ScaleInputs[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor
 	if x.Cols != len(p.Offset) {
 		return &ShapeError{What: "input columns", Got: x.Cols, Want: len(p.Offset)}
 	}
-	mean, scale := p.Offset[:x.Cols], p.Scale[:x.Cols]
 	for r := 0; r < x.Rows; r++ {
 		if err := every(ctx, r); err != nil {
 			return err
 		}
-		row := x.Row(r)
-		j := scale4(row, mean, scale)
-		for ; j < len(row); j++ { // the tail, and a group of four with a value out of range
-			v := row[j]
-			s := T((float64(v) - mean[j]) / scale[j])
-			if s-s != 0 && v-v == 0 {
-				return &RowError{Row: r, Err: fmt.Errorf("%v in column %s: %w (float%d; the training rows' scale is %v)",
-					v, csvdata.Quote(p.inputName(j)), ErrScaledRange, unsafe.Sizeof(v)*8, scale[j])}
-			}
-			row[j] = s
+		if err := scaleRow(p, x.Row(r), r); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -183,10 +171,10 @@ func scale4[T tensor.Float](row []T, mean, scale []float64) int {
 // and scaled back, so that no square overflows (the deviation is at most
 // that magnitude). Missing values (NaN) are left out; a column with an
 // infinite value gives NaN.
-func scaledStats[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows rowSel, j int) (mean, dev float64, err error) {
+func scaledStats[T tensor.Float](ctx context.Context, x pass[T], j int) (mean, dev float64, err error) {
 	big := 0.0
-	if err := forRows(ctx, x.Rows, rows, func(r int) {
-		if v := math.Abs(float64(x.Data[r*x.Cols+j])); v > big { // NaN, a missing value, is left out
+	if err := x.each(func(row []T) {
+		if v := math.Abs(float64(row[j])); v > big { // NaN, a missing value, is left out
 			big = v
 		}
 	}); err != nil {
@@ -197,8 +185,8 @@ func scaledStats[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows r
 	}
 	var m, m2 float64
 	n := 0
-	err = forRows(ctx, x.Rows, rows, func(r int) {
-		v := float64(x.Data[r*x.Cols+j]) / big
+	err = x.each(func(row []T) {
+		v := float64(row[j]) / big
 		if v != v {
 			return
 		}

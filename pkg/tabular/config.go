@@ -118,6 +118,19 @@ type Config struct {
 	// Comm trains across processes (see train.Options.Comm).
 	Comm          parallel.Communicator
 	CommAllreduce bool
+	// Cache, a directory, trains from a binary block cache of the table
+	// (package cache) rather than from the table in memory: built there
+	// from the CSV file on the first run (or when the file has changed),
+	// read on later runs with no parse. Memory then holds a few blocks and
+	// 20 bytes or so a row, whatever the table's size; the model is the
+	// one Fit trains in memory, bit for bit. It needs a File source.
+	// CacheSize and CacheProgress, when set, follow the build: the text's
+	// expected bytes (0: unknown), then the bytes read as they come.
+	Cache         string
+	CacheSize     func(n int64)
+	CacheProgress func(n int)
+
+	cacheBlockBytes, cachePartBytes int // the cache's block and part sizes (tests set them small)
 
 	activation nn.Activation // Activation, parsed by withDefaults
 }
@@ -142,6 +155,9 @@ func (c Config) withDefaults() (Config, error) {
 		return c, settingError("Activation", c.Activation, "want "+nn.ActivationChoices)
 	}
 	c.activation = act
+	if c.Cache != "" && c.Comm != nil && c.Comm.Size() > 1 {
+		return c, settingError("Cache", c.Cache, "is not yet supported across processes (Comm): each rank would build the same cache")
+	}
 	if err := c.checkCounts(); err != nil {
 		return c, err
 	}

@@ -36,13 +36,27 @@ func Fit(ctx context.Context, src Source, c Config) (*Model, error) {
 }
 
 func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, error) {
-	tab, err := read[T](ctx, src, c.readOptions(nil, c.Targets))
-	if err != nil {
-		return nil, err
+	var d table[T]
+	if c.Cache != "" {
+		cd, err := openCached[T](ctx, src, c)
+		if err != nil {
+			return nil, err
+		}
+		defer cd.close()
+		d = cd
+	} else {
+		tab, err := read[T](ctx, src, c.readOptions(nil, c.Targets))
+		if err != nil {
+			return nil, err
+		}
+		d = &inMemory[T]{tab}
 	}
+	tab := d.table()
+	rowErr := func(err error) error { return rowError(ctx, src.Name, d, err) }
 	warnSkipped(c.Warn, src.Name, tab.Skipped)
 	collect(tab.X.Rows)
 	task := c.Task
+	var err error
 	if task == prep.Auto {
 		task = prep.Regress
 		if len(tab.Targets) == 1 {
@@ -50,7 +64,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 				return nil, err
 			}
 			if err := strayText(tab.Targets[0], task); err != nil {
-				return nil, inputError(atRow(src.Name, tab, err))
+				return nil, inputError(atRow(src.Name, d, err))
 			}
 		}
 	}
@@ -60,11 +74,11 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 	// as the model's targets number them.
 	p, err := prep.Start(ctx, tab, task)
 	if err != nil {
-		return nil, rowError(ctx, src.Name, tab, err)
+		return nil, rowErr(err)
 	}
 	y, err := modelTargets(ctx, p, tab)
 	if err != nil {
-		return nil, rowError(ctx, src.Name, tab, err)
+		return nil, rowErr(err)
 	}
 	collect(tab.X.Rows)
 	var val []int
@@ -83,21 +97,22 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 			return nil, inputError(fmt.Errorf("%s: validation split: %w", src.Name, err))
 		}
 	}
-	err = prep.FitExcept(ctx, p, tab.X, y, val, prep.Options{Task: task, Scaler: c.Scale, Impute: c.Impute,
+	err = d.fitPrep(ctx, p, y, val, prep.Options{Task: task, Scaler: c.Scale, Impute: c.Impute,
 		MissingIndicator: c.MissingIndicator, ScaleTarget: c.TargetScale == prep.Standard})
 	if err != nil {
-		return nil, rowError(ctx, src.Name, tab, err)
+		return nil, rowErr(err)
 	}
 	p.NA = c.NA
-	x, err := prep.Transform(ctx, p, tab.X)
+	x, err := d.inputs(ctx, p, y)
 	if err != nil {
-		return nil, rowError(ctx, src.Name, tab, err)
+		return nil, rowErr(err)
 	}
 	prep.ScaleTargets(p, y)
 	// The table's lines are not needed for training: the network sees x
-	// (the table's matrix, transformed in place) and y.
+	// (the table's matrix, transformed in place, or the cache's rows) and y.
 	trainRows, rows := tab.X.Rows-len(val), tab.X.Rows
 	tab = nil
+	d.release()
 	collect(rows) // the lines and the split's lists
 	opts := train.Options{Epochs: c.Epochs, BatchSize: c.Batch, Seed: c.Seed, ValidationRows: val,
 		Parallelism: train.Parallelism{Workers: c.Workers}, Log: c.Log, Warn: c.Warn, Comm: c.Comm, CommAllreduce: c.CommAllreduce,
@@ -117,7 +132,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 		prep.ScaleTargets(p, yv)
 		opts.ValidationData = train.InMemory(xv, yv)
 	}
-	net, err := buildNetwork[T](c, p, y.Cols, x.Rows)
+	net, err := buildNetwork[T](c, p, y.Cols, x.Len())
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +143,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 		opts.Callbacks = append(opts.Callbacks, &train.EarlyStopping{Patience: c.Patience, RestoreBestWeights: true})
 	}
 	opts.Callbacks = append(opts.Callbacks, c.Callbacks...)
-	hist, err := train.Fit(ctx, net, train.InMemory(x, y), opts)
+	hist, err := train.Fit(ctx, net, x, opts)
 	if errors.As(err, new(*train.CheckpointError)) {
 		return nil, inputError(err)
 	}
@@ -158,22 +173,29 @@ func defaultValMinRows(task prep.Task) int {
 func modelData[T tensor.Float](ctx context.Context, p *prep.Preprocessing, tab *csvdata.Table[T], name string) (tensor.Matrix[T], tensor.Matrix[T], error) {
 	x, err := prep.Transform(ctx, p, tab.X)
 	if err != nil {
-		return x, x, rowError(ctx, name, tab, err)
+		return x, x, rowError(ctx, name, tab.Lines, err)
 	}
 	y, err := prep.Targets[T](ctx, p, tab.Targets)
 	if err != nil {
-		return x, y, rowError(ctx, name, tab, err)
+		return x, y, rowError(ctx, name, tab.Lines, err)
 	}
 	return x, y, nil
 }
 
-// rowError is the error of preprocessing tab: ctx's own when ctx has
+// rowError is the error of preprocessing a table: ctx's own when ctx has
 // ended, else an *InputError at its file and line.
-func rowError[T tensor.Float](ctx context.Context, name string, tab *csvdata.Table[T], err error) error {
+func rowError(ctx context.Context, name string, lines lineMap, err error) error {
 	if cancelled(ctx, err) {
 		return err
 	}
-	return inputError(atRow(name, tab, err))
+	return inputError(atRow(name, lines, err))
+}
+
+// lineMap maps a table's rows to their file lines: csvdata.Lines, or a
+// cache's.
+type lineMap interface {
+	Len() int
+	Line(row int) int
 }
 
 // cancelled reports whether err is ctx's own end, not a problem of the data.
@@ -181,11 +203,11 @@ func cancelled(ctx context.Context, err error) bool {
 	return ctx.Err() != nil && errors.Is(err, ctx.Err())
 }
 
-// atRow gives an error about a row of tab its file and line.
-func atRow[T tensor.Float](name string, tab *csvdata.Table[T], err error) error {
+// atRow gives an error about a row of a table its file and line.
+func atRow(name string, lines lineMap, err error) error {
 	var re *prep.RowError
-	if errors.As(err, &re) && re.Row >= 0 && re.Row < tab.Lines.Len() {
-		return &csvdata.ParseError{File: name, Line: tab.Lines.Line(re.Row), Err: re.Err}
+	if errors.As(err, &re) && re.Row >= 0 && re.Row < lines.Len() {
+		return &csvdata.ParseError{File: name, Line: lines.Line(re.Row), Err: re.Err}
 	}
 	return fmt.Errorf("%s: %w", name, err)
 }

@@ -171,11 +171,11 @@ func predict[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], sr
 	warnUnseen(o.Warn, src.Name, tab.Unseen, o.hints())
 	x, err := prep.Transform(ctx, m.Prep, tab.X)
 	if err != nil {
-		return nil, rowError(ctx, src.Name, tab, err)
+		return nil, rowError(ctx, src.Name, tab.Lines, err)
 	}
 	pr, err := answer(ctx, m, net, x, o.Workers)
 	if errors.As(err, new(*prep.RowError)) {
-		return nil, inputError(atRow(src.Name, tab, err))
+		return nil, inputError(atRow(src.Name, tab.Lines, err))
 	}
 	if err != nil {
 		return nil, err
@@ -271,7 +271,7 @@ func evaluate[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], s
 	}
 	if !finite(loss, metrics) { // find the row whose answer is not a number
 		if _, err := answer(ctx, m, net, x, o.Workers); err != nil {
-			return nil, inputError(atRow(src.Name, tab, err))
+			return nil, inputError(atRow(src.Name, tab.Lines, err))
 		}
 	}
 	metrics["loss"] = loss

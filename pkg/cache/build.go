@@ -1,0 +1,180 @@
+package cache
+
+import (
+	"cmp"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"unsafe"
+
+	"github.com/densetrain/densetrain/internal/atomicfile"
+	"github.com/densetrain/densetrain/pkg/csvdata"
+	"github.com/densetrain/densetrain/pkg/tensor"
+)
+
+// MaxTargetTexts bounds the distinct values of a text target.
+const MaxTargetTexts = 1 << 20
+
+// build parses the CSV file at path twice (csvdata.Learn, then
+// csvdata.Parts with the schema learnt) and writes the cache in dir:
+// rows.bin, then cache.json. Until cache.json is written no cache is
+// there: an old one's header goes first, and a build that fails or is
+// cancelled leaves no file that a later Open trusts.
+func build[T tensor.Float](ctx context.Context, dir, path string, h header, o Options) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return csvdata.ShortPath(err)
+	}
+	hp := filepath.Join(dir, headerName)
+	if err := os.Remove(hp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return csvdata.ShortPath(err)
+	}
+	f, err := csvdata.Open(ctx, path, o.Read)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if o.PartBytes > 0 {
+		f.PartBytes = o.PartBytes
+	}
+	if o.Size != nil {
+		o.Size(2 * f.Size()) // read twice
+	}
+	crc, first := uint32(0), true
+	f.Text = func(b []byte) {
+		if first {
+			crc = crc32.Update(crc, castagnoli, b)
+			h.Source.Text += int64(len(b))
+		}
+		if o.Progress != nil {
+			o.Progress(len(b))
+		}
+	}
+	s, err := csvdata.Learn[T](ctx, f, nil)
+	if err != nil {
+		return err
+	}
+	first = false
+	h.Source.CRC, h.Summary = crc, *s
+	for _, k := range s.Targets {
+		var ws []written
+		for v, t := range k.Written {
+			ws = append(ws, written{v, t})
+		}
+		slices.SortFunc(ws, func(a, b written) int { return cmp.Compare(a.Value, b.Value) })
+		h.Written, h.NoWritten = append(h.Written, ws), append(h.NoWritten, k.Written == nil)
+	}
+	c := &Cache[T]{dir: dir, h: h, cols: s.Schema.Width(), ny: len(s.Targets)}
+	c.h.BlockRows = max(1, cmp.Or(o.BlockBytes, DefaultBlockBytes)/c.rowBytes())
+	w := &blockWriter[T]{c: c, name: f.Name(), texts: make([]map[string]int, c.ny)}
+	c.h.Texts = make([][]string, c.ny)
+	for t, k := range s.Targets {
+		if k.Text {
+			w.texts[t] = map[string]int{}
+		}
+	}
+	rows := 0
+	err = atomicfile.WriteContext(ctx, filepath.Join(dir, rowsName), func(out io.Writer) error {
+		w.out = out
+		err := csvdata.Parts(ctx, f, &s.Schema, func(t *csvdata.Table[T]) error {
+			rows += t.X.Rows
+			return w.add(t)
+		})
+		if err != nil {
+			return err
+		}
+		if rows != s.Rows {
+			return fmt.Errorf("%s: %d rows on the second read, %d on the first: did the file change while it was read?", f.Name(), rows, s.Rows)
+		}
+		return w.flush()
+	})
+	if err != nil {
+		return err
+	}
+	c.h.Checksum = c.h.checksum()
+	return atomicfile.WriteContext(ctx, hp, func(out io.Writer) error {
+		b, err := json.Marshal(c.h)
+		if err != nil {
+			return err
+		}
+		_, err = out.Write(append(b, '\n'))
+		return err
+	})
+}
+
+// blockWriter writes rows to rows.bin a block at a time.
+type blockWriter[T tensor.Float] struct {
+	c       *Cache[T]
+	name    string // the CSV file's, for messages
+	out     io.Writer
+	x       []T
+	y, line []byte
+	n       int
+	texts   []map[string]int // per text target: its values' indices
+}
+
+// add appends t's rows.
+func (w *blockWriter[T]) add(t *csvdata.Table[T]) error {
+	c := w.c
+	br := c.h.BlockRows
+	if w.x == nil {
+		w.x, w.y, w.line = make([]T, br*c.cols), make([]byte, br*c.ny*8), make([]byte, br*8)
+	}
+	for i := range t.X.Rows {
+		copy(w.x[w.n*c.cols:], t.X.Row(i))
+		for k, col := range t.Targets {
+			var v float64
+			if m := w.texts[k]; m != nil {
+				s := col.Text(i)
+				idx, ok := m[s]
+				if !ok {
+					if len(m) == MaxTargetTexts {
+						return fmt.Errorf("%s: target column %s has more than %d distinct values", w.name, csvdata.Quote(col.Name), MaxTargetTexts)
+					}
+					idx = len(m)
+					m[s] = idx
+					c.h.Texts[k] = append(c.h.Texts[k], s)
+				}
+				v = float64(idx)
+			} else {
+				v = col.Numbers[i]
+			}
+			binary.LittleEndian.PutUint64(w.y[8*(w.n*c.ny+k):], math.Float64bits(v))
+		}
+		binary.LittleEndian.PutUint64(w.line[8*w.n:], uint64(t.Lines.Line(i)))
+		if w.n++; w.n == br {
+			if err := w.flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// flush writes the rows held as a block.
+func (w *blockWriter[T]) flush() error {
+	if w.n == 0 {
+		return nil
+	}
+	c, n := w.c, w.n
+	var z T
+	xs := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(w.x))), len(w.x)*int(unsafe.Sizeof(z)))[:n*c.cols*int(unsafe.Sizeof(z))]
+	crc := uint32(0)
+	for _, b := range [][]byte{xs, w.y[:n*c.ny*8], w.line[:n*8]} {
+		crc = crc32.Update(crc, castagnoli, b)
+		if _, err := w.out.Write(b); err != nil {
+			return err
+		}
+	}
+	c.h.Blocks = append(c.h.Blocks, crc)
+	w.n = 0
+	return nil
+}

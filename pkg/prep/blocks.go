@@ -1,0 +1,170 @@
+package prep
+
+import (
+	"context"
+	"fmt"
+	"unsafe"
+
+	"github.com/densetrain/densetrain/pkg/csvdata"
+	"github.com/densetrain/densetrain/pkg/tensor"
+)
+
+// Blocks is a table's matrix read in blocks of consecutive rows, in
+// order: the schema's columns, NaN where a number is missing, as
+// csvdata's Table.X holds them. A block cache of a table larger than
+// memory is one; the statistics fitted over it are those Fit finds of the
+// same rows in one matrix, bit for bit, since they take the rows in the
+// same order.
+type Blocks[T tensor.Float] interface {
+	// Rows is the number of rows.
+	Rows() int
+	// Each calls f with each block in order, lo being its first row; the
+	// block is f's to change until f returns. It stops at f's first error.
+	Each(ctx context.Context, f func(lo int, x tensor.Matrix[T]) error) error
+}
+
+// pass goes over the selected rows of a matrix of cols columns, n rows in
+// all, in increasing order: each calls f with each row.
+type pass[T tensor.Float] struct {
+	cols, n int
+	each    func(f func(row []T)) error
+}
+
+// matrixPass is the pass over the rows of x that rows selects.
+func matrixPass[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows rowSel) pass[T] {
+	return pass[T]{cols: x.Cols, n: count(x.Rows, rows), each: func(f func([]T)) error {
+		return forRows(ctx, x.Rows, rows, func(r int) { f(x.Row(r)) })
+	}}
+}
+
+// blocksPass is the pass over the rows of x but held (sorted, distinct),
+// each block first given to prepare (nil: none), whose result's rows f
+// sees.
+func blocksPass[T tensor.Float](ctx context.Context, x Blocks[T], cols int, held []int, prepare func(lo int, b tensor.Matrix[T]) (tensor.Matrix[T], error)) pass[T] {
+	return pass[T]{cols: cols, n: x.Rows() - len(held), each: func(f func([]T)) error {
+		h := 0
+		return x.Each(ctx, func(lo int, b tensor.Matrix[T]) error {
+			if prepare != nil {
+				var err error
+				if b, err = prepare(lo, b); err != nil {
+					return err
+				}
+			}
+			for k := range b.Rows {
+				if h < len(held) && held[h] == lo+k {
+					h++
+					continue
+				}
+				f(b.Row(k))
+			}
+			return ctx.Err()
+		})
+	}}
+}
+
+// FitBlocks is FitExcept over the blocks of a matrix too large for memory:
+// p ends as FitExcept leaves it for the same rows, held and y. The blocks
+// are read once for the fills, once for the scaling (more for a median,
+// which holds at most 64 MiB of values a pass, or for a column whose
+// values are near float64's limits).
+func FitBlocks[T tensor.Float](ctx context.Context, p *Preprocessing, x Blocks[T], y tensor.Matrix[T], held []int, o Options) error {
+	w := p.Schema.Width()
+	var in tensor.Matrix[T]
+	inputs := func(lo int, b tensor.Matrix[T]) (tensor.Matrix[T], error) {
+		if len(p.Indicators) == 0 {
+			out, err := Inputs(ctx, p, b) // in place
+			return out, rowAt(err, lo)
+		}
+		if in.Rows < b.Rows {
+			in = tensor.NewMatrix[T](b.Rows, p.InputWidth(), nil)
+		}
+		out := in.SliceRows(0, b.Rows)
+		copyRows(out, b)
+		return out, rowAt(inputsInPlace(ctx, p, out), lo)
+	}
+	return fitPasses(ctx, p, blocksPass(ctx, x, w, held, nil), blocksPass(ctx, x, w, held, inputs),
+		func() (tensor.Matrix[T], error) { return y, nil }, rowSel{held: held}, o)
+}
+
+// copyRows copies the rows of src into the first columns of dst's.
+func copyRows[T tensor.Float](dst, src tensor.Matrix[T]) {
+	for r := range src.Rows {
+		copy(dst.Row(r), src.Row(r))
+	}
+}
+
+// rowAt moves a *RowError of a block starting at row lo to the table's
+// row.
+func rowAt(err error, lo int) error {
+	if re, ok := err.(*RowError); ok {
+		return &RowError{Row: re.Row + lo, Err: re.Err}
+	}
+	return err
+}
+
+// TransformInPlace turns rows of raw values into the model's scaled
+// inputs in place: x has p.InputWidth() columns, the schema's raw values
+// (NaN where missing) in its first p.Schema.Width(); the rest is
+// overwritten. Each value gets the arithmetic Transform gives it, bit for
+// bit; a row's problem is a *RowError (row counted in x).
+func TransformInPlace[T tensor.Float](p *Preprocessing, x tensor.Matrix[T]) error {
+	if x.Cols != p.InputWidth() || len(p.Offset) != x.Cols {
+		return &ShapeError{What: "input columns", Got: x.Cols, Want: p.InputWidth()}
+	}
+	if err := inputsInPlace(context.Background(), p, x); err != nil {
+		return err
+	}
+	for r := range x.Rows {
+		if err := scaleRow(p, x.Row(r), r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// inputsInPlace is Inputs on rows whose first p.Schema.Width() columns
+// hold the raw values: the indicators are set from them, then the missing
+// values filled.
+func inputsInPlace[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matrix[T]) error {
+	w := p.Schema.Width()
+	for r := range x.Rows {
+		if err := every(ctx, r); err != nil {
+			return err
+		}
+		row := x.Row(r)
+		for k, j := range p.Indicators {
+			row[w+k] = 0
+			if row[j] != row[j] {
+				row[w+k] = 1
+			}
+		}
+		for j, v := range row[:w] {
+			if v != v { // NaN: missing
+				if p.Impute == NoImpute {
+					return p.missingError(r, j)
+				}
+				row[j] = T(0)
+				if p.Fill != nil {
+					row[j] = T(p.Fill[j])
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// scaleRow is ScaleInputs on one row, r in messages.
+func scaleRow[T tensor.Float](p *Preprocessing, row []T, r int) error {
+	mean, scale := p.Offset[:len(row)], p.Scale[:len(row)]
+	j := scale4(row, mean, scale)
+	for ; j < len(row); j++ {
+		v := row[j]
+		s := T((float64(v) - mean[j]) / scale[j])
+		if s-s != 0 && v-v == 0 {
+			return &RowError{Row: r, Err: fmt.Errorf("%v in column %s: %w (float%d; the training rows' scale is %v)",
+				v, csvdata.Quote(p.inputName(j)), ErrScaledRange, unsafe.Sizeof(v)*8, scale[j])}
+		}
+		row[j] = s
+	}
+	return nil
+}

@@ -1,0 +1,149 @@
+package tabular
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/densetrain/densetrain/pkg/cache"
+	"github.com/densetrain/densetrain/pkg/csvdata"
+	"github.com/densetrain/densetrain/pkg/prep"
+	"github.com/densetrain/densetrain/pkg/tensor"
+	"github.com/densetrain/densetrain/pkg/train"
+)
+
+// table is the training data Fit works on: a table read into memory, or
+// a block cache of one (Config.Cache) read from disk. Both give the same
+// preprocessing and the same model inputs, bit for bit.
+type table[T tensor.Float] interface {
+	// table is what Fit knows of the table: header, schema, targets,
+	// counts, X's shape (a cache's X has no data).
+	table() *csvdata.Table[T]
+	lineMap
+	// fitPrep is prep.FitExcept.
+	fitPrep(ctx context.Context, p *prep.Preprocessing, y tensor.Matrix[T], held []int, o prep.Options) error
+	// inputs checks every row's model inputs and returns the source of
+	// them, with targets y.
+	inputs(ctx context.Context, p *prep.Preprocessing, y tensor.Matrix[T]) (train.Source[T], error)
+	// release drops what training does not need.
+	release()
+}
+
+// inMemory is a table read into memory.
+type inMemory[T tensor.Float] struct{ tab *csvdata.Table[T] }
+
+func (m *inMemory[T]) table() *csvdata.Table[T] { return m.tab }
+func (m *inMemory[T]) Len() int                 { return m.tab.Lines.Len() }
+func (m *inMemory[T]) Line(row int) int         { return m.tab.Lines.Line(row) }
+func (m *inMemory[T]) release()                 { m.tab = nil }
+
+func (m *inMemory[T]) fitPrep(ctx context.Context, p *prep.Preprocessing, y tensor.Matrix[T], held []int, o prep.Options) error {
+	return prep.FitExcept(ctx, p, m.tab.X, y, held, o)
+}
+
+func (m *inMemory[T]) inputs(ctx context.Context, p *prep.Preprocessing, y tensor.Matrix[T]) (train.Source[T], error) {
+	x, err := prep.Transform(ctx, p, m.tab.X)
+	if err != nil {
+		return nil, err
+	}
+	return train.InMemory(x, y), nil
+}
+
+// cached is a table's block cache.
+type cached[T tensor.Float] struct {
+	c   *cache.Cache[T]
+	tab *csvdata.Table[T]
+}
+
+// openCached opens (building it if need be) the cache of src, a file, in
+// c.Cache.
+func openCached[T tensor.Float](ctx context.Context, src Source, c Config) (*cached[T], error) {
+	if src.path == "" {
+		return nil, inputError(settingError("Cache", c.Cache, "needs a file to read, not a stream"))
+	}
+	o := cache.Options{Read: c.readOptions(nil, c.Targets), Progress: c.CacheProgress, Size: c.CacheSize,
+		BlockBytes: c.cacheBlockBytes, PartBytes: c.cachePartBytes}
+	if c.Warn != nil {
+		o.Note = func(s string) { fmt.Fprintln(c.Warn, s) }
+	}
+	cc, err := cache.Open[T](ctx, c.Cache, src.path, o)
+	if err != nil {
+		if cancelled(ctx, err) {
+			return nil, err
+		}
+		return nil, inputError(err)
+	}
+	s := cc.Summary()
+	targets, err := cc.Targets(ctx)
+	if err != nil {
+		cc.Close()
+		if cancelled(ctx, err) {
+			return nil, err
+		}
+		return nil, inputError(err)
+	}
+	tab := &csvdata.Table[T]{Header: s.Header, Schema: s.Schema, Targets: targets, Missing: s.Missing, Skipped: s.Skipped,
+		Delimiter: s.Delimiter, X: tensor.Matrix[T]{Rows: s.Rows, Cols: cc.Cols()}}
+	return &cached[T]{c: cc, tab: tab}, nil
+}
+
+func (d *cached[T]) table() *csvdata.Table[T] { return d.tab }
+func (d *cached[T]) Len() int                 { return d.c.Rows() }
+func (d *cached[T]) release()                 { d.tab = nil }
+func (d *cached[T]) close()                   { d.c.Close() }
+
+// Line is the row's file line (0 when the cache cannot be read).
+func (d *cached[T]) Line(row int) int {
+	l, _ := d.c.Line(row)
+	return l
+}
+
+func (d *cached[T]) fitPrep(ctx context.Context, p *prep.Preprocessing, y tensor.Matrix[T], held []int, o prep.Options) error {
+	return prep.FitBlocks(ctx, p, d.c, y, held, o)
+}
+
+// inputs makes every row's model inputs once, as training will, so that
+// a row's problem (a value beyond the precision once scaled) is reported
+// now, at its line, rather than by a batch.
+func (d *cached[T]) inputs(ctx context.Context, p *prep.Preprocessing, y tensor.Matrix[T]) (train.Source[T], error) {
+	var in tensor.Matrix[T]
+	err := d.c.Each(ctx, func(lo int, b tensor.Matrix[T]) error {
+		if in.Rows < b.Rows {
+			in = tensor.NewMatrix[T](b.Rows, p.InputWidth(), nil)
+		}
+		x := in.SliceRows(0, b.Rows)
+		for r := range b.Rows {
+			copy(x.Row(r), b.Row(r))
+		}
+		if err := prep.TransformInPlace(p, x); err != nil {
+			if re, ok := err.(*prep.RowError); ok {
+				return &prep.RowError{Row: re.Row + lo, Err: re.Err}
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &cacheSource[T]{c: d.c, p: p, y: y}, nil
+}
+
+// cacheSource is the train.Source of a cache's rows: each gathered row is
+// read from the cache and made the model's inputs where it lands.
+type cacheSource[T tensor.Float] struct {
+	c *cache.Cache[T]
+	p *prep.Preprocessing
+	y tensor.Matrix[T]
+}
+
+func (s *cacheSource[T]) Len() int                  { return s.c.Rows() }
+func (s *cacheSource[T]) Width() int                { return s.p.InputWidth() }
+func (s *cacheSource[T]) Targets() tensor.Matrix[T] { return s.y }
+
+// Gather implements train.Source.
+func (s *cacheSource[T]) Gather(rows []int, dst tensor.Matrix[T]) error {
+	if err := s.c.ReadRows(rows, dst); err != nil {
+		return err
+	}
+	return prep.TransformInPlace(s.p, dst)
+}
