@@ -27,6 +27,7 @@ type fitConfig struct {
 	maxCategories                                           int
 	seed                                                    uint64
 	precision, val, out, history, plot, scale, cache        string
+	cacheRead                                               string
 	categorical, ignore, na, impute, delimiter, scaleTarget string
 	resume, quiet, mpi, mpiAllreduce, missingIndicator      bool
 	valSplitSet                                             bool                  // --val-split was given
@@ -70,6 +71,7 @@ func fitFlags(c *fitConfig) *flag.FlagSet {
 	fs := newFlags("fit")
 	fs.StringVar(&c.data, "data", "", "training CSV file with a header line, plain or gzip, separated by , ; tab or | (sniffed); - reads standard input (required)")
 	fs.StringVar(&c.cache, "cache", "", "train from a binary block cache of --data in this directory: built on the first run (again when the file changes), reused with no parse after; memory holds a few blocks, not the table (see train cache)")
+	fs.StringVar(&c.cacheRead, "cache-read", "", "how --cache's rows are read: auto (into memory when they take under half of it, else from disk), memory, or disk (a read a row each batch: memory holds a block or two whatever the table's size); the model is the same"+shownDefault(tabular.CacheRead("")))
 	fs.StringVar(&c.target, "target", "", "target column(s), by name or 0-based index, comma-separated (default: the last column); rows with a missing target are skipped")
 	fs.StringVar(&c.task, "task", "", "auto, classify or regress (auto: classify when the target holds text or few distinct integers)"+shownDefault(prep.Task("")))
 	fs.StringVar(&c.categorical, "categorical", "", "columns whose values are text categories even if they look like numbers (01 and 1 differ), comma-separated")
@@ -150,7 +152,7 @@ func (c fitConfig) config(stderr io.Writer) (tabular.Config, error) {
 		Activation: c.activation, Loss: tabular.Loss(c.loss), Optimizer: tabular.Optimizer(c.optimizer), LR: c.lr, Precision: tabular.Precision(c.precision),
 		Epochs: c.epochs, Batch: c.batch, Workers: c.workers, Seed: c.seed,
 		Patience: c.patience, NoEarlyStopping: c.patience == 0,
-		CheckpointEvery: c.checkpointEvery, Resume: c.resume, Cache: c.cache,
+		CheckpointEvery: c.checkpointEvery, Resume: c.resume, Cache: c.cache, CacheRead: tabular.CacheRead(c.cacheRead),
 		Warn: stderr, Hints: flagHint,
 	}
 	var err error

@@ -195,3 +195,13 @@ func CheckDelimiter(b byte) error {
 	}
 	return nil
 }
+
+// NewMatrix returns a zeroed matrix for rows of a table, its pages
+// prepared as Read prepares its own (huge pages where the kernel gives
+// them, or faulted in by threads): random row reads across a matrix of
+// gigabytes then miss the TLB less.
+func NewMatrix[T tensor.Float](rows, cols, threads int) tensor.Matrix[T] {
+	x := make([]T, rows*cols)
+	prefault(x, threads)
+	return tensor.NewMatrix(rows, cols, x)
+}

@@ -53,10 +53,11 @@ func TestCacheTrainsTheInMemoryModel(t *testing.T) {
 		c.cacheBlockBytes, c.cachePartBytes = 700, 900
 		var notes strings.Builder
 		c.Warn = &notes
-		for run := range 2 {
+		for run, read := range []CacheRead{CacheDisk, CacheMemory, CacheAuto} {
+			c.CacheRead = read
 			got, err := Fit(context.Background(), File(tc.file), c)
 			require.NoError(t, err, name)
-			assert.Equal(t, want, modelBytes(t, got), "%s: run %d from the cache", name, run)
+			assert.Equal(t, want, modelBytes(t, got), "%s: run %d from the cache, read %s", name, run, read)
 		}
 		assert.Equal(t, 1, strings.Count(notes.String(), "building the cache"), "%s: built once, then reused: %s", name, notes.String())
 	}

@@ -126,7 +126,11 @@ type Config struct {
 	// one Fit trains in memory, bit for bit. It needs a File source.
 	// CacheSize and CacheProgress, when set, follow the build: the text's
 	// expected bytes (0: unknown), then the bytes read as they come.
+	// CacheRead says how the cache's rows are read: loaded into memory
+	// when they fit (CacheAuto, the zero value), always (CacheMemory), or
+	// from disk a batch at a time (CacheDisk); the model is the same.
 	Cache         string
+	CacheRead     CacheRead
 	CacheSize     func(n int64)
 	CacheProgress func(n int)
 
@@ -144,6 +148,7 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	c.Task, c.Scale, c.TargetScale, c.Impute = c.Task.Resolved(), c.Scale.Resolved(), c.TargetScale.Resolved(), c.Impute.Resolved()
 	c.Loss, c.Optimizer, c.LRSchedule, c.Precision = c.Loss.Resolved(), c.Optimizer.Resolved(), c.LRSchedule.Resolved(), c.Precision.Resolved()
+	c.CacheRead = c.CacheRead.Resolved()
 	if c.Hidden == nil {
 		c.Hidden = DefaultHidden
 	}
@@ -198,6 +203,7 @@ func (c Config) checkNames() error {
 		{"Optimizer", string(c.Optimizer), func(s string) error { _, err := ParseOptimizer(s); return err }},
 		{"LRSchedule", string(c.LRSchedule), func(s string) error { _, err := ParseSchedule(s); return err }},
 		{"Precision", string(c.Precision), func(s string) error { _, err := ParsePrecision(s); return err }},
+		{"CacheRead", string(c.CacheRead), func(s string) error { _, err := ParseCacheRead(s); return err }},
 	} {
 		if n.value == "" { // the zero value: the default
 			continue

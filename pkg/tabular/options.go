@@ -157,3 +157,37 @@ func (p Precision) Resolved() Precision {
 }
 
 func (p Precision) String() string { return string(p.Resolved()) }
+
+// CacheRead is how Fit reads the rows of a block cache (Config.Cache).
+type CacheRead string
+
+// The ways to read a cache.
+const (
+	// CacheAuto loads the rows into memory when they fit (below half the
+	// memory limit, csvdata.MemoryLimit), and reads them from disk a batch
+	// at a time otherwise.
+	CacheAuto CacheRead = "auto"
+	// CacheMemory loads the rows into memory: epochs run as fast as in
+	// memory, the parse is saved.
+	CacheMemory CacheRead = "memory"
+	// CacheDisk reads each batch's rows from disk (pread): memory holds a
+	// block or two and about 20 bytes a row whatever the table's size;
+	// epochs cost a read a row.
+	CacheDisk CacheRead = "disk"
+)
+
+// CacheReads lists the ways, CacheAuto first.
+var CacheReads = []CacheRead{CacheAuto, CacheMemory, CacheDisk}
+
+// ParseCacheRead returns the way named s.
+func ParseCacheRead(s string) (CacheRead, error) { return prep.ParseName("cache read", s, CacheReads) }
+
+// Resolved returns the way r stands for: CacheAuto for the zero value.
+func (r CacheRead) Resolved() CacheRead {
+	if r == "" {
+		return CacheAuto
+	}
+	return r
+}
+
+func (r CacheRead) String() string { return string(r.Resolved()) }

@@ -3,6 +3,7 @@ package tabular
 import (
 	"context"
 	"fmt"
+	"unsafe"
 
 	"github.com/densetrain/densetrain/pkg/cache"
 	"github.com/densetrain/densetrain/pkg/csvdata"
@@ -48,10 +49,13 @@ func (m *inMemory[T]) inputs(ctx context.Context, p *prep.Preprocessing, y tenso
 	return train.InMemory(x, y), nil
 }
 
-// cached is a table's block cache.
+// cached is a table's block cache; mem holds its rows when they are
+// loaded into memory (Config.CacheRead), which Fit then uses as a table
+// read into memory.
 type cached[T tensor.Float] struct {
 	c   *cache.Cache[T]
 	tab *csvdata.Table[T]
+	mem *inMemory[T]
 }
 
 // openCached opens (building it if need be) the cache of src, a file, in
@@ -83,12 +87,48 @@ func openCached[T tensor.Float](ctx context.Context, src Source, c Config) (*cac
 	}
 	tab := &csvdata.Table[T]{Header: s.Header, Schema: s.Schema, Targets: targets, Missing: s.Missing, Skipped: s.Skipped,
 		Delimiter: s.Delimiter, X: tensor.Matrix[T]{Rows: s.Rows, Cols: cc.Cols()}}
-	return &cached[T]{c: cc, tab: tab}, nil
+	d := &cached[T]{c: cc, tab: tab}
+	if loadCache[T](c, s.Rows, cc.Cols()) {
+		tab.X = csvdata.NewMatrix[T](s.Rows, cc.Cols(), c.Workers)
+		err := cc.Each(ctx, func(lo int, b tensor.Matrix[T]) error {
+			copy(tab.X.Data[lo*b.Cols:], b.Data)
+			return nil
+		})
+		if err != nil {
+			cc.Close()
+			if cancelled(ctx, err) {
+				return nil, err
+			}
+			return nil, inputError(err)
+		}
+		d.mem = &inMemory[T]{tab}
+	}
+	return d, nil
+}
+
+// loadCache reports whether Fit loads the rows of a cache into memory, as
+// c.CacheRead says: CacheAuto loads them when the matrix (twice over with
+// missing indicators, which make a second) takes at most half the memory
+// limit.
+func loadCache[T tensor.Float](c Config, rows, cols int) bool {
+	switch c.CacheRead {
+	case CacheMemory:
+		return true
+	case CacheDisk:
+		return false
+	}
+	var z T
+	need := float64(rows) * float64(cols) * float64(unsafe.Sizeof(z))
+	if c.MissingIndicator {
+		need *= 2
+	}
+	limit, _ := csvdata.MemoryLimit()
+	return limit > 0 && need <= float64(limit)/2
 }
 
 func (d *cached[T]) table() *csvdata.Table[T] { return d.tab }
 func (d *cached[T]) Len() int                 { return d.c.Rows() }
-func (d *cached[T]) release()                 { d.tab = nil }
+func (d *cached[T]) release()                 { d.tab, d.mem = nil, nil }
 func (d *cached[T]) close()                   { d.c.Close() }
 
 // Line is the row's file line (0 when the cache cannot be read).
@@ -98,6 +138,9 @@ func (d *cached[T]) Line(row int) int {
 }
 
 func (d *cached[T]) fitPrep(ctx context.Context, p *prep.Preprocessing, y tensor.Matrix[T], held []int, o prep.Options) error {
+	if d.mem != nil {
+		return d.mem.fitPrep(ctx, p, y, held, o)
+	}
 	return prep.FitBlocks(ctx, p, d.c, y, held, o)
 }
 
@@ -105,6 +148,9 @@ func (d *cached[T]) fitPrep(ctx context.Context, p *prep.Preprocessing, y tensor
 // a row's problem (a value beyond the precision once scaled) is reported
 // now, at its line, rather than by a batch.
 func (d *cached[T]) inputs(ctx context.Context, p *prep.Preprocessing, y tensor.Matrix[T]) (train.Source[T], error) {
+	if d.mem != nil {
+		return d.mem.inputs(ctx, p, y)
+	}
 	var in tensor.Matrix[T]
 	err := d.c.Each(ctx, func(lo int, b tensor.Matrix[T]) error {
 		if in.Rows < b.Rows {
