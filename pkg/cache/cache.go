@@ -80,6 +80,10 @@ type Cache[T tensor.Float] struct {
 	cols  int  // the matrix's columns
 	ny    int  // targets a row
 	built bool // Open built it
+	pf    struct {
+		left int  // rows Prefetch is given before it looks again
+		skip bool // the rows were in the page cache at the last look
+	}
 }
 
 const (
@@ -288,18 +292,27 @@ func unwrap(err error) error {
 // dst's rows, row i of dst being row rows[i]: one read a row, safe for
 // concurrent use. The blocks are not verified (Each does that).
 func (c *Cache[T]) ReadRows(rows []int, dst tensor.Matrix[T]) error {
-	var z T
-	size := c.cols * int(unsafe.Sizeof(z))
+	size := c.cols * c.valueBytes()
 	for i, r := range rows {
-		k := r / c.h.BlockRows
-		lo, n, off := c.block(k)
 		d := dst.Row(i)[:c.cols]
 		b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(d))), size)
-		if _, err := c.f.ReadAt(b, off+int64(r-lo)*int64(size)); err != nil {
-			return fmt.Errorf("%s: reading row %d of block %d (%d rows): %w", filepath.Join(c.dir, rowsName), r+1, k, n, unwrap(err))
+		if _, err := c.f.ReadAt(b, c.rowOffset(r)); err != nil {
+			return fmt.Errorf("%s: reading row %d (block %d): %w", filepath.Join(c.dir, rowsName), r+1, r/c.h.BlockRows, unwrap(err))
 		}
 	}
 	return nil
+}
+
+// valueBytes is the size of a value.
+func (c *Cache[T]) valueBytes() int {
+	var z T
+	return int(unsafe.Sizeof(z))
+}
+
+// rowOffset is where row r's matrix values are in rows.bin.
+func (c *Cache[T]) rowOffset(r int) int64 {
+	lo, _, off := c.block(r / c.h.BlockRows)
+	return off + int64(r-lo)*int64(c.cols*c.valueBytes())
 }
 
 // Line returns the file line of row r.

@@ -186,6 +186,9 @@ func (s *cacheSource[T]) Len() int                  { return s.c.Rows() }
 func (s *cacheSource[T]) Width() int                { return s.p.InputWidth() }
 func (s *cacheSource[T]) Targets() tensor.Matrix[T] { return s.y }
 
+// Prefetch implements train.Prefetcher.
+func (s *cacheSource[T]) Prefetch(rows []int) { s.c.Prefetch(rows) }
+
 // Gather implements train.Source.
 func (s *cacheSource[T]) Gather(rows []int, dst tensor.Matrix[T]) error {
 	if err := s.c.ReadRows(rows, dst); err != nil {

@@ -108,6 +108,7 @@ type fitRun[T nn.Float] struct {
 	first         int    // epochs already done (when resuming)
 	train         rowSet // training rows
 	perm          *order // training rows, in this epoch's order
+	ahead         []int  // the rows of a batch to come, for a Prefetcher
 	val           *valSet[T]
 	t             *trainer[T]
 	pcg           *rand.PCG // the shuffle's source, saved in checkpoints
@@ -189,6 +190,24 @@ func (r *fitRun[T]) loop(p *parallel.Pool) error {
 	return nil
 }
 
+// prefetcher returns a function that tells the source, if it is a
+// Prefetcher, of the rows of batch b (from 1) of this epoch's n rows in
+// batches of size; nothing past the epoch's end.
+func (r *fitRun[T]) prefetcher(n, size int) func(b int) {
+	pf, ok := r.t.src.(Prefetcher)
+	if !ok {
+		return func(int) {}
+	}
+	if len(r.ahead) < size {
+		r.ahead = make([]int, size)
+	}
+	return func(b int) {
+		if lo := (b - 1) * size; lo < n {
+			pf.Prefetch(r.perm.rows(lo, min(lo+size, n), r.ahead))
+		}
+	}
+}
+
 // epoch trains epoch e, evaluates, logs and runs the epoch-end callbacks.
 func (r *fitRun[T]) epoch(p *parallel.Pool, ev *evaluator[T], e int) error {
 	if err := runHooks(r, r.hooks.epochBegin, func(c EpochBeginner) error { return c.OnEpochBegin(r, e) }); err != nil {
@@ -214,7 +233,12 @@ func (r *fitRun[T]) epoch(p *parallel.Pool, ev *evaluator[T], e int) error {
 	}
 	r.cur.start = start
 	size := min(r.batch, n) // a batch larger than the data is all of it
+	prefetch := r.prefetcher(n, size)
+	for b := r.cur.batches + 1; b < r.cur.batches+1+PrefetchBatches; b++ {
+		prefetch(b)
+	}
 	for b, lo := r.cur.batches+1, r.cur.batches*size; lo < n; b, lo = b+1, lo+size {
+		prefetch(b + PrefetchBatches)
 		batch := r.perm.batch(lo, min(lo+size, n))
 		if err := r.step(p, e, b, batch, &sum); err != nil {
 			return err

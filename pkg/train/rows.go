@@ -81,11 +81,15 @@ func (o *order) shuffle(ctx context.Context, rng *rand.Rand) error {
 }
 
 // batch returns rows lo…hi−1 of the order, valid until the next call.
-func (o *order) batch(lo, hi int) []int {
+func (o *order) batch(lo, hi int) []int { return o.rows(lo, hi, o.buf) }
+
+// rows returns rows lo…hi−1 of the order, in buf (of hi−lo rows at least)
+// where the rows are int32.
+func (o *order) rows(lo, hi int, buf []int) []int {
 	if o.small == nil {
 		return o.large[lo:hi]
 	}
-	b := o.buf[:hi-lo]
+	b := buf[:hi-lo]
 	for i, r := range o.small[lo:hi] {
 		b[i] = int(r)
 	}

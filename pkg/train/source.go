@@ -26,6 +26,19 @@ type Source[T nn.Float] interface {
 	Gather(rows []int, dst nn.Matrix[T]) error
 }
 
+// Prefetcher is a Source that can be told which rows it will be asked
+// for next: Fit calls Prefetch, a few batches ahead, with the rows of a
+// batch it will train (a hint: Gather must work without it, and Prefetch
+// must not keep the slice), so that a Source that reads from disk can have
+// them read while the batches before train — many reads in flight rather
+// than one per worker.
+type Prefetcher interface {
+	Prefetch(rows []int)
+}
+
+// PrefetchBatches is how many batches ahead Fit tells a Prefetcher of.
+const PrefetchBatches = 4
+
 // Dataset is a Source of either precision, as Options.ValidationData
 // holds one: Fit takes it as a Source of the model's precision.
 type Dataset interface {

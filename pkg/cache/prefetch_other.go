@@ -1,0 +1,6 @@
+//go:build !linux
+
+package cache
+
+// Prefetch does nothing outside Linux.
+func (c *Cache[T]) Prefetch(rows []int) {}
