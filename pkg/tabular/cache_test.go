@@ -3,12 +3,14 @@ package tabular
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/densetrain/densetrain/pkg/prep"
+	"github.com/densetrain/densetrain/pkg/train"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -103,4 +105,45 @@ func TestCacheIsRebuiltOrRefused(t *testing.T) {
 	_, err = Fit(context.Background(), File(data), c)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "cache.json: ")
+}
+
+// stopAt cancels a fit after a number of batches in all.
+type stopAt struct {
+	n      int
+	cancel context.CancelFunc
+}
+
+func (s *stopAt) OnEpochEnd(train.TrainState, *train.EpochLog) error { return nil }
+func (s *stopAt) OnBatchEnd(train.TrainState, int, int, int, float64) error {
+	if s.n--; s.n == 0 {
+		s.cancel()
+	}
+	return nil
+}
+
+// TestCheckpointsResumeEitherWay: a fit stopped mid-epoch in memory
+// resumes from the cache, and one stopped reading the cache from disk
+// resumes in memory, each giving the uninterrupted model's bytes (the
+// checkpoint's fingerprint hashes the model inputs, which both give).
+func TestCheckpointsResumeEitherWay(t *testing.T) {
+	file := messy + "diabetes_holes.csv"
+	base := Config{Ignore: []string{"patient_id"}, Epochs: 4, Batch: 16, Seed: 2, Workers: 2, NoEarlyStopping: true, CheckpointEvery: 1}
+	want, err := Fit(context.Background(), File(file), base)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	cached := base
+	cached.Cache, cached.CacheRead, cached.cacheBlockBytes = filepath.Join(dir, "cache"), CacheDisk, 2000
+	for k, way := range [][2]Config{{base, cached}, {cached, base}} {
+		first, then := way[0], way[1]
+		first.CheckpointPath = filepath.Join(dir, fmt.Sprintf("ckpt%d", k))
+		then.CheckpointPath, then.Resume = first.CheckpointPath, true
+		ctx, cancel := context.WithCancel(context.Background())
+		first.Callbacks = []train.Callback{&stopAt{n: 30, cancel: cancel}}
+		_, err := Fit(ctx, File(file), first)
+		cancel()
+		require.ErrorIs(t, err, context.Canceled)
+		got, err := Fit(context.Background(), File(file), then)
+		require.NoError(t, err, "way %d", k)
+		assert.Equal(t, modelBytes(t, want), modelBytes(t, got), "way %d", k)
+	}
 }

@@ -59,3 +59,40 @@ func TestAnySourceTrainsTheSameBits(t *testing.T) {
 	_, err = fit(&rowsOnly{d: train.InMemory(x, y), failAt: 500}, "c")
 	assert.ErrorIs(t, err, errDisk)
 }
+
+// prefetching is a Source that records the rows it is told of
+// (Prefetcher) and the training rows it is asked for, in order.
+type prefetching struct {
+	rowsOnly
+	told, asked []int
+	toldAtFirst int // rows told of when the first batch was gathered
+}
+
+func (s *prefetching) Prefetch(rows []int) { s.told = append(s.told, rows...) }
+func (s *prefetching) Gather(rows []int, dst nn.Matrix[float32]) error {
+	if s.asked == nil {
+		s.toldAtFirst = len(s.told)
+	}
+	s.asked = append(s.asked, rows...) // one worker, no validation: the batches in order
+	return s.rowsOnly.Gather(rows, dst)
+}
+
+// TestPrefetcherIsToldTheBatchesToCome: a Prefetcher is told each batch's
+// rows before they are gathered, PrefetchBatches ahead, every row of every
+// epoch once, and the model is the one InMemory trains.
+func TestPrefetcherIsToldTheBatchesToCome(t *testing.T) {
+	x, y := nntest.ClassData[float32](3, 203, 6, 3)
+	fit := func(src train.Source[float32]) *nn.Model[float32] {
+		m := nntest.RegularizedModel[float32](t, 2)
+		_, err := train.Fit(context.Background(), m, src, train.Options{Epochs: 2, BatchSize: 20, Seed: 5,
+			Parallelism: train.Parallelism{Workers: 1, ShardSize: 32}})
+		require.NoError(t, err)
+		return m
+	}
+	src := &prefetching{rowsOnly: rowsOnly{d: train.InMemory(x, y)}}
+	got := fit(src)
+	assert.Equal(t, fit(train.InMemory(x, y)).Params(), got.Params())
+	require.Len(t, src.told, 2*203, "every row of both epochs, once")
+	assert.Equal(t, src.asked, src.told, "in the order they are trained")
+	assert.Equal(t, (train.PrefetchBatches+1)*20, src.toldAtFirst, "the first batch and PrefetchBatches more")
+}
