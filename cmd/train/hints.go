@@ -28,6 +28,8 @@ func flagHint(h csvdata.Hint) string {
 		flag = "--strict"
 	case "Task":
 		flag = "--task"
+	case "Cache":
+		flag = "--cache"
 	default: // a setting the command has no flag for
 		return csvdata.GoHint("Config", h)
 	}

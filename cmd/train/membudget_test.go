@@ -36,7 +36,7 @@ func TestDataBeyondTheMemoryLimitIsRefused(t *testing.T) {
 		require.Error(t, err, "GOMEMLIMIT=%s", limit)
 		assert.Equal(t, 2, procExitCode(t, err))
 		assert.Equal(t, 1, strings.Count(e.String(), "\n"), "one line: %.500q", e.String())
-		assert.Regexp(t, `^train fit: .*narrow\.csv: about 400000 rows, which need about [0-9.]+ MB of memory, more than the Go memory limit of [0-9.]+ MB \(GOMEMLIMIT\)\n$`, e.String())
+		assert.Regexp(t, `^train fit: .*narrow\.csv: about 400000 rows, which need about [0-9.]+ MB of memory, more than the Go memory limit of [0-9.]+ MB \(GOMEMLIMIT\); --cache \(a directory\) trains from a block cache on disk instead, in bounded memory\n$`, e.String())
 		_, err = os.Stat(filepath.Join(dir, "m"))
 		assert.True(t, os.IsNotExist(err), "no model written")
 	}
@@ -45,4 +45,16 @@ func TestDataBeyondTheMemoryLimitIsRefused(t *testing.T) {
 	cmd.Env = append(os.Environ(), "GOMEMLIMIT=1GiB")
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s", out)
+	// As the error advises, --cache trains it under the limit: the same model.
+	for _, read := range []string{"auto", "disk"} {
+		cmd = exec.Command(bin, "fit", "--data", data, "--epochs", "1", "--quiet", "--cache", filepath.Join(dir, "cache"), "--cache-read", read, "--out", filepath.Join(dir, "mc"))
+		cmd.Env = append(os.Environ(), "GOMEMLIMIT=6MiB")
+		out, err = cmd.CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		want, err := os.ReadFile(filepath.Join(dir, "m"))
+		require.NoError(t, err)
+		got, err := os.ReadFile(filepath.Join(dir, "mc"))
+		require.NoError(t, err)
+		assert.True(t, bytes.Equal(want, got), "--cache-read %s: the in-memory model's bytes", read)
+	}
 }

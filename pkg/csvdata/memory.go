@@ -74,8 +74,19 @@ func (r *reader[T]) checkBudget(n, rows, perRow int) error {
 	if need <= float64(budget) {
 		return nil
 	}
-	return &ParseError{File: r.path, Err: fmt.Errorf("about %s rows, which need about %s of memory, more than %s",
-		rowsString(rows), SizeString(int64(min(need, math.MaxInt64))), what)}
+	return &ParseError{File: r.path, Err: &MemoryError{Rows: rows, Need: int64(min(need, math.MaxInt64)), Budget: what}}
+}
+
+// MemoryError is the error of a table that would take more memory than
+// its budget (Options.MemoryBudget, or MemoryLimit's).
+type MemoryError struct {
+	Rows   int    // about as many rows
+	Need   int64  // bytes
+	Budget string // names the budget and its size
+}
+
+func (e *MemoryError) Error() string {
+	return fmt.Sprintf("about %s rows, which need about %s of memory, more than %s", rowsString(e.Rows), SizeString(e.Need), e.Budget)
 }
 
 // reserveCap is the most rows the first estimate reserves storage for:

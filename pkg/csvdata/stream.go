@@ -23,8 +23,9 @@ const DefaultPartBytes = 32 << 20
 
 // File is a CSV file (plain or gzip) opened to be read in parts.
 type File struct {
-	// PartBytes is the text of one part (default DefaultPartBytes); a
-	// record longer than that makes its part longer.
+	// PartBytes is the text of one part (default DefaultPartBytes, or a
+	// sixteenth of the memory limit if less, 64 KiB at least); a record
+	// longer than that makes its part longer.
 	PartBytes int
 	// Text is called, when set, with the text as it is read (for a
 	// progress bar, a checksum); it must not keep it.
@@ -44,11 +45,16 @@ func Open(ctx context.Context, path string, opt Options) (*File, error) {
 		return nil, err
 	}
 	opt.Schema, opt.part = nil, true
+	opt.ExtraRowBytes = 0 // a part's rows are the caller's only once copied
 	src, err := openFile(ctx, path, opt)
 	if err != nil {
 		return nil, err
 	}
-	return &File{PartBytes: DefaultPartBytes, name: src.name, src: src, opt: opt}, nil
+	part := DefaultPartBytes
+	if limit, _ := MemoryLimit(); limit > 0 {
+		part = int(min(max(limit/16, 64<<10), int64(part))) // a part's table takes about 3 times its text
+	}
+	return &File{PartBytes: part, name: src.name, src: src, opt: opt}, nil
 }
 
 // Close closes the file.

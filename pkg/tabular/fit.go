@@ -46,6 +46,9 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 		d = cd
 	} else {
 		tab, err := read[T](ctx, src, c.readOptions(nil, c.Targets))
+		if me := (*csvdata.MemoryError)(nil); errors.As(err, &me) && src.path != "" {
+			return nil, inputError(fmt.Errorf("%w; %s (a directory) trains from a block cache on disk instead, in bounded memory", err, c.hints()(csvdata.Hint{Field: "Cache"})))
+		}
 		if err != nil {
 			return nil, err
 		}
