@@ -147,3 +147,38 @@ func TestCheckpointsResumeEitherWay(t *testing.T) {
 		assert.Equal(t, modelBytes(t, want), modelBytes(t, got), "way %d", k)
 	}
 }
+
+// TestPredictPartsIsPredict: predictions made a part at a time are those
+// of Predict, byte for byte as CSV, with the same warnings.
+func TestPredictPartsIsPredict(t *testing.T) {
+	for _, tc := range []struct {
+		train, test string
+		c           Config
+	}{
+		{messy + "Sacramento.csv", messy + "Sacramento.csv", Config{Epochs: 3}},
+		{messy + "own/holes.csv", messy + "own/holes.csv.gz", Config{NA: []string{"?"}, MissingIndicator: true, Epochs: 3}},
+		{messy + "own/holes.csv", messy + "own/unseen_test.csv", Config{NA: []string{"?"}, Epochs: 3}},
+		{messy + "own/spellings.csv", messy + "own/spellings_odd.csv", Config{NA: []string{"-"}, Categorical: []string{"grade"}, Ignore: []string{"kind"}, Targets: []string{"price"}, Epochs: 3}},
+		{"../../testdata/diabetes.csv", "../../testdata/diabetes.csv", Config{Epochs: 3, Precision: F64}},
+	} {
+		m, err := Fit(context.Background(), File(tc.train), tc.c)
+		require.NoError(t, err, tc.train)
+		var wantWarn, gotWarn strings.Builder
+		pr, err := m.Predict(context.Background(), File(tc.test), PredictOptions{Warn: &wantWarn})
+		require.NoError(t, err)
+		var want bytes.Buffer
+		require.NoError(t, pr.WriteCSV(&want))
+		var got bytes.Buffer
+		pw := NewPredictionWriter(&got)
+		parts := 0
+		err = m.PredictParts(context.Background(), File(tc.test), PredictOptions{Warn: &gotWarn, partBytes: 64}, func(p *Predictions) error {
+			parts++
+			return pw.Write(p)
+		})
+		require.NoError(t, err)
+		require.NoError(t, pw.Flush())
+		assert.Greater(t, parts, 1, tc.test)
+		assert.Equal(t, want.String(), got.String(), tc.test)
+		assert.Equal(t, wantWarn.String(), gotWarn.String(), tc.test)
+	}
+}

@@ -101,6 +101,8 @@ type PredictOptions struct {
 	// Hints renders the settings that errors and warnings advise
 	// (csvdata.Hint); nil: PredictHint, fields of PredictOptions.
 	Hints func(csvdata.Hint) string
+
+	partBytes int // PredictParts' part size (tests set it small)
 }
 
 // withDefaults fills in the number of workers and checks it: the one
@@ -169,13 +171,18 @@ func predict[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], sr
 		return nil, err
 	}
 	warnUnseen(o.Warn, src.Name, tab.Unseen, o.hints())
+	return predictTable(ctx, m, net, src.Name, tab, o)
+}
+
+// predictTable predicts the rows of tab, read from the file name.
+func predictTable[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], name string, tab *csvdata.Table[T], o PredictOptions) (*Predictions, error) {
 	x, err := prep.Transform(ctx, m.Prep, tab.X)
 	if err != nil {
-		return nil, rowError(ctx, src.Name, tab.Lines, err)
+		return nil, rowError(ctx, name, tab.Lines, err)
 	}
 	pr, err := answer(ctx, m, net, x, o.Workers)
 	if errors.As(err, new(*prep.RowError)) {
-		return nil, inputError(atRow(src.Name, tab.Lines, err))
+		return nil, inputError(atRow(name, tab.Lines, err))
 	}
 	if err != nil {
 		return nil, err

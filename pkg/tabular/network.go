@@ -19,6 +19,7 @@ type anyNetwork interface {
 	lossName() string
 	writeTo(w io.Writer, preprocessing []byte) (int64, error)
 	predict(ctx context.Context, m *Model, src Source, o PredictOptions) (*Predictions, error)
+	predictParts(ctx context.Context, m *Model, src Source, o PredictOptions, each func(*Predictions) error) error
 	predictColumns(ctx context.Context, m *Model, cols []Column, o PredictOptions) (*Predictions, error)
 	evaluate(ctx context.Context, m *Model, src Source, o PredictOptions) (*Evaluation, error)
 	onnx(p *prep.Preprocessing) (*onnxpb.ModelProto, error)
@@ -43,6 +44,10 @@ func (n network[T]) writeTo(w io.Writer, preprocessing []byte) (int64, error) {
 
 func (n network[T]) predict(ctx context.Context, m *Model, src Source, o PredictOptions) (*Predictions, error) {
 	return predict(ctx, m, n.m, src, o)
+}
+
+func (n network[T]) predictParts(ctx context.Context, m *Model, src Source, o PredictOptions, each func(*Predictions) error) error {
+	return predictParts(ctx, m, n.m, src, o, each)
 }
 
 func (n network[T]) predictColumns(ctx context.Context, m *Model, cols []Column, o PredictOptions) (*Predictions, error) {
