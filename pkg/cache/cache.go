@@ -329,8 +329,10 @@ func (c *Cache[T]) Line(r int) (int, error) {
 
 // Targets returns the target columns as Read's Table holds them: numbers
 // (8 bytes a row), or for a text target its values as written (a string a
-// row, sharing the distinct values' bytes). It reads every block.
-func (c *Cache[T]) Targets(ctx context.Context) ([]csvdata.Column, error) {
+// row, sharing the distinct values' bytes). With verify it reads every
+// block whole and verifies its checksum, as Each does; else only the
+// blocks' targets (a caller that has had Each verify them).
+func (c *Cache[T]) Targets(ctx context.Context, verify bool) ([]csvdata.Column, error) {
 	s := &c.h.Summary
 	cols := make([]csvdata.Column, len(s.Targets))
 	for t, k := range s.Targets {
@@ -347,17 +349,29 @@ func (c *Cache[T]) Targets(ctx context.Context) ([]csvdata.Column, error) {
 			}
 		}
 	}
-	buf := make([]byte, c.h.BlockRows*c.rowBytes())
-	var z T
+	size := c.h.BlockRows * c.ny * 8
+	if verify {
+		size = c.h.BlockRows * c.rowBytes()
+	}
+	buf := make([]byte, size)
 	for k := range c.h.Blocks {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		lo, n, err := c.readBlock(k, buf)
-		if err != nil {
-			return nil, err
+		lo, n, off := c.block(k)
+		xs := int64(n) * int64(c.cols*c.valueBytes()) // the block's matrix bytes
+		var y []byte
+		if verify {
+			if _, _, err := c.readBlock(k, buf); err != nil {
+				return nil, err
+			}
+			y = buf[xs : xs+int64(n*c.ny*8)]
+		} else {
+			y = buf[:n*c.ny*8]
+			if _, err := c.f.ReadAt(y, off+xs); err != nil {
+				return nil, fmt.Errorf("%s: reading block %d: %w", filepath.Join(c.dir, rowsName), k, unwrap(err))
+			}
 		}
-		y := buf[n*c.cols*int(unsafe.Sizeof(z)):]
 		for i := range n {
 			for t := range cols {
 				v := math.Float64frombits(binary.LittleEndian.Uint64(y[8*(i*c.ny+t):]))
@@ -366,8 +380,8 @@ func (c *Cache[T]) Targets(ctx context.Context) ([]csvdata.Column, error) {
 					continue
 				}
 				texts := c.h.Texts[t]
-				if v < 0 || int(v) >= len(texts) {
-					return nil, fmt.Errorf("%s: block %d: a target's text index is out of range: the cache is damaged", filepath.Join(c.dir, rowsName), k)
+				if !(v >= 0 && v < float64(len(texts))) {
+					return nil, fmt.Errorf("%s: block %d: a target's text index is out of range: the cache is damaged; delete %s to build it again", filepath.Join(c.dir, rowsName), k, c.dir)
 				}
 				cols[t].Strings[lo+i] = texts[int(v)]
 			}

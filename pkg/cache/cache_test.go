@@ -63,7 +63,7 @@ func TestCacheReadsAsTheTable(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tab.Lines.Line(r), line)
 		}
-		cols, err := c.Targets(ctx)
+		cols, err := c.Targets(ctx, true)
 		require.NoError(t, err)
 		for k, col := range tab.Targets {
 			for i := range col.Len() {

@@ -87,13 +87,20 @@ func TestCacheIsRebuiltOrRefused(t *testing.T) {
 	rows := filepath.Join(c.Cache, "rows.bin")
 	rb, err := os.ReadFile(rows)
 	require.NoError(t, err)
+	for _, at := range []int{len(rb) / 2, len(rb) - 9} { // a value; a line number (the last block's)
+		rb[at] ^= 1
+		require.NoError(t, os.WriteFile(rows, rb, 0o644))
+		for _, read := range CacheReads {
+			c.CacheRead = read
+			_, err = Fit(context.Background(), File(data), c)
+			require.Error(t, err)
+			assert.ErrorAs(t, err, new(*InputError))
+			assert.Regexp(t, `rows.bin: block \d+ \(rows \d+ to \d+\): checksum mismatch`, err.Error(), read)
+			assert.NotContains(t, err.Error(), "\n")
+		}
+		rb[at] ^= 1
+	}
 	rb[len(rb)/2] ^= 1
-	require.NoError(t, os.WriteFile(rows, rb, 0o644))
-	_, err = Fit(context.Background(), File(data), c)
-	require.Error(t, err)
-	assert.ErrorAs(t, err, new(*InputError))
-	assert.Regexp(t, `rows.bin: block \d+ \(rows \d+ to \d+\): checksum mismatch`, err.Error())
-	assert.NotContains(t, err.Error(), "\n")
 
 	rb[len(rb)/2] ^= 1
 	require.NoError(t, os.WriteFile(rows, rb, 0o644))

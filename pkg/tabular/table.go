@@ -77,31 +77,30 @@ func openCached[T tensor.Float](ctx context.Context, src Source, c Config) (*cac
 		return nil, inputError(err)
 	}
 	s := cc.Summary()
-	targets, err := cc.Targets(ctx)
-	if err != nil {
+	fail := func(err error) (*cached[T], error) {
 		cc.Close()
 		if cancelled(ctx, err) {
 			return nil, err
 		}
 		return nil, inputError(err)
 	}
-	tab := &csvdata.Table[T]{Header: s.Header, Schema: s.Schema, Targets: targets, Missing: s.Missing, Skipped: s.Skipped,
+	tab := &csvdata.Table[T]{Header: s.Header, Schema: s.Schema, Missing: s.Missing, Skipped: s.Skipped,
 		Delimiter: s.Delimiter, X: tensor.Matrix[T]{Rows: s.Rows, Cols: cc.Cols()}}
 	d := &cached[T]{c: cc, tab: tab}
-	if loadCache[T](c, s.Rows, cc.Cols()) {
+	load := loadCache[T](c, s.Rows, cc.Cols())
+	if load { // one pass: the rows, every block verified
 		tab.X = csvdata.NewMatrix[T](s.Rows, cc.Cols(), c.Workers)
 		err := cc.Each(ctx, func(lo int, b tensor.Matrix[T]) error {
 			copy(tab.X.Data[lo*b.Cols:], b.Data)
 			return nil
 		})
 		if err != nil {
-			cc.Close()
-			if cancelled(ctx, err) {
-				return nil, err
-			}
-			return nil, inputError(err)
+			return fail(err)
 		}
 		d.mem = &inMemory[T]{tab}
+	}
+	if tab.Targets, err = cc.Targets(ctx, !load); err != nil {
+		return fail(err)
 	}
 	return d, nil
 }
