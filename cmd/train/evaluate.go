@@ -22,7 +22,7 @@ func evaluateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	ev, err := m.Evaluate(ctx, source(u.data), o)
+	ev, err := m.EvaluateParts(ctx, source(u.data), o)
 	if err != nil {
 		return userError(flagError(fs, err))
 	}

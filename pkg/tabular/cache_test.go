@@ -189,3 +189,34 @@ func TestPredictPartsIsPredict(t *testing.T) {
 		assert.Equal(t, wantWarn.String(), gotWarn.String(), tc.test)
 	}
 }
+
+// TestEvaluatePartsIsEvaluate: an evaluation read a part at a time, its
+// parts kept or read again, is Evaluate's, with the same warnings.
+func TestEvaluatePartsIsEvaluate(t *testing.T) {
+	for _, tc := range []struct {
+		train, test string
+		c           Config
+	}{
+		{messy + "Sacramento.csv", messy + "Sacramento.csv", Config{Epochs: 3}},
+		{messy + "own/holes.csv", messy + "own/unseen_test.csv", Config{NA: []string{"?"}, MissingIndicator: true, Epochs: 3}},
+		{messy + "own/holes.csv", messy + "own/holes.csv.gz", Config{NA: []string{"?"}, Epochs: 3, Precision: F64}},
+		{"../../testdata/iris.csv", "../../testdata/iris.csv", Config{Epochs: 3}},
+	} {
+		m, err := Fit(context.Background(), File(tc.train), tc.c)
+		require.NoError(t, err, tc.train)
+		var wantWarn strings.Builder
+		want, err := m.Evaluate(context.Background(), File(tc.test), PredictOptions{Warn: &wantWarn})
+		require.NoError(t, err)
+		for _, part := range []int{64, 1000, 0} {
+			var gotWarn strings.Builder
+			o := PredictOptions{Warn: &gotWarn, partBytes: part}
+			if part == 64 {
+				o.keepBytes = 1 // read the file again
+			}
+			got, err := m.EvaluateParts(context.Background(), File(tc.test), o)
+			require.NoError(t, err)
+			assert.Equal(t, want, got, "%s in parts of %d", tc.test, part)
+			assert.Equal(t, wantWarn.String(), gotWarn.String(), tc.test)
+		}
+	}
+}

@@ -102,7 +102,8 @@ type PredictOptions struct {
 	// (csvdata.Hint); nil: PredictHint, fields of PredictOptions.
 	Hints func(csvdata.Hint) string
 
-	partBytes int // PredictParts' part size (tests set it small)
+	partBytes int   // PredictParts' and EvaluateParts' part size (tests set it small)
+	keepBytes int64 // EvaluateParts' budget for the parts it keeps (tests set it small)
 }
 
 // withDefaults fills in the number of workers and checks it: the one

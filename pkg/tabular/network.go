@@ -22,6 +22,7 @@ type anyNetwork interface {
 	predictParts(ctx context.Context, m *Model, src Source, o PredictOptions, each func(*Predictions) error) error
 	predictColumns(ctx context.Context, m *Model, cols []Column, o PredictOptions) (*Predictions, error)
 	evaluate(ctx context.Context, m *Model, src Source, o PredictOptions) (*Evaluation, error)
+	evaluateParts(ctx context.Context, m *Model, src Source, o PredictOptions) (*Evaluation, error)
 	onnx(p *prep.Preprocessing) (*onnxpb.ModelProto, error)
 }
 
@@ -56,6 +57,10 @@ func (n network[T]) predictColumns(ctx context.Context, m *Model, cols []Column,
 
 func (n network[T]) evaluate(ctx context.Context, m *Model, src Source, o PredictOptions) (*Evaluation, error) {
 	return evaluate(ctx, m, n.m, src, o)
+}
+
+func (n network[T]) evaluateParts(ctx context.Context, m *Model, src Source, o PredictOptions) (*Evaluation, error) {
+	return evaluateParts(ctx, m, n.m, src, o)
 }
 
 func (n network[T]) onnx(p *prep.Preprocessing) (*onnxpb.ModelProto, error) { return onnxModel(p, n.m) }

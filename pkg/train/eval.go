@@ -109,8 +109,7 @@ func (e *evaluator[T]) evaluate(p *parallel.Pool) (float64, map[string]float64, 
 		if err != nil {
 			return err
 		}
-		e.loss[i] = e.m.Loss().Eval(out, y, nil, 1, nn.Matrix[T]{})
-		nn.AccumulateMetrics(e.metrics, out, y, e.acc[i])
+		e.loss[i] = shardResult(e.m, e.metrics, out, y, e.acc[i])
 		return nil
 	})
 	if err != nil {
@@ -119,6 +118,14 @@ func (e *evaluator[T]) evaluate(p *parallel.Pool) (float64, map[string]float64, 
 	parallel.TreeSumInto(e.acc, 0, len(e.acc[0]))
 	loss := parallel.TreeSum(e.loss)/float64(e.n()) + e.m.Penalty(nil)
 	return loss, e.metrics.Finish(e.acc[0]), nil
+}
+
+// shardResult returns the loss of a shard whose outputs are out (from a
+// Forwarder) and targets y, and adds its metric counts to acc.
+func shardResult[T nn.Float](m *nn.Model[T], metrics nn.Metrics, out, y nn.Matrix[T], acc []float64) float64 {
+	loss := m.Loss().Eval(out, y, nil, 1, nn.Matrix[T]{})
+	nn.AccumulateMetrics(metrics, out, y, acc)
+	return loss
 }
 
 // EvalOptions configures Predict and Evaluate.
