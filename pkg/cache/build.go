@@ -16,6 +16,8 @@ import (
 	"slices"
 	"unsafe"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/densetrain/densetrain/internal/atomicfile"
 	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/tensor"
@@ -32,6 +34,11 @@ const MaxTargetTexts = 1 << 20
 func build[T tensor.Float](ctx context.Context, dir, path string, h header, o Options) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return csvdata.ShortPath(err)
+	}
+	// A directory that cannot be written (a read-only file system, mode
+	// 0500) is said as such, not as the first step that fails there.
+	if err := unix.Access(dir, unix.W_OK); err != nil {
+		return fmt.Errorf("%s: cannot build the cache there: the directory is not writable: %w", dir, err)
 	}
 	hp := filepath.Join(dir, headerName)
 	if err := os.Remove(hp); err != nil && !errors.Is(err, fs.ErrNotExist) {

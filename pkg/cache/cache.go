@@ -121,6 +121,12 @@ func Open[T tensor.Float](ctx context.Context, dir, path string, o Options) (*Ca
 	return c, err
 }
 
+// Files returns the paths of the files that make a cache in dir, which a
+// build replaces (a command checks that no output of its names one).
+func Files(dir string) []string {
+	return []string{filepath.Join(dir, headerName), filepath.Join(dir, rowsName)}
+}
+
 // Built reports whether Open built the cache (rather than reusing it).
 func (c *Cache[T]) Built() bool { return c.built }
 
