@@ -209,3 +209,27 @@ func TestCacheHostilePaths(t *testing.T) {
 		assert.Contains(t, stdout, "checked, reused", "the cache is intact")
 	})
 }
+
+// TestCacheHostileFiles: a cache.json without its rows.bin is refused as
+// damaged, in one line; a rows.bin that links to a device is not written
+// through, and no cache.json is left beside it.
+func TestCacheHostileFiles(t *testing.T) {
+	bin := binary(t)
+	iris := "../../testdata/iris.csv"
+	cdir := filepath.Join(t.TempDir(), "cache")
+	code, _, stderr := drive(t, bin, "cache", "--data", iris, "--cache", cdir)
+	require.Equal(t, 0, code, stderr)
+	rp := filepath.Join(cdir, "rows.bin")
+	require.NoError(t, os.Remove(rp))
+	code, stdout, stderr := drive(t, bin, "cache", "--data", iris, "--cache", cdir)
+	refused(t, code, stdout, stderr, rp+": no such file or directory: the cache is damaged; delete "+cdir)
+
+	require.NoError(t, os.Remove(filepath.Join(cdir, "cache.json")))
+	require.NoError(t, os.Symlink("/dev/null", rp))
+	code, stdout, stderr = drive(t, bin, "cache", "--data", iris, "--cache", cdir, "--quiet")
+	refused(t, code, stdout, stderr, rp+": not a regular file")
+	assertNoCacheLeft(t, cdir)
+	code, stdout, stderr = drive(t, bin, fitArgs(iris, filepath.Join(cdir, "..", "m"), "--cache", cdir, "--quiet")...)
+	refused(t, code, stdout, stderr, rp+": not a regular file")
+	assertNoCacheLeft(t, cdir)
+}

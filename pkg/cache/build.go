@@ -40,6 +40,14 @@ func build[T tensor.Float](ctx context.Context, dir, path string, h header, o Op
 	if err := unix.Access(dir, unix.W_OK); err != nil {
 		return fmt.Errorf("%s: cannot build the cache there: the directory is not writable: %w", dir, err)
 	}
+	// The cache's files are replaced, never written in place: a link to
+	// a device (rows.bin -> /dev/null) would swallow the rows and leave a
+	// header that a later run refuses.
+	for _, p := range Files(dir) {
+		if t, err := atomicfile.Check(p); err == nil && t.InPlace {
+			return fmt.Errorf("%s: not a regular file: the cache cannot be built there; remove it", p)
+		}
+	}
 	hp := filepath.Join(dir, headerName)
 	if err := os.Remove(hp); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return csvdata.ShortPath(err)

@@ -194,8 +194,8 @@ func load[T tensor.Float](dir string, want header) (*Cache[T], string, error) {
 		return nil, "", fmt.Errorf("%s: damaged: %d blocks of %d rows for %d rows; delete %s to build the cache again", hp, len(h.Blocks), h.BlockRows, h.Summary.Rows, dir)
 	}
 	rp := filepath.Join(dir, rowsName)
-	if c.f, err = os.Open(rp); err != nil {
-		return nil, "", csvdata.ShortPath(err)
+	if c.f, err = os.Open(rp); err != nil { // a header without its rows
+		return nil, "", fmt.Errorf("%s: %v: the cache is damaged; delete %s to build it again", rp, unwrap(err), dir)
 	}
 	if st, err := c.f.Stat(); err != nil || st.Size() != c.fileSize() {
 		c.f.Close()
