@@ -229,6 +229,19 @@ var badCorpus = []badCase{
 	{"predict --workers 1e9", "predict --model BAD/model_good_iris.safetensors --data IRIS --out OUT --workers 1000000000", []string{"--workers 1000000000: want at most 1024"}},
 	{"evaluate --workers 1e9", "evaluate --model BAD/model_good_iris.safetensors --data IRIS --workers 1000000000", []string{"--workers 1000000000: want at most 1024"}},
 	{"xor --workers 1e9", "xor --workers 1000000000", []string{"--workers 1000000000: want at most 1024"}},
+	// issue 28: cache
+	{"--cache a regular file", "fit --data BAD/ok.csv --cache BAD/ok.csv", []string{`--cache "`, ": not a directory (a regular file)"}},
+	{"cache --cache a regular file", "cache --data BAD/ok.csv --cache BAD/ok.csv", []string{`--cache "`, ": not a directory (a regular file)"}},
+	{"--cache /dev/null", "fit --data BAD/ok.csv --cache /dev/null", []string{`--cache "/dev/null": not a directory (a character device)`}},
+	{"--cache with --data -", "fit --data - --cache GEN/stdin_cache", []string{`--cache "`, ": needs a file to read, not a stream"}},
+	{"cache --data -", "cache --data - --cache GEN/stdin_cache", []string{`--cache "`, ": needs a file to read, not a stream"}},
+	{"--cache-read bogus", "fit --data BAD/ok.csv --cache GEN/read_cache --cache-read bogus", []string{`--cache-read "bogus": want auto, memory or disk`}},
+	{"cache without --cache", "cache --data BAD/ok.csv", []string{"--cache is required"}},
+	{"cache without --data", "cache --cache GEN/no_data_cache", []string{"--data is required"}},
+	{"--out is the cache's rows.bin", "fit --data BAD/ok.csv --cache GEN/. --out GEN/rows.bin", []string{"--out ", "rows.bin: the same file as --cache's rows.bin, which it would overwrite"}},
+	{"--out is the cache's cache.json", "fit --data BAD/ok.csv --cache GEN/. --out GEN/cache.json", []string{"--out ", "cache.json: the same file as --cache's cache.json"}},
+	{"cache of a ragged table", "cache --data BAD/ragged_short.csv --cache GEN/ragged_cache --quiet", []string{"ragged_short.csv:3:4:", "row has 2 fields, the header has 3"}},
+	{"fit --cache of a ragged table", "fit --data BAD/ragged_short.csv --cache GEN/ragged_cache", []string{"ragged_short.csv:3:4:", "row has 2 fields, the header has 3"}},
 }
 
 func TestBadInputCorpus(t *testing.T) {

@@ -7,10 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/densetrain/densetrain/internal/atomicfile"
 	"github.com/densetrain/densetrain/internal/mpi"
+	"github.com/densetrain/densetrain/pkg/cache"
 	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/parallel"
 	"github.com/densetrain/densetrain/pkg/prep"
@@ -213,7 +215,13 @@ func runFit(ctx context.Context, c fitConfig, tc tabular.Config, stdout, stderr 
 		if c.plot != "" {
 			outs = append(outs, namedPath{"plot", c.plot})
 		}
-		if err := checkOutputs(outs, []namedPath{{"data", c.data}, {"val", c.val}, {"cache", c.cache}}); err != nil {
+		ins := []namedPath{{"data", c.data}, {"val", c.val}, {"cache", c.cache}}
+		if c.cache != "" { // an output there would replace, or be replaced by, a file of the cache
+			for _, f := range cache.Files(c.cache) {
+				ins = append(ins, namedPath{"cache's " + filepath.Base(f), f})
+			}
+		}
+		if err := checkOutputs(outs, ins); err != nil {
 			return usageError(err)
 		}
 	}

@@ -16,6 +16,8 @@ import (
 	"slices"
 	"unsafe"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/densetrain/densetrain/internal/atomicfile"
 	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/tensor"
@@ -32,6 +34,19 @@ const MaxTargetTexts = 1 << 20
 func build[T tensor.Float](ctx context.Context, dir, path string, h header, o Options) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return csvdata.ShortPath(err)
+	}
+	// A directory that cannot be written (a read-only file system, mode
+	// 0500) is said as such, not as the first step that fails there.
+	if err := unix.Access(dir, unix.W_OK); err != nil {
+		return fmt.Errorf("%s: cannot build the cache there: the directory is not writable: %w", dir, err)
+	}
+	// The cache's files are replaced, never written in place: a link to
+	// a device (rows.bin -> /dev/null) would swallow the rows and leave a
+	// header that a later run refuses.
+	for _, p := range Files(dir) {
+		if t, err := atomicfile.Check(p); err == nil && t.InPlace {
+			return fmt.Errorf("%s: not a regular file: the cache cannot be built there; remove it", p)
+		}
 	}
 	hp := filepath.Join(dir, headerName)
 	if err := os.Remove(hp); err != nil && !errors.Is(err, fs.ErrNotExist) {

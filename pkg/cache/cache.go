@@ -121,6 +121,12 @@ func Open[T tensor.Float](ctx context.Context, dir, path string, o Options) (*Ca
 	return c, err
 }
 
+// Files returns the paths of the files that make a cache in dir, which a
+// build replaces (a command checks that no output of its names one).
+func Files(dir string) []string {
+	return []string{filepath.Join(dir, headerName), filepath.Join(dir, rowsName)}
+}
+
 // Built reports whether Open built the cache (rather than reusing it).
 func (c *Cache[T]) Built() bool { return c.built }
 
@@ -188,8 +194,8 @@ func load[T tensor.Float](dir string, want header) (*Cache[T], string, error) {
 		return nil, "", fmt.Errorf("%s: damaged: %d blocks of %d rows for %d rows; delete %s to build the cache again", hp, len(h.Blocks), h.BlockRows, h.Summary.Rows, dir)
 	}
 	rp := filepath.Join(dir, rowsName)
-	if c.f, err = os.Open(rp); err != nil {
-		return nil, "", csvdata.ShortPath(err)
+	if c.f, err = os.Open(rp); err != nil { // a header without its rows
+		return nil, "", fmt.Errorf("%s: %v: the cache is damaged; delete %s to build it again", rp, unwrap(err), dir)
 	}
 	if st, err := c.f.Stat(); err != nil || st.Size() != c.fileSize() {
 		c.f.Close()

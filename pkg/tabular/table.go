@@ -64,6 +64,9 @@ func openCached[T tensor.Float](ctx context.Context, src Source, c Config) (*cac
 	if src.path == "" {
 		return nil, inputError(settingError("Cache", c.Cache, "needs a file to read, not a stream"))
 	}
+	if err := checkCacheDir(c.Cache); err != nil { // before any note of a build
+		return nil, inputError(err)
+	}
 	o := cache.Options{Read: c.readOptions(nil, c.Targets), Progress: c.CacheProgress, Size: c.CacheSize,
 		BlockBytes: c.cacheBlockBytes, PartBytes: c.cachePartBytes}
 	if c.Warn != nil {
