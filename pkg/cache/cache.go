@@ -2,17 +2,13 @@ package cache
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"io"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"unsafe"
 
 	"github.com/densetrain/densetrain/pkg/csvdata"
@@ -66,6 +62,8 @@ type source struct {
 	Path    string `json:"path"`
 	Size    int64  `json:"size"`
 	ModTime int64  `json:"mtime_ns"`
+	Change  int64  `json:"ctime_ns"` // the change time and inode, on Linux
+	Inode   uint64 `json:"inode"`
 	Text    int64  `json:"text_bytes"`
 	CRC     uint32 `json:"text_crc32c"`
 }
@@ -152,7 +150,8 @@ func identify[T tensor.Float](path string, o Options) (header, error) {
 		return header{}, err
 	}
 	var z T
-	return header{Version: Version, Source: source{Path: abs, Size: st.Size(), ModTime: st.ModTime().UnixNano()},
+	ctime, inode := changeOf(st)
+	return header{Version: Version, Source: source{Path: abs, Size: st.Size(), ModTime: st.ModTime().UnixNano(), Change: ctime, Inode: inode},
 		Read: string(key), Precision: int(unsafe.Sizeof(z))}, nil
 }
 
@@ -179,8 +178,8 @@ func load[T tensor.Float](dir string, want header) (*Cache[T], string, error) {
 		return nil, fmt.Sprintf("made by another version (%d, not %d)", h.Version, want.Version), nil
 	case s.Path != want.Source.Path:
 		return nil, fmt.Sprintf("made from %s, not %s", s.Path, want.Source.Path), nil
-	case s.Size != want.Source.Size || s.ModTime != want.Source.ModTime:
-		return nil, fmt.Sprintf("%s has changed since the cache was made (size or modification time)", want.Source.Path), nil
+	case s.Size != want.Source.Size || s.ModTime != want.Source.ModTime || s.Change != want.Source.Change || s.Inode != want.Source.Inode:
+		return nil, fmt.Sprintf("%s has changed since the cache was made (its size, modification or change time, or inode)", want.Source.Path), nil
 	case h.Read != want.Read:
 		return nil, "made with other read settings", nil
 	case h.Precision != want.Precision:
@@ -247,165 +246,3 @@ func (c *Cache[T]) Rows() int { return c.h.Summary.Rows }
 
 // Cols is the number of matrix columns.
 func (c *Cache[T]) Cols() int { return c.cols }
-
-// Each calls f with each block of rows in order, verifying its checksum
-// first: lo is the block's first row, x its rows (f's until it returns).
-func (c *Cache[T]) Each(ctx context.Context, f func(lo int, x tensor.Matrix[T]) error) error {
-	buf := make([]byte, c.h.BlockRows*c.rowBytes())
-	x := make([]T, c.h.BlockRows*c.cols)
-	for k := range c.h.Blocks {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		lo, n, err := c.readBlock(k, buf)
-		if err != nil {
-			return err
-		}
-		copy(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(x))), len(x)*int(unsafe.Sizeof(x[0]))), buf[:n*c.cols*int(unsafe.Sizeof(x[0]))])
-		if err := f(lo, tensor.NewMatrix(n, c.cols, x[:n*c.cols])); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// readBlock reads block k into buf and verifies it.
-func (c *Cache[T]) readBlock(k int, buf []byte) (lo, n int, err error) {
-	lo, n, off := c.block(k)
-	b := buf[:n*c.rowBytes()]
-	if _, err := c.f.ReadAt(b, off); err != nil {
-		return 0, 0, fmt.Errorf("%s: reading block %d: %w", filepath.Join(c.dir, rowsName), k, unwrap(err))
-	}
-	if crc32.Checksum(b, castagnoli) != c.h.Blocks[k] {
-		return 0, 0, fmt.Errorf("%s: block %d (rows %d to %d): checksum mismatch: the cache is damaged; delete %s to build it again",
-			filepath.Join(c.dir, rowsName), k, lo+1, lo+n, c.dir)
-	}
-	return lo, n, nil
-}
-
-func unwrap(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	if err == io.EOF {
-		return io.ErrUnexpectedEOF
-	}
-	return err
-}
-
-// ReadRows reads the matrix rows rows into the first Cols() columns of
-// dst's rows, row i of dst being row rows[i]: one read a row, safe for
-// concurrent use. The blocks are not verified (Each does that).
-func (c *Cache[T]) ReadRows(rows []int, dst tensor.Matrix[T]) error {
-	size := c.cols * c.valueBytes()
-	for i, r := range rows {
-		d := dst.Row(i)[:c.cols]
-		b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(d))), size)
-		if _, err := c.f.ReadAt(b, c.rowOffset(r)); err != nil {
-			return fmt.Errorf("%s: reading row %d (block %d): %w", filepath.Join(c.dir, rowsName), r+1, r/c.h.BlockRows, unwrap(err))
-		}
-	}
-	return nil
-}
-
-// valueBytes is the size of a value.
-func (c *Cache[T]) valueBytes() int {
-	var z T
-	return int(unsafe.Sizeof(z))
-}
-
-// rowOffset is where row r's matrix values are in rows.bin.
-func (c *Cache[T]) rowOffset(r int) int64 {
-	lo, _, off := c.block(r / c.h.BlockRows)
-	return off + int64(r-lo)*int64(c.cols*c.valueBytes())
-}
-
-// Line returns the file line of row r.
-func (c *Cache[T]) Line(r int) (int, error) {
-	k := r / c.h.BlockRows
-	lo, n, off := c.block(k)
-	var b [8]byte
-	at := off + int64(n)*int64(c.rowBytes()-8) + int64(r-lo)*8
-	if _, err := c.f.ReadAt(b[:], at); err != nil {
-		return 0, fmt.Errorf("%s: %w", filepath.Join(c.dir, rowsName), unwrap(err))
-	}
-	return int(binary.LittleEndian.Uint64(b[:])), nil
-}
-
-// Targets returns the target columns as Read's Table holds them: numbers
-// (8 bytes a row), or for a text target its values as written (a string a
-// row, sharing the distinct values' bytes). With verify it reads every
-// block whole and verifies its checksum, as Each does; else only the
-// blocks' targets (a caller that has had Each verify them).
-func (c *Cache[T]) Targets(ctx context.Context, verify bool) ([]csvdata.Column, error) {
-	s := &c.h.Summary
-	cols := make([]csvdata.Column, len(s.Targets))
-	for t, k := range s.Targets {
-		cols[t] = csvdata.Column{Name: k.Name, FirstText: -1}
-		if k.Text {
-			cols[t].Strings = make([]string, s.Rows)
-		} else {
-			cols[t].Numbers = make([]float64, s.Rows)
-			if !c.h.NoWritten[t] {
-				cols[t].Written = make(map[float64]string, len(c.h.Written[t]))
-				for _, w := range c.h.Written[t] {
-					cols[t].Written[w.Value] = w.Text
-				}
-			}
-		}
-	}
-	size := c.h.BlockRows * c.ny * 8
-	if verify {
-		size = c.h.BlockRows * c.rowBytes()
-	}
-	buf := make([]byte, size)
-	for k := range c.h.Blocks {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		lo, n, off := c.block(k)
-		xs := int64(n) * int64(c.cols*c.valueBytes()) // the block's matrix bytes
-		var y []byte
-		if verify {
-			if _, _, err := c.readBlock(k, buf); err != nil {
-				return nil, err
-			}
-			y = buf[xs : xs+int64(n*c.ny*8)]
-		} else {
-			y = buf[:n*c.ny*8]
-			if _, err := c.f.ReadAt(y, off+xs); err != nil {
-				return nil, fmt.Errorf("%s: reading block %d: %w", filepath.Join(c.dir, rowsName), k, unwrap(err))
-			}
-		}
-		for i := range n {
-			for t := range cols {
-				v := math.Float64frombits(binary.LittleEndian.Uint64(y[8*(i*c.ny+t):]))
-				if cols[t].Numbers != nil {
-					cols[t].Numbers[lo+i] = v
-					continue
-				}
-				texts := c.h.Texts[t]
-				if !(v >= 0 && v < float64(len(texts))) {
-					return nil, fmt.Errorf("%s: block %d: a target's text index is out of range: the cache is damaged; delete %s to build it again", filepath.Join(c.dir, rowsName), k, c.dir)
-				}
-				cols[t].Strings[lo+i] = texts[int(v)]
-			}
-		}
-	}
-	for t := range cols {
-		if cols[t].Strings != nil {
-			cols[t].FirstText = firstText(cols[t].Strings, c.h.Texts[t])
-		}
-	}
-	return cols, nil
-}
-
-// firstText returns the first of vals that is not a number (−1: none).
-func firstText(vals, texts []string) int {
-	text := make(map[string]bool, len(texts))
-	for _, s := range texts {
-		text[s] = !csvdata.IsNumber(s)
-	}
-	return slices.IndexFunc(vals, func(s string) bool { return text[s] })
-}

@@ -11,8 +11,8 @@
 // and target: the number, or for a text target the index of its value in
 // the header's list), then each row's file line (8 bytes). cache.json,
 // written last and only once rows.bin is whole, holds what csvdata's
-// Summary says of the file, the source's size, modification time and
-// CRC-32C, the read options and precision the rows were made with, and a
+// Summary says of the file, the source's size, modification and change
+// times, inode and CRC-32C, the read options and precision the rows were made with, and a
 // CRC-32C per block.
 //
 // Open reuses a cache whose source and options are those given, rebuilds

@@ -81,7 +81,7 @@ func Learn[T tensor.Float](ctx context.Context, f *File, each func(*Table[T]) er
 
 // learnt is what the parts so far say of a feature column.
 type learnt struct {
-	cat, forced       bool
+	cat               bool
 	cats              map[string]bool
 	present, missing  int
 	numbers, text     int // the first line of a part that found numbers, text (0: none)

@@ -83,6 +83,19 @@ func TestCacheIsRebuiltOrRefused(t *testing.T) {
 	_, err = Fit(context.Background(), File(data), c)
 	require.NoError(t, err)
 	assert.Contains(t, notes.String(), "has changed since the cache was made")
+	// The same size, the old modification time put back (cp -p, rsync -t):
+	// the change time tells.
+	st, err := os.Stat(data)
+	require.NoError(t, err)
+	nb, err := os.ReadFile(data)
+	require.NoError(t, err)
+	nb[len(nb)-10] = '9'
+	require.NoError(t, os.WriteFile(data, nb, 0o644))
+	require.NoError(t, os.Chtimes(data, st.ModTime(), st.ModTime()))
+	notes.Reset()
+	_, err = Fit(context.Background(), File(data), c)
+	require.NoError(t, err)
+	assert.Contains(t, notes.String(), "has changed since the cache was made")
 
 	rows := filepath.Join(c.Cache, "rows.bin")
 	rb, err := os.ReadFile(rows)
