@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -114,13 +113,12 @@ func build[T tensor.Float](ctx context.Context, dir, path string, h header, o Op
 	if err != nil {
 		return err
 	}
-	c.h.Checksum = c.h.checksum()
+	b, err := c.h.marshal()
+	if err != nil {
+		return err
+	}
 	return atomicfile.WriteContext(ctx, hp, func(out io.Writer) error {
-		b, err := json.Marshal(c.h)
-		if err != nil {
-			return err
-		}
-		_, err = out.Write(append(b, '\n'))
+		_, err := out.Write(b)
 		return err
 	})
 }

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -49,8 +50,11 @@ type header struct {
 	Texts     [][]string      `json:"texts"`      // per text target: its distinct values, in index order
 	BlockRows int             `json:"block_rows"`
 	Blocks    []uint32        `json:"blocks"` // CRC-32C per block
-	Checksum  uint32          `json:"checksum"`
 }
+
+// cache.json is the header's JSON on one line, then a line
+// "crc32c XXXXXXXX" with the CRC-32C of that line's bytes, as written.
+const crcPrefix = "crc32c "
 
 type written struct {
 	Value float64 `json:"v"`
@@ -166,12 +170,16 @@ func load[T tensor.Float](dir string, want header) (*Cache[T], string, error) {
 	if err != nil {
 		return nil, "", csvdata.ShortPath(err)
 	}
-	var h header
-	if err := json.Unmarshal(b, &h); err != nil {
-		return nil, "", fmt.Errorf("%s: damaged: %v; delete %s to build the cache again", hp, err, dir)
+	line, sum, ok := bytes.Cut(bytes.TrimSuffix(b, []byte("\n")), []byte("\n"+crcPrefix))
+	if !ok || len(sum) != 8 {
+		return nil, "", fmt.Errorf("%s: damaged: no checksum line; delete %s to build the cache again", hp, dir)
 	}
-	if sum := h.Checksum; sum != h.checksum() {
+	if fmt.Sprintf("%08x", crc32.Checksum(line, castagnoli)) != string(sum) {
 		return nil, "", fmt.Errorf("%s: checksum mismatch: the header is damaged; delete %s to build the cache again", hp, dir)
+	}
+	var h header
+	if err := json.Unmarshal(line, &h); err != nil {
+		return nil, "", fmt.Errorf("%s: damaged: %v; delete %s to build the cache again", hp, err, dir)
 	}
 	switch s := h.Source; {
 	case h.Version != want.Version:
@@ -203,11 +211,13 @@ func load[T tensor.Float](dir string, want header) (*Cache[T], string, error) {
 	return c, "", nil
 }
 
-// checksum is the CRC-32C of the header's JSON with Checksum 0.
-func (h header) checksum() uint32 {
-	h.Checksum = 0
-	b, _ := json.Marshal(h)
-	return crc32.Checksum(b, castagnoli)
+// marshal returns the contents of cache.json.
+func (h header) marshal() ([]byte, error) {
+	b, err := json.Marshal(h)
+	if err != nil {
+		return nil, err
+	}
+	return fmt.Appendf(b, "\n%s%08x\n", crcPrefix, crc32.Checksum(b, castagnoli)), nil
 }
 
 // rowBytes is the bytes a row takes: its values, targets and line.
