@@ -3,7 +3,10 @@ package prep
 import (
 	"context"
 	"fmt"
+	"slices"
 	"unsafe"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/tensor"
@@ -24,25 +27,92 @@ type Blocks[T tensor.Float] interface {
 }
 
 // pass goes over the selected rows of a matrix of cols columns, n rows in
-// all, in increasing order: each calls f with each row.
+// all, in increasing order: a block of consecutive rows at a time (blocks,
+// with the rows of held left out), or, where the rows are a list, one row
+// at a time (list). byColumns visits them.
 type pass[T tensor.Float] struct {
 	cols, n int
-	each    func(f func(row []T)) error
+	workers int
+	blocks  func(f func(lo int, b tensor.Matrix[T]) error) error
+	held    []int // sorted, distinct: rows blocks' f skips
+	list    func(f func(row []T)) error
+}
+
+// byColumns makes a pass over the rows: visit returns, for a range of
+// columns [c0, c1), the function that sees each row in order and must
+// touch only those columns of what it computes. The ranges are the
+// workers' (split evenly), each going over all the rows of a block at
+// once: a column's values are still taken in row order, so the bits are
+// those of one worker.
+func (x pass[T]) byColumns(ctx context.Context, visit func(c0, c1 int) func(row []T)) error {
+	w := min(x.workers, x.cols/4) // no range of fewer than 4 columns
+	if x.blocks == nil || w <= 1 {
+		f := visit(0, x.cols)
+		if x.list != nil {
+			return x.list(f)
+		}
+		return x.blocks(func(lo int, b tensor.Matrix[T]) error { return eachRow(ctx, b, lo, x.heldIn(lo, b.Rows), f) })
+	}
+	fs := make([]func([]T), w)
+	for k := range w {
+		fs[k] = visit(k*x.cols/w, (k+1)*x.cols/w)
+	}
+	return x.blocks(func(lo int, b tensor.Matrix[T]) error {
+		held := x.heldIn(lo, b.Rows)
+		var g errgroup.Group
+		for _, f := range fs {
+			g.Go(func() error { return eachRow(ctx, b, lo, held, f) })
+		}
+		return g.Wait()
+	})
+}
+
+// each is byColumns with one function that sees every column.
+func (x pass[T]) each(ctx context.Context, f func(row []T)) error {
+	x.workers = 1 // a copy's
+	return x.byColumns(ctx, func(int, int) func([]T) { return f })
+}
+
+// heldIn returns the rows of held in [lo, lo+n).
+func (x pass[T]) heldIn(lo, n int) []int {
+	a, _ := slices.BinarySearch(x.held, lo)
+	b, _ := slices.BinarySearch(x.held, lo+n)
+	return x.held[a:b]
+}
+
+// eachRow calls f with each row of b (whose first row is row lo of the
+// matrix) but held, in order; it stops with ctx's error when ctx ends.
+func eachRow[T tensor.Float](ctx context.Context, b tensor.Matrix[T], lo int, held []int, f func([]T)) error {
+	h := 0
+	for k := range b.Rows {
+		if err := every(ctx, lo+k); err != nil {
+			return err
+		}
+		if h < len(held) && held[h] == lo+k {
+			h++
+			continue
+		}
+		f(b.Row(k))
+	}
+	return nil
 }
 
 // matrixPass is the pass over the rows of x that rows selects.
-func matrixPass[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows rowSel) pass[T] {
-	return pass[T]{cols: x.Cols, n: count(x.Rows, rows), each: func(f func([]T)) error {
-		return forRows(ctx, x.Rows, rows, func(r int) { f(x.Row(r)) })
-	}}
+func matrixPass[T tensor.Float](ctx context.Context, x tensor.Matrix[T], rows rowSel, workers int) pass[T] {
+	p := pass[T]{cols: x.Cols, n: count(x.Rows, rows), workers: workers, held: rows.held}
+	if rows.list != nil {
+		p.list = func(f func([]T)) error { return forRows(ctx, x.Rows, rows, func(r int) { f(x.Row(r)) }) }
+		return p
+	}
+	p.blocks = func(f func(int, tensor.Matrix[T]) error) error { return f(0, x) }
+	return p
 }
 
 // blocksPass is the pass over the rows of x but held (sorted, distinct),
-// each block first given to prepare (nil: none), whose result's rows f
-// sees.
-func blocksPass[T tensor.Float](ctx context.Context, x Blocks[T], cols int, held []int, prepare func(lo int, b tensor.Matrix[T]) (tensor.Matrix[T], error)) pass[T] {
-	return pass[T]{cols: cols, n: x.Rows() - len(held), each: func(f func([]T)) error {
-		h := 0
+// each block first given to prepare (nil: none), whose result's rows are
+// seen.
+func blocksPass[T tensor.Float](ctx context.Context, x Blocks[T], cols int, held []int, workers int, prepare func(lo int, b tensor.Matrix[T]) (tensor.Matrix[T], error)) pass[T] {
+	return pass[T]{cols: cols, n: x.Rows() - len(held), workers: workers, held: held, blocks: func(f func(int, tensor.Matrix[T]) error) error {
 		return x.Each(ctx, func(lo int, b tensor.Matrix[T]) error {
 			if prepare != nil {
 				var err error
@@ -50,14 +120,7 @@ func blocksPass[T tensor.Float](ctx context.Context, x Blocks[T], cols int, held
 					return err
 				}
 			}
-			for k := range b.Rows {
-				if h < len(held) && held[h] == lo+k {
-					h++
-					continue
-				}
-				f(b.Row(k))
-			}
-			return ctx.Err()
+			return f(lo, b)
 		})
 	}}
 }
@@ -82,7 +145,8 @@ func FitBlocks[T tensor.Float](ctx context.Context, p *Preprocessing, x Blocks[T
 		copyRows(out, b)
 		return out, rowAt(inputsInPlace(ctx, p, out), lo)
 	}
-	return fitPasses(ctx, p, blocksPass(ctx, x, w, held, nil), blocksPass(ctx, x, w, held, inputs),
+	workers := o.workers()
+	return fitPasses(ctx, p, blocksPass(ctx, x, w, held, workers, nil), blocksPass(ctx, x, w, held, workers, inputs),
 		func() (tensor.Matrix[T], error) { return y, nil }, rowSel{held: held}, o)
 }
 
@@ -126,28 +190,38 @@ func TransformInPlace[T tensor.Float](p *Preprocessing, x tensor.Matrix[T]) erro
 // hold the raw values: the indicators are set from them, then the missing
 // values filled.
 func inputsInPlace[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matrix[T]) error {
-	w := p.Schema.Width()
+	fill := make([]T, p.Schema.Width())
+	for j := range fill {
+		if p.Fill != nil {
+			fill[j] = T(p.Fill[j])
+		}
+	}
 	for r := range x.Rows {
 		if err := every(ctx, r); err != nil {
 			return err
 		}
-		row := x.Row(r)
-		for k, j := range p.Indicators {
-			row[w+k] = 0
-			if row[j] != row[j] {
-				row[w+k] = 1
-			}
+		if err := inputRow(p, x.Row(r), fill, r); err != nil {
+			return err
 		}
-		for j, v := range row[:w] {
-			if v != v { // NaN: missing
-				if p.Impute == NoImpute {
-					return p.missingError(r, j)
-				}
-				row[j] = T(0)
-				if p.Fill != nil {
-					row[j] = T(p.Fill[j])
-				}
+	}
+	return nil
+}
+
+// inputRow is inputsInPlace on row r.
+func inputRow[T tensor.Float](p *Preprocessing, row, fill []T, r int) error {
+	w := len(fill)
+	for k, j := range p.Indicators {
+		row[w+k] = 0
+		if row[j] != row[j] {
+			row[w+k] = 1
+		}
+	}
+	for j, v := range row[:w] {
+		if v != v { // NaN: missing
+			if p.Impute == NoImpute {
+				return p.missingError(r, j)
 			}
+			row[j] = fill[j]
 		}
 	}
 	return nil

@@ -5,7 +5,11 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync/atomic"
 
+	"golang.org/x/sync/errgroup"
+
+	"github.com/densetrain/densetrain/internal/cpus"
 	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/tensor"
 )
@@ -22,6 +26,19 @@ type Options struct {
 	MissingIndicator bool
 	// ScaleTarget standardizes regression targets for training.
 	ScaleTarget bool
+	// Workers share the passes over the rows, a range of columns each
+	// (0: one per CPU); the results do not depend on their number.
+	Workers int
+}
+
+// workers is o.Workers defaulted (a count out of range is taken as one
+// per CPU: tabular.Config has checked its own).
+func (o Options) workers() int {
+	w, want := cpus.Workers(o.Workers)
+	if want != "" {
+		w, _ = cpus.Workers(0)
+	}
+	return w
 }
 
 // Fit fits the preprocessing of a table on its training rows (all rows
@@ -61,16 +78,34 @@ func FitExcept[T tensor.Float](ctx context.Context, p *Preprocessing, x, y tenso
 // when target scaling needs them.
 func fitStats[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matrix[T], targets func() (tensor.Matrix[T], error), train rowSel, o Options) error {
 	var in tensor.Matrix[T]
-	inputs := pass[T]{cols: p.InputWidth(), n: count(x.Rows, train), each: func(f func([]T)) error {
+	workers := o.workers()
+	inputs := matrixPass(ctx, x, train, workers) // its shape; the rows are Inputs of x's
+	get := func() (tensor.Matrix[T], error) {
 		if in.Data == nil { // once, when the fills are known
 			var err error
-			if in, err = Inputs(ctx, p, x); err != nil {
+			in, err = Inputs(ctx, p, x)
+			return in, err
+		}
+		return in, nil
+	}
+	if train.list != nil {
+		inputs.list = func(f func([]T)) error {
+			in, err := get()
+			if err != nil {
 				return err
 			}
+			return matrixPass(ctx, in, train, 1).list(f)
 		}
-		return matrixPass(ctx, in, train).each(f)
-	}}
-	return fitPasses(ctx, p, matrixPass(ctx, x, train), inputs, targets, train, o)
+	} else {
+		inputs.blocks = func(f func(int, tensor.Matrix[T]) error) error {
+			in, err := get()
+			if err != nil {
+				return err
+			}
+			return f(0, in)
+		}
+	}
+	return fitPasses(ctx, p, matrixPass(ctx, x, train, workers), inputs, targets, train, o)
 }
 
 // fitPasses is fitStats over passes: raw goes over the training rows of
@@ -96,7 +131,7 @@ func fitPasses[T tensor.Float](ctx context.Context, p *Preprocessing, raw, input
 		if err != nil {
 			return err
 		}
-		if p.TargetMean, p.TargetScale, err = stats(ctx, matrixPass(ctx, y, train), make([]bool, y.Cols)); err != nil {
+		if p.TargetMean, p.TargetScale, err = stats(ctx, matrixPass(ctx, y, train, 1), make([]bool, y.Cols)); err != nil {
 			return err
 		}
 	}
@@ -127,7 +162,7 @@ func fills[T tensor.Float](ctx context.Context, x pass[T], oneHot []bool, median
 		cols := todo[:min(group, len(todo))]
 		todo = todo[len(cols):]
 		vals := make([][]float64, len(cols)) // 8 bytes a row and column
-		err := x.each(func(row []T) {
+		err := x.each(ctx, func(row []T) {
 			for k, j := range cols {
 				v := float64(row[j])
 				if math.IsNaN(v) {
@@ -171,13 +206,16 @@ func fills[T tensor.Float](ctx context.Context, x pass[T], oneHot []bool, median
 // of a 14.5 s fit of 2 million rows of 136 columns).
 func means[T tensor.Float](ctx context.Context, x pass[T], oneHot []bool) ([]float64, []int, error) {
 	sum, nan := make([]float64, x.cols), make([]int, x.cols)
-	err := x.each(func(row []T) {
-		for j, v := range row {
-			if v != v { // NaN: missing
-				nan[j]++
-				continue
+	err := x.byColumns(ctx, func(c0, c1 int) func([]T) {
+		sum, nan := sum[c0:c1], nan[c0:c1]
+		return func(row []T) {
+			for j, v := range row[c0:c1] {
+				if v != v { // NaN: missing
+					nan[j]++
+					continue
+				}
+				sum[j] += float64(v)
 			}
-			sum[j] += float64(v)
 		}
 	})
 	if err != nil {
@@ -249,31 +287,38 @@ func (p *Preprocessing) missingError(r, j int) error {
 }
 
 // fillInPlace is Inputs without indicators: it writes only where a value
-// is missing, rather than copying every value onto itself, and looks at a
-// row eight values at a time, one value at a time only in a block with a
-// NaN (or an infinity).
+// is missing, rather than copying every value onto itself.
 func fillInPlace[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matrix[T], fill []T) error {
 	for r := range x.Rows {
 		if err := every(ctx, r); err != nil {
 			return err
 		}
-		row := x.Row(r)
-		for lo := 0; lo < len(row); lo += 8 {
-			block := row[lo:min(lo+8, len(row))]
-			if len(block) == 8 { // v−v is 0 unless v is NaN or ±Inf; four sums, no chain
-				b := block[:8:8]
-				if (b[0]-b[0])+(b[4]-b[4]) == 0 && (b[1]-b[1])+(b[5]-b[5]) == 0 &&
-					(b[2]-b[2])+(b[6]-b[6]) == 0 && (b[3]-b[3])+(b[7]-b[7]) == 0 {
-					continue
-				}
+		if err := fillRow(p, x.Row(r), fill, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fillRow fills the missing values of row r (the schema's columns), eight
+// values at a time, one value at a time only in a block with a NaN (or an
+// infinity).
+func fillRow[T tensor.Float](p *Preprocessing, row, fill []T, r int) error {
+	for lo := 0; lo < len(row); lo += 8 {
+		block := row[lo:min(lo+8, len(row))]
+		if len(block) == 8 { // v−v is 0 unless v is NaN or ±Inf; four sums, no chain
+			b := block[:8:8]
+			if (b[0]-b[0])+(b[4]-b[4]) == 0 && (b[1]-b[1])+(b[5]-b[5]) == 0 &&
+				(b[2]-b[2])+(b[6]-b[6]) == 0 && (b[3]-b[3])+(b[7]-b[7]) == 0 {
+				continue
 			}
-			for j, v := range block {
-				if v != v { // NaN: missing
-					if p.Impute == NoImpute {
-						return p.missingError(r, lo+j)
-					}
-					block[j] = fill[lo+j]
+		}
+		for j, v := range block {
+			if v != v { // NaN: missing
+				if p.Impute == NoImpute {
+					return p.missingError(r, lo+j)
 				}
+				block[j] = fill[lo+j]
 			}
 		}
 	}
@@ -283,11 +328,77 @@ func fillInPlace[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor
 // Transform returns the scaled model inputs for x: Inputs, then
 // ScaleInputs; it stops with ctx's error when ctx ends.
 func Transform[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matrix[T]) (tensor.Matrix[T], error) {
-	in, err := Inputs(ctx, p, x)
-	if err != nil {
-		return in, err
+	return TransformWorkers(ctx, p, x, 1)
+}
+
+// transformRows is how many rows a worker of TransformWorkers takes at a
+// time.
+const transformRows = 1024
+
+// TransformWorkers is Transform with x's rows shared by workers (0: one
+// per CPU), each row filled and scaled in one go, with Transform's bits.
+// A problem is reported at the first row that has one.
+func TransformWorkers[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matrix[T], workers int) (tensor.Matrix[T], error) {
+	w := p.Schema.Width()
+	if x.Cols != w {
+		return x, &ShapeError{What: "input columns", Got: x.Cols, Want: w}
 	}
-	return in, ScaleInputs(ctx, p, in)
+	if len(p.Offset) != p.InputWidth() || len(p.Scale) != len(p.Offset) {
+		return x, &ShapeError{What: "scaled columns", Got: len(p.Offset), Want: p.InputWidth()}
+	}
+	fill := make([]T, w)
+	for j := range fill {
+		if p.Fill != nil {
+			fill[j] = T(p.Fill[j])
+		}
+	}
+	out := x
+	if len(p.Indicators) > 0 {
+		out = tensor.NewMatrix[T](x.Rows, p.InputWidth(), nil)
+	}
+	row := func(r int) error {
+		dst := out.Row(r)
+		if len(p.Indicators) > 0 {
+			copy(dst, x.Row(r))
+			if err := inputRow(p, dst, fill, r); err != nil {
+				return err
+			}
+		} else if err := fillRow(p, dst, fill, r); err != nil {
+			return err
+		}
+		return scaleRow(p, dst, r)
+	}
+	chunks := (x.Rows + transformRows - 1) / transformRows
+	errs := make([]error, chunks) // the first error of each chunk: the earliest is reported
+	var next atomic.Int64
+	var g errgroup.Group
+	for range min(max(workers, 1), chunks) {
+		g.Go(func() error {
+			for {
+				c := int(next.Add(1) - 1)
+				if c >= chunks {
+					return nil
+				}
+				if err := ctx.Err(); err != nil {
+					errs[c] = err
+					return nil
+				}
+				for r := c * transformRows; r < min((c+1)*transformRows, x.Rows); r++ {
+					if err := row(r); err != nil {
+						errs[c] = err
+						break
+					}
+				}
+			}
+		})
+	}
+	_ = g.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }
 
 // ScaleTargets standardizes regression targets in place with the training

@@ -99,7 +99,7 @@ func NewScaled[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task 
 	if err != nil {
 		return nil, err
 	}
-	return p, fitScaler(ctx, p, matrixPass(ctx, tab.X, rowSel{list: train}), scaler)
+	return p, fitScaler(ctx, p, matrixPass(ctx, tab.X, rowSel{list: train}, 1), scaler)
 }
 
 // newUnscaled returns the preprocessing of a table for a task, without

@@ -35,12 +35,15 @@ func ranges[T tensor.Float](ctx context.Context, x pass[T], oneHot []bool) ([]fl
 	for j := range lo {
 		lo[j], hi[j] = math.Inf(1), math.Inf(-1)
 	}
-	each := func(row []T) {
-		for j, v := range row {
-			lo[j], hi[j] = min(lo[j], float64(v)), max(hi[j], float64(v))
+	err := x.byColumns(ctx, func(c0, c1 int) func([]T) {
+		lo, hi := lo[c0:c1], hi[c0:c1]
+		return func(row []T) {
+			for j, v := range row[c0:c1] {
+				lo[j], hi[j] = min(lo[j], float64(v)), max(hi[j], float64(v))
+			}
 		}
-	}
-	if err := x.each(each); err != nil {
+	})
+	if err != nil {
 		return nil, nil, err
 	}
 	for j := range lo {
@@ -60,12 +63,15 @@ func ranges[T tensor.Float](ctx context.Context, x pass[T], oneHot []bool) ([]fl
 // and one-hot columns (whose mean is 0).
 func stats[T tensor.Float](ctx context.Context, x pass[T], oneHot []bool) ([]float64, []float64, error) {
 	mean, m2 := make([]float64, x.cols), make([]float64, x.cols)
-	n := 0
-	each := func(row []T) { // Welford's update, stable for large offsets
-		n++
-		welford(row, mean, m2, float64(n))
-	}
-	if err := x.each(each); err != nil {
+	n := x.n
+	err := x.byColumns(ctx, func(c0, c1 int) func([]T) {
+		mean, m2, k := mean[c0:c1], m2[c0:c1], 0
+		return func(row []T) { // Welford's update, stable for large offsets
+			k++
+			welford(row[c0:c1], mean, m2, float64(k))
+		}
+	})
+	if err != nil {
 		return nil, nil, err
 	}
 	scale := make([]float64, x.cols)
@@ -173,7 +179,7 @@ func scale4[T tensor.Float](row []T, mean, scale []float64) int {
 // infinite value gives NaN.
 func scaledStats[T tensor.Float](ctx context.Context, x pass[T], j int) (mean, dev float64, err error) {
 	big := 0.0
-	if err := x.each(func(row []T) {
+	if err := x.each(ctx, func(row []T) {
 		if v := math.Abs(float64(row[j])); v > big { // NaN, a missing value, is left out
 			big = v
 		}
@@ -185,7 +191,7 @@ func scaledStats[T tensor.Float](ctx context.Context, x pass[T], j int) (mean, d
 	}
 	var m, m2 float64
 	n := 0
-	err = x.each(func(row []T) {
+	err = x.each(ctx, func(row []T) {
 		v := float64(row[j]) / big
 		if v != v {
 			return

@@ -46,7 +46,7 @@ func predictColumns[T tensor.Float](ctx context.Context, m *Model, net *nn.Model
 		return nil, inputError(err)
 	}
 	warnUnseen(o.Warn, "columns", unseen, o.hints())
-	in, err := prep.Transform(ctx, m.Prep, x)
+	in, err := prep.TransformWorkers(ctx, m.Prep, x, o.Workers)
 	if err != nil && cancelled(ctx, err) {
 		return nil, err
 	}

@@ -52,7 +52,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 		if err != nil {
 			return nil, err
 		}
-		d = &inMemory[T]{tab}
+		d = &inMemory[T]{tab: tab, workers: c.Workers}
 	}
 	tab := d.table()
 	rowErr := func(err error) error { return rowError(ctx, src.Name, d, err) }
@@ -101,7 +101,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 		}
 	}
 	err = d.fitPrep(ctx, p, y, val, prep.Options{Task: task, Scaler: c.Scale, Impute: c.Impute,
-		MissingIndicator: c.MissingIndicator, ScaleTarget: c.TargetScale == prep.Standard})
+		MissingIndicator: c.MissingIndicator, ScaleTarget: c.TargetScale == prep.Standard, Workers: c.Workers})
 	if err != nil {
 		return nil, rowErr(err)
 	}
@@ -128,7 +128,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 		}
 		warnSkipped(c.Warn, c.Val.Name, vt.Skipped)
 		warnUnseen(c.Warn, c.Val.Name, vt.Unseen, nil)
-		xv, yv, err := modelData(ctx, p, vt, c.Val.Name)
+		xv, yv, err := modelData(ctx, p, vt, c.Val.Name, c.Workers)
 		if err != nil {
 			return nil, err
 		}
@@ -173,8 +173,8 @@ func defaultValMinRows(task prep.Task) int {
 // modelData turns a table into the network's inputs (imputed, with
 // indicators, scaled) and its targets (class indices, or values in their
 // units); a row's problem is reported at its line.
-func modelData[T tensor.Float](ctx context.Context, p *prep.Preprocessing, tab *csvdata.Table[T], name string) (tensor.Matrix[T], tensor.Matrix[T], error) {
-	x, err := prep.Transform(ctx, p, tab.X)
+func modelData[T tensor.Float](ctx context.Context, p *prep.Preprocessing, tab *csvdata.Table[T], name string, workers int) (tensor.Matrix[T], tensor.Matrix[T], error) {
+	x, err := prep.TransformWorkers(ctx, p, tab.X, workers)
 	if err != nil {
 		return x, x, rowError(ctx, name, tab.Lines, err)
 	}

@@ -177,7 +177,7 @@ func predict[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], sr
 
 // predictTable predicts the rows of tab, read from the file name.
 func predictTable[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], name string, tab *csvdata.Table[T], o PredictOptions) (*Predictions, error) {
-	x, err := prep.Transform(ctx, m.Prep, tab.X)
+	x, err := prep.TransformWorkers(ctx, m.Prep, tab.X, o.Workers)
 	if err != nil {
 		return nil, rowError(ctx, name, tab.Lines, err)
 	}
@@ -269,7 +269,7 @@ func evaluate[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], s
 	}
 	warnSkipped(o.Warn, src.Name, tab.Skipped)
 	warnUnseen(o.Warn, src.Name, tab.Unseen, o.hints())
-	x, y, err := modelData(ctx, m.Prep, tab, src.Name)
+	x, y, err := modelData(ctx, m.Prep, tab, src.Name, o.Workers)
 	if err != nil {
 		return nil, err
 	}

@@ -154,7 +154,7 @@ func evaluateParts[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[
 	// each reads the next part: its targets, and its inputs into x.
 	parts := func(each func(tab *csvdata.Table[T], x tensor.Matrix[T]) error) error {
 		err := csvdata.Parts(ctx, f, &m.Prep.Schema, func(tab *csvdata.Table[T]) error {
-			x, err := prep.Transform(ctx, m.Prep, tab.X)
+			x, err := prep.TransformWorkers(ctx, m.Prep, tab.X, o.Workers)
 			if err != nil {
 				return eachError{rowError(ctx, src.Name, tab.Lines, err)}
 			}

@@ -30,7 +30,10 @@ type table[T tensor.Float] interface {
 }
 
 // inMemory is a table read into memory.
-type inMemory[T tensor.Float] struct{ tab *csvdata.Table[T] }
+type inMemory[T tensor.Float] struct {
+	tab     *csvdata.Table[T]
+	workers int // share the passes over the rows
+}
 
 func (m *inMemory[T]) table() *csvdata.Table[T] { return m.tab }
 func (m *inMemory[T]) Len() int                 { return m.tab.Lines.Len() }
@@ -42,7 +45,7 @@ func (m *inMemory[T]) fitPrep(ctx context.Context, p *prep.Preprocessing, y tens
 }
 
 func (m *inMemory[T]) inputs(ctx context.Context, p *prep.Preprocessing, y tensor.Matrix[T]) (train.Source[T], error) {
-	x, err := prep.Transform(ctx, p, m.tab.X)
+	x, err := prep.TransformWorkers(ctx, p, m.tab.X, m.workers)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +103,7 @@ func openCached[T tensor.Float](ctx context.Context, src Source, c Config) (*cac
 		if err != nil {
 			return fail(err)
 		}
-		d.mem = &inMemory[T]{tab}
+		d.mem = &inMemory[T]{tab: tab, workers: c.Workers}
 	}
 	if tab.Targets, err = cc.Targets(ctx, !load); err != nil {
 		return fail(err)
