@@ -116,3 +116,35 @@ func (b blocks) Each(ctx context.Context, f func(int, tensor.Matrix[float32]) er
 func clone(x tensor.Matrix[float32]) tensor.Matrix[float32] {
 	return tensor.NewMatrix(x.Rows, x.Cols, slices.Clone(x.Data))
 }
+
+// TestCompleteColumnsTakeStatisticsInTheFillPass: on a table with no
+// missing value, the scaling the fill pass takes (no second pass) is the
+// one a pass over the model's inputs takes (NewScaled's), bit for bit.
+func TestCompleteColumnsTakeStatisticsInTheFillPass(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("a,b,c,d,e,y\n")
+	rng := rand.New(rand.NewPCG(2, 9))
+	for r := range 2000 {
+		fmt.Fprintf(&b, "%g,%g,%c,%g,%g,%d\n", rng.NormFloat64()*1e4+3, rng.Float64(), 'p'+rune(rng.IntN(3)), float64(r%7), 1e6+rng.NormFloat64(), r%2)
+	}
+	tab, err := csvdata.ReadBytes[float32](context.Background(), "t.csv", []byte(b.String()), csvdata.Options{})
+	require.NoError(t, err)
+	held := []int{3, 999, 1500}
+	var train []int
+	for r := range tab.X.Rows {
+		if !slices.Contains(held, r) {
+			train = append(train, r)
+		}
+	}
+	want, err := NewScaled(context.Background(), tab, Classify, train, Standard)
+	require.NoError(t, err)
+	for _, w := range []int{1, 2} {
+		p, err := Start(context.Background(), tab, Classify)
+		require.NoError(t, err)
+		y, err := Targets[float32](context.Background(), p, tab.Targets)
+		require.NoError(t, err)
+		require.NoError(t, FitExcept(context.Background(), p, clone(tab.X), y, held, Options{Task: Classify, Workers: w}))
+		assert.Equal(t, want.Offset, p.Offset)
+		assert.Equal(t, want.Scale, p.Scale)
+	}
+}

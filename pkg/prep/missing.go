@@ -116,14 +116,22 @@ func fitPasses[T tensor.Float](ctx context.Context, p *Preprocessing, raw, input
 	if p.Impute, err = ParseImputation(string(o.Impute.Resolved())); err != nil {
 		return err // a direct caller's name: tabular.Config has checked its own
 	}
-	if p.Fill, p.Indicators, err = fills(ctx, raw, p.oneHot(), p.Impute == Median); err != nil {
+	var w *welfordSums
+	if p.Fill, p.Indicators, w, err = fills(ctx, raw, p.oneHot(), p.Impute == Median); err != nil {
 		return err
 	}
 	if !o.MissingIndicator {
 		p.Indicators = nil
 	}
 	inputs.cols = p.InputWidth()
-	if err := fitScaler(ctx, p, inputs, o.Scaler); err != nil {
+	if w != nil && w.complete && o.Scaler.Resolved() == Standard {
+		// No value was missing: the inputs are the values, whose
+		// statistics the fills' pass has taken (and no indicators).
+		p.Scaler = Standard
+		if p.Offset, p.Scale, err = finishStats(ctx, raw, w.mean, w.m2, p.oneHot()); err != nil {
+			return err
+		}
+	} else if err := fitScaler(ctx, p, inputs, o.Scaler); err != nil {
 		return err
 	}
 	if o.ScaleTarget && p.Task == Regress {
@@ -145,7 +153,7 @@ const medianBytes = 64 << 20
 // fills returns each column's imputation value — the mean or median of
 // its present training values (0 when there are none, and for one-hot
 // columns) — and the columns with missing training values.
-func fills[T tensor.Float](ctx context.Context, x pass[T], oneHot []bool, median bool) ([]float64, []int, error) {
+func fills[T tensor.Float](ctx context.Context, x pass[T], oneHot []bool, median bool) ([]float64, []int, *welfordSums, error) {
 	if !median {
 		return means(ctx, x, oneHot)
 	}
@@ -173,7 +181,7 @@ func fills[T tensor.Float](ctx context.Context, x pass[T], oneHot []bool, median
 			}
 		})
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		for k, j := range cols {
 			v := vals[k]
@@ -197,38 +205,64 @@ func fills[T tensor.Float](ctx context.Context, x pass[T], oneHot []bool, median
 			missing = append(missing, j)
 		}
 	}
-	return fill, missing, nil
+	return fill, missing, nil, nil
 }
 
 // means returns fills' means: every column's sum and count of missing
 // values in one pass over the rows, in row order (the bits of a pass down
 // each column, which walked the matrix with a stride of a row and took 4.4
-// of a 14.5 s fit of 2 million rows of 136 columns).
-func means[T tensor.Float](ctx context.Context, x pass[T], oneHot []bool) ([]float64, []int, error) {
+// of a 14.5 s fit of 2 million rows of 136 columns). The same pass keeps
+// Welford's sums of each column while it has no missing value (w): for a
+// column that has none, they are those stats finds on the model's inputs,
+// which are its values then.
+func means[T tensor.Float](ctx context.Context, x pass[T], oneHot []bool) ([]float64, []int, *welfordSums, error) {
 	sum, nan := make([]float64, x.cols), make([]int, x.cols)
+	w := &welfordSums{mean: make([]float64, x.cols), m2: make([]float64, x.cols)}
 	err := x.byColumns(ctx, func(c0, c1 int) func([]T) {
-		sum, nan := sum[c0:c1], nan[c0:c1]
+		sum, nan, mean, m2 := sum[c0:c1], nan[c0:c1], w.mean[c0:c1], w.m2[c0:c1]
+		dead, k := 0, 0 // columns of the range with a missing value so far; rows
 		return func(row []T) {
-			for j, v := range row[c0:c1] {
+			row = row[c0:c1]
+			for j, v := range row {
 				if v != v { // NaN: missing
+					if nan[j] == 0 {
+						dead++
+					}
 					nan[j]++
 					continue
 				}
 				sum[j] += float64(v)
 			}
+			k++
+			switch dead {
+			case 0:
+				welford(row, mean, m2, float64(k))
+			case len(row):
+			default:
+				for j, v := range row {
+					if nan[j] == 0 {
+						f := float64(v)
+						d := f - mean[j]
+						mean[j] += d / float64(k)
+						m2[j] += d * (f - mean[j])
+					}
+				}
+			}
 		}
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	fill := make([]float64, x.cols)
 	var missing []int
+	w.complete = true
 	for j := range x.cols {
 		if oneHot[j] {
 			continue
 		}
 		if nan[j] > 0 {
 			missing = append(missing, j)
+			w.complete = false
 		}
 		present := x.n - nan[j]
 		if present == 0 {
@@ -237,11 +271,19 @@ func means[T tensor.Float](ctx context.Context, x pass[T], oneHot []bool) ([]flo
 		fill[j] = sum[j] / float64(present)
 		if !isFinite(fill[j]) { // the sum overflowed
 			if fill[j], _, err = scaledStats(ctx, x, j); err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 		}
 	}
-	return fill, missing, nil
+	return fill, missing, w, nil
+}
+
+// welfordSums are Welford's running means and sums of squared deviations
+// of the columns; complete says that no column but one-hot ones had a
+// missing value, so that they are the inputs' for every column.
+type welfordSums struct {
+	mean, m2 []float64
+	complete bool
 }
 
 func count(n int, rows rowSel) int {

@@ -40,7 +40,7 @@ func TestMeansAreThoseOfAPassDownEachColumn(t *testing.T) {
 	}
 	oneHot := []bool{false, false, true, false, false, false, false}
 	for _, rows := range []rowSel{{}, {held: []int{3, 10, 999}}, {list: []int{5, 1, 700, 2}}} {
-		fill, missing, err := fills(context.Background(), matrixPass(context.Background(), x, rows, 3), oneHot, false)
+		fill, missing, _, err := fills(context.Background(), matrixPass(context.Background(), x, rows, 3), oneHot, false)
 		require.NoError(t, err)
 		var wantMissing []int
 		for j := range x.Cols {

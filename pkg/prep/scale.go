@@ -63,7 +63,6 @@ func ranges[T tensor.Float](ctx context.Context, x pass[T], oneHot []bool) ([]fl
 // and one-hot columns (whose mean is 0).
 func stats[T tensor.Float](ctx context.Context, x pass[T], oneHot []bool) ([]float64, []float64, error) {
 	mean, m2 := make([]float64, x.cols), make([]float64, x.cols)
-	n := x.n
 	err := x.byColumns(ctx, func(c0, c1 int) func([]T) {
 		mean, m2, k := mean[c0:c1], m2[c0:c1], 0
 		return func(row []T) { // Welford's update, stable for large offsets
@@ -74,9 +73,16 @@ func stats[T tensor.Float](ctx context.Context, x pass[T], oneHot []bool) ([]flo
 	if err != nil {
 		return nil, nil, err
 	}
-	scale := make([]float64, x.cols)
+	return finishStats(ctx, x, mean, m2, oneHot)
+}
+
+// finishStats turns Welford's sums over the n rows of x into means and
+// deviations, as stats returns them (x is read again for a column whose
+// squares overflowed).
+func finishStats[T tensor.Float](ctx context.Context, x pass[T], mean, m2 []float64, oneHot []bool) ([]float64, []float64, error) {
+	scale := make([]float64, len(mean))
 	for j := range scale {
-		scale[j] = math.Sqrt(m2[j] / float64(max(n, 1)))
+		scale[j] = math.Sqrt(m2[j] / float64(max(x.n, 1)))
 		if !isFinite(mean[j]) || !isFinite(scale[j]) {
 			// Values near float64's limits: the squares overflowed. Again
 			// on the values divided by the largest magnitude.
