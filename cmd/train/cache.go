@@ -35,6 +35,8 @@ func cacheCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return usageError(errors.New("--data is required"))
 	case c.cache == "":
 		return usageError(errors.New("--cache is required"))
+	case badData(c.data) != nil:
+		return usageError(badData(c.data))
 	}
 	tc, err := c.config(stderr)
 	if err != nil {

@@ -71,7 +71,7 @@ func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 // command does not choose it.
 func fitFlags(c *fitConfig) *flag.FlagSet {
 	fs := newFlags("fit")
-	fs.StringVar(&c.data, "data", "", "training CSV file with a header line, plain or gzip, separated by , ; tab or | (sniffed); - reads standard input (required)")
+	fs.StringVar(&c.data, "data", "", "training CSV file with a header line, plain or gzip, separated by , ; tab or | (sniffed); a glob pattern or a comma-separated list of such files with the same header, read as one table; - reads standard input (required)")
 	fs.StringVar(&c.cache, "cache", "", "train from a binary block cache of --data in this directory: built on the first run (again when the file changes), reused with no parse after; memory holds a few blocks, not the table (see train cache)")
 	fs.StringVar(&c.cacheRead, "cache-read", "", "how --cache's rows are read: auto (into memory when they take under half of it, else from disk), memory, or disk (a read a row each batch: memory holds a block or two whatever the table's size); the model is the same"+shownDefault(tabular.CacheRead("")))
 	fs.StringVar(&c.target, "target", "", "target column(s), by name or 0-based index, comma-separated (default: the last column); rows with a missing target are skipped")
@@ -127,6 +127,8 @@ func (c *fitConfig) check() error {
 	switch {
 	case c.data == "":
 		return errors.New("--data is required")
+	case badData(c.data) != nil:
+		return badData(c.data)
 	case c.lrSet && c.lr == 0:
 		return fmt.Errorf("--lr 0: %s", lrWant)
 	case c.resume && c.checkpointEvery == 0:
@@ -215,7 +217,7 @@ func runFit(ctx context.Context, c fitConfig, tc tabular.Config, stdout, stderr 
 		if c.plot != "" {
 			outs = append(outs, namedPath{"plot", c.plot})
 		}
-		ins := []namedPath{{"data", c.data}, {"val", c.val}, {"cache", c.cache}}
+		ins := append(dataIns(c.data), namedPath{"val", c.val}, namedPath{"cache", c.cache})
 		if c.cache != "" { // an output there would replace, or be replaced by, a file of the cache
 			for _, f := range cache.Files(c.cache) {
 				ins = append(ins, namedPath{"cache's " + filepath.Base(f), f})

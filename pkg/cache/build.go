@@ -30,7 +30,7 @@ const MaxTargetTexts = 1 << 20
 // rows.bin, then cache.json. Until cache.json is written no cache is
 // there: an old one's header goes first, and a build that fails or is
 // cancelled leaves no file that a later Open trusts.
-func build[T tensor.Float](ctx context.Context, dir, path string, h header, o Options) error {
+func build[T tensor.Float](ctx context.Context, dir string, paths []string, h header, o Options) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return csvdata.ShortPath(err)
 	}
@@ -51,7 +51,7 @@ func build[T tensor.Float](ctx context.Context, dir, path string, h header, o Op
 	if err := os.Remove(hp); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return csvdata.ShortPath(err)
 	}
-	f, err := csvdata.Open(ctx, path, o.Read)
+	f, err := csvdata.OpenFiles(ctx, paths, o.Read)
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func build[T tensor.Float](ctx context.Context, dir, path string, h header, o Op
 	f.Text = func(b []byte) {
 		if first {
 			crc = crc32.Update(crc, castagnoli, b)
-			h.Source.Text += int64(len(b))
+			h.TextBytes += int64(len(b))
 		}
 		if o.Progress != nil {
 			o.Progress(len(b))
@@ -77,7 +77,7 @@ func build[T tensor.Float](ctx context.Context, dir, path string, h header, o Op
 		return err
 	}
 	first = false
-	h.Source.CRC, h.Summary = crc, *s
+	h.TextCRC, h.Summary = crc, *s
 	for _, k := range s.Targets {
 		var ws []written
 		for v, t := range k.Written {
@@ -100,6 +100,13 @@ func build[T tensor.Float](ctx context.Context, dir, path string, h header, o Op
 		w.out = out
 		err := csvdata.Parts(ctx, f, &s.Schema, func(t *csvdata.Table[T]) error {
 			rows += t.X.Rows
+			for _, fr := range t.Files {
+				if n := len(c.h.Files); n > 0 && c.h.Files[n-1].Name == fr.Name {
+					c.h.Files[n-1].Rows += fr.Rows
+				} else {
+					c.h.Files = append(c.h.Files, fr)
+				}
+			}
 			return w.add(t)
 		})
 		if err != nil {

@@ -40,16 +40,19 @@ type Options struct {
 
 // header is cache.json.
 type header struct {
-	Version   int             `json:"version"`
-	Source    source          `json:"source"`
-	Read      string          `json:"read"` // the read options that shape the rows
-	Precision int             `json:"precision"`
-	Summary   csvdata.Summary `json:"summary"`
-	Written   [][]written     `json:"written"`    // per target: Summary's Written, as a list
-	NoWritten []bool          `json:"no_written"` // per target: Summary's Written is nil
-	Texts     [][]string      `json:"texts"`      // per text target: its distinct values, in index order
-	BlockRows int             `json:"block_rows"`
-	Blocks    []uint32        `json:"blocks"` // CRC-32C per block
+	Version   int                `json:"version"`
+	Sources   []source           `json:"sources"`    // the CSV files, in order
+	TextBytes int64              `json:"text_bytes"` // their text
+	TextCRC   uint32             `json:"text_crc32c"`
+	Files     []csvdata.FileRows `json:"files"` // the rows of each file
+	Read      string             `json:"read"`  // the read options that shape the rows
+	Precision int                `json:"precision"`
+	Summary   csvdata.Summary    `json:"summary"`
+	Written   [][]written        `json:"written"`    // per target: Summary's Written, as a list
+	NoWritten []bool             `json:"no_written"` // per target: Summary's Written is nil
+	Texts     [][]string         `json:"texts"`      // per text target: its distinct values, in index order
+	BlockRows int                `json:"block_rows"`
+	Blocks    []uint32           `json:"blocks"` // CRC-32C per block
 }
 
 // cache.json is the header's JSON on one line, then a line
@@ -68,8 +71,6 @@ type source struct {
 	ModTime int64  `json:"mtime_ns"`
 	Change  int64  `json:"ctime_ns"` // the change time and inode, on Linux
 	Inode   uint64 `json:"inode"`
-	Text    int64  `json:"text_bytes"`
-	CRC     uint32 `json:"text_crc32c"`
 }
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -93,13 +94,14 @@ const (
 	rowsName   = "rows.bin"
 )
 
-// Open returns the cache in dir of the CSV file at path: the one there
-// when it was made from the file as it is now, with the same read
+// Open returns the cache in dir of the CSV file at paths (one, or the
+// files of one table, read as csvdata.OpenFiles reads them): the one there
+// when it was made from the files as they are now, with the same read
 // options and precision; else one it builds (making dir if need be), after
 // telling Options.Note why. A cache that cannot be trusted (a damaged
 // header) is an error naming its file.
-func Open[T tensor.Float](ctx context.Context, dir, path string, o Options) (*Cache[T], error) {
-	want, err := identify[T](path, o)
+func Open[T tensor.Float](ctx context.Context, dir string, paths []string, o Options) (*Cache[T], error) {
+	want, err := identify[T](paths, o)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +112,7 @@ func Open[T tensor.Float](ctx context.Context, dir, path string, o Options) (*Ca
 	if o.Note != nil {
 		o.Note(fmt.Sprintf("%s: %s: building the cache", dir, why))
 	}
-	if err := build[T](ctx, dir, path, want, o); err != nil {
+	if err := build[T](ctx, dir, paths, want, o); err != nil {
 		return nil, err
 	}
 	c, _, err = load[T](dir, want)
@@ -132,15 +134,20 @@ func Files(dir string) []string {
 // Built reports whether Open built the cache (rather than reusing it).
 func (c *Cache[T]) Built() bool { return c.built }
 
-// identify is the header's fields that a cache of path must match.
-func identify[T tensor.Float](path string, o Options) (header, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return header{}, csvdata.ShortPath(err)
-	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return header{}, err
+// identify is the header's fields that a cache of paths must match.
+func identify[T tensor.Float](paths []string, o Options) (header, error) {
+	var h header
+	for _, path := range paths {
+		st, err := os.Stat(path)
+		if err != nil {
+			return header{}, csvdata.ShortPath(err)
+		}
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			return header{}, err
+		}
+		ctime, inode := changeOf(st)
+		h.Sources = append(h.Sources, source{Path: abs, Size: st.Size(), ModTime: st.ModTime().UnixNano(), Change: ctime, Inode: inode})
 	}
 	ro := o.Read // what shapes the rows
 	key, err := json.Marshal(struct {
@@ -154,9 +161,8 @@ func identify[T tensor.Float](path string, o Options) (header, error) {
 		return header{}, err
 	}
 	var z T
-	ctime, inode := changeOf(st)
-	return header{Version: Version, Source: source{Path: abs, Size: st.Size(), ModTime: st.ModTime().UnixNano(), Change: ctime, Inode: inode},
-		Read: string(key), Precision: int(unsafe.Sizeof(z))}, nil
+	h.Version, h.Read, h.Precision = Version, string(key), int(unsafe.Sizeof(z))
+	return h, nil
 }
 
 // load opens the cache in dir if it matches want; else it returns nil and
@@ -181,13 +187,12 @@ func load[T tensor.Float](dir string, want header) (*Cache[T], string, error) {
 	if err := json.Unmarshal(line, &h); err != nil {
 		return nil, "", fmt.Errorf("%s: damaged: %v; delete %s to build the cache again", hp, err, dir)
 	}
-	switch s := h.Source; {
+	if why := changed(h.Sources, want.Sources); why != "" {
+		return nil, why, nil
+	}
+	switch {
 	case h.Version != want.Version:
 		return nil, fmt.Sprintf("made by another version (%d, not %d)", h.Version, want.Version), nil
-	case s.Path != want.Source.Path:
-		return nil, fmt.Sprintf("made from %s, not %s", s.Path, want.Source.Path), nil
-	case s.Size != want.Source.Size || s.ModTime != want.Source.ModTime || s.Change != want.Source.Change || s.Inode != want.Source.Inode:
-		return nil, fmt.Sprintf("%s has changed since the cache was made (its size, modification or change time, or inode)", want.Source.Path), nil
 	case h.Read != want.Read:
 		return nil, "made with other read settings", nil
 	case h.Precision != want.Precision:
@@ -209,6 +214,25 @@ func load[T tensor.Float](dir string, want header) (*Cache[T], string, error) {
 		return nil, "", fmt.Errorf("%s: %d bytes, not %d: the cache is damaged; delete %s to build it again", rp, st.Size(), c.fileSize(), dir)
 	}
 	return c, "", nil
+}
+
+// changed says how the files a cache was made of differ from the files
+// given now ("": they do not).
+func changed(was, now []source) string {
+	for i, n := range now {
+		switch {
+		case i >= len(was):
+			return fmt.Sprintf("made from %d files, not %d", len(was), len(now))
+		case was[i].Path != n.Path:
+			return fmt.Sprintf("made from %s, not %s", was[i].Path, n.Path)
+		case was[i] != n:
+			return fmt.Sprintf("%s has changed since the cache was made (its size, modification or change time, or inode)", n.Path)
+		}
+	}
+	if len(was) != len(now) {
+		return fmt.Sprintf("made from %d files, not %d", len(was), len(now))
+	}
+	return ""
 }
 
 // marshal returns the contents of cache.json.

@@ -40,7 +40,7 @@ func TestCacheReadsAsTheTable(t *testing.T) {
 		o := Options{Read: tc.opt, BlockBytes: 1000, PartBytes: 2000}
 		var notes []string
 		o.Note = func(s string) { notes = append(notes, s) }
-		c, err := Open[float32](ctx, dir, tc.file, o)
+		c, err := Open[float32](ctx, dir, []string{tc.file}, o)
 		require.NoError(t, err, name)
 		assert.True(t, c.Built())
 		assert.Greater(t, c.Blocks(), 2, name)
@@ -73,13 +73,13 @@ func TestCacheReadsAsTheTable(t *testing.T) {
 			assert.Equal(t, col.FirstText, cols[k].FirstText)
 		}
 		require.NoError(t, c.Close())
-		c, err = Open[float32](ctx, dir, tc.file, o)
+		c, err = Open[float32](ctx, dir, []string{tc.file}, o)
 		require.NoError(t, err)
 		assert.False(t, c.Built(), "reused")
 		assert.Len(t, notes, 1)
 		require.NoError(t, c.Close())
 		o.Read.NA = append(o.Read.NA, "zzz")
-		c, err = Open[float32](ctx, dir, tc.file, o)
+		c, err = Open[float32](ctx, dir, []string{tc.file}, o)
 		require.NoError(t, err)
 		assert.True(t, c.Built(), "other read settings: rebuilt")
 		assert.Contains(t, notes[len(notes)-1], "other read settings")

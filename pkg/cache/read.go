@@ -90,6 +90,24 @@ func (c *Cache[T]) rowOffset(r int) int64 {
 	return off + int64(r-lo)*int64(c.cols*c.valueBytes())
 }
 
+// Where returns the file (of several; "" for a cache of one) and the
+// line of row r.
+func (c *Cache[T]) Where(r int) (string, int, error) {
+	file := ""
+	if len(c.h.Files) > 1 {
+		k := r
+		for _, f := range c.h.Files {
+			if k < f.Rows {
+				file = f.Name
+				break
+			}
+			k -= f.Rows
+		}
+	}
+	line, err := c.Line(r)
+	return file, line, err
+}
+
 // Line returns the file line of row r.
 func (c *Cache[T]) Line(r int) (int, error) {
 	k := r / c.h.BlockRows

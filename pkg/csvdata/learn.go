@@ -43,8 +43,8 @@ func Learn[T tensor.Float](ctx context.Context, f *File, each func(*Table[T]) er
 		s    *Summary
 		cols []learnt
 	)
-	err := f.parts(ctx, func(text []byte, delta int) error {
-		t, err := readPart[T](ctx, f.name, text, delta, f.opt)
+	err := f.parts(ctx, func(text []byte, delta, file int) error {
+		t, err := readPart[T](ctx, f, text, delta, file, f.opt)
 		if err != nil {
 			return err
 		}
@@ -71,10 +71,10 @@ func Learn[T tensor.Float](ctx context.Context, f *File, each func(*Table[T]) er
 		return nil, err
 	}
 	if s == nil {
-		return nil, &ParseError{File: f.name, Line: 2, Err: fmt.Errorf("no data rows after the header")}
+		return nil, &ParseError{File: f.Name(), Line: 2, Err: fmt.Errorf("no data rows after the header")}
 	}
 	if s.Rows == 0 {
-		return nil, &ParseError{File: f.name, Err: fmt.Errorf("every row has a missing target (column %s, first at line %d)", Quote(s.Skipped.Column), s.Skipped.Line)}
+		return nil, &ParseError{File: f.Name(), Err: fmt.Errorf("every row has a missing target (column %s, first at line %d)", Quote(s.Skipped.Column), s.Skipped.Line)}
 	}
 	return s, s.finish(f, cols)
 }
@@ -179,7 +179,7 @@ func (s *Summary) finish(f *File, cols []learnt) error {
 	hint := func(format string, args ...any) error {
 		e := NewHintError(format, args...)
 		e.Render = f.opt.Hints
-		return &ParseError{File: f.name, Err: e}
+		return &ParseError{File: f.Name(), Err: e}
 	}
 	colHint := func(field, name string) Hint {
 		if len(name) > MaxQuoted {
@@ -197,7 +197,7 @@ func (s *Summary) finish(f *File, cols []learnt) error {
 			continue
 		}
 		if c.numbers > 0 && !forced[fc.Name] {
-			return &ParseError{File: f.name, Line: max(c.numbers, c.text), Err: NewHintError(
+			return &ParseError{File: f.Name(), Line: max(c.numbers, c.text), Err: NewHintError(
 				"column %s mixes numbers (in the rows from line %d) and text (in the rows from line %d): if the column holds categories, declare it with %s",
 				Quote(fc.Name), c.numbers, c.text, colHint("Categorical", fc.Name))}
 		}
@@ -216,7 +216,7 @@ func (s *Summary) finish(f *File, cols []learnt) error {
 		fc.Categories = all
 	}
 	if w := s.Schema.Width(); w > f.opt.MaxColumns {
-		return &ParseError{File: f.name, Err: fmt.Errorf("one-hot encoding gives %d matrix columns, more than the limit of %d (a text column with too many distinct values?)", w, f.opt.MaxColumns)}
+		return &ParseError{File: f.Name(), Err: fmt.Errorf("one-hot encoding gives %d matrix columns, more than the limit of %d (a text column with too many distinct values?)", w, f.opt.MaxColumns)}
 	}
 	for k := range s.Targets {
 		if s.Targets[k].Text {
@@ -229,7 +229,7 @@ func (s *Summary) finish(f *File, cols []learnt) error {
 // forcedColumns returns the names of the columns Options.Categorical
 // declares.
 func (f *File) forcedColumns(header []string) (map[string]bool, error) {
-	r := &reader[float32]{path: f.name, header: header}
+	r := &reader[float32]{path: f.Name(), header: header}
 	seen := make(map[string]int, len(header))
 	for i, h := range header {
 		if _, dup := seen[h]; !dup {

@@ -75,3 +75,15 @@ func linesOf(lines ...int) Lines {
 	}
 	return l
 }
+
+// appendLines appends the rows of o, in its order.
+func (l *Lines) appendLines(o Lines) {
+	for k, ru := range o.runs {
+		end := o.n
+		if k+1 < len(o.runs) {
+			end = o.runs[k+1].row
+		}
+		l.add(l.n+0, ru.line) // the run's first row, a new run unless it continues the last
+		l.n += end - ru.row - 1
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 
 	"github.com/densetrain/densetrain/pkg/tensor"
@@ -21,7 +22,8 @@ import (
 // DefaultPartBytes is the default of File.PartBytes.
 const DefaultPartBytes = 32 << 20
 
-// File is a CSV file (plain or gzip) opened to be read in parts.
+// File is a CSV file (plain or gzip), or several files of one table,
+// opened to be read in parts.
 type File struct {
 	// PartBytes is the text of one part (default DefaultPartBytes, or a
 	// sixteenth of the memory limit if less, 64 KiB at least); a record
@@ -31,52 +33,103 @@ type File struct {
 	// progress bar, a checksum); it must not keep it.
 	Text func(b []byte)
 
-	name string
-	src  *source
-	opt  Options
+	paths []string
+	names []string // in messages
+	src   *source  // the one file's, opened by Open; nil for OpenFiles'
+	size  int64
+	opt   Options
 }
 
 // Open opens the CSV file at path to be read in parts with opt (a Schema
 // in opt is ignored: Learn finds it, Parts is given it). A pipe or a
 // device is first copied to a spool, as ReadFile does.
 func Open(ctx context.Context, path string, opt Options) (*File, error) {
-	opt, err := opt.withDefaults()
+	opt, err := partOptions(opt)
 	if err != nil {
 		return nil, err
 	}
-	opt.Schema, opt.part = nil, true
-	opt.ExtraRowBytes = 0 // a part's rows are the caller's only once copied
 	src, err := openFile(ctx, path, opt)
 	if err != nil {
 		return nil, err
 	}
+	return &File{PartBytes: partBytes(), paths: []string{path}, names: []string{src.name}, src: src, size: src.size, opt: opt}, nil
+}
+
+// OpenFiles opens files of one table — each with the same header line,
+// their rows in this order — to be read in parts as one file. Each must
+// be a regular file (plain or gzip); it is opened when its turn comes.
+func OpenFiles(ctx context.Context, paths []string, opt Options) (*File, error) {
+	if len(paths) == 1 {
+		return Open(ctx, paths[0], opt)
+	}
+	opt, err := partOptions(opt)
+	if err != nil {
+		return nil, err
+	}
+	if len(paths) == 0 {
+		return nil, errors.New("csvdata: no files")
+	}
+	f := &File{PartBytes: partBytes(), paths: paths, opt: opt}
+	for _, p := range paths {
+		src, err := openFile(ctx, p, opt)
+		if err != nil {
+			return nil, err
+		}
+		if src.spooled {
+			src.Close()
+			return nil, &ParseError{File: p, Err: errors.New("not a regular file: a table of several files reads files only")}
+		}
+		f.names, f.size = append(f.names, src.name), f.size+src.size
+		src.Close()
+	}
+	return f, nil
+}
+
+// partOptions are opt for reading parts.
+func partOptions(opt Options) (Options, error) {
+	opt, err := opt.withDefaults()
+	opt.Schema, opt.part = nil, true
+	opt.ExtraRowBytes = 0 // a part's rows are the caller's only once copied
+	return opt, err
+}
+
+// partBytes is File.PartBytes' default.
+func partBytes() int {
 	part := DefaultPartBytes
 	if limit, _ := MemoryLimit(); limit > 0 {
 		part = int(min(max(limit/16, 64<<10), int64(part))) // a part's table takes about 3 times its text
 	}
-	return &File{PartBytes: part, name: src.name, src: src, opt: opt}, nil
+	return part
 }
 
 // Close closes the file.
-func (f *File) Close() error { return f.src.Close() }
+func (f *File) Close() error {
+	if f.src != nil {
+		return f.src.Close()
+	}
+	return nil
+}
 
 // Size is the expected length of the text (for a gzip file, what its
 // trailer records); 0 when unknown.
-func (f *File) Size() int64 { return f.src.size }
+func (f *File) Size() int64 { return f.size }
 
-// Name is the file's name in messages.
-func (f *File) Name() string { return f.name }
+// Name is the file's name in messages (the first file's, of several).
+func (f *File) Name() string { return f.names[0] }
+
+// Names are the files' names in messages.
+func (f *File) Names() []string { return f.names }
 
 // Parts reads the file's parts with schema (as Learn found it), in order,
 // and calls each with each part's table: its rows are the file's next
-// rows, its Lines and its cells' lines the file's. A part whose rows all
-// lack a target has no rows. It stops at each's first error, which it
-// returns.
+// rows, its Lines and its cells' lines the file's (its Files names the
+// file, of several). A part whose rows all lack a target has no rows. It
+// stops at each's first error, which it returns.
 func Parts[T tensor.Float](ctx context.Context, f *File, schema *Schema, each func(*Table[T]) error) error {
 	opt := f.opt
 	opt.Schema = schema
-	return f.parts(ctx, func(text []byte, delta int) error {
-		t, err := readPart[T](ctx, f.name, text, delta, opt)
+	return f.parts(ctx, func(text []byte, delta, file int) error {
+		t, err := readPart[T](ctx, f, text, delta, file, opt)
 		if err != nil {
 			return err
 		}
@@ -84,9 +137,10 @@ func Parts[T tensor.Float](ctx context.Context, f *File, schema *Schema, each fu
 	})
 }
 
-// readPart parses one part's text (the header, then records whose file
-// lines are delta more than their lines in text).
-func readPart[T tensor.Float](ctx context.Context, name string, text []byte, delta int, opt Options) (*Table[T], error) {
+// readPart parses one part's text (the header, then records whose lines
+// in the file are delta more than their lines in text) of f's file file.
+func readPart[T tensor.Float](ctx context.Context, f *File, text []byte, delta, file int, opt Options) (*Table[T], error) {
+	name := f.names[file]
 	src, err := sourceOf(name, memory{bytes.NewReader(text)}, int64(len(text)))
 	if err != nil {
 		return nil, err
@@ -102,34 +156,72 @@ func readPart[T tensor.Float](ctx context.Context, name string, text []byte, del
 	for k := range t.Lines.runs {
 		t.Lines.runs[k].line += delta
 	}
+	several := len(f.names) > 1
 	for _, cs := range [][]Cells{t.Missing, t.Unseen} {
 		for k := range cs {
 			if cs[k].Line > 0 {
 				cs[k].Line += delta
+			}
+			if several && cs[k].Count > 0 {
+				cs[k].File = name
 			}
 		}
 	}
 	if t.Skipped.Line > 0 {
 		t.Skipped.Line += delta
 	}
+	if several && t.Skipped.Count > 0 {
+		t.Skipped.File = name
+	}
+	t.Files = []FileRows{{Name: name, Rows: t.X.Rows}}
 	return t, nil
 }
 
-// parts reads the text in parts and calls each with each part's text —
-// the header line, a newline, then whole records — and the difference
-// between a record's line in the file and in that text. The text it is
-// given is reused after each returns.
-func (f *File) parts(ctx context.Context, each func(text []byte, delta int) error) error {
-	rd, err := f.src.open(0)
+// parts reads the text of each file in parts and calls each with each
+// part's text — the header line, a newline, then whole records — the
+// difference between a record's line in the file and in that text, and
+// the file's index. The text it is given is reused after each returns.
+// Every file's header must be the first's.
+func (f *File) parts(ctx context.Context, each func(text []byte, delta, file int) error) error {
+	var first []string // the first file's header fields
+	var buf []byte
+	for k := range f.names {
+		src := f.src
+		if src == nil {
+			var err error
+			if src, err = openFile(ctx, f.paths[k], f.opt); err != nil {
+				return err
+			}
+		}
+		err := f.fileParts(ctx, src, k, &first, &buf, each)
+		if f.src == nil {
+			src.Close()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fileParts is parts for file k, read from src; first holds the first
+// file's header fields, once read; buf is the buffer the parts are cut in.
+func (f *File) fileParts(ctx context.Context, src *source, k int, first *[]string, bufp *[]byte, each func(text []byte, delta, file int) error) error {
+	rd, err := src.open(0)
 	if err != nil {
 		return err
 	}
+	name := f.names[k]
 	size := max(f.PartBytes, 64)
-	check := lineCounter{path: f.name, maxRecord: f.opt.MaxRecordBytes}
-	buf := make([]byte, 0, size) // the header, then the part's text
-	head := -1                   // where the part's own text starts in buf
-	headLines := 0               // the lines the header and its newline take
-	line := 1                    // the file line at buf[head:]'s start
+	check := lineCounter{path: name, maxRecord: f.opt.MaxRecordBytes}
+	buf := (*bufp)[:0]
+	if cap(buf) < size {
+		buf = make([]byte, 0, size) // the header, then the part's text
+	}
+	defer func() { *bufp = buf[:0] }()
+	head := -1     // where the part's own text starts in buf
+	headLines := 0 // the lines the header and its newline take
+	line := 1      // the file line at buf[head:]'s start
 	eof := false
 	var starts, ends, lines []int32
 	for {
@@ -137,32 +229,35 @@ func (f *File) parts(ctx context.Context, each func(text []byte, delta int) erro
 			return err
 		}
 		if !eof && len(buf) < cap(buf) {
-			k, err := fill(rd, buf[len(buf):cap(buf)])
-			if perr := check.feed(buf[len(buf) : len(buf)+k]); perr != nil {
+			n, err := fill(rd, buf[len(buf):cap(buf)])
+			if perr := check.feed(buf[len(buf) : len(buf)+n]); perr != nil {
 				return perr
 			}
-			buf = buf[:len(buf)+k]
+			buf = buf[:len(buf)+n]
 			if err == io.EOF {
 				eof = true
 			} else if err != nil {
-				return f.src.readErr(err)
+				return src.readErr(err)
 			}
 			if f.Text != nil {
-				f.Text(buf[len(buf)-k:])
+				f.Text(buf[len(buf)-n:])
 			}
 		}
 		if head < 0 { // the header: the first record
 			starts, ends, _, _, _, _ = records(buf, 1, eof, starts[:0], ends[:0], lines[:0])
 			if len(starts) == 0 && !eof {
-				if buf, err = f.grow(buf, 0); err != nil {
+				if buf, err = f.grow(buf, 0, name); err != nil {
 					return err
 				}
 				continue
 			}
 			if len(starts) == 0 {
-				return &ParseError{File: f.name, Line: 1, Err: errors.New("empty file: no header line")}
+				return &ParseError{File: name, Line: 1, Err: errors.New("empty file: no header line")}
 			}
 			end := int(ends[0])
+			if err := f.sameHeader(first, buf[starts[0]:end], name); err != nil {
+				return err
+			}
 			headLines = bytes.Count(buf[:end], []byte("\n")) + 2
 			line = headLines
 			rest := append([]byte(nil), buf[end:]...) // from the header's newline on
@@ -177,13 +272,13 @@ func (f *File) parts(ctx context.Context, each func(text []byte, delta int) erro
 		var done, next int
 		starts, ends, lines, done, next, _ = records(body, line, eof, starts[:0], ends[:0], lines[:0])
 		if len(starts) == 0 && done == 0 && !eof {
-			if buf, err = f.grow(buf, head); err != nil {
+			if buf, err = f.grow(buf, head, name); err != nil {
 				return err
 			}
 			continue
 		}
 		if len(starts) > 0 {
-			if err := each(buf[:head+done], line-headLines); err != nil {
+			if err := each(buf[:head+done], line-headLines, k); err != nil {
 				return err
 			}
 		}
@@ -196,11 +291,45 @@ func (f *File) parts(ctx context.Context, each func(text []byte, delta int) erro
 	}
 }
 
+// sameHeader checks that a file's header line (its bytes, a byte-order
+// mark and all) names the columns of the first file's, which *first
+// holds once read.
+func (f *File) sameHeader(first *[]string, head []byte, name string) error {
+	head = trimCR(bytes.TrimPrefix(head, utf8BOM))
+	sep := f.opt.Delimiter
+	if sep == 0 {
+		sep = sniff(head)
+	}
+	fs, col, err := splitFields(head, nil, sep)
+	if err != nil {
+		return &ParseError{File: name, Line: 1, Column: col, Err: err}
+	}
+	names := make([]string, len(fs))
+	for i, fl := range fs {
+		names[i] = string(fl.value())
+	}
+	if *first == nil {
+		*first = names
+		return nil
+	}
+	for i := range max(len(names), len(*first)) {
+		switch {
+		case i >= len(names):
+			return &ParseError{File: name, Line: 1, Err: fmt.Errorf("the header has %d columns, %s's %d: the files of a table must have the same columns", len(names), f.names[0], len(*first))}
+		case i >= len(*first):
+			return &ParseError{File: name, Line: 1, Column: fs[i].col, Err: fmt.Errorf("the header has %d columns, %s's %d: the files of a table must have the same columns", len(names), f.names[0], len(*first))}
+		case names[i] != (*first)[i]:
+			return &ParseError{File: name, Line: 1, Column: fs[i].col, Err: fmt.Errorf("column %d is %s here, %s in %s: the files of a table must have the same columns, in the same order", i+1, Quote(names[i]), Quote((*first)[i]), f.names[0])}
+		}
+	}
+	return nil
+}
+
 // grow doubles buf's room for a record longer than a part, up to
 // Options.MaxRecordBytes of it after the header.
-func (f *File) grow(buf []byte, head int) ([]byte, error) {
+func (f *File) grow(buf []byte, head int, name string) ([]byte, error) {
 	if len(buf)-head >= f.opt.MaxRecordBytes {
-		return nil, &ParseError{File: f.name, Err: errors.New("a record is longer than the limit of " + SizeString(int64(f.opt.MaxRecordBytes)))}
+		return nil, &ParseError{File: name, Err: errors.New("a record is longer than the limit of " + SizeString(int64(f.opt.MaxRecordBytes)))}
 	}
 	nb := make([]byte, len(buf), 2*cap(buf))
 	copy(nb, buf)

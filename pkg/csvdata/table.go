@@ -143,6 +143,7 @@ type Cells struct {
 	Count        int
 	First        string
 	Line, Offset int
+	File         string `json:",omitempty"` // of a table of several files; else the table's
 }
 
 // Table is a parsed CSV file.
@@ -162,6 +163,32 @@ type Table[T tensor.Float] struct {
 	Skipped Cells
 	// Delimiter is the field separator used.
 	Delimiter byte
+	// Files says which file each row comes from, for a table of several
+	// files (ReadFiles): rows in order, so many from each.
+	Files []FileRows
+}
+
+// FileRows says that Rows rows of a table come from the file Name.
+type FileRows struct {
+	Name string
+	Rows int
+}
+
+// Len is the number of rows.
+func (t *Table[T]) Len() int { return t.X.Rows }
+
+// Where returns the file (empty: the table's one file) and the line of
+// row, which must be in [0, X.Rows).
+func (t *Table[T]) Where(row int) (string, int) {
+	file, r := "", row
+	for _, f := range t.Files {
+		if r < f.Rows || len(t.Files) == 1 {
+			file = f.Name
+			break
+		}
+		r -= f.Rows
+	}
+	return file, t.Lines.Line(row)
 }
 
 // role is what a file column is for.

@@ -1,6 +1,7 @@
 package tabular
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -46,7 +47,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 		d = cd
 	} else {
 		tab, err := read[T](ctx, src, c.readOptions(nil, c.Targets))
-		if me := (*csvdata.MemoryError)(nil); errors.As(err, &me) && src.path != "" {
+		if me := (*csvdata.MemoryError)(nil); errors.As(err, &me) && src.paths != nil {
 			return nil, inputError(fmt.Errorf("%w; %s (a directory) trains from a block cache on disk instead, in bounded memory", err, c.hints()(csvdata.Hint{Field: "Cache"})))
 		}
 		if err != nil {
@@ -176,29 +177,29 @@ func defaultValMinRows(task prep.Task) int {
 func modelData[T tensor.Float](ctx context.Context, p *prep.Preprocessing, tab *csvdata.Table[T], name string, workers int) (tensor.Matrix[T], tensor.Matrix[T], error) {
 	x, err := prep.TransformWorkers(ctx, p, tab.X, workers)
 	if err != nil {
-		return x, x, rowError(ctx, name, tab.Lines, err)
+		return x, x, rowError(ctx, name, tab, err)
 	}
 	y, err := prep.Targets[T](ctx, p, tab.Targets)
 	if err != nil {
-		return x, y, rowError(ctx, name, tab.Lines, err)
+		return x, y, rowError(ctx, name, tab, err)
 	}
 	return x, y, nil
 }
 
 // rowError is the error of preprocessing a table: ctx's own when ctx has
 // ended, else an *InputError at its file and line.
-func rowError(ctx context.Context, name string, lines lineMap, err error) error {
+func rowError(ctx context.Context, name string, lines places, err error) error {
 	if cancelled(ctx, err) {
 		return err
 	}
 	return inputError(atRow(name, lines, err))
 }
 
-// lineMap maps a table's rows to their file lines: csvdata.Lines, or a
-// cache's.
-type lineMap interface {
+// places says where a table's rows are: their file (empty: the table's
+// one file) and line there — a csvdata.Table, or a cache.
+type places interface {
 	Len() int
-	Line(row int) int
+	Where(row int) (file string, line int)
 }
 
 // cancelled reports whether err is ctx's own end, not a problem of the data.
@@ -207,10 +208,11 @@ func cancelled(ctx context.Context, err error) bool {
 }
 
 // atRow gives an error about a row of a table its file and line.
-func atRow(name string, lines lineMap, err error) error {
+func atRow(name string, lines places, err error) error {
 	var re *prep.RowError
 	if errors.As(err, &re) && re.Row >= 0 && re.Row < lines.Len() {
-		return &csvdata.ParseError{File: name, Line: lines.Line(re.Row), Err: re.Err}
+		file, line := lines.Where(re.Row)
+		return &csvdata.ParseError{File: cmp.Or(file, name), Line: line, Err: re.Err}
 	}
 	return fmt.Errorf("%s: %w", name, err)
 }

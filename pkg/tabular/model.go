@@ -179,11 +179,11 @@ func predict[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], sr
 func predictTable[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], name string, tab *csvdata.Table[T], o PredictOptions) (*Predictions, error) {
 	x, err := prep.TransformWorkers(ctx, m.Prep, tab.X, o.Workers)
 	if err != nil {
-		return nil, rowError(ctx, name, tab.Lines, err)
+		return nil, rowError(ctx, name, tab, err)
 	}
 	pr, err := answer(ctx, m, net, x, o.Workers)
 	if errors.As(err, new(*prep.RowError)) {
-		return nil, inputError(atRow(name, tab.Lines, err))
+		return nil, inputError(atRow(name, tab, err))
 	}
 	if err != nil {
 		return nil, err
@@ -279,7 +279,7 @@ func evaluate[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], s
 	}
 	if !finite(loss, metrics) { // find the row whose answer is not a number
 		if _, err := answer(ctx, m, net, x, o.Workers); err != nil {
-			return nil, inputError(atRow(src.Name, tab.Lines, err))
+			return nil, inputError(atRow(src.Name, tab, err))
 		}
 	}
 	metrics["loss"] = loss

@@ -2,6 +2,7 @@ package tabular
 
 import (
 	"context"
+	"fmt"
 	"io"
 
 	"github.com/densetrain/densetrain/pkg/csvdata"
@@ -12,14 +13,30 @@ import (
 type Source struct {
 	// Name names the table in messages (the path for a file).
 	Name string
-	path string
-	r    io.Reader
+	paths []string // a file, or files of one table
+	r     io.Reader
 	b    []byte
 	mem  bool
 }
 
 // File is the CSV file at path (gzip is recognised by its first bytes).
-func File(path string) Source { return Source{Name: path, path: path} }
+func File(path string) Source { return Source{Name: path, paths: []string{path}} }
+
+// Files is the table of the CSV files at paths, read as one file: each
+// with a header line naming the same columns in the same order, the rows
+// of each in turn (parts of a table as Spark, Dask or tf.data write them,
+// part-00000.csv.gz …). Messages name the file of a row; Name, which
+// names the table, is the first path and how many more.
+func Files(paths ...string) Source {
+	if len(paths) == 1 {
+		return File(paths[0])
+	}
+	name := ""
+	if len(paths) > 0 {
+		name = fmt.Sprintf("%s and %d more files", paths[0], len(paths)-1)
+	}
+	return Source{Name: name, paths: paths}
+}
 
 // Reader is a CSV stream named name in messages, such as standard input.
 // It is copied as it comes to an unlinked temporary file, read from there.
@@ -42,7 +59,7 @@ func read[T tensor.Float](ctx context.Context, s Source, opt csvdata.Options) (*
 	case s.r != nil:
 		tab, err = csvdata.ReadFrom[T](ctx, s.Name, s.r, opt)
 	default:
-		tab, err = csvdata.ReadFile[T](ctx, s.path, opt)
+		tab, err = csvdata.ReadFiles[T](ctx, s.paths, opt)
 	}
 	if err != nil && ctx.Err() == nil {
 		return nil, inputError(err)

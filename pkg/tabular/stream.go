@@ -34,14 +34,14 @@ type eachError struct{ err error }
 func (e eachError) Error() string { return e.err.Error() }
 
 func predictParts[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], src Source, o PredictOptions, each func(*Predictions) error) error {
-	if src.path == "" {
+	if src.paths == nil {
 		pr, err := predict(ctx, m, net, src, o)
 		if err != nil {
 			return err
 		}
 		return each(pr)
 	}
-	f, err := csvdata.Open(ctx, src.path, m.readOptions(o, false))
+	f, err := csvdata.OpenFiles(ctx, src.paths, m.readOptions(o, false))
 	if err != nil {
 		return readError(ctx, err)
 	}
@@ -127,10 +127,10 @@ func (m *Model) EvaluateParts(ctx context.Context, src Source, o PredictOptions)
 }
 
 func evaluateParts[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], src Source, o PredictOptions) (*Evaluation, error) {
-	if src.path == "" {
+	if src.paths == nil {
 		return evaluate(ctx, m, net, src, o)
 	}
-	f, err := csvdata.Open(ctx, src.path, m.readOptions(o, true))
+	f, err := csvdata.OpenFiles(ctx, src.paths, m.readOptions(o, true))
 	if err != nil {
 		return nil, readError(ctx, err)
 	}
@@ -156,7 +156,7 @@ func evaluateParts[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[
 		err := csvdata.Parts(ctx, f, &m.Prep.Schema, func(tab *csvdata.Table[T]) error {
 			x, err := prep.TransformWorkers(ctx, m.Prep, tab.X, o.Workers)
 			if err != nil {
-				return eachError{rowError(ctx, src.Name, tab.Lines, err)}
+				return eachError{rowError(ctx, src.Name, tab, err)}
 			}
 			if err := each(tab, x); err != nil {
 				return eachError{err}
@@ -174,7 +174,7 @@ func evaluateParts[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[
 	err = parts(func(tab *csvdata.Table[T], x tensor.Matrix[T]) error {
 		yp, err := prep.Targets[T](ctx, m.Prep, tab.Targets)
 		if err != nil {
-			return rowError(ctx, src.Name, tab.Lines, err)
+			return rowError(ctx, src.Name, tab, err)
 		}
 		width = yp.Cols
 		y = append(y, yp.Data...)
@@ -222,7 +222,7 @@ func evaluateParts[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[
 	if !finite(loss, metrics) { // find the row whose answer is not a number
 		err := parts(func(tab *csvdata.Table[T], x tensor.Matrix[T]) error {
 			if _, err := answer(ctx, m, net, x, o.Workers); err != nil {
-				return inputError(atRow(src.Name, tab.Lines, err))
+				return inputError(atRow(src.Name, tab, err))
 			}
 			return nil
 		})

@@ -19,7 +19,7 @@ type table[T tensor.Float] interface {
 	// table is what Fit knows of the table: header, schema, targets,
 	// counts, X's shape (a cache's X has no data).
 	table() *csvdata.Table[T]
-	lineMap
+	places
 	// fitPrep is prep.FitExcept.
 	fitPrep(ctx context.Context, p *prep.Preprocessing, y tensor.Matrix[T], held []int, o prep.Options) error
 	// inputs checks every row's model inputs and returns the source of
@@ -36,8 +36,10 @@ type inMemory[T tensor.Float] struct {
 }
 
 func (m *inMemory[T]) table() *csvdata.Table[T] { return m.tab }
-func (m *inMemory[T]) Len() int                 { return m.tab.Lines.Len() }
-func (m *inMemory[T]) Line(row int) int         { return m.tab.Lines.Line(row) }
+func (m *inMemory[T]) Len() int                 { return m.tab.Len() }
+
+// Where implements places.
+func (m *inMemory[T]) Where(row int) (string, int) { return m.tab.Where(row) }
 func (m *inMemory[T]) release()                 { m.tab = nil }
 
 func (m *inMemory[T]) fitPrep(ctx context.Context, p *prep.Preprocessing, y tensor.Matrix[T], held []int, o prep.Options) error {
@@ -64,7 +66,7 @@ type cached[T tensor.Float] struct {
 // openCached opens (building it if need be) the cache of src, a file, in
 // c.Cache.
 func openCached[T tensor.Float](ctx context.Context, src Source, c Config) (*cached[T], error) {
-	if src.path == "" {
+	if src.paths == nil {
 		return nil, inputError(settingError("Cache", c.Cache, "needs a file to read, not a stream"))
 	}
 	if err := checkCacheDir(c.Cache); err != nil { // before any note of a build
@@ -75,7 +77,7 @@ func openCached[T tensor.Float](ctx context.Context, src Source, c Config) (*cac
 	if c.Warn != nil {
 		o.Note = func(s string) { fmt.Fprintln(c.Warn, s) }
 	}
-	cc, err := cache.Open[T](ctx, c.Cache, src.path, o)
+	cc, err := cache.Open[T](ctx, c.Cache, src.paths, o)
 	if err != nil {
 		if cancelled(ctx, err) {
 			return nil, err
@@ -136,10 +138,10 @@ func (d *cached[T]) Len() int                 { return d.c.Rows() }
 func (d *cached[T]) release()                 { d.tab, d.mem = nil, nil }
 func (d *cached[T]) close()                   { d.c.Close() }
 
-// Line is the row's file line (0 when the cache cannot be read).
-func (d *cached[T]) Line(row int) int {
-	l, _ := d.c.Line(row)
-	return l
+// Where implements places (line 0 when the cache cannot be read).
+func (d *cached[T]) Where(row int) (string, int) {
+	file, line, _ := d.c.Where(row)
+	return file, line
 }
 
 func (d *cached[T]) fitPrep(ctx context.Context, p *prep.Preprocessing, y tensor.Matrix[T], held []int, o prep.Options) error {

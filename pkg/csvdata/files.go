@@ -1,0 +1,151 @@
+package csvdata
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/densetrain/densetrain/pkg/tensor"
+)
+
+// ReadFiles reads files of one table (see OpenFiles) into memory: the
+// Table Read gives of the file they make one after the other, each header
+// but the first left out, with Files saying which rows come from which
+// file and cells naming their file. The files are read twice (Learn, then
+// Parts with the schema learnt, into a matrix allocated once); with
+// opt.Schema, once. One file is read as ReadFile reads it.
+func ReadFiles[T tensor.Float](ctx context.Context, paths []string, opt Options) (*Table[T], error) {
+	if len(paths) == 1 {
+		return ReadFile[T](ctx, paths[0], opt)
+	}
+	schema := opt.Schema
+	f, err := OpenFiles(ctx, paths, opt)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	t := &Table[T]{}
+	rows := -1 // unknown: the matrix grows
+	if schema == nil {
+		s, err := Learn[T](ctx, f, nil)
+		if err != nil {
+			return nil, err
+		}
+		schema, rows = &s.Schema, s.Rows
+		t.Header, t.Schema, t.Missing, t.Skipped, t.Delimiter = s.Header, s.Schema, s.Missing, s.Skipped, s.Delimiter
+		if err := f.checkBudget(rows, s.Schema.Width(), len(s.Targets), T(0)); err != nil {
+			return nil, err
+		}
+		t.X = tensor.NewMatrix[T](0, s.Schema.Width(), make([]T, 0, rows*s.Schema.Width()))
+		for _, k := range s.Targets {
+			c := Column{Name: k.Name, FirstText: -1, Written: k.Written}
+			if k.Text {
+				c.Strings, c.Written = make([]string, 0, rows), nil
+			} else {
+				c.Numbers = make([]float64, 0, rows)
+			}
+			t.Targets = append(t.Targets, c)
+		}
+	}
+	err = Parts(ctx, f, schema, func(p *Table[T]) error {
+		if t.Header == nil { // with a schema: the first part says
+			t.Header, t.Schema, t.Delimiter = p.Header, p.Schema, p.Delimiter
+			t.X.Cols = p.X.Cols
+			for _, c := range p.Targets {
+				t.Targets = append(t.Targets, Column{Name: c.Name, FirstText: -1})
+			}
+		}
+		if rows < 0 {
+			t.Missing, t.Unseen = addCells(t.Missing, p.Missing), addCells(t.Unseen, p.Unseen)
+			t.Skipped = addCells([]Cells{t.Skipped}, []Cells{p.Skipped})[0]
+			if err := f.checkBudget(t.X.Rows+p.X.Rows, p.X.Cols, len(p.Targets), T(0)); err != nil {
+				return err
+			}
+		}
+		t.X.Data = append(t.X.Data, p.X.Data...)
+		t.X.Rows += p.X.Rows
+		t.Lines.appendLines(p.Lines)
+		t.Files = append(t.Files, p.Files...)
+		for k, c := range p.Targets { // learnt numbers as numbers; else as written
+			if tc := &t.Targets[k]; tc.Numbers != nil {
+				tc.Numbers = append(tc.Numbers, c.Numbers...)
+			} else {
+				for i := range c.Len() {
+					tc.Strings = append(tc.Strings, c.Text(i))
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for k := range t.Targets {
+		if c := &t.Targets[k]; c.Strings != nil {
+			c.FirstText = -1
+			for i, s := range c.Strings {
+				if !IsNumber(s) {
+					c.FirstText = i
+					break
+				}
+			}
+			if c.FirstText < 0 { // all numbers, as targetColumn keeps them
+				c.Numbers = make([]float64, len(c.Strings))
+				for i, s := range c.Strings {
+					c.Numbers[i], _ = parseNumber([]byte(s))
+				}
+			}
+		}
+	}
+	return t, nil
+}
+
+// checkBudget refuses rows of a matrix of cols columns and their targets
+// that would take more than the memory budget (as Read refuses a file).
+func (f *File) checkBudget(rows, cols, targets int, z any) error {
+	budget, what := f.opt.MemoryBudget, "csvdata.Options.MemoryBudget of %s"
+	if budget < 0 {
+		return nil
+	}
+	if budget == 0 {
+		if budget, what = MemoryLimit(); budget == 0 {
+			return nil
+		}
+	} else {
+		what = fmt.Sprintf(what, SizeString(budget))
+	}
+	size := 4
+	if _, ok := z.(float64); ok {
+		size = 8
+	}
+	need := int64(rows) * int64(cols*size+8*targets+f.opt.ExtraRowBytes)
+	if need <= budget {
+		return nil
+	}
+	return &ParseError{File: f.Name(), Err: &MemoryError{Rows: rows, Need: need, Budget: what}}
+}
+
+// addCells adds the counts of more to those of cells, by column, keeping
+// each column's first cell (more comes later in the table).
+func addCells(cells, more []Cells) []Cells {
+	for _, c := range more {
+		if c.Count == 0 {
+			continue
+		}
+		found := false
+		for i := range cells {
+			if cells[i].Column == c.Column || cells[i].Count == 0 {
+				if cells[i].Count == 0 {
+					cells[i] = c
+				} else {
+					cells[i].Count += c.Count
+				}
+				found = true
+				break
+			}
+		}
+		if !found {
+			cells = append(cells, c)
+		}
+	}
+	return cells
+}
