@@ -12,11 +12,11 @@ import (
 // Source is a CSV table to read: a file (plain or gzip) or a stream.
 type Source struct {
 	// Name names the table in messages (the path for a file).
-	Name string
+	Name  string
 	paths []string // a file, or files of one table
 	r     io.Reader
-	b    []byte
-	mem  bool
+	b     []byte
+	mem   bool
 }
 
 // File is the CSV file at path (gzip is recognised by its first bytes).

@@ -40,7 +40,7 @@ func (m *inMemory[T]) Len() int                 { return m.tab.Len() }
 
 // Where implements places.
 func (m *inMemory[T]) Where(row int) (string, int) { return m.tab.Where(row) }
-func (m *inMemory[T]) release()                 { m.tab = nil }
+func (m *inMemory[T]) release()                    { m.tab = nil }
 
 func (m *inMemory[T]) fitPrep(ctx context.Context, p *prep.Preprocessing, y tensor.Matrix[T], held []int, o prep.Options) error {
 	return prep.FitExcept(ctx, p, m.tab.X, y, held, o)
