@@ -29,7 +29,7 @@ type fitConfig struct {
 	maxCategories                                           int
 	seed                                                    uint64
 	precision, val, out, history, plot, scale, cache        string
-	cacheRead                                               string
+	cacheRead, shuffle                                      string
 	categorical, ignore, na, impute, delimiter, scaleTarget string
 	resume, quiet, mpi, mpiAllreduce, missingIndicator      bool
 	valSplitSet                                             bool                  // --val-split was given
@@ -74,6 +74,7 @@ func fitFlags(c *fitConfig) *flag.FlagSet {
 	fs.StringVar(&c.data, "data", "", "training CSV file with a header line, plain or gzip, separated by , ; tab or | (sniffed); a glob pattern or a comma-separated list of such files with the same header, read as one table; - reads standard input (required)")
 	fs.StringVar(&c.cache, "cache", "", "train from a binary block cache of --data in this directory: built on the first run (again when the file changes), reused with no parse after; memory holds a few blocks, not the table (see train cache)")
 	fs.StringVar(&c.cacheRead, "cache-read", "", "how --cache's rows are read: auto (into memory when they take under half of it, else from disk), memory, or disk (a read a row each batch: memory holds a block or two whatever the table's size); the model is the same"+shownDefault(tabular.CacheRead("")))
+	fs.StringVar(&c.shuffle, "shuffle", "", `"global" (every row in a random order, the default) or "window:K": rows shuffled within windows of K blocks of 1024 rows, the blocks in a random order — for --cache read from disk, whole blocks read at once; a model of its own, the same for any --workers, --cache or resume`)
 	fs.StringVar(&c.target, "target", "", "target column(s), by name or 0-based index, comma-separated (default: the last column); rows with a missing target are skipped")
 	fs.StringVar(&c.task, "task", "", "auto, classify or regress (auto: classify when the target holds text or few distinct integers)"+shownDefault(prep.Task("")))
 	fs.StringVar(&c.categorical, "categorical", "", "columns whose values are text categories even if they look like numbers (01 and 1 differ), comma-separated")
@@ -175,6 +176,9 @@ func (c fitConfig) config(stderr io.Writer) (tabular.Config, error) {
 		return tc, err
 	}
 	if tc.Dropout, err = parseDropout(c.dropout); err != nil {
+		return tc, err
+	}
+	if tc.ShuffleWindow, err = parseShuffle(c.shuffle); err != nil {
 		return tc, err
 	}
 	if c.valSplitSet { // else the library's default, which depends on the table

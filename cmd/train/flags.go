@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/densetrain/densetrain/pkg/csvdata"
+	"github.com/densetrain/densetrain/pkg/tabular"
 )
 
 // The flag handling every command shares: parsing (errors reported by run
@@ -74,6 +75,20 @@ func parseDropout(s string) ([]float64, error) {
 		rates = append(rates, r)
 	}
 	return rates, nil
+}
+
+// parseShuffle reads --shuffle: "global" (or empty) is 0, "window:K"
+// is K (tabular.Config checks its range).
+func parseShuffle(s string) (int, error) {
+	if s == "" || s == "global" {
+		return 0, nil
+	}
+	k, ok := strings.CutPrefix(s, "window:")
+	n, err := strconv.Atoi(k)
+	if !ok || err != nil || n < 1 {
+		return 0, fmt.Errorf("--shuffle %s: want global or window:K, K blocks of 1024 rows (1 to %d)", csvdata.Quote(s), tabular.MaxShuffleWindow)
+	}
+	return n, nil
 }
 
 // parseHidden reads --hidden: layer sizes separated by commas (tabular.Config

@@ -47,3 +47,8 @@ func (c *Cache[T]) resident(rows []int) bool {
 	}
 	return true
 }
+
+// willNeed asks the kernel to start reading n bytes of rows.bin at off.
+func (c *Cache[T]) willNeed(off, n int64) {
+	_ = unix.Fadvise(int(c.f.Fd()), off, n, unix.FADV_WILLNEED)
+}

@@ -134,6 +134,14 @@ type Config struct {
 	CacheSize     func(n int64)
 	CacheProgress func(n int)
 
+	// ShuffleWindow (at most MaxShuffleWindow), when positive, shuffles each epoch in windows of
+	// that many blocks of train.ShuffleBlock rows (train.Options'
+	// ShuffleWindow): a cache read from disk then reads whole blocks,
+	// 4·ShuffleWindow of about a megabyte held at a time, rather than a
+	// row at a time. The model depends on the window, not on the workers,
+	// the cache or a resume. 0 shuffles all the rows (the default).
+	ShuffleWindow int
+
 	cacheBlockBytes, cachePartBytes int // the cache's block and part sizes (tests set them small)
 
 	activation nn.Activation // Activation, parsed by withDefaults
@@ -229,6 +237,7 @@ func (c Config) checkCounts() error {
 		{"MaxCategories", c.MaxCategories, math.MaxInt, "want 0 (the default) or more"},
 		{"Patience", c.Patience, math.MaxInt, "want 0 (the default) or more"},
 		{"CheckpointEvery", c.CheckpointEvery, math.MaxInt, "want 0 (none) or more"},
+		{"ShuffleWindow", c.ShuffleWindow, MaxShuffleWindow, fmt.Sprintf("want 0 (all the rows) to %d blocks", MaxShuffleWindow)},
 	} {
 		if n.value < 0 || n.value > n.max {
 			return settingError(n.field, n.value, "%s", n.want)
@@ -286,3 +295,7 @@ func (c Config) readOptions(schema *csvdata.Schema, targets []string) csvdata.Op
 	}
 	return o
 }
+
+// MaxShuffleWindow bounds Config.ShuffleWindow: a cache read from disk
+// holds 4·ShuffleWindow blocks of about a megabyte.
+const MaxShuffleWindow = 1024

@@ -107,7 +107,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 		return nil, rowErr(err)
 	}
 	p.NA = c.NA
-	x, err := d.inputs(ctx, p, y)
+	x, err := d.inputs(ctx, p, y, c.ShuffleWindow)
 	if err != nil {
 		return nil, rowErr(err)
 	}
@@ -118,7 +118,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 	tab = nil
 	d.release()
 	collect(rows) // the lines and the split's lists
-	opts := train.Options{Epochs: c.Epochs, BatchSize: c.Batch, Seed: c.Seed, ValidationRows: val,
+	opts := train.Options{Epochs: c.Epochs, BatchSize: c.Batch, Seed: c.Seed, ValidationRows: val, ShuffleWindow: c.ShuffleWindow,
 		Parallelism: train.Parallelism{Workers: c.Workers}, Log: c.Log, Warn: c.Warn, Comm: c.Comm, CommAllreduce: c.CommAllreduce,
 		CheckpointPath: c.CheckpointPath, CheckpointEvery: c.CheckpointEvery, Resume: c.Resume,
 		MetricScale: p.TargetScale} // rmse and mae per epoch in the targets' units, as Evaluate reports them

@@ -23,8 +23,9 @@ type table[T tensor.Float] interface {
 	// fitPrep is prep.FitExcept.
 	fitPrep(ctx context.Context, p *prep.Preprocessing, y tensor.Matrix[T], held []int, o prep.Options) error
 	// inputs checks every row's model inputs and returns the source of
-	// them, with targets y.
-	inputs(ctx context.Context, p *prep.Preprocessing, y tensor.Matrix[T]) (train.Source[T], error)
+	// them, with targets y, for training shuffled in windows of window
+	// blocks (0: all the rows).
+	inputs(ctx context.Context, p *prep.Preprocessing, y tensor.Matrix[T], window int) (train.Source[T], error)
 	// release drops what training does not need.
 	release()
 }
@@ -46,7 +47,7 @@ func (m *inMemory[T]) fitPrep(ctx context.Context, p *prep.Preprocessing, y tens
 	return prep.FitExcept(ctx, p, m.tab.X, y, held, o)
 }
 
-func (m *inMemory[T]) inputs(ctx context.Context, p *prep.Preprocessing, y tensor.Matrix[T]) (train.Source[T], error) {
+func (m *inMemory[T]) inputs(ctx context.Context, p *prep.Preprocessing, y tensor.Matrix[T], _ int) (train.Source[T], error) {
 	x, err := prep.TransformWorkers(ctx, p, m.tab.X, m.workers)
 	if err != nil {
 		return nil, err
@@ -154,9 +155,9 @@ func (d *cached[T]) fitPrep(ctx context.Context, p *prep.Preprocessing, y tensor
 // inputs makes every row's model inputs once, as training will, so that
 // a row's problem (a value beyond the precision once scaled) is reported
 // now, at its line, rather than by a batch.
-func (d *cached[T]) inputs(ctx context.Context, p *prep.Preprocessing, y tensor.Matrix[T]) (train.Source[T], error) {
+func (d *cached[T]) inputs(ctx context.Context, p *prep.Preprocessing, y tensor.Matrix[T], window int) (train.Source[T], error) {
 	if d.mem != nil {
-		return d.mem.inputs(ctx, p, y)
+		return d.mem.inputs(ctx, p, y, window)
 	}
 	var in tensor.Matrix[T]
 	err := d.c.Each(ctx, func(lo int, b tensor.Matrix[T]) error {
@@ -178,15 +179,27 @@ func (d *cached[T]) inputs(ctx context.Context, p *prep.Preprocessing, y tensor.
 	if err != nil {
 		return nil, err
 	}
-	return &cacheSource[T]{c: d.c, p: p, y: y}, nil
+	src := &cacheSource[T]{c: d.c, p: p, y: y, rows: d.c}
+	if window > 0 { // a window's blocks, and the next's: whole blocks read once
+		src.rows = cache.NewBlockReader(d.c, 4*window+4)
+	}
+	return src, nil
+}
+
+// rowReader reads a cache's rows: one read a row (the cache), or a block
+// at a time (cache.BlockReader).
+type rowReader[T tensor.Float] interface {
+	ReadRows(rows []int, dst tensor.Matrix[T]) error
+	Prefetch(rows []int)
 }
 
 // cacheSource is the train.Source of a cache's rows: each gathered row is
 // read from the cache and made the model's inputs where it lands.
 type cacheSource[T tensor.Float] struct {
-	c *cache.Cache[T]
-	p *prep.Preprocessing
-	y tensor.Matrix[T]
+	c    *cache.Cache[T]
+	p    *prep.Preprocessing
+	y    tensor.Matrix[T]
+	rows rowReader[T]
 }
 
 func (s *cacheSource[T]) Len() int                  { return s.c.Rows() }
@@ -194,11 +207,11 @@ func (s *cacheSource[T]) Width() int                { return s.p.InputWidth() }
 func (s *cacheSource[T]) Targets() tensor.Matrix[T] { return s.y }
 
 // Prefetch implements train.Prefetcher.
-func (s *cacheSource[T]) Prefetch(rows []int) { s.c.Prefetch(rows) }
+func (s *cacheSource[T]) Prefetch(rows []int) { s.rows.Prefetch(rows) }
 
 // Gather implements train.Source.
 func (s *cacheSource[T]) Gather(rows []int, dst tensor.Matrix[T]) error {
-	if err := s.c.ReadRows(rows, dst); err != nil {
+	if err := s.rows.ReadRows(rows, dst); err != nil {
 		return err
 	}
 	return prep.TransformInPlace(s.p, dst)

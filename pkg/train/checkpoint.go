@@ -30,6 +30,9 @@ func (r *fitRun[T]) fingerprint() (string, error) {
 	}
 	h := sha256.New()
 	o := r.opt
+	if o.ShuffleWindow > 0 { // (a line of its own: the fingerprints of runs without it do not change)
+		fmt.Fprintf(h, "window %d×%d\n", o.ShuffleWindow, ShuffleBlock)
+	}
 	fmt.Fprintf(h, "%d %d %v %v %v %v %v %v %d %d\n", r.batch, o.Seed, o.NoShuffle, o.ValidationSplit, o.ClipNorm,
 		o.ClassWeights, o.BalanceClasses, o.SampleWeights, r.t.par.ShardSize, r.t.par.MaxLanes)
 	if err := hashInputs(h, r.t.src); err != nil {

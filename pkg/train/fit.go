@@ -84,6 +84,16 @@ type Options struct {
 	BatchSize int    // samples per optimizer step (default 32)
 	Seed      uint64 // seed of the per-epoch shuffle, the validation split and Dropout's masks
 	NoShuffle bool   // keep the data order instead of shuffling every epoch
+	// ShuffleWindow, when positive, shuffles in windows rather than all
+	// the rows at once, for data read from storage that serves long
+	// sequential reads far better than random rows: every epoch the rows
+	// are cut into blocks of ShuffleBlock consecutive rows, the blocks
+	// put in a random order, taken ShuffleWindow blocks at a time, and the
+	// rows of each window shuffled (see windows.go). The order is a
+	// function of Seed and the epoch alone: the model does not depend on
+	// the workers, the storage or a resume, but it is not the model of
+	// the global shuffle.
+	ShuffleWindow int
 	// Log receives one line per epoch, "epoch 3/1000 loss 0.0123" followed by
 	// the metrics and validation results; nil is silent. Warn receives
 	// notices that need no answer, such as a resumed run's new learning

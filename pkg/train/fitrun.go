@@ -216,7 +216,11 @@ func (r *fitRun[T]) epoch(p *parallel.Pool, ev *evaluator[T], e int) error {
 	start := time.Now()
 	n := r.perm.len()
 	r.cur.epoch, r.cur.batches, r.cur.sum, r.cur.pcg = e, 0, 0, *r.pcg
-	if !r.opt.NoShuffle { // a fresh permutation every epoch: the generator's state is all a resume needs
+	switch {
+	case r.opt.NoShuffle:
+	case r.opt.ShuffleWindow > 0: // a function of the seed and the epoch
+		r.perm.windows(r.train, r.opt.Seed, e, r.opt.ShuffleWindow)
+	default: // a fresh permutation every epoch: the generator's state is all a resume needs
 		r.perm.reset(r.train)
 		if err := r.perm.shuffle(p.Context(), r.rng); err != nil { // never cancelled across MPI ranks
 			return err

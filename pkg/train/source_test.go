@@ -96,3 +96,52 @@ func TestPrefetcherIsToldTheBatchesToCome(t *testing.T) {
 	assert.Equal(t, src.asked, src.told, "in the order they are trained")
 	assert.Equal(t, (train.PrefetchBatches+1)*20, src.toldAtFirst, "the first batch and PrefetchBatches more")
 }
+
+// stopAfter cancels a fit after n batches.
+type stopAfter struct {
+	n      int
+	cancel context.CancelFunc
+}
+
+func (s *stopAfter) OnEpochEnd(train.TrainState, *train.EpochLog) error { return nil }
+func (s *stopAfter) OnBatchEnd(train.TrainState, int, int, int, float64) error {
+	if s.n--; s.n == 0 {
+		s.cancel()
+	}
+	return nil
+}
+
+// TestWindowShuffleBits: a windowed shuffle trains the same bits on 1 and
+// 3 workers, from memory and from a source that only gathers, and
+// resumed mid-epoch from a checkpoint; it is not the global shuffle's.
+func TestWindowShuffleBits(t *testing.T) {
+	x, y := nntest.ClassData[float32](4, 3*train.ShuffleBlock+100, 6, 3)
+	dir := t.TempDir()
+	fit := func(ctx context.Context, src train.Source[float32], w, window int, ckpt string, resume bool, cb ...train.Callback) (*nn.Model[float32], error) {
+		m := nntest.RegularizedModel[float32](t, 2)
+		o := train.Options{Epochs: 3, BatchSize: 64, Seed: 5, ValidationSplit: 0.1, ShuffleWindow: window, Callbacks: cb,
+			Parallelism: train.Parallelism{Workers: w, ShardSize: 8}}
+		if ckpt != "" {
+			o.CheckpointPath, o.Resume = filepath.Join(dir, ckpt), resume
+		}
+		_, err := train.Fit(ctx, m, src, o)
+		return m, err
+	}
+	want, err := fit(context.Background(), train.InMemory(x, y), 1, 2, "", false)
+	require.NoError(t, err)
+	got, err := fit(context.Background(), &rowsOnly{d: train.InMemory(x, y)}, 3, 2, "", false)
+	require.NoError(t, err)
+	assert.Equal(t, want.Params(), got.Params(), "workers, source")
+	global, err := fit(context.Background(), train.InMemory(x, y), 1, 0, "", false)
+	require.NoError(t, err)
+	assert.NotEqual(t, want.Params(), global.Params())
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err = fit(ctx, train.InMemory(x, y), 2, 2, "w", false, &stopAfter{n: 70, cancel: cancel})
+	cancel()
+	require.ErrorIs(t, err, context.Canceled)
+	resumed, err := fit(context.Background(), train.InMemory(x, y), 3, 2, "w", true)
+	require.NoError(t, err)
+	assert.Equal(t, want.Params(), resumed.Params(), "resumed mid-epoch")
+	_, err = fit(context.Background(), train.InMemory(x, y), 1, 3, "w", true)
+	assert.Error(t, err, "another window: the checkpoint does not fit")
+}
