@@ -87,7 +87,7 @@ func build[T tensor.Float](ctx context.Context, dir string, paths []string, h he
 		h.Written, h.NoWritten = append(h.Written, ws), append(h.NoWritten, k.Written == nil)
 	}
 	c := &Cache[T]{dir: dir, h: h, cols: s.Schema.Width(), ny: len(s.Targets)}
-	c.h.BlockRows = max(1, cmp.Or(o.BlockBytes, DefaultBlockBytes)/c.rowBytes())
+	c.h.BlockRows = blockRows(cmp.Or(o.BlockBytes, DefaultBlockBytes), c.rowBytes())
 	w := &blockWriter[T]{c: c, name: f.Name(), texts: make([]map[string]int, c.ny)}
 	c.h.Texts = make([][]string, c.ny)
 	for t, k := range s.Targets {
@@ -197,4 +197,21 @@ func (w *blockWriter[T]) flush() error {
 	c.h.Blocks = append(c.h.Blocks, crc)
 	w.n = 0
 	return nil
+}
+
+// AlignRows is what the rows of a block are a multiple of, where a block
+// holds that many: train.ShuffleBlock, so that a block of a windowed
+// shuffle lies in one block of the cache.
+const AlignRows = 1024
+
+// blockRows is the rows of a block of about size bytes of rows of
+// rowBytes: a multiple of AlignRows when one fits.
+func blockRows(size, rowBytes int) int {
+	n := max(1, size/rowBytes)
+	if n >= AlignRows {
+		n = n / AlignRows * AlignRows
+	} else if size >= AlignRows*rowBytes/2 {
+		n = AlignRows
+	}
+	return n
 }
