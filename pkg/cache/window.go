@@ -12,16 +12,8 @@ import (
 // read: for rows asked for in runs of few blocks at a time (a windowed
 // shuffle, validation in row order), a read of a block serves all its
 // rows, where ReadRows makes one read a row. Each block is verified as it
-// is read, then made what its rows are read as (Prepare). It is safe for
-// concurrent use.
+// is read. It is safe for concurrent use.
 type BlockReader[T tensor.Float] struct {
-	// Width and Prepare, when set, make each block read Width columns
-	// wide, its first Cols() the cache's values, and hand it to Prepare
-	// (which may make the rest of the columns from them): ReadRows then
-	// gives rows of Width columns as Prepare left them.
-	Width   int
-	Prepare func(x tensor.Matrix[T]) error
-
 	c    *Cache[T]
 	max  int // blocks held
 	mu   sync.Mutex
@@ -52,8 +44,8 @@ func (b *BlockReader[T]) ReadRows(rows []int, dst tensor.Matrix[T]) error {
 		if err != nil {
 			return err
 		}
-		lo, w := k*c.h.BlockRows, b.width()
-		copy(dst.Row(i)[:w], x[(r-lo)*w:(r-lo+1)*w])
+		lo := k * c.h.BlockRows
+		copy(dst.Row(i)[:c.cols], x[(r-lo)*c.cols:(r-lo+1)*c.cols])
 	}
 	return nil
 }
@@ -73,7 +65,6 @@ func (b *BlockReader[T]) block(k int) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := b.width()
 	var hb *heldBlock[T]
 	if b.lru.Len() >= b.max { // reuse the least recently used block's storage
 		e := b.lru.Back()
@@ -81,31 +72,12 @@ func (b *BlockReader[T]) block(k int) ([]T, error) {
 		delete(b.held, hb.k)
 		b.lru.Remove(e)
 	} else {
-		hb = &heldBlock[T]{x: make([]T, c.h.BlockRows*w)}
-	}
-	hb.k = -1
-	raw := unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b.buf))), n*c.cols) // the block's values (buf is T-aligned)
-	x := tensor.NewMatrix(n, w, hb.x[:n*w])
-	for r := range n {
-		copy(x.Row(r)[:c.cols], raw[r*c.cols:(r+1)*c.cols])
-	}
-	if b.Prepare != nil {
-		if err := b.Prepare(x); err != nil {
-			b.lru.PushBack(hb) // its storage, for the next block
-			return nil, err
-		}
+		hb = &heldBlock[T]{x: make([]T, c.h.BlockRows*c.cols)}
 	}
 	hb.k = k
+	copy(hb.x, unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b.buf))), n*c.cols)) // the block's values (buf is T-aligned)
 	b.held[k] = b.lru.PushFront(hb)
 	return hb.x, nil
-}
-
-// width is the columns of a block as held.
-func (b *BlockReader[T]) width() int {
-	if b.Width > 0 {
-		return b.Width
-	}
-	return b.c.cols
 }
 
 // Prefetch asks the kernel to start reading the blocks of rows that are

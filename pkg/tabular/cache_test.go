@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/densetrain/densetrain/pkg/cache"
 	"github.com/densetrain/densetrain/pkg/prep"
 	"github.com/densetrain/densetrain/pkg/train"
 	"github.com/stretchr/testify/assert"
@@ -230,6 +231,32 @@ func TestEvaluatePartsIsEvaluate(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, want, got, "%s in parts of %d", tc.test, part)
 			assert.Equal(t, wantWarn.String(), gotWarn.String(), tc.test)
+		}
+	}
+}
+
+// TestWindowShuffleFromTheCache: a windowed shuffle trains the same model
+// from the table in memory and from its cache, loaded or read from disk
+// a block at a time, on 1 and 3 workers; the cache's blocks hold whole
+// shuffle blocks.
+func TestWindowShuffleFromTheCache(t *testing.T) {
+	require.Equal(t, train.ShuffleBlock, cache.AlignRows)
+	file := messy + "stackoverflow.csv"
+	c := Config{Epochs: 2, Seed: 4, Workers: 1, ShuffleWindow: 2, Hidden: []int{8}}
+	want, err := Fit(context.Background(), File(file), c)
+	require.NoError(t, err)
+	global := c
+	global.ShuffleWindow = 0
+	g, err := Fit(context.Background(), File(file), global)
+	require.NoError(t, err)
+	assert.NotEqual(t, modelBytes(t, want), modelBytes(t, g))
+	c.Cache, c.cacheBlockBytes = t.TempDir(), 3000
+	for _, read := range []CacheRead{CacheDisk, CacheMemory} {
+		for _, w := range []int{1, 3} {
+			c.CacheRead, c.Workers = read, w
+			got, err := Fit(context.Background(), File(file), c)
+			require.NoError(t, err)
+			assert.Equal(t, modelBytes(t, want), modelBytes(t, got), "%s, %d workers", read, w)
 		}
 	}
 }

@@ -180,10 +180,8 @@ func (d *cached[T]) inputs(ctx context.Context, p *prep.Preprocessing, y tensor.
 		return nil, err
 	}
 	src := &cacheSource[T]{c: d.c, p: p, y: y, rows: d.c}
-	if window > 0 { // a window's blocks, and the next's: whole blocks read and made inputs once
-		br := cache.NewBlockReader(d.c, 4*window+4)
-		br.Width, br.Prepare = p.InputWidth(), func(x tensor.Matrix[T]) error { return prep.TransformInPlace(p, x) }
-		src.rows, src.ready = br, true
+	if window > 0 { // a window's blocks, and the next's: whole blocks read once
+		src.rows = cache.NewBlockReader(d.c, 4*window+4)
 	}
 	return src, nil
 }
@@ -198,11 +196,10 @@ type rowReader[T tensor.Float] interface {
 // cacheSource is the train.Source of a cache's rows: each gathered row is
 // read from the cache and made the model's inputs where it lands.
 type cacheSource[T tensor.Float] struct {
-	c     *cache.Cache[T]
-	p     *prep.Preprocessing
-	y     tensor.Matrix[T]
-	rows  rowReader[T]
-	ready bool // rows gives the model's inputs already
+	c    *cache.Cache[T]
+	p    *prep.Preprocessing
+	y    tensor.Matrix[T]
+	rows rowReader[T]
 }
 
 func (s *cacheSource[T]) Len() int                  { return s.c.Rows() }
@@ -214,7 +211,7 @@ func (s *cacheSource[T]) Prefetch(rows []int) { s.rows.Prefetch(rows) }
 
 // Gather implements train.Source.
 func (s *cacheSource[T]) Gather(rows []int, dst tensor.Matrix[T]) error {
-	if err := s.rows.ReadRows(rows, dst); err != nil || s.ready {
+	if err := s.rows.ReadRows(rows, dst); err != nil {
 		return err
 	}
 	return prep.TransformInPlace(s.p, dst)
