@@ -53,6 +53,13 @@
 // whole file confirms it: one missing there, and found to hold only text
 // later, is read again as categories.
 //
+// A file larger than memory, or several files of one table, is read in
+// parts (Open, OpenFiles): whole records, each part parsed as a file of
+// the header and those records; Learn merges what the parts find into
+// what a read of the whole would, and Parts reads them again with that
+// schema, so that the parts' rows are the whole read's, bit for bit.
+// ReadFiles reads several files into one Table that way.
+//
 // # Types and missing values
 //
 // A cell is missing when it is empty or one of DefaultNA and Options.NA.

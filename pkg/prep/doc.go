@@ -10,7 +10,13 @@
 // validation or test rows); Transform applies it to a matrix read with the
 // same schema: Inputs fills missing numbers and appends the indicators,
 // ScaleInputs scales. Targets and ScaleTargets do the same for regression
-// targets, ClassIndices for class labels.
+// targets, ClassIndices for class labels. FitBlocks fits on a matrix read
+// in blocks, in row order (a block cache of a table larger than memory),
+// with the bits Fit finds; TransformInPlace makes rows read a batch at a
+// time the model's inputs, with Transform's arithmetic. The passes over
+// the rows run on Options.Workers goroutines, a range of columns each (for
+// the statistics: each column's values still in row order) or a range of
+// rows each (Transform): the results do not depend on their number.
 //
 // # Storage
 //

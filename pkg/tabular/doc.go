@@ -25,6 +25,11 @@
 // one Column per feature, and gets the answers Predict gives for the same
 // rows as CSV.
 //
+// A table larger than memory trains from a block cache (Config.Cache,
+// BuildCache; package cache), and PredictParts and EvaluateParts read any
+// file a part at a time; Files reads several files as one table. Each
+// gives the bytes of the in-memory path.
+//
 // # What Fit does
 //
 // It reads the table (csvdata), takes the task from the target (text or

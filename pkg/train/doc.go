@@ -11,7 +11,8 @@
 // stopping and the other callbacks, checkpoints and resume, and the
 // diagnosis of a diverged step; and the parallel Predict and Evaluate. It
 // takes its rows from a Source, by their indices (InMemory is the
-// in-memory one), and asks pkg/nn for all of the maths — it computes no
+// in-memory one; a Prefetcher is told the rows of the batches to come, and
+// PartEvaluation evaluates rows given a part at a time), and asks pkg/nn for all of the maths — it computes no
 // layer, loss or update itself — and pkg/parallel for the goroutines. It
 // reads no files but checkpoints, and knows nothing of tables or flags.
 //
