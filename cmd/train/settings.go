@@ -52,6 +52,8 @@ func flagError(fs *flag.FlagSet, err error) error {
 		want = lrWant
 	case "Patience":
 		want = "want 0 (off) or more" // the command's 0 is Config.NoEarlyStopping
+	case "ShuffleWindow":
+		want = fmt.Sprintf("want global or window:K, K blocks of 1024 rows (1 to %d)", tabular.MaxShuffleWindow)
 	}
 	return &tabular.InputError{Err: flagSettingError{fmt.Sprintf("--%s %s: %s", name, value, want), se}}
 }
