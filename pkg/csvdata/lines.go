@@ -87,3 +87,6 @@ func (l *Lines) appendLines(o Lines) {
 		l.n += end - ru.row - 1
 	}
 }
+
+// Add appends a row, on line.
+func (l *Lines) Add(line int) { l.add(l.n, line) }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/densetrain/densetrain/pkg/cache"
+	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/prep"
 	"github.com/densetrain/densetrain/pkg/train"
 	"github.com/stretchr/testify/assert"
@@ -198,7 +199,9 @@ func TestPredictPartsIsPredict(t *testing.T) {
 		})
 		require.NoError(t, err)
 		require.NoError(t, pw.Flush())
-		assert.Greater(t, parts, 1, tc.test)
+		if rows := strings.Count(want.String(), "\n") - 1; rows > 2*nn.PredictBlock { // handed on by whole blocks
+			assert.Greater(t, parts, 1, tc.test)
+		}
 		assert.Equal(t, want.String(), got.String(), tc.test)
 		assert.Equal(t, wantWarn.String(), gotWarn.String(), tc.test)
 	}

@@ -2,6 +2,7 @@ package tabular
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"unsafe"
 
@@ -50,14 +51,22 @@ func predictParts[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T
 		f.PartBytes = o.partBytes
 	}
 	var unseen []csvdata.Cells
+	b := &blockRows[T]{m: m, net: net, o: o, name: src.Name, x: tensor.NewMatrix[T](nn.PredictBlock, m.Prep.InputWidth(), nil)}
 	err = csvdata.Parts(ctx, f, &m.Prep.Schema, func(tab *csvdata.Table[T]) error {
-		pr, err := predictTable(ctx, m, net, src.Name, tab, o)
+		x, err := prep.TransformWorkers(ctx, m.Prep, tab.X, o.Workers)
+		if err != nil {
+			return eachError{rowError(ctx, src.Name, tab, err)}
+		}
+		unseen = addCells(unseen, tab.Unseen)
+		pr, err := b.add(ctx, tab, x)
 		if err != nil {
 			return eachError{err}
 		}
-		unseen = addCells(unseen, tab.Unseen)
-		if err := each(pr); err != nil {
-			return eachError{err}
+		if pr != nil {
+			pr.Unseen = tab.Unseen
+			if err := each(pr); err != nil {
+				return eachError{err}
+			}
 		}
 		return nil
 	})
@@ -67,9 +76,122 @@ func predictParts[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T
 	if err != nil {
 		return readError(ctx, err)
 	}
+	if b.n > 0 { // the last block, shorter
+		pr, err := b.answer(ctx, b.x.SliceRows(0, b.n), b.wait)
+		if err != nil {
+			return err
+		}
+		if err := each(pr); err != nil {
+			return err
+		}
+	}
 	unseen = schemaOrder(m, unseen)
 	warnUnseen(o.Warn, src.Name, unseen, o.hints())
 	return nil
+}
+
+// blockRows feeds PredictParts' rows to the network in blocks of
+// nn.PredictBlock rows counted from the table's first, as Predict does
+// for the whole table, a block that spans two parts waiting for the
+// second: the same matrix products, so the same bits on every BLAS.
+type blockRows[T tensor.Float] struct {
+	m    *Model
+	net  *nn.Model[T]
+	o    PredictOptions
+	name string
+	x    tensor.Matrix[T] // the rows of the block that waits
+	n    int
+	wait []rowPlace // their places
+}
+
+// rowPlace is where a row is: its file (empty: the table's) and line.
+type rowPlace struct {
+	file string
+	line int
+}
+
+// rowPlaces are the places of rows, as the places of a table.
+type rowPlaces []rowPlace
+
+func (p rowPlaces) Len() int                    { return len(p) }
+func (p rowPlaces) Where(row int) (string, int) { return p[row].file, p[row].line }
+
+// add takes a part's inputs x (tab's rows) and returns the predictions of
+// the rows whose blocks are whole (nil: none yet).
+func (b *blockRows[T]) add(ctx context.Context, tab *csvdata.Table[T], x tensor.Matrix[T]) (*Predictions, error) {
+	var out *Predictions
+	k := 0
+	if b.n > 0 { // fill the waiting block first
+		k = min(nn.PredictBlock-b.n, x.Rows)
+		copy(b.x.Data[b.n*x.Cols:], x.Data[:k*x.Cols])
+		for r := range k {
+			f, l := tab.Where(r)
+			b.wait = append(b.wait, rowPlace{f, l})
+		}
+		if b.n += k; b.n < nn.PredictBlock {
+			return nil, nil
+		}
+		pr, err := b.answer(ctx, b.x, b.wait)
+		if err != nil {
+			return nil, err
+		}
+		out, b.n, b.wait = pr, 0, b.wait[:0]
+	}
+	whole := (x.Rows - k) / nn.PredictBlock * nn.PredictBlock
+	if whole > 0 {
+		places := make(rowPlaces, whole)
+		for r := range places {
+			places[r].file, places[r].line = tab.Where(k + r)
+		}
+		pr, err := b.answer(ctx, x.SliceRows(k, k+whole), places)
+		if err != nil {
+			return nil, err
+		}
+		out = joinPredictions(out, pr)
+	}
+	for r := k + whole; r < x.Rows; r++ {
+		copy(b.x.Row(b.n), x.Row(r))
+		f, l := tab.Where(r)
+		b.wait, b.n = append(b.wait, rowPlace{f, l}), b.n+1
+	}
+	return out, nil
+}
+
+// answer predicts the rows x, whose places are at.
+func (b *blockRows[T]) answer(ctx context.Context, x tensor.Matrix[T], at rowPlaces) (*Predictions, error) {
+	pr, err := answer(ctx, b.m, b.net, x, b.o.Workers)
+	if errors.As(err, new(*prep.RowError)) {
+		return nil, inputError(atRow(b.name, at, err))
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range at {
+		pr.Lines.Add(p.line)
+	}
+	return pr, nil
+}
+
+// joinPredictions returns a's rows then b's (b when a is nil).
+func joinPredictions(a, b *Predictions) *Predictions {
+	if a == nil {
+		return b
+	}
+	a.Labels = append(a.Labels, b.Labels...)
+	a.Values = stack(a.Values, b.Values)
+	a.Probabilities = stack(a.Probabilities, b.Probabilities)
+	for r := range b.Lines.Len() {
+		a.Lines.Add(b.Lines.Line(r))
+	}
+	return a
+}
+
+// stack returns a matrix of a's rows then b's.
+func stack(a, b tensor.Matrix[float64]) tensor.Matrix[float64] {
+	if b.Rows == 0 {
+		return a
+	}
+	return tensor.NewMatrix(a.Rows+b.Rows, b.Cols, append(a.Data[:a.Rows*a.Cols:a.Rows*a.Cols], b.Data...))
 }
 
 // schemaOrder sorts cells of feature columns in the schema's order, as
