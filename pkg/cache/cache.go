@@ -36,6 +36,9 @@ type Options struct {
 	// text's expected size (0: unknown) before the first.
 	Progress func(n int)
 	Size     func(n int64)
+	// NoBuild makes Open refuse, rather than build, a cache that is not
+	// there or not of the files as they are (another process builds it).
+	NoBuild bool
 }
 
 // header is cache.json.
@@ -108,6 +111,9 @@ func Open[T tensor.Float](ctx context.Context, dir string, paths []string, o Opt
 	c, why, err := load[T](dir, want)
 	if err != nil || c != nil {
 		return c, err
+	}
+	if o.NoBuild {
+		return nil, fmt.Errorf("%s: %s", dir, why)
 	}
 	if o.Note != nil {
 		o.Note(fmt.Sprintf("%s: %s: building the cache", dir, why))

@@ -124,6 +124,9 @@ type Config struct {
 	// read on later runs with no parse. Memory then holds a few blocks and
 	// 20 bytes or so a row, whatever the table's size; the model is the
 	// one Fit trains in memory, bit for bit. It needs a File source.
+	// Under a Comm, rank 0 builds it (or finds it valid) and the other
+	// ranks then open the same directory, a shared one (every rank still
+	// reads the whole CSV's cache: per-rank shares are to come).
 	// CacheSize and CacheProgress, when set, follow the build: the text's
 	// expected bytes (0: unknown), then the bytes read as they come.
 	// CacheRead says how the cache's rows are read: loaded into memory
@@ -168,9 +171,6 @@ func (c Config) withDefaults() (Config, error) {
 		return c, settingError("Activation", c.Activation, "want "+nn.ActivationChoices)
 	}
 	c.activation = act
-	if c.Cache != "" && c.Comm != nil && c.Comm.Size() > 1 {
-		return c, settingError("Cache", c.Cache, "is not yet supported across processes (Comm): each rank would build the same cache")
-	}
 	if err := c.checkCounts(); err != nil {
 		return c, err
 	}

@@ -78,6 +78,33 @@ func openCached[T tensor.Float](ctx context.Context, src Source, c Config) (*cac
 	if c.Warn != nil {
 		o.Note = func(s string) { fmt.Fprintln(c.Warn, s) }
 	}
+	if comm := c.Comm; comm != nil && comm.Size() > 1 { // rank 0 builds, the others wait for its word
+		var built [1]byte
+		if comm.Rank() == 0 {
+			cc, err := cache.Open[T](ctx, c.Cache, src.paths, o)
+			if err == nil {
+				built[0] = 1
+				cc.Close()
+			}
+			if berr := comm.Bcast(built[:], 0); err == nil {
+				err = berr
+			}
+			if err != nil {
+				if cancelled(ctx, err) {
+					return nil, err
+				}
+				return nil, inputError(err)
+			}
+		} else {
+			if err := comm.Bcast(built[:], 0); err != nil {
+				return nil, err
+			}
+			if built[0] == 0 {
+				return nil, inputError(fmt.Errorf("%s: rank 0 could not build the cache", c.Cache))
+			}
+		}
+		o.NoBuild, o.Note, o.Progress, o.Size = true, nil, nil, nil
+	}
 	cc, err := cache.Open[T](ctx, c.Cache, src.paths, o)
 	if err != nil {
 		if cancelled(ctx, err) {
