@@ -271,3 +271,42 @@ func TestTwoRanksStopTogether(t *testing.T) {
 		assert.Equal(t, 130, ec.ExitCode(), "fast %v", fast)
 	}
 }
+
+// TestRanksShareTheRows: across 3 ranks, every training and validation
+// row of an epoch is gathered by one rank only (each its lanes' rows and
+// a run of the validation shards), and the weights are one process's.
+// (Each rank also gathers every row once before training, for the
+// fingerprint the ranks agree on.)
+func TestRanksShareTheRows(t *testing.T) {
+	x, y := nntest.ClassData[float32](6, 2000, 6, 3)
+	opts := train.Options{Epochs: 2, BatchSize: 96, Seed: 3, ValidationSplit: 0.25, Parallelism: train.Parallelism{Workers: 1, ShardSize: 16}}
+	one := nntest.RegularizedModel[float32](t, 2)
+	_, err := train.Fit(context.Background(), one, train.InMemory(x, y), opts)
+	require.NoError(t, err)
+	comms := newMemGroup(3)
+	srcs := make([]*rowsOnly, 3)
+	params := make([][]float32, 3)
+	var wg sync.WaitGroup
+	for r := range 3 {
+		srcs[r] = &rowsOnly{d: train.InMemory(x, y)}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m := nntest.RegularizedModel[float32](t, 2)
+			o := opts
+			o.Comm = comms[r]
+			_, err := train.Fit(context.Background(), m, srcs[r], o)
+			assert.NoError(t, err)
+			params[r] = m.Params()
+		}()
+	}
+	wg.Wait()
+	total := int64(0)
+	for r, s := range srcs {
+		assert.Equal(t, one.Params(), params[r], "rank %d", r)
+		n := s.gathered.Load()
+		assert.Less(t, n, int64(2000+2*2000*2/3), "rank %d gathers about a third of the rows, not all", r)
+		total += n
+	}
+	assert.Equal(t, int64(3*2000+2*2000), total, "every row of both epochs gathered once, across the ranks")
+}

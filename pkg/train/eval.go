@@ -32,6 +32,11 @@ type evaluator[T nn.Float] struct {
 	tgt  [][]T              // per worker: gathered target rows
 	loss []float64
 	acc  [][]float64 // per shard metric counts
+
+	// comm, with more than one rank, shares the shards out: each rank
+	// evaluates a run of them and the ranks exchange their results
+	// (evalranks.go), which are summed in the same order as one process's.
+	comm parallel.Communicator
 }
 
 func newEvaluator[T nn.Float](m *nn.Model[T], workers int, src Source[T], idx []int) *evaluator[T] {
@@ -104,14 +109,20 @@ func (e *evaluator[T]) evaluate(p *parallel.Pool) (float64, map[string]float64, 
 	for i := range e.acc {
 		e.acc[i] = make([]float64, e.metrics.Len(e.m.OutputSize()))
 	}
-	err := p.Do(s, func(w, i int) error {
+	task := func(w, i int) error {
 		out, y, err := e.shard(w, i)
 		if err != nil {
 			return err
 		}
 		e.loss[i] = shardResult(e.m, e.metrics, out, y, e.acc[i])
 		return nil
-	})
+	}
+	var err error
+	if e.comm != nil && e.comm.Size() > 1 {
+		err = e.shareShards(p, task)
+	} else {
+		err = p.Do(s, task)
+	}
 	if err != nil {
 		return 0, nil, err
 	}

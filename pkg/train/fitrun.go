@@ -162,6 +162,7 @@ func (r *fitRun[T]) loop(p *parallel.Pool) error {
 	if r.val != nil {
 		ev = newEvaluator(r.m, p.Workers(), r.val.src, r.val.idx)
 		ev.metrics.Scale = r.opt.MetricScale
+		ev.comm = r.opt.Comm
 	}
 	if err := runHooks(r, r.hooks.trainBegin, func(c TrainBeginner) error { return c.OnTrainBegin(r) }); err != nil {
 		return err
@@ -192,7 +193,8 @@ func (r *fitRun[T]) loop(p *parallel.Pool) error {
 
 // prefetcher returns a function that tells the source, if it is a
 // Prefetcher, of the rows of batch b (from 1) of this epoch's n rows in
-// batches of size; nothing past the epoch's end.
+// batches of size that this process will gather (its lanes' rows, under
+// a Comm); nothing past the epoch's end.
 func (r *fitRun[T]) prefetcher(n, size int) func(b int) {
 	pf, ok := r.t.src.(Prefetcher)
 	if !ok {
@@ -202,9 +204,23 @@ func (r *fitRun[T]) prefetcher(n, size int) func(b int) {
 		r.ahead = make([]int, size)
 	}
 	return func(b int) {
-		if lo := (b - 1) * size; lo < n {
-			pf.Prefetch(r.perm.rows(lo, min(lo+size, n), r.ahead))
+		lo := (b - 1) * size
+		if lo >= n {
+			return
 		}
+		rows := r.perm.rows(lo, min(lo+size, n), r.ahead)
+		if l, err := parallel.NewLayout(len(rows), r.t.par.ShardSize, r.t.par.MaxLanes); err == nil {
+			a, z := r.t.sum.owned(l.Lanes()) // this process's lanes, a run of the batch's rows
+			if a >= z {
+				return // none this step
+			}
+			first, _ := l.LaneShards(a)
+			_, end := l.LaneShards(z - 1)
+			from, _ := l.Shard(first)
+			_, to := l.Shard(end - 1)
+			rows = rows[from:to]
+		}
+		pf.Prefetch(rows)
 	}
 }
 
