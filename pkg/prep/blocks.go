@@ -170,16 +170,58 @@ func rowAt(err error, lo int) error {
 // inputs in place: x has p.InputWidth() columns, the schema's raw values
 // (NaN where missing) in its first p.Schema.Width(); the rest is
 // overwritten. Each value gets the arithmetic Transform gives it, bit for
-// bit; a row's problem is a *RowError (row counted in x).
+// bit; a row's problem is a *RowError (row counted in x). A Transformer
+// does the same with nothing allocated per call.
 func TransformInPlace[T tensor.Float](p *Preprocessing, x tensor.Matrix[T]) error {
+	return NewTransformer[T](p).InPlace(x)
+}
+
+// Transformer is TransformInPlace for rows read a batch at a time: the
+// fill values are converted once. It is safe for concurrent use.
+type Transformer[T tensor.Float] struct {
+	p    *Preprocessing
+	fill []T
+}
+
+// NewTransformer returns the Transformer of p.
+func NewTransformer[T tensor.Float](p *Preprocessing) *Transformer[T] {
+	return &Transformer[T]{p: p, fill: fillValues[T](p)}
+}
+
+// InPlace is TransformInPlace.
+func (t *Transformer[T]) InPlace(x tensor.Matrix[T]) error {
+	p := t.p
 	if x.Cols != p.InputWidth() || len(p.Offset) != x.Cols {
 		return &ShapeError{What: "input columns", Got: x.Cols, Want: p.InputWidth()}
 	}
-	if err := inputsInPlace(context.Background(), p, x); err != nil {
-		return err
+	return eachRowInPlace(context.Background(), x, func(row []T, r int) error {
+		if err := inputRow(p, row, t.fill, r); err != nil {
+			return err
+		}
+		return scaleRow(p, row, r)
+	})
+}
+
+// fillValues returns p's fill value of each schema column in T (0 where
+// there is none).
+func fillValues[T tensor.Float](p *Preprocessing) []T {
+	fill := make([]T, p.Schema.Width())
+	for j := range fill {
+		if p.Fill != nil {
+			fill[j] = T(p.Fill[j])
+		}
 	}
+	return fill
+}
+
+// eachRowInPlace calls f with each row of x and its index, stopping at f's
+// first error, or with ctx's error when ctx ends.
+func eachRowInPlace[T tensor.Float](ctx context.Context, x tensor.Matrix[T], f func(row []T, r int) error) error {
 	for r := range x.Rows {
-		if err := scaleRow(p, x.Row(r), r); err != nil {
+		if err := every(ctx, r); err != nil {
+			return err
+		}
+		if err := f(x.Row(r), r); err != nil {
 			return err
 		}
 	}
@@ -190,21 +232,8 @@ func TransformInPlace[T tensor.Float](p *Preprocessing, x tensor.Matrix[T]) erro
 // hold the raw values: the indicators are set from them, then the missing
 // values filled.
 func inputsInPlace[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matrix[T]) error {
-	fill := make([]T, p.Schema.Width())
-	for j := range fill {
-		if p.Fill != nil {
-			fill[j] = T(p.Fill[j])
-		}
-	}
-	for r := range x.Rows {
-		if err := every(ctx, r); err != nil {
-			return err
-		}
-		if err := inputRow(p, x.Row(r), fill, r); err != nil {
-			return err
-		}
-	}
-	return nil
+	fill := fillValues[T](p)
+	return eachRowInPlace(ctx, x, func(row []T, r int) error { return inputRow(p, row, fill, r) })
 }
 
 // inputRow is inputsInPlace on row r.

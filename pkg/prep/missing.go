@@ -302,12 +302,7 @@ func Inputs[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matr
 	if x.Cols != p.Schema.Width() {
 		return x, &ShapeError{What: "input columns", Got: x.Cols, Want: p.Schema.Width()}
 	}
-	fill := make([]T, x.Cols)
-	for j := range fill {
-		if p.Fill != nil {
-			fill[j] = T(p.Fill[j])
-		}
-	}
+	fill := fillValues[T](p)
 	if len(p.Indicators) == 0 {
 		return x, fillInPlace(ctx, p, x, fill)
 	}

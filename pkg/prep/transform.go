@@ -11,15 +11,7 @@ import (
 // fillInPlace is Inputs without indicators: it writes only where a value
 // is missing, rather than copying every value onto itself.
 func fillInPlace[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matrix[T], fill []T) error {
-	for r := range x.Rows {
-		if err := every(ctx, r); err != nil {
-			return err
-		}
-		if err := fillRow(p, x.Row(r), fill, r); err != nil {
-			return err
-		}
-	}
-	return nil
+	return eachRowInPlace(ctx, x, func(row []T, r int) error { return fillRow(p, row, fill, r) })
 }
 
 // fillRow fills the missing values of row r (the schema's columns), eight
@@ -68,12 +60,7 @@ func TransformWorkers[T tensor.Float](ctx context.Context, p *Preprocessing, x t
 	if len(p.Offset) != p.InputWidth() || len(p.Scale) != len(p.Offset) {
 		return x, &ShapeError{What: "scaled columns", Got: len(p.Offset), Want: p.InputWidth()}
 	}
-	fill := make([]T, w)
-	for j := range fill {
-		if p.Fill != nil {
-			fill[j] = T(p.Fill[j])
-		}
-	}
+	fill := fillValues[T](p)
 	out := x
 	if len(p.Indicators) > 0 {
 		out = tensor.NewMatrix[T](x.Rows, p.InputWidth(), nil)

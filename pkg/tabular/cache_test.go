@@ -12,6 +12,7 @@ import (
 	"github.com/densetrain/densetrain/pkg/cache"
 	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/prep"
+	"github.com/densetrain/densetrain/pkg/tensor"
 	"github.com/densetrain/densetrain/pkg/train"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -261,5 +262,37 @@ func TestWindowShuffleFromTheCache(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, modelBytes(t, want), modelBytes(t, got), "%s, %d workers", read, w)
 		}
+	}
+}
+
+// TestCacheGatherAllocatesNothing: a batch's rows read from a cache on
+// disk, one read a row or through held blocks, and made the model's
+// inputs, allocate nothing once the blocks are held.
+func TestCacheGatherAllocatesNothing(t *testing.T) {
+	ctx := context.Background()
+	c, err := Config{Cache: t.TempDir(), CacheRead: CacheDisk, MissingIndicator: true}.withDefaults()
+	require.NoError(t, err)
+	d, err := openCached[float32](ctx, File(messy+"Sacramento.csv"), c) // wide: one-hot columns
+	require.NoError(t, err)
+	require.Greater(t, d.table().X.Cols, 16)
+	require.NoError(t, err)
+	defer d.close()
+	p, err := prep.Start(ctx, d.table(), prep.Regress)
+	require.NoError(t, err)
+	y, err := modelTargets(ctx, p, d.table())
+	require.NoError(t, err)
+	require.NoError(t, d.fitPrep(ctx, p, y, nil, prep.Options{Task: prep.Regress, MissingIndicator: true}))
+	rows := []int{3, 90, 17, 0, 55}
+	for _, window := range []int{0, 2} {
+		src, err := d.inputs(ctx, p, y, window)
+		require.NoError(t, err)
+		dst := tensor.NewMatrix[float32](len(rows), p.InputWidth(), nil)
+		require.NoError(t, src.Gather(rows, dst)) // the blocks held, if any
+		allocs := testing.AllocsPerRun(20, func() {
+			if err := src.Gather(rows, dst); err != nil {
+				t.Fatal(err)
+			}
+		})
+		assert.Zero(t, allocs, "window %d", window)
 	}
 }

@@ -187,6 +187,7 @@ func (d *cached[T]) inputs(ctx context.Context, p *prep.Preprocessing, y tensor.
 		return d.mem.inputs(ctx, p, y, window)
 	}
 	var in tensor.Matrix[T]
+	tr := prep.NewTransformer[T](p)
 	err := d.c.Each(ctx, func(lo int, b tensor.Matrix[T]) error {
 		if in.Rows < b.Rows {
 			in = tensor.NewMatrix[T](b.Rows, p.InputWidth(), nil)
@@ -195,7 +196,7 @@ func (d *cached[T]) inputs(ctx context.Context, p *prep.Preprocessing, y tensor.
 		for r := range b.Rows {
 			copy(x.Row(r), b.Row(r))
 		}
-		if err := prep.TransformInPlace(p, x); err != nil {
+		if err := tr.InPlace(x); err != nil {
 			if re, ok := err.(*prep.RowError); ok {
 				return &prep.RowError{Row: re.Row + lo, Err: re.Err}
 			}
@@ -206,7 +207,7 @@ func (d *cached[T]) inputs(ctx context.Context, p *prep.Preprocessing, y tensor.
 	if err != nil {
 		return nil, err
 	}
-	src := &cacheSource[T]{c: d.c, p: p, y: y, rows: d.c}
+	src := &cacheSource[T]{c: d.c, p: p, in: tr, y: y, rows: d.c}
 	if window > 0 { // a window's blocks, and the next's: whole blocks read once
 		src.rows = cache.NewBlockReader(d.c, 4*window+4)
 	}
@@ -225,6 +226,7 @@ type rowReader[T tensor.Float] interface {
 type cacheSource[T tensor.Float] struct {
 	c    *cache.Cache[T]
 	p    *prep.Preprocessing
+	in   *prep.Transformer[T] // p's, for the rows as they are read
 	y    tensor.Matrix[T]
 	rows rowReader[T]
 }
@@ -241,5 +243,5 @@ func (s *cacheSource[T]) Gather(rows []int, dst tensor.Matrix[T]) error {
 	if err := s.rows.ReadRows(rows, dst); err != nil {
 		return err
 	}
-	return prep.TransformInPlace(s.p, dst)
+	return s.in.InPlace(dst)
 }
