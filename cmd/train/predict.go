@@ -29,36 +29,24 @@ func predictCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	// The table is read and predicted a part at a time (tabular's
 	// PredictParts), so that a file of any size takes the memory of a
-	// part; what it reads wrong is the user's error (inputFailure keeps it
-	// apart from the output's).
+	// part; what it reads wrong is the user's error.
 	write := func(w io.Writer) error {
 		pw := tabular.NewPredictionWriter(ctxWriter{ctx, w})
 		if err := m.PredictParts(ctx, source(u.data), o, pw.Write); err != nil {
-			if errors.As(err, new(*tabular.InputError)) {
-				return inputFailure{err}
-			}
 			return err
 		}
 		return pw.Flush()
 	}
-	var err2 error
 	if *out == "" {
-		err2 = write(stdout)
+		err = write(stdout)
 	} else {
-		err2 = atomicfile.WriteContext(ctx, *out, write)
+		err = atomicfile.WriteContext(ctx, *out, write)
 	}
-	if f, ok := err2.(inputFailure); ok {
-		return userError(flagError(fs, f.err))
+	if errors.As(err, new(*tabular.InputError)) {
+		return userError(flagError(fs, err))
 	}
-	return writeError(err2)
+	return writeError(err)
 }
-
-// inputFailure carries an input error through an output's writer, hiding
-// it from the writer's error wrapping (atomicfile names its own path in a
-// *fs.PathError it finds).
-type inputFailure struct{ err error }
-
-func (f inputFailure) Error() string { return f.err.Error() }
 
 // ctxWriter stops a long output when ctx is cancelled: its writes fail
 // with the context's error.

@@ -154,7 +154,7 @@ func (t Target) Write(fn func(io.Writer) error) error {
 // WriteContext is the package's WriteContext for a checked target.
 func (t Target) WriteContext(ctx context.Context, fn func(io.Writer) error) (err error) {
 	defer func() {
-		err = rename(err, t.Path)
+		err = rename(err, t)
 	}()
 	if t.InPlace {
 		f, err := fifo.Open(ctx, t.Real, os.O_WRONLY|os.O_APPEND)
@@ -218,17 +218,29 @@ func (t Target) WriteContext(ctx context.Context, fn func(io.Writer) error) (err
 	return nil
 }
 
-// rename makes errors name path instead of the temporary or real file.
-func rename(err error, path string) error {
+// rename makes the errors of writing t name t.Path instead of the
+// temporary or real file. An error about another file — one that the
+// writing function read, say — is left as it is.
+func rename(err error, t Target) error {
 	var pe *fs.PathError
 	var le *os.LinkError
 	switch {
-	case errors.As(err, &pe) && pe.Path != path:
-		return &fs.PathError{Op: pe.Op, Path: path, Err: pe.Err}
+	case errors.As(err, &pe) && pe.Path != t.Path && t.writes(pe.Path):
+		return &fs.PathError{Op: pe.Op, Path: t.Path, Err: pe.Err}
 	case errors.As(err, &le):
-		return &fs.PathError{Op: "replace", Path: path, Err: le.Err}
+		return &fs.PathError{Op: "replace", Path: t.Path, Err: le.Err}
 	}
 	return err
+}
+
+// writes reports whether p is a file that writing t touches: the real
+// file, or a temporary file next to it.
+func (t Target) writes(p string) bool {
+	if p == t.Real {
+		return true
+	}
+	dir, base := filepath.Split(t.Real)
+	return filepath.Clean(filepath.Dir(p)) == filepath.Clean(dir+".") && strings.HasPrefix(filepath.Base(p), "."+base+".tmp-")
 }
 
 // The temporary files being written, so that a process stopped by a signal

@@ -114,10 +114,26 @@ func TestOtherKindsAreRefused(t *testing.T) {
 }
 
 func TestErrorsNeverNameTheTemporaryFile(t *testing.T) {
-	err := rename(&os.LinkError{Op: "rename", Old: "./.m.st.tmp-123", New: "m.st", Err: unix.EXDEV}, "m.st")
+	m := Target{Path: "m.st", Real: "m.st"}
+	err := rename(&os.LinkError{Op: "rename", Old: "./.m.st.tmp-123", New: "m.st", Err: unix.EXDEV}, m)
 	assert.EqualError(t, err, "replace m.st: invalid cross-device link")
-	err = rename(&os.PathError{Op: "write", Path: "./.m.st.tmp-123", Err: unix.ENOSPC}, "m.st")
+	err = rename(&os.PathError{Op: "write", Path: "./.m.st.tmp-123", Err: unix.ENOSPC}, m)
 	assert.EqualError(t, err, "write m.st: no space left on device")
+	link := Target{Path: "out/link.st", Real: "/data/real.st"}
+	err = rename(&os.PathError{Op: "write", Path: "/data/.real.st.tmp-9", Err: unix.ENOSPC}, link)
+	assert.EqualError(t, err, "write out/link.st: no space left on device")
+}
+
+// TestErrorsOfOtherFilesStay: an error the writing function returns about
+// another file (an input it read) keeps that file's name.
+func TestErrorsOfOtherFilesStay(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out.csv")
+	err := Write(out, func(io.Writer) error {
+		return &os.PathError{Op: "read", Path: "input.csv", Err: unix.EIO}
+	})
+	assert.EqualError(t, err, "read input.csv: input/output error")
+	_, serr := os.Stat(out)
+	assert.True(t, os.IsNotExist(serr))
 }
 
 func TestRemoveTemps(t *testing.T) {
