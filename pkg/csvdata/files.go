@@ -3,6 +3,7 @@ package csvdata
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/densetrain/densetrain/pkg/tensor"
 )
@@ -55,8 +56,8 @@ func ReadFiles[T tensor.Float](ctx context.Context, paths []string, opt Options)
 			}
 		}
 		if rows < 0 {
-			t.Missing, t.Unseen = addCells(t.Missing, p.Missing), addCells(t.Unseen, p.Unseen)
-			t.Skipped = addCells([]Cells{t.Skipped}, []Cells{p.Skipped})[0]
+			t.Missing, t.Unseen = MergeCells(t.Missing, p.Missing), MergeCells(t.Unseen, p.Unseen)
+			t.Skipped = t.Skipped.Add(p.Skipped)
 			if err := f.checkBudget(t.X.Rows+p.X.Rows, p.X.Cols, len(p.Targets), T(0)); err != nil {
 				return err
 			}
@@ -79,6 +80,8 @@ func ReadFiles[T tensor.Float](ctx context.Context, paths []string, opt Options)
 	if err != nil {
 		return nil, err
 	}
+	t.Schema.SortCells(t.Missing)
+	t.Schema.SortCells(t.Unseen)
 	for k := range t.Targets {
 		if c := &t.Targets[k]; c.Strings != nil {
 			c.FirstText = -1
@@ -124,28 +127,39 @@ func (f *File) checkBudget(rows, cols, targets int, z any) error {
 	return &ParseError{File: f.Name(), Err: &MemoryError{Rows: rows, Need: need, Budget: what}}
 }
 
-// addCells adds the counts of more to those of cells, by column, keeping
-// each column's first cell (more comes later in the table).
-func addCells(cells, more []Cells) []Cells {
+// Add returns the cells of c and o, c's coming first in the table: the
+// first of them (o's when c has none) with both counts.
+func (c Cells) Add(o Cells) Cells {
+	switch {
+	case o.Count == 0:
+		return c
+	case c.Count == 0:
+		return o
+	}
+	c.Count += o.Count
+	return c
+}
+
+// MergeCells adds the cells of more (of a later part of a table) to
+// cells, by column, a column new to cells coming after its others.
+func MergeCells(cells, more []Cells) []Cells {
 	for _, c := range more {
-		if c.Count == 0 {
+		i := slices.IndexFunc(cells, func(d Cells) bool { return d.Column == c.Column })
+		if i < 0 {
+			cells = append(cells, c)
 			continue
 		}
-		found := false
-		for i := range cells {
-			if cells[i].Column == c.Column || cells[i].Count == 0 {
-				if cells[i].Count == 0 {
-					cells[i] = c
-				} else {
-					cells[i].Count += c.Count
-				}
-				found = true
-				break
-			}
-		}
-		if !found {
-			cells = append(cells, c)
-		}
+		cells[i] = cells[i].Add(c)
 	}
 	return cells
+}
+
+// SortCells puts cells of feature columns in the order of s's features,
+// as Read lists them.
+func (s Schema) SortCells(cells []Cells) {
+	order := make(map[string]int, len(s.Features))
+	for i, f := range s.Features {
+		order[f.Name] = i
+	}
+	slices.SortStableFunc(cells, func(a, b Cells) int { return order[a.Column] - order[b.Column] })
 }

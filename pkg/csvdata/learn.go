@@ -158,13 +158,7 @@ func addPart[T tensor.Float](s *Summary, t *Table[T], cols []learnt) error {
 			}
 		}
 	}
-	if t.Skipped.Count > 0 {
-		if s.Skipped.Count == 0 {
-			s.Skipped = t.Skipped
-		} else {
-			s.Skipped.Count += t.Skipped.Count
-		}
-	}
+	s.Skipped = s.Skipped.Add(t.Skipped)
 	s.Rows += rows
 	return nil
 }

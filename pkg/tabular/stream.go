@@ -3,7 +3,6 @@ package tabular
 import (
 	"context"
 	"errors"
-	"slices"
 	"unsafe"
 
 	"github.com/densetrain/densetrain/pkg/csvdata"
@@ -29,7 +28,7 @@ func (m *Model) PredictParts(ctx context.Context, src Source, o PredictOptions, 
 	return withHints(m.net.predictParts(ctx, m, src, o, each), o.hints())
 }
 
-// eachError carries an error of PredictParts' each through csvdata.Parts.
+// eachError carries an error of modelParts' each through csvdata.Parts.
 type eachError struct{ err error }
 
 func (e eachError) Error() string { return e.err.Error() }
@@ -50,31 +49,17 @@ func predictParts[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T
 	if o.partBytes > 0 {
 		f.PartBytes = o.partBytes
 	}
-	var unseen []csvdata.Cells
 	b := &blockRows[T]{m: m, net: net, o: o, name: src.Name, x: tensor.NewMatrix[T](nn.PredictBlock, m.Prep.InputWidth(), nil)}
-	err = csvdata.Parts(ctx, f, &m.Prep.Schema, func(tab *csvdata.Table[T]) error {
-		x, err := prep.TransformWorkers(ctx, m.Prep, tab.X, o.Workers)
-		if err != nil {
-			return eachError{rowError(ctx, src.Name, tab, err)}
-		}
-		unseen = addCells(unseen, tab.Unseen)
+	_, unseen, err := modelParts(ctx, m, f, src.Name, o, func(tab *csvdata.Table[T], x tensor.Matrix[T]) error {
 		pr, err := b.add(ctx, tab, x)
-		if err != nil {
-			return eachError{err}
+		if err != nil || pr == nil {
+			return err
 		}
-		if pr != nil {
-			pr.Unseen = tab.Unseen
-			if err := each(pr); err != nil {
-				return eachError{err}
-			}
-		}
-		return nil
+		pr.Unseen = tab.Unseen
+		return each(pr)
 	})
-	if e, ok := err.(eachError); ok {
-		return e.err
-	}
 	if err != nil {
-		return readError(ctx, err)
+		return err
 	}
 	if b.n > 0 { // the last block, shorter
 		pr, err := b.answer(ctx, b.x.SliceRows(0, b.n), b.wait)
@@ -85,9 +70,48 @@ func predictParts[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T
 			return err
 		}
 	}
-	unseen = schemaOrder(m, unseen)
 	warnUnseen(o.Warn, src.Name, unseen, o.hints())
 	return nil
+}
+
+// modelParts reads f's parts with m's schema and calls each with each
+// part and its model inputs; a row's problem is an input error at its
+// line, each's error is returned as it is. It returns the rows the parts
+// skipped for a missing target and the categories they did not know,
+// counted over the file (in schema order).
+func modelParts[T tensor.Float](ctx context.Context, m *Model, f *csvdata.File, name string, o PredictOptions, each func(tab *csvdata.Table[T], x tensor.Matrix[T]) error) (csvdata.Cells, []csvdata.Cells, error) {
+	var (
+		skipped csvdata.Cells
+		unseen  []csvdata.Cells
+	)
+	err := csvdata.Parts(ctx, f, &m.Prep.Schema, func(tab *csvdata.Table[T]) error {
+		skipped, unseen = skipped.Add(tab.Skipped), csvdata.MergeCells(unseen, tab.Unseen)
+		x, err := prep.TransformWorkers(ctx, m.Prep, tab.X, o.Workers)
+		if err != nil {
+			return eachError{rowError(ctx, name, tab, err)}
+		}
+		if err := each(tab, x); err != nil {
+			return eachError{err}
+		}
+		return nil
+	})
+	if e, ok := err.(eachError); ok {
+		return skipped, unseen, e.err
+	}
+	if err != nil {
+		return skipped, unseen, readError(ctx, err)
+	}
+	m.Prep.Schema.SortCells(unseen)
+	return skipped, unseen, nil
+}
+
+// readError is an error of reading a table: an input error, unless ctx
+// has ended.
+func readError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return err
+	}
+	return inputError(err)
 }
 
 // blockRows feeds PredictParts' rows to the network in blocks of
@@ -194,44 +218,6 @@ func stack(a, b tensor.Matrix[float64]) tensor.Matrix[float64] {
 	return tensor.NewMatrix(a.Rows+b.Rows, b.Cols, append(a.Data[:a.Rows*a.Cols:a.Rows*a.Cols], b.Data...))
 }
 
-// schemaOrder sorts cells of feature columns in the schema's order, as
-// Read lists them.
-func schemaOrder(m *Model, cells []csvdata.Cells) []csvdata.Cells {
-	order := make(map[string]int, len(m.Prep.Schema.Features))
-	for i, f := range m.Prep.Schema.Features {
-		order[f.Name] = i
-	}
-	slices.SortStableFunc(cells, func(a, b csvdata.Cells) int { return order[a.Column] - order[b.Column] })
-	return cells
-}
-
-// readError is an error of reading a table: an input error, unless ctx
-// has ended.
-func readError(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return err
-	}
-	return inputError(err)
-}
-
-// addCells adds the counts of more to those of cells, by column, keeping
-// each column's first cell (more comes later in the file).
-func addCells(cells, more []csvdata.Cells) []csvdata.Cells {
-	for _, c := range more {
-		found := false
-		for i := range cells {
-			if cells[i].Column == c.Column {
-				cells[i].Count += c.Count
-				found = true
-			}
-		}
-		if !found {
-			cells = append(cells, c)
-		}
-	}
-	return cells
-}
-
 // EvaluateParts is Evaluate for a table of any size: it reads src (a
 // File) in parts, the targets of every row first (4 or 8 bytes a row are
 // held), then the rows a part at a time, and gives Evaluate's loss and
@@ -269,45 +255,19 @@ func evaluateParts[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[
 		y       []T
 		kept    []tensor.Matrix[T] // the parts' inputs, while they fit the budget
 		keptLen int64
-		skipped csvdata.Cells
-		unseen  []csvdata.Cells
 		width   = 1
 	)
-	// each reads the next part: its targets, and its inputs into x.
 	parts := func(each func(tab *csvdata.Table[T], x tensor.Matrix[T]) error) error {
-		err := csvdata.Parts(ctx, f, &m.Prep.Schema, func(tab *csvdata.Table[T]) error {
-			x, err := prep.TransformWorkers(ctx, m.Prep, tab.X, o.Workers)
-			if err != nil {
-				return eachError{rowError(ctx, src.Name, tab, err)}
-			}
-			if err := each(tab, x); err != nil {
-				return eachError{err}
-			}
-			return nil
-		})
-		if e, ok := err.(eachError); ok {
-			return e.err
-		}
-		if err != nil {
-			return readError(ctx, err)
-		}
-		return nil
+		_, _, err := modelParts(ctx, m, f, src.Name, o, each)
+		return err
 	}
-	err = parts(func(tab *csvdata.Table[T], x tensor.Matrix[T]) error {
+	skipped, unseen, err := modelParts(ctx, m, f, src.Name, o, func(tab *csvdata.Table[T], x tensor.Matrix[T]) error {
 		yp, err := prep.Targets[T](ctx, m.Prep, tab.Targets)
 		if err != nil {
 			return rowError(ctx, src.Name, tab, err)
 		}
 		width = yp.Cols
 		y = append(y, yp.Data...)
-		if tab.Skipped.Count > 0 {
-			if skipped.Count == 0 {
-				skipped = tab.Skipped
-			} else {
-				skipped.Count += tab.Skipped.Count
-			}
-		}
-		unseen = addCells(unseen, tab.Unseen)
 		if kept != nil || len(y) == len(yp.Data) { // still keeping
 			keptLen += int64(len(x.Data)) * int64(unsafe.Sizeof(x.Data[0]))
 			kept = append(kept, x)
@@ -320,7 +280,6 @@ func evaluateParts[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[
 	if err != nil {
 		return nil, err
 	}
-	unseen = schemaOrder(m, unseen)
 	warnSkipped(o.Warn, src.Name, skipped)
 	warnUnseen(o.Warn, src.Name, unseen, o.hints())
 	ym := tensor.NewMatrix(len(y)/width, width, y)
