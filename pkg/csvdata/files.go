@@ -2,8 +2,8 @@ package csvdata
 
 import (
 	"context"
-	"fmt"
 	"slices"
+	"unsafe"
 
 	"github.com/densetrain/densetrain/pkg/tensor"
 )
@@ -33,7 +33,7 @@ func ReadFiles[T tensor.Float](ctx context.Context, paths []string, opt Options)
 		}
 		schema, rows = &s.Schema, s.Rows
 		t.Header, t.Schema, t.Missing, t.Skipped, t.Delimiter = s.Header, s.Schema, s.Missing, s.Skipped, s.Delimiter
-		if err := f.checkBudget(rows, s.Schema.Width(), len(s.Targets), T(0)); err != nil {
+		if err := f.checkBudget(rows, s.Schema.Width()*int(unsafe.Sizeof(T(0)))+8*len(s.Targets)); err != nil {
 			return nil, err
 		}
 		t.X = tensor.NewMatrix[T](0, s.Schema.Width(), make([]T, 0, rows*s.Schema.Width()))
@@ -58,7 +58,7 @@ func ReadFiles[T tensor.Float](ctx context.Context, paths []string, opt Options)
 		if rows < 0 {
 			t.Missing, t.Unseen = MergeCells(t.Missing, p.Missing), MergeCells(t.Unseen, p.Unseen)
 			t.Skipped = t.Skipped.Add(p.Skipped)
-			if err := f.checkBudget(t.X.Rows+p.X.Rows, p.X.Cols, len(p.Targets), T(0)); err != nil {
+			if err := f.checkBudget(t.X.Rows+p.X.Rows, p.X.Cols*int(unsafe.Sizeof(T(0)))+8*len(p.Targets)); err != nil {
 				return err
 			}
 		}
@@ -102,26 +102,12 @@ func ReadFiles[T tensor.Float](ctx context.Context, paths []string, opt Options)
 	return t, nil
 }
 
-// checkBudget refuses rows of a matrix of cols columns and their targets
+// checkBudget refuses rows of rowBytes each (a matrix row, its targets)
 // that would take more than the memory budget (as Read refuses a file).
-func (f *File) checkBudget(rows, cols, targets int, z any) error {
-	budget, what := f.opt.MemoryBudget, "csvdata.Options.MemoryBudget of %s"
-	if budget < 0 {
-		return nil
-	}
-	if budget == 0 {
-		if budget, what = MemoryLimit(); budget == 0 {
-			return nil
-		}
-	} else {
-		what = fmt.Sprintf(what, SizeString(budget))
-	}
-	size := 4
-	if _, ok := z.(float64); ok {
-		size = 8
-	}
-	need := int64(rows) * int64(cols*size+8*targets+f.opt.ExtraRowBytes)
-	if need <= budget {
+func (f *File) checkBudget(rows, rowBytes int) error {
+	budget, what := f.opt.budget()
+	need := int64(rows) * int64(rowBytes+f.opt.ExtraRowBytes)
+	if budget == 0 || need <= budget {
 		return nil
 	}
 	return &ParseError{File: f.Name(), Err: &MemoryError{Rows: rows, Need: need, Budget: what}}

@@ -59,16 +59,9 @@ func (r *reader[T]) rowBytes() int {
 // than a runtime crash once the memory is gone. A gzip file's size may be
 // unknown: its storage grows as it is read, and is checked each time.
 func (r *reader[T]) checkBudget(n, rows, perRow int) error {
-	budget, what := r.opt.MemoryBudget, "csvdata.Options.MemoryBudget of %s"
-	if budget < 0 {
-		return nil
-	}
+	budget, what := r.opt.budget()
 	if budget == 0 {
-		if budget, what = MemoryLimit(); budget == 0 {
-			return nil
-		}
-	} else {
-		what = fmt.Sprintf(what, SizeString(budget))
+		return nil
 	}
 	need := float64(max(n, rows))*float64(perRow+r.opt.ExtraRowBytes) + float64(r.rowCap)*float64(perRow)
 	if need <= float64(budget) {
@@ -87,6 +80,18 @@ type MemoryError struct {
 
 func (e *MemoryError) Error() string {
 	return fmt.Sprintf("about %s rows, which need about %s of memory, more than %s", rowsString(e.Rows), SizeString(e.Need), e.Budget)
+}
+
+// budget returns the memory the options allow a table and a phrase that
+// names it: Options.MemoryBudget, or MemoryLimit's; 0 for no bound.
+func (opt Options) budget() (int64, string) {
+	switch b := opt.MemoryBudget; {
+	case b < 0:
+		return 0, ""
+	case b > 0:
+		return b, fmt.Sprintf("csvdata.Options.MemoryBudget of %s", SizeString(b))
+	}
+	return MemoryLimit()
 }
 
 // reserveCap is the most rows the first estimate reserves storage for:
