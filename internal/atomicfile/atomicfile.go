@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/densetrain/densetrain/internal/fifo"
+	"github.com/densetrain/densetrain/internal/fileinfo"
 )
 
 // maxLinks bounds the symbolic links followed, as the kernel does.
@@ -52,9 +53,9 @@ func Check(path string) (Target, error) {
 		}
 		return t, nil
 	case err == nil && !st.Mode().IsRegular():
-		return t, fmt.Errorf("%s: not a regular file (%s): refusing to replace it", path, kind(st.Mode()))
+		return t, fmt.Errorf("%s: not a regular file (%s): refusing to replace it", path, fileinfo.Kind(st.Mode()))
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
-		return t, &os.PathError{Op: "stat", Path: path, Err: unwrap(err)}
+		return t, &os.PathError{Op: "stat", Path: path, Err: fileinfo.Cause(err)}
 	}
 	real, viaProc, err := resolve(path)
 	if err != nil {
@@ -71,7 +72,7 @@ func Check(path string) (Target, error) {
 	dst, err := os.Stat(dir)
 	switch {
 	case err != nil:
-		return t, fmt.Errorf("%s: the directory %s: %w", path, dir, unwrap(err))
+		return t, fmt.Errorf("%s: the directory %s: %w", path, dir, fileinfo.Cause(err))
 	case !dst.IsDir():
 		return t, fmt.Errorf("%s: %s is not a directory", path, dir)
 	}
@@ -103,26 +104,6 @@ func resolve(path string) (string, bool, error) {
 		p = to
 	}
 	return "", false, fmt.Errorf("%s: too many levels of symbolic links", path)
-}
-
-func kind(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeDevice != 0:
-		return "a block device"
-	}
-	return "mode " + m.Type().String()
-}
-
-// unwrap returns the cause of a path error, for messages that name the
-// path themselves.
-func unwrap(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // Write checks path (see Check), then calls fn with a buffered writer and,

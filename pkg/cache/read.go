@@ -3,16 +3,15 @@ package cache
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
-	"io/fs"
 	"math"
 	"path/filepath"
 	"slices"
 	"unsafe"
 
+	"github.com/densetrain/densetrain/internal/fileinfo"
 	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/tensor"
 )
@@ -52,15 +51,13 @@ func (c *Cache[T]) readBlock(k int, buf []byte) (lo, n int, err error) {
 	return lo, n, nil
 }
 
+// unwrap is fileinfo.Cause, but for the end of a file where a block or row
+// should be: the cache is shorter than its header says.
 func unwrap(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
 	if err == io.EOF {
 		return io.ErrUnexpectedEOF
 	}
-	return err
+	return fileinfo.Cause(err)
 }
 
 // ReadRows reads the matrix rows rows into the first Cols() columns of

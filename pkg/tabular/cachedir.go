@@ -4,6 +4,8 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+
+	"github.com/densetrain/densetrain/internal/fileinfo"
 )
 
 // checkCacheDir checks that dir (Config.Cache) can hold a cache before
@@ -17,39 +19,12 @@ func checkCacheDir(dir string) error {
 	case err == nil && st.IsDir():
 		return nil
 	case err == nil:
-		return settingError("Cache", dir, "not a directory (%s)", fileKind(st.Mode()))
+		return settingError("Cache", dir, "not a directory (%s)", fileinfo.Kind(st.Mode()))
 	case !errors.Is(err, fs.ErrNotExist):
-		return settingError("Cache", dir, "%v", unwrapPath(err))
+		return settingError("Cache", dir, "%v", fileinfo.Cause(err))
 	}
 	if to, lerr := os.Readlink(dir); lerr == nil {
 		return settingError("Cache", dir, "a symbolic link to %s, which does not exist", to)
 	}
 	return nil
-}
-
-// fileKind names the kind of a file that is not a directory.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m.IsRegular():
-		return "a regular file"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a block device"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	}
-	return "mode " + m.Type().String()
-}
-
-// unwrapPath returns the cause of a path error, whose path the message
-// names already.
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
