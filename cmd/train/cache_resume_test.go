@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -40,15 +39,7 @@ func TestKillAndResumeFromTheCache(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			out := filepath.Join(dir, "model "+c.name)
 			args := interruptArgs(out, "--checkpoint-every", "1")
-			var errText bytes.Buffer
-			cmd, lines := startFit(t, bin, append(args, c.killed...), &errText)
-			t.Cleanup(func() { cmd.Process.Kill() })
-			waitFor(t, lines, "epoch 2/")
-			time.Sleep(30 * time.Millisecond) // into epoch 3
-			require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
-			for range lines {
-			}
-			_ = cmd.Wait()
+			cmd, _, _ := signalInEpoch3(t, bin, append(args, c.killed...), syscall.SIGKILL)
 			require.True(t, cmd.ProcessState.Sys().(syscall.WaitStatus).Signaled())
 			_, err := os.Stat(out + ".ckpt")
 			require.NoError(t, err, "no checkpoint to resume from")

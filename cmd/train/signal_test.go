@@ -93,15 +93,7 @@ func TestKillAndResumeGiveTheUninterruptedModel(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			out := filepath.Join(dir, c.name)
 			args := interruptArgs(out, "--checkpoint-every", "1")
-			var errText bytes.Buffer
-			cmd, lines := startFit(t, bin, args, &errText)
-			t.Cleanup(func() { cmd.Process.Kill() }) // if the test stops early
-			waitFor(t, lines, "epoch 2/")            // the epoch-1 checkpoint is on disk, epoch 3 is running
-			time.Sleep(30 * time.Millisecond)        // into epoch 3
-			require.NoError(t, cmd.Process.Signal(c.sig))
-			for range lines {
-			}
-			err := cmd.Wait()
+			cmd, errText, err := signalInEpoch3(t, bin, args, c.sig)
 			if c.sig == syscall.SIGKILL {
 				ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
 				require.True(t, ws.Signaled(), "killed: %v", err)
@@ -127,6 +119,22 @@ func TestKillAndResumeGiveTheUninterruptedModel(t *testing.T) {
 			assert.Equal(t, wantHist, historyWithoutTimes(t, out+".csv"), "the resumed run's history")
 		})
 	}
+}
+
+// signalInEpoch3 starts fit with args, sends it sig once epoch 3 runs
+// (the epoch-1 checkpoint is on disk) and returns it once it has ended,
+// with its stderr and its error.
+func signalInEpoch3(t *testing.T, bin string, args []string, sig syscall.Signal) (*exec.Cmd, *bytes.Buffer, error) {
+	var errText bytes.Buffer
+	cmd, lines := startFit(t, bin, args, &errText)
+	t.Cleanup(func() { cmd.Process.Kill() }) // if the test stops early
+	waitFor(t, lines, "epoch 2/")
+	time.Sleep(30 * time.Millisecond) // into epoch 3
+	require.NoError(t, cmd.Process.Signal(sig))
+	for range lines {
+	}
+	err := cmd.Wait()
+	return cmd, &errText, err
 }
 
 // historyWithoutTimes reads a --history CSV without its timing columns.
