@@ -275,9 +275,6 @@ func (c *Cache[T]) Blocks() int { return len(c.h.Blocks) }
 // Close closes the cache's file.
 func (c *Cache[T]) Close() error { return c.f.Close() }
 
-// Dir is the cache's directory.
-func (c *Cache[T]) Dir() string { return c.dir }
-
 // Summary is what csvdata.Learn found of the file.
 func (c *Cache[T]) Summary() *csvdata.Summary { return &c.h.Summary }
 

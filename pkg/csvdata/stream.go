@@ -117,9 +117,6 @@ func (f *File) Size() int64 { return f.size }
 // Name is the file's name in messages (the first file's, of several).
 func (f *File) Name() string { return f.names[0] }
 
-// Names are the files' names in messages.
-func (f *File) Names() []string { return f.names }
-
 // Parts reads the file's parts with schema (as Learn found it), in order,
 // and calls each with each part's table: its rows are the file's next
 // rows, its Lines and its cells' lines the file's (its Files names the
