@@ -39,6 +39,7 @@ func BuildCache(ctx context.Context, src Source, c Config) (CacheInfo, error) {
 }
 
 func buildCache[T tensor.Float](ctx context.Context, src Source, c Config) (CacheInfo, error) {
+	c.CacheRead = CacheDisk // its blocks verified, not loaded: nothing trains
 	d, err := openCached[T](ctx, src, c)
 	if err != nil {
 		return CacheInfo{}, err

@@ -40,6 +40,13 @@ type order struct {
 	small []int32
 	large []int
 	buf   []int
+	spare order32or64 // a windowed shuffle's second list, kept from epoch to epoch
+}
+
+// order32or64 is a list of rows of either width.
+type order32or64 struct {
+	small []int32
+	large []int
 }
 
 // newOrder returns the rows of s in increasing order, for batches of at

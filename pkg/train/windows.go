@@ -34,10 +34,12 @@ func (o *order) windows(s rowSet, seed uint64, e, k int) {
 	}
 	rng := rand.New(rand.NewPCG(seed, windowStream<<56^uint64(e)))
 	rng.Shuffle(len(blocks), func(i, j int) { blocks[i], blocks[j] = blocks[j], blocks[i] })
-	next := &order{} // the blocks' rows in the blocks' order, then shuffled by window
-	if o.small != nil {
+	// the blocks' rows in the blocks' order, then shuffled by window, in
+	// the list kept from the epoch before
+	next := &order{small: o.spare.small[:0], large: o.spare.large[:0]}
+	if o.small != nil && (next.small == nil || cap(next.small) < n) {
 		next.small = make([]int32, 0, n)
-	} else {
+	} else if o.small == nil && cap(next.large) < n {
 		next.large = make([]int, 0, n)
 	}
 	for _, b := range blocks {
@@ -61,6 +63,7 @@ func (o *order) windows(s rowSet, seed uint64, e, k int) {
 		})
 		w, lo = w+1, hi
 	}
+	o.spare = order32or64{o.small, o.large}
 	o.small, o.large = next.small, next.large
 }
 

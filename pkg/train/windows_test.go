@@ -55,6 +55,12 @@ func TestWindowOrder(t *testing.T) {
 		other := newOrder(s, 32)
 		other.windows(s, 7, 3, k)
 		assert.NotEqual(t, o.small, other.small, "another epoch, another order")
+		for e := 3; e <= 5; e++ { // an order reusing its lists, epoch after epoch
+			o.windows(s, 7, e, k)
+			fresh := newOrder(s, 32)
+			fresh.windows(s, 7, e, k)
+			require.Equal(t, fresh.small, o.small, "epoch %d", e)
+		}
 		assert.False(t, slices.IsSorted(got), "shuffled")
 	}
 	// k = 1: every window is one block, whose rows stay together.
