@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/densetrain/densetrain/internal/mpi"
 	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/tabular"
 )
@@ -13,7 +14,7 @@ import (
 // cacheFlagNames are fit's flags that shape a block cache: the cache
 // command takes them, defined once, in fitFlags, so that a cache it builds
 // is the one fit --cache with the same flags reuses.
-var cacheFlagNames = []string{"data", "cache", "target", "categorical", "ignore", "na", "impute", "delimiter", "max-categories", "precision", "workers", "quiet"}
+var cacheFlagNames = []string{"data", "cache", "target", "categorical", "ignore", "na", "impute", "delimiter", "max-categories", "precision", "workers", "quiet", "cache-per-rank"}
 
 // cacheCommand builds the block cache of a CSV file (tabular.BuildCache)
 // without training, or checks the one there, and says what it holds.
@@ -42,6 +43,21 @@ func cacheCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return usageError(err)
 	}
+	if mpi.UnderLauncher() { // the ranks agree on who builds what
+		return fitUnderMPI(ctx, &c, stderr, func() error { return runCache(ctx, c, tc, stdout, stderr) })
+	}
+	return runCache(ctx, c, tc, stdout, stderr)
+}
+
+// runCache builds or checks the cache as tc says; under MPI, rank 0 alone
+// prints.
+func runCache(ctx context.Context, c fitConfig, tc tabular.Config, stdout, stderr io.Writer) error {
+	if c.comm != nil && c.comm.Size() > 1 {
+		tc.Comm = c.comm
+		if c.comm.Rank() != 0 {
+			c.quiet, stdout = true, io.Discard
+		}
+	}
 	if c.quiet {
 		tc.Warn = nil
 	} else if isTerminal(stderr) {
@@ -49,7 +65,7 @@ func cacheCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	info, err := tabular.BuildCache(ctx, source(c.data), tc)
 	if err != nil {
-		return userError(flagError(fs, err))
+		return userError(flagError(c.flags, err))
 	}
 	how := "built"
 	if info.Reused {
@@ -59,7 +75,11 @@ func cacheCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if info.Float64 {
 		precision = "f64"
 	}
-	_, err = fmt.Fprintf(stdout, "%s: %s: %d rows × %d columns (%s), %s in %d blocks\n",
-		info.Dir, how, info.Rows, info.Columns, precision, csvdata.SizeString(info.Bytes), info.Blocks)
+	part := ""
+	if info.Ranks > 1 {
+		part = fmt.Sprintf(" (this rank's part of %d)", info.Ranks)
+	}
+	_, err = fmt.Fprintf(stdout, "%s: %s: %d rows × %d columns (%s), %s in %d blocks%s\n",
+		info.Dir, how, info.Rows, info.Columns, precision, csvdata.SizeString(info.Bytes), info.Blocks, part)
 	return writeError(err)
 }

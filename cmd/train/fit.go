@@ -32,6 +32,7 @@ type fitConfig struct {
 	cacheRead, shuffle                                      string
 	categorical, ignore, na, impute, delimiter, scaleTarget string
 	resume, quiet, mpi, mpiAllreduce, missingIndicator      bool
+	cachePerRank                                            bool
 	valSplitSet                                             bool                  // --val-split was given
 	lrSet                                                   bool                  // --lr was given
 	comm                                                    parallel.Communicator // MPI_COMM_WORLD under mpirun, else nil
@@ -74,6 +75,7 @@ func fitFlags(c *fitConfig) *flag.FlagSet {
 	fs.StringVar(&c.data, "data", "", "training CSV file with a header line, plain or gzip, separated by , ; tab or | (sniffed); a glob pattern or a comma-separated list of such files with the same header, read as one table; - reads standard input (required)")
 	fs.StringVar(&c.cache, "cache", "", "train from a binary block cache of --data in this directory: built on the first run (again when the file changes), reused with no parse after; memory holds a few blocks, not the table (see train cache)")
 	fs.StringVar(&c.cacheRead, "cache-read", "", "how --cache's rows are read: auto (into memory when they take under half of it, else from disk), memory, or disk (a read a row each batch: memory holds a block or two whatever the table's size); the model is the same"+shownDefault(tabular.CacheRead("")))
+	fs.BoolVar(&c.cachePerRank, "cache-per-rank", false, "under MPI, spread --cache over the ranks: rank r of R builds and keeps only its part, about 1/R of the blocks, in DIR/rank-r-of-R (on its own machine's disk, or a shared one), and each step's rows travel from the ranks that keep them; the model is the same"+"")
 	fs.StringVar(&c.shuffle, "shuffle", "", `"global" (every row in a random order, the default) or "window:K": rows shuffled within windows of K blocks of 1024 rows, the blocks in a random order — for --cache read from disk, whole blocks read at once; a model of its own, the same for any --workers, --cache or resume`)
 	fs.StringVar(&c.target, "target", "", "target column(s), by name or 0-based index, comma-separated (default: the last column); rows with a missing target are skipped")
 	fs.StringVar(&c.task, "task", "", "auto, classify or regress (auto: classify when the target holds text or few distinct integers)"+shownDefault(prep.Task("")))
@@ -157,7 +159,7 @@ func (c fitConfig) config(stderr io.Writer) (tabular.Config, error) {
 		Activation: c.activation, Loss: tabular.Loss(c.loss), Optimizer: tabular.Optimizer(c.optimizer), LR: c.lr, Precision: tabular.Precision(c.precision),
 		Epochs: c.epochs, Batch: c.batch, Workers: c.workers, Seed: c.seed,
 		Patience: c.patience, NoEarlyStopping: c.patience == 0,
-		CheckpointEvery: c.checkpointEvery, Resume: c.resume, Cache: c.cache, CacheRead: tabular.CacheRead(c.cacheRead),
+		CheckpointEvery: c.checkpointEvery, Resume: c.resume, Cache: c.cache, CacheRead: tabular.CacheRead(c.cacheRead), CachePerRank: c.cachePerRank,
 		Warn: stderr, Hints: flagHint,
 	}
 	var err error

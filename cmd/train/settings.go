@@ -17,7 +17,7 @@ var settingFlags = map[string]string{
 	"Activation": "activation", "LR": "lr", "Hidden": "hidden", "Dropout": "dropout", "InputDropout": "input-dropout",
 	"L1": "l1", "L2": "l2", "MaxNorm": "max-norm", "Epochs": "epochs", "Batch": "batch", "Workers": "workers",
 	"MaxCategories": "max-categories", "ValSplit": "val-split", "Patience": "patience", "CheckpointEvery": "checkpoint-every",
-	"Cache": "cache", "CacheRead": "cache-read", "ShuffleWindow": "shuffle",
+	"Cache": "cache", "CacheRead": "cache-read", "CachePerRank": "cache-per-rank", "ShuffleWindow": "shuffle",
 }
 
 // lrWant is what --lr takes: unlike Config.LR, whose 0 is the default, an

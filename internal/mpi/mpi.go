@@ -23,6 +23,9 @@ static int dt_allgather(void *send, void *recv, int n) {
 	return MPI_Allgather(send, n, MPI_BYTE, recv, n, MPI_BYTE, MPI_COMM_WORLD);
 }
 static int dt_bcast(void *buf, int n, int root) { return MPI_Bcast(buf, n, MPI_BYTE, root, MPI_COMM_WORLD); }
+static int dt_alltoallv(void *send, int *scounts, int *sdispls, void *recv, int *rcounts, int *rdispls) {
+	return MPI_Alltoallv(send, scounts, sdispls, MPI_BYTE, recv, rcounts, rdispls, MPI_BYTE, MPI_COMM_WORLD);
+}
 static int dt_barrier(void) { return MPI_Barrier(MPI_COMM_WORLD); }
 static int dt_allreduce_f32(void *buf, int n) { return MPI_Allreduce(MPI_IN_PLACE, buf, n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD); }
 static int dt_allreduce_f64(void *buf, int n) { return MPI_Allreduce(MPI_IN_PLACE, buf, n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD); }
@@ -91,6 +94,38 @@ func (c *Comm) Bcast(buf []byte, root int) error {
 		return nil
 	}
 	return check(C.dt_bcast(unsafe.Pointer(&buf[0]), C.int(len(buf)), C.int(root)), "MPI_Bcast")
+}
+
+// Alltoallv implements parallel.Communicator.
+func (c *Comm) Alltoallv(send []byte, sendCounts []int, recv []byte, recvCounts []int) error {
+	if len(sendCounts) != c.size || len(recvCounts) != c.size {
+		return fmt.Errorf("mpi: alltoallv with %d and %d counts for %d ranks", len(sendCounts), len(recvCounts), c.size)
+	}
+	// The counts and offsets in C memory: cgo lets no Go pointer to Go
+	// pointers pass, and MPI wants C ints.
+	ints := (*[1 << 28]C.int)(C.malloc(C.size_t(4 * c.size * int(unsafe.Sizeof(C.int(0))))))[: 4*c.size : 4*c.size]
+	defer C.free(unsafe.Pointer(&ints[0]))
+	sc, sd, rc, rd := ints[:c.size], ints[c.size:2*c.size], ints[2*c.size:3*c.size], ints[3*c.size:]
+	var so, ro int
+	for q := range c.size {
+		if sendCounts[q] < 0 || recvCounts[q] < 0 || so+sendCounts[q] > math.MaxInt32 || ro+recvCounts[q] > math.MaxInt32 {
+			return fmt.Errorf("mpi: alltoallv of %d and %d bytes: more than MPI's int count", so+sendCounts[q], ro+recvCounts[q])
+		}
+		sc[q], sd[q], rc[q], rd[q] = C.int(sendCounts[q]), C.int(so), C.int(recvCounts[q]), C.int(ro)
+		so, ro = so+sendCounts[q], ro+recvCounts[q]
+	}
+	if so > len(send) || ro > len(recv) {
+		return fmt.Errorf("mpi: alltoallv of %d bytes from a buffer of %d, %d into %d", so, len(send), ro, len(recv))
+	}
+	var one [1]byte // MPI wants a valid address even for no bytes
+	sp, rp := unsafe.Pointer(&one[0]), unsafe.Pointer(&one[0])
+	if len(send) > 0 {
+		sp = unsafe.Pointer(&send[0])
+	}
+	if len(recv) > 0 {
+		rp = unsafe.Pointer(&recv[0])
+	}
+	return check(C.dt_alltoallv(sp, &sc[0], &sd[0], rp, &rc[0], &rd[0]), "MPI_Alltoallv")
 }
 
 // Barrier implements parallel.Communicator.

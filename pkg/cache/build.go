@@ -88,6 +88,11 @@ func build[T tensor.Float](ctx context.Context, dir string, paths []string, h he
 	}
 	c := &Cache[T]{dir: dir, h: h, cols: s.Schema.Width(), ny: len(s.Targets)}
 	c.h.BlockRows = blockRows(cmp.Or(o.BlockBytes, DefaultBlockBytes), c.rowBytes())
+	c.first, c.end = 0, (s.Rows+c.h.BlockRows-1)/c.h.BlockRows
+	if p := c.h.Part; p != nil { // a part keeps its blocks, and every block's checksum
+		c.first, c.end = PartBlocks(p.Rank, p.Ranks, c.end)
+		p.First, p.End = c.first, c.end
+	}
 	w := &blockWriter[T]{c: c, name: f.Name(), texts: make([]map[string]int, c.ny)}
 	c.h.Texts = make([][]string, c.ny)
 	for t, k := range s.Targets {
@@ -188,8 +193,12 @@ func (w *blockWriter[T]) flush() error {
 	var z T
 	xs := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(w.x))), len(w.x)*int(unsafe.Sizeof(z)))[:n*c.cols*int(unsafe.Sizeof(z))]
 	crc := uint32(0)
+	k := len(c.h.Blocks)
 	for _, b := range [][]byte{xs, w.y[:n*c.ny*8], w.line[:n*8]} {
 		crc = crc32.Update(crc, castagnoli, b)
+		if k < c.first || k >= c.end {
+			continue // another rank's
+		}
 		if _, err := w.out.Write(b); err != nil {
 			return err
 		}

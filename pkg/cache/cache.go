@@ -39,6 +39,27 @@ type Options struct {
 	// NoBuild makes Open refuse, rather than build, a cache that is not
 	// there or not of the files as they are (another process builds it).
 	NoBuild bool
+	// Part, when Ranks is more than 1, makes the cache rank Rank's part of
+	// a cache spread over Ranks ranks: it keeps the blocks PartBlocks gives
+	// that rank, and every block's checksum. The zero value: every block.
+	Part Part
+}
+
+// Part is a rank's part of a cache spread over ranks.
+type Part struct {
+	Rank, Ranks int
+}
+
+// PartBlocks returns the blocks [first, end) that rank rank of ranks keeps
+// of a cache of blocks blocks: an equal share, give or take one.
+func PartBlocks(rank, ranks, blocks int) (first, end int) {
+	return rank * blocks / ranks, (rank + 1) * blocks / ranks
+}
+
+// PartOf returns the rank whose part of a cache of blocks blocks spread
+// over ranks ranks keeps block k.
+func PartOf(k, ranks, blocks int) int {
+	return ((k+1)*ranks+blocks-1)/blocks - 1
 }
 
 // header is cache.json.
@@ -56,6 +77,13 @@ type header struct {
 	Texts     [][]string         `json:"texts"`      // per text target: its distinct values, in index order
 	BlockRows int                `json:"block_rows"`
 	Blocks    []uint32           `json:"blocks"` // CRC-32C per block
+	// Part, of a cache spread over ranks: rank Rank of Ranks, keeping
+	// blocks [First, End) in rows.bin.
+	Part *partHeader `json:"part,omitempty"`
+}
+
+type partHeader struct {
+	Rank, Ranks, First, End int
 }
 
 // cache.json is the header's JSON on one line, then a line
@@ -86,6 +114,8 @@ type Cache[T tensor.Float] struct {
 	cols  int  // the matrix's columns
 	ny    int  // targets a row
 	built bool // Open built it
+	first int  // the blocks [first, end) it keeps
+	end   int
 	pf    struct {
 		left int  // rows Prefetch is given before it looks again
 		skip bool // the rows were in the page cache at the last look
@@ -155,6 +185,12 @@ func identify[T tensor.Float](paths []string, o Options) (header, error) {
 		ctime, inode := changeOf(st)
 		h.Sources = append(h.Sources, source{Path: abs, Size: st.Size(), ModTime: st.ModTime().UnixNano(), Change: ctime, Inode: inode})
 	}
+	if o.Part.Ranks > 1 {
+		if o.Part.Rank < 0 || o.Part.Rank >= o.Part.Ranks {
+			return header{}, fmt.Errorf("cache: part %d of %d", o.Part.Rank, o.Part.Ranks)
+		}
+		h.Part = &partHeader{Rank: o.Part.Rank, Ranks: o.Part.Ranks}
+	}
 	ro := o.Read // what shapes the rows
 	key, err := json.Marshal(struct {
 		Targets, Categorical, Ignore, NA []string
@@ -203,6 +239,8 @@ func load[T tensor.Float](dir string, want header) (*Cache[T], string, error) {
 		return nil, "made with other read settings", nil
 	case h.Precision != want.Precision:
 		return nil, fmt.Sprintf("made for float%d, not float%d", 8*h.Precision, 8*want.Precision), nil
+	case (h.Part == nil) != (want.Part == nil) || h.Part != nil && (h.Part.Rank != want.Part.Rank || h.Part.Ranks != want.Part.Ranks):
+		return nil, fmt.Sprintf("made as %s, not %s", h.Part.String(), want.Part.String()), nil
 	}
 	c := &Cache[T]{dir: dir, h: h, cols: h.Summary.Schema.Width(), ny: len(h.Summary.Targets)}
 	if len(h.Written) != c.ny || len(h.NoWritten) != c.ny || len(h.Texts) != c.ny {
@@ -210,6 +248,13 @@ func load[T tensor.Float](dir string, want header) (*Cache[T], string, error) {
 	}
 	if h.BlockRows <= 0 || len(h.Blocks) != (h.Summary.Rows+h.BlockRows-1)/h.BlockRows {
 		return nil, "", fmt.Errorf("%s: damaged: %d blocks of %d rows for %d rows; delete %s to build the cache again", hp, len(h.Blocks), h.BlockRows, h.Summary.Rows, dir)
+	}
+	c.first, c.end = 0, len(h.Blocks)
+	if p := h.Part; p != nil {
+		if f, e := PartBlocks(p.Rank, p.Ranks, len(h.Blocks)); f != p.First || e != p.End {
+			return nil, "", fmt.Errorf("%s: damaged: blocks %d to %d, not %d to %d, for part %d of %d; delete %s to build the cache again", hp, p.First, p.End, f, e, p.Rank+1, p.Ranks, dir)
+		}
+		c.first, c.end = p.First, p.End
 	}
 	rp := filepath.Join(dir, rowsName)
 	if c.f, err = os.Open(rp); err != nil { // a header without its rows
@@ -257,13 +302,41 @@ func (c *Cache[T]) rowBytes() int {
 }
 
 // fileSize is rows.bin's size.
-func (c *Cache[T]) fileSize() int64 { return int64(c.h.Summary.Rows) * int64(c.rowBytes()) }
+func (c *Cache[T]) fileSize() int64 {
+	lo, hi := c.Owned()
+	return int64(hi-lo) * int64(c.rowBytes())
+}
 
-// block returns block k's first row, its rows and its offset in rows.bin.
+// block returns block k's first row, its rows and its offset in rows.bin
+// (where k is one of the blocks the cache keeps).
 func (c *Cache[T]) block(k int) (lo, n int, off int64) {
 	lo = k * c.h.BlockRows
 	n = min(c.h.BlockRows, c.h.Summary.Rows-lo)
-	return lo, n, int64(lo) * int64(c.rowBytes())
+	return lo, n, int64(lo-c.first*c.h.BlockRows) * int64(c.rowBytes())
+}
+
+// Owned returns the rows [lo, hi) the cache keeps: all of them, or its
+// part's (Options.Part).
+func (c *Cache[T]) Owned() (lo, hi int) {
+	return c.first * c.h.BlockRows, min(c.end*c.h.BlockRows, c.h.Summary.Rows)
+}
+
+// OwnedBlocks returns the blocks [first, end) the cache keeps.
+func (c *Cache[T]) OwnedBlocks() (first, end int) { return c.first, c.end }
+
+// BlockRows is the rows of a block (the last may have fewer).
+func (c *Cache[T]) BlockRows() int { return c.h.BlockRows }
+
+// Checksums returns every block's checksum, in order, those of blocks
+// another rank keeps included: caches of the same rows have the same.
+func (c *Cache[T]) Checksums() []uint32 { return c.h.Blocks }
+
+// String says which part a header is of.
+func (p *partHeader) String() string {
+	if p == nil {
+		return "a whole cache"
+	}
+	return fmt.Sprintf("part %d of %d", p.Rank+1, p.Ranks)
 }
 
 // Bytes is the size of the cache's rows (rows.bin).

@@ -20,4 +20,10 @@ type Communicator interface {
 	AllreduceFloat64(buf []float64) error
 	// Barrier returns when every rank has called it.
 	Barrier() error
+	// Alltoallv sends each rank q its own bytes of send — sendCounts[q]
+	// of them, after those for the ranks before q — and receives from each
+	// rank q recvCounts[q] bytes into recv, after those from the ranks
+	// before q. recvCounts[q] must be rank q's sendCounts for this rank
+	// (the ranks agree on them first, with Allgather).
+	Alltoallv(send []byte, sendCounts []int, recv []byte, recvCounts []int) error
 }

@@ -8,12 +8,13 @@ import (
 
 // CacheInfo describes a block cache that BuildCache opened or built.
 type CacheInfo struct {
-	Dir             string
-	Rows, Columns   int   // the rows kept and the matrix columns (one-hot)
-	Bytes           int64 // the size of its rows
-	Blocks          int
-	SkippedRows     int // rows left out for a missing target
+	Dir             string // of a part (Config.CachePerRank), the part's
+	Rows, Columns   int    // the rows kept and the matrix columns (one-hot)
+	Bytes           int64  // the size of its rows (a part's)
+	Blocks          int    // (a part's)
+	SkippedRows     int    // rows left out for a missing target
 	Float64, Reused bool
+	Ranks           int // of a part: the ranks the cache is spread over
 }
 
 // BuildCache builds the block cache of src (a File) in c.Cache, as Fit
@@ -47,6 +48,11 @@ func buildCache[T tensor.Float](ctx context.Context, src Source, c Config) (Cach
 	defer d.close()
 	s := d.c.Summary()
 	var z T
-	return CacheInfo{Dir: c.Cache, Rows: s.Rows, Columns: d.c.Cols(), Bytes: d.c.Bytes(), Blocks: d.c.Blocks(),
-		SkippedRows: s.Skipped.Count, Float64: any(z) == any(float64(0)), Reused: !d.c.Built()}, nil
+	info := CacheInfo{Dir: c.Cache, Rows: s.Rows, Columns: d.c.Cols(), Bytes: d.c.Bytes(), Blocks: d.c.Blocks(),
+		SkippedRows: s.Skipped.Count, Float64: any(z) == any(float64(0)), Reused: !d.c.Built()}
+	if d.sp != nil {
+		first, end := d.c.OwnedBlocks()
+		info.Dir, info.Blocks, info.Ranks = PartDir(c.Cache, c.Comm.Rank(), c.Comm.Size()), end-first, c.Comm.Size()
+	}
+	return info, nil
 }

@@ -132,8 +132,16 @@ type Config struct {
 	// CacheRead says how the cache's rows are read: loaded into memory
 	// when they fit (CacheAuto, the zero value), always (CacheMemory), or
 	// from disk a batch at a time (CacheDisk); the model is the same.
-	Cache         string
-	CacheRead     CacheRead
+	Cache     string
+	CacheRead CacheRead
+	// CachePerRank, under a Comm of more than one rank, spreads the cache
+	// over the ranks instead: rank r of R keeps only its part, about 1/R
+	// of the blocks, in Cache/rank-r-of-R (PartDir), which it builds
+	// itself — a directory on its own machine's disk, or on one the ranks
+	// share — and each step's rows are sent to the ranks that train them
+	// by the ranks that keep them. CacheRead then says how a rank reads
+	// its part. The model is still the single process's, bit for bit.
+	CachePerRank  bool
 	CacheSize     func(n int64)
 	CacheProgress func(n int)
 

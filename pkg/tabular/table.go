@@ -62,6 +62,7 @@ type cached[T tensor.Float] struct {
 	c   *cache.Cache[T]
 	tab *csvdata.Table[T]
 	mem *inMemory[T]
+	sp  *spreadPart[T] // this rank's part of a cache spread over the ranks
 }
 
 // openCached opens (building it if need be) the cache of src, a file, in
@@ -77,6 +78,9 @@ func openCached[T tensor.Float](ctx context.Context, src Source, c Config) (*cac
 		BlockBytes: c.cacheBlockBytes, PartBytes: c.cachePartBytes}
 	if c.Warn != nil {
 		o.Note = func(s string) { fmt.Fprintln(c.Warn, s) }
+	}
+	if comm := c.Comm; comm != nil && comm.Size() > 1 && c.CachePerRank {
+		return openSpread[T](ctx, src, c, o)
 	}
 	if comm := c.Comm; comm != nil && comm.Size() > 1 { // rank 0 builds, the others wait for its word
 		var built [1]byte
@@ -173,8 +177,11 @@ func (d *cached[T]) Where(row int) (string, int) {
 }
 
 func (d *cached[T]) fitPrep(ctx context.Context, p *prep.Preprocessing, y tensor.Matrix[T], held []int, o prep.Options) error {
-	if d.mem != nil {
+	switch {
+	case d.mem != nil:
 		return d.mem.fitPrep(ctx, p, y, held, o)
+	case d.sp != nil:
+		return prep.FitBlocks(ctx, p, blocks[T]{d}, y, held, o)
 	}
 	return prep.FitBlocks(ctx, p, d.c, y, held, o)
 }
@@ -185,6 +192,9 @@ func (d *cached[T]) fitPrep(ctx context.Context, p *prep.Preprocessing, y tensor
 func (d *cached[T]) inputs(ctx context.Context, p *prep.Preprocessing, y tensor.Matrix[T], window int) (train.Source[T], error) {
 	if d.mem != nil {
 		return d.mem.inputs(ctx, p, y, window)
+	}
+	if d.sp != nil {
+		return d.sp.inputs(ctx, d, p, y)
 	}
 	var in tensor.Matrix[T]
 	tr := prep.NewTransformer[T](p)

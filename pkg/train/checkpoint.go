@@ -28,6 +28,23 @@ func (r *fitRun[T]) fingerprint() (string, error) {
 	if r.print != "" {
 		return r.print, nil
 	}
+	// Of rows spread over the ranks, rank 0 hashes them all and tells the
+	// others: no rank but rank 0 receives every row.
+	c := r.opt.Comm
+	ld, spread := r.t.src.(Loader)
+	if spread = spread && c != nil && c.Size() > 1; spread && c.Rank() != 0 {
+		for lo := 0; lo < r.t.src.Len(); lo += hashRows {
+			if err := ld.Load(nil); err != nil {
+				return "", err
+			}
+		}
+		b := make([]byte, 2*sha256.Size)
+		if err := c.Bcast(b, 0); err != nil {
+			return "", err
+		}
+		r.print = string(b)
+		return r.print, nil
+	}
 	h := sha256.New()
 	o := r.opt
 	if o.ShuffleWindow > 0 { // (a line of its own: the fingerprints of runs without it do not change)
@@ -48,8 +65,16 @@ func (r *fitRun[T]) fingerprint() (string, error) {
 		fmt.Fprintf(h, "val rows %v\n", r.val.idx)
 	}
 	r.print = hex.EncodeToString(h.Sum(nil))
+	if spread {
+		if err := c.Bcast([]byte(r.print), 0); err != nil {
+			return "", err
+		}
+	}
 	return r.print, nil
 }
+
+// hashRows is the rows hashInputs gathers at a time.
+const hashRows = 4096
 
 // hashInputs writes the shape and the bytes of src's inputs to h, as
 // those of one matrix, gathering blocks of rows.
@@ -59,7 +84,7 @@ func hashInputs[T nn.Float](h io.Writer, src Source[T]) error {
 		h.Write(floatslice.AsBytes(d.X.Data))
 		return nil
 	}
-	const block = 4096
+	const block = hashRows
 	buf := nn.NewMatrix[T](min(block, src.Len()), src.Width(), nil)
 	rows := make([]int, buf.Rows)
 	for lo := 0; lo < src.Len(); lo += block {
@@ -68,6 +93,11 @@ func hashInputs[T nn.Float](h io.Writer, src Source[T]) error {
 			rows[i] = lo + i
 		}
 		x := buf.SliceRows(0, n)
+		if ld, ok := src.(Loader); ok {
+			if err := ld.Load(rows[:n]); err != nil {
+				return err
+			}
+		}
 		if err := src.Gather(rows[:n], x); err != nil {
 			return err
 		}

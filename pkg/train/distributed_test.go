@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
-	"unsafe"
 
+	"github.com/densetrain/densetrain/internal/memcomm"
 	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/nn/nntest"
 	"github.com/densetrain/densetrain/pkg/parallel"
@@ -16,105 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// memGroup is a parallel.Communicator for ranks that are goroutines of one
-// process, to test multi-rank training without MPI.
-type memGroup struct {
-	mu     sync.Mutex
-	cond   *sync.Cond
-	size   int
-	count  int
-	gen    int
-	shared []byte
-}
-
-type memComm struct {
-	g    *memGroup
-	rank int
-}
-
-func newMemGroup(size int) []parallel.Communicator {
-	g := &memGroup{size: size}
-	g.cond = sync.NewCond(&g.mu)
-	cs := make([]parallel.Communicator, size)
-	for r := range cs {
-		cs[r] = &memComm{g, r}
-	}
-	return cs
-}
-
-func (c *memComm) Rank() int { return c.rank }
-func (c *memComm) Size() int { return c.g.size }
-
-func (c *memComm) Barrier() error {
-	g := c.g
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	gen := g.gen
-	if g.count++; g.count == g.size {
-		g.count, g.gen = 0, g.gen+1
-		g.cond.Broadcast()
-		return nil
-	}
-	for gen == g.gen {
-		g.cond.Wait()
-	}
-	return nil
-}
-
-func (c *memComm) Allgather(send, recv []byte) error {
-	g := c.g
-	if len(recv) != g.size*len(send) {
-		return fmt.Errorf("allgather of %d into %d", len(send), len(recv))
-	}
-	g.mu.Lock()
-	if len(g.shared) != len(recv) {
-		g.shared = make([]byte, len(recv))
-	}
-	copy(g.shared[c.rank*len(send):], send)
-	g.mu.Unlock()
-	c.Barrier()
-	g.mu.Lock()
-	copy(recv, g.shared)
-	g.mu.Unlock()
-	return c.Barrier()
-}
-
-func (c *memComm) AllreduceFloat32(buf []float32) error { return allreduce(c, buf) }
-func (c *memComm) AllreduceFloat64(buf []float64) error { return allreduce(c, buf) }
-
-// allreduce sums the ranks' buffers in rank order, through Allgather.
-func allreduce[T float32 | float64](c *memComm, buf []T) error {
-	size := int(unsafe.Sizeof(buf[0]))
-	send := unsafe.Slice((*byte)(unsafe.Pointer(&buf[0])), len(buf)*size)
-	recv := make([]byte, c.g.size*len(send))
-	if err := c.Allgather(send, recv); err != nil {
-		return err
-	}
-	clear(buf)
-	for r := range c.g.size {
-		part := unsafe.Slice((*T)(unsafe.Pointer(&recv[r*len(send)])), len(buf))
-		for i, v := range part {
-			buf[i] += v
-		}
-	}
-	return nil
-}
-
-func (c *memComm) Bcast(buf []byte, root int) error {
-	g := c.g
-	if c.rank == root {
-		g.mu.Lock()
-		g.shared = append(g.shared[:0], buf...)
-		g.mu.Unlock()
-	}
-	c.Barrier()
-	if c.rank != root {
-		g.mu.Lock()
-		copy(buf, g.shared)
-		g.mu.Unlock()
-	}
-	return c.Barrier()
-}
+// newMemGroup returns the communicators of size ranks that are goroutines.
+func newMemGroup(size int) []parallel.Communicator { return memcomm.New(size) }
 
 // fitRanks trains nntest.ResumeCase's model on every rank of a group of the given
 // size, each with its own model (rank r's weights shifted by r, so that only

@@ -58,6 +58,11 @@ func (t *trainer[T]) diverged(epoch, batch int, loss float64, idx []int, updated
 		}
 	}
 	a := nn.NewMatrix[T](len(idx), t.src.Width(), nil)
+	if ld, ok := t.src.(Loader); ok { // every rank diagnoses the same batch
+		if lerr := ld.Load(idx); lerr != nil {
+			return lerr
+		}
+	}
 	if gerr := t.src.Gather(idx, a); gerr != nil {
 		return gerr
 	}

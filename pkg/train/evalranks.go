@@ -8,6 +8,39 @@ import (
 	"github.com/densetrain/densetrain/pkg/parallel"
 )
 
+// loadRound is the validation shards a rank evaluates after one Load,
+// when the rows are spread over the ranks (a Loader).
+const loadRound = 16
+
+// loadShards is shareShards' run of this rank's shards [lo, hi) from a
+// Loader: in rounds of loadRound shards, each after a Load of its rows,
+// as many rounds on every rank (most is the shards of a rank, at most).
+func (e *evaluator[T]) loadShards(p *parallel.Pool, ld Loader, lo, hi, most int, task func(w, i int) error) error {
+	var err error
+	var buf []int
+	for a := 0; a < most; a += loadRound {
+		i, j := min(lo+a, hi), min(lo+a+loadRound, hi)
+		rlo, rhi := min(i*evalShard, e.n()), min(j*evalShard, e.n())
+		var rows []int
+		if e.idx != nil {
+			rows = e.idx[rlo:rhi]
+		} else {
+			buf = buf[:0]
+			for r := rlo; r < rhi; r++ {
+				buf = append(buf, r)
+			}
+			rows = buf
+		}
+		if lerr := ld.Load(rows); lerr != nil {
+			return lerr
+		}
+		if ferr := p.Finish(j-i, func(w, k int) error { return task(w, i+k) }); ferr != nil && err == nil {
+			err = ferr
+		}
+	}
+	return err
+}
+
 // errOtherRank is the error of a rank whose share of the validation
 // went well when another rank's did not.
 var errOtherRank = errors.New("train: validation failed on another rank")
@@ -22,10 +55,15 @@ var errOtherRank = errors.New("train: validation failed on another rank")
 func (e *evaluator[T]) shareShards(p *parallel.Pool, task func(w, i int) error) error {
 	s, size, rank := len(e.loss), e.comm.Size(), e.comm.Rank()
 	lo, hi := rank*s/size, (rank+1)*s/size
-	err := p.Finish(hi-lo, func(w, i int) error { return task(w, lo+i) })
-	k := len(e.acc[0])
 	most := (s + size - 1) / size // shards of a rank, at most
-	per := 1 + most*(1+k)         // float64s a rank sends: a status, then its shards
+	var err error
+	if ld, ok := e.src.(Loader); ok {
+		err = e.loadShards(p, ld, lo, hi, most, task)
+	} else {
+		err = p.Finish(hi-lo, func(w, i int) error { return task(w, lo+i) })
+	}
+	k := len(e.acc[0])
+	per := 1 + most*(1+k) // float64s a rank sends: a status, then its shards
 	send := make([]byte, 8*per)
 	if err != nil {
 		binary.LittleEndian.PutUint64(send, 1)

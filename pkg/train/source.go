@@ -36,6 +36,18 @@ type Prefetcher interface {
 	Prefetch(rows []int)
 }
 
+// Loader is a Source whose rows are spread over the ranks of
+// Options.Comm, each rank keeping some of them. Every rank calls Load at
+// the same points, as often as the others (a collective call), with the
+// rows its own Gathers will ask for next — none, at times; Load brings
+// them from the ranks that keep them, and Gather then serves those rows,
+// until the next Load. Fit calls it once a step (with the rows of this
+// rank's lanes), once a round of this rank's validation shards, and once
+// a block of the rows the checkpoint fingerprint hashes.
+type Loader interface {
+	Load(rows []int) error
+}
+
 // PrefetchBatches is how many batches ahead Fit tells a Prefetcher of.
 const PrefetchBatches = 4
 

@@ -100,6 +100,18 @@ func (t *trainer[T]) gradient(p *parallel.Pool, idx []int) (float64, error) {
 	n := t.layout.Lanes()
 	lo, hi := t.sum.owned(n)
 	t.laneLo = lo
+	if ld, ok := t.src.(Loader); ok { // this rank's lanes' rows, a run of idx
+		a, b := 0, 0
+		if hi > lo {
+			first, _ := t.layout.LaneShards(lo)
+			_, end := t.layout.LaneShards(hi - 1)
+			a, _ = t.layout.Shard(first)
+			_, b = t.layout.Shard(end - 1)
+		}
+		if err := ld.Load(idx[a:b]); err != nil {
+			return 0, err
+		}
+	}
 	if err := p.Do(hi-lo, t.laneTask); err != nil {
 		return 0, err
 	}

@@ -1,0 +1,271 @@
+package tabular
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"path/filepath"
+
+	"github.com/densetrain/densetrain/internal/floatslice"
+	"github.com/densetrain/densetrain/pkg/cache"
+	"github.com/densetrain/densetrain/pkg/csvdata"
+	"github.com/densetrain/densetrain/pkg/parallel"
+	"github.com/densetrain/densetrain/pkg/prep"
+	"github.com/densetrain/densetrain/pkg/tensor"
+	"github.com/densetrain/densetrain/pkg/train"
+)
+
+// A cache spread over the ranks (Config.CachePerRank): rank r of R keeps
+// its part, about 1/R of the blocks, in Cache/rank-r-of-R — a directory
+// on its own machine's disk, or of one the ranks share. The targets are
+// held by every rank (8 bytes a row); the statistics are fitted over every
+// block in order, each sent by the rank that keeps it to the others
+// (MPI_Bcast), so they are one process's; training asks each step's rows
+// of the ranks that keep them (train.Spread). The model is the one a
+// single process trains in memory, bit for bit.
+
+// spreadPart is what a rank of a spread cache has: its part, read from
+// disk or loaded into memory.
+type spreadPart[T tensor.Float] struct {
+	comm parallel.Communicator
+	keep train.Keeper[T]
+}
+
+// PartDir returns the directory of rank rank's part of a cache spread over
+// ranks ranks in dir.
+func PartDir(dir string, rank, ranks int) string {
+	return filepath.Join(dir, fmt.Sprintf("rank-%d-of-%d", rank, ranks))
+}
+
+// openSpread opens (building it if need be) this rank's part of the cache
+// of src in c.Cache, and the targets of every row.
+func openSpread[T tensor.Float](ctx context.Context, src Source, c Config, o cache.Options) (*cached[T], error) {
+	comm := c.Comm
+	dir := PartDir(c.Cache, comm.Rank(), comm.Size())
+	if err := checkCacheDir(dir); err != nil {
+		return nil, inputError(err)
+	}
+	o.Part = cache.Part{Rank: comm.Rank(), Ranks: comm.Size()}
+	cc, err := cache.Open[T](ctx, dir, src.paths, o)
+	if err != nil {
+		if cancelled(ctx, err) {
+			return nil, err
+		}
+		return nil, inputError(err)
+	}
+	fail := func(err error) (*cached[T], error) {
+		cc.Close()
+		if cancelled(ctx, err) {
+			return nil, err
+		}
+		return nil, inputError(err)
+	}
+	// The parts must be of the same rows: every part holds the checksum
+	// of every block.
+	h := sha256.New()
+	fmt.Fprintf(h, "%d %d %d|", cc.Rows(), cc.Cols(), cc.BlockRows())
+	for _, v := range cc.Checksums() {
+		binary.Write(h, binary.LittleEndian, v)
+	}
+	if r, err := firstDiffering(comm, h.Sum(nil)); err != nil || r >= 0 {
+		if err == nil {
+			err = fmt.Errorf("%s: rank %d's part of the cache has other rows than this rank's (%s): did the CSV change while the parts were built? Build them again", dir, r, PartDir(c.Cache, r, comm.Size()))
+		}
+		return fail(err)
+	}
+	s := cc.Summary()
+	tab := &csvdata.Table[T]{Header: s.Header, Schema: s.Schema, Missing: s.Missing, Skipped: s.Skipped,
+		Delimiter: s.Delimiter, X: tensor.Matrix[T]{Rows: s.Rows, Cols: cc.Cols()}}
+	d := &cached[T]{c: cc, tab: tab, sp: &spreadPart[T]{comm: comm, keep: cc}}
+	lo, hi := cc.Owned()
+	if loadCache[T](c, hi-lo, cc.Cols()) { // the part's rows in memory, every block verified
+		m := &partRows[T]{lo: lo, x: csvdata.NewMatrix[T](hi-lo, cc.Cols(), c.Workers)}
+		err := cc.Each(ctx, func(at int, b tensor.Matrix[T]) error {
+			copy(m.x.Data[(at-lo)*b.Cols:], b.Data)
+			return nil
+		})
+		if err != nil {
+			return fail(err)
+		}
+		d.sp.keep = m
+	}
+	_, isMem := d.sp.keep.(*partRows[T])
+	vals, err := cc.TargetValues(ctx, !isMem)
+	if err != nil {
+		return fail(err)
+	}
+	if vals, err = gatherParts(comm, vals, cc, len(s.Targets)); err != nil {
+		return fail(err)
+	}
+	if tab.Targets, err = cc.DecodeTargets(vals); err != nil {
+		return fail(err)
+	}
+	return d, nil
+}
+
+// gatherParts returns every rank's vals (per per row of its part), in rank
+// order: one Allgather, each rank's padded to the largest part's.
+func gatherParts[T tensor.Float](comm parallel.Communicator, vals []float64, cc *cache.Cache[T], per int) ([]float64, error) {
+	size, blocks := comm.Size(), cc.Blocks()
+	rowsOf := func(q int) int {
+		first, end := cache.PartBlocks(q, size, blocks)
+		return min(end*cc.BlockRows(), cc.Rows()) - min(first*cc.BlockRows(), cc.Rows())
+	}
+	most := 0
+	for q := range size {
+		most = max(most, rowsOf(q))
+	}
+	send := make([]float64, most*per)
+	copy(send, vals)
+	recv := make([]float64, size*len(send))
+	if err := comm.Allgather(floatslice.AsBytes(send), floatslice.AsBytes(recv)); err != nil {
+		return nil, err
+	}
+	all := recv[:0] // in place: each rank's values move down, never up
+	for q := range size {
+		all = append(all, recv[q*len(send):q*len(send)+rowsOf(q)*per]...)
+	}
+	return all, nil
+}
+
+// partRows is a rank's part of a spread cache loaded into memory: rows
+// [lo, lo+x.Rows).
+type partRows[T tensor.Float] struct {
+	lo int
+	x  tensor.Matrix[T]
+}
+
+// Owned implements train.Keeper.
+func (m *partRows[T]) Owned() (int, int) { return m.lo, m.lo + m.x.Rows }
+
+// ReadRows implements train.Keeper.
+func (m *partRows[T]) ReadRows(rows []int, dst tensor.Matrix[T]) error {
+	for i, r := range rows {
+		if r < m.lo || r >= m.lo+m.x.Rows {
+			return fmt.Errorf("tabular: row %d is not in this rank's part (rows %d to %d)", r+1, m.lo+1, m.lo+m.x.Rows)
+		}
+		copy(dst.Row(i)[:m.x.Cols], m.x.Row(r-m.lo))
+	}
+	return nil
+}
+
+// blocks is prep.Blocks of every block of the spread cache, in order, each
+// read by the rank that keeps it and sent to the others.
+type blocks[T tensor.Float] struct {
+	d *cached[T]
+}
+
+// Rows implements prep.Blocks.
+func (b blocks[T]) Rows() int { return b.d.c.Rows() }
+
+// Each implements prep.Blocks.
+func (b blocks[T]) Each(ctx context.Context, f func(lo int, x tensor.Matrix[T]) error) error {
+	cc, comm := b.d.c, b.d.sp.comm
+	br, cols, nb := cc.BlockRows(), cc.Cols(), cc.Blocks()
+	x := make([]T, br*cols)
+	buf := make([]byte, cc.BlockBytes())
+	rows := make([]int, br)
+	for k := range nb {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		lo := k * br
+		n := min(br, cc.Rows()-lo)
+		owner := cache.PartOf(k, comm.Size(), nb)
+		if owner == comm.Rank() {
+			if m, ok := b.d.sp.keep.(*partRows[T]); ok {
+				for i := range n {
+					rows[i] = lo + i
+				}
+				if err := m.ReadRows(rows[:n], tensor.Matrix[T]{Rows: n, Cols: cols, Data: x[:n*cols]}); err != nil {
+					return err
+				}
+			} else if _, _, err := cc.ReadBlock(k, buf, x); err != nil {
+				return err
+			}
+		}
+		if err := comm.Bcast(floatslice.AsBytes(x[:n*cols]), owner); err != nil {
+			return err
+		}
+		if err := f(lo, tensor.NewMatrix(n, cols, x[:n*cols])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// inputs checks the model inputs of the rows of this rank's part, as
+// cached.inputs does of all, and returns the source of every row.
+func (s *spreadPart[T]) inputs(ctx context.Context, d *cached[T], p *prep.Preprocessing, y tensor.Matrix[T]) (train.Source[T], error) {
+	lo, hi := s.keep.Owned()
+	tr := prep.NewTransformer[T](p)
+	const chunk = 4096
+	in := tensor.NewMatrix[T](min(chunk, max(hi-lo, 1)), p.InputWidth(), nil)
+	rows := make([]int, in.Rows)
+	for at := lo; at < hi; at += chunk {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		n := min(chunk, hi-at)
+		for i := range n {
+			rows[i] = at + i
+		}
+		x := in.SliceRows(0, n)
+		if err := s.keep.ReadRows(rows[:n], x); err != nil {
+			return nil, err
+		}
+		if err := tr.InPlace(x); err != nil {
+			if re, ok := err.(*prep.RowError); ok {
+				return nil, &prep.RowError{Row: re.Row + at, Err: re.Err}
+			}
+			return nil, err
+		}
+	}
+	sp, err := train.NewSpread(s.comm, s.keep, d.c.Rows(), d.c.Cols())
+	if err != nil {
+		return nil, err
+	}
+	return &spreadSource[T]{sp: sp, p: p, in: tr, y: y, rows: d.c.Rows()}, nil
+}
+
+// spreadSource is the train.Source (a train.Loader) of a spread cache's
+// rows: each step's rows are brought from the ranks that keep them and
+// made the model's inputs where they land.
+type spreadSource[T tensor.Float] struct {
+	sp   *train.Spread[T]
+	p    *prep.Preprocessing
+	in   *prep.Transformer[T]
+	y    tensor.Matrix[T]
+	rows int
+}
+
+func (s *spreadSource[T]) Len() int                  { return s.rows }
+func (s *spreadSource[T]) Width() int                { return s.p.InputWidth() }
+func (s *spreadSource[T]) Targets() tensor.Matrix[T] { return s.y }
+
+// Load implements train.Loader.
+func (s *spreadSource[T]) Load(rows []int) error { return s.sp.Load(rows) }
+
+// Gather implements train.Source.
+func (s *spreadSource[T]) Gather(rows []int, dst tensor.Matrix[T]) error {
+	if err := s.sp.ReadRows(rows, dst); err != nil {
+		return err
+	}
+	return s.in.InPlace(dst)
+}
+
+// firstDiffering gathers every rank's b (of one length on every rank) and
+// returns the first rank whose b differs from this rank's, or −1.
+func firstDiffering(comm parallel.Communicator, b []byte) (int, error) {
+	all := make([]byte, comm.Size()*len(b))
+	if err := comm.Allgather(b, all); err != nil {
+		return 0, err
+	}
+	for r := range comm.Size() {
+		if string(all[r*len(b):(r+1)*len(b)]) != string(b) {
+			return r, nil
+		}
+	}
+	return -1, nil
+}
