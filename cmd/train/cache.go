@@ -53,7 +53,7 @@ func cacheCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 // prints.
 func runCache(ctx context.Context, c fitConfig, tc tabular.Config, stdout, stderr io.Writer) error {
 	if c.comm != nil && c.comm.Size() > 1 {
-		tc.Comm = c.comm
+		tc.Comm, tc.LocalRanks = c.comm, mpi.LocalRanks()
 		if c.comm.Rank() != 0 {
 			c.quiet, stdout = true, io.Discard
 		}

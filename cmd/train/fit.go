@@ -200,7 +200,7 @@ func (c fitConfig) config(stderr io.Writer) (tabular.Config, error) {
 // model and the history and plot asked for.
 func runFit(ctx context.Context, c fitConfig, tc tabular.Config, stdout, stderr io.Writer) error {
 	if c.comm != nil && c.comm.Size() > 1 {
-		tc.Comm, tc.CommAllreduce = c.comm, c.mpiAllreduce
+		tc.Comm, tc.CommAllreduce, tc.LocalRanks = c.comm, c.mpiAllreduce, mpi.LocalRanks()
 	}
 	follower := c.comm != nil && c.comm.Rank() != 0 // logs only errors, writes nothing
 	switch {

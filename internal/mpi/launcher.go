@@ -21,3 +21,16 @@ func UnderLauncher() bool {
 	}
 	return false
 }
+
+// LocalRanks returns how many ranks of the job run on this machine, as
+// the launcher says (Open MPI's OMPI_COMM_WORLD_LOCAL_SIZE, MPICH's
+// MPI_LOCALNRANKS, Slurm's SLURM_NTASKS_PER_NODE): they share its memory.
+// 1 when no launcher says.
+func LocalRanks() int {
+	for _, v := range []string{"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS_PER_NODE"} {
+		if n, err := strconv.Atoi(os.Getenv(v)); err == nil && n > 0 {
+			return n
+		}
+	}
+	return 1
+}

@@ -93,6 +93,10 @@ func partOptions(opt Options) (Options, error) {
 	return opt, err
 }
 
+// PartSize is File.PartBytes' default: DefaultPartBytes, or a sixteenth
+// of the memory limit if less (64 KiB at least).
+func PartSize() int { return partBytes() }
+
 // partBytes is File.PartBytes' default.
 func partBytes() int {
 	part := DefaultPartBytes

@@ -144,6 +144,10 @@ type Config struct {
 	CachePerRank  bool
 	CacheSize     func(n int64)
 	CacheProgress func(n int)
+	// LocalRanks is how many ranks of Comm run on this machine and share
+	// its memory (0: 1): each budgets its share of the memory limit, for
+	// building its part of a spread cache and for loading it.
+	LocalRanks int
 
 	// ShuffleWindow (at most MaxShuffleWindow), when positive, shuffles each epoch in windows of
 	// that many blocks of train.ShuffleBlock rows (train.Options'

@@ -47,6 +47,10 @@ func openSpread[T tensor.Float](ctx context.Context, src Source, c Config, o cac
 		return nil, inputError(err)
 	}
 	o.Part = cache.Part{Rank: comm.Rank(), Ranks: comm.Size()}
+	local := max(c.LocalRanks, 1) // the ranks that share this machine's memory
+	if o.PartBytes == 0 {
+		o.PartBytes = max(csvdata.PartSize()/local, 64<<10)
+	}
 	cc, err := cache.Open[T](ctx, dir, src.paths, o)
 	if err != nil {
 		if cancelled(ctx, err) {
@@ -79,7 +83,7 @@ func openSpread[T tensor.Float](ctx context.Context, src Source, c Config, o cac
 		Delimiter: s.Delimiter, X: tensor.Matrix[T]{Rows: s.Rows, Cols: cc.Cols()}}
 	d := &cached[T]{c: cc, tab: tab, sp: &spreadPart[T]{comm: comm, keep: cc}}
 	lo, hi := cc.Owned()
-	if loadCache[T](c, hi-lo, cc.Cols()) { // the part's rows in memory, every block verified
+	if loadShare[T](c, hi-lo, cc.Cols(), local) { // the part's rows in memory, every block verified
 		m := &partRows[T]{lo: lo, x: csvdata.NewMatrix[T](hi-lo, cc.Cols(), c.Workers)}
 		err := cc.Each(ctx, func(at int, b tensor.Matrix[T]) error {
 			copy(m.x.Data[(at-lo)*b.Cols:], b.Data)
@@ -233,16 +237,34 @@ func (s *spreadPart[T]) inputs(ctx context.Context, d *cached[T], p *prep.Prepro
 // rows: each step's rows are brought from the ranks that keep them and
 // made the model's inputs where they land.
 type spreadSource[T tensor.Float] struct {
-	sp   *train.Spread[T]
-	p    *prep.Preprocessing
-	in   *prep.Transformer[T]
-	y    tensor.Matrix[T]
-	rows int
+	sp    *train.Spread[T]
+	p     *prep.Preprocessing
+	in    *prep.Transformer[T]
+	y     tensor.Matrix[T]
+	rows  int
+	ahead []int // Prefetch's
 }
 
 func (s *spreadSource[T]) Len() int                  { return s.rows }
 func (s *spreadSource[T]) Width() int                { return s.p.InputWidth() }
 func (s *spreadSource[T]) Targets() tensor.Matrix[T] { return s.y }
+
+// Prefetch implements train.Prefetcher: of the rows of a batch (all the
+// ranks'), this rank reads ahead those it keeps.
+func (s *spreadSource[T]) Prefetch(rows []int) {
+	pf, ok := s.sp.Keeper().(interface{ Prefetch([]int) })
+	if !ok {
+		return
+	}
+	lo, hi := s.sp.Keeper().Owned()
+	s.ahead = s.ahead[:0]
+	for _, r := range rows {
+		if r >= lo && r < hi {
+			s.ahead = append(s.ahead, r)
+		}
+	}
+	pf.Prefetch(s.ahead)
+}
 
 // Load implements train.Loader.
 func (s *spreadSource[T]) Load(rows []int) error { return s.sp.Load(rows) }

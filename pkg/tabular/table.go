@@ -150,6 +150,11 @@ func openCached[T tensor.Float](ctx context.Context, src Source, c Config) (*cac
 // missing indicators, which make a second) takes at most half the memory
 // limit.
 func loadCache[T tensor.Float](c Config, rows, cols int) bool {
+	return loadShare[T](c, rows, cols, 1)
+}
+
+// loadShare is loadCache for a rank that has a share of the memory.
+func loadShare[T tensor.Float](c Config, rows, cols, share int) bool {
 	switch c.CacheRead {
 	case CacheMemory:
 		return true
@@ -162,7 +167,7 @@ func loadCache[T tensor.Float](c Config, rows, cols int) bool {
 		need *= 2
 	}
 	limit, _ := csvdata.MemoryLimit()
-	return limit > 0 && need <= float64(limit)/2
+	return limit > 0 && need <= float64(limit)/2/float64(max(share, 1))
 }
 
 func (d *cached[T]) table() *csvdata.Table[T] { return d.tab }

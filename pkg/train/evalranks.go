@@ -17,20 +17,38 @@ const loadRound = 16
 // as many rounds on every rank (most is the shards of a rank, at most).
 func (e *evaluator[T]) loadShards(p *parallel.Pool, ld Loader, lo, hi, most int, task func(w, i int) error) error {
 	var err error
-	var buf []int
-	for a := 0; a < most; a += loadRound {
-		i, j := min(lo+a, hi), min(lo+a+loadRound, hi)
+	var buf, ahead []int
+	pf, _ := e.src.(Prefetcher)
+	s, size := len(e.loss), e.comm.Size()
+	// round returns the rows of shards [i, j), in buf.
+	round := func(i, j int, buf []int) []int {
 		rlo, rhi := min(i*evalShard, e.n()), min(j*evalShard, e.n())
-		var rows []int
 		if e.idx != nil {
-			rows = e.idx[rlo:rhi]
-		} else {
-			buf = buf[:0]
-			for r := rlo; r < rhi; r++ {
-				buf = append(buf, r)
-			}
-			rows = buf
+			return append(buf, e.idx[rlo:rhi]...)
 		}
+		for r := rlo; r < rhi; r++ {
+			buf = append(buf, r)
+		}
+		return buf
+	}
+	for a := 0; a < most; a += loadRound {
+		if pf != nil { // every rank's next round: this rank reads ahead the rows it keeps
+			ahead = ahead[:0]
+			for q := range size {
+				qlo, qhi := q*s/size, (q+1)*s/size
+				ahead = round(min(qlo+a+loadRound, qhi), min(qlo+a+2*loadRound, qhi), ahead)
+			}
+			if a == 0 {
+				for q := range size {
+					qlo, qhi := q*s/size, (q+1)*s/size
+					ahead = round(qlo, min(qlo+loadRound, qhi), ahead)
+				}
+			}
+			pf.Prefetch(ahead)
+		}
+		i, j := min(lo+a, hi), min(lo+a+loadRound, hi)
+		rows := round(i, j, buf[:0])
+		buf = rows
 		if lerr := ld.Load(rows); lerr != nil {
 			return lerr
 		}

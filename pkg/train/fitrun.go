@@ -194,12 +194,14 @@ func (r *fitRun[T]) loop(p *parallel.Pool) error {
 // prefetcher returns a function that tells the source, if it is a
 // Prefetcher, of the rows of batch b (from 1) of this epoch's n rows in
 // batches of size that this process will gather (its lanes' rows, under
-// a Comm); nothing past the epoch's end.
+// a Comm; every row of the batch, of a Loader, since each rank reads the
+// rows it keeps of any lane); nothing past the epoch's end.
 func (r *fitRun[T]) prefetcher(n, size int) func(b int) {
 	pf, ok := r.t.src.(Prefetcher)
 	if !ok {
 		return func(int) {}
 	}
+	_, whole := r.t.src.(Loader)
 	if len(r.ahead) < size {
 		r.ahead = make([]int, size)
 	}
@@ -209,6 +211,10 @@ func (r *fitRun[T]) prefetcher(n, size int) func(b int) {
 			return
 		}
 		rows := r.perm.rows(lo, min(lo+size, n), r.ahead)
+		if whole {
+			pf.Prefetch(rows)
+			return
+		}
 		if l, err := parallel.NewLayout(len(rows), r.t.par.ShardSize, r.t.par.MaxLanes); err == nil {
 			a, z := r.t.sum.owned(l.Lanes()) // this process's lanes, a run of the batch's rows
 			if a >= z {

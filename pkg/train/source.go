@@ -32,6 +32,9 @@ type Source[T nn.Float] interface {
 // must not keep the slice), so that a Source that reads from disk can have
 // them read while the batches before train — many reads in flight rather
 // than one per worker.
+//
+// Under a Comm, Fit tells each rank of its own lanes' rows; a Loader is
+// told of every row of the batch, to read ahead the rows it keeps.
 type Prefetcher interface {
 	Prefetch(rows []int)
 }

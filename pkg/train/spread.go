@@ -75,6 +75,9 @@ func NewSpread[T nn.Float](comm parallel.Communicator, keep Keeper[T], rows, col
 	return s, nil
 }
 
+// Keeper returns this rank's Keeper.
+func (s *Spread[T]) Keeper() Keeper[T] { return s.keep }
+
 // owner returns the rank that keeps row r.
 func (s *Spread[T]) owner(r int) int {
 	lo, hi := 0, len(s.starts)-1 // starts[lo] ≤ r < starts[hi]
