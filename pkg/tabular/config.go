@@ -125,8 +125,8 @@ type Config struct {
 	// 20 bytes or so a row, whatever the table's size; the model is the
 	// one Fit trains in memory, bit for bit. It needs a File source.
 	// Under a Comm, rank 0 builds it (or finds it valid) and the other
-	// ranks then open the same directory, a shared one (every rank still
-	// reads the whole CSV's cache: per-rank shares are to come).
+	// ranks then open the same directory, a shared one; CachePerRank
+	// spreads it over the ranks instead.
 	// CacheSize and CacheProgress, when set, follow the build: the text's
 	// expected bytes (0: unknown), then the bytes read as they come.
 	// CacheRead says how the cache's rows are read: loaded into memory
