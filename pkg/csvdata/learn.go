@@ -39,6 +39,16 @@ type TargetKind struct {
 // applied to the union. each, when not nil, is called with every part's
 // own table (its own layout, which Summary.Schema may extend).
 func Learn[T tensor.Float](ctx context.Context, f *File, each func(*Table[T]) error) (*Summary, error) {
+	l, err := learnShare(ctx, f, each)
+	if err != nil {
+		return nil, err
+	}
+	return l.finish(f)
+}
+
+// learnShare reads every part of f and returns what they say, before the
+// whole table's rules.
+func learnShare[T tensor.Float](ctx context.Context, f *File, each func(*Table[T]) error) (*Learnt, error) {
 	var (
 		s    *Summary
 		cols []learnt
@@ -70,13 +80,20 @@ func Learn[T tensor.Float](ctx context.Context, f *File, each func(*Table[T]) er
 	if err != nil {
 		return nil, err
 	}
+	return &Learnt{name: f.Name(), s: s, cols: cols}, nil
+}
+
+// finish applies the whole table's rules to what l says of it (f the
+// table's file, or its first) and returns the Summary.
+func (l *Learnt) finish(f *File) (*Summary, error) {
+	s := l.s
 	if s == nil {
 		return nil, &ParseError{File: f.Name(), Line: 2, Err: fmt.Errorf("no data rows after the header")}
 	}
 	if s.Rows == 0 {
 		return nil, &ParseError{File: f.Name(), Err: fmt.Errorf("every row has a missing target (column %s, first at line %d)", Quote(s.Skipped.Column), s.Skipped.Line)}
 	}
-	return s, s.finish(f, cols)
+	return s, s.finish(f, l.cols)
 }
 
 // learnt is what the parts so far say of a feature column.

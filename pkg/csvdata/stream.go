@@ -33,11 +33,12 @@ type File struct {
 	// progress bar, a checksum); it must not keep it.
 	Text func(b []byte)
 
-	paths []string
-	names []string // in messages
-	src   *source  // the one file's, opened by Open; nil for OpenFiles'
-	size  int64
-	opt   Options
+	paths   []string
+	names   []string // in messages
+	src     *source  // the one file's, opened by Open; nil for OpenFiles'
+	size    int64
+	opt     Options
+	several bool // of a table of several files: cells name their file
 }
 
 // Open opens the CSV file at path to be read in parts with opt (a Schema
@@ -69,7 +70,7 @@ func OpenFiles(ctx context.Context, paths []string, opt Options) (*File, error) 
 	if len(paths) == 0 {
 		return nil, errors.New("csvdata: no files")
 	}
-	f := &File{PartBytes: partBytes(), paths: paths, opt: opt}
+	f := &File{PartBytes: partBytes(), paths: paths, opt: opt, several: true}
 	for _, p := range paths {
 		src, err := openFile(ctx, p, opt)
 		if err != nil {
@@ -83,6 +84,27 @@ func OpenFiles(ctx context.Context, paths []string, opt Options) (*File, error) 
 		src.Close()
 	}
 	return f, nil
+}
+
+// OpenShare opens files lo…hi−1 of the files of one table (paths, as
+// OpenFiles takes them) to be read in parts: a share of the table, which
+// a process of several reads while the others read theirs (LearnShare).
+// Its cells name their file when the table has several.
+func OpenShare(ctx context.Context, paths []string, lo, hi int, opt Options) (*File, error) {
+	if lo < 0 || hi > len(paths) || lo >= hi {
+		return nil, fmt.Errorf("csvdata: files %d to %d of %d", lo, hi, len(paths))
+	}
+	var f *File
+	var err error
+	if hi-lo == 1 {
+		f, err = Open(ctx, paths[lo], opt)
+	} else {
+		f, err = OpenFiles(ctx, paths[lo:hi], opt)
+	}
+	if err == nil {
+		f.several = len(paths) > 1
+	}
+	return f, err
 }
 
 // partOptions are opt for reading parts.
@@ -157,7 +179,7 @@ func readPart[T tensor.Float](ctx context.Context, f *File, text []byte, delta, 
 	for k := range t.Lines.runs {
 		t.Lines.runs[k].line += delta
 	}
-	several := len(f.names) > 1
+	several := f.several
 	for _, cs := range [][]Cells{t.Missing, t.Unseen} {
 		for k := range cs {
 			if cs[k].Line > 0 {
