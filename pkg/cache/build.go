@@ -31,25 +31,8 @@ const MaxTargetTexts = 1 << 20
 // there: an old one's header goes first, and a build that fails or is
 // cancelled leaves no file that a later Open trusts.
 func build[T tensor.Float](ctx context.Context, dir string, paths []string, h header, o Options) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return csvdata.ShortPath(err)
-	}
-	// A directory that cannot be written (a read-only file system, mode
-	// 0500) is said as such, not as the first step that fails there.
-	if err := unix.Access(dir, unix.W_OK); err != nil {
-		return fmt.Errorf("%s: cannot build the cache there: the directory is not writable: %w", dir, err)
-	}
-	// The cache's files are replaced, never written in place: a link to
-	// a device (rows.bin -> /dev/null) would swallow the rows and leave a
-	// header that a later run refuses.
-	for _, p := range Files(dir) {
-		if t, err := atomicfile.Check(p); err == nil && t.InPlace {
-			return fmt.Errorf("%s: not a regular file: the cache cannot be built there; remove it", p)
-		}
-	}
-	hp := filepath.Join(dir, headerName)
-	if err := os.Remove(hp); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return csvdata.ShortPath(err)
+	if err := prepareDir(dir); err != nil {
+		return err
 	}
 	f, err := csvdata.OpenFiles(ctx, paths, o.Read)
 	if err != nil {
@@ -77,29 +60,8 @@ func build[T tensor.Float](ctx context.Context, dir string, paths []string, h he
 		return err
 	}
 	first = false
-	h.TextCRC, h.Summary = crc, *s
-	for _, k := range s.Targets {
-		var ws []written
-		for v, t := range k.Written {
-			ws = append(ws, written{v, t})
-		}
-		slices.SortFunc(ws, func(a, b written) int { return cmp.Compare(a.Value, b.Value) })
-		h.Written, h.NoWritten = append(h.Written, ws), append(h.NoWritten, k.Written == nil)
-	}
-	c := &Cache[T]{dir: dir, h: h, cols: s.Schema.Width(), ny: len(s.Targets)}
-	c.h.BlockRows = blockRows(cmp.Or(o.BlockBytes, DefaultBlockBytes), c.rowBytes())
-	c.first, c.end = 0, (s.Rows+c.h.BlockRows-1)/c.h.BlockRows
-	if p := c.h.Part; p != nil { // a part keeps its blocks, and every block's checksum
-		c.first, c.end = PartBlocks(p.Rank, p.Ranks, c.end)
-		p.First, p.End = c.first, c.end
-	}
-	w := &blockWriter[T]{c: c, name: f.Name(), texts: make([]map[string]int, c.ny)}
-	c.h.Texts = make([][]string, c.ny)
-	for t, k := range s.Targets {
-		if k.Text {
-			w.texts[t] = map[string]int{}
-		}
-	}
+	h.TextCRC = crc
+	c, w := newCache[T](dir, h, s, o, f.Name())
 	rows := 0
 	err = atomicfile.WriteContext(ctx, filepath.Join(dir, rowsName), func(out io.Writer) error {
 		w.out = out
@@ -125,14 +87,75 @@ func build[T tensor.Float](ctx context.Context, dir string, paths []string, h he
 	if err != nil {
 		return err
 	}
-	b, err := c.h.marshal()
+	return c.h.write(ctx, dir)
+}
+
+// newCache returns the cache a build of the table s makes in dir, with
+// the header's identity h, and its block writer (name: the source's, in
+// messages).
+func newCache[T tensor.Float](dir string, h header, s *csvdata.Summary, o Options, name string) (*Cache[T], *blockWriter[T]) {
+	h.Summary = *s
+	for _, k := range s.Targets {
+		var ws []written
+		for v, t := range k.Written {
+			ws = append(ws, written{v, t})
+		}
+		slices.SortFunc(ws, func(a, b written) int { return cmp.Compare(a.Value, b.Value) })
+		h.Written, h.NoWritten = append(h.Written, ws), append(h.NoWritten, k.Written == nil)
+	}
+	c := &Cache[T]{dir: dir, h: h, cols: s.Schema.Width(), ny: len(s.Targets)}
+	c.h.BlockRows = blockRows(cmp.Or(o.BlockBytes, DefaultBlockBytes), c.rowBytes())
+	c.first, c.end = 0, (s.Rows+c.h.BlockRows-1)/c.h.BlockRows
+	if p := c.h.Part; p != nil { // a part keeps its blocks, and every block's checksum
+		c.first, c.end = PartBlocks(p.Rank, p.Ranks, c.end)
+		p.First, p.End = c.first, c.end
+	}
+	w := &blockWriter[T]{c: c, name: name, texts: make([]map[string]int, c.ny)}
+	c.h.Texts = make([][]string, c.ny)
+	for t, k := range s.Targets {
+		if k.Text {
+			w.texts[t] = map[string]int{}
+		}
+	}
+	return c, w
+}
+
+// write writes h as dir's cache.json, the last file of a build.
+func (h header) write(ctx context.Context, dir string) error {
+	b, err := h.marshal()
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteContext(ctx, hp, func(out io.Writer) error {
+	return atomicfile.WriteContext(ctx, filepath.Join(dir, headerName), func(out io.Writer) error {
 		_, err := out.Write(b)
 		return err
 	})
+}
+
+// prepareDir makes dir ready for a build: made if need be, writable, no
+// cache file there a link to a device, and no header left, so that a
+// build that stops leaves nothing a later Open trusts.
+func prepareDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return csvdata.ShortPath(err)
+	}
+	// A directory that cannot be written (a read-only file system, mode
+	// 0500) is said as such, not as the first step that fails there.
+	if err := unix.Access(dir, unix.W_OK); err != nil {
+		return fmt.Errorf("%s: cannot build the cache there: the directory is not writable: %w", dir, err)
+	}
+	// The cache's files are replaced, never written in place: a link to
+	// a device (rows.bin -> /dev/null) would swallow the rows and leave a
+	// header that a later run refuses.
+	for _, p := range Files(dir) {
+		if t, err := atomicfile.Check(p); err == nil && t.InPlace {
+			return fmt.Errorf("%s: not a regular file: the cache cannot be built there; remove it", p)
+		}
+	}
+	if err := os.Remove(filepath.Join(dir, headerName)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return csvdata.ShortPath(err)
+	}
+	return nil
 }
 
 // blockWriter writes rows to rows.bin a block at a time.
@@ -144,19 +167,18 @@ type blockWriter[T tensor.Float] struct {
 	y, line []byte
 	n       int
 	texts   []map[string]int // per text target: its values' indices
+	y64     []float64
+	next    int // the index of the next block
 }
 
 // add appends t's rows.
 func (w *blockWriter[T]) add(t *csvdata.Table[T]) error {
 	c := w.c
-	br := c.h.BlockRows
-	if w.x == nil {
-		w.x, w.y, w.line = make([]T, br*c.cols), make([]byte, br*c.ny*8), make([]byte, br*8)
+	if w.y64 == nil {
+		w.y64 = make([]float64, c.ny)
 	}
 	for i := range t.X.Rows {
-		copy(w.x[w.n*c.cols:], t.X.Row(i))
 		for k, col := range t.Targets {
-			var v float64
 			if m := w.texts[k]; m != nil {
 				s := col.Text(i)
 				idx, ok := m[s]
@@ -168,18 +190,33 @@ func (w *blockWriter[T]) add(t *csvdata.Table[T]) error {
 					m[s] = idx
 					c.h.Texts[k] = append(c.h.Texts[k], s)
 				}
-				v = float64(idx)
+				w.y64[k] = float64(idx)
 			} else {
-				v = col.Numbers[i]
-			}
-			binary.LittleEndian.PutUint64(w.y[8*(w.n*c.ny+k):], math.Float64bits(v))
-		}
-		binary.LittleEndian.PutUint64(w.line[8*w.n:], uint64(t.Lines.Line(i)))
-		if w.n++; w.n == br {
-			if err := w.flush(); err != nil {
-				return err
+				w.y64[k] = col.Numbers[i]
 			}
 		}
+		if err := w.addRow(t.X.Row(i), w.y64, t.Lines.Line(i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addRow appends a row: its values, its targets as rows.bin holds them
+// (a text target's index), its line.
+func (w *blockWriter[T]) addRow(x []T, y []float64, line int) error {
+	c := w.c
+	br := c.h.BlockRows
+	if w.x == nil {
+		w.x, w.y, w.line = make([]T, br*c.cols), make([]byte, br*c.ny*8), make([]byte, br*8)
+	}
+	copy(w.x[w.n*c.cols:(w.n+1)*c.cols], x)
+	for k, v := range y {
+		binary.LittleEndian.PutUint64(w.y[8*(w.n*c.ny+k):], math.Float64bits(v))
+	}
+	binary.LittleEndian.PutUint64(w.line[8*w.n:], uint64(line))
+	if w.n++; w.n == br {
+		return w.flush()
 	}
 	return nil
 }
@@ -193,7 +230,8 @@ func (w *blockWriter[T]) flush() error {
 	var z T
 	xs := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(w.x))), len(w.x)*int(unsafe.Sizeof(z)))[:n*c.cols*int(unsafe.Sizeof(z))]
 	crc := uint32(0)
-	k := len(c.h.Blocks)
+	k := w.next
+	w.next++
 	for _, b := range [][]byte{xs, w.y[:n*c.ny*8], w.line[:n*8]} {
 		crc = crc32.Update(crc, castagnoli, b)
 		if k < c.first || k >= c.end {

@@ -103,3 +103,69 @@ func TestPartsMakeTheCache(t *testing.T) {
 		assert.Equal(t, wantY, y)
 	}
 }
+
+// TestPartWriterWritesThePart: a part written from rows given to it (as
+// a spread build gives them) is the part Open builds, byte for byte, and
+// Probe then finds it valid.
+func TestPartWriterWritesThePart(t *testing.T) {
+	ctx := context.Background()
+	file := "../../testdata/messy/stackoverflow.csv" // a text target
+	o := Options{BlockBytes: 1000, PartBytes: 2000}
+	whole, err := Open[float32](ctx, t.TempDir(), []string{file}, o)
+	require.NoError(t, err)
+	defer whole.Close()
+	y, err := whole.TargetValues(ctx, true)
+	require.NoError(t, err)
+	h := whole.h
+	info := TableInfo{Summary: &h.Summary, Texts: h.Texts, Files: h.Files, TextBytes: h.TextBytes, TextCRC: h.TextCRC}
+	for _, ranks := range []int{2, 3} {
+		var all []uint32
+		dirs := make([]string, ranks)
+		writers := make([]*PartWriter[float32], ranks)
+		for r := range ranks {
+			po := o
+			po.Part = Part{Rank: r, Ranks: ranks}
+			dirs[r] = t.TempDir()
+			w, err := NewPartWriter[float32](dirs[r], []string{file}, po, info)
+			require.NoError(t, err)
+			lo, hi := w.Owned()
+			sums, err := w.Rows(ctx, func(add func([]float32, []float64, int) error) error {
+				return whole.Each(ctx, func(at int, x tensor.Matrix[float32]) error {
+					for i := range x.Rows {
+						if at+i < lo || at+i >= hi {
+							continue
+						}
+						line, err := whole.Line(at + i)
+						require.NoError(t, err)
+						if err := add(x.Row(i), y[(at+i)*whole.ny:(at+i+1)*whole.ny], line); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+			})
+			require.NoError(t, err)
+			all, writers[r] = append(all, sums...), w
+		}
+		assert.Equal(t, whole.Checksums(), all)
+		for r := range ranks {
+			po := o
+			po.Part = Part{Rank: r, Ranks: ranks}
+			require.NoError(t, writers[r].Finish(ctx, all))
+			ok, why, err := Probe[float32](dirs[r], []string{file}, po)
+			require.NoError(t, err)
+			assert.True(t, ok, why)
+			built := t.TempDir()
+			c, err := Open[float32](ctx, built, []string{file}, po)
+			require.NoError(t, err)
+			c.Close()
+			for _, name := range []string{rowsName, headerName} {
+				want, err := os.ReadFile(filepath.Join(built, name))
+				require.NoError(t, err)
+				got, err := os.ReadFile(filepath.Join(dirs[r], name))
+				require.NoError(t, err)
+				assert.Equal(t, want, got, "%s of part %d of %d", name, r, ranks)
+			}
+		}
+	}
+}
