@@ -51,6 +51,13 @@ func openSpread[T tensor.Float](ctx context.Context, src Source, c Config, o cac
 	if o.PartBytes == 0 {
 		o.PartBytes = max(csvdata.PartSize()/local, 64<<10)
 	}
+	if err := agreeOnParts[T](ctx, comm, dir, src.paths, c, o); err != nil {
+		if cancelled(ctx, err) {
+			return nil, err
+		}
+		return nil, inputError(err)
+	}
+	o.NoBuild, o.Note = true, nil
 	cc, err := cache.Open[T](ctx, dir, src.paths, o)
 	if err != nil {
 		if cancelled(ctx, err) {
@@ -106,6 +113,42 @@ func openSpread[T tensor.Float](ctx context.Context, src Source, c Config, o cac
 		return fail(err)
 	}
 	return d, nil
+}
+
+// agreeOnParts has every rank look at its part of the cache; unless every
+// part is there and of the files as they are, the ranks build them all
+// (buildSpread), rank 0 saying why. A damaged part is every rank's error.
+func agreeOnParts[T tensor.Float](ctx context.Context, comm parallel.Communicator, dir string, paths []string, c Config, o cache.Options) error {
+	ok, why, err := cache.Probe[T](dir, paths, o)
+	state := []byte{0}
+	switch {
+	case err != nil:
+		state[0] = 2
+	case !ok:
+		state[0] = 1
+	}
+	all := make([]byte, comm.Size())
+	if gerr := comm.Allgather(state, all); gerr != nil {
+		return gerr
+	}
+	build := -1
+	for q, s := range all {
+		switch {
+		case s == 2 && q == comm.Rank():
+			return err
+		case s == 2:
+			return fmt.Errorf("%s: rank %d's part of the cache is damaged (see its error); delete it to build the parts again", c.Cache, q)
+		case s == 1 && build < 0:
+			build = q
+		}
+	}
+	if build < 0 {
+		return nil
+	}
+	if comm.Rank() == build && o.Note != nil {
+		o.Note(fmt.Sprintf("%s: %s: building the parts of %d ranks", dir, why, comm.Size()))
+	}
+	return buildSpread[T](ctx, comm, paths, c, o)
 }
 
 // gatherParts returns every rank's vals (per per row of its part), in rank

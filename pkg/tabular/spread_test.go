@@ -2,6 +2,7 @@ package tabular
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,15 +51,17 @@ func fitRanks(t *testing.T, size int, src Source, c Config) ([][]byte, []string)
 // reused on the next run and rebuilt for another rank count.
 func TestSpreadCacheTrainsTheInMemoryModel(t *testing.T) {
 	cases := []struct {
-		file string
-		c    Config
+		file  string
+		files int // split into files
+		c     Config
 	}{
-		{"../../testdata/iris.csv", Config{}},
-		{messy + "diabetes_holes.csv", Config{Ignore: []string{"patient_id"}, MissingIndicator: true}},
-		{messy + "diabetes_holes.csv", Config{Ignore: []string{"patient_id"}, Impute: prep.Median, Scale: prep.MinMax}},
-		{messy + "own/holes.csv.gz", Config{NA: []string{"?"}, MissingIndicator: true, Precision: F64}},
-		{messy + "stackoverflow.csv", Config{Epochs: 2, ShuffleWindow: 1}},
-		{messy + "scat.csv", Config{}},
+		{"../../testdata/iris.csv", 1, Config{}},
+		{"../../testdata/iris.csv", 4, Config{}},
+		{messy + "diabetes_holes.csv", 5, Config{Ignore: []string{"patient_id"}, MissingIndicator: true}},
+		{messy + "diabetes_holes.csv", 1, Config{Ignore: []string{"patient_id"}, Impute: prep.Median, Scale: prep.MinMax}},
+		{messy + "own/holes.csv.gz", 1, Config{NA: []string{"?"}, MissingIndicator: true, Precision: F64}},
+		{messy + "stackoverflow.csv", 4, Config{Epochs: 2, ShuffleWindow: 1}},
+		{messy + "scat.csv", 3, Config{}},
 	}
 	for _, tc := range cases {
 		name := filepath.Base(tc.file)
@@ -70,16 +73,21 @@ func TestSpreadCacheTrainsTheInMemoryModel(t *testing.T) {
 		mem, err := Fit(context.Background(), File(tc.file), c)
 		require.NoError(t, err, name)
 		want := modelBytes(t, mem)
+		src := File(tc.file)
+		if tc.files > 1 { // each rank parses its share of the files
+			src = Files(splitTable(t, tc.file, tc.files)...)
+		}
 		c.Cache, c.CachePerRank = t.TempDir(), true
 		c.cacheBlockBytes, c.cachePartBytes = 700, 900
 		for _, size := range []int{2, 3} {
 			for run, read := range []CacheRead{CacheDisk, CacheMemory} {
 				c.CacheRead = read
-				got, notes := fitRanks(t, size, File(tc.file), c)
+				got, notes := fitRanks(t, size, src, c)
 				for r := range size {
 					assert.Equal(t, want, got[r], "%s: %d ranks, rank %d, read %s", name, size, r, read)
-					assert.Equal(t, run == 0, strings.Contains(notes[r], "building the cache"), "%s: rank %d of %d builds its part once: %q", name, r, size, notes[r])
 				}
+				built := strings.Join(notes, "")
+				assert.Equal(t, run == 0, strings.Contains(built, "building the parts of"), "%s: %d ranks build their parts once: %q", name, size, built)
 			}
 			var total int64
 			for r := range size {
@@ -91,6 +99,64 @@ func TestSpreadCacheTrainsTheInMemoryModel(t *testing.T) {
 				st, _ := os.Stat(filepath.Join(PartDir(c.Cache, r, size), "rows.bin"))
 				assert.LessOrEqual(t, st.Size(), total/int64(size)+1400, "%s: rank %d's part of %d: 1/R and a block (about 700 bytes) at most", name, r, size)
 			}
+		}
+	}
+}
+
+// splitTable writes the data lines of the CSV file at path into n files
+// of about as many lines each, every one with the header, and returns
+// their paths.
+func splitTable(t *testing.T, path string, n int) []string {
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	lines := strings.SplitAfter(string(b), "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	head, data := lines[0], lines[1:]
+	dir := t.TempDir()
+	var paths []string
+	for k := range n {
+		p := filepath.Join(dir, fmt.Sprintf("part-%d.csv", k))
+		require.NoError(t, os.WriteFile(p, []byte(head+strings.Join(data[k*len(data)/n:(k+1)*len(data)/n], "")), 0o644))
+		paths = append(paths, p)
+	}
+	return paths
+}
+
+// TestSpreadBuildErrors: a bad row in one rank's share of the files is
+// every rank's error, naming that file and line; so is a header that
+// differs between two ranks' files.
+func TestSpreadBuildErrors(t *testing.T) {
+	paths := splitTable(t, "../../testdata/iris.csv", 3)
+	b, err := os.ReadFile(paths[2])
+	require.NoError(t, err)
+	bad := strings.Replace(string(b), "\n", "\n1,2,3\n", 2) // line 3: too few fields
+	bad = strings.Replace(bad, "\n1,2,3\n", "\n", 1)
+	require.NoError(t, os.WriteFile(paths[2], []byte(bad), 0o644))
+	other := filepath.Join(t.TempDir(), "other.csv")
+	require.NoError(t, os.WriteFile(other, []byte("a,b,c,d,e\n1,2,3,4,x\n"), 0o644))
+	for _, tc := range []struct {
+		paths []string
+		want  string
+	}{
+		{paths, "part-2.csv:3"},
+		{[]string{paths[0], paths[1], other}, "other.csv:1"},
+	} {
+		comms := memcomm.New(3)
+		errs := make([]error, 3)
+		var wg sync.WaitGroup
+		for r := range 3 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[r] = Fit(context.Background(), Files(tc.paths...), Config{Comm: comms[r], Cache: filepath.Join(t.TempDir(), "c"), CachePerRank: true, Epochs: 1})
+			}()
+		}
+		wg.Wait()
+		for r, err := range errs {
+			require.Error(t, err, "rank %d", r)
+			assert.Contains(t, err.Error(), tc.want, "rank %d", r)
 		}
 	}
 }

@@ -1,0 +1,450 @@
+package tabular
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"hash/crc32"
+	"math"
+	"os"
+	"path/filepath"
+	"unsafe"
+
+	"github.com/densetrain/densetrain/internal/floatslice"
+	"github.com/densetrain/densetrain/pkg/cache"
+	"github.com/densetrain/densetrain/pkg/csvdata"
+	"github.com/densetrain/densetrain/pkg/parallel"
+	"github.com/densetrain/densetrain/pkg/tensor"
+	"github.com/densetrain/densetrain/pkg/train"
+)
+
+// A spread cache is built by every rank at once, each parsing a share of
+// the table's files — a run of them, about 1/R of their bytes; a table of
+// one file is parsed by rank 0 — so that no rank reads the whole CSV:
+//
+//  1. each rank learns its share (csvdata.LearnShare) and the ranks merge
+//     what they found, in file order (csvdata.MergeShares): every rank has
+//     the whole table's schema;
+//  2. each rank parses its share with that schema into a staging file of
+//     rows (values, targets, lines) in its part's directory;
+//  3. each rank writes its part (cache.PartWriter) a block at a time, the
+//     block's rows brought from the staging files that hold them
+//     (train.Spread: rows [r·N/R…) may have been parsed by any rank).
+//
+// The parts are those a rank builds by parsing every file, byte for byte
+// but for the text checksum of the header (of each rank's text, here).
+
+// shareOf returns the files [lo, hi) that rank rank of ranks parses: the
+// files whose first byte falls in its 1/R of the files' bytes.
+func shareOf(sizes []int64, rank, ranks int) (lo, hi int) {
+	var total int64
+	for _, s := range sizes {
+		total += s
+	}
+	at := int64(0)
+	lo, hi = len(sizes), len(sizes)
+	for i, s := range sizes {
+		q := ranks - 1
+		if total > 0 {
+			q = int(at * int64(ranks) / total)
+		}
+		if q == rank && lo == len(sizes) {
+			lo = i
+		}
+		if q > rank {
+			hi = i
+			break
+		}
+		at += s
+	}
+	return min(lo, hi), hi
+}
+
+// shareReport is what a rank tells the others after learning its share.
+type shareReport struct {
+	Err       string `json:",omitempty"`
+	Learnt    []byte `json:",omitempty"`
+	TextBytes int64
+	TextCRC   uint32
+}
+
+// stagedReport is what a rank tells the others after parsing its share.
+type stagedReport struct {
+	Rows  int
+	Texts [][]string // per target: the distinct values of a text target, in order
+	Files []csvdata.FileRows
+}
+
+// buildSpread builds every rank's part of the cache of paths in the
+// ranks' part directories under c.Cache.
+func buildSpread[T tensor.Float](ctx context.Context, comm parallel.Communicator, paths []string, c Config, o cache.Options) error {
+	rank, size := comm.Rank(), comm.Size()
+	dir := PartDir(c.Cache, rank, size)
+	sizes := make([]int64, len(paths))
+	for i, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return csvdata.ShortPath(err)
+		}
+		sizes[i] = st.Size()
+	}
+	lo, hi := shareOf(sizes, rank, size)
+
+	// 1. Learn the share; merge every rank's.
+	var f *csvdata.File
+	var rep shareReport
+	var own error
+	if hi > lo {
+		var err error
+		if f, err = csvdata.OpenShare(ctx, paths, lo, hi, o.Read); err != nil {
+			return err
+		}
+		defer f.Close()
+		if o.PartBytes > 0 {
+			f.PartBytes = o.PartBytes
+		}
+		if o.Size != nil {
+			o.Size(2 * f.Size())
+		}
+		learning := true
+		f.Text = func(b []byte) {
+			if learning {
+				rep.TextCRC = crc32.Update(rep.TextCRC, crc32.MakeTable(crc32.Castagnoli), b)
+				rep.TextBytes += int64(len(b))
+			}
+			if o.Progress != nil {
+				o.Progress(len(b))
+			}
+		}
+		l, err := csvdata.LearnShare[T](ctx, f)
+		learning = false
+		if err == nil {
+			rep.Learnt, err = l.MarshalBinary()
+		}
+		if err != nil {
+			own, rep.Err = err, err.Error()
+		}
+	}
+	b, err := json.Marshal(rep)
+	if err != nil {
+		return err
+	}
+	all, err := gatherBytes(comm, b)
+	if err != nil {
+		return err
+	}
+	shares := make([]*csvdata.Learnt, size)
+	reps := make([]shareReport, size)
+	for q := range size {
+		if err := json.Unmarshal(all[q], &reps[q]); err != nil {
+			return err
+		}
+		if reps[q].Err != "" { // the first error, in file order, is every rank's
+			if q == rank {
+				return own
+			}
+			return fmt.Errorf("(rank %d) %s", q, reps[q].Err)
+		}
+		if reps[q].Learnt != nil {
+			if shares[q], err = csvdata.UnmarshalLearnt(reps[q].Learnt); err != nil {
+				return err
+			}
+		}
+	}
+	s, err := csvdata.MergeShares(ctx, paths, o.Read, shares)
+	if err != nil {
+		return err
+	}
+	info := cache.TableInfo{Summary: s, Texts: make([][]string, len(s.Targets))}
+	sums := make([]byte, 0, 4*size)
+	for _, r := range reps {
+		info.TextBytes += r.TextBytes
+		sums = binary.LittleEndian.AppendUint32(sums, r.TextCRC)
+	}
+	info.TextCRC = crc32.Checksum(sums, crc32.MakeTable(crc32.Castagnoli))
+
+	// 2. Parse the share into the staging file.
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return csvdata.ShortPath(err)
+	}
+	stagePath := filepath.Join(dir, "staging.bin")
+	defer os.Remove(stagePath)
+	staged, err := stage[T](ctx, f, s, stagePath)
+	if err != nil {
+		return err
+	}
+	if b, err = json.Marshal(staged); err != nil {
+		return err
+	}
+	if all, err = gatherBytes(comm, b); err != nil {
+		return err
+	}
+	remap := make([][][]float64, size) // per rank, per target: its text indices' global ones
+	index := make([]map[string]int, len(s.Targets))
+	starts := make([]int, size+1)
+	for q := range size {
+		var sr stagedReport
+		if err := json.Unmarshal(all[q], &sr); err != nil {
+			return err
+		}
+		starts[q+1] = starts[q] + sr.Rows
+		for _, fr := range sr.Files {
+			if n := len(info.Files); n > 0 && info.Files[n-1].Name == fr.Name {
+				info.Files[n-1].Rows += fr.Rows
+			} else {
+				info.Files = append(info.Files, fr)
+			}
+		}
+		remap[q] = make([][]float64, len(s.Targets))
+		for t, texts := range sr.Texts {
+			if texts == nil {
+				continue
+			}
+			if index[t] == nil {
+				index[t] = map[string]int{}
+			}
+			for _, v := range texts {
+				k, ok := index[t][v]
+				if !ok {
+					k = len(info.Texts[t])
+					index[t][v], info.Texts[t] = k, append(info.Texts[t], v)
+				}
+				remap[q][t] = append(remap[q][t], float64(k))
+			}
+		}
+	}
+	for t, k := range s.Targets {
+		if k.Text && info.Texts[t] == nil {
+			info.Texts[t] = []string{}
+		}
+	}
+	if starts[size] != s.Rows {
+		return fmt.Errorf("%s: %d rows on the second read, %d on the first: did the files change while they were read?", c.Cache, starts[size], s.Rows)
+	}
+
+	// 3. Write the part, a block at a time, its rows brought from the
+	// staging files.
+	pw, err := cache.NewPartWriter[T](dir, paths, o, info)
+	if err != nil {
+		return err
+	}
+	keep, err := openStaging[T](stagePath, starts[rank], staged.Rows, pw.Cols(), len(s.Targets))
+	if err != nil {
+		return err
+	}
+	defer keep.f.Close()
+	sp, err := train.NewSpread[T](comm, keep, s.Rows, keep.width)
+	if err != nil {
+		return err
+	}
+	blocks, br := pw.Blocks(), pw.BlockRows()
+	rounds := 0
+	for q := range size {
+		first, end := cache.PartBlocks(q, size, blocks)
+		rounds = max(rounds, end-first)
+	}
+	first, end := cache.PartBlocks(rank, size, blocks)
+	rows := make([]int, br)
+	buf := tensor.NewMatrix[T](br, keep.width, nil)
+	y, ty := make([]float64, len(s.Targets)), make([]float64, len(s.Targets))
+	mine, err := pw.Rows(ctx, func(add func(x []T, y []float64, line int) error) error {
+		for i := range rounds {
+			n := 0
+			if k := first + i; k < end {
+				for r := k * br; r < min((k+1)*br, s.Rows); r++ {
+					rows[n], n = r, n+1
+				}
+			}
+			if err := sp.Load(rows[:n]); err != nil {
+				return err
+			}
+			got := buf.SliceRows(0, n)
+			if err := sp.ReadRows(rows[:n], got); err != nil {
+				return err
+			}
+			q := 0
+			for j, r := range rows[:n] {
+				for starts[q+1] <= r {
+					q++
+				}
+				x, line := keep.unpack(got.Row(j), y)
+				for t, v := range y {
+					ty[t] = v
+				}
+				for t := range y {
+					y[t] = ty[t]
+					if m := remap[q][t]; m != nil {
+						k := int(ty[t])
+						if k < 0 || k >= len(m) {
+							return fmt.Errorf("%s: a staged target index out of range", stagePath)
+						}
+						y[t] = m[k]
+					}
+				}
+				if err := add(x, y, line); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// Every part records every block's checksum.
+	most := 0
+	for q := range size {
+		f, e := cache.PartBlocks(q, size, blocks)
+		most = max(most, e-f)
+	}
+	send := make([]byte, 4*most)
+	for i, v := range mine {
+		binary.LittleEndian.PutUint32(send[4*i:], v)
+	}
+	recv := make([]byte, size*len(send))
+	if err := comm.Allgather(send, recv); err != nil {
+		return err
+	}
+	var checks []uint32
+	for q := range size {
+		f, e := cache.PartBlocks(q, size, blocks)
+		for i := range e - f {
+			checks = append(checks, binary.LittleEndian.Uint32(recv[q*len(send)+4*i:]))
+		}
+	}
+	return pw.Finish(ctx, checks)
+}
+
+// stage parses f (nil: no files) with s's schema into a staging file of
+// rows at path, and says what it found.
+func stage[T tensor.Float](ctx context.Context, f *csvdata.File, s *csvdata.Summary, path string) (stagedReport, error) {
+	var rep stagedReport
+	rep.Texts = make([][]string, len(s.Targets))
+	out, err := os.Create(path)
+	if err != nil {
+		return rep, csvdata.ShortPath(err)
+	}
+	defer out.Close()
+	if f == nil {
+		return rep, nil
+	}
+	w := bufio.NewWriterSize(out, 1<<20)
+	index := make([]map[string]int, len(s.Targets))
+	for t, k := range s.Targets {
+		if k.Text {
+			index[t], rep.Texts[t] = map[string]int{}, []string{}
+		}
+	}
+	var row []byte
+	err = csvdata.Parts(ctx, f, &s.Schema, func(t *csvdata.Table[T]) error {
+		rep.Files = append(rep.Files, t.Files...)
+		for i := range t.X.Rows {
+			row = append(row[:0], floatslice.AsBytes(t.X.Row(i))...)
+			for k, col := range t.Targets {
+				v := 0.0
+				if m := index[k]; m != nil {
+					s := col.Text(i)
+					idx, ok := m[s]
+					if !ok {
+						if len(m) == cache.MaxTargetTexts {
+							return fmt.Errorf("%s: target column %s has more than %d distinct values", f.Name(), csvdata.Quote(col.Name), cache.MaxTargetTexts)
+						}
+						idx = len(m)
+						m[s], rep.Texts[k] = idx, append(rep.Texts[k], s)
+					}
+					v = float64(idx)
+				} else {
+					v = col.Numbers[i]
+				}
+				row = binary.LittleEndian.AppendUint64(row, math.Float64bits(v))
+			}
+			row = binary.LittleEndian.AppendUint64(row, uint64(t.Lines.Line(i)))
+			if _, err := w.Write(row); err != nil {
+				return err
+			}
+			rep.Rows++
+		}
+		return nil
+	})
+	if err == nil {
+		err = w.Flush()
+	}
+	if err == nil {
+		err = out.Close()
+	}
+	return rep, err
+}
+
+// staging is a rank's staging file as a train.Keeper: its rows are rows
+// [lo, lo+n) of the table, each width values of T wide (the matrix
+// values, then the targets' and the line's 8 bytes each as T's bits).
+type staging[T tensor.Float] struct {
+	f               *os.File
+	lo, n           int
+	cols, ny, width int
+}
+
+func openStaging[T tensor.Float](path string, lo, n, cols, ny int) (*staging[T], error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, csvdata.ShortPath(err)
+	}
+	var z T
+	return &staging[T]{f: f, lo: lo, n: n, cols: cols, ny: ny, width: cols + 8*(ny+1)/int(unsafe.Sizeof(z))}, nil
+}
+
+// Owned implements train.Keeper.
+func (s *staging[T]) Owned() (int, int) { return s.lo, s.lo + s.n }
+
+// ReadRows implements train.Keeper.
+func (s *staging[T]) ReadRows(rows []int, dst tensor.Matrix[T]) error {
+	var z T
+	size := s.width * int(unsafe.Sizeof(z))
+	for i, r := range rows {
+		if r < s.lo || r >= s.lo+s.n {
+			return fmt.Errorf("%s: row %d is not staged here", s.f.Name(), r+1)
+		}
+		if _, err := s.f.ReadAt(floatslice.AsBytes(dst.Row(i)[:s.width]), int64(r-s.lo)*int64(size)); err != nil {
+			return fmt.Errorf("%s: %w", s.f.Name(), err)
+		}
+	}
+	return nil
+}
+
+// unpack returns a staged row's values and line, its targets in y.
+func (s *staging[T]) unpack(row []T, y []float64) (x []T, line int) {
+	b := floatslice.AsBytes(row[s.cols:s.width])
+	for t := range y {
+		y[t] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*t:]))
+	}
+	return row[:s.cols], int(binary.LittleEndian.Uint64(b[8*s.ny:]))
+}
+
+// gatherBytes returns every rank's b, in rank order (an Allgather of the
+// lengths, then one of the bytes, padded to the longest).
+func gatherBytes(comm parallel.Communicator, b []byte) ([][]byte, error) {
+	size := comm.Size()
+	n := make([]byte, 8)
+	binary.LittleEndian.PutUint64(n, uint64(len(b)))
+	ns := make([]byte, 8*size)
+	if err := comm.Allgather(n, ns); err != nil {
+		return nil, err
+	}
+	most := 0
+	for q := range size {
+		most = max(most, int(binary.LittleEndian.Uint64(ns[8*q:])))
+	}
+	send := make([]byte, most)
+	copy(send, b)
+	recv := make([]byte, size*most)
+	if err := comm.Allgather(send, recv); err != nil {
+		return nil, err
+	}
+	out := make([][]byte, size)
+	for q := range size {
+		out[q] = recv[q*most : q*most+int(binary.LittleEndian.Uint64(ns[8*q:]))]
+	}
+	return out, nil
+}
