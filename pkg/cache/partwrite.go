@@ -62,7 +62,9 @@ func NewPartWriter[T tensor.Float](dir string, paths []string, o Options, t Tabl
 func (p *PartWriter[T]) Owned() (lo, hi int) { return p.c.Owned() }
 
 // Blocks returns the number of blocks of the whole cache.
-func (p *PartWriter[T]) Blocks() int { return (p.c.h.Summary.Rows + p.c.h.BlockRows - 1) / p.c.h.BlockRows }
+func (p *PartWriter[T]) Blocks() int {
+	return (p.c.h.Summary.Rows + p.c.h.BlockRows - 1) / p.c.h.BlockRows
+}
 
 // BlockRows is the rows of a block.
 func (p *PartWriter[T]) BlockRows() int { return p.c.h.BlockRows }
