@@ -49,7 +49,7 @@ func buildCache[T tensor.Float](ctx context.Context, src Source, c Config) (Cach
 	s := d.c.Summary()
 	var z T
 	info := CacheInfo{Dir: c.Cache, Rows: s.Rows, Columns: d.c.Cols(), Bytes: d.c.Bytes(), Blocks: d.c.Blocks(),
-		SkippedRows: s.Skipped.Count, Float64: any(z) == any(float64(0)), Reused: !d.c.Built()}
+		SkippedRows: s.Skipped.Count, Float64: any(z) == any(float64(0)), Reused: !d.c.Built() && !d.built}
 	if d.sp != nil {
 		first, end := d.c.OwnedBlocks()
 		info.Dir, info.Blocks, info.Ranks = PartDir(c.Cache, c.Comm.Rank(), c.Comm.Size()), end-first, c.Comm.Size()

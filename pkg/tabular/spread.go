@@ -51,7 +51,8 @@ func openSpread[T tensor.Float](ctx context.Context, src Source, c Config, o cac
 	if o.PartBytes == 0 {
 		o.PartBytes = max(csvdata.PartSize()/local, 64<<10)
 	}
-	if err := agreeOnParts[T](ctx, comm, dir, src.paths, c, o); err != nil {
+	built, err := agreeOnParts[T](ctx, comm, dir, src.paths, c, o)
+	if err != nil {
 		if cancelled(ctx, err) {
 			return nil, err
 		}
@@ -88,7 +89,7 @@ func openSpread[T tensor.Float](ctx context.Context, src Source, c Config, o cac
 	s := cc.Summary()
 	tab := &csvdata.Table[T]{Header: s.Header, Schema: s.Schema, Missing: s.Missing, Skipped: s.Skipped,
 		Delimiter: s.Delimiter, X: tensor.Matrix[T]{Rows: s.Rows, Cols: cc.Cols()}}
-	d := &cached[T]{c: cc, tab: tab, sp: &spreadPart[T]{comm: comm, keep: cc}}
+	d := &cached[T]{c: cc, tab: tab, sp: &spreadPart[T]{comm: comm, keep: cc}, built: built}
 	lo, hi := cc.Owned()
 	if loadShare[T](c, hi-lo, cc.Cols(), local) { // the part's rows in memory, every block verified
 		m := &partRows[T]{lo: lo, x: csvdata.NewMatrix[T](hi-lo, cc.Cols(), c.Workers)}
@@ -118,37 +119,37 @@ func openSpread[T tensor.Float](ctx context.Context, src Source, c Config, o cac
 // agreeOnParts has every rank look at its part of the cache; unless every
 // part is there and of the files as they are, the ranks build them all
 // (buildSpread), rank 0 saying why. A damaged part is every rank's error.
-func agreeOnParts[T tensor.Float](ctx context.Context, comm parallel.Communicator, dir string, paths []string, c Config, o cache.Options) error {
-	ok, why, err := cache.Probe[T](dir, paths, o)
+func agreeOnParts[T tensor.Float](ctx context.Context, comm parallel.Communicator, dir string, paths []string, c Config, o cache.Options) (built bool, err error) {
+	ok, why, perr := cache.Probe[T](dir, paths, o)
 	state := []byte{0}
 	switch {
-	case err != nil:
+	case perr != nil:
 		state[0] = 2
 	case !ok:
 		state[0] = 1
 	}
 	all := make([]byte, comm.Size())
-	if gerr := comm.Allgather(state, all); gerr != nil {
-		return gerr
+	if err := comm.Allgather(state, all); err != nil {
+		return false, err
 	}
 	build := -1
 	for q, s := range all {
 		switch {
 		case s == 2 && q == comm.Rank():
-			return err
+			return false, perr
 		case s == 2:
-			return fmt.Errorf("%s: rank %d's part of the cache is damaged (see its error); delete it to build the parts again", c.Cache, q)
+			return false, fmt.Errorf("%s: rank %d's part of the cache is damaged (see its error); delete it to build the parts again", c.Cache, q)
 		case s == 1 && build < 0:
 			build = q
 		}
 	}
 	if build < 0 {
-		return nil
+		return false, nil
 	}
 	if comm.Rank() == build && o.Note != nil {
 		o.Note(fmt.Sprintf("%s: %s: building the parts of %d ranks", dir, why, comm.Size()))
 	}
-	return buildSpread[T](ctx, comm, paths, c, o)
+	return true, buildSpread[T](ctx, comm, paths, c, o)
 }
 
 // gatherParts returns every rank's vals (per per row of its part), in rank

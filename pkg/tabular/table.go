@@ -63,6 +63,9 @@ type cached[T tensor.Float] struct {
 	tab *csvdata.Table[T]
 	mem *inMemory[T]
 	sp  *spreadPart[T] // this rank's part of a cache spread over the ranks
+	// built: the ranks built the parts of a spread cache (c, opened
+	// after, was not built by Open)
+	built bool
 }
 
 // openCached opens (building it if need be) the cache of src, a file, in
