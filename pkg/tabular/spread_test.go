@@ -160,3 +160,24 @@ func TestSpreadBuildErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestShareOf: ranks parse runs of the files, in order, that cover them
+// all, each file's first byte falling in its rank's 1/R of the bytes.
+func TestShareOf(t *testing.T) {
+	for _, tc := range []struct {
+		sizes []int64
+		ranks int
+		want  [][2]int
+	}{
+		{[]int64{10, 10, 10, 10}, 2, [][2]int{{0, 2}, {2, 4}}},
+		{[]int64{10, 10, 10, 10}, 3, [][2]int{{0, 2}, {2, 3}, {3, 4}}},
+		{[]int64{100}, 3, [][2]int{{0, 1}, {1, 1}, {1, 1}}},
+		{[]int64{1, 1, 100, 1}, 2, [][2]int{{0, 3}, {3, 4}}},
+		{[]int64{0, 0}, 2, [][2]int{{0, 0}, {0, 2}}},
+	} {
+		for r := range tc.ranks {
+			lo, hi := shareOf(tc.sizes, r, tc.ranks)
+			assert.Equal(t, tc.want[r], [2]int{lo, hi}, "%v, rank %d of %d", tc.sizes, r, tc.ranks)
+		}
+	}
+}

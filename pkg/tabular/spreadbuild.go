@@ -3,6 +3,7 @@ package tabular
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -89,6 +90,18 @@ func buildSpread[T tensor.Float](ctx context.Context, comm parallel.Communicator
 			return csvdata.ShortPath(err)
 		}
 		sizes[i] = st.Size()
+	}
+	// Every rank must see the same files, or their shares would not tile
+	// the table.
+	seen := sha256.New()
+	for i, p := range paths {
+		fmt.Fprintf(seen, "%q %d\n", p, sizes[i])
+	}
+	if q, err := firstDiffering(comm, seen.Sum(nil)); err != nil || q >= 0 {
+		if err == nil {
+			err = fmt.Errorf("%s: rank %d sees other files, or files of other sizes, than rank %d: the ranks must read the same files", c.Cache, q, rank)
+		}
+		return err
 	}
 	lo, hi := shareOf(sizes, rank, size)
 
