@@ -283,9 +283,7 @@ func buildSpread[T tensor.Float](ctx context.Context, comm parallel.Communicator
 					q++
 				}
 				x, line := keep.unpack(got.Row(j), y)
-				for t, v := range y {
-					ty[t] = v
-				}
+				copy(ty, y)
 				for t := range y {
 					y[t] = ty[t]
 					if m := remap[q][t]; m != nil {
