@@ -65,7 +65,9 @@ type cached[T tensor.Float] struct {
 	sp  *spreadPart[T] // this rank's part of a cache spread over the ranks
 	// built: the ranks built the parts of a spread cache (c, opened
 	// after, was not built by Open)
-	built bool
+	built   bool
+	workers int           // Config.Workers
+	ahead   *readAhead[T] // the training source's, when it reads ahead
 }
 
 // openCached opens (building it if need be) the cache of src, a file, in
@@ -129,7 +131,7 @@ func openCached[T tensor.Float](ctx context.Context, src Source, c Config) (*cac
 	}
 	tab := &csvdata.Table[T]{Header: s.Header, Schema: s.Schema, Missing: s.Missing, Skipped: s.Skipped,
 		Delimiter: s.Delimiter, X: tensor.Matrix[T]{Rows: s.Rows, Cols: cc.Cols()}}
-	d := &cached[T]{c: cc, tab: tab}
+	d := &cached[T]{c: cc, tab: tab, workers: c.Workers}
 	load := loadCache[T](c, s.Rows, cc.Cols())
 	if load { // one pass: the rows, every block verified
 		tab.X = csvdata.NewMatrix[T](s.Rows, cc.Cols(), c.Workers)
@@ -176,7 +178,12 @@ func loadShare[T tensor.Float](c Config, rows, cols, share int) bool {
 func (d *cached[T]) table() *csvdata.Table[T] { return d.tab }
 func (d *cached[T]) Len() int                 { return d.c.Rows() }
 func (d *cached[T]) release()                 { d.tab, d.mem = nil, nil }
-func (d *cached[T]) close()                   { d.c.Close() }
+func (d *cached[T]) close() {
+	if d.ahead != nil {
+		d.ahead.stop()
+	}
+	d.c.Close()
+}
 
 // Where implements places (line 0 when the cache cannot be read).
 func (d *cached[T]) Where(row int) (string, int) {
@@ -226,8 +233,15 @@ func (d *cached[T]) inputs(ctx context.Context, p *prep.Preprocessing, y tensor.
 		return nil, err
 	}
 	src := &cacheSource[T]{c: d.c, p: p, in: tr, y: y, rows: d.c}
-	if window > 0 { // a window's blocks, and the next's: whole blocks read once
+	switch {
+	case window > 0: // a window's blocks, and the next's: whole blocks read once
 		src.rows = cache.NewBlockReader(d.c, 4*window+4)
+	case d.workers > 1: // the reads off the steps' path, on a core of their own
+		if d.ahead != nil {
+			d.ahead.stop()
+		}
+		d.ahead = newReadAhead(d.c)
+		src.rows = d.ahead
 	}
 	return src, nil
 }
