@@ -225,8 +225,14 @@ func runFit(ctx context.Context, c fitConfig, tc tabular.Config, stdout, stderr 
 		}
 		ins := append(dataIns(c.data), namedPath{"val", c.val}, namedPath{"cache", c.cache})
 		if c.cache != "" { // an output there would replace, or be replaced by, a file of the cache
-			for _, f := range cache.Files(c.cache) {
-				ins = append(ins, namedPath{"cache's " + filepath.Base(f), f})
+			dirs := []string{c.cache}
+			if c.cachePerRank && c.comm != nil && c.comm.Size() > 1 {
+				dirs = append(dirs, tabular.PartDir(c.cache, c.comm.Rank(), c.comm.Size()))
+			}
+			for _, d := range dirs {
+				for _, f := range cache.Files(d) {
+					ins = append(ins, namedPath{"cache's " + filepath.Base(f), f})
+				}
 			}
 		}
 		if err := checkOutputs(outs, ins); err != nil {

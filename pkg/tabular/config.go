@@ -172,6 +172,12 @@ func (c Config) withDefaults() (Config, error) {
 	c.Task, c.Scale, c.TargetScale, c.Impute = c.Task.Resolved(), c.Scale.Resolved(), c.TargetScale.Resolved(), c.Impute.Resolved()
 	c.Loss, c.Optimizer, c.LRSchedule, c.Precision = c.Loss.Resolved(), c.Optimizer.Resolved(), c.LRSchedule.Resolved(), c.Precision.Resolved()
 	c.CacheRead = c.CacheRead.Resolved()
+	if c.CachePerRank && c.Cache == "" {
+		return c, settingError("CachePerRank", true, "spreads a block cache over the ranks: it needs the cache's directory too")
+	}
+	if c.LocalRanks < 0 {
+		return c, settingError("LocalRanks", c.LocalRanks, "want 0 or more")
+	}
 	if c.Hidden == nil {
 		c.Hidden = DefaultHidden
 	}
