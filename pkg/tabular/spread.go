@@ -121,33 +121,33 @@ func openSpread[T tensor.Float](ctx context.Context, src Source, c Config, o cac
 // (buildSpread), rank 0 saying why. A damaged part is every rank's error.
 func agreeOnParts[T tensor.Float](ctx context.Context, comm parallel.Communicator, dir string, paths []string, c Config, o cache.Options) (built bool, err error) {
 	ok, why, perr := cache.Probe[T](dir, paths, o)
-	state := []byte{0}
+	state := []byte{0} // then why, for rank 0 to say
 	switch {
 	case perr != nil:
 		state[0] = 2
 	case !ok:
-		state[0] = 1
+		state = append([]byte{1}, why...)
 	}
-	all := make([]byte, comm.Size())
-	if err := comm.Allgather(state, all); err != nil {
+	all, err := gatherBytes(comm, state)
+	if err != nil {
 		return false, err
 	}
 	build := -1
 	for q, s := range all {
 		switch {
-		case s == 2 && q == comm.Rank():
+		case s[0] == 2 && q == comm.Rank():
 			return false, perr
-		case s == 2:
+		case s[0] == 2:
 			return false, fmt.Errorf("%s: rank %d's part of the cache is damaged (see its error); delete it to build the parts again", c.Cache, q)
-		case s == 1 && build < 0:
+		case s[0] == 1 && build < 0:
 			build = q
 		}
 	}
 	if build < 0 {
 		return false, nil
 	}
-	if comm.Rank() == build && o.Note != nil {
-		o.Note(fmt.Sprintf("%s: %s: building the parts of %d ranks", dir, why, comm.Size()))
+	if o.Note != nil { // rank 0's, the one that speaks
+		o.Note(fmt.Sprintf("%s: %s: building the parts of %d ranks", PartDir(c.Cache, build, comm.Size()), all[build][1:], comm.Size()))
 	}
 	return true, buildSpread[T](ctx, comm, paths, c, o)
 }
