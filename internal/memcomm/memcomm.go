@@ -1,14 +1,13 @@
-// Package memcomm is a parallel.Communicator for ranks that are goroutines
-// of one process: tests of multi-rank code run without MPI. Its
-// all-reduce sums in rank order.
+// Package memcomm is a communicator (a pkg/parallel Communicator) for
+// ranks that are goroutines of one process: tests of multi-rank code run
+// without MPI. Its all-reduce sums in rank order. It imports nothing of
+// the module, being below pkg/parallel in the house.
 package memcomm
 
 import (
 	"fmt"
 	"sync"
 	"unsafe"
-
-	"github.com/densetrain/densetrain/pkg/parallel"
 )
 
 // group is what the ranks of one communicator share.
@@ -34,23 +33,23 @@ type Comm struct {
 }
 
 // New returns the communicators of a group of size ranks, rank r's at r.
-func New(size int) []parallel.Communicator {
+func New(size int) []*Comm {
 	g := &group{size: size, posts: make([]post, size)}
 	g.cond = sync.NewCond(&g.mu)
-	cs := make([]parallel.Communicator, size)
+	cs := make([]*Comm, size)
 	for r := range cs {
 		cs[r] = &Comm{g, r}
 	}
 	return cs
 }
 
-// Rank implements parallel.Communicator.
+// Rank returns the rank.
 func (c *Comm) Rank() int { return c.rank }
 
-// Size implements parallel.Communicator.
+// Size returns the number of ranks.
 func (c *Comm) Size() int { return c.g.size }
 
-// Barrier implements parallel.Communicator.
+// Barrier is parallel.Communicator's.
 func (c *Comm) Barrier() error {
 	g := c.g
 	g.mu.Lock()
@@ -67,7 +66,7 @@ func (c *Comm) Barrier() error {
 	return nil
 }
 
-// Allgather implements parallel.Communicator.
+// Allgather is parallel.Communicator's.
 func (c *Comm) Allgather(send, recv []byte) error {
 	g := c.g
 	if len(recv) != g.size*len(send) {
@@ -86,7 +85,7 @@ func (c *Comm) Allgather(send, recv []byte) error {
 	return c.Barrier()
 }
 
-// Alltoallv implements parallel.Communicator.
+// Alltoallv is parallel.Communicator's.
 func (c *Comm) Alltoallv(send []byte, sendCounts []int, recv []byte, recvCounts []int) error {
 	g := c.g
 	g.mu.Lock()
@@ -116,10 +115,10 @@ func (c *Comm) Alltoallv(send []byte, sendCounts []int, recv []byte, recvCounts 
 	return err
 }
 
-// AllreduceFloat32 implements parallel.Communicator.
+// AllreduceFloat32 is parallel.Communicator's.
 func (c *Comm) AllreduceFloat32(buf []float32) error { return allreduce(c, buf) }
 
-// AllreduceFloat64 implements parallel.Communicator.
+// AllreduceFloat64 is parallel.Communicator's.
 func (c *Comm) AllreduceFloat64(buf []float64) error { return allreduce(c, buf) }
 
 // allreduce sums the ranks' buffers in rank order, through Allgather.
@@ -140,7 +139,7 @@ func allreduce[T float32 | float64](c *Comm, buf []T) error {
 	return nil
 }
 
-// Bcast implements parallel.Communicator.
+// Bcast is parallel.Communicator's.
 func (c *Comm) Bcast(buf []byte, root int) error {
 	g := c.g
 	if c.rank == root {

@@ -17,7 +17,13 @@ import (
 )
 
 // newMemGroup returns the communicators of size ranks that are goroutines.
-func newMemGroup(size int) []parallel.Communicator { return memcomm.New(size) }
+func newMemGroup(size int) []parallel.Communicator {
+	var cs []parallel.Communicator
+	for _, c := range memcomm.New(size) {
+		cs = append(cs, c)
+	}
+	return cs
+}
 
 // fitRanks trains nntest.ResumeCase's model on every rank of a group of the given
 // size, each with its own model (rank r's weights shifted by r, so that only
