@@ -44,6 +44,7 @@ func cacheCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return usageError(err)
 	}
 	if mpi.UnderLauncher() { // the ranks agree on who builds what
+		c.command = "cache"
 		return fitUnderMPI(ctx, &c, stderr, func() error { return runCache(ctx, c, tc, stdout, stderr) })
 	}
 	return runCache(ctx, c, tc, stdout, stderr)

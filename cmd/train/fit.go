@@ -21,6 +21,7 @@ import (
 
 // fitConfig holds the fit command's flags.
 type fitConfig struct {
+	command                                                 string // the command's name in messages under MPI ("" is fit)
 	data, target, task, hidden, activation, loss, optimizer string
 	lr, valSplit                                            float64
 	inputDropout, l1, l2, maxNorm                           float64

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -46,7 +47,7 @@ func fitUnderMPI(ctx context.Context, c *fitConfig, stderr io.Writer, fit func()
 			if p != nil {
 				err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
 			}
-			fmt.Fprintf(stderr, "train fit (rank %d of %d): %v\n", comm.Rank(), comm.Size(), err)
+			fmt.Fprintf(stderr, "train %s (rank %d of %d): %v\n", cmp.Or(c.command, "fit"), comm.Rank(), comm.Size(), err)
 			comm.Abort(exitCode(ctx, err))
 		}
 		comm.Finalize()

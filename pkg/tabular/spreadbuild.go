@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"os"
@@ -62,6 +63,8 @@ func shareOf(sizes []int64, rank, ranks int) (lo, hi int) {
 // shareReport is what a rank tells the others after learning its share.
 type shareReport struct {
 	Err       string `json:",omitempty"`
+	Cancelled bool   `json:",omitempty"` // Err is the context's end
+	Code      int    `json:",omitempty"` // the exit code its cause carries, if any
 	Learnt    []byte `json:",omitempty"`
 	TextBytes int64
 	TextCRC   uint32
@@ -73,6 +76,18 @@ type stagedReport struct {
 	Texts [][]string // per target: the distinct values of a text target, in order
 	Files []csvdata.FileRows
 }
+
+// rankStop is context.Canceled as the ranks of a build see it that one
+// rank's cancellation stopped; ExitCode is that rank's exit code (0: none).
+type rankStop struct{ rank, code int }
+
+func (s rankStop) Error() string {
+	return fmt.Sprintf("stopped on rank %d: %v", s.rank, context.Canceled)
+}
+func (s rankStop) Unwrap() error { return context.Canceled }
+
+// ExitCode returns the exit code of the rank that stopped the build.
+func (s rankStop) ExitCode() int { return s.code }
 
 // buildSpread builds every rank's part of the cache of paths in the
 // ranks' part directories under c.Cache.
@@ -133,7 +148,11 @@ func buildSpread[T tensor.Float](ctx context.Context, comm parallel.Communicator
 			rep.Learnt, err = l.MarshalBinary()
 		}
 		if err != nil {
-			own, rep.Err = err, err.Error()
+			own, rep.Err, rep.Cancelled = err, err.Error(), cancelled(ctx, err)
+			var ec interface{ ExitCode() int }
+			if rep.Cancelled && errors.As(context.Cause(ctx), &ec) {
+				rep.Code = ec.ExitCode()
+			}
 		}
 	}
 	b, err := json.Marshal(rep)
@@ -151,8 +170,11 @@ func buildSpread[T tensor.Float](ctx context.Context, comm parallel.Communicator
 			return err
 		}
 		if reps[q].Err != "" { // the first error, in file order, is every rank's
-			if q == rank {
+			switch {
+			case q == rank:
 				return own
+			case reps[q].Cancelled: // stopped (a signal): every rank stops, with its exit code
+				return rankStop{q, reps[q].Code}
 			}
 			return fmt.Errorf("(rank %d) %s", q, reps[q].Err)
 		}
