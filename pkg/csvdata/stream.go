@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"slices"
 
 	"github.com/densetrain/densetrain/pkg/tensor"
 )
@@ -39,6 +41,9 @@ type File struct {
 	size    int64
 	opt     Options
 	several bool // of a table of several files: cells name their file
+
+	pieces []Piece // of OpenPieces; nil: every file whole
+	bounds [][2]int64
 }
 
 // Open opens the CSV file at path to be read in parts with opt (a Schema
@@ -107,6 +112,63 @@ func OpenShare(ctx context.Context, paths []string, lo, hi int, opt Options) (*F
 	return f, err
 }
 
+// Piece is a run of the records of one of a table's files: those whose
+// first byte is at offset From or after, and before To (−1: the file's
+// end). Newlines is the number of line ends before From, which numbers
+// the piece's lines as the file's. A piece of a gzip file is the whole
+// file.
+type Piece struct {
+	File     int
+	From, To int64
+	Newlines int64
+}
+
+// OpenPieces opens pieces of the files of one table (paths, as
+// OpenFiles takes them), in order, to be read in parts: a share of the
+// table that a process of several reads while the others read theirs
+// (LearnShare). A piece that starts inside a line starts at the next line;
+// each piece reads the file's header too. Bounds then says where its
+// records began and ended, for the caller to check that the pieces of a
+// file meet (a quoted field over a line end would cut them elsewhere).
+func OpenPieces(ctx context.Context, paths []string, pieces []Piece, opt Options) (*File, error) {
+	if len(pieces) == 0 {
+		return nil, errors.New("csvdata: no pieces")
+	}
+	opt, err := partOptions(opt)
+	if err != nil {
+		return nil, err
+	}
+	f := &File{PartBytes: partBytes(), paths: paths, opt: opt, several: len(paths) > 1, pieces: pieces}
+	f.names = make([]string, len(paths))
+	for i, p := range pieces {
+		if p.File < 0 || p.File >= len(paths) || p.From < 0 || p.To >= 0 && p.To < p.From || i > 0 && p.File < pieces[i-1].File {
+			return nil, fmt.Errorf("csvdata: piece %+v of %d files", p, len(paths))
+		}
+		src, err := openFile(ctx, paths[p.File], opt)
+		if err != nil {
+			return nil, err
+		}
+		whole := p.From == 0 && (p.To < 0 || p.To >= src.size)
+		if src.spooled || src.gz && !whole {
+			src.Close()
+			return nil, &ParseError{File: paths[p.File], Err: errors.New("a piece of a file must be of a plain regular file")}
+		}
+		f.names[p.File] = src.name
+		to := src.size
+		if p.To >= 0 {
+			to = min(to, p.To)
+		}
+		f.size += max(to-p.From, 0)
+		src.Close()
+	}
+	return f, nil
+}
+
+// Bounds returns, for each piece read (OpenPieces), the file offsets of
+// its first record and of the end of its last: after a read, a piece's
+// end is the next piece's start when they meet.
+func (f *File) Bounds() [][2]int64 { return f.bounds }
+
 // partOptions are opt for reading parts.
 func partOptions(opt Options) (Options, error) {
 	opt, err := opt.withDefaults()
@@ -140,8 +202,14 @@ func (f *File) Close() error {
 // trailer records); 0 when unknown.
 func (f *File) Size() int64 { return f.size }
 
-// Name is the file's name in messages (the first file's, of several).
-func (f *File) Name() string { return f.names[0] }
+// Name is the file's name in messages (the first file's, of several; of
+// pieces, the first piece's).
+func (f *File) Name() string {
+	if f.pieces != nil {
+		return f.names[f.pieces[0].File]
+	}
+	return f.names[0]
+}
 
 // Parts reads the file's parts with schema (as Learn found it), in order,
 // and calls each with each part's table: its rows are the file's next
@@ -208,15 +276,22 @@ func readPart[T tensor.Float](ctx context.Context, f *File, text []byte, delta, 
 func (f *File) parts(ctx context.Context, each func(text []byte, delta, file int) error) error {
 	var first []string // the first file's header fields
 	var buf []byte
-	for k := range f.names {
+	todo := f.pieces
+	if todo == nil {
+		for k := range f.names {
+			todo = append(todo, Piece{File: k, To: -1})
+		}
+	}
+	f.bounds = make([][2]int64, len(todo))
+	for i, p := range todo {
 		src := f.src
 		if src == nil {
 			var err error
-			if src, err = openFile(ctx, f.paths[k], f.opt); err != nil {
+			if src, err = openFile(ctx, f.paths[p.File], f.opt); err != nil {
 				return err
 			}
 		}
-		err := f.fileParts(ctx, src, k, &first, &buf, each)
+		err := f.fileParts(ctx, src, p, &f.bounds[i], &first, &buf, each)
 		if f.src == nil {
 			src.Close()
 		}
@@ -229,7 +304,8 @@ func (f *File) parts(ctx context.Context, each func(text []byte, delta, file int
 
 // fileParts is parts for file k, read from src; first holds the first
 // file's header fields, once read; buf is the buffer the parts are cut in.
-func (f *File) fileParts(ctx context.Context, src *source, k int, first *[]string, bufp *[]byte, each func(text []byte, delta, file int) error) error {
+func (f *File) fileParts(ctx context.Context, src *source, p Piece, bounds *[2]int64, first *[]string, bufp *[]byte, each func(text []byte, delta, file int) error) error {
+	k := p.File
 	rd, err := src.open(0)
 	if err != nil {
 		return err
@@ -238,9 +314,12 @@ func (f *File) fileParts(ctx context.Context, src *source, k int, first *[]strin
 	size := max(f.PartBytes, 64)
 	check := lineCounter{path: name, maxRecord: f.opt.MaxRecordBytes}
 	buf := (*bufp)[:0]
-	if cap(buf) < size {
+	if p.From > 0 { // the header alone is read from the file's start
+		buf = make([]byte, 0, min(size, 64<<10))
+	} else if cap(buf) < size {
 		buf = make([]byte, 0, size) // the header, then the part's text
 	}
+	abs := int64(0) // the file offset of the part's own text, buf[head:]
 	defer func() { *bufp = buf[:0] }()
 	head := -1     // where the part's own text starts in buf
 	headLines := 0 // the lines the header and its newline take
@@ -284,16 +363,43 @@ func (f *File) fileParts(ctx context.Context, src *source, k int, first *[]strin
 			headLines = bytes.Count(buf[:end], []byte("\n")) + 2
 			line = headLines
 			rest := append([]byte(nil), buf[end:]...) // from the header's newline on
+			abs = int64(end)
 			if len(rest) > 0 && rest[0] == '\n' {
-				rest = rest[1:]
+				rest, abs = rest[1:], abs+1
 			}
 			buf = append(append(buf[:end], '\n'), rest...)
 			head = end + 1
+			if p.From > abs { // a piece after the header: its first line
+				buf = append(make([]byte, 0, head+size), buf[:head]...)
+				var skipped int
+				if rd, abs, skipped, err = f.lineAt(src, p.From, &buf); err != nil {
+					return err
+				}
+				line = 1 + int(p.Newlines) + skipped
+				check = lineCounter{path: name, maxRecord: f.opt.MaxRecordBytes, n: line - 1, off: abs, last: '\n', bomSeen: true}
+				if perr := check.feed(buf[head:]); perr != nil {
+					return perr
+				}
+				eof = false
+			}
+			bounds[0], bounds[1] = abs, abs
 			continue
 		}
 		body := buf[head:]
 		var done, next int
 		starts, ends, lines, done, next, _ = records(body, line, eof, starts[:0], ends[:0], lines[:0])
+		if p.To >= 0 { // a piece: the records that start at To or after are the next piece's
+			if j, _ := slices.BinarySearch(starts, int32(min(p.To-abs, math.MaxInt32))); j < len(starts) {
+				cut := int(starts[j])
+				if j > 0 {
+					if err := each(buf[:head+cut], line-headLines, k); err != nil {
+						return err
+					}
+				}
+				bounds[1] = abs + int64(cut)
+				return nil
+			}
+		}
 		if len(starts) == 0 && done == 0 && !eof {
 			if buf, err = f.grow(buf, head, name); err != nil {
 				return err
@@ -306,11 +412,45 @@ func (f *File) fileParts(ctx context.Context, src *source, k int, first *[]strin
 			}
 		}
 		line = next
+		bounds[1] = abs + int64(done)
 		if eof && done == len(body) {
 			return nil
 		}
 		n := copy(buf[head:], body[done:])
 		buf = buf[:head+n]
+		abs += int64(done)
+	}
+}
+
+// lineAt returns a reader of src's text from the first line start at or
+// after off (off itself if a newline precedes it), that start, and whether
+// a newline was skipped to reach it (1) or not (0); the text read past
+// that start is appended to *buf.
+func (f *File) lineAt(src *source, off int64, buf *[]byte) (io.Reader, int64, int, error) {
+	rd, err := src.open(off - 1)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	var chunk [64 << 10]byte
+	at, skipped := off-1, 0
+	for {
+		n, err := rd.Read(chunk[:])
+		if n > 0 && f.Text != nil {
+			f.Text(chunk[:n])
+		}
+		if i := bytes.IndexByte(chunk[:n], '\n'); i >= 0 {
+			if at+int64(i) >= off {
+				skipped = 1
+			}
+			*buf = append(*buf, chunk[i+1:n]...)
+			return rd, at + int64(i) + 1, skipped, nil
+		}
+		at += int64(n)
+		if err == io.EOF {
+			return rd, at, 0, nil
+		} else if err != nil {
+			return nil, 0, 0, src.readErr(err)
+		}
 	}
 }
 

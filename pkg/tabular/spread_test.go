@@ -181,3 +181,29 @@ func TestShareOf(t *testing.T) {
 		}
 	}
 }
+
+// TestSpreadBuildQuotedLineEnds: a file whose quoted fields hold line
+// ends, so that a cut of it may fall inside one, is parsed in whole files
+// when its pieces do not meet: the spread cache still trains the
+// in-memory model.
+func TestSpreadBuildQuotedLineEnds(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("x,note,y\n")
+	for i := range 400 {
+		fmt.Fprintf(&b, "%d,\"note %d,\nof a line\",%d\n", i%17, i%3, (i*7)%5)
+	}
+	path := filepath.Join(t.TempDir(), "notes.csv")
+	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
+	c := Config{Seed: 3, Workers: 1, Epochs: 2}
+	mem, err := Fit(context.Background(), File(path), c)
+	require.NoError(t, err)
+	want := modelBytes(t, mem)
+	c.Cache, c.CachePerRank = t.TempDir(), true
+	c.cacheBlockBytes, c.cachePartBytes = 700, 900
+	for _, size := range []int{2, 3} {
+		got, _ := fitRanks(t, size, File(path), c)
+		for r := range size {
+			assert.Equal(t, want, got[r], "%d ranks, rank %d", size, r)
+		}
+	}
+}
