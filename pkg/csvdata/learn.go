@@ -162,22 +162,31 @@ func addPart[T tensor.Float](s *Summary, t *Table[T], cols []learnt) error {
 					break
 				}
 			}
-		case c.Written == nil:
-			tk.Written = nil
 		default:
-			for v, w := range c.Written {
-				if _, ok := tk.Written[v]; !ok {
-					tk.Written[v] = w
-				}
-			}
-			if len(tk.Written) > maxWritten {
-				tk.Written = nil
-			}
+			tk.addWritten(c.Written)
 		}
 	}
 	s.Skipped = s.Skipped.Add(t.Skipped)
 	s.Rows += rows
 	return nil
+}
+
+// addWritten adds to tk's first writings of its numbers those of a later
+// part, w (nil: the part had too many), each number keeping its first;
+// beyond maxWritten distinct numbers, tk has none.
+func (tk *TargetKind) addWritten(w map[float64]string) {
+	if w == nil {
+		tk.Written = nil
+		return
+	}
+	for v, t := range w {
+		if _, ok := tk.Written[v]; !ok {
+			tk.Written[v] = t
+		}
+	}
+	if len(tk.Written) > maxWritten {
+		tk.Written = nil
+	}
 }
 
 // finish applies the whole file's rules to the merged columns and fills

@@ -15,7 +15,7 @@ import (
 )
 
 // A table of several files can be learnt by several processes, each
-// reading a share of the files (OpenShare, LearnShare): what each finds
+// reading a share of the files (OpenPieces, LearnShare): what each finds
 // travels as bytes (MarshalBinary, UnmarshalLearnt), and MergeShares
 // merges the shares, in file order, into the Summary Learn finds of the
 // whole table — the same merge Learn makes of a file's parts.
@@ -97,19 +97,8 @@ func (l *Learnt) add(o *Learnt) error {
 	for k := range s.Targets {
 		tk, uk := &s.Targets[k], t.Targets[k]
 		tk.Text = tk.Text || uk.Text
-		switch {
-		case tk.Written == nil:
-		case uk.Written == nil:
-			tk.Written = nil
-		default:
-			for v, w := range uk.Written {
-				if _, ok := tk.Written[v]; !ok {
-					tk.Written[v] = w
-				}
-			}
-			if len(tk.Written) > maxWritten {
-				tk.Written = nil
-			}
+		if tk.Written != nil {
+			tk.addWritten(uk.Written)
 		}
 	}
 	s.Skipped = s.Skipped.Add(t.Skipped)

@@ -14,22 +14,35 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// shareTables are the plain tables the share tests cut, with their read
+// options.
+var shareTables = []struct {
+	file string
+	opt  Options
+}{
+	{"../../testdata/iris.csv", Options{}},
+	{"../../testdata/messy/Sacramento.csv", Options{}},
+	{"../../testdata/messy/own/holes.csv", Options{NA: []string{"?"}}},
+	{"../../testdata/messy/scat.csv", Options{}},
+	{"../../testdata/messy/stackoverflow.csv", Options{}},
+}
+
+// wholeFiles returns the pieces that are files lo…hi−1, whole.
+func wholeFiles(lo, hi int) []Piece {
+	var ps []Piece
+	for k := lo; k < hi; k++ {
+		ps = append(ps, Piece{File: k, To: -1})
+	}
+	return ps
+}
+
 // TestSharesLearnTheTable: the files of a table learnt in shares —
 // every way of cutting 4 files into runs, each share's summary sent as
 // bytes — merge into what Learn finds of all the files, and a share's
 // cells name their file.
 func TestSharesLearnTheTable(t *testing.T) {
 	ctx := context.Background()
-	for _, tc := range []struct {
-		file string
-		opt  Options
-	}{
-		{"../../testdata/iris.csv", Options{}},
-		{"../../testdata/messy/Sacramento.csv", Options{}},
-		{"../../testdata/messy/own/holes.csv", Options{NA: []string{"?"}}},
-		{"../../testdata/messy/scat.csv", Options{}},
-		{"../../testdata/messy/stackoverflow.csv", Options{}},
-	} {
+	for _, tc := range shareTables {
 		name := filepath.Base(tc.file)
 		paths, _ := splitFile(t, tc.file, 4)
 		f, err := OpenFiles(ctx, paths, tc.opt)
@@ -40,7 +53,7 @@ func TestSharesLearnTheTable(t *testing.T) {
 		for _, cuts := range [][]int{{0, 4}, {0, 1, 4}, {0, 2, 4}, {0, 3, 4}, {0, 1, 2, 3, 4}, {0, 2, 3, 4}} {
 			var shares []*Learnt
 			for k := range len(cuts) - 1 {
-				sf, err := OpenShare(ctx, paths, cuts[k], cuts[k+1], tc.opt)
+				sf, err := OpenPieces(ctx, paths, wholeFiles(cuts[k], cuts[k+1]), tc.opt)
 				require.NoError(t, err)
 				l, err := LearnShare[float32](ctx, sf)
 				require.NoError(t, err)
@@ -68,7 +81,7 @@ func TestSharesMustShareTheHeader(t *testing.T) {
 	require.NoError(t, os.WriteFile(b, []byte("x,z,t\n1,2,0\n"), 0o644))
 	var shares []*Learnt
 	for k := range 2 {
-		f, err := OpenShare(ctx, []string{a, b}, k, k+1, Options{})
+		f, err := OpenPieces(ctx, []string{a, b}, wholeFiles(k, k+1), Options{})
 		require.NoError(t, err)
 		l, err := LearnShare[float32](ctx, f)
 		require.NoError(t, err)
@@ -85,16 +98,7 @@ func TestSharesMustShareTheHeader(t *testing.T) {
 // each piece ends where the next begins.
 func TestPiecesReadAsTheFile(t *testing.T) {
 	ctx := context.Background()
-	for _, tc := range []struct {
-		file string
-		opt  Options
-	}{
-		{"../../testdata/iris.csv", Options{}},
-		{"../../testdata/messy/Sacramento.csv", Options{}},
-		{"../../testdata/messy/own/holes.csv", Options{NA: []string{"?"}}},
-		{"../../testdata/messy/scat.csv", Options{}},
-		{"../../testdata/messy/stackoverflow.csv", Options{}},
-	} {
+	for _, tc := range shareTables {
 		name := filepath.Base(tc.file)
 		text, err := os.ReadFile(tc.file)
 		require.NoError(t, err)

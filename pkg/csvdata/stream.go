@@ -91,27 +91,6 @@ func OpenFiles(ctx context.Context, paths []string, opt Options) (*File, error) 
 	return f, nil
 }
 
-// OpenShare opens files lo…hi−1 of the files of one table (paths, as
-// OpenFiles takes them) to be read in parts: a share of the table, which
-// a process of several reads while the others read theirs (LearnShare).
-// Its cells name their file when the table has several.
-func OpenShare(ctx context.Context, paths []string, lo, hi int, opt Options) (*File, error) {
-	if lo < 0 || hi > len(paths) || lo >= hi {
-		return nil, fmt.Errorf("csvdata: files %d to %d of %d", lo, hi, len(paths))
-	}
-	var f *File
-	var err error
-	if hi-lo == 1 {
-		f, err = Open(ctx, paths[lo], opt)
-	} else {
-		f, err = OpenFiles(ctx, paths[lo:hi], opt)
-	}
-	if err == nil {
-		f.several = len(paths) > 1
-	}
-	return f, err
-}
-
 // Piece is a run of the records of one of a table's files: those whose
 // first byte is at offset From or after, and before To (−1: the file's
 // end). Newlines is the number of line ends before From, which numbers
@@ -149,9 +128,13 @@ func OpenPieces(ctx context.Context, paths []string, pieces []Piece, opt Options
 			return nil, err
 		}
 		whole := p.From == 0 && (p.To < 0 || p.To >= src.size)
-		if src.spooled || src.gz && !whole {
+		switch {
+		case src.spooled:
 			src.Close()
-			return nil, &ParseError{File: paths[p.File], Err: errors.New("a piece of a file must be of a plain regular file")}
+			return nil, &ParseError{File: paths[p.File], Err: errors.New("not a regular file: pieces of a table are read from files only")}
+		case src.gz && !whole:
+			src.Close()
+			return nil, &ParseError{File: paths[p.File], Err: errors.New("a gzip file is read whole, not in pieces")}
 		}
 		f.names[p.File] = src.name
 		to := src.size

@@ -1,6 +1,8 @@
 package tabular
 
 import (
+	"sync"
+
 	"github.com/densetrain/densetrain/pkg/cache"
 	"github.com/densetrain/densetrain/pkg/tensor"
 	"github.com/densetrain/densetrain/pkg/train"
@@ -24,11 +26,12 @@ type readAhead[T tensor.Float] struct {
 	index map[int]aheadRow[T] // the rows of the batches in queue
 }
 
-// aheadBatch is one batch's rows, read ahead.
+// aheadBatch is one batch's rows, read ahead; read is done once they are
+// (a batch is reused only once released, when nothing waits on it).
 type aheadBatch[T tensor.Float] struct {
 	rows []int
 	x    []T
-	done chan struct{}
+	read sync.WaitGroup
 	err  error
 }
 
@@ -51,7 +54,7 @@ func newReadAhead[T tensor.Float](c *cache.Cache[T]) *readAhead[T] {
 func (a *readAhead[T]) read() {
 	for b := range a.jobs {
 		b.err = a.c.ReadRows(b.rows, tensor.Matrix[T]{Rows: len(b.rows), Cols: a.cols, Data: b.x})
-		close(b.done)
+		b.read.Done()
 	}
 }
 
@@ -63,7 +66,7 @@ func (a *readAhead[T]) Prefetch(rows []int) {
 	a.c.Prefetch(rows)
 	if len(a.queue) == aheadBatches {
 		old := a.queue[0]
-		<-old.done
+		old.read.Wait()
 		for _, r := range old.rows {
 			if a.index[r].b == old {
 				delete(a.index, r)
@@ -82,7 +85,8 @@ func (a *readAhead[T]) Prefetch(rows []int) {
 	if cap(b.x) < len(rows)*a.cols {
 		b.x = make([]T, len(rows)*a.cols)
 	}
-	b.x, b.err, b.done = b.x[:len(rows)*a.cols], nil, make(chan struct{})
+	b.x, b.err = b.x[:len(rows)*a.cols], nil
+	b.read.Add(1)
 	for i, r := range b.rows {
 		a.index[r] = aheadRow[T]{b, int32(i)}
 	}
@@ -102,7 +106,7 @@ func (a *readAhead[T]) ReadRows(rows []int, dst tensor.Matrix[T]) error {
 			}
 			continue
 		}
-		<-at.b.done
+		at.b.read.Wait()
 		if at.b.err != nil {
 			return at.b.err
 		}
@@ -116,6 +120,6 @@ func (a *readAhead[T]) ReadRows(rows []int, dst tensor.Matrix[T]) error {
 func (a *readAhead[T]) stop() {
 	close(a.jobs)
 	for _, b := range a.queue {
-		<-b.done
+		b.read.Wait()
 	}
 }

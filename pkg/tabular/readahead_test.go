@@ -64,3 +64,34 @@ func bitsOf(x []float32) []uint32 {
 	}
 	return out
 }
+
+// TestReadAheadAllocatesNothing: once its batches are made, a step's
+// Prefetch and Gather allocate nothing.
+func TestReadAheadAllocatesNothing(t *testing.T) {
+	ctx := context.Background()
+	cfg, err := Config{Cache: t.TempDir(), CacheRead: CacheDisk}.withDefaults()
+	require.NoError(t, err)
+	d, err := openCached[float32](ctx, File(messy+"Sacramento.csv"), cfg)
+	require.NoError(t, err)
+	defer d.close()
+	a := newReadAhead(d.c)
+	defer a.stop()
+	rng := rand.New(rand.NewPCG(3, 4))
+	batches := make([][]int, 64)
+	for i := range batches {
+		batches[i] = rng.Perm(d.c.Rows())[:32]
+	}
+	dst := tensor.NewMatrix[float32](32, d.c.Cols(), nil)
+	step := 0
+	run := func() {
+		a.Prefetch(batches[(step+aheadBatches-1)%len(batches)])
+		if err := a.ReadRows(batches[step%len(batches)], dst); err != nil {
+			t.Fatal(err)
+		}
+		step++
+	}
+	for range 3 * len(batches) { // the batches made, the index grown
+		run()
+	}
+	assert.Zero(t, testing.AllocsPerRun(100, run))
+}

@@ -80,7 +80,7 @@ func openSpread[T tensor.Float](ctx context.Context, src Source, c Config, o cac
 	for _, v := range cc.Checksums() {
 		binary.Write(h, binary.LittleEndian, v)
 	}
-	if r, err := firstDiffering(comm, h.Sum(nil)); err != nil || r >= 0 {
+	if r, err := parallel.FirstDiffering(comm, h.Sum(nil)); err != nil || r >= 0 {
 		if err == nil {
 			err = fmt.Errorf("%s: rank %d's part of the cache has other rows than this rank's (%s): did the CSV change while the parts were built? Build them again", dir, r, PartDir(c.Cache, r, comm.Size()))
 		}
@@ -128,7 +128,7 @@ func agreeOnParts[T tensor.Float](ctx context.Context, comm parallel.Communicato
 	case !ok:
 		state = append([]byte{1}, why...)
 	}
-	all, err := gatherBytes(comm, state)
+	all, err := parallel.GatherBytes(comm, state)
 	if err != nil {
 		return false, err
 	}
@@ -213,7 +213,6 @@ func (b blocks[T]) Each(ctx context.Context, f func(lo int, x tensor.Matrix[T]) 
 	br, cols, nb := cc.BlockRows(), cc.Cols(), cc.Blocks()
 	x := make([]T, br*cols)
 	buf := make([]byte, cc.BlockBytes())
-	rows := make([]int, br)
 	for k := range nb {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -223,12 +222,7 @@ func (b blocks[T]) Each(ctx context.Context, f func(lo int, x tensor.Matrix[T]) 
 		owner := cache.PartOf(k, comm.Size(), nb)
 		if owner == comm.Rank() {
 			if m, ok := b.d.sp.keep.(*partRows[T]); ok {
-				for i := range n {
-					rows[i] = lo + i
-				}
-				if err := m.ReadRows(rows[:n], tensor.Matrix[T]{Rows: n, Cols: cols, Data: x[:n*cols]}); err != nil {
-					return err
-				}
+				copy(x, m.x.SliceRows(lo-m.lo, lo-m.lo+n).Data)
 			} else if _, _, err := cc.ReadBlock(k, buf, x); err != nil {
 				return err
 			}
@@ -243,32 +237,50 @@ func (b blocks[T]) Each(ctx context.Context, f func(lo int, x tensor.Matrix[T]) 
 	return nil
 }
 
+// eachBlock calls f with each block of this rank's part, in order: read
+// from memory when the part is loaded, else from the cache (verified).
+func (s *spreadPart[T]) eachBlock(ctx context.Context, c *cache.Cache[T], f func(lo int, b tensor.Matrix[T]) error) error {
+	m, ok := s.keep.(*partRows[T])
+	if !ok {
+		return c.Each(ctx, f)
+	}
+	first, end := c.OwnedBlocks()
+	for k := first; k < end; k++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		lo := k * c.BlockRows()
+		hi := min(lo+c.BlockRows(), c.Rows())
+		if err := f(lo, m.x.SliceRows(lo-m.lo, hi-m.lo)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // inputs checks the model inputs of the rows of this rank's part, as
 // cached.inputs does of all, and returns the source of every row.
 func (s *spreadPart[T]) inputs(ctx context.Context, d *cached[T], p *prep.Preprocessing, y tensor.Matrix[T]) (train.Source[T], error) {
-	lo, hi := s.keep.Owned()
 	tr := prep.NewTransformer[T](p)
-	const chunk = 4096
-	in := tensor.NewMatrix[T](min(chunk, max(hi-lo, 1)), p.InputWidth(), nil)
-	rows := make([]int, in.Rows)
-	for at := lo; at < hi; at += chunk {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+	var in tensor.Matrix[T]
+	err := s.eachBlock(ctx, d.c, func(lo int, b tensor.Matrix[T]) error {
+		if in.Rows < b.Rows {
+			in = tensor.NewMatrix[T](b.Rows, p.InputWidth(), nil)
 		}
-		n := min(chunk, hi-at)
-		for i := range n {
-			rows[i] = at + i
-		}
-		x := in.SliceRows(0, n)
-		if err := s.keep.ReadRows(rows[:n], x); err != nil {
-			return nil, err
+		x := in.SliceRows(0, b.Rows)
+		for r := range b.Rows {
+			copy(x.Row(r), b.Row(r))
 		}
 		if err := tr.InPlace(x); err != nil {
 			if re, ok := err.(*prep.RowError); ok {
-				return nil, &prep.RowError{Row: re.Row + at, Err: re.Err}
+				return &prep.RowError{Row: re.Row + lo, Err: re.Err}
 			}
-			return nil, err
+			return err
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	sp, err := train.NewSpread(s.comm, s.keep, d.c.Rows(), d.c.Cols())
 	if err != nil {
@@ -319,19 +331,4 @@ func (s *spreadSource[T]) Gather(rows []int, dst tensor.Matrix[T]) error {
 		return err
 	}
 	return s.in.InPlace(dst)
-}
-
-// firstDiffering gathers every rank's b (of one length on every rank) and
-// returns the first rank whose b differs from this rank's, or −1.
-func firstDiffering(comm parallel.Communicator, b []byte) (int, error) {
-	all := make([]byte, comm.Size()*len(b))
-	if err := comm.Allgather(b, all); err != nil {
-		return 0, err
-	}
-	for r := range comm.Size() {
-		if string(all[r*len(b):(r+1)*len(b)]) != string(b) {
-			return r, nil
-		}
-	}
-	return -1, nil
 }

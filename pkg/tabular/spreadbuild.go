@@ -110,7 +110,7 @@ func buildSpread[T tensor.Float](ctx context.Context, comm parallel.Communicator
 	for i, p := range paths {
 		fmt.Fprintf(seen, "%q %d\n", p, sizes[i])
 	}
-	if q, err := firstDiffering(comm, seen.Sum(nil)); err != nil || q >= 0 {
+	if q, err := parallel.FirstDiffering(comm, seen.Sum(nil)); err != nil || q >= 0 {
 		if err == nil {
 			err = fmt.Errorf("%s: rank %d sees other files, or files of other sizes, than rank %d: the ranks must read the same files", c.Cache, q, rank)
 		}
@@ -151,7 +151,7 @@ func buildSpread[T tensor.Float](ctx context.Context, comm parallel.Communicator
 	if err != nil {
 		return err
 	}
-	all, err := gatherBytes(comm, b)
+	all, err := parallel.GatherBytes(comm, b)
 	if err != nil {
 		return err
 	}
@@ -266,24 +266,18 @@ func buildSpread[T tensor.Float](ctx context.Context, comm parallel.Communicator
 		return err
 	}
 	// Every part records every block's checksum.
-	most := 0
-	for q := range size {
-		f, e := cache.PartBlocks(q, size, blocks)
-		most = max(most, e-f)
+	send := make([]byte, 0, 4*len(mine))
+	for _, v := range mine {
+		send = binary.LittleEndian.AppendUint32(send, v)
 	}
-	send := make([]byte, 4*most)
-	for i, v := range mine {
-		binary.LittleEndian.PutUint32(send[4*i:], v)
-	}
-	recv := make([]byte, size*len(send))
-	if err := comm.Allgather(send, recv); err != nil {
+	all, err = parallel.GatherBytes(comm, send)
+	if err != nil {
 		return err
 	}
 	var checks []uint32
-	for q := range size {
-		f, e := cache.PartBlocks(q, size, blocks)
-		for i := range e - f {
-			checks = append(checks, binary.LittleEndian.Uint32(recv[q*len(send)+4*i:]))
+	for _, b := range all {
+		for i := 0; i+4 <= len(b); i += 4 {
+			checks = append(checks, binary.LittleEndian.Uint32(b[i:]))
 		}
 	}
 	return pw.Finish(ctx, checks)
@@ -361,7 +355,7 @@ func learnShares[T tensor.Float](ctx context.Context, comm parallel.Communicator
 	if err != nil {
 		return fail(err)
 	}
-	all, err := gatherBytes(comm, b)
+	all, err := parallel.GatherBytes(comm, b)
 	if err != nil {
 		return fail(err)
 	}
@@ -473,7 +467,7 @@ func piecesOf(ctx context.Context, comm parallel.Communicator, paths []string, s
 	if err != nil {
 		return nil, err
 	}
-	all, err := gatherBytes(comm, b)
+	all, err := parallel.GatherBytes(comm, b)
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/densetrain/densetrain/internal/floatslice"
 	"github.com/densetrain/densetrain/pkg/cache"
 	"github.com/densetrain/densetrain/pkg/csvdata"
-	"github.com/densetrain/densetrain/pkg/parallel"
 	"github.com/densetrain/densetrain/pkg/tensor"
 )
 
@@ -123,31 +122,4 @@ func (s *staging[T]) unpack(row []T, y []float64) (x []T, line int) {
 		y[t] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*t:]))
 	}
 	return row[:s.cols], int(binary.LittleEndian.Uint64(b[8*s.ny:]))
-}
-
-// gatherBytes returns every rank's b, in rank order (an Allgather of the
-// lengths, then one of the bytes, padded to the longest).
-func gatherBytes(comm parallel.Communicator, b []byte) ([][]byte, error) {
-	size := comm.Size()
-	n := make([]byte, 8)
-	binary.LittleEndian.PutUint64(n, uint64(len(b)))
-	ns := make([]byte, 8*size)
-	if err := comm.Allgather(n, ns); err != nil {
-		return nil, err
-	}
-	most := 0
-	for q := range size {
-		most = max(most, int(binary.LittleEndian.Uint64(ns[8*q:])))
-	}
-	send := make([]byte, most)
-	copy(send, b)
-	recv := make([]byte, size*most)
-	if err := comm.Allgather(send, recv); err != nil {
-		return nil, err
-	}
-	out := make([][]byte, size)
-	for q := range size {
-		out[q] = recv[q*most : q*most+int(binary.LittleEndian.Uint64(ns[8*q:]))]
-	}
-	return out, nil
 }

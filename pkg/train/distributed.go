@@ -205,7 +205,7 @@ func (s stopCause) ExitCode() int { return s.code }
 // options (a fixed-length hash) and then gives every rank rank 0's
 // parameters.
 func agree[T nn.Float](comm parallel.Communicator, fingerprint string, params []T) error {
-	if r, err := firstDiffering(comm, []byte(fingerprint)); err != nil || r >= 0 {
+	if r, err := parallel.FirstDiffering(comm, []byte(fingerprint)); err != nil || r >= 0 {
 		if err == nil {
 			err = fmt.Errorf("train: rank %d has other data, model or training options than rank %d", r, comm.Rank())
 		}
@@ -217,26 +217,11 @@ func agree[T nn.Float](comm parallel.Communicator, fingerprint string, params []
 // agreeOnResume checks that every rank resumed from the same point.
 func agreeOnResume(comm parallel.Communicator, epoch, batches, steps int) error {
 	b := fmt.Appendf(nil, "%020d %020d %020d", epoch, batches, steps) // the same length on every rank
-	if r, err := firstDiffering(comm, b); err != nil || r >= 0 {
+	if r, err := parallel.FirstDiffering(comm, b); err != nil || r >= 0 {
 		if err == nil {
 			err = errors.New("train: the ranks resumed from different checkpoints (is the checkpoint on a file system they share?)")
 		}
 		return err
 	}
 	return nil
-}
-
-// firstDiffering gathers every rank's b (of the same length on every rank)
-// and returns the first rank whose b differs from this rank's, or −1.
-func firstDiffering(comm parallel.Communicator, b []byte) (int, error) {
-	all := make([]byte, comm.Size()*len(b))
-	if err := comm.Allgather(b, all); err != nil {
-		return 0, err
-	}
-	for r := range comm.Size() {
-		if string(all[r*len(b):(r+1)*len(b)]) != string(b) {
-			return r, nil
-		}
-	}
-	return -1, nil
 }
