@@ -23,7 +23,7 @@ import (
 var errPiecesMiss = errors.New("the pieces of a file do not meet")
 
 // learnShares has each rank learn its share of the files — pieces of
-// about 1/R of their bytes, or with byFiles false whole files — and
+// about 1/R of their bytes (pieces), else whole files — and
 // merges what the ranks found, in file order. It returns this rank's
 // share (nil: none), the Summary and every rank's report; errPiecesMiss,
 // on every rank, when the pieces do not meet.
