@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -43,9 +44,6 @@ func PartDir(dir string, rank, ranks int) string {
 func openSpread[T tensor.Float](ctx context.Context, src Source, c Config, o cache.Options) (*cached[T], error) {
 	comm := c.Comm
 	dir := PartDir(c.Cache, comm.Rank(), comm.Size())
-	if err := checkCacheDir(dir); err != nil {
-		return nil, inputError(err)
-	}
 	o.Part = cache.Part{Rank: comm.Rank(), Ranks: comm.Size()}
 	local := max(c.LocalRanks, 1) // the ranks that share this machine's memory
 	if o.PartBytes == 0 {
@@ -118,13 +116,24 @@ func openSpread[T tensor.Float](ctx context.Context, src Source, c Config, o cac
 
 // agreeOnParts has every rank look at its part of the cache; unless every
 // part is there and of the files as they are, the ranks build them all
-// (buildSpread), rank 0 saying why. A damaged part is every rank's error.
+// (buildSpread), rank 0 saying why. A part's directory that cannot hold
+// one, or a damaged part, is every rank's error.
 func agreeOnParts[T tensor.Float](ctx context.Context, comm parallel.Communicator, dir string, paths []string, c Config, o cache.Options) (built bool, err error) {
-	ok, why, perr := cache.Probe[T](dir, paths, o)
-	state := []byte{0} // then why, for rank 0 to say
+	// A part's directory is this rank's (its own machine's): its
+	// problems, as the part's, are told to every rank, so that all stop.
+	perr := checkCacheDir(dir)
+	if se := (*SettingError)(nil); errors.As(perr, &se) {
+		perr = fmt.Errorf("%s: this rank's part of the cache cannot be there: %s", dir, se.Want)
+	}
+	var ok bool
+	var why string
+	if perr == nil {
+		ok, why, perr = cache.Probe[T](dir, paths, o)
+	}
+	state := []byte{0} // then why, for rank 0 to say, or the error
 	switch {
 	case perr != nil:
-		state[0] = 2
+		state = append([]byte{2}, perr.Error()...)
 	case !ok:
 		state = append([]byte{1}, why...)
 	}
@@ -138,7 +147,7 @@ func agreeOnParts[T tensor.Float](ctx context.Context, comm parallel.Communicato
 		case s[0] == 2 && q == comm.Rank():
 			return false, perr
 		case s[0] == 2:
-			return false, fmt.Errorf("%s: rank %d's part of the cache is damaged (see its error); delete it to build the parts again", c.Cache, q)
+			return false, fmt.Errorf("rank %d: %s", q, s[1:])
 		case s[0] == 1 && build < 0:
 			build = q
 		}

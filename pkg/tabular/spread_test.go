@@ -207,3 +207,26 @@ func TestSpreadBuildQuotedLineEnds(t *testing.T) {
 		}
 	}
 }
+
+// TestSpreadPartDirRefusedOnEveryRank: one rank's part directory that
+// cannot hold a part (a link to a device) stops every rank with an error
+// naming it, rather than leaving the others waiting for that rank.
+func TestSpreadPartDirRefusedOnEveryRank(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.Symlink("/dev/null", PartDir(dir, 1, 2)))
+	comms := memcomm.New(2)
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for r := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[r] = Fit(context.Background(), File("../../testdata/iris.csv"), Config{Comm: comms[r], Cache: dir, CachePerRank: true, Epochs: 1})
+		}()
+	}
+	wg.Wait()
+	for r, err := range errs {
+		require.Error(t, err, "rank %d", r)
+		assert.Contains(t, err.Error(), "rank-1-of-2", "rank %d", r)
+	}
+}
