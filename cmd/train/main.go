@@ -185,23 +185,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil && out.err != nil { // a result that never reached standard output
 		err = writeError(out.err)
 	}
-	var sig interrupted
 	switch {
 	case err == nil || errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.Is(err, syscall.EPIPE):
 		return brokenPipe
-	case errors.Is(err, context.Canceled) && errors.As(context.Cause(ctx), &sig):
-		// What was stopped, without Go's "context canceled" after it.
-		if what := strings.TrimSuffix(err.Error(), ": "+context.Canceled.Error()); what != context.Canceled.Error() {
-			fmt.Fprintf(stderr, "train %s: %v: %s\n", args[0], sig, what)
-		} else {
-			fmt.Fprintf(stderr, "train %s: %v\n", args[0], sig)
-		}
-	default:
-		fmt.Fprintf(stderr, "train %s: %v\n", args[0], err)
 	}
+	fmt.Fprintf(stderr, "train %s: %s\n", args[0], errorText(ctx, err))
 	return exitCode(ctx, err)
+}
+
+// errorText is a command's error as it says it: an interruption by a
+// signal as the signal and what it stopped, without Go's "context
+// canceled" after it.
+func errorText(ctx context.Context, err error) string {
+	var sig interrupted
+	if errors.Is(err, context.Canceled) && errors.As(context.Cause(ctx), &sig) {
+		if what := strings.TrimSuffix(err.Error(), ": "+context.Canceled.Error()); what != context.Canceled.Error() {
+			return fmt.Sprintf("%v: %s", sig, what)
+		}
+		return fmt.Sprint(sig)
+	}
+	return err.Error()
 }
 
 // exitCode is the exit code for a command's error: 0, 2 for bad usage or

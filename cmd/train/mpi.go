@@ -47,7 +47,7 @@ func fitUnderMPI(ctx context.Context, c *fitConfig, stderr io.Writer, fit func()
 			if p != nil {
 				err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
 			}
-			fmt.Fprintf(stderr, "train %s (rank %d of %d): %v\n", cmp.Or(c.command, "fit"), comm.Rank(), comm.Size(), err)
+			fmt.Fprintf(stderr, "train %s (rank %d of %d): %s\n", cmp.Or(c.command, "fit"), comm.Rank(), comm.Size(), errorText(ctx, err))
 			comm.Abort(exitCode(ctx, err))
 		}
 		comm.Finalize()
@@ -59,11 +59,16 @@ func fitUnderMPI(ctx context.Context, c *fitConfig, stderr io.Writer, fit func()
 }
 
 // agreedError reports whether every rank of a job ends with err at the same
-// point: success, an agreed interruption (with rank 0's checkpoint written
-// before the ranks finalize), a divergence, which the identical arithmetic
-// of all ranks meets at the same step, or a setting tabular.Fit refuses
-// (every rank has the same flags and data, and meets it before training).
+// point: success, an agreed interruption (one the ranks agreed on at a
+// collective, which says so with an Agreed method: a training step's, with
+// rank 0's checkpoint written before the ranks finalize, or a cache
+// build's), a divergence, which the identical arithmetic of all ranks
+// meets at the same step, or a setting tabular.Fit refuses (every rank has
+// the same flags and data, and meets it before training). An interruption
+// one rank saw alone — a signal to it while it read its data — is not:
+// the others may be waiting for it in a collective, and the job is ended.
 func agreedError(err error) bool {
-	return err == nil || errors.Is(err, context.Canceled) || errors.As(err, new(*train.DivergenceError)) ||
-		errors.As(err, new(*tabular.SettingError))
+	var agreed interface{ Agreed() bool }
+	return err == nil || errors.Is(err, context.Canceled) && errors.As(err, &agreed) && agreed.Agreed() ||
+		errors.As(err, new(*train.DivergenceError)) || errors.As(err, new(*tabular.SettingError))
 }

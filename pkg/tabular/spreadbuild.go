@@ -90,6 +90,10 @@ func (s rankStop) Unwrap() error { return context.Canceled }
 // ExitCode returns the exit code of the rank that stopped the build.
 func (s rankStop) ExitCode() int { return s.code }
 
+// Agreed reports that every rank stopped at this point (see train's
+// stops across ranks).
+func (s rankStop) Agreed() bool { return true }
+
 // buildSpread builds every rank's part of the cache of paths in the
 // ranks' part directories under c.Cache.
 func buildSpread[T tensor.Float](ctx context.Context, comm parallel.Communicator, paths []string, c Config, o cache.Options) error {

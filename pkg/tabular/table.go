@@ -76,15 +76,18 @@ func openCached[T tensor.Float](ctx context.Context, src Source, c Config) (*cac
 	if src.paths == nil {
 		return nil, inputError(settingError("Cache", c.Cache, "needs a file to read, not a stream"))
 	}
-	if err := checkCacheDir(c.Cache); err != nil { // before any note of a build
-		return nil, inputError(err)
+	spread := c.Comm != nil && c.Comm.Size() > 1 && c.CachePerRank
+	if !spread { // (a spread cache's ranks check their parts' directories, and agree)
+		if err := checkCacheDir(c.Cache); err != nil { // before any note of a build
+			return nil, inputError(err)
+		}
 	}
 	o := cache.Options{Read: c.readOptions(nil, c.Targets), Progress: c.CacheProgress, Size: c.CacheSize,
 		BlockBytes: c.cacheBlockBytes, PartBytes: c.cachePartBytes}
 	if c.Warn != nil {
 		o.Note = func(s string) { fmt.Fprintln(c.Warn, s) }
 	}
-	if comm := c.Comm; comm != nil && comm.Size() > 1 && c.CachePerRank {
+	if spread {
 		return openSpread[T](ctx, src, c, o)
 	}
 	if comm := c.Comm; comm != nil && comm.Size() > 1 { // rank 0 builds, the others wait for its word

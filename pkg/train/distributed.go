@@ -201,6 +201,11 @@ func (s stopCause) Unwrap() error { return context.Canceled }
 // ExitCode returns the exit code of the rank that stopped the job, or 0.
 func (s stopCause) ExitCode() int { return s.code }
 
+// Agreed reports that every rank stopped at this point: the ranks agreed
+// on the stop at a step's exchange (a cancellation one rank sees alone
+// leaves the others in a collective).
+func (s stopCause) Agreed() bool { return true }
+
 // agree checks that every rank has the same fingerprint of data, model and
 // options (a fixed-length hash) and then gives every rank rank 0's
 // parameters.
