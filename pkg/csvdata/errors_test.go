@@ -30,7 +30,7 @@ func TestLongValuesInErrors(t *testing.T) {
 		name, text, want string
 		opt              Options
 	}{
-		{"mixed column", "a,b\n1,2\n" + long + ",3\n", "t.csv:3:1: column \"a\" mixes numbers and text", Options{}},
+		{"mixed column", "a,b\n1,2\n4,5\n" + long + ",3\n", "t.csv:4:1: column \"a\" mixes numbers and text", Options{}},
 		{"not a number", "a,b\n" + long + ",3\n", "t.csv:2:1: ", Options{Schema: &Schema{Features: []FeatureColumn{{Name: "a"}}}}},
 		{"unseen category", "a,b\n" + long + ",3\n", "t.csv:2:1: category", Options{Schema: &Schema{Features: []FeatureColumn{{Name: "a", Categories: []string{"x"}}}}, StrictCategories: true}},
 		{"duplicate name", long + "," + long + ",y\n1,2,3\n", "t.csv:1: duplicate column name", Options{}},

@@ -15,9 +15,12 @@ import (
 const minIdentifierRows = 20
 
 // checkTypes applies the type rules once the file is parsed, when types
-// are inferred: a column of numbers and text is an error; a column first
-// taken for numbers (its first value missing) that holds only text is
-// parsed again as categorical (it reports true then).
+// are inferred: a column that holds text in at least half its present
+// cells is categorical (pandas reads a column of numbers and text as
+// text), and one first taken for numbers is parsed again as categorical
+// (it reports true then); a column of numbers with fewer text values is
+// an error, since its text is more likely a missing-value token (such as
+// "?") than a category.
 func (r *reader[T]) checkTypes(rows int) (bool, error) {
 	again := false
 	for j, ro := range r.roles {
@@ -46,7 +49,10 @@ func (r *reader[T]) checkTypes(rows int) (bool, error) {
 			texts, numbers = numbers, texts
 			firstText = r.firstSeen[j]
 		}
-		if numbers == 0 {
+		if texts >= numbers && ro.kind == categorical {
+			continue // categories, some written as numbers (drive "4", "f", "r")
+		}
+		if texts >= numbers {
 			if r.forceCat == nil {
 				r.forceCat = map[int]bool{}
 			}

@@ -51,9 +51,9 @@ func TestBOMCRLFQuotesBlankLinesAndStrings(t *testing.T) {
 	assert.Equal(t, 0, tab.Targets[0].FirstText)
 }
 
-// TestMixedColumnsAreAnError: a column of numbers and text is an error at
-// its first text value, with counts and both fixes; a column whose only
-// values are text (its first value missing) is categorical.
+// TestMixedColumnsAreAnError: a column of numbers and a minority of text
+// is an error at its first text value, with counts and both fixes; a
+// column whose values are at least half text is categorical.
 func TestMixedColumnsAreAnError(t *testing.T) {
 	for _, c := range []struct{ content, want string }{
 		{"a,y\n1,0\nfoo,1\n5,0\n", `:3:1: column "a" mixes numbers and text (2 numbers, 1 text values, the first "foo" here)`},
@@ -73,6 +73,13 @@ func TestMixedColumnsAreAnError(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, []string{"a"}, tab.Schema.Names())
 		assert.Equal(t, 1, tab.Missing[0].Count)
+	}
+	// Text in at least half the present cells: categories, some written as
+	// numbers (ggplot2's mpg: drive "4", "f", "r"), whichever comes first.
+	for _, content := range []string{"d,y\nf,0\n4,1\n,0\nr,1\n4,0\n", "d,y\n4,0\nf,1\n,0\nr,1\n4,0\n"} {
+		tab, err := Read[float32](write(t, content), Options{})
+		require.NoError(t, err, content)
+		assert.Equal(t, []string{"d=", "d=4", "d=f", "d=r"}, tab.Schema.Names(), content)
 	}
 	tab, err := Read[float32](write(t, "a,b,y\n,1,0\nfoo,2,1\nbar,3,0\n"), Options{})
 	require.NoError(t, err)
