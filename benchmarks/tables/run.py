@@ -3,6 +3,7 @@
 
     /usr/bin/python3 benchmarks/tables/run.py --data DIR --train PATH/train \\
         [--half meta-train|meta-test|all] [--seeds 3] [--only NAME] [--json OUT]
+        [--fit-args "--scale robust"] [--reuse EARLIER.json]
 
 For each table and seed: a seeded 75/25 split (stratified when the task is
 to classify), then each learner fits the 75 and is scored on the 25 —
@@ -18,11 +19,16 @@ accuracy, or r² for regression:
   text, MLP(128, 64) with early stopping (the target standardized for
   regression).
 
+`--fit-args` adds settings to densetrain's fit (an ablation); `--reuse`
+takes scikit-learn's scores and times from an earlier run's JSON (same
+tables and seeds) instead of fitting them again.
+
 Prints a row per table (the mean over seeds) and a summary per half.
 Needs python3-sklearn and python3-pandas (Debian)."""
 import argparse
 import json
 import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -54,12 +60,12 @@ def score(task, y, pred):
     return accuracy_score(y, pred) if task == "classify" else r2_score(y, pred)
 
 
-def run_densetrain(binary, train, test, target, tmp):
+def run_densetrain(binary, train, test, target, tmp, extra=()):
     tr, te, model = (os.path.join(tmp, n) for n in ("train.csv", "test.csv", "model.st"))
     train.to_csv(tr, index=False)
     test.to_csv(te, index=False)
     start = time.perf_counter()
-    fit = subprocess.run([binary, "fit", "--data", tr, "--target", target, "--out", model, "--quiet"],
+    fit = subprocess.run([binary, "fit", "--data", tr, "--target", target, "--out", model, "--quiet", *extra],
                          capture_output=True, text=True)
     took = time.perf_counter() - start
     if fit.returncode != 0:
@@ -120,7 +126,14 @@ def main():
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--only", default="")
     p.add_argument("--json", default="")
+    p.add_argument("--fit-args", default="", help="more settings of densetrain's fit")
+    p.add_argument("--reuse", default="", help="scikit-learn's results from an earlier --json")
     a = p.parse_args()
+    extra = shlex.split(a.fit_args)
+    earlier = {}
+    if a.reuse:
+        with open(a.reuse) as f:
+            earlier = {r["table"]: r for r in json.load(f)}
     warnings.simplefilter("ignore")
     halves = list(TABLES) if a.half == "all" else [a.half]
     results = []
@@ -138,12 +151,17 @@ def main():
             for seed in range(a.seeds):
                 train, test = split(df, target, task, seed)
                 with tempfile.TemporaryDirectory() as tmp:
-                    s, t, note = run_densetrain(a.train, train, test, target, tmp)
+                    s, t, note = run_densetrain(a.train, train, test, target, tmp, extra)
                 runs["densetrain"].append(s)
                 times["densetrain"].append(t)
                 if note:
                     notes.append(note)
                 for k, f in (("HGB", run_hgb), ("MLP", run_mlp)):
+                    old = earlier.get(f"{pkg}/{name}")
+                    if old and len(old["scores"][k]) > seed:
+                        runs[k].append(old["scores"][k][seed])
+                        times[k].append(old["times"][k][seed])
+                        continue
                     s, t = f(train, test, target, task, seed)
                     runs[k].append(s)
                     times[k].append(t)

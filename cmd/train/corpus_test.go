@@ -117,7 +117,7 @@ var badCorpus = []badCase{
 	{"val-split and val", "fit --data BAD/ok.csv --val-split 0.2 --val BAD/ok.csv", []string{"--val-split 0.2", "a validation split or a validation table, not both"}},
 	{"negative learning rate", "fit --data BAD/ok.csv --lr -1", []string{"--lr -1"}},
 	{"precision f16", "fit --data BAD/ok.csv --precision f16", []string{"--precision"}},
-	{"scale robust", "fit --data BAD/ok.csv --scale robust", []string{"--scale"}},
+	{"scale quantile", "fit --data BAD/ok.csv --scale quantile", []string{"--scale", "want standard, minmax, robust or none"}},
 	{"hidden sizes not numbers", "fit --data BAD/ok.csv --hidden a,b", []string{"--hidden"}},
 	{"unknown activation", "fit --data BAD/ok.csv --activation swish", []string{"--activation"}},
 	{"unknown optimizer", "fit --data BAD/ok.csv --optimizer lion", []string{"lion"}},

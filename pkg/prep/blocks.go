@@ -259,10 +259,17 @@ func inputRow[T tensor.Float](p *Preprocessing, row, fill []T, r int) error {
 // scaleRow is ScaleInputs on one row, r in messages.
 func scaleRow[T tensor.Float](p *Preprocessing, row []T, r int) error {
 	mean, scale := p.Offset[:len(row)], p.Scale[:len(row)]
-	j := scale4(row, mean, scale)
+	j, clip := 0, p.clipped()
+	if clip == nil {
+		j = scale4(row, mean, scale)
+	}
 	for ; j < len(row); j++ {
 		v := row[j]
-		s := T((float64(v) - mean[j]) / scale[j])
+		z := (float64(v) - mean[j]) / scale[j]
+		if clip != nil && clip[j] {
+			z = smoothClip(z, p.Clip)
+		}
+		s := T(z)
 		if s-s != 0 && v-v == 0 {
 			return &RowError{Row: r, Err: fmt.Errorf("%v in column %s: %w (float%d; the training rows' scale is %v)",
 				v, csvdata.Quote(p.inputName(j)), ErrScaledRange, unsafe.Sizeof(v)*8, scale[j])}

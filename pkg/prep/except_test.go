@@ -21,6 +21,7 @@ func TestFitExceptIsFit(t *testing.T) {
 	for _, o := range []Options{
 		{Task: Regress, ScaleTarget: true, MissingIndicator: true},
 		{Task: Regress, Impute: Median, Scaler: MinMax},
+		{Task: Regress, Scaler: Robust, MissingIndicator: true},
 		{Task: Classify, Impute: Mean},
 	} {
 		for _, held := range [][]int{nil, {1, 4}, {0, 6}} {
@@ -72,7 +73,7 @@ func TestStatisticsDoNotDependOnWorkers(t *testing.T) {
 	tab, err := csvdata.ReadBytes[float32](context.Background(), "t.csv", []byte(b.String()), csvdata.Options{})
 	require.NoError(t, err)
 	held := []int{0, 5, 17, 1023, 1024, 2999}
-	for _, o := range []Options{{Task: Classify, MissingIndicator: true}, {Task: Classify, Scaler: MinMax}, {Task: Classify, Impute: Median}} {
+	for _, o := range []Options{{Task: Classify, MissingIndicator: true}, {Task: Classify, Scaler: MinMax}, {Task: Classify, Impute: Median}, {Task: Classify, Scaler: Robust, MissingIndicator: true}} {
 		var want []byte
 		for _, w := range []int{1, 2, 3, 7} {
 			x := clone(tab.X)

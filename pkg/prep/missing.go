@@ -3,8 +3,6 @@ package prep
 import (
 	"context"
 	"fmt"
-	"math"
-	"slices"
 
 	"github.com/densetrain/densetrain/internal/cpus"
 	"github.com/densetrain/densetrain/pkg/csvdata"
@@ -162,39 +160,21 @@ func fills[T tensor.Float](ctx context.Context, x pass[T], oneHot []bool, median
 			todo = append(todo, j)
 		}
 	}
-	group := max(1, medianBytes/(8*max(x.n, 1)))
-	for len(todo) > 0 {
-		cols := todo[:min(group, len(todo))]
-		todo = todo[len(cols):]
-		vals := make([][]float64, len(cols)) // 8 bytes a row and column
-		err := x.each(ctx, func(row []T) {
-			for k, j := range cols {
-				v := float64(row[j])
-				if math.IsNaN(v) {
-					nan[j]++
-					continue
-				}
-				vals[k] = append(vals[k], v)
-			}
-		})
-		if err != nil {
-			return nil, nil, nil, err
+	err := sortedColumns(ctx, x, todo, nan, func(j int, v []float64) {
+		if len(v) == 0 {
+			return
 		}
-		for k, j := range cols {
-			v := vals[k]
-			if len(v) == 0 {
-				continue
-			}
-			slices.Sort(v)
-			if h := len(v) / 2; len(v)%2 == 1 {
-				fill[j] = v[h]
-			} else {
-				fill[j] = (v[h-1] + v[h]) / 2
-				if !isFinite(fill[j]) { // two values near float64's limits
-					fill[j] = v[h-1]/2 + v[h]/2
-				}
+		if h := len(v) / 2; len(v)%2 == 1 {
+			fill[j] = v[h]
+		} else {
+			fill[j] = (v[h-1] + v[h]) / 2
+			if !isFinite(fill[j]) { // two values near float64's limits
+				fill[j] = v[h-1]/2 + v[h]/2
 			}
 		}
+	})
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	var missing []int
 	for j := range x.cols {

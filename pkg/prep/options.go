@@ -43,11 +43,20 @@ type Scaler string
 const (
 	Standard Scaler = "standard" // (x − mean)/std, StandardScaler
 	MinMax   Scaler = "minmax"   // (x − min)/(max − min) into [0, 1], MinMaxScaler
-	NoScale  Scaler = "none"     // inputs as they are
+	// Robust is (x − median)/IQR, as RobustScaler (half the range where the
+	// quartiles are equal), then smoothly clipped into (−3, 3):
+	// z/√(1+(z/3)²), RealMLP's robust scaling and smooth clipping. An
+	// outlier at predict time, far beyond the training rows, then stays
+	// within the inputs the network was trained on.
+	Robust  Scaler = "robust"
+	NoScale Scaler = "none" // inputs as they are
 )
 
+// RobustClip is the bound of Robust's smooth clipping.
+const RobustClip = 3
+
 // Scalers lists the scalings, Standard first.
-var Scalers = []Scaler{Standard, MinMax, NoScale}
+var Scalers = []Scaler{Standard, MinMax, Robust, NoScale}
 
 // ParseScaler returns the scaling named s.
 func ParseScaler(s string) (Scaler, error) { return parse("scaler", s, Scalers) }

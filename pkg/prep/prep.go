@@ -18,26 +18,37 @@ import (
 // that task detection still takes for classes.
 const MaxAutoClasses = 20
 
-// Version is the version of the JSON layout: 2 adds imputation, missing
-// indicators and target scaling.
-const Version = 2
+// Version is the newest version of the JSON layout this package reads: 2
+// adds imputation, missing indicators and target scaling, 3 the clipping
+// of the Robust scaler (Clip). A model is written with the oldest version
+// that holds what it uses: 3 only with Clip, which version 2's readers
+// would ignore.
+const Version = 3
+
+// versionNoClip is the version of a preprocessing without Clip.
+const versionNoClip = 2
 
 // Preprocessing maps raw CSV rows to model inputs and model outputs to
 // answers.
 type Preprocessing struct {
 	Version int            `json:"version"`
 	Schema  csvdata.Schema `json:"schema"`
-	Scaler  Scaler         `json:"scaler,omitempty"` // Standard (also when empty), MinMax or NoScale
+	Scaler  Scaler         `json:"scaler,omitempty"` // Standard (also when empty), MinMax, Robust or NoScale
 	// Offset and Scale map each input column x to (x − Offset)/Scale:
-	// Offset is the mean under Standard (the minimum under MinMax, 0 under
-	// NoScale), Scale the standard deviation (the range); 1 when that is 0,
-	// for one-hot and indicator columns and under NoScale. (The file keeps
-	// Offset under its first name, "mean".)
-	Offset  []float64 `json:"mean"`
-	Scale   []float64 `json:"scale"`
-	Task    Task      `json:"task"`
-	Targets []string  `json:"targets"`
-	Labels  []string  `json:"labels,omitempty"` // class i is Labels[i]
+	// Offset is the mean under Standard (the minimum under MinMax, the
+	// median under Robust, 0 under NoScale), Scale the standard deviation
+	// (the range, the interquartile range); 1 when that is 0, for one-hot
+	// and indicator columns and under NoScale. (The file keeps Offset under
+	// its first name, "mean".)
+	Offset []float64 `json:"mean"`
+	Scale  []float64 `json:"scale"`
+	// Clip, when positive, smoothly clips each scaled input z of a numeric
+	// column (not one-hot or indicator columns) to z/√(1+(z/Clip)²), within
+	// (−Clip, Clip): RobustClip under Robust, 0 otherwise.
+	Clip    float64  `json:"clip,omitempty"`
+	Task    Task     `json:"task"`
+	Targets []string `json:"targets"`
+	Labels  []string `json:"labels,omitempty"` // class i is Labels[i]
 	// Impute is how missing numbers were filled (Mean, Median or NoImpute);
 	// Fill holds the value per schema column (0 for one-hot columns).
 	Impute Imputation `json:"impute,omitempty"`
@@ -54,6 +65,8 @@ type Preprocessing struct {
 	// NA lists the tokens besides csvdata.DefaultNA that meant a missing
 	// value in the training data; they mean it in prediction data too.
 	NA []string `json:"na,omitempty"`
+
+	clipCols []bool // clipped's, once known
 }
 
 // InputWidth is the number of model inputs: the schema's matrix columns
@@ -105,7 +118,7 @@ func NewScaled[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task 
 // newUnscaled returns the preprocessing of a table for a task, without
 // statistics: the schema, the targets and the class labels.
 func newUnscaled[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task Task) (*Preprocessing, error) {
-	p := &Preprocessing{Version: Version, Schema: tab.Schema, Task: task}
+	p := &Preprocessing{Version: versionNoClip, Schema: tab.Schema, Task: task}
 	for _, c := range tab.Targets {
 		p.Targets = append(p.Targets, c.Name)
 	}
@@ -342,6 +355,10 @@ func Unmarshal(b []byte) (*Preprocessing, error) {
 			return nil, errors.New("bad preprocessing: a missing indicator is out of range")
 		}
 	}
+	if p.Clip < 0 || !isFinite(p.Clip) || p.Clip > 0 && p.Version < 3 {
+		return nil, errors.New("bad preprocessing: a clip bound that is not a positive number")
+	}
+	p.clipCols = p.clipped()
 	if _, err := ParseImputation(p.Impute.String()); err != nil {
 		return nil, fmt.Errorf("bad preprocessing: %w", err)
 	}

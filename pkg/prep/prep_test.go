@@ -149,8 +149,8 @@ func TestMinMaxAndNoScaling(t *testing.T) {
 	require.NoError(t, ScaleInputs(ctx, p, tab.X))
 	assert.Equal(t, []float64{1, 5, 3, 5}, tab.X.Data)
 
-	_, err = NewScaled(ctx, tab, Classify, nil, "robust")
-	assert.ErrorContains(t, err, `unknown scaler "robust"`)
+	_, err = NewScaled(ctx, tab, Classify, nil, "quantile")
+	assert.ErrorContains(t, err, `unknown scaler "quantile": want standard, minmax, robust or none`)
 	_, err = Unmarshal([]byte(`{"version":1,"schema":{"features":[{"name":"x"}]},"scaler":"zz","mean":[0],"scale":[1]}`))
 	assert.ErrorContains(t, err, "unknown scaler")
 }

@@ -20,6 +20,11 @@ func fitScaler[T tensor.Float](ctx context.Context, p *Preprocessing, x pass[T],
 		p.Offset, p.Scale, err = stats(ctx, x, oneHot)
 	case MinMax:
 		p.Offset, p.Scale, err = ranges(ctx, x, oneHot)
+	case Robust:
+		p.Offset, p.Scale, err = robust(ctx, x, oneHot)
+		p.Clip, p.Version = RobustClip, Version
+		p.clipCols = nil
+		p.clipCols = p.clipped()
 	case NoScale:
 		p.Offset, p.Scale = make([]float64, x.cols), slices.Repeat([]float64{1}, x.cols)
 	default:
@@ -133,9 +138,9 @@ func welford[T tensor.Float](row []T, mean, m2 []float64, n float64) {
 // training rows' range, under float32).
 var ErrScaledRange = errors.New("beyond the model's precision once scaled")
 
-// ScaleInputs applies the fitted scaler (Standard, MinMax or NoScale) to
-// x's columns in place: (x − Offset)/Scale, computed in float64 and
-// rounded once. A result beyond T's range is a *RowError
+// ScaleInputs applies the fitted scaler (Standard, MinMax, Robust or
+// NoScale) to x's columns in place: (x − Offset)/Scale, smoothly clipped
+// under Robust (Clip), computed in float64 and rounded once. A result beyond T's range is a *RowError
 // wrapping ErrScaledRange that names the column.
 func ScaleInputs[T tensor.Float](ctx context.Context, p *Preprocessing, x tensor.Matrix[T]) error {
 	if x.Cols != len(p.Offset) {

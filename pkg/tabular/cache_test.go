@@ -43,6 +43,7 @@ func TestCacheTrainsTheInMemoryModel(t *testing.T) {
 		{messy + "own/holes.csv.gz", Config{NA: []string{"?"}, MissingIndicator: true, Precision: F64}},
 		{messy + "stackoverflow.csv", Config{Epochs: 3}},
 		{messy + "scat.csv", Config{}},
+		{messy + "own/holes.csv", Config{NA: []string{"?"}, Scale: prep.Robust, MissingIndicator: true}},
 	}
 	for _, tc := range cases {
 		name := filepath.Base(tc.file)

@@ -2,6 +2,7 @@ package tabular
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/nn"
@@ -68,10 +69,11 @@ func (b *graphBuilder) features(p *prep.Preprocessing) (string, error) {
 }
 
 // scale maps the inputs x to (x − Offset)/Scale as prep.ScaleInputs does:
-// in float64, rounded once to a float32 model's precision. Columns that
-// are not scaled (mean 0, scale 1) come out as they went in.
+// in float64, smoothly clipped (Prep.Clip), rounded once to a float32
+// model's precision. Columns that are not scaled (mean 0, scale 1) or
+// clipped come out as they went in.
 func (b *graphBuilder) scale(p *prep.Preprocessing, x string) string {
-	same := true
+	same := p.Clip <= 0
 	for j := range p.Offset {
 		same = same && p.Offset[j] == 0 && p.Scale[j] == 1
 	}
@@ -84,10 +86,33 @@ func (b *graphBuilder) scale(p *prep.Preprocessing, x string) string {
 	}
 	x = b.op("Sub", "centred", []string{x, b.doubles("mean", p.Offset, 1, w)})
 	x = b.op("Div", "scaled", []string{x, b.doubles("scale", p.Scale, 1, w)})
+	if p.Clip > 0 {
+		x = b.clip(p, x)
+	}
 	if b.elem == onnxFloat {
 		x = b.op("Cast", "scaled/f32", []string{x}, attrInt("to", int64(onnxFloat)))
 	}
 	return x
+}
+
+// clip is prep's smooth clipping of the scaled inputs x (float64): each
+// value bounded by ±prep.ClipLimit, then z/√(1+(z/c)²), c being Clip for a
+// clipped column and +Inf for another (z/Inf is 0: z unchanged).
+func (b *graphBuilder) clip(p *prep.Preprocessing, x string) string {
+	bound := make([]float64, len(p.Offset))
+	clipped := p.Clipped()
+	for j := range bound {
+		bound[j] = math.Inf(1)
+		if clipped[j] {
+			bound[j] = p.Clip
+		}
+	}
+	x = b.op("Clip", "bounded", []string{x, b.doubles("clip/lo", []float64{-prep.ClipLimit}), b.doubles("clip/hi", []float64{prep.ClipLimit})})
+	t := b.op("Div", "clip/t", []string{x, b.doubles("clip/bound", bound, 1, int64(len(bound)))})
+	t = b.op("Mul", "clip/t2", []string{t, t})
+	t = b.op("Add", "clip/1+t2", []string{t, b.doubles("clip/one", []float64{1})})
+	t = b.op("Sqrt", "clip/root", []string{t})
+	return b.op("Div", "clipped", []string{x, t})
 }
 
 // checkExportable refuses a network with a layer the export cannot

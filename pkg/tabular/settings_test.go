@@ -59,7 +59,7 @@ func TestSettingsAreRefusedBeforeReading(t *testing.T) {
 		msg   string
 	}{
 		{Config{Task: "cluster"}, "Task", `Config.Task "cluster": want auto, classify or regress`},
-		{Config{Scale: "robust"}, "Scale", `Config.Scale "robust": want standard, minmax or none`},
+		{Config{Scale: "quantile"}, "Scale", `Config.Scale "quantile": want standard, minmax, robust or none`},
 		{Config{TargetScale: prep.MinMax}, "TargetScale", `Config.TargetScale "minmax": want standard or none`},
 		{Config{Impute: "mode"}, "Impute", `Config.Impute "mode": want mean, median or error`},
 		{Config{Loss: "hinge"}, "Loss", `Config.Loss "hinge": want auto, mse, mae, huber, ce or bce`},

@@ -62,6 +62,7 @@ func TestSpreadCacheTrainsTheInMemoryModel(t *testing.T) {
 		{messy + "own/holes.csv.gz", 1, Config{NA: []string{"?"}, MissingIndicator: true, Precision: F64}},
 		{messy + "stackoverflow.csv", 4, Config{Epochs: 2, ShuffleWindow: 1}},
 		{messy + "scat.csv", 3, Config{}},
+		{messy + "own/holes.csv", 2, Config{NA: []string{"?"}, Scale: prep.Robust, MissingIndicator: true}},
 	}
 	for _, tc := range cases {
 		name := filepath.Base(tc.file)
