@@ -1,16 +1,22 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"image/png"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/densetrain/densetrain/pkg/tabular"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -138,4 +144,21 @@ func TestImportanceRefusesADirectoryAsOutput(t *testing.T) {
 		require.NoError(t, err)
 		assert.True(t, st.IsDir())
 	}
+}
+
+// TestImportanceSettingFlags: the fields of tabular.ImportanceOptions that
+// flagError names are flags of importance, and a refused one is named as
+// its flag, with what the command takes.
+func TestImportanceSettingFlags(t *testing.T) {
+	var help bytes.Buffer
+	err := importanceCommand(context.Background(), []string{"-h"}, &help, io.Discard)
+	require.True(t, errors.Is(err, flag.ErrHelp), "%v", err)
+	for _, field := range []string{"Repeats", "Workers"} {
+		assert.Contains(t, help.String(), "-"+settingFlags[field]+" ", field)
+	}
+	fs := flag.NewFlagSet("importance", flag.ContinueOnError)
+	fs.Int("repeats", 5, "")
+	require.NoError(t, fs.Parse([]string{"--repeats", "2000"}))
+	err = flagError(fs, &tabular.SettingError{Struct: "ImportanceOptions", Field: "Repeats", Value: "2000", Want: "want 1 to 1000 (0: 5)"})
+	assert.EqualError(t, err, "--repeats 2000: want 1 to 1000")
 }
