@@ -242,6 +242,21 @@ var badCorpus = []badCase{
 	{"--out is the cache's cache.json", "fit --data BAD/ok.csv --cache GEN/. --out GEN/cache.json", []string{"--out ", "cache.json: the same file as --cache's cache.json"}},
 	{"cache of a ragged table", "cache --data BAD/ragged_short.csv --cache GEN/ragged_cache --quiet", []string{"ragged_short.csv:3:4:", "row has 2 fields, the header has 3"}},
 	{"fit --cache of a ragged table", "fit --data BAD/ragged_short.csv --cache GEN/ragged_cache", []string{"ragged_short.csv:3:4:", "row has 2 fields, the header has 3"}},
+	// issue 29: importance
+	{"importance --repeats 0", "importance --model BAD/model_good_iris.safetensors --data IRIS --repeats 0", []string{"--repeats 0: want 1 to 1000"}},
+	{"importance --repeats -1", "importance --model BAD/model_good_iris.safetensors --data IRIS --repeats -1", []string{"--repeats -1: want 1 to 1000"}},
+	{"importance --repeats 1001", "importance --model BAD/model_good_iris.safetensors --data IRIS --repeats 1001", []string{"--repeats 1001: want 1 to 1000"}},
+	{"importance --workers -1", "importance --model BAD/model_good_iris.safetensors --data IRIS --workers -1", []string{"--workers -1: want 0 (one per CPU) or more"}},
+	{"importance --seed -1", "importance --model BAD/model_good_iris.safetensors --data IRIS --seed -1", []string{"-seed"}},
+	{"importance --out without .csv or .json", "importance --model BAD/model_good_iris.safetensors --data IRIS --out OUT", []string{"--out ", "want a .csv or .json file"}},
+	{"importance --plot without .png", "importance --model BAD/model_good_iris.safetensors --data IRIS --plot GEN/imp.jpg", []string{`--plot "`, "want a .png file"}},
+	{"importance --plot /dev/null", "importance --model BAD/model_good_iris.safetensors --data IRIS --plot /dev/null", []string{`--plot "/dev/null": want a .png file`}},
+	{"importance --out is --data", "importance --model BAD/model_good_iris.safetensors --data IRIS --out IRIS", []string{"--out ", "the same file as --data, which it would overwrite"}},
+	{"importance --plot in a missing directory", "importance --model BAD/model_good_iris.safetensors --data IRIS --plot GEN/nodir/imp.png", []string{"--plot: ", "no such file or directory"}},
+	{"importance without --data", "importance --model BAD/model_good_iris.safetensors", []string{"--model and --data are required"}},
+	{"importance: no target column", "importance --model BAD/model_good_iris.safetensors --data BAD/iris_missing_column.csv", []string{"iris_missing_column.csv:1:", `"petal_width_cm"`}},
+	{"importance: text in a numeric column", "importance --model BAD/model_good_iris.safetensors --data BAD/iris_text_in_numeric.csv", []string{"iris_text_in_numeric.csv:3:1:", `"x"`, "--na"}},
+	{"importance: a CSV instead of a model", "importance --model BAD/ok.csv --data IRIS", []string{"ok.csv: not a densetrain model file"}},
 }
 
 func TestBadInputCorpus(t *testing.T) {

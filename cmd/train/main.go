@@ -7,6 +7,7 @@
 //	train cache --data FILE --cache DIR              parse once into a block cache (fit --cache DIR)
 //	train predict --model MODEL --data FILE [--out FILE]
 //	train evaluate --model MODEL --data FILE [--json]
+//	train importance --model MODEL --data FILE [--repeats N] [--json] [--out FILE.csv|.json] [--plot FILE.png]
 //	train summary --model MODEL [--json]
 //	train export --model MODEL --out FILE.onnx       the model as ONNX, preprocessing inside
 //	train serve --model MODEL [--addr HOST:PORT]     serve it over HTTP (KServe V2)
@@ -37,15 +38,16 @@ import (
 const usage = `usage: train <command> [flags]
 
 commands:
-  fit       train a model on a CSV file and save it
-  cache     build the binary block cache of a CSV file (fit --cache trains from it)
-  predict   write a model's predictions for a CSV file
-  evaluate  report a model's loss and metrics on a CSV file
-  summary   describe a saved model
-  export    write a model as ONNX, with its preprocessing inside
-  serve     serve a model over HTTP (KServe V2 inference protocol)
-  xor       train the tutorial's XOR network and print its predictions
-  help      show this help
+  fit         train a model on a CSV file and save it
+  cache       build the binary block cache of a CSV file (fit --cache trains from it)
+  predict     write a model's predictions for a CSV file
+  evaluate    report a model's loss and metrics on a CSV file
+  importance  rank a CSV file's columns by permutation importance for a model
+  summary     describe a saved model
+  export      write a model as ONNX, with its preprocessing inside
+  serve       serve a model over HTTP (KServe V2 inference protocol)
+  xor         train the tutorial's XOR network and print its predictions
+  help        show this help
 
 run "train <command> -h" for a command's flags
 `
@@ -152,14 +154,15 @@ func signalName(s syscall.Signal) string {
 // flags in args, results on stdout, logs on stderr; an error's kind picks
 // the exit code (exitCode).
 var commands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{
-	"fit":      fitCommand,
-	"cache":    cacheCommand,
-	"predict":  predictCommand,
-	"evaluate": evaluateCommand,
-	"summary":  summaryCommand,
-	"export":   exportCommand,
-	"serve":    serveCommand,
-	"xor":      xorCommand,
+	"fit":        fitCommand,
+	"cache":      cacheCommand,
+	"predict":    predictCommand,
+	"evaluate":   evaluateCommand,
+	"importance": importanceCommand,
+	"summary":    summaryCommand,
+	"export":     exportCommand,
+	"serve":      serveCommand,
+	"xor":        xorCommand,
 }
 
 // run executes a command line and returns the exit code.

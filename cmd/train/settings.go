@@ -10,7 +10,8 @@ import (
 )
 
 // settingFlags names the flag that sets each field of tabular.Config (fit)
-// and tabular.PredictOptions (predict, evaluate).
+// tabular.PredictOptions (predict, evaluate) and tabular.ImportanceOptions
+// (importance).
 var settingFlags = map[string]string{
 	"Task": "task", "Scale": "scale", "TargetScale": "scale-target", "Impute": "impute",
 	"Precision": "precision", "Loss": "loss", "Optimizer": "optimizer", "LRSchedule": "lr-schedule",
@@ -18,6 +19,7 @@ var settingFlags = map[string]string{
 	"L1": "l1", "L2": "l2", "MaxNorm": "max-norm", "Epochs": "epochs", "Batch": "batch", "Workers": "workers",
 	"MaxCategories": "max-categories", "ValSplit": "val-split", "Patience": "patience", "CheckpointEvery": "checkpoint-every",
 	"Cache": "cache", "CacheRead": "cache-read", "CachePerRank": "cache-per-rank", "ShuffleWindow": "shuffle",
+	"Repeats": "repeats",
 }
 
 // lrWant is what --lr takes: unlike Config.LR, whose 0 is the default, an
@@ -52,6 +54,8 @@ func flagError(fs *flag.FlagSet, err error) error {
 		want = lrWant
 	case "Patience":
 		want = "want 0 (off) or more" // the command's 0 is Config.NoEarlyStopping
+	case "Repeats":
+		want = repeatsWant // the command's --repeats 0 is refused, not the default
 	case "ShuffleWindow":
 		want = fmt.Sprintf("want global or window:K, K blocks of 1024 rows (1 to %d)", tabular.MaxShuffleWindow)
 	}

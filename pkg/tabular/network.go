@@ -23,6 +23,7 @@ type anyNetwork interface {
 	predictColumns(ctx context.Context, m *Model, cols []Column, o PredictOptions) (*Predictions, error)
 	evaluate(ctx context.Context, m *Model, src Source, o PredictOptions) (*Evaluation, error)
 	evaluateParts(ctx context.Context, m *Model, src Source, o PredictOptions) (*Evaluation, error)
+	importance(ctx context.Context, m *Model, src Source, o ImportanceOptions) (*Importance, error)
 	onnx(p *prep.Preprocessing) (*onnxpb.ModelProto, error)
 }
 
@@ -61,6 +62,10 @@ func (n network[T]) evaluate(ctx context.Context, m *Model, src Source, o Predic
 
 func (n network[T]) evaluateParts(ctx context.Context, m *Model, src Source, o PredictOptions) (*Evaluation, error) {
 	return evaluateParts(ctx, m, n.m, src, o)
+}
+
+func (n network[T]) importance(ctx context.Context, m *Model, src Source, o ImportanceOptions) (*Importance, error) {
+	return importance(ctx, m, n.m, src, o)
 }
 
 func (n network[T]) onnx(p *prep.Preprocessing) (*onnxpb.ModelProto, error) { return onnxModel(p, n.m) }
