@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -171,7 +172,7 @@ func inferBody(t *testing.T, m *tabular.Model, raw rawTable) []byte {
 	for _, f := range m.Prep.Schema.Features {
 		in := input{Name: f.Name, Shape: []int{len(raw.rows), 1}, Datatype: "BYTES"}
 		for _, cell := range raw.column(t, f.Name) {
-			if f.Categories != nil {
+			if f.Categories != nil || f.Date != "" { // a date as written
 				in.Data = append(in.Data, cell)
 				continue
 			}
@@ -187,6 +188,23 @@ func inferBody(t *testing.T, m *tabular.Model, raw rawTable) []byte {
 	b, err := json.Marshal(req)
 	require.NoError(t, err)
 	return b
+}
+
+// unixTime is a date cell's Unix time in seconds (nil when missing), as a
+// caller of the ONNX model computes it with Go's time package.
+func unixTime(t *testing.T, m *tabular.Model, cell string) any {
+	t.Helper()
+	v := strings.Trim(cell, " \t")
+	if v == "" || slices.Contains(csvdata.DefaultNA, v) || slices.Contains(m.Prep.NA, v) {
+		return nil
+	}
+	for _, layout := range []string{time.DateOnly, "2006-01-02 15:04", "2006-01-02 15:04:05", "2006-01-02T15:04:05", time.RFC3339Nano} {
+		if tm, err := time.Parse(layout, v); err == nil {
+			return float64(tm.Unix()) + float64(tm.Nanosecond())/1e9
+		}
+	}
+	t.Fatalf("%q: no date", v)
+	return nil
 }
 
 // ortRun runs an exported model on a raw table.
@@ -219,12 +237,14 @@ func ortRunner(t *testing.T) ortRun {
 			c := column{Type: "string"}
 			if f.Categories == nil {
 				c.Type = "float32"
-				if m.Float64() {
+				if m.Float64() || f.Date != "" {
 					c.Type = "float64"
 				}
 			}
 			for _, cell := range raw.column(t, f.Name) {
-				if f.Categories != nil {
+				if f.Date != "" {
+					c.Data = append(c.Data, unixTime(t, m, cell))
+				} else if f.Categories != nil {
 					c.Data = append(c.Data, cell)
 				} else if x := number(t, m, cell); !math.IsNaN(x) {
 					c.Data = append(c.Data, x)

@@ -51,6 +51,8 @@ var diffCases = []diffCase{
 	{"stackoverflow", messyDir + "stackoverflow.csv", []string{"--target", "Remote", "--epochs", "1"}, []string{messyDir + "stackoverflow.csv"}},
 	{"holes", ownDir + "holes.csv", []string{"--target", "bought", "--na", "?", "--missing-indicator"},
 		[]string{ownDir + "holes.csv", ownDir + "holes.tsv", ownDir + "holes_semicolon.csv", ownDir + "holes.csv.gz", ownDir + "unseen_test.csv"}},
+	{"dates", data + "dates.csv", []string{"--target", "sold", "--ignore", "units", "--missing-indicator", "--scale", "robust"}, []string{data + "dates.csv"}},
+	{"dates regression f64", data + "dates.csv", []string{"--target", "units", "--ignore", "sold", "--precision", "f64"}, []string{data + "dates.csv"}},
 	{"spellings classify", ownDir + "spellings.csv",
 		[]string{"--target", "kind", "--ignore", "price", "--na", "-", "--categorical", "grade", "--missing-indicator"},
 		[]string{ownDir + "spellings.csv", ownDir + "spellings_odd.csv"}},

@@ -35,6 +35,14 @@ func (r *reader[T]) checkTypes(rows int) (bool, error) {
 		return again, nil
 	}
 	for j, ro := range r.roles {
+		if ro.kind == date {
+			a, err := r.checkDates(j, rows)
+			if err != nil {
+				return false, err
+			}
+			again = again || a
+			continue
+		}
 		if ro.kind != numeric && (ro.kind != categorical || r.forced[j]) {
 			continue
 		}
@@ -51,6 +59,13 @@ func (r *reader[T]) checkTypes(rows int) (bool, error) {
 		}
 		if texts >= numbers && ro.kind == categorical {
 			continue // categories, some written as numbers (drive "4", "f", "r")
+		}
+		if numbers == 0 && ro.kind == numeric {
+			if _, ok := ParseDate([]byte(firstText.value)); ok { // dates, the first beyond firstValues' sample
+				setForced(&r.forceDate, j, DateOnly)
+				again = true
+				continue
+			}
 		}
 		if texts >= numbers {
 			if r.forceCat == nil {
@@ -69,6 +84,43 @@ func (r *reader[T]) checkTypes(rows int) (bool, error) {
 			Quote(ro.name), numbers, texts, Quote(firstText.value), r.columnHint("Categorical", j))
 	}
 	return again, nil
+}
+
+// checkDates applies the type rules to date column j: a value written
+// with a time makes it a column of times (read again); text that is no
+// date in at least half its present cells makes it categorical (read
+// again); less text is an error at the first, as in a numeric column.
+func (r *reader[T]) checkDates(j, rows int) (bool, error) {
+	s, name := merged(r.workers, j), r.roles[j].name
+	if s.other == 0 {
+		if s.timed && r.dateKinds[j] == DateOnly {
+			setForced(&r.forceDate, j, DateTime)
+			return true, nil
+		}
+		return false, nil
+	}
+	dates := rows - s.missing - s.other
+	if s.other >= dates {
+		setForced(&r.forceCat, j, true)
+		delete(r.forceDate, j)
+		return true, nil
+	}
+	v := s.oth1.value
+	const mixed = "column %s mixes dates and text (%d dates, %d text values, the first %s here): "
+	const cat = "if the column holds categories, declare it with %s"
+	if len(v) <= MaxQuoted {
+		return false, r.hintAt(s.oth1.line, s.oth1.col, mixed+"if %s means a missing value, declare it with %s; "+cat,
+			Quote(name), dates, s.other, Quote(v), Quote(v), Hint{Field: "NA", Value: v}, r.columnHint("Categorical", j))
+	}
+	return false, r.hintAt(s.oth1.line, s.oth1.col, mixed+cat, Quote(name), dates, s.other, Quote(v), r.columnHint("Categorical", j))
+}
+
+// setForced sets m[j] to v, making the map first.
+func setForced[V any](m *map[int]V, j int, v V) {
+	if *m == nil {
+		*m = map[int]V{}
+	}
+	(*m)[j] = v
 }
 
 // finish drops the rows whose target is missing, builds the categories and

@@ -40,6 +40,9 @@ func (r *reader[T]) setLayout(frozen []map[string]uint32) {
 			c := r.idxs[j]
 			r.catOff[c] = off
 			off += int32(max(len(frozen[c]), 1))
+		case date:
+			r.idxs[j] = off
+			off += int32(DateColumnWidth(r.dateKinds[j]))
 		}
 	}
 	r.width = int(off)
@@ -142,16 +145,21 @@ func (r *reader[T]) relayout(rows int, s Schema, remap [][][]uint32) []T {
 	w, nw := s.Width(), uint32(len(r.workers))
 	out := make([]T, rows*w)
 	prefault(out, len(r.workers))
-	var srcOff, dstOff []int32 // numeric columns
+	var srcOff, dstOff []int32 // numeric and date columns
 	catOff := make([]int, r.nCat)
 	off := 0
 	for i, j := range r.featCols {
-		if r.kinds[j] == numeric {
+		switch r.kinds[j] {
+		case numeric:
 			srcOff, dstOff = append(srcOff, r.idxs[j]), append(dstOff, int32(off))
-		} else {
+		case date: // its matrix columns, one by one
+			for k := range int32(s.Features[i].Width()) {
+				srcOff, dstOff = append(srcOff, r.idxs[j]+k), append(dstOff, int32(off)+k)
+			}
+		default:
 			catOff[r.idxs[j]] = off
 		}
-		off += max(len(s.Features[i].Categories), 1)
+		off += s.Features[i].Width()
 	}
 	var g errgroup.Group
 	for k := range len(r.workers) {

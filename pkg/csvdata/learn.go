@@ -101,7 +101,9 @@ type learnt struct {
 	cat               bool
 	cats              map[string]bool
 	present, missing  int
-	numbers, text     int // the first line of a part that found numbers, text (0: none)
+	numbers, text     int    // the first line of a part that found numbers, text (0: none)
+	dates             int    // the first line of a part that found dates (0: none)
+	date              string // their kind: DateTime when any part found times
 	firstMissing      Cells
 	missingCategories bool // a part taken for numbers had missing cells
 }
@@ -131,6 +133,15 @@ func addPart[T tensor.Float](s *Summary, t *Table[T], cols []learnt) error {
 		}
 		present := rows - m.Count
 		c.present += present
+		if fc.Date != "" {
+			if present > 0 && c.dates == 0 {
+				c.dates = at
+			}
+			if c.date != DateTime {
+				c.date = fc.Date
+			}
+			continue
+		}
 		if fc.Categories == nil {
 			if present > 0 && c.numbers == 0 {
 				c.numbers = at
@@ -212,6 +223,15 @@ func (s *Summary) finish(f *File, cols []learnt) error {
 		if c.missing > 0 {
 			s.Missing = append(s.Missing, c.firstMissing)
 			s.Missing[len(s.Missing)-1].Count = c.missing
+		}
+		if c.dates > 0 {
+			if other := max(c.numbers, c.text); other > 0 && !forced[fc.Name] {
+				return &ParseError{File: f.Name(), Line: max(other, c.dates), Err: NewHintError(
+					"column %s mixes dates (in the rows from line %d) and other values (in the rows from line %d): if the column holds categories, declare it with %s",
+					Quote(fc.Name), c.dates, other, colHint("Categorical", fc.Name))}
+			}
+			fc.Date = c.date
+			continue
 		}
 		if !c.cat {
 			continue

@@ -126,6 +126,26 @@ func (r *reader[T]) parseRecord(wk *worker, k int, rec []byte, quotes bool, line
 				return r.hintAt(line, f.col, "%s in column %s is beyond the range of float32 (train with %s for a float64 model)", Short(v), Quote(ro.name), Hint{Field: "Float64"})
 			}
 			xrow[r.idxs[j]] = t
+		case date:
+			cells := xrow[r.idxs[j]:][:DateColumnWidth(r.dateKinds[j])]
+			if missing {
+				if r.opt.MissingIsError {
+					return &ParseError{File: r.path, Line: line, Column: f.col, Err: &MissingError{Column: ro.name}}
+				}
+				wk.stats[j].noteMissing(line, f.col)
+				nanDate(cells)
+				continue
+			}
+			if !r.putDate(wk, j, cells, v) {
+				if r.opt.Schema != nil {
+					return r.hintAt(line, f.col, "%s in column %s is not a date (YYYY-MM-DD, with a time: YYYY-MM-DD hh:mm[:ss]; if it means a missing value, declare it with %s)", Short(v), Quote(ro.name), Hint{Field: "NA"})
+				}
+				if e := r.checkUTF8(f, line); e != nil {
+					return e
+				}
+				wk.stats[j].noteOther(line, f.col, v) // text: checkTypes decides
+				nanDate(cells)
+			}
 		case categorical:
 			key := v
 			if missing {
@@ -283,6 +303,13 @@ func (r *reader[T]) parseSimple(wk *worker, rec []byte, line, row int) bool {
 				xrow[idx] = T(x)
 				i = end
 			}
+		case date:
+			i = fieldEnd(rec, start, sep)
+			v := rec[start:i]
+			if len(v) == 0 || v[len(v)-1] == ' ' || v[len(v)-1] == '\t' || v[0] == ' ' || v[0] == '\t' ||
+				!r.putDate(wk, j, xrow[idxs[j]:][:DateColumnWidth(r.dateKinds[j])], v) {
+				return false // missing, padded or not a date: the general path
+			}
 		case categorical:
 			i = fieldEnd(rec, start, sep)
 			v := rec[start:i]
@@ -353,4 +380,23 @@ func maybeNonFinite(v []byte) bool {
 		c = v[1]
 	}
 	return c == 'n' || c == 'N' || c == 'i' || c == 'I'
+}
+
+// putDate writes the matrix columns of the date v, of file column j, into
+// cells; it reports false when v is no date. A time of day in a column
+// taken for dates is noted (checkTypes makes it a column of times).
+func (r *reader[T]) putDate(wk *worker, j int, cells []T, v []byte) bool {
+	d, ok := ParseDate(v)
+	if !ok {
+		return false
+	}
+	if d.Time {
+		wk.stats[j].timed = true
+	}
+	var f [DateTimeWidth]float64
+	d.Features(r.dateKinds[j], f[:])
+	for i := range cells {
+		cells[i] = T(f[i])
+	}
+	return true
 }

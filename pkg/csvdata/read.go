@@ -153,9 +153,11 @@ type reader[T tensor.Float] struct {
 	aliases     []map[string]uint32 // per categorical column, a padded category's trimmed value (nil: none)
 	forced      map[int]bool        // columns declared categorical
 	ignored     map[int]bool
-	forceCat    map[int]bool // columns found to be text after all
-	firstSeen   []cellAt     // per file column: its first present value (firstValues)
-	checked     lineCounter  // the text checks, once the header is read
+	forceCat    map[int]bool   // columns found to be text after all
+	forceDate   map[int]string // columns found to be dates after all, and their kind
+	dateKinds   []string       // per file column: a date column's kind (FeatureColumn.Date)
+	firstSeen   []cellAt       // per file column: its first present value (firstValues)
+	checked     lineCounter    // the text checks, once the header is read
 }
 
 func (r *reader[T]) errAt(line, col int, format string, args ...any) *ParseError {
@@ -321,6 +323,7 @@ func (r *reader[T]) plan() error {
 		return err
 	}
 	r.roles = make([]role, len(r.header))
+	r.dateKinds = make([]string, len(r.header))
 	if !r.opt.NoTargets {
 		names := r.opt.Targets
 		if len(names) == 0 {
@@ -353,9 +356,15 @@ func (r *reader[T]) plan() error {
 			fc := FeatureColumn{Name: h}
 			if r.forced[i] || r.forceCat[i] {
 				fc.Categories = []string{}
+			} else if k := r.forceDate[i]; k != "" {
+				fc.Date = k
 			} else if v := r.firstSeen[i]; v.line != 0 {
 				if _, err := parseNumber([]byte(v.value)); err == errNotNumber {
-					fc.Categories = []string{} // categorical; filled in by finish
+					if _, ok := ParseDate([]byte(v.value)); ok {
+						fc.Date = DateOnly // DateTime if checkTypes finds a time
+					} else {
+						fc.Categories = []string{} // categorical; filled in by finish
+					}
 				}
 			}
 			r.schema.Features = append(r.schema.Features, fc)
@@ -376,7 +385,14 @@ func (r *reader[T]) plan() error {
 			return r.errAt(1, 0, "column %s is both a feature and a target", Quote(fc.Name))
 		}
 		r.featCols = append(r.featCols, i)
-		if fc.Categories != nil {
+		if fc.Date != "" {
+			if fc.Date != DateOnly && fc.Date != DateTime || fc.Categories != nil {
+				return r.errAt(1, 0, "column %s: unknown date kind %s", Quote(fc.Name), Quote(fc.Date))
+			}
+			r.dateKinds[i] = fc.Date
+			r.roles[i] = role{kind: date, idx: r.width, name: fc.Name}
+			r.width += fc.Width()
+		} else if fc.Categories != nil {
 			r.roles[i] = role{kind: categorical, idx: r.nCat, name: fc.Name}
 			r.catCols = append(r.catCols, i)
 			r.nCat++

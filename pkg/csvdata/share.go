@@ -88,6 +88,12 @@ func (l *Learnt) add(o *Learnt) error {
 		if c.text == 0 {
 			c.text = d.text
 		}
+		if c.dates == 0 {
+			c.dates = d.dates
+		}
+		if c.date != DateTime {
+			c.date = max(c.date, d.date) // "datetime" > "date" > ""
+		}
 		c.cat = c.cat || d.cat
 		c.missingCategories = c.missingCategories || d.missingCategories
 		for v := range d.cats {
@@ -132,6 +138,8 @@ type colJSON struct {
 	Cats                   []string
 	Present, Missing       int
 	Numbers, Text          int
+	Dates                  int
+	Date                   string
 	FirstMissing           Cells
 }
 
@@ -152,7 +160,7 @@ func (l *Learnt) MarshalBinary() ([]byte, error) {
 		}
 		for _, c := range l.cols {
 			j.Cols = append(j.Cols, colJSON{Cat: c.cat, MissingCategories: c.missingCategories, Cats: slices.Sorted(maps.Keys(c.cats)),
-				Present: c.present, Missing: c.missing, Numbers: c.numbers, Text: c.text, FirstMissing: c.firstMissing})
+				Present: c.present, Missing: c.missing, Numbers: c.numbers, Text: c.text, Dates: c.dates, Date: c.date, FirstMissing: c.firstMissing})
 		}
 	}
 	return json.Marshal(j)
@@ -189,7 +197,7 @@ func UnmarshalLearnt(b []byte) (*Learnt, error) {
 	l.s, l.cols = s, make([]learnt, len(j.Cols))
 	for i, c := range j.Cols {
 		l.cols[i] = learnt{cat: c.Cat, missingCategories: c.MissingCategories, cats: make(map[string]bool, len(c.Cats)),
-			present: c.Present, missing: c.Missing, numbers: c.Numbers, text: c.Text, firstMissing: c.FirstMissing}
+			present: c.Present, missing: c.Missing, numbers: c.Numbers, text: c.Text, dates: c.Dates, date: c.Date, firstMissing: c.FirstMissing}
 		for _, v := range c.Cats {
 			l.cols[i].cats[v] = true
 		}

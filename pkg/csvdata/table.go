@@ -90,33 +90,58 @@ type Schema struct {
 }
 
 // FeatureColumn is one input column used as a feature: numeric (one matrix
-// column; Categories is nil) or categorical (one-hot: one matrix column per
-// category, sorted; "" is the missing value's category).
+// column; Categories is nil), categorical (one-hot: one matrix column per
+// category, sorted; "" is the missing value's category) or a date column
+// (Date is DateOnly or DateTime: the matrix columns of date.go).
 type FeatureColumn struct {
 	Name       string   `json:"name"`
 	Categories []string `json:"categories,omitempty"`
+	Date       string   `json:"date,omitempty"`
+}
+
+// Width returns the number of matrix columns of the column.
+func (f FeatureColumn) Width() int {
+	if f.Date != "" {
+		return DateColumnWidth(f.Date)
+	}
+	return max(len(f.Categories), 1)
+}
+
+// Names returns the column's matrix column names: its name (numeric),
+// "name=category" (one-hot; "name=" for the missing category) or
+// "name.part" (a date's: name.year, name.month, …).
+func (f FeatureColumn) Names() []string {
+	switch {
+	case f.Date != "":
+		n := make([]string, f.Width())
+		for i := range n {
+			n[i] = f.Name + "." + dateParts[i]
+		}
+		return n
+	case f.Categories == nil:
+		return []string{f.Name}
+	}
+	n := make([]string, len(f.Categories))
+	for i, c := range f.Categories {
+		n[i] = f.Name + "=" + c
+	}
+	return n
 }
 
 // Width returns the number of matrix columns of the schema.
 func (s Schema) Width() int {
 	w := 0
 	for _, f := range s.Features {
-		w += max(len(f.Categories), 1)
+		w += f.Width()
 	}
 	return w
 }
 
-// Names returns the matrix column names: the column name, or
-// "name=category" for one-hot columns ("name=" for the missing category).
+// Names returns the matrix column names (FeatureColumn.Names), in order.
 func (s Schema) Names() []string {
 	var n []string
 	for _, f := range s.Features {
-		if f.Categories == nil {
-			n = append(n, f.Name)
-		}
-		for _, c := range f.Categories {
-			n = append(n, f.Name+"="+c)
-		}
+		n = append(n, f.Names()...)
 	}
 	return n
 }
@@ -193,7 +218,7 @@ func (t *Table[T]) Where(row int) (string, int) {
 
 // role is what a file column is for.
 type role struct {
-	kind int // skip, numeric, categorical or target
+	kind int // skip, numeric, categorical, target or date
 	idx  int // matrix column, categorical index or target index
 	name string
 }
@@ -203,6 +228,7 @@ const (
 	numeric
 	categorical
 	target
+	date
 )
 
 // CheckDelimiter returns an error for a byte that cannot separate fields:

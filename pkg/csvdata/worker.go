@@ -47,6 +47,7 @@ type dict struct {
 type colStats struct {
 	missing, other     int
 	firstMissing, oth1 cellAt
+	timed              bool // a date column: a value was written with a time of day
 }
 
 // cellAt is a cell's position and value; line 0 when there is none.
@@ -99,6 +100,7 @@ func merged(ws []*worker, j int) colStats {
 		s.other += o.other
 		s.firstMissing = earlier(s.firstMissing, o.firstMissing)
 		s.oth1 = earlier(s.oth1, o.oth1)
+		s.timed = s.timed || o.timed
 	}
 	return s
 }

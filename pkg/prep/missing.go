@@ -3,6 +3,7 @@ package prep
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/densetrain/densetrain/internal/cpus"
 	"github.com/densetrain/densetrain/pkg/csvdata"
@@ -118,6 +119,8 @@ func fitPasses[T tensor.Float](ctx context.Context, p *Preprocessing, raw, input
 	if !o.MissingIndicator {
 		p.Indicators = nil
 	}
+	tails := p.dateTails()
+	p.Indicators = slices.DeleteFunc(p.Indicators, func(j int) bool { return tails[j] })
 	inputs.cols = p.InputWidth()
 	if w != nil && w.complete && o.Scaler.Resolved() == Standard {
 		// No value was missing: the inputs are the values, whose

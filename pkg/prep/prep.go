@@ -253,14 +253,25 @@ func (e *RowError) Unwrap() error { return e.Err }
 func (p *Preprocessing) oneHot() []bool {
 	var oh []bool
 	for _, f := range p.Schema.Features {
-		if f.Categories == nil {
-			oh = append(oh, false)
-		}
-		for range f.Categories {
-			oh = append(oh, true)
-		}
+		oh = append(oh, slices.Repeat([]bool{f.Categories != nil}, f.Width())...)
 	}
 	return oh
+}
+
+// dateTails reports, per schema column, whether it is a date column's
+// part other than its first: a missing date is missing in every part, and
+// its first part alone gets a missing indicator.
+func (p *Preprocessing) dateTails() []bool {
+	var t []bool
+	for _, f := range p.Schema.Features {
+		t = append(t, slices.Repeat([]bool{false}, f.Width())...)
+		if f.Date != "" {
+			for k := 1; k < f.Width(); k++ {
+				t[len(t)-k] = true
+			}
+		}
+	}
+	return t
 }
 
 // inputName is the name of the model's input column j.

@@ -143,8 +143,11 @@ func (h *handler) decode(req *inferRequest, body []byte) ([]tabular.Column, int,
 		}
 		cols[j] = in
 		want := h.float
-		if feats[j].Categories != nil {
+		if feats[j].Categories != nil || feats[j].Date != "" {
 			want = "BYTES"
+		}
+		if feats[j].Date != "" && in.Datatype == "FP64" { // a date's Unix time, as the ONNX export takes it
+			want = "FP64"
 		}
 		if in.Datatype != want {
 			return nil, 0, nil, badf("input %q: datatype %q, want %s", in.Name, in.Datatype, want)
@@ -173,7 +176,7 @@ func (h *handler) decode(req *inferRequest, body []byte) ([]tabular.Column, int,
 	for j, c := range cols {
 		out[j].Name = c.Name
 		var err error
-		if feats[j].Categories != nil {
+		if feats[j].Categories != nil || c.Datatype == "BYTES" {
 			out[j].Texts, err = c.Data.strings(n)
 		} else {
 			out[j].Numbers, err = c.Data.floats(n)

@@ -139,7 +139,7 @@ func (h *handler) metadata(w http.ResponseWriter, r *http.Request) {
 	var in []tensorMeta
 	for _, f := range p.Schema.Features {
 		dt := h.float
-		if f.Categories != nil {
+		if f.Categories != nil || f.Date != "" { // a date as written (or FP64, its Unix time)
 			dt = "BYTES"
 		}
 		in = append(in, tensorMeta{f.Name, dt, []int{-1, 1}})

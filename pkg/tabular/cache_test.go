@@ -44,6 +44,7 @@ func TestCacheTrainsTheInMemoryModel(t *testing.T) {
 		{messy + "stackoverflow.csv", Config{Epochs: 3}},
 		{messy + "scat.csv", Config{}},
 		{messy + "own/holes.csv", Config{NA: []string{"?"}, Scale: prep.Robust, MissingIndicator: true}},
+		{"../../testdata/dates.csv", Config{Targets: []string{"sold"}, Ignore: []string{"units"}, MissingIndicator: true, Impute: prep.Median}},
 	}
 	for _, tc := range cases {
 		name := filepath.Base(tc.file)

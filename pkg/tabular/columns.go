@@ -17,7 +17,9 @@ import (
 // way the ONNX contract and the Open Inference Protocol carry a table:
 // Numbers for a numeric column (NaN is a missing value), Texts for a text
 // column (an empty string or an NA token is a missing value; surrounding
-// spaces and tabs are trimmed, as from every CSV cell).
+// spaces and tabs are trimmed, as from every CSV cell). A date column
+// takes either: Texts as a CSV file writes its dates, or Numbers, each
+// date's Unix time in seconds (as the ONNX export takes it).
 type Column struct {
 	Name    string
 	Numbers []float64
@@ -87,6 +89,7 @@ func encodeColumns[T tensor.Float](p *prep.Preprocessing, cols []Column, o Predi
 			return tensor.Matrix[T]{}, nil, fmt.Errorf("unknown column %s", csvdata.Quote(c.Name))
 		case byName[j] != nil:
 			return tensor.Matrix[T]{}, nil, fmt.Errorf("column %s given twice", csvdata.Quote(c.Name))
+		case feats[j].Date != "": // ISO text, or the Unix time in seconds (ONNX's input)
 		case feats[j].Categories != nil && c.Numbers != nil:
 			return tensor.Matrix[T]{}, nil, fmt.Errorf("column %s holds text categories, not numbers", csvdata.Quote(c.Name))
 		case feats[j].Categories == nil && c.Texts != nil:
@@ -108,6 +111,13 @@ func encodeColumns[T tensor.Float](p *prep.Preprocessing, cols []Column, o Predi
 	at := 0 // the column's first matrix column
 	for j, f := range feats {
 		c := byName[j]
+		if f.Date != "" {
+			if err := encodeDates(x, at, f, c, p.NA, o.NA); err != nil {
+				return x, nil, err
+			}
+			at += f.Width()
+			continue
+		}
 		if f.Categories == nil {
 			for i, v := range c.Numbers {
 				t := T(v)
@@ -166,4 +176,42 @@ func isNA(v string, lists ...[]string) bool {
 		}
 	}
 	return false
+}
+
+// encodeDates writes the parts of date column f, given as c, at matrix
+// column at of x.
+func encodeDates[T tensor.Float](x tensor.Matrix[T], at int, f csvdata.FeatureColumn, c *Column, na ...[]string) error {
+	var parts [csvdata.DateTimeWidth]float64
+	for i := range max(len(c.Numbers), len(c.Texts)) {
+		cells := x.Data[i*x.Cols+at:][:f.Width()]
+		var d csvdata.Date
+		ok := true
+		if c.Numbers != nil {
+			if math.IsNaN(c.Numbers[i]) {
+				for k := range cells {
+					cells[k] = T(math.NaN())
+				}
+				continue
+			}
+			if d, ok = csvdata.DateFromSeconds(c.Numbers[i]); !ok {
+				return fmt.Errorf("column %s, row %d: %v is no Unix time in seconds (NaN is the missing value)", csvdata.Quote(c.Name), i+1, c.Numbers[i])
+			}
+		} else {
+			v := trim(c.Texts[i])
+			if isNA(v, na...) {
+				for k := range cells {
+					cells[k] = T(math.NaN())
+				}
+				continue
+			}
+			if d, ok = csvdata.ParseDate([]byte(v)); !ok {
+				return fmt.Errorf("column %s, row %d: %s is not a date (YYYY-MM-DD, with a time: YYYY-MM-DD hh:mm[:ss])", csvdata.Quote(c.Name), i+1, csvdata.Quote(v))
+			}
+		}
+		d.Features(f.Date, parts[:])
+		for k := range cells {
+			cells[k] = T(parts[k])
+		}
+	}
+	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -75,6 +76,14 @@ func rawColumns(t *testing.T, m *Model, path string) (map[string]ortColumn, int)
 		j := slices.Index(rows[0], feat.Name)
 		require.GreaterOrEqual(t, j, 0, "column %q", feat.Name)
 		c := ortColumn{Type: "string"}
+		if feat.Date != "" { // its Unix time, by the time package
+			c.Type = "float64"
+			for _, r := range rows[1:] {
+				c.Data = append(c.Data, unixTime(t, strings.Trim(r[j], " \t"), na))
+			}
+			cols[feat.Name] = c
+			continue
+		}
 		if feat.Categories == nil {
 			c.Type = "float32"
 			if m.Float64() {
@@ -100,6 +109,22 @@ func rawColumns(t *testing.T, m *Model, path string) (map[string]ortColumn, int)
 		cols[feat.Name] = c
 	}
 	return cols, len(rows) - 1
+}
+
+// unixTime is the Unix time in seconds of a date as written (nil when
+// missing), as a caller of the ONNX model computes it: by Go's time
+// package, not csvdata's parser.
+func unixTime(t *testing.T, v string, na map[string]bool) any {
+	if na[v] {
+		return nil
+	}
+	for _, layout := range []string{time.DateOnly, "2006-01-02 15:04", "2006-01-02 15:04:05", "2006-01-02T15:04:05", time.RFC3339Nano} {
+		if tm, err := time.Parse(layout, v); err == nil {
+			return float64(tm.Unix()) + float64(tm.Nanosecond())/1e9 // UnixNano overflows before 1678
+		}
+	}
+	t.Fatalf("%q: no date", v)
+	return nil
 }
 
 // ortOutput is one graph output as ort_run.js prints it.
@@ -172,6 +197,12 @@ func TestONNXParityWithPredict(t *testing.T) {
 		{"holes f64, robust scaling, indicators, unseen values", messy + "own/holes.csv",
 			Config{Targets: []string{"bought"}, NA: []string{"?"}, Precision: F64, Scale: prep.Robust, MissingIndicator: true, Hidden: []int{8}, Epochs: 20},
 			[]string{messy + "own/holes.csv", messy + "own/unseen_test.csv"}},
+		{"dates f32: a date column and a column of times, missing cells, indicators, robust", "../../testdata/dates.csv",
+			Config{Targets: []string{"sold"}, Ignore: []string{"units"}, NA: []string{}, MissingIndicator: true, Scale: prep.Robust, Hidden: []int{16}, Epochs: 20},
+			[]string{"../../testdata/dates.csv"}},
+		{"dates f64 regression", "../../testdata/dates.csv",
+			Config{Targets: []string{"units"}, Ignore: []string{"sold"}, Precision: F64, Impute: prep.Median, Hidden: []int{16}, Epochs: 20},
+			[]string{"../../testdata/dates.csv"}},
 		{"long categories f32: several patterns per code bit", long,
 			Config{Hidden: []int{4}, Epochs: 3},
 			[]string{long, longNew}},

@@ -35,6 +35,26 @@ func (b *graphBuilder) features(p *prep.Preprocessing) (string, error) {
 	impute := p.Impute != prep.NoImpute
 	col := 0 // the feature's first matrix column
 	for _, f := range p.Schema.Features {
+		if f.Date != "" { // its Unix time in seconds, float64: its parts, filled
+			x := b.input(f.Name, onnxDouble, batch, dim{size: 1})
+			if impute || indicated[col] {
+				isNaN[col] = b.op("IsNaN", f.Name+"/missing", []string{x})
+			}
+			v := b.date(f, x)
+			if b.elem == onnxFloat {
+				v = b.op("Cast", f.Name+"/f32", []string{v}, attrInt("to", int64(onnxFloat)))
+			}
+			if impute {
+				fill := make([]float64, f.Width())
+				if p.Fill != nil {
+					copy(fill, p.Fill[col:])
+				}
+				v = b.op("Where", f.Name+"/filled", []string{isNaN[col], b.values(f.Name+"/fill", fill, 1, int64(len(fill))), v})
+			}
+			parts = append(parts, v)
+			col += f.Width()
+			continue
+		}
 		if f.Categories == nil {
 			x := b.input(f.Name, b.elem, batch, dim{size: 1})
 			if impute || indicated[col] {

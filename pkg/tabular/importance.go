@@ -193,13 +193,13 @@ func (s scorer[T]) score(ctx context.Context, x tensor.Matrix[T]) (float64, stri
 
 // featureSpans returns where each feature column of the schema starts in
 // a table's matrix of width cols (a categorical column takes one matrix
-// column per category), and the width last.
+// column per category, a date column one per part), and the width last.
 func featureSpans(s csvdata.Schema, cols int) ([]int, error) {
 	spans := make([]int, 0, len(s.Features)+1)
 	at := 0
 	for _, f := range s.Features {
 		spans = append(spans, at)
-		at += max(len(f.Categories), 1)
+		at += f.Width()
 	}
 	if at != cols || at != s.Width() {
 		return nil, fmt.Errorf("the table has %d feature inputs, the model's columns %d", cols, at)

@@ -63,6 +63,7 @@ func TestSpreadCacheTrainsTheInMemoryModel(t *testing.T) {
 		{messy + "stackoverflow.csv", 4, Config{Epochs: 2, ShuffleWindow: 1}},
 		{messy + "scat.csv", 3, Config{}},
 		{messy + "own/holes.csv", 2, Config{NA: []string{"?"}, Scale: prep.Robust, MissingIndicator: true}},
+		{"../../testdata/dates.csv", 3, Config{Targets: []string{"sold"}, Ignore: []string{"units"}, MissingIndicator: true}},
 	}
 	for _, tc := range cases {
 		name := filepath.Base(tc.file)
