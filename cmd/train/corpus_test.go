@@ -242,6 +242,18 @@ var badCorpus = []badCase{
 	{"--out is the cache's cache.json", "fit --data BAD/ok.csv --cache GEN/. --out GEN/cache.json", []string{"--out ", "cache.json: the same file as --cache's cache.json"}},
 	{"cache of a ragged table", "cache --data BAD/ragged_short.csv --cache GEN/ragged_cache --quiet", []string{"ragged_short.csv:3:4:", "row has 2 fields, the header has 3"}},
 	{"fit --cache of a ragged table", "fit --data BAD/ragged_short.csv --cache GEN/ragged_cache", []string{"ragged_short.csv:3:4:", "row has 2 fields, the header has 3"}},
+	// issue 29: class and sample weights
+	{"--class-weight that is no pair", "fit --data BAD/ok.csv --class-weight y=x", []string{`--class-weight "y=x"`, "want balanced, or LABEL=WEIGHT pairs"}},
+	{"--class-weight without a label", "fit --data BAD/ok.csv --class-weight =2", []string{`--class-weight "=2"`, "LABEL=WEIGHT"}},
+	{"--class-weight naming a label twice", "fit --data BAD/ok.csv --class-weight 0=1,0=2", []string{`--class-weight "0=1,0=2"`, "LABEL=WEIGHT"}},
+	{"--class-weight negative", "fit --data BAD/ok.csv --class-weight 0=-1", []string{`--class-weight "0=-1"`, `class "0" weighs -1: want a finite weight ≥ 0`}},
+	{"--class-weight of an unknown label", "fit --data BAD/ok.csv --class-weight 0=1,7=2", []string{`--class-weight "0=1,7=2"`, `no class "7" in the target (its classes: "0", "1")`}},
+	{"--class-weight for a regression", "fit --data BAD/ok.csv --class-weight balanced --task regress", []string{`--class-weight "balanced"`, "the task is a regression"}},
+	{"--sample-weight of no column", "fit --data BAD/ok.csv --sample-weight zz", []string{`--sample-weight "zz"`, "no such column in", `columns: "a", "b", "y"`}},
+	{"--sample-weight ignored too", "fit --data BAD/ok.csv --sample-weight a --ignore a", []string{`--sample-weight "a"`, "also named as an ignored column"}},
+	{"--sample-weight with --cache", "fit --data BAD/ok.csv --sample-weight a --cache GEN/wcache", []string{`--sample-weight "a"`, "block cache"}},
+	{"a missing sample weight", "fit --data BAD/weights_missing.csv --sample-weight w", []string{"weights_missing.csv:3:3:", `sample weight column "w": a missing weight`}},
+	{"a negative sample weight", "fit --data BAD/weights_negative.csv --sample-weight w", []string{"weights_negative.csv:4:", `sample weight column "w": weight -0.5`}},
 }
 
 func TestBadInputCorpus(t *testing.T) {

@@ -30,7 +30,7 @@ type fitConfig struct {
 	maxCategories                                           int
 	seed                                                    uint64
 	precision, val, out, history, plot, scale, cache        string
-	cacheRead, shuffle                                      string
+	cacheRead, shuffle, classWeight, sampleWeight           string
 	categorical, ignore, na, impute, delimiter, scaleTarget string
 	resume, quiet, mpi, mpiAllreduce, missingIndicator      bool
 	cachePerRank                                            bool
@@ -85,6 +85,8 @@ func fitFlags(c *fitConfig) *flag.FlagSet {
 	fs.StringVar(&c.na, "na", "", "more tokens that mean a missing value, comma-separated (always: empty, NA, N/A, NaN, nan, null, NULL)")
 	fs.StringVar(&c.impute, "impute", "", "missing numbers: mean or median of the training rows, or error"+shownDefault(prep.Imputation("")))
 	fs.BoolVar(&c.missingIndicator, "missing-indicator", false, "add a 0/1 input per numeric column with missing training values")
+	fs.StringVar(&c.classWeight, "class-weight", "", "weigh each training row's loss by its class (classification): balanced (n/(classes·n of the class), over the training rows, as scikit-learn's) or LABEL=W pairs, comma-separated, labels as the table writes them (a class not named weighs 1); the validation loss is not weighted")
+	fs.StringVar(&c.sampleWeight, "sample-weight", "", "column holding each row's loss weight (a finite number ≥ 0 in every row; not a feature); multiplies the training loss, with --class-weight")
 	fs.IntVar(&c.maxCategories, "max-categories", csvdata.DefaultMaxCategories, "most distinct values of a text column (more: an identifier, an error; 0: the default)")
 	fs.StringVar(&c.delimiter, "delimiter", "", "field separator (default: sniffed from the header among , ; tab |); \\t for tab")
 	fs.StringVar(&c.hidden, "hidden", joinInts(tabular.DefaultHidden), "hidden layer sizes, comma-separated (empty for none)")
@@ -184,6 +186,10 @@ func (c fitConfig) config(stderr io.Writer) (tabular.Config, error) {
 	if tc.ShuffleWindow, err = parseShuffle(c.shuffle); err != nil {
 		return tc, err
 	}
+	if tc.ClassWeight, err = parseClassWeight(c.classWeight); err != nil {
+		return tc, err
+	}
+	tc.SampleWeight = c.sampleWeight
 	if c.valSplitSet { // else the library's default, which depends on the table
 		tc.ValSplit, tc.NoValSplit = c.valSplit, c.valSplit == 0
 	}
