@@ -7,6 +7,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/prep"
@@ -113,6 +114,9 @@ func cv[T tensor.Float](ctx context.Context, src Source, c Config, o CVOptions) 
 	tab, err := read[T](ctx, src, opt)
 	if nf := (*csvdata.ColumnNotFoundError)(nil); errors.As(err, &nf) && o.Group != "" && nf.Name == o.Group {
 		return nil, inputError(cvSettingError("Group", o.Group, "no such column in %s", src.Name))
+	}
+	if pe := (*csvdata.ParseError)(nil); errors.As(err, &pe) && o.Group != "" && len(c.Targets) == 0 && pe.Line == 1 && strings.HasSuffix(pe.Err.Error(), "given twice") {
+		return nil, inputError(cvSettingError("Group", o.Group, "the group column is also the target (by default the last column)"))
 	}
 	if err != nil {
 		return nil, err

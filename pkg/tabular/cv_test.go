@@ -194,6 +194,7 @@ func TestCVErrors(t *testing.T) {
 		{"more folds than groups", groupedTable(4), Config{}, CVOptions{Folds: 5, Group: "patient"}, `CVOptions.Folds 5: more folds than the 4 groups of column "patient" in s.csv`},
 		{"no group column", small, Config{}, CVOptions{Group: "g"}, `CVOptions.Group "g": no such column in s.csv`},
 		{"group is the target", small, Config{Targets: []string{"y"}}, CVOptions{Group: "y"}, `CVOptions.Group "y": the group column is also a target`},
+		{"group is the default target", small, Config{}, CVOptions{Group: "y"}, `CVOptions.Group "y": the group column is also the target (by default the last column)`},
 		{"group ignored", small, Config{Ignore: []string{"a"}}, CVOptions{Group: "a"}, `CVOptions.Group "a": the group column is also`},
 		{"cache", small, Config{Cache: t.TempDir()}, CVOptions{}, "Config.Cache"},
 	} {

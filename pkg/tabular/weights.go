@@ -141,6 +141,9 @@ func takeSampleWeights[T tensor.Float](ctx context.Context, name string, tab *cs
 	if fi < 0 {
 		return nil, inputError(settingError("SampleWeight", col, "no such column in %s (columns: %s)", name, quoteList(tab.Header)))
 	}
+	if len(tab.Schema.Features) == 1 {
+		return nil, inputError(settingError("SampleWeight", col, "the table's only feature column: no feature is left to train on"))
+	}
 	j := 0 // the column's place in the matrix
 	for _, f := range tab.Schema.Features[:fi] {
 		j += max(len(f.Categories), 1)

@@ -104,6 +104,7 @@ func TestWeightErrors(t *testing.T) {
 		{"negative", weightedTable(20, func(i int) string { return map[bool]string{true: "-2", false: "1"}[i == 7] }), Config{SampleWeight: "w"}, false, `w.csv:9: sample weight column "w": weight -2: want a finite weight ≥ 0`},
 		{"text", weightedTable(20, func(i int) string { return "heavy" }), Config{SampleWeight: "w"}, false, `w.csv:2: sample weight column "w": "heavy" is not a number`},
 		{"no column", good, Config{SampleWeight: "weight"}, true, `Config.SampleWeight "weight": no such column in w.csv`},
+		{"the only feature", good, Config{SampleWeight: "w", Ignore: []string{"x1", "x2"}}, true, `Config.SampleWeight "w": the table's only feature column`},
 		{"ignored too", good, Config{SampleWeight: "w", Ignore: []string{"w"}}, true, `Config.SampleWeight "w": also named as an ignored column`},
 		{"with a cache", good, Config{SampleWeight: "w", Cache: t.TempDir()}, true, `is not supported with a block cache`},
 		{"unknown label", good, Config{Ignore: []string{"w"}, ClassWeight: ClassWeight{Labels: map[string]float64{"a": 2, "c": 1}}}, true, `Config.ClassWeight a=2,c=1: no class "c" in the target (its classes: "a", "b")`},
