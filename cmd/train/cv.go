@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -20,24 +21,16 @@ import (
 // which --out writes to a file too. A line a fold goes to stderr as each
 // ends (none with --quiet).
 func cvCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var (
-		c      fitConfig
-		o      tabular.CVOptions
-		out    string
-		asJSON bool
-	)
-	fs := newFlags("cv")
-	trainFlags(fs, &c)
-	fs.IntVar(&o.Folds, "folds", tabular.DefaultFolds, "number of folds: each is tested on by a model fitted on the others (stratified by class for a classification, shuffled for a regression; seeded by --seed)")
-	fs.StringVar(&o.Group, "group", "", "column whose rows of one value never straddle folds (a patient's, say): not a feature; at least --folds distinct values")
-	fs.BoolVar(&asJSON, "json", false, "print one JSON object: the folds' metrics, their mean and sd")
-	fs.StringVar(&out, "out", "", "also write the JSON object to this .json file")
-	if err := parseTrainFlags(fs, &c, args, stdout); err != nil {
+	var a cvArgs
+	c, o := &a.fit, &a.o
+	fs := cvFlags(&a)
+	if err := parseTrainFlags(fs, c, args, stdout); err != nil {
 		return err
 	}
 	if err := c.checkTrain(); err != nil {
 		return usageError(err)
 	}
+	out := a.out
 	if out != "" && !strings.HasSuffix(out, ".json") {
 		return usageError(fmt.Errorf("--out %s: want a .json file", csvdata.Quote(out)))
 	}
@@ -50,6 +43,9 @@ func cvCommand(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return usageError(err)
 		}
 	}
+	if o.Folds == 0 { // the library's default, as its 0 means
+		o.Folds = tabular.DefaultFolds
+	}
 	if c.quiet {
 		tc.Warn = nil
 	} else {
@@ -57,7 +53,7 @@ func cvCommand(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			fmt.Fprintf(stderr, "fold %d/%d: %d training rows, %d tested, %d epochs: %s\n", f.Fold, o.Folds, f.TrainRows, f.TestRows, f.Epochs, metricsLine(f.Metrics))
 		}
 	}
-	r, err := tabular.CV(ctx, source(c.data), tc, o)
+	r, err := tabular.CV(ctx, source(c.data), tc, *o)
 	if err != nil {
 		return userError(flagError(fs, err))
 	}
@@ -70,11 +66,30 @@ func cvCommand(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return writeError(err)
 		}
 	}
-	if asJSON {
+	if a.asJSON {
 		_, err := stdout.Write(js)
 		return err
 	}
 	return writeCVTable(stdout, r)
+}
+
+// cvArgs holds the cv command's flags: fit's (trainFlags) and its own.
+type cvArgs struct {
+	fit    fitConfig
+	o      tabular.CVOptions
+	out    string
+	asJSON bool
+}
+
+// cvFlags returns the cv command's flag set, its flags bound to a.
+func cvFlags(a *cvArgs) *flag.FlagSet {
+	fs := newFlags("cv")
+	trainFlags(fs, &a.fit)
+	fs.IntVar(&a.o.Folds, "folds", tabular.DefaultFolds, "number of folds: each is tested on by a model fitted on the others (stratified by class for a classification, shuffled for a regression; seeded by --seed)")
+	fs.StringVar(&a.o.Group, "group", "", "column whose rows of one value never straddle folds (a patient's, say): not a feature; at least --folds distinct values")
+	fs.BoolVar(&a.asJSON, "json", false, "print one JSON object: the folds' metrics, their mean and sd")
+	fs.StringVar(&a.out, "out", "", "also write the JSON object to this .json file")
+	return fs
 }
 
 // cvMetrics lists the metrics in the order the table shows them.
