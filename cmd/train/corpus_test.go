@@ -257,6 +257,32 @@ var badCorpus = []badCase{
 	{"importance: no target column", "importance --model BAD/model_good_iris.safetensors --data BAD/iris_missing_column.csv", []string{"iris_missing_column.csv:1:", `"petal_width_cm"`}},
 	{"importance: text in a numeric column", "importance --model BAD/model_good_iris.safetensors --data BAD/iris_text_in_numeric.csv", []string{"iris_text_in_numeric.csv:3:1:", `"x"`, "--na"}},
 	{"importance: a CSV instead of a model", "importance --model BAD/ok.csv --data IRIS", []string{"ok.csv: not a densetrain model file"}},
+	// issue 29: class and sample weights
+	{"--class-weight that is no pair", "fit --data BAD/ok.csv --class-weight y=x", []string{`--class-weight "y=x"`, "want balanced, or LABEL=WEIGHT pairs"}},
+	{"--class-weight without a label", "fit --data BAD/ok.csv --class-weight =2", []string{`--class-weight "=2"`, "LABEL=WEIGHT"}},
+	{"--class-weight naming a label twice", "fit --data BAD/ok.csv --class-weight 0=1,0=2", []string{`--class-weight "0=1,0=2"`, "LABEL=WEIGHT"}},
+	{"--class-weight negative", "fit --data BAD/ok.csv --class-weight 0=-1", []string{`--class-weight "0=-1"`, `class "0" weighs -1: want a finite weight ≥ 0`}},
+	{"--class-weight of an unknown label", "fit --data BAD/ok.csv --class-weight 0=1,7=2", []string{`--class-weight "0=1,7=2"`, `no class "7" in the target (its classes: "0", "1")`}},
+	{"--class-weight for a regression", "fit --data BAD/ok.csv --class-weight balanced --task regress", []string{`--class-weight "balanced"`, "the task is a regression"}},
+	{"--sample-weight of no column", "fit --data BAD/ok.csv --sample-weight zz", []string{`--sample-weight "zz"`, "no such column in", `columns: "a", "b", "y"`}},
+	{"--sample-weight of the only feature", "fit --data BAD/ok.csv --sample-weight a --ignore b", []string{`--sample-weight "a"`, "the table's only feature column"}},
+	{"cv --sample-weight of the only feature", "cv --data BAD/cv_groups.csv --sample-weight x --group grp --folds 3", []string{`--sample-weight "x"`, "the table's only feature column"}},
+	{"--sample-weight ignored too", "fit --data BAD/ok.csv --sample-weight a --ignore a", []string{`--sample-weight "a"`, "also named as an ignored column"}},
+	{"--sample-weight with --cache", "fit --data BAD/ok.csv --sample-weight a --cache GEN/wcache", []string{`--sample-weight "a"`, "block cache"}},
+	{"a missing sample weight", "fit --data BAD/weights_missing.csv --sample-weight w", []string{"weights_missing.csv:3:3:", `sample weight column "w": a missing weight`}},
+	{"a negative sample weight", "fit --data BAD/weights_negative.csv --sample-weight w", []string{"weights_negative.csv:4:", `sample weight column "w": weight -0.5`}},
+	// issue 29: cross-validation
+	{"cv without --data", "cv --folds 3", []string{"--data is required"}},
+	{"cv --folds 1", "cv --data BAD/ok.csv --folds 1", []string{"--folds 1: want at least 2 folds"}},
+	{"cv --folds -2", "cv --data BAD/ok.csv --folds -2", []string{"--folds -2: want at least 2 folds"}},
+	{"cv: more folds than rows", "cv --data BAD/ok.csv --folds 3", []string{"--folds 3: more folds than the 2 rows of", "ok.csv"}},
+	{"cv: more folds than any class has", "cv --data BAD/cv_groups.csv --folds 5", []string{"--folds 5: more folds than the members of every class of", "(the largest has 4)"}},
+	{"cv: more folds than groups", "cv --data BAD/cv_groups.csv --group grp --folds 4", []string{"--folds 4: more folds than the 3 groups of column \"grp\""}},
+	{"cv --group of no column", "cv --data BAD/cv_groups.csv --group zz", []string{`--group "zz": no such column in`, "cv_groups.csv"}},
+	{"cv --group that is the target", "cv --data BAD/cv_groups.csv --group y --target y", []string{`--group "y": the group column is also a target`}},
+	{"cv --group that is the default target", "cv --data BAD/cv_groups.csv --group y", []string{`--group "y": the group column is also the target (by default the last column)`}},
+	{"cv --out that is no JSON file", "cv --data BAD/cv_groups.csv --out GEN/cv.txt", []string{`--out "`, "want a .json file"}},
+	{"cv --class-weight on a regression", "cv --data BAD/cv_groups.csv --task regress --folds 2 --epochs 1 --class-weight balanced", []string{`--class-weight "balanced"`, "regression"}},
 }
 
 func TestBadInputCorpus(t *testing.T) {

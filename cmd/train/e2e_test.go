@@ -164,7 +164,7 @@ func TestBadInputExitsTwoWithOneLineAndLeavesOutAlone(t *testing.T) {
 		{"missing file", []string{"--data", filepath.Join(dir, "nope.csv")}, "nope.csv"},
 		{"unknown flag", []string{"--data", "x.csv", "--bogus"}, "-bogus"},
 		{"bad precision", []string{"--data", "x.csv", "--precision", "f16"}, "--precision"},
-		{"bad scale", []string{"--data", "x.csv", "--scale", "robust"}, "--scale"},
+		{"bad scale", []string{"--data", "x.csv", "--scale", "quantile"}, "--scale"},
 		{"negative epochs", []string{"--data", "x.csv", "--epochs", "-1"}, "--epochs"},
 		{"negative batch", []string{"--data", "x.csv", "--batch", "-1"}, "--batch -1"},
 		{"val split 1.5", []string{"--data", "x.csv", "--val-split", "1.5"}, "--val-split"},

@@ -30,7 +30,7 @@ type fitConfig struct {
 	maxCategories                                           int
 	seed                                                    uint64
 	precision, val, out, history, plot, scale, cache        string
-	cacheRead, shuffle                                      string
+	cacheRead, shuffle, classWeight, sampleWeight           string
 	categorical, ignore, na, impute, delimiter, scaleTarget string
 	resume, quiet, mpi, mpiAllreduce, missingIndicator      bool
 	cachePerRank                                            bool
@@ -45,15 +45,9 @@ type fitConfig struct {
 // its share of every batch and rank 0 alone writes.
 func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c fitConfig
-	fs := fitFlags(&c)
-	if err := parseFlags(fs, args, stdout); err != nil {
+	if err := parseTrainFlags(fitFlags(&c), &c, args, stdout); err != nil {
 		return err
 	}
-	fs.Visit(func(f *flag.Flag) {
-		c.valSplitSet = c.valSplitSet || f.Name == "val-split"
-		c.lrSet = c.lrSet || f.Name == "lr"
-	})
-	c.flags = fs
 	if err := c.check(); err != nil {
 		return usageError(err)
 	}
@@ -67,53 +61,19 @@ func fitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return runFit(ctx, c, tc, stdout, stderr)
 }
 
-// fitFlags returns the fit command's flag set, its flags bound to c. A
-// flag that is a name defaults to the empty name, which the library takes
-// for its default (the type's Resolved): the help shows that default, the
-// command does not choose it.
+// fitFlags returns the fit command's flag set, its flags bound to c:
+// trainFlags' and those of the files fit writes, its cache and MPI.
 func fitFlags(c *fitConfig) *flag.FlagSet {
 	fs := newFlags("fit")
-	fs.StringVar(&c.data, "data", "", "training CSV file with a header line, plain or gzip, separated by , ; tab or | (sniffed); a glob pattern or a comma-separated list of such files with the same header, read as one table; - reads standard input (required)")
+	trainFlags(fs, c)
 	fs.StringVar(&c.cache, "cache", "", "train from a binary block cache of --data in this directory: built on the first run (again when the file changes), reused with no parse after; memory holds a few blocks, not the table (see train cache)")
 	fs.StringVar(&c.cacheRead, "cache-read", "", "how --cache's rows are read: auto (into memory when they take under half of it, else from disk), memory, or disk (a read a row each batch: memory holds a block or two whatever the table's size); the model is the same"+shownDefault(tabular.CacheRead("")))
 	fs.BoolVar(&c.cachePerRank, "cache-per-rank", false, "under MPI, spread --cache over the ranks: rank r of R builds and keeps only its part, about 1/R of the blocks, in DIR/rank-r-of-R (on its own machine's disk, or a shared one), and each step's rows travel from the ranks that keep them; the model is the same")
-	fs.StringVar(&c.shuffle, "shuffle", "", `"global" (every row in a random order, the default) or "window:K": rows shuffled within windows of K blocks of 1024 rows, the blocks in a random order — for --cache read from disk, whole blocks read at once; a model of its own, the same for any --workers, --cache or resume`)
-	fs.StringVar(&c.target, "target", "", "target column(s), by name or 0-based index, comma-separated (default: the last column); rows with a missing target are skipped")
-	fs.StringVar(&c.task, "task", "", "auto, classify or regress (auto: classify when the target holds text or few distinct integers)"+shownDefault(prep.Task("")))
-	fs.StringVar(&c.categorical, "categorical", "", "columns whose values are text categories even if they look like numbers (01 and 1 differ), comma-separated")
-	fs.StringVar(&c.ignore, "ignore", "", "columns to leave out (identifiers, say), comma-separated")
-	fs.StringVar(&c.na, "na", "", "more tokens that mean a missing value, comma-separated (always: empty, NA, N/A, NaN, nan, null, NULL)")
-	fs.StringVar(&c.impute, "impute", "", "missing numbers: mean or median of the training rows, or error"+shownDefault(prep.Imputation("")))
-	fs.BoolVar(&c.missingIndicator, "missing-indicator", false, "add a 0/1 input per numeric column with missing training values")
-	fs.IntVar(&c.maxCategories, "max-categories", csvdata.DefaultMaxCategories, "most distinct values of a text column (more: an identifier, an error; 0: the default)")
-	fs.StringVar(&c.delimiter, "delimiter", "", "field separator (default: sniffed from the header among , ; tab |); \\t for tab")
-	fs.StringVar(&c.hidden, "hidden", joinInts(tabular.DefaultHidden), "hidden layer sizes, comma-separated (empty for none)")
-	fs.StringVar(&c.activation, "activation", "", fmt.Sprintf("hidden activation: relu, tanh, sigmoid, leaky_relu, linear (default %q)", tabular.DefaultActivation))
-	fs.StringVar(&c.loss, "loss", "", "auto (cross-entropy or mse by task), mse, mae, huber, ce or bce"+shownDefault(tabular.Loss("")))
-	fs.StringVar(&c.dropout, "dropout", "", "dropout rate after every hidden layer, or one rate per hidden layer, comma-separated (inverted dropout, off in predict and evaluate)")
-	fs.Float64Var(&c.inputDropout, "input-dropout", 0, "dropout rate on the inputs")
-	fs.Float64Var(&c.l1, "l1", 0, "L1 penalty on the weights of every layer (Keras' kernel_regularizer)")
-	fs.Float64Var(&c.l2, "l2", 0, "L2 penalty on the weights of every layer")
-	fs.Float64Var(&c.maxNorm, "max-norm", 0, "bound on the L2 norm of each unit's incoming weights, applied after every update (Keras' max_norm; 0: none)")
-	fs.StringVar(&c.optimizer, "optimizer", "", "sgd, momentum, nesterov, adam, adamw or rmsprop"+shownDefault(tabular.Optimizer("")))
-	fs.StringVar(&c.lrSchedule, "lr-schedule", "", "constant, or cosine: from --lr down to 0 over --epochs, along half a cosine, set every epoch"+shownDefault(tabular.Schedule("")))
-	fs.Float64Var(&c.lr, "lr", 0, "learning rate (default: Keras' for the optimizer, 0.01 for the SGD family, 0.001 otherwise)")
-	fs.IntVar(&c.epochs, "epochs", tabular.DefaultEpochs, "most passes over the training data (early stopping usually ends sooner; 0: the default)")
-	fs.IntVar(&c.batch, "batch", tabular.DefaultBatch, "samples per optimizer step (0: the default)")
-	fs.IntVar(&c.workers, "workers", 0, "worker goroutines, at most 1024 (default 0: one per CPU); results do not depend on it")
-	fs.Uint64Var(&c.seed, "seed", 1, "seed of the initial weights, the shuffling and the validation split")
-	fs.StringVar(&c.precision, "precision", "", "f32 or f64"+shownDefault(tabular.Precision("")))
-	fs.StringVar(&c.scale, "scale", "", "input scaling: standard ((x-mean)/std), minmax (into [0, 1]), robust ((x-median)/IQR, smoothly clipped into (-3, 3)) or none"+shownDefault(prep.Scaler("")))
-	fs.StringVar(&c.scaleTarget, "scale-target", "", "regression targets: standard (trained standardized; answers and metrics in the original units) or none"+shownDefault(prep.Scaler("")))
-	fs.Float64Var(&c.valSplit, "val-split", tabular.DefaultValSplit, fmt.Sprintf("fraction of the rows held out for validation and early stopping, stratified by class (by default only for tables of at least %d rows, %d for classification; 0: none)", tabular.DefaultValMinRows, tabular.DefaultValMinRowsClassify))
-	fs.StringVar(&c.val, "val", "", "validation CSV file (instead of --val-split)")
-	fs.IntVar(&c.patience, "patience", tabular.DefaultPatience, "stop after this many epochs without improvement of the validation loss (the training loss without validation) and keep the best weights (0: off)")
 	fs.StringVar(&c.out, "out", "model.safetensors", "where to save the model")
 	fs.StringVar(&c.history, "history", "", "write the per-epoch history to this .csv or .jsonl file (regression losses in standardized units)")
 	fs.IntVar(&c.checkpointEvery, "checkpoint-every", 0, "write a checkpoint (OUT.ckpt) every N epochs (0: off)")
 	fs.BoolVar(&c.resume, "resume", false, "continue from the checkpoint OUT.ckpt if it exists")
 	fs.StringVar(&c.plot, "plot", "", "draw the training and validation loss per epoch into this .png file")
-	fs.BoolVar(&c.quiet, "quiet", false, "no progress display and no per-epoch lines")
 	fs.BoolVar(&c.mpi, "mpi", false, "train across the ranks of an MPI job (automatic under mpirun; needs a build with -tags mpi)")
 	fs.BoolVar(&c.mpiAllreduce, "mpi-allreduce", false, "under MPI, sum gradients with MPI_Allreduce: faster, but not bit-identical to one process")
 	return fs
@@ -128,13 +88,10 @@ func shownDefault(v fmt.Stringer) string { return fmt.Sprintf(" (default %q)", v
 // settings of tabular.Config are checked by tabular.Fit, once, and its
 // *tabular.SettingError named as the flag (flagError).
 func (c *fitConfig) check() error {
+	if err := c.checkTrain(); err != nil {
+		return err
+	}
 	switch {
-	case c.data == "":
-		return errors.New("--data is required")
-	case badData(c.data) != nil:
-		return badData(c.data)
-	case c.lrSet && c.lr == 0:
-		return fmt.Errorf("--lr 0: %s", lrWant)
 	case c.resume && c.checkpointEvery == 0:
 		return errors.New("--resume needs --checkpoint-every")
 	case c.history != "" && !strings.HasSuffix(c.history, ".csv") && !strings.HasSuffix(c.history, ".jsonl"):
@@ -143,6 +100,20 @@ func (c *fitConfig) check() error {
 		return errors.New("--out cannot be empty")
 	case c.plot != "" && !strings.HasSuffix(c.plot, ".png"):
 		return fmt.Errorf("--plot %s: want a .png file", csvdata.Quote(c.plot))
+	}
+	return nil
+}
+
+// checkTrain refuses the flags of trainFlags that only the command has:
+// --data, an explicit --lr 0.
+func (c *fitConfig) checkTrain() error {
+	switch {
+	case c.data == "":
+		return errors.New("--data is required")
+	case badData(c.data) != nil:
+		return badData(c.data)
+	case c.lrSet && c.lr == 0:
+		return fmt.Errorf("--lr 0: %s", lrWant)
 	}
 	return nil
 }
@@ -184,6 +155,10 @@ func (c fitConfig) config(stderr io.Writer) (tabular.Config, error) {
 	if tc.ShuffleWindow, err = parseShuffle(c.shuffle); err != nil {
 		return tc, err
 	}
+	if tc.ClassWeight, err = parseClassWeight(c.classWeight); err != nil {
+		return tc, err
+	}
+	tc.SampleWeight = c.sampleWeight
 	if c.valSplitSet { // else the library's default, which depends on the table
 		tc.ValSplit, tc.NoValSplit = c.valSplit, c.valSplit == 0
 	}

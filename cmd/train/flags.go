@@ -177,3 +177,38 @@ func parseList(s string) ([]string, error) {
 	}
 	return items, nil
 }
+
+// classWeightWant is what --class-weight takes.
+const classWeightWant = "want balanced, or LABEL=WEIGHT pairs separated by commas (weights finite and ≥ 0)"
+
+// parseClassWeight reads --class-weight: empty, "balanced", or LABEL=W
+// pairs read as a list flag (a label with a comma quoted as CSV does),
+// each split at its last '=' (tabular.Config checks the weights and the
+// labels).
+func parseClassWeight(s string) (tabular.ClassWeight, error) {
+	switch s {
+	case "":
+		return tabular.ClassWeight{}, nil
+	case "balanced":
+		return tabular.ClassWeight{Balanced: true}, nil
+	}
+	bad := fmt.Errorf("--class-weight %s: %s", csvdata.Quote(s), classWeightWant)
+	items, err := listFlag("class-weight", s)
+	if err != nil {
+		return tabular.ClassWeight{}, err
+	}
+	w := tabular.ClassWeight{Labels: make(map[string]float64, len(items))}
+	for _, it := range items {
+		i := strings.LastIndexByte(it, '=')
+		if i <= 0 {
+			return w, bad
+		}
+		label := strings.TrimSpace(it[:i])
+		v, err := strconv.ParseFloat(strings.TrimSpace(it[i+1:]), 64)
+		if _, dup := w.Labels[label]; err != nil || dup || label == "" {
+			return w, bad
+		}
+		w.Labels[label] = v
+	}
+	return w, nil
+}

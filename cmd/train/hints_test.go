@@ -115,15 +115,22 @@ func TestFlagHint(t *testing.T) {
 }
 
 // TestSettingFlagsExist: every field flagError names as a flag is a flag
-// of fit (and Workers one of predict and evaluate too), so that a setting
-// the library refuses is named as the flag that set it.
+// of fit, CVOptions' of cv (and Workers one of predict and evaluate too),
+// so that a setting the library refuses is named as the flag that set it;
+// cv has every flag of fit's settings but the cache's.
 func TestSettingFlagsExist(t *testing.T) {
-	fs := fitFlags(new(fitConfig))
+	fs, cv := fitFlags(new(fitConfig)), cvFlags(new(cvArgs))
 	for field, name := range settingFlags {
-		if field == "Repeats" { // ImportanceOptions.Repeats: TestImportanceSettingFlags
-			continue
+		switch field {
+		case "Repeats": // ImportanceOptions.Repeats: TestImportanceSettingFlags
+		case "Folds", "Group":
+			assert.NotNil(t, cv.Lookup(name), "CVOptions.%s: no cv flag --%s", field, name)
+		case "Cache", "CacheRead", "CachePerRank", "CheckpointEvery":
+			assert.NotNil(t, fs.Lookup(name), "Config.%s: no fit flag --%s", field, name)
+		default:
+			assert.NotNil(t, fs.Lookup(name), "Config.%s: no fit flag --%s", field, name)
+			assert.NotNil(t, cv.Lookup(name), "Config.%s: no cv flag --%s", field, name)
 		}
-		assert.NotNil(t, fs.Lookup(name), "Config.%s: no fit flag --%s", field, name)
 	}
 	for _, cmd := range []string{"predict", "evaluate"} {
 		fs, _ := newUseFlags(cmd, "")

@@ -4,6 +4,7 @@
 // Usage:
 //
 //	train fit --data FILE [--target COL] [flags]    train and save a model
+//	train cv --data FILE [--folds K] [fit's flags]   cross-validate: per-fold metrics, mean ± sd
 //	train cache --data FILE --cache DIR              parse once into a block cache (fit --cache DIR)
 //	train predict --model MODEL --data FILE [--out FILE]
 //	train evaluate --model MODEL --data FILE [--json]
@@ -39,6 +40,7 @@ const usage = `usage: train <command> [flags]
 
 commands:
   fit         train a model on a CSV file and save it
+  cv          cross-validate fit's settings on a CSV file: k folds, metrics, mean ± sd
   cache       build the binary block cache of a CSV file (fit --cache trains from it)
   predict     write a model's predictions for a CSV file
   evaluate    report a model's loss and metrics on a CSV file
@@ -155,6 +157,7 @@ func signalName(s syscall.Signal) string {
 // the exit code (exitCode).
 var commands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{
 	"fit":        fitCommand,
+	"cv":         cvCommand,
 	"cache":      cacheCommand,
 	"predict":    predictCommand,
 	"evaluate":   evaluateCommand,

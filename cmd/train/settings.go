@@ -19,7 +19,8 @@ var settingFlags = map[string]string{
 	"L1": "l1", "L2": "l2", "MaxNorm": "max-norm", "Epochs": "epochs", "Batch": "batch", "Workers": "workers",
 	"MaxCategories": "max-categories", "ValSplit": "val-split", "Patience": "patience", "CheckpointEvery": "checkpoint-every",
 	"Cache": "cache", "CacheRead": "cache-read", "CachePerRank": "cache-per-rank", "ShuffleWindow": "shuffle",
-	"Repeats": "repeats",
+	"Repeats":     "repeats",
+	"ClassWeight": "class-weight", "SampleWeight": "sample-weight", "Folds": "folds", "Group": "group",
 }
 
 // lrWant is what --lr takes: unlike Config.LR, whose 0 is the default, an

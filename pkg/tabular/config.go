@@ -83,6 +83,15 @@ type Config struct {
 	InputDropout, L1, L2, MaxNorm float64
 	// LRSchedule is Constant (the zero value) or Cosine.
 	LRSchedule Schedule
+	// ClassWeight weighs each training row's loss by its class
+	// (classification only; the zero value: every class 1).
+	// SampleWeight names a numeric column of the table that holds each
+	// row's weight (Keras' sample_weight): no feature then, every row
+	// must have a finite weight ≥ 0; it multiplies the training loss, with
+	// the class weight. The validation loss and Evaluate weigh every row
+	// 1. SampleWeight does not go with Cache.
+	ClassWeight  ClassWeight
+	SampleWeight string
 	// Training. Epochs and Batch default to DefaultEpochs and DefaultBatch;
 	// Workers to one per CPU (runtime.GOMAXPROCS): the model does not
 	// depend on their number.
@@ -174,6 +183,12 @@ func (c Config) withDefaults() (Config, error) {
 	c.CacheRead = c.CacheRead.Resolved()
 	if c.CachePerRank && c.Cache == "" {
 		return c, settingError("CachePerRank", true, "spreads a block cache over the ranks: it needs the cache's directory too")
+	}
+	if err := c.ClassWeight.check(); err != nil {
+		return c, err
+	}
+	if err := c.checkSampleWeight(); err != nil {
+		return c, err
 	}
 	if c.LocalRanks < 0 {
 		return c, settingError("LocalRanks", c.LocalRanks, "want 0 or more")

@@ -30,6 +30,10 @@
 // file a part at a time; Files reads several files as one table. Each
 // gives the bytes of the in-memory path.
 //
+// CV cross-validates a Config: k folds of a table (stratified by class,
+// or by a group column), a model fitted on the others and evaluated on
+// each, the metrics' mean and standard deviation.
+//
 // # What Fit does
 //
 // It reads the table (csvdata), takes the task from the target (text or

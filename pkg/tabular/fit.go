@@ -37,40 +37,54 @@ func Fit(ctx context.Context, src Source, c Config) (*Model, error) {
 }
 
 func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, error) {
-	var d table[T]
 	if c.Cache != "" {
 		cd, err := openCached[T](ctx, src, c)
 		if err != nil {
 			return nil, err
 		}
 		defer cd.close()
-		d = cd
-	} else {
-		tab, err := read[T](ctx, src, c.readOptions(nil, c.Targets))
-		if me := (*csvdata.MemoryError)(nil); errors.As(err, &me) && src.paths != nil {
-			return nil, inputError(fmt.Errorf("%w; %s (a directory) trains from a block cache on disk instead, in bounded memory", err, c.hints()(csvdata.Hint{Field: "Cache"})))
-		}
-		if err != nil {
-			return nil, err
-		}
-		d = &inMemory[T]{tab: tab, workers: c.Workers}
+		return fitTable(ctx, src.Name, cd, c, fitExtra{})
 	}
+	tab, err := readTable[T](ctx, src, c)
+	if err != nil {
+		return nil, err
+	}
+	sw, err := takeSampleWeights(ctx, src.Name, tab, c)
+	if err != nil {
+		return nil, err
+	}
+	return fitTable(ctx, src.Name, &inMemory[T]{tab: tab, workers: c.Workers}, c, fitExtra{weights: sw})
+}
+
+// readTable reads Fit's table into memory; a table too large for it is
+// an error that advises a cache.
+func readTable[T tensor.Float](ctx context.Context, src Source, c Config) (*csvdata.Table[T], error) {
+	tab, err := read[T](ctx, src, c.readOptions(nil, c.Targets))
+	if me := (*csvdata.MemoryError)(nil); errors.As(err, &me) && src.paths != nil {
+		return nil, inputError(fmt.Errorf("%w; %s (a directory) trains from a block cache on disk instead, in bounded memory", err, c.hints()(csvdata.Hint{Field: "Cache"})))
+	}
+	return tab, err
+}
+
+// fitExtra is what fitTable takes besides the table and Config: the
+// rows' sample weights (Config.SampleWeight, taken out of the table), and
+// for a fold of CV the whole table's class labels (a fold's training rows
+// may lack a class).
+type fitExtra struct {
+	weights []float64
+	labels  []string
+}
+
+// fitTable trains a model on the table d, named name in messages: Fit's
+// work once the table is read.
+func fitTable[T tensor.Float](ctx context.Context, name string, d table[T], c Config, ex fitExtra) (*Model, error) {
 	tab := d.table()
-	rowErr := func(err error) error { return rowError(ctx, src.Name, d, err) }
-	warnSkipped(c.Warn, src.Name, tab.Skipped)
+	rowErr := func(err error) error { return rowError(ctx, name, d, err) }
+	warnSkipped(c.Warn, name, tab.Skipped)
 	collect(tab.X.Rows)
-	task := c.Task
-	var err error
-	if task == prep.Auto {
-		task = prep.Regress
-		if len(tab.Targets) == 1 {
-			if task, err = prep.DetectTask(ctx, tab.Targets[0]); err != nil {
-				return nil, err
-			}
-			if err := strayText(tab.Targets[0], task); err != nil {
-				return nil, inputError(atRow(src.Name, d, err))
-			}
-		}
+	task, err := detectTask(ctx, name, d, c.Task)
+	if err != nil {
+		return nil, err
 	}
 	// The model's targets come first, so that the table's (float64, 8
 	// bytes a row) can go before the rest is fitted; then the split, so
@@ -79,6 +93,13 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 	p, err := prep.Start(ctx, tab, task)
 	if err != nil {
 		return nil, rowErr(err)
+	}
+	if ex.labels != nil {
+		p.Labels = ex.labels
+	}
+	cw, balanced, err := classWeights(p, c.ClassWeight)
+	if err != nil {
+		return nil, inputError(err)
 	}
 	y, err := modelTargets(ctx, p, tab)
 	if err != nil {
@@ -98,7 +119,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 			if ctx.Err() != nil {
 				return nil, err
 			}
-			return nil, inputError(fmt.Errorf("%s: validation split: %w", src.Name, err))
+			return nil, inputError(fmt.Errorf("%s: validation split: %w", name, err))
 		}
 	}
 	err = d.fitPrep(ctx, p, y, val, prep.Options{Task: task, Scaler: c.Scale, Impute: c.Impute,
@@ -121,7 +142,8 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 	opts := train.Options{Epochs: c.Epochs, BatchSize: c.Batch, Seed: c.Seed, ValidationRows: val, ShuffleWindow: c.ShuffleWindow,
 		Parallelism: train.Parallelism{Workers: c.Workers}, Log: c.Log, Warn: c.Warn, Comm: c.Comm, CommAllreduce: c.CommAllreduce,
 		CheckpointPath: c.CheckpointPath, CheckpointEvery: c.CheckpointEvery, Resume: c.Resume,
-		MetricScale: p.TargetScale} // rmse and mae per epoch in the targets' units, as Evaluate reports them
+		MetricScale:   p.TargetScale, // rmse and mae per epoch in the targets' units, as Evaluate reports them
+		SampleWeights: ex.weights, ClassWeights: cw, BalanceClasses: balanced}
 	if c.Val != nil {
 		vt, err := read[T](ctx, *c.Val, c.readOptions(&p.Schema, p.Targets))
 		if err != nil {
@@ -217,93 +239,25 @@ func atRow(name string, lines places, err error) error {
 	return fmt.Errorf("%s: %w", name, err)
 }
 
-// buildNetwork makes the network: the hidden layers, then the output layer
-// and loss for the task, once its memory is known to fit (rows is the
-// number of training rows).
-func buildNetwork[T tensor.Float](c Config, p *prep.Preprocessing, targets, rows int) (*nn.Model[T], error) {
-	act := c.activation
-	var (
-		loss    nn.Loss[T]
-		outputs int
-		outAct  nn.Activation
-	)
-	switch {
-	case p.Task == prep.Classify && (c.Loss == LossAuto || c.Loss == LossCE):
-		loss, outputs, outAct = nn.CrossEntropy[T](), len(p.Labels), nn.Softmax
-	case p.Task == prep.Classify && c.Loss == LossBCE:
-		if len(p.Labels) != 2 {
-			return nil, inputError(settingError("Loss", string(c.Loss), "needs two classes, the target has %d", len(p.Labels)))
-		}
-		loss, outputs, outAct = nn.BinaryCrossEntropy[T](), 1, nn.Sigmoid
-	case p.Task == prep.Regress && (c.Loss == LossAuto || c.Loss == LossMSE || c.Loss == LossMAE || c.Loss == LossHuber):
-		switch c.Loss {
-		case LossMAE:
-			loss = nn.MAE[T]()
-		case LossHuber:
-			loss = nn.Huber[T](1)
-		default:
-			loss = nn.MSE[T]()
-		}
-		outputs, outAct = targets, nn.Linear
-	default:
-		return nil, inputError(settingError("Loss", string(c.Loss), "does not fit the %s task", p.Task))
+// detectTask returns the task of a table's targets: task itself unless
+// it is prep.Auto, which is detected from a single target (a regression
+// for several).
+func detectTask[T tensor.Float](ctx context.Context, name string, d table[T], task prep.Task) (prep.Task, error) {
+	tab := d.table()
+	if task != prep.Auto {
+		return task, nil
 	}
-	if err := checkMemory[T](c, append(append([]int{p.InputWidth()}, c.Hidden...), outputs), min(c.Batch, rows)); err != nil {
-		return nil, inputError(err)
+	if len(tab.Targets) != 1 {
+		return prep.Regress, nil
 	}
-	m := nn.NewModel[T]()
-	in := p.InputWidth()
-	if c.InputDropout > 0 {
-		m.Add(nn.NewDropout[T](in, c.InputDropout, "input_dropout"))
-	}
-	dense := func(in, units int, act nn.Activation, name string) *nn.Dense[T] {
-		d := nn.NewDense[T](in, units, act, name)
-		d.L1, d.L2, d.MaxNorm = c.L1, c.L2, c.MaxNorm
-		return d
-	}
-	for i, h := range c.Hidden {
-		m.Add(dense(in, h, act, fmt.Sprintf("hidden%d", i+1)))
-		rate := 0.0
-		switch len(c.Dropout) {
-		case 1:
-			rate = c.Dropout[0]
-		case len(c.Hidden):
-			rate = c.Dropout[i]
-		}
-		if rate > 0 {
-			m.Add(nn.NewDropout[T](h, rate, fmt.Sprintf("dropout%d", i+1)))
-		}
-		in = h
-	}
-	m.Add(dense(in, outputs, outAct, "output"))
-	opt, err := NewOptimizer[T](c.Optimizer, c.LR)
+	task, err := prep.DetectTask(ctx, tab.Targets[0])
 	if err != nil {
-		return nil, err
+		return task, err
 	}
-	if err := m.Compile(loss, opt, nn.WithSeed(c.Seed)); err != nil {
-		return nil, err
+	if err := strayText(tab.Targets[0], task); err != nil {
+		return task, inputError(atRow(name, d, err))
 	}
-	return m, nil
-}
-
-// foldTargetScale folds the target standardization into the output layer
-// (a linear Dense), so that the network answers in the targets' units:
-// column u of its weights and its bias u are multiplied by the scale, and
-// the mean is added to the bias.
-func foldTargetScale[T tensor.Float](m *nn.Model[T], p *prep.Preprocessing) {
-	if p.TargetScale == nil {
-		return
-	}
-	last := len(m.Layers()) - 1
-	params := m.LayerParams(last)
-	units := m.OutputSize()
-	nw := len(params) - units
-	for i := range nw {
-		params[i] *= T(p.TargetScale[i%units])
-	}
-	for u := range units {
-		params[nw+u] = T(float64(params[nw+u])*p.TargetScale[u] + p.TargetMean[u])
-	}
+	return task, nil
 }
 
 // warnSkipped says how many rows lacked a target.

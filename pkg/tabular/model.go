@@ -269,7 +269,12 @@ func evaluate[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], s
 	}
 	warnSkipped(o.Warn, src.Name, tab.Skipped)
 	warnUnseen(o.Warn, src.Name, tab.Unseen, o.hints())
-	x, y, err := modelData(ctx, m.Prep, tab, src.Name, o.Workers)
+	return evaluateTable(ctx, m, net, src.Name, tab, o)
+}
+
+// evaluateTable evaluates m on the rows of tab, read from the file name.
+func evaluateTable[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], name string, tab *csvdata.Table[T], o PredictOptions) (*Evaluation, error) {
+	x, y, err := modelData(ctx, m.Prep, tab, name, o.Workers)
 	if err != nil {
 		return nil, err
 	}
@@ -279,7 +284,7 @@ func evaluate[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], s
 	}
 	if !finite(loss, metrics) { // find the row whose answer is not a number
 		if _, err := answer(ctx, m, net, x, o.Workers); err != nil {
-			return nil, inputError(atRow(src.Name, tab, err))
+			return nil, inputError(atRow(name, tab, err))
 		}
 	}
 	metrics["loss"] = loss
