@@ -12,10 +12,12 @@ import (
 )
 
 // contract29 lists fits of issue 29's features: date columns, robust
-// scaling with smooth clipping.
+// scaling with smooth clipping, ensembles.
 var contract29 = map[string][]string{
-	"dates robust":         {"--data", "../../testdata/dates.csv", "--target", "sold", "--ignore", "units", "--scale", "robust", "--missing-indicator", "--epochs", "4", "--val-split", "0.2"},
-	"dates regression f64": {"--data", "../../testdata/dates.csv", "--target", "units", "--ignore", "sold", "--precision", "f64", "--impute", "median", "--epochs", "4"},
+	"dates robust":          {"--data", "../../testdata/dates.csv", "--target", "sold", "--ignore", "units", "--scale", "robust", "--missing-indicator", "--epochs", "4", "--val-split", "0.2"},
+	"ensemble of 3":         {"--data", "../../testdata/iris.csv", "--ensemble", "3", "--epochs", "5", "--dropout", "0.2", "--hidden", "16,8"},
+	"ensemble dates robust": {"--data", "../../testdata/dates.csv", "--target", "units", "--ignore", "sold", "--ensemble", "2", "--scale", "robust", "--epochs", "4"},
+	"dates regression f64":  {"--data", "../../testdata/dates.csv", "--target", "units", "--ignore", "sold", "--precision", "f64", "--impute", "median", "--epochs", "4"},
 }
 
 // TestIssue29FeaturesKeepTheBitContract: each fit of contract29 writes the

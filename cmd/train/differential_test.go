@@ -52,7 +52,7 @@ var diffCases = []diffCase{
 	{"holes", ownDir + "holes.csv", []string{"--target", "bought", "--na", "?", "--missing-indicator"},
 		[]string{ownDir + "holes.csv", ownDir + "holes.tsv", ownDir + "holes_semicolon.csv", ownDir + "holes.csv.gz", ownDir + "unseen_test.csv"}},
 	{"dates", data + "dates.csv", []string{"--target", "sold", "--ignore", "units", "--missing-indicator", "--scale", "robust"}, []string{data + "dates.csv"}},
-	{"dates regression f64", data + "dates.csv", []string{"--target", "units", "--ignore", "sold", "--precision", "f64"}, []string{data + "dates.csv"}},
+	{"dates regression f64 ensemble", data + "dates.csv", []string{"--target", "units", "--ignore", "sold", "--precision", "f64", "--ensemble", "2"}, []string{data + "dates.csv"}},
 	{"spellings classify", ownDir + "spellings.csv",
 		[]string{"--target", "kind", "--ignore", "price", "--na", "-", "--categorical", "grade", "--missing-indicator"},
 		[]string{ownDir + "spellings.csv", ownDir + "spellings_odd.csv"}},

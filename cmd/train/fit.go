@@ -27,7 +27,7 @@ type fitConfig struct {
 	inputDropout, l1, l2, maxNorm                           float64
 	dropout, lrSchedule                                     string
 	epochs, batch, workers, patience, checkpointEvery       int
-	maxCategories                                           int
+	maxCategories, ensemble                                 int
 	seed                                                    uint64
 	precision, val, out, history, plot, scale, cache        string
 	cacheRead, shuffle, classWeight, sampleWeight           string
@@ -129,7 +129,7 @@ func (c fitConfig) config(stderr io.Writer) (tabular.Config, error) {
 		Scale: prep.Scaler(c.scale), TargetScale: prep.Scaler(c.scaleTarget), Impute: prep.Imputation(c.impute), MissingIndicator: c.missingIndicator,
 		InputDropout: c.inputDropout, L1: c.l1, L2: c.l2, MaxNorm: c.maxNorm, LRSchedule: tabular.Schedule(c.lrSchedule),
 		Activation: c.activation, Loss: tabular.Loss(c.loss), Optimizer: tabular.Optimizer(c.optimizer), LR: c.lr, Precision: tabular.Precision(c.precision),
-		Epochs: c.epochs, Batch: c.batch, Workers: c.workers, Seed: c.seed,
+		Epochs: c.epochs, Batch: c.batch, Workers: c.workers, Seed: c.seed, Ensemble: c.ensemble,
 		Patience: c.patience, NoEarlyStopping: c.patience == 0,
 		CheckpointEvery: c.checkpointEvery, Resume: c.resume, Cache: c.cache, CacheRead: tabular.CacheRead(c.cacheRead), CachePerRank: c.cachePerRank,
 		Warn: stderr, Hints: flagHint,

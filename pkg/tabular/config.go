@@ -23,6 +23,8 @@ const (
 	DefaultBatch    = 32
 	DefaultValSplit = 0.1
 	DefaultPatience = 10
+	// DefaultEnsemble is the default of Config.Ensemble.
+	DefaultEnsemble = 1
 	// DefaultValMinRows is the least number of rows for which the default
 	// validation split applies.
 	DefaultValMinRows = 50
@@ -97,6 +99,11 @@ type Config struct {
 	// depend on their number.
 	Epochs, Batch, Workers int
 	Seed                   uint64
+	// Ensemble trains that many networks from seeds Seed, Seed+1, … and
+	// packs them into one model that averages them (ensemble.go; 0:
+	// DefaultEnsemble; 1: one network; at most MaxEnsemble). It takes no
+	// checkpoints.
+	Ensemble int
 	// ValSplit holds out a fraction of the rows for validation, stratified
 	// by class; its zero value is DefaultValSplit for tables of at least
 	// DefaultValMinRows rows (DefaultValMinRowsClassify for
@@ -221,6 +228,12 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Patience == 0 {
 		c.Patience = DefaultPatience
 	}
+	if c.Ensemble == 0 {
+		c.Ensemble = DefaultEnsemble
+	}
+	if c.Ensemble > 1 && (c.CheckpointEvery > 0 || c.Resume) {
+		return c, settingError("Ensemble", c.Ensemble, "takes no checkpoints: a checkpoint holds one network (CheckpointEvery, Resume)")
+	}
 	if c.MaxCategories == 0 {
 		c.MaxCategories = csvdata.DefaultMaxCategories
 	}
@@ -270,6 +283,7 @@ func (c Config) checkCounts() error {
 		{"MaxCategories", c.MaxCategories, math.MaxInt, "want 0 (the default) or more"},
 		{"Patience", c.Patience, math.MaxInt, "want 0 (the default) or more"},
 		{"CheckpointEvery", c.CheckpointEvery, math.MaxInt, "want 0 (none) or more"},
+		{"Ensemble", c.Ensemble, MaxEnsemble, fmt.Sprintf("want 0 (the default, %d) to %d networks", DefaultEnsemble, MaxEnsemble)},
 		{"ShuffleWindow", c.ShuffleWindow, MaxShuffleWindow, fmt.Sprintf("want 0 (all the rows) to %d blocks", MaxShuffleWindow)},
 	} {
 		if n.value < 0 || n.value > n.max {

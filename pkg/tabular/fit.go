@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 
 	"github.com/densetrain/densetrain/pkg/csvdata"
@@ -158,10 +159,23 @@ func fitTable[T tensor.Float](ctx context.Context, name string, d table[T], c Co
 		prep.ScaleTargets(p, yv)
 		opts.ValidationData = train.InMemory(xv, yv)
 	}
-	net, err := buildNetwork[T](c, p, y.Cols, x.Len())
+	net, hist, err := trainMembers(ctx, c, p, x, y.Cols, opts)
 	if err != nil {
 		return nil, err
 	}
+	return &Model{Prep: p, History: hist, TrainRows: trainRows, net: network[T]{net}}, nil
+}
+
+// trainNetwork builds and trains one network of c (its seed: its initial
+// weights and shuffles) on x with opts, its output answering in the
+// targets' units.
+func trainNetwork[T tensor.Float](ctx context.Context, c Config, p *prep.Preprocessing, x train.Source[T], targets int, opts train.Options) (*nn.Model[T], *train.History, error) {
+	net, err := buildNetwork[T](c, p, targets, x.Len())
+	if err != nil {
+		return nil, nil, err
+	}
+	opts.Seed = c.Seed
+	opts.Callbacks = slices.Clip(opts.Callbacks)
 	if c.LRSchedule == Cosine {
 		opts.Callbacks = append(opts.Callbacks, train.LearningRateScheduler{Schedule: train.CosineDecay(net.Optimizer().(nn.LearningRater).LearningRate(), c.Epochs, 0)})
 	}
@@ -171,13 +185,13 @@ func fitTable[T tensor.Float](ctx context.Context, name string, d table[T], c Co
 	opts.Callbacks = append(opts.Callbacks, c.Callbacks...)
 	hist, err := train.Fit(ctx, net, x, opts)
 	if errors.As(err, new(*train.CheckpointError)) {
-		return nil, inputError(err)
+		return nil, nil, inputError(err)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	foldTargetScale(net, p)
-	return &Model{Prep: p, History: hist, TrainRows: trainRows, net: network[T]{net}}, nil
+	return net, hist, nil
 }
 
 // defaultValMinRows is the least number of rows for which the default
