@@ -30,7 +30,7 @@ type fitConfig struct {
 	maxCategories, ensemble                                 int
 	seed                                                    uint64
 	precision, val, out, history, plot, scale, cache        string
-	cacheRead, shuffle, classWeight, sampleWeight           string
+	cacheRead, shuffle, classWeight, sampleWeight, monitor  string
 	categorical, ignore, na, impute, delimiter, scaleTarget string
 	resume, quiet, mpi, mpiAllreduce, missingIndicator      bool
 	cachePerRank                                            bool
@@ -130,7 +130,7 @@ func (c fitConfig) config(stderr io.Writer) (tabular.Config, error) {
 		InputDropout: c.inputDropout, L1: c.l1, L2: c.l2, MaxNorm: c.maxNorm, LRSchedule: tabular.Schedule(c.lrSchedule),
 		Activation: c.activation, Loss: tabular.Loss(c.loss), Optimizer: tabular.Optimizer(c.optimizer), LR: c.lr, Precision: tabular.Precision(c.precision),
 		Epochs: c.epochs, Batch: c.batch, Workers: c.workers, Seed: c.seed, Ensemble: c.ensemble,
-		Patience: c.patience, NoEarlyStopping: c.patience == 0,
+		Patience: c.patience, NoEarlyStopping: c.patience == 0, Monitor: c.monitor,
 		CheckpointEvery: c.checkpointEvery, Resume: c.resume, Cache: c.cache, CacheRead: tabular.CacheRead(c.cacheRead), CachePerRank: c.cachePerRank,
 		Warn: stderr, Hints: flagHint,
 	}

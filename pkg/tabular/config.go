@@ -37,6 +37,9 @@ const (
 	MaxEpochs = 1_000_000_000
 )
 
+// Monitors lists the names Config.Monitor takes.
+var Monitors = []string{"loss", "accuracy", "r2", "rmse", "mae"}
+
 // DefaultHidden is the default of Config.Hidden.
 var DefaultHidden = []int{128, 64}
 
@@ -118,6 +121,11 @@ type Config struct {
 	// every epoch and keeps the last one's weights.
 	Patience        int
 	NoEarlyStopping bool
+	// Monitor is what early stopping watches, and keeps the best epoch of:
+	// "loss" (the zero value), or a metric of the task — "accuracy" to
+	// classify; "r2", "rmse" or "mae" for a regression — on the validation
+	// rows (on the training rows without validation).
+	Monitor string
 	// Checkpoints, as train.Options (CheckpointEvery 0: none).
 	CheckpointPath  string
 	CheckpointEvery int
@@ -258,6 +266,7 @@ func (c Config) checkNames() error {
 		{"LRSchedule", string(c.LRSchedule), func(s string) error { _, err := ParseSchedule(s); return err }},
 		{"Precision", string(c.Precision), func(s string) error { _, err := ParsePrecision(s); return err }},
 		{"CacheRead", string(c.CacheRead), func(s string) error { _, err := ParseCacheRead(s); return err }},
+		{"Monitor", c.Monitor, func(s string) error { _, err := prep.ParseName("monitor", s, Monitors); return err }},
 	} {
 		if n.value == "" { // the zero value: the default
 			continue

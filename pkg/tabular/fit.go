@@ -170,6 +170,9 @@ func fitTable[T tensor.Float](ctx context.Context, name string, d table[T], c Co
 // weights and shuffles) on x with opts, its output answering in the
 // targets' units.
 func trainNetwork[T tensor.Float](ctx context.Context, c Config, p *prep.Preprocessing, x train.Source[T], targets int, opts train.Options) (*nn.Model[T], *train.History, error) {
+	if m := c.Monitor; (m == "accuracy") != (p.Task == prep.Classify) && m != "" && m != "loss" {
+		return nil, nil, inputError(settingError("Monitor", m, "is no metric of the %s task", p.Task))
+	}
 	net, err := buildNetwork[T](c, p, targets, x.Len())
 	if err != nil {
 		return nil, nil, err
@@ -180,7 +183,14 @@ func trainNetwork[T tensor.Float](ctx context.Context, c Config, p *prep.Preproc
 		opts.Callbacks = append(opts.Callbacks, train.LearningRateScheduler{Schedule: train.CosineDecay(net.Optimizer().(nn.LearningRater).LearningRate(), c.Epochs, 0)})
 	}
 	if !c.NoEarlyStopping {
-		opts.Callbacks = append(opts.Callbacks, &train.EarlyStopping{Patience: c.Patience, RestoreBestWeights: true})
+		monitor := c.Monitor // "" (or loss): val_loss, or loss without validation
+		if monitor == "loss" {
+			monitor = ""
+		}
+		if monitor != "" && (opts.ValidationRows != nil || opts.ValidationData != nil) {
+			monitor = "val_" + monitor
+		}
+		opts.Callbacks = append(opts.Callbacks, &train.EarlyStopping{Monitor: monitor, Patience: c.Patience, RestoreBestWeights: true})
 	}
 	opts.Callbacks = append(opts.Callbacks, c.Callbacks...)
 	hist, err := train.Fit(ctx, net, x, opts)
