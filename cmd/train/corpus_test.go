@@ -284,8 +284,8 @@ var badCorpus = []badCase{
 	{"cv --out that is no JSON file", "cv --data BAD/cv_groups.csv --out GEN/cv.txt", []string{`--out "`, "want a .json file"}},
 	{"cv --class-weight on a regression", "cv --data BAD/cv_groups.csv --task regress --folds 2 --epochs 1 --class-weight balanced", []string{`--class-weight "balanced"`, "regression"}},
 	// issue 29: ensembles and robust scaling
-	{"--ensemble -1", "fit --data BAD/ok.csv --ensemble -1", []string{"--ensemble -1: want 0 (the default, 1) to 64 networks"}},
-	{"--ensemble 65", "fit --data BAD/ok.csv --ensemble 65", []string{"--ensemble 65: want 0 (the default, 1) to 64 networks"}},
+	{"--ensemble -1", "fit --data BAD/ok.csv --ensemble -1", []string{"--ensemble -1: want 0 (the default) to 64 networks"}},
+	{"--ensemble 65", "fit --data BAD/ok.csv --ensemble 65", []string{"--ensemble 65: want 0 (the default) to 64 networks"}},
 	{"--ensemble huge", "fit --data BAD/ok.csv --ensemble 99999999999999999999", []string{"-ensemble"}},
 	{"--ensemble with checkpoints", "fit --data BAD/ok.csv --ensemble 2 --checkpoint-every 1", []string{"--ensemble 2: takes no checkpoints"}},
 }

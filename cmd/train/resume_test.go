@@ -14,7 +14,7 @@ import (
 func TestResumeWithAnotherLearningRate(t *testing.T) {
 	bin := binary(t)
 	out := filepath.Join(t.TempDir(), "m")
-	args := []string{"fit", "--data", "../../testdata/iris.csv", "--checkpoint-every", "1", "--out", out, "--quiet"}
+	args := []string{"fit", "--data", "../../testdata/iris.csv", "--checkpoint-every", "1", "--lr-schedule", "constant", "--out", out, "--quiet"}
 	code, _, errOut := drive(t, bin, append(args, "--epochs", "2")...)
 	require.Equal(t, 0, code, errOut)
 	args[len(args)-1] = "--history=" + out + ".csv" // not quiet: notices and epoch lines on stderr

@@ -19,8 +19,10 @@ import (
 // interruptArgs is a fit long enough to be interrupted (several seconds),
 // with plain per-epoch lines on stderr.
 func interruptArgs(out string, extra ...string) []string {
+	// One network: a run with checkpoints trains one by default, the run
+	// without them an ensemble (digits has under 50 000 rows).
 	return append([]string{"fit", "--data", "../../testdata/digits.csv", "--hidden", "64", "--batch", "2",
-		"--epochs", "30", "--workers", "2", "--out", out}, extra...)
+		"--epochs", "30", "--workers", "2", "--ensemble", "1", "--out", out}, extra...)
 }
 
 // startFit starts the binary and returns it with a channel that receives

@@ -49,7 +49,7 @@ func trainFlags(fs *flag.FlagSet, c *fitConfig) {
 	fs.StringVar(&c.scaleTarget, "scale-target", "", "regression targets: standard (trained standardized; answers and metrics in the original units) or none"+shownDefault(prep.Scaler("")))
 	fs.Float64Var(&c.valSplit, "val-split", tabular.DefaultValSplit, fmt.Sprintf("fraction of the rows held out for validation and early stopping, stratified by class (by default only for tables of at least %d rows, %d for classification; 0: none)", tabular.DefaultValMinRows, tabular.DefaultValMinRowsClassify))
 	fs.StringVar(&c.val, "val", "", "validation CSV file (instead of --val-split)")
-	fs.IntVar(&c.ensemble, "ensemble", 0, fmt.Sprintf("train this many networks from seeds --seed, --seed+1, … and save one model that averages them (0: the default, %d; at most %d)", tabular.DefaultEnsemble, tabular.MaxEnsemble))
+	fs.IntVar(&c.ensemble, "ensemble", 0, fmt.Sprintf("train this many networks from seeds --seed, --seed+1, … and save one model that averages them (0: the default, %d for a table of at most %d rows, else 1; at most %d)", tabular.DefaultEnsemble, tabular.DefaultEnsembleMaxRows, tabular.MaxEnsemble))
 	fs.StringVar(&c.monitor, "monitor", "", "what early stopping watches and keeps the best epoch of: loss, or the task's accuracy (classify), r2, rmse or mae (regress), on the validation rows (the training rows without validation) (default \"loss\")")
 	fs.IntVar(&c.patience, "patience", tabular.DefaultPatience, "stop after this many epochs without improvement of the validation loss (the training loss without validation) and keep the best weights (0: off)")
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress display and no per-epoch lines")

@@ -50,11 +50,25 @@ func trans(t bool) blas.Transpose {
 // the calling goroutine (see above), as it does with the default
 // internal/gemm. It is the product every layer uses.
 func Gemm[T Float](tA, tB bool, alpha T, a, b Matrix[T], beta T, c Matrix[T]) {
-	m, n := c.Rows, c.Cols
 	k := a.Cols
 	if tA {
 		k = a.Rows
 	}
+	gemmSized(tA, tB, c.Rows, c.Cols, k, alpha, a, b, beta, c)
+}
+
+// GemmBlock is Gemm on blocks of columns: c's n columns from cCol =
+// alpha·op(a)·op(b) + beta·c, op(a) being m×k and op(b) k×n, where a's
+// stored columns start at aCol and b's at bCol (each matrix's Cols is its
+// row stride). A layer of groups (DenseGroups) multiplies each group's
+// columns so.
+func GemmBlock[T Float](tA, tB bool, m, n, k int, alpha T, a Matrix[T], aCol int, b Matrix[T], bCol int, beta T, c Matrix[T], cCol int) {
+	a.Data, b.Data, c.Data = a.Data[aCol:], b.Data[bCol:], c.Data[cCol:]
+	gemmSized(tA, tB, m, n, k, alpha, a, b, beta, c)
+}
+
+// gemmSized is Gemm of an m×n product over k.
+func gemmSized[T Float](tA, tB bool, m, n, k int, alpha T, a, b Matrix[T], beta T, c Matrix[T]) {
 	if m == 0 || n == 0 {
 		return
 	}

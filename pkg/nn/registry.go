@@ -32,7 +32,8 @@ func bitsOf[T Float]() int {
 // checks that the layer has the spec's input and output sizes and
 // parameter count. Register a kind once for each precision you load it in,
 // typically from an init function; registering a kind again replaces its
-// factory. "dense" and "dropout" are registered for float32 and float64.
+// factory. "dense", "dense_groups" and "dropout" are registered for
+// float32 and float64.
 //
 // A layer of another kind saves its parameters as one tensor,
 // "layers.i.params"; Dense saves "layers.i.weight" and "layers.i.bias".
@@ -70,6 +71,7 @@ func registerBuiltins[T Float]() {
 		d.L1, d.L2, d.MaxNorm = sp.L1, sp.L2, sp.MaxNorm
 		return d, nil
 	})
+	RegisterLayer[T]("dense_groups", denseGroupsFactory[T])
 	RegisterLayer[T]("dropout", func(sp LayerSpec) (Layer[T], error) {
 		if !(sp.Rate >= 0 && sp.Rate < 1) || sp.Inputs != sp.Units {
 			return nil, fmt.Errorf("dropout with rate %v, %d inputs and %d units", sp.Rate, sp.Inputs, sp.Units)

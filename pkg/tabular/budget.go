@@ -17,7 +17,8 @@ import (
 // training would need more memory than the machine has: the parameters
 // (and the copy Save writes), one gradient buffer per lane, the
 // optimizer's state, the best weights early stopping keeps, and the
-// activations of a batch (of batch rows at most). A size beyond any
+// activations of a batch (of batch rows at most); for an ensemble, its
+// members and their packed network too. A size beyond any
 // machine would otherwise end in a runtime out-of-memory crash. The memory
 // is csvdata.MemoryLimit.
 func checkMemory[T tensor.Float](c Config, sizes []int, batch int) error {
@@ -31,6 +32,9 @@ func checkMemory[T tensor.Float](c Config, sizes []int, batch int) error {
 	copies := 2 + float64(train.Parallelism{Workers: c.Workers}.Lanes(batch)) + float64(optimizerSlots[c.Optimizer])
 	if !c.NoEarlyStopping {
 		copies++ // the best weights, restored at the end
+	}
+	if c.Ensemble > 1 {
+		copies += 3 * float64(c.Ensemble) // the members' weights, their packed network's and the copy Save writes
 	}
 	need := elem * (params*copies + 2*float64(batch)*widths)
 	have, what := csvdata.MemoryLimit()

@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
+	"slices"
 
 	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/prep"
@@ -21,8 +23,9 @@ import (
 //
 //   - the first layer, In → K·H₁, is the members' first layers side by
 //     side (their weight columns and biases one after the other);
-//   - a hidden layer, K·Hᵢ₋₁ → K·Hᵢ, is block-diagonal: member k's weights
-//     in block k, zeros elsewhere, so that no member sees another's units;
+//   - a hidden layer, K·Hᵢ₋₁ → K·Hᵢ, is an nn.DenseGroups of K groups:
+//     member k's weights on member k's units alone, the block-diagonal
+//     layer without its zeros;
 //   - the output layer, K·H → C, stacks the members' output weights, each
 //     divided by K, and averages their biases: its pre-activation is the
 //     mean of the members' (for a classifier, the mean logit: the
@@ -30,9 +33,9 @@ import (
 //     regression, the mean value, in the targets' units);
 //   - a Dropout layer (the identity in prediction) is widened to K·H.
 //
-// The packed network is an ordinary network: the model file, predict,
-// evaluate, serve and the ONNX export take it as they take any, and its
-// answers are the ensemble's.
+// The packed network is an ordinary network of Dense, DenseGroups and
+// Dropout layers: the model file, predict, evaluate, serve and the ONNX
+// export take it as they take any, and its answers are the ensemble's.
 
 // MaxEnsemble bounds Config.Ensemble.
 const MaxEnsemble = 64
@@ -46,8 +49,9 @@ func trainMembers[T tensor.Float](ctx context.Context, c Config, p *prep.Preproc
 		return trainNetwork(ctx, c, p, x, targets, opts)
 	}
 	var (
-		members []*nn.Model[T]
-		first   *train.History
+		first   *nn.Model[T]   // member 0: the layers, loss and optimizer
+		members [][]T          // each member's weights, once trained
+		hist    *train.History // member 0's
 	)
 	for k := range c.Ensemble {
 		mc := c
@@ -56,17 +60,22 @@ func trainMembers[T tensor.Float](ctx context.Context, c Config, p *prep.Preproc
 		if o.Log != nil {
 			o.Log = &prefixWriter{w: opts.Log, prefix: fmt.Sprintf("member %d/%d: ", k+1, c.Ensemble)}
 		}
-		net, hist, err := trainNetwork(ctx, mc, p, x, targets, o)
+		net, h, err := trainNetwork(ctx, mc, p, x, targets, o)
 		if err != nil {
 			return nil, nil, err
 		}
 		if k == 0 {
-			first = hist
+			first, hist = net, h
 		}
-		members = append(members, net)
+		// Only the weights are kept: the optimizer's state and the
+		// gradient buffers go (a network of millions of weights).
+		members = append(members, slices.Clone(net.Params()))
+		if len(members[0]) >= collectParams {
+			runtime.GC()
+		}
 	}
-	net, err := packEnsemble(members)
-	return net, first, err
+	net, err := packEnsemble(first, members)
+	return net, hist, err
 }
 
 // prefixWriter writes each line with a prefix.
@@ -99,28 +108,33 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 	return n, nil
 }
 
-// packEnsemble returns the network of members (at least two, of one
-// shape) packed as above, compiled with the first member's loss and
-// optimizer (it is not trained further).
-func packEnsemble[T tensor.Float](members []*nn.Model[T]) (*nn.Model[T], error) {
+// collectParams is the least number of weights of a member for which
+// trainMembers collects the garbage of each member trained.
+const collectParams = 1 << 20
+
+// packEnsemble returns the network of the members packed as above: first
+// gives the layers and the loss (the packed network is compiled with it
+// and a stateless optimizer: it is not trained further), members each
+// member's weights (first's among them), at least two.
+func packEnsemble[T tensor.Float](first *nn.Model[T], members [][]T) (*nn.Model[T], error) {
 	k := len(members)
-	first := members[0]
 	last := len(first.Layers()) - 1
 	packed := nn.NewModel[T]()
 	seen := false // a Dense layer: the inputs are behind
 	for i, l := range first.Layers() {
 		switch l := l.(type) {
 		case *nn.Dense[T]:
-			in, units := l.In*k, l.Units*k
-			if !seen {
-				in = l.In
+			switch {
+			case i == last && !seen: // no hidden layer: the members' mean, on the inputs
+				packed.Add(nn.NewDense[T](l.In, l.Units, l.Act, l.Name()))
+			case i == last:
+				packed.Add(nn.NewDense[T](l.In*k, l.Units, l.Act, l.Name()))
+			case !seen:
+				packed.Add(nn.NewDense[T](l.In, l.Units*k, l.Act, l.Name()))
+			default:
+				packed.Add(nn.NewDenseGroups[T](k, l.In, l.Units, l.Act, l.Name()))
 			}
 			seen = true
-			if i == last {
-				units = l.Units
-			}
-			d := nn.NewDense[T](in, units, l.Act, l.Name())
-			packed.Add(d)
 		case *nn.Dropout[T]:
 			units := l.Units * k
 			if !seen {
@@ -131,49 +145,52 @@ func packEnsemble[T tensor.Float](members []*nn.Model[T]) (*nn.Model[T], error) 
 			return nil, fmt.Errorf("an ensemble packs Dense and Dropout layers, not %T", l)
 		}
 	}
-	if err := packed.Compile(first.Loss(), first.Optimizer()); err != nil {
+	if err := packed.Compile(first.Loss(), nn.NewSGD[T](0)); err != nil { // no optimizer state: it is not trained
 		return nil, err
 	}
-	dense := 0 // the Dense layers so far: the first takes the inputs
+	off := 0 // layer i's first weight in a member's
 	for i, l := range first.Layers() {
+		n := l.ParamCount()
+		off += n
 		d, ok := l.(*nn.Dense[T])
 		if !ok {
 			continue
 		}
 		dst := packed.LayerParams(i)
 		clear(dst)
-		pd := packed.Layers()[i].(*nn.Dense[T])
+		nw := d.In * d.Units
 		for m, member := range members {
-			src := member.LayerParams(i)
-			nw := d.In * d.Units
+			src := member[off-n : off]
 			w, b := src[:nw], src[nw:]
-			pw, pb := dst[:pd.In*pd.Units], dst[pd.In*pd.Units:]
-			row0, col0 := m*d.In, m*d.Units // member m's block
-			if dense == 0 {
-				row0 = 0
-			}
-			if i == last {
-				col0 = 0
-			}
-			for r := range d.In {
-				for c := range d.Units {
-					v := w[r*d.Units+c]
-					if i == last { // summed: without hidden layers, the members' blocks are one
-						pw[(row0+r)*pd.Units+col0+c] += v / T(k)
-						continue
+			switch pl := packed.Layers()[i].(type) {
+			case *nn.DenseGroups[T]: // block m
+				copy(pl.Weights(dst, m).Data, w)
+				copy(pl.Biases(dst)[m*d.Units:], b)
+			case *nn.Dense[T]:
+				if i == last { // rows m·In… (or the inputs' own), over K; biases averaged
+					pw, pb := dst[:pl.In*pl.Units], dst[pl.In*pl.Units:]
+					row0 := m * d.In
+					if pl.In == d.In {
+						row0 = 0
 					}
-					pw[(row0+r)*pd.Units+col0+c] = v
+					for r := range d.In {
+						for c := range d.Units {
+							pw[(row0+r)*pl.Units+c] += w[r*d.Units+c] / T(k)
+						}
+					}
+					for c := range d.Units {
+						pb[c] += b[c] / T(k)
+					}
+					continue
 				}
-			}
-			for c := range d.Units {
-				if i == last {
-					pb[c] += b[c] / T(k)
-				} else {
-					pb[col0+c] = b[c]
+				// the first layer: columns m·Units…
+				pw, pb := dst[:pl.In*pl.Units], dst[pl.In*pl.Units:]
+				for r := range d.In {
+					copy(pw[r*pl.Units+m*d.Units:][:d.Units], w[r*d.Units:(r+1)*d.Units])
 				}
+				copy(pb[m*d.Units:], b)
 			}
 		}
-		dense++
 	}
 	return packed, nil
 }

@@ -13,8 +13,8 @@ import (
 // networks Fit trains alone from seeds Seed … Seed+K−1 — the mean value of
 // a regression, the normalized geometric mean of a classifier's
 // probabilities (its mean logit) — with hidden layers, input dropout and
-// dropout, and without hidden layers; an ensemble of 1 is the network
-// alone, byte for byte. (The members of an ensemble share the split of
+// dropout, and without hidden layers; a small table's default is an
+// ensemble of DefaultEnsemble. (The members of an ensemble share the split of
 // Seed: the tables here have no split, or a validation table.)
 func TestEnsembleAveragesItsMembers(t *testing.T) {
 	const k = 3
@@ -35,16 +35,22 @@ func TestEnsembleAveragesItsMembers(t *testing.T) {
 			for i := range k {
 				c := tc.c
 				c.Seed += uint64(i)
+				c.Ensemble = 1
 				m, err := Fit(ctx, src, c)
 				require.NoError(t, err)
 				p, err := m.Predict(ctx, src, PredictOptions{})
 				require.NoError(t, err)
 				members = append(members, p)
-				if i == 0 { // an ensemble of one is the network
-					c.Ensemble = 1
-					one, err := Fit(ctx, src, c)
+				if i == 0 && tc.name == "classify, dropout" { // by default, a small table gets DefaultEnsemble
+					c.Ensemble = 0
+					def, err := Fit(ctx, src, c)
 					require.NoError(t, err)
-					assert.Equal(t, modelBytes(t, m), modelBytes(t, one))
+					c.Ensemble = DefaultEnsemble
+					five, err := Fit(ctx, src, c)
+					require.NoError(t, err)
+					assert.Equal(t, modelBytes(t, five), modelBytes(t, def))
+					layers := def.Summary().Layers
+					assert.Equal(t, 4*DefaultEnsemble, layers[len(layers)-1].Inputs) // the output layer takes 4 units a member
 				}
 			}
 			c := tc.c
@@ -83,4 +89,22 @@ func TestEnsembleAveragesItsMembers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDefaultEnsembleBySize: the default is DefaultEnsemble networks for a
+// table of at most DefaultEnsembleMaxRows rows, and one for a larger one
+// or a run with checkpoints (which hold one network).
+func TestDefaultEnsembleBySize(t *testing.T) {
+	c := Config{}
+	assert.Equal(t, DefaultEnsemble, defaultEnsemble(c, DefaultEnsembleMaxRows))
+	assert.Equal(t, 1, defaultEnsemble(c, DefaultEnsembleMaxRows+1))
+	c.CheckpointEvery = 1
+	assert.Equal(t, 1, defaultEnsemble(c, 10))
+	c = Config{Resume: true}
+	assert.Equal(t, 1, defaultEnsemble(c, 10))
+
+	ctx := context.Background()
+	m, err := Fit(ctx, File("../../testdata/iris.csv"), Config{Epochs: 2, Hidden: []int{4}, CheckpointEvery: 1, CheckpointPath: t.TempDir() + "/m.ckpt"})
+	require.NoError(t, err)
+	assert.Equal(t, 4, m.Summary().Layers[0].Units, "one network")
 }

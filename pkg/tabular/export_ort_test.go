@@ -207,7 +207,7 @@ func TestONNXParityWithPredict(t *testing.T) {
 			Config{Targets: []string{"label"}, Ensemble: 3, Hidden: []int{8, 4}, Dropout: []float64{0.1}, InputDropout: 0.1, Epochs: 10},
 			[]string{data + "iris.csv"}},
 		{"dates f64 regression, ensemble of 4, robust", "../../testdata/dates.csv",
-			Config{Targets: []string{"units"}, Ignore: []string{"sold"}, Precision: F64, Ensemble: 4, Scale: prep.Robust, Hidden: []int{8}, Epochs: 10},
+			Config{Targets: []string{"units"}, Ignore: []string{"sold"}, Precision: F64, Ensemble: 4, Scale: prep.Robust, Hidden: []int{8, 6}, Epochs: 10},
 			[]string{"../../testdata/dates.csv"}},
 		{"long categories f32: several patterns per code bit", long,
 			Config{Hidden: []int{4}, Epochs: 3},

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/densetrain/densetrain/internal/onnxpb"
+
 	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/prep"
@@ -140,22 +142,28 @@ func (b *graphBuilder) clip(p *prep.Preprocessing, x string) string {
 func checkExportable[T tensor.Float](net *nn.Model[T]) error {
 	for i, l := range net.Layers() {
 		switch l.(type) {
-		case *nn.Dense[T], *nn.Dropout[T]:
+		case *nn.Dense[T], *nn.DenseGroups[T], *nn.Dropout[T]:
 			continue
 		}
 		kind := fmt.Sprintf("%T", l)
 		if s, ok := l.(nn.Specced); ok {
 			kind = s.Spec().Kind
 		}
-		return inputError(fmt.Errorf("onnx export: layer %d %s (kind %s) has no ONNX mapping: only dense and dropout layers export", i, csvdata.Quote(l.Name()), kind))
+		return inputError(fmt.Errorf("onnx export: layer %d %s (kind %s) has no ONNX mapping: only dense, dense_groups and dropout layers export", i, csvdata.Quote(l.Name()), kind))
 	}
 	return nil
 }
 
 // layers adds the network: each Dense layer as MatMul, Add and its
-// activation; a Dropout layer passes its input through, as in prediction.
+// activation; a DenseGroups layer as Split of its input into the groups'
+// blocks, a MatMul each, Concat, Add and its activation; a Dropout layer
+// passes its input through, as in prediction.
 func layers[T tensor.Float](b *graphBuilder, net *nn.Model[T], x string) string {
 	for i, l := range net.Layers() {
+		if g, ok := l.(*nn.DenseGroups[T]); ok {
+			x = denseGroups(b, g, net.LayerParams(i), fmt.Sprintf("layers.%d", i), x)
+			continue
+		}
 		d, ok := l.(*nn.Dense[T])
 		if !ok { // Dropout: checkExportable refused anything else
 			continue
@@ -170,6 +178,28 @@ func layers[T tensor.Float](b *graphBuilder, net *nn.Model[T], x string) string 
 		x = b.activate(d.Activation(), z, base)
 	}
 	return x
+}
+
+// denseGroups adds a DenseGroups layer on x.
+func denseGroups[T tensor.Float](b *graphBuilder, g *nn.DenseGroups[T], params []T, base, x string) string {
+	split := make([]int64, g.Groups)
+	for k := range split {
+		split[k] = int64(g.In)
+	}
+	blocks := make([]string, g.Groups)
+	for k := range blocks {
+		blocks[k] = b.fresh(base + "/in")
+	}
+	b.g.Node = append(b.g.Node, &onnxpb.NodeProto{OpType: "Split", Name: b.fresh(base + "/split"),
+		Input: []string{x, b.int64s(base+"/split", split, int64(g.Groups))}, Output: blocks, Attribute: []*onnxpb.AttributeProto{attrInt("axis", 1)}})
+	outs := make([]string, g.Groups)
+	for k := range outs {
+		w := weights(b, fmt.Sprintf("%s.weight.%d", base, k), g.Weights(params, k).Data, int64(g.In), int64(g.Units))
+		outs[k] = b.op("MatMul", base+"/matmul", []string{blocks[k], w})
+	}
+	z := b.op("Concat", base+"/concat", outs, attrInt("axis", 1))
+	z = b.op("Add", base+"/z", []string{z, weights(b, base+".bias", g.Biases(params), int64(len(g.Biases(params))))})
+	return b.activate(g.Activation(), z, base)
 }
 
 // activate applies an activation as nn computes it.

@@ -136,6 +136,9 @@ func fitTable[T tensor.Float](ctx context.Context, name string, d table[T], c Co
 	prep.ScaleTargets(p, y)
 	// The table's lines are not needed for training: the network sees x
 	// (the table's matrix, transformed in place, or the cache's rows) and y.
+	if c.Ensemble == 0 {
+		c.Ensemble = defaultEnsemble(c, tab.X.Rows)
+	}
 	trainRows, rows := tab.X.Rows-len(val), tab.X.Rows
 	tab = nil
 	d.release()
@@ -202,6 +205,16 @@ func trainNetwork[T tensor.Float](ctx context.Context, c Config, p *prep.Preproc
 	}
 	foldTargetScale(net, p)
 	return net, hist, nil
+}
+
+// defaultEnsemble is Config.Ensemble's default for a table of rows rows:
+// DefaultEnsemble up to DefaultEnsembleMaxRows, 1 beyond, and 1 with
+// checkpoints (which hold one network).
+func defaultEnsemble(c Config, rows int) int {
+	if rows > DefaultEnsembleMaxRows || c.CheckpointEvery > 0 || c.Resume {
+		return 1
+	}
+	return DefaultEnsemble
 }
 
 // defaultValMinRows is the least number of rows for which the default

@@ -117,15 +117,21 @@ const (
 // Schedules lists the schedules, Constant first.
 var Schedules = []Schedule{Constant, Cosine}
 
+// DefaultSchedule is the schedule of Config.LRSchedule's zero value:
+// Cosine, which with ensembles gave the meta-train tables of
+// benchmarks/tables +0.0025 mean score over Constant.
+const DefaultSchedule = Cosine
+
 // ParseSchedule returns the schedule named s.
 func ParseSchedule(s string) (Schedule, error) {
 	return prep.ParseName("learning-rate schedule", s, Schedules)
 }
 
-// Resolved returns the schedule s stands for: Constant for the zero value.
+// Resolved returns the schedule s stands for: DefaultSchedule for the
+// zero value.
 func (s Schedule) Resolved() Schedule {
 	if s == "" {
-		return Constant
+		return DefaultSchedule
 	}
 	return s
 }

@@ -28,7 +28,8 @@ func TestZeroValuesAreTheDefaults(t *testing.T) {
 	assert.Equal(t, prep.Mean, c.Impute)
 	assert.Equal(t, LossAuto, c.Loss)
 	assert.Equal(t, Adam, c.Optimizer)
-	assert.Equal(t, Constant, c.LRSchedule)
+	assert.Equal(t, Cosine, c.LRSchedule)
+	assert.Zero(t, c.Ensemble) // decided by the table's rows: defaultEnsemble
 	assert.Equal(t, F32, c.Precision)
 	assert.Equal(t, nn.ReLU, c.activation)
 	assert.Equal(t, DefaultHidden, c.Hidden)
@@ -68,8 +69,8 @@ func TestSettingsAreRefusedBeforeReading(t *testing.T) {
 		{Config{Precision: "f16"}, "Precision", `Config.Precision "f16": want f32 or f64`},
 		{Config{Activation: "swish"}, "Activation", `Config.Activation "swish": want linear`},
 		{Config{Workers: -1}, "Workers", "Config.Workers -1: want 0 (one per CPU) or more"},
-		{Config{Ensemble: -1}, "Ensemble", "Config.Ensemble -1: want 0 (the default, 1) to 64 networks"},
-		{Config{Ensemble: 65}, "Ensemble", "Config.Ensemble 65: want 0 (the default, 1) to 64 networks"},
+		{Config{Ensemble: -1}, "Ensemble", "Config.Ensemble -1: want 0 (the default) to 64 networks"},
+		{Config{Ensemble: 65}, "Ensemble", "Config.Ensemble 65: want 0 (the default) to 64 networks"},
 		{Config{Ensemble: 2, CheckpointEvery: 1, CheckpointPath: "x"}, "Ensemble", "Config.Ensemble 2: takes no checkpoints"},
 		{Config{Epochs: -1}, "Epochs", "Config.Epochs -1: want at least 0 (0: the default) and at most 1000000000"},
 		{Config{Epochs: MaxEpochs + 1}, "Epochs", "Config.Epochs 1000000001:"},
