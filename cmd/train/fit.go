@@ -237,7 +237,11 @@ func runFit(ctx context.Context, c fitConfig, tc tabular.Config, stdout, stderr 
 		}
 	}
 	last := hist.Epochs[len(hist.Epochs)-1]
-	fmt.Fprintf(stderr, "saved %s after %d epochs\n", c.out, len(hist.Epochs))
+	if m.Members > 1 {
+		fmt.Fprintf(stderr, "saved %s: an ensemble of %d networks, the first after %d epochs (the line below is its last epoch's; train evaluate scores the ensemble)\n", c.out, m.Members, len(hist.Epochs))
+	} else {
+		fmt.Fprintf(stderr, "saved %s after %d epochs\n", c.out, len(hist.Epochs))
+	}
 	if isStdout(c.out) { // the model went there: the summary line must not follow it
 		stdout = stderr
 	}

@@ -166,7 +166,7 @@ func fitTable[T tensor.Float](ctx context.Context, name string, d table[T], c Co
 	if err != nil {
 		return nil, err
 	}
-	return &Model{Prep: p, History: hist, TrainRows: trainRows, net: network[T]{net}}, nil
+	return &Model{Prep: p, History: hist, Members: max(c.Ensemble, 1), TrainRows: trainRows, net: network[T]{net}}, nil
 }
 
 // trainNetwork builds and trains one network of c (its seed: its initial

@@ -20,8 +20,12 @@ import (
 type Model struct {
 	// Prep maps raw rows to the network's inputs and its outputs to answers.
 	Prep *prep.Preprocessing
-	// History is Fit's per-epoch record (nil for a loaded model).
+	// History is Fit's per-epoch record (nil for a loaded model): of the
+	// first network of an ensemble.
 	History *train.History
+	// Members is the number of networks Fit trained and packed into the
+	// model (Config.Ensemble; 0 for a loaded model).
+	Members int
 	// TrainRows is the number of rows Fit trained on.
 	TrainRows int
 
