@@ -45,6 +45,10 @@ func checkMemory[T tensor.Float](c Config, sizes []int, batch int) error {
 	for i, s := range sizes {
 		dims[i] = strconv.Itoa(s)
 	}
+	if c.Ensemble > 1 {
+		return fmt.Errorf("an ensemble of %d %s networks (%.3g parameters each) needs about %s to train, more than %s: use smaller hidden layers, or fewer networks",
+			c.Ensemble, strings.Join(dims, "-"), params, csvdata.SizeString(int64(min(need, math.MaxInt64))), what)
+	}
 	return fmt.Errorf("a %s network (%.3g parameters) needs about %s to train, more than %s: use smaller hidden layers",
 		strings.Join(dims, "-"), params, csvdata.SizeString(int64(min(need, math.MaxInt64))), what)
 }
