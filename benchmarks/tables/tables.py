@@ -21,6 +21,9 @@ TABLES = {
         ("mlbench", "Sonar", "Class", "classify", []),
         ("AER", "HMDA", "deny", "classify", []),
         ("modeldata", "mlc_churn", "churn", "classify", []),
+        # grant applications: 1 497 numeric columns, most of them sparse
+        # counts, and a 291-level sponsor code
+        ("modeldata", "grants_other", "class", "classify", []),
     ],
     "meta-test": [
         ("ggplot2", "diamonds", "price", "regress", []),

@@ -45,7 +45,7 @@ func trainFlags(fs *flag.FlagSet, c *fitConfig) {
 	fs.IntVar(&c.workers, "workers", 0, "worker goroutines, at most 1024 (default 0: one per CPU); results do not depend on it")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the initial weights, the shuffling and the validation split")
 	fs.StringVar(&c.precision, "precision", "", "f32 or f64"+shownDefault(tabular.Precision("")))
-	fs.StringVar(&c.scale, "scale", "", "input scaling: standard ((x-mean)/std), minmax (into [0, 1]), robust ((x-median)/IQR, smoothly clipped into (-3, 3)) or none"+shownDefault(prep.Scaler("")))
+	fs.StringVar(&c.scale, "scale", "", "input scaling: robust ((x-median)/IQR, smoothly clipped into (-3, 3)), standard ((x-mean)/std), minmax (into [0, 1]) or none"+shownDefault(tabular.DefaultScale))
 	fs.StringVar(&c.scaleTarget, "scale-target", "", "regression targets: standard (trained standardized; answers and metrics in the original units) or none"+shownDefault(prep.Scaler("")))
 	fs.Float64Var(&c.valSplit, "val-split", tabular.DefaultValSplit, fmt.Sprintf("fraction of the rows held out for validation and early stopping, stratified by class (by default only for tables of at least %d rows, %d for classification; 0: none)", tabular.DefaultValMinRows, tabular.DefaultValMinRowsClassify))
 	fs.StringVar(&c.val, "val", "", "validation CSV file (instead of --val-split)")

@@ -163,7 +163,7 @@ func fills[T tensor.Float](ctx context.Context, x pass[T], oneHot []bool, median
 			todo = append(todo, j)
 		}
 	}
-	err := sortedColumns(ctx, x, todo, nan, func(j int, v []float64) {
+	err := sortedColumns(ctx, x, todo, nan, 1, func(j int, v []float64) {
 		if len(v) == 0 {
 			return
 		}

@@ -11,14 +11,22 @@ import (
 // sortedColumns calls each with every column j of cols and its present
 // (non-NaN) values over the rows of x, sorted, counting each column's
 // missing values in nan (when not nil). The columns go a group at a time,
-// as many as medianBytes holds, one pass over the rows a group.
-func sortedColumns[T tensor.Float](ctx context.Context, x pass[T], cols []int, nan []int, each func(j int, v []float64)) error {
-	group := max(1, medianBytes/(8*max(x.n, 1)))
+// as many as medianBytes holds, one pass over the rows a group. With a
+// stride above 1, only every stride-th row is taken (the 0th, the
+// stride-th, …, in the pass's order: the same rows in memory and over
+// blocks).
+func sortedColumns[T tensor.Float](ctx context.Context, x pass[T], cols []int, nan []int, stride int, each func(j int, v []float64)) error {
+	stride = max(stride, 1)
+	group := max(1, medianBytes/(8*max((x.n+stride-1)/stride, 1)))
 	for len(cols) > 0 {
 		g := cols[:min(group, len(cols))]
 		cols = cols[len(g):]
 		vals := make([][]float64, len(g)) // 8 bytes a row and column
+		r := -1
 		err := x.each(ctx, func(row []T) {
+			if r++; r%stride != 0 {
+				return
+			}
 			for k, j := range g {
 				v := float64(row[j])
 				if math.IsNaN(v) {
@@ -54,8 +62,17 @@ func quantile(v []float64, q float64) float64 {
 	return v[lo] + (pos-float64(lo))*(v[lo+1]-v[lo])
 }
 
+// RobustRows is the most rows Robust's quantiles are taken from: of a
+// larger table, every ⌈n/RobustRows⌉-th training row (sorting every
+// column of millions of rows would take longer than training; scikit-
+// learn's QuantileTransformer subsamples alike, at 10⁵).
+const RobustRows = 1 << 17
+
+// robustRows is RobustRows, which tests lower.
+var robustRows = RobustRows
+
 // robust returns Robust's offsets and scales: each column's median over
-// the rows and its interquartile range, or half its range where the
+// the rows (at most RobustRows of them) and its interquartile range, or half its range where the
 // quartiles are equal (a column of mostly one value, such as a sparse
 // count: RealMLP's fallback), or 1 (a constant column); 0 and 1 for
 // one-hot columns.
@@ -67,7 +84,7 @@ func robust[T tensor.Float](ctx context.Context, x pass[T], oneHot []bool) ([]fl
 			cols = append(cols, j)
 		}
 	}
-	err := sortedColumns(ctx, x, cols, nil, func(j int, v []float64) {
+	err := sortedColumns(ctx, x, cols, nil, (x.n+robustRows-1)/robustRows, func(j int, v []float64) {
 		if len(v) == 0 {
 			return
 		}

