@@ -242,3 +242,22 @@ func nanDate[T tensor.Float](dst []T) {
 		dst[i] = T(math.NaN())
 	}
 }
+
+// putDate writes the matrix columns of the date v, of file column j, into
+// cells; it reports false when v is no date. A time of day in a column
+// taken for dates is noted (checkTypes makes it a column of times).
+func (r *reader[T]) putDate(wk *worker, j int, cells []T, v []byte) bool {
+	d, ok := ParseDate(v)
+	if !ok {
+		return false
+	}
+	if d.Time {
+		wk.stats[j].timed = true
+	}
+	var f [DateTimeWidth]float64
+	d.Features(r.dateKinds[j], f[:])
+	for i := range cells {
+		cells[i] = T(f[i])
+	}
+	return true
+}

@@ -158,3 +158,16 @@ func (e *ColumnNotFoundError) Error() string {
 	}
 	return fmt.Sprintf("%s column %s not found (columns: %s)", e.Role, Quote(e.Name), e.columns)
 }
+
+// errAt is a *ParseError of the reader's file at line and column.
+func (r *reader[T]) errAt(line, col int, format string, args ...any) *ParseError {
+	return &ParseError{File: r.path, Line: line, Column: col, Err: fmt.Errorf(format, args...)}
+}
+
+// hintAt is errAt for a message that advises settings: its Hint arguments
+// are rendered by Options.Hints.
+func (r *reader[T]) hintAt(line, col int, format string, args ...any) *ParseError {
+	e := NewHintError(format, args...)
+	e.Render = r.opt.Hints
+	return &ParseError{File: r.path, Line: line, Column: col, Err: e}
+}

@@ -381,22 +381,3 @@ func maybeNonFinite(v []byte) bool {
 	}
 	return c == 'n' || c == 'N' || c == 'i' || c == 'I'
 }
-
-// putDate writes the matrix columns of the date v, of file column j, into
-// cells; it reports false when v is no date. A time of day in a column
-// taken for dates is noted (checkTypes makes it a column of times).
-func (r *reader[T]) putDate(wk *worker, j int, cells []T, v []byte) bool {
-	d, ok := ParseDate(v)
-	if !ok {
-		return false
-	}
-	if d.Time {
-		wk.stats[j].timed = true
-	}
-	var f [DateTimeWidth]float64
-	d.Features(r.dateKinds[j], f[:])
-	for i := range cells {
-		cells[i] = T(f[i])
-	}
-	return true
-}

@@ -160,18 +160,6 @@ type reader[T tensor.Float] struct {
 	checked     lineCounter    // the text checks, once the header is read
 }
 
-func (r *reader[T]) errAt(line, col int, format string, args ...any) *ParseError {
-	return &ParseError{File: r.path, Line: line, Column: col, Err: fmt.Errorf(format, args...)}
-}
-
-// hintAt is errAt for a message that advises settings: its Hint arguments
-// are rendered by Options.Hints.
-func (r *reader[T]) hintAt(line, col int, format string, args ...any) *ParseError {
-	e := NewHintError(format, args...)
-	e.Render = r.opt.Hints
-	return &ParseError{File: r.path, Line: line, Column: col, Err: e}
-}
-
 func (r *reader[T]) read() (*Table[T], error) {
 	dataOff, dataLine, err := r.readHeader()
 	if err != nil {

@@ -119,7 +119,7 @@ type Config struct {
 	// packs them into one model that averages them (ensemble.go; 0:
 	// DefaultEnsemble for a table of at most DefaultEnsembleMaxRows rows,
 	// else 1; 1: one network; at most MaxEnsemble). It takes no
-	// checkpoints.
+	// checkpoints; Callbacks and Log see each member's training in turn.
 	Ensemble int
 	// ValSplit holds out a fraction of the rows for validation, stratified
 	// by class; its zero value is DefaultValSplit for tables of at least
