@@ -262,6 +262,8 @@ func scaleRow[T tensor.Float](p *Preprocessing, row []T, r int) error {
 	j, clip := 0, p.clipped()
 	if clip == nil {
 		j = scale4(row, mean, scale)
+	} else {
+		j = scaleClip4(row, mean, scale, clip[:len(row)], p.Clip)
 	}
 	for ; j < len(row); j++ {
 		v := row[j]

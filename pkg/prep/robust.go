@@ -17,11 +17,15 @@ import (
 // blocks).
 func sortedColumns[T tensor.Float](ctx context.Context, x pass[T], cols []int, nan []int, stride int, each func(j int, v []float64)) error {
 	stride = max(stride, 1)
-	group := max(1, medianBytes/(8*max((x.n+stride-1)/stride, 1)))
+	taken := (x.n + stride - 1) / stride // rows taken, at most
+	group := max(1, medianBytes/(8*max(taken, 1)))
+	vals := make([][]float64, min(group, len(cols))) // 8 bytes a row and column, reused by each group
+	for k := range vals {
+		vals[k] = make([]float64, 0, taken)
+	}
 	for len(cols) > 0 {
 		g := cols[:min(group, len(cols))]
 		cols = cols[len(g):]
-		vals := make([][]float64, len(g)) // 8 bytes a row and column
 		r := -1
 		err := x.each(ctx, func(row []T) {
 			if r++; r%stride != 0 {
@@ -44,7 +48,7 @@ func sortedColumns[T tensor.Float](ctx context.Context, x pass[T], cols []int, n
 		for k, j := range g {
 			slices.Sort(vals[k])
 			each(j, vals[k])
-			vals[k] = nil
+			vals[k] = vals[k][:0]
 		}
 	}
 	return nil
@@ -130,4 +134,37 @@ func smoothClip(z, c float64) float64 {
 	z = max(min(z, ClipLimit), -ClipLimit)
 	t := z / c
 	return z / math.Sqrt(1+t*t)
+}
+
+// scaleClip4 is scale4 with the smooth clipping of the columns clip marks,
+// four values at a time (independent divisions and square roots), in
+// float64, rounded once: the bits of one at a time (scaleRow's loop).
+func scaleClip4[T tensor.Float](row []T, mean, scale []float64, clip []bool, c float64) int {
+	j := 0
+	for ; j+4 <= len(row); j += 4 {
+		w, m, sc, k := row[j:j+4:j+4], mean[j:j+4:j+4], scale[j:j+4:j+4], clip[j:j+4:j+4]
+		v0, v1, v2, v3 := w[0], w[1], w[2], w[3]
+		z0 := (float64(v0) - m[0]) / sc[0]
+		z1 := (float64(v1) - m[1]) / sc[1]
+		z2 := (float64(v2) - m[2]) / sc[2]
+		z3 := (float64(v3) - m[3]) / sc[3]
+		if k[0] {
+			z0 = smoothClip(z0, c)
+		}
+		if k[1] {
+			z1 = smoothClip(z1, c)
+		}
+		if k[2] {
+			z2 = smoothClip(z2, c)
+		}
+		if k[3] {
+			z3 = smoothClip(z3, c)
+		}
+		s0, s1, s2, s3 := T(z0), T(z1), T(z2), T(z3)
+		if s0-s0 != 0 && v0-v0 == 0 || s1-s1 != 0 && v1-v1 == 0 || s2-s2 != 0 && v2-v2 == 0 || s3-s3 != 0 && v3-v3 == 0 {
+			return j
+		}
+		w[0], w[1], w[2], w[3] = s0, s1, s2, s3
+	}
+	return j
 }
