@@ -23,7 +23,7 @@ import (
 type fitConfig struct {
 	command                                                 string // the command's name in messages under MPI ("" is fit)
 	data, target, task, hidden, activation, loss, optimizer string
-	lr, valSplit                                            float64
+	lr, valSplit, labelSmoothing                            float64
 	inputDropout, l1, l2, maxNorm                           float64
 	dropout, lrSchedule                                     string
 	epochs, batch, workers, patience, checkpointEvery       int
@@ -33,9 +33,10 @@ type fitConfig struct {
 	cacheRead, shuffle, classWeight, sampleWeight, monitor  string
 	categorical, ignore, na, impute, delimiter, scaleTarget string
 	resume, quiet, mpi, mpiAllreduce, missingIndicator      bool
-	cachePerRank                                            bool
+	cachePerRank, sharedVal                                 bool
 	valSplitSet                                             bool                  // --val-split was given
 	lrSet                                                   bool                  // --lr was given
+	labelSmoothingSet                                       bool                  // --label-smoothing was given
 	comm                                                    parallel.Communicator // MPI_COMM_WORLD under mpirun, else nil
 	flags                                                   *flag.FlagSet         // the flags, to name one in an error
 }
@@ -129,7 +130,7 @@ func (c fitConfig) config(stderr io.Writer) (tabular.Config, error) {
 		Scale: prep.Scaler(c.scale), TargetScale: prep.Scaler(c.scaleTarget), Impute: prep.Imputation(c.impute), MissingIndicator: c.missingIndicator,
 		InputDropout: c.inputDropout, L1: c.l1, L2: c.l2, MaxNorm: c.maxNorm, LRSchedule: tabular.Schedule(c.lrSchedule),
 		Activation: c.activation, Loss: tabular.Loss(c.loss), Optimizer: tabular.Optimizer(c.optimizer), LR: c.lr, Precision: tabular.Precision(c.precision),
-		Epochs: c.epochs, Batch: c.batch, Workers: c.workers, Seed: c.seed, Ensemble: c.ensemble,
+		Epochs: c.epochs, Batch: c.batch, Workers: c.workers, Seed: c.seed, Ensemble: c.ensemble, SharedVal: c.sharedVal,
 		Patience: c.patience, NoEarlyStopping: c.patience == 0, Monitor: c.monitor,
 		CheckpointEvery: c.checkpointEvery, Resume: c.resume, Cache: c.cache, CacheRead: tabular.CacheRead(c.cacheRead), CachePerRank: c.cachePerRank,
 		Warn: stderr, Hints: flagHint,
@@ -161,6 +162,9 @@ func (c fitConfig) config(stderr io.Writer) (tabular.Config, error) {
 	tc.SampleWeight = c.sampleWeight
 	if c.valSplitSet { // else the library's default, which depends on the table
 		tc.ValSplit, tc.NoValSplit = c.valSplit, c.valSplit == 0
+	}
+	if c.labelSmoothingSet { // else the library's default, for classification only
+		tc.LabelSmoothing, tc.NoLabelSmoothing = c.labelSmoothing, c.labelSmoothing == 0
 	}
 	if c.val != "" {
 		v := source(c.val)

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/densetrain/densetrain/pkg/tabular"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -147,9 +149,17 @@ func TestOwnCorpus(t *testing.T) {
 func TestDefaultValidationSplitDependsOnTheTable(t *testing.T) {
 	bin := binary(t)
 	out := filepath.Join(t.TempDir(), "m")
-	code, _, stderr := drive(t, bin, "fit", "--data", "../../testdata/iris.csv", "--epochs", "1", "--out", out)
+	code, _, stderr := drive(t, bin, "fit", "--data", "../../testdata/iris.csv", "--epochs", "1", "--ensemble", "1", "--out", out)
 	require.Equal(t, 0, code, stderr)
-	assert.NotContains(t, stderr, "val_loss")
+	assert.NotContains(t, stderr, "val_loss", "one network on a small classification: no validation")
+	code, _, stderr = drive(t, bin, "fit", "--data", "../../testdata/iris.csv", "--epochs", "1", "--shared-val", "--out", out)
+	require.Equal(t, 0, code, stderr)
+	assert.NotContains(t, stderr, "val_loss", "an ensemble sharing one network's split")
+	code, _, stderr = drive(t, bin, "fit", "--data", "../../testdata/iris.csv", "--epochs", "1", "--out", out)
+	require.Equal(t, 0, code, stderr)
+	for k := 1; k <= tabular.DefaultEnsemble; k++ {
+		assert.Regexp(t, fmt.Sprintf(`member %d/%d: epoch 1/1 .* val_loss`, k, tabular.DefaultEnsemble), stderr, "each member validates on its own part")
+	}
 	code, _, stderr = drive(t, bin, "fit", "--data", messyDir+"Sacramento.csv", "--epochs", "1", "--out", out)
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stderr, "val_loss")

@@ -20,7 +20,7 @@ func TestProgressShowsTheTotalFromEpochOne(t *testing.T) {
 	var buf bytes.Buffer
 	p := &progress{w: &buf, epochs: 2}
 	_, err := tabular.Fit(context.Background(), tabular.File("../../testdata/iris.csv"),
-		tabular.Config{Epochs: 2, NoEarlyStopping: true, Callbacks: []train.Callback{p}})
+		tabular.Config{Epochs: 2, Ensemble: 1, NoEarlyStopping: true, Callbacks: []train.Callback{p}})
 	require.NoError(t, err)
 	out := buf.String()
 	first := out[:strings.Index(out, "epoch 1/2 loss")]

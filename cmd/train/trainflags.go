@@ -36,6 +36,7 @@ func trainFlags(fs *flag.FlagSet, c *fitConfig) {
 	fs.Float64Var(&c.inputDropout, "input-dropout", 0, "dropout rate on the inputs")
 	fs.Float64Var(&c.l1, "l1", 0, "L1 penalty on the weights of every layer (Keras' kernel_regularizer)")
 	fs.Float64Var(&c.l2, "l2", 0, "L2 penalty on the weights of every layer")
+	fs.Float64Var(&c.labelSmoothing, "label-smoothing", tabular.DefaultLabelSmoothing, "classification: train on targets mixed with the uniform distribution over the classes, (1-e)*onehot + e/classes, as Keras' and PyTorch's label_smoothing (0: none)")
 	fs.Float64Var(&c.maxNorm, "max-norm", 0, "bound on the L2 norm of each unit's incoming weights, applied after every update (Keras' max_norm; 0: none)")
 	fs.StringVar(&c.optimizer, "optimizer", "", "sgd, momentum, nesterov, adam, adamw or rmsprop"+shownDefault(tabular.Optimizer("")))
 	fs.StringVar(&c.lrSchedule, "lr-schedule", "", "constant, or cosine: from --lr down to 0 over --epochs, along half a cosine, set every epoch"+shownDefault(tabular.Schedule("")))
@@ -47,7 +48,8 @@ func trainFlags(fs *flag.FlagSet, c *fitConfig) {
 	fs.StringVar(&c.precision, "precision", "", "f32 or f64"+shownDefault(tabular.Precision("")))
 	fs.StringVar(&c.scale, "scale", "", "input scaling: robust ((x-median)/IQR, smoothly clipped into (-3, 3)), standard ((x-mean)/std), minmax (into [0, 1]) or none"+shownDefault(tabular.DefaultScale))
 	fs.StringVar(&c.scaleTarget, "scale-target", "", "regression targets: standard (trained standardized; answers and metrics in the original units) or none"+shownDefault(prep.Scaler("")))
-	fs.Float64Var(&c.valSplit, "val-split", tabular.DefaultValSplit, fmt.Sprintf("fraction of the rows held out for validation and early stopping, stratified by class (by default only for tables of at least %d rows, %d for classification; 0: none)", tabular.DefaultValMinRows, tabular.DefaultValMinRowsClassify))
+	fs.Float64Var(&c.valSplit, "val-split", tabular.DefaultValSplit, fmt.Sprintf("fraction of the rows held out for validation and early stopping, stratified by class (by default only for tables of at least %d rows; for classification with one network, %d; each member of an ensemble holds out its own part; 0: none)", tabular.DefaultValMinRows, tabular.DefaultValMinRowsClassify))
+	fs.BoolVar(&c.sharedVal, "shared-val", false, "the members of an ensemble validate on one shared split, not each on its own part of the rows")
 	fs.StringVar(&c.val, "val", "", "validation CSV file (instead of --val-split)")
 	fs.IntVar(&c.ensemble, "ensemble", 0, fmt.Sprintf("train this many networks from seeds --seed, --seed+1, … and save one model that averages them (0: the default, %d for a table of at most %d rows, else 1; at most %d)", tabular.DefaultEnsemble, tabular.DefaultEnsembleMaxRows, tabular.MaxEnsemble))
 	fs.StringVar(&c.monitor, "monitor", "", "what early stopping watches and keeps the best epoch of: loss, or the task's accuracy (classify), r2, rmse or mae (regress), on the validation rows (the training rows without validation) (default \"loss\")")
@@ -64,6 +66,7 @@ func parseTrainFlags(fs *flag.FlagSet, c *fitConfig, args []string, stdout io.Wr
 	fs.Visit(func(f *flag.Flag) {
 		c.valSplitSet = c.valSplitSet || f.Name == "val-split"
 		c.lrSet = c.lrSet || f.Name == "lr"
+		c.labelSmoothingSet = c.labelSmoothingSet || f.Name == "label-smoothing"
 	})
 	c.flags = fs
 	return nil

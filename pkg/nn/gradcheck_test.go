@@ -30,6 +30,12 @@ var gradLossCases = func() []lossCase {
 		{"ce-logits-labels", nn.CrossEntropy[float64], nn.Linear, nntest.RandLabels[float64]},
 		{"bce-sigmoid", nn.BinaryCrossEntropy[float64], nn.Sigmoid, nntest.RandUnit[float64]},
 		{"bce-logits", nn.BinaryCrossEntropy[float64], nn.Linear, nntest.RandUnit[float64]},
+		{"ce-smooth-labels", smoothed(nn.CrossEntropy[float64], 0.1), nn.Softmax, nntest.RandLabels[float64]},
+		{"ce-smooth-onehot", smoothed(nn.CrossEntropy[float64], 0.3), nn.Linear,
+			func(r *rand.Rand, n, k int) nn.Matrix[float64] {
+				return nntest.OneHot(nntest.RandLabels[float64](r, n, k), k)
+			}},
+		{"bce-smooth", smoothed(nn.BinaryCrossEntropy[float64], 0.2), nn.Sigmoid, nntest.RandUnit[float64]},
 		{"half-mse-linear", nn.HalfMSE[float64], nn.Linear, nntest.RandMatrix[float64]},
 		{"mae-linear", nn.MAE[float64], nn.Linear, nntest.RandMatrix[float64]},
 		{"huber-tanh", func() nn.Loss[float64] { return nn.Huber[float64](0.5) }, nn.Tanh, nntest.RandMatrix[float64]},
@@ -40,6 +46,17 @@ var gradLossCases = func() []lossCase {
 	}
 	return cases
 }()
+
+// smoothed returns a maker of loss with label smoothing eps.
+func smoothed(loss func() nn.Loss[float64], eps float64) func() nn.Loss[float64] {
+	return func() nn.Loss[float64] {
+		l, err := nn.LabelSmoothing(loss(), eps)
+		if err != nil {
+			panic(err)
+		}
+		return l
+	}
+}
 
 // TestGradientMatchesFiniteDifferences checks the analytic gradient from the
 // data-parallel machinery against central differences of Evaluate, for every

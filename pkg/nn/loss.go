@@ -33,6 +33,9 @@ type elementwise[T Float] struct {
 	unit  bool                                 // targets must lie in [0, 1]
 	fn    func(o, y float64) (loss, d float64) // value and ∂/∂o
 	delta float64                              // Huber's δ, saved in model files
+	// smooth is the label smoothing ε of a loss with unit targets: each
+	// target t is trained as t·(1−ε) + ε/2 (Keras' BinaryCrossentropy).
+	smooth float64
 }
 
 // MSE returns the mean squared error: the mean over samples and outputs of
@@ -119,7 +122,11 @@ func (e elementwise[T]) Eval(out, target Matrix[T], weights []T, scale T, grad M
 		c := float64(scale) * f * w
 		var sum float64
 		for j, v := range o {
-			l, d := e.fn(float64(v), float64(y[j]))
+			t := float64(y[j])
+			if e.smooth != 0 {
+				t = t*(1-e.smooth) + 0.5*e.smooth
+			}
+			l, d := e.fn(float64(v), t)
 			sum += l
 			if grad.Data != nil {
 				grad.Data[r*k+j] = T(c * d)
@@ -135,7 +142,10 @@ func (e elementwise[T]) Eval(out, target Matrix[T], weights []T, scale T, grad M
 // columns of one-hot (or probability) rows.
 func CrossEntropy[T Float]() Loss[T] { return crossEntropy[T]{} }
 
-type crossEntropy[T Float] struct{}
+// crossEntropy's smooth is its label smoothing ε: each target row t (of
+// sum s) is trained as (1−ε)·t + ε·s/K, mixed with the uniform
+// distribution over the K classes as in PyTorch's and Keras' cross-entropy.
+type crossEntropy[T Float] struct{ smooth float64 }
 
 func (crossEntropy[T]) Name() string     { return "cross_entropy" }
 func (crossEntropy[T]) Head() Activation { return Softmax }
@@ -167,8 +177,9 @@ func (crossEntropy[T]) CheckTarget(target Matrix[T], outputs int) error {
 }
 
 // Eval takes logits z. Per sample: Σt·lse(z) − Σ tⱼzⱼ, with lse the
-// log-sum-exp shifted by the row maximum; gradient scale·w·(softmax(z)·Σt − t).
-func (crossEntropy[T]) Eval(out, target Matrix[T], weights []T, scale T, grad Matrix[T]) float64 {
+// log-sum-exp shifted by the row maximum; gradient scale·w·(softmax(z)·Σt − t),
+// t smoothed first when there is label smoothing.
+func (ce crossEntropy[T]) Eval(out, target Matrix[T], weights []T, scale T, grad Matrix[T]) float64 {
 	k := out.Cols
 	labels := target.Cols == 1
 	var sum float64
@@ -192,6 +203,15 @@ func (crossEntropy[T]) Eval(out, target Matrix[T], weights []T, scale T, grad Ma
 				ts += float64(t)
 			}
 		}
+		eps := ce.smooth
+		var zMean float64 // the mean logit, which smoothing's uniform part weighs
+		if eps != 0 {
+			for _, v := range z {
+				zMean += float64(v)
+			}
+			zMean /= float64(k)
+			tz = (1-eps)*tz + eps*ts*zMean
+		}
 		w := 1.0
 		if weights != nil {
 			w = float64(weights[r])
@@ -205,15 +225,62 @@ func (crossEntropy[T]) Eval(out, target Matrix[T], weights []T, scale T, grad Ma
 		for j, v := range z {
 			g[j] = c * T(math.Exp(float64(v)-lse)*ts)
 		}
+		keep := T(1 - eps)
+		if eps != 0 {
+			u := c * T(eps*ts/float64(k))
+			for j := range g {
+				g[j] -= u
+			}
+		}
 		if labels {
-			g[int(target.Data[r])] -= c
+			g[int(target.Data[r])] -= c * keep
 		} else {
 			for j, t := range target.Row(r) {
-				g[j] -= c * t
+				g[j] -= c * keep * t
 			}
 		}
 	}
 	return sum
+}
+
+// MaxLabelSmoothing bounds label smoothing: at 1 every target would be uniform.
+const MaxLabelSmoothing = 1
+
+// LabelSmoothing returns loss with label smoothing eps in [0, 1): the
+// targets of cross_entropy are mixed with the uniform distribution over
+// the classes, (1−ε)·t + ε/K, and those of binary_cross_entropy become
+// t·(1−ε) + ε/2, as Keras' and PyTorch's label_smoothing. Training then
+// rewards less confident answers. Other losses have no labels to smooth:
+// an error, as is an eps outside [0, 1).
+func LabelSmoothing[T Float](loss Loss[T], eps float64) (Loss[T], error) {
+	if !(eps >= 0 && eps < MaxLabelSmoothing) {
+		return nil, fmt.Errorf("nn: label smoothing %v, want 0 or more and below 1", eps)
+	}
+	switch l := loss.(type) {
+	case crossEntropy[T]:
+		l.smooth = eps
+		return l, nil
+	case elementwise[T]:
+		if l.unit {
+			l.smooth = eps
+			return l, nil
+		}
+	}
+	if eps == 0 {
+		return loss, nil
+	}
+	return nil, fmt.Errorf("nn: label smoothing needs a classification loss (cross_entropy or binary_cross_entropy), not %s", loss.Name())
+}
+
+// lossSmoothing returns a loss's label smoothing, which its files keep.
+func lossSmoothing[T Float](l Loss[T]) float64 {
+	switch l := l.(type) {
+	case crossEntropy[T]:
+		return l.smooth
+	case elementwise[T]:
+		return l.smooth
+	}
+	return 0
 }
 
 // LossByName returns the loss with the given name: mse, half_mse, mae,

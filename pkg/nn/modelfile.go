@@ -32,6 +32,9 @@ type architecture struct {
 	Layers []LayerSpec `json:"layers"`
 	Loss   string      `json:"loss"`
 	Delta  float64     `json:"loss_delta,omitempty"`
+	// Smooth is the loss's label smoothing (LabelSmoothing), which
+	// training and the reported loss use; files before it have none.
+	Smooth float64 `json:"label_smoothing,omitempty"`
 }
 
 // Architecture returns the JSON form of the model's layers and loss, as
@@ -49,7 +52,7 @@ func (m *Model[T]) Architecture() ([]byte, error) {
 // a file could not hold or that LoadFile could not build again: without a
 // Spec, of a kind not registered in T, or whose spec does not match them.
 func (m *Model[T]) architecture() (architecture, error) {
-	arch := architecture{Loss: m.loss.Name(), Delta: lossDelta(m.loss)}
+	arch := architecture{Loss: m.loss.Name(), Delta: lossDelta(m.loss), Smooth: lossSmoothing(m.loss)}
 	for i, l := range m.layers {
 		sp, ok := l.(Specced)
 		if !ok {
@@ -255,6 +258,9 @@ func modelFromArchitecture[T Float](arch architecture) (*Model[T], error) {
 	}
 	loss, err := LossByName[T](arch.Loss, arch.Delta)
 	if err != nil {
+		return nil, err
+	}
+	if loss, err = LabelSmoothing(loss, arch.Smooth); err != nil {
 		return nil, err
 	}
 	m := NewModel[T]()

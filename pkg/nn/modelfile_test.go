@@ -248,3 +248,28 @@ func TestReadModelDoesNotTrustTheSize(t *testing.T) {
 	require.Error(t, err)
 	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(4<<20), "bytes allocated for a %d-byte stream", len(b))
 }
+
+// TestLabelSmoothingIsSaved checks that a model file keeps its loss's label
+// smoothing: the loaded model reports the same (smoothed) loss, and a file
+// of a loss without smoothing has no label_smoothing field.
+func TestLabelSmoothingIsSaved(t *testing.T) {
+	m, x := trainedClassifier[float64](t, 1)
+	y := nntest.RandLabels[float64](rand.New(rand.NewPCG(1, 2)), x.Rows, 3)
+	plain, _, err := train.Evaluate(context.Background(), m, x, y, train.EvalOptions{})
+	require.NoError(t, err)
+	assert.NotContains(t, string(saved(t, m)), "label_smoothing")
+
+	smooth, err := nn.LabelSmoothing(m.Loss(), 0.1)
+	require.NoError(t, err)
+	require.NoError(t, m.Compile(smooth, nn.NewAdam[float64](0.01)))
+	b := saved(t, m)
+	assert.Contains(t, string(b), `\"label_smoothing\":0.1`)
+	back, err := nn.ReadModel[float64](bytes.NewReader(b), int64(len(b)))
+	require.NoError(t, err)
+	want, _, err := train.Evaluate(context.Background(), m, x, y, train.EvalOptions{})
+	require.NoError(t, err)
+	got, _, err := train.Evaluate(context.Background(), back, x, y, train.EvalOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	assert.NotEqual(t, plain, got, "smoothing changes the loss")
+}

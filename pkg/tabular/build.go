@@ -39,6 +39,18 @@ func buildNetwork[T tensor.Float](c Config, p *prep.Preprocessing, targets, rows
 	default:
 		return nil, inputError(settingError("Loss", string(c.Loss), "does not fit the %s task", p.Task))
 	}
+	if p.Task == prep.Classify {
+		eps := c.LabelSmoothing
+		if eps == 0 && !c.NoLabelSmoothing {
+			eps = DefaultLabelSmoothing
+		}
+		var err error
+		if loss, err = nn.LabelSmoothing(loss, eps); err != nil {
+			return nil, inputError(settingError("LabelSmoothing", eps, "%v", err))
+		}
+	} else if c.LabelSmoothing > 0 {
+		return nil, inputError(settingError("LabelSmoothing", c.LabelSmoothing, "smooths the labels of a classification, and the task is %s", p.Task))
+	}
 	if err := checkMemory[T](c, append(append([]int{p.InputWidth()}, c.Hidden...), outputs), min(c.Batch, rows)); err != nil {
 		return nil, inputError(err)
 	}

@@ -154,7 +154,7 @@ func cv[T tensor.Float](ctx context.Context, src Source, c Config, o CVOptions) 
 	if err := checkFolds(c.Warn, src.Name, n, o.Folds, labels, classes, ngroups, o); err != nil {
 		return nil, inputError(err)
 	}
-	fold, err := folds(ctx, n, o.Folds, classes, groups, c.Seed)
+	fold, err := folds(ctx, n, o.Folds, classes, groups, c.Seed, foldStream)
 	if err != nil {
 		return nil, err
 	}

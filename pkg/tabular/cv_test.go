@@ -24,7 +24,7 @@ func TestFoldsStratified(t *testing.T) {
 	}
 	rand.New(rand.NewPCG(1, 2)).Shuffle(len(classes), func(i, j int) { classes[i], classes[j] = classes[j], classes[i] })
 	const k = 5
-	fold, err := folds(context.Background(), len(classes), k, classes, nil, 9)
+	fold, err := folds(context.Background(), len(classes), k, classes, nil, 9, foldStream)
 	require.NoError(t, err)
 	count := make([][k]int, 5)
 	var size [k]int
@@ -44,9 +44,9 @@ func TestFoldsStratified(t *testing.T) {
 	for f, m := range size {
 		assert.True(t, m == len(classes)/k || m == (len(classes)+k-1)/k, "fold %d has %d rows", f, m)
 	}
-	again, _ := folds(context.Background(), len(classes), k, classes, nil, 9)
+	again, _ := folds(context.Background(), len(classes), k, classes, nil, 9, foldStream)
 	assert.Equal(t, fold, again, "the same seed gives the same folds")
-	other, _ := folds(context.Background(), len(classes), k, classes, nil, 10)
+	other, _ := folds(context.Background(), len(classes), k, classes, nil, 10, foldStream)
 	assert.NotEqual(t, fold, other, "another seed gives others")
 }
 
@@ -58,7 +58,7 @@ func TestFoldsGroups(t *testing.T) {
 		groups[r] = int(rng.ExpFloat64() * 8) // groups of very different sizes
 	}
 	const k = 4
-	fold, err := folds(context.Background(), len(groups), k, nil, groups, 1)
+	fold, err := folds(context.Background(), len(groups), k, nil, groups, 1, foldStream)
 	require.NoError(t, err)
 	of := map[int]int{}
 	var size [k]int
@@ -77,7 +77,7 @@ func TestFoldsGroups(t *testing.T) {
 // TestFoldsPlain: a regression's folds take every row once, ⌊n/k⌋ or
 // ⌈n/k⌉ each.
 func TestFoldsPlain(t *testing.T) {
-	fold, err := folds(context.Background(), 103, 10, nil, nil, 1)
+	fold, err := folds(context.Background(), 103, 10, nil, nil, 1, foldStream)
 	require.NoError(t, err)
 	var size [10]int
 	for _, f := range fold {

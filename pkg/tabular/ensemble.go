@@ -15,9 +15,12 @@ import (
 )
 
 // An ensemble of K members (Config.Ensemble) is K networks of the same
-// shape, trained one after the other on the same rows, validation split
-// and preprocessing, member k from seed Seed+k (its initial weights and
-// its shuffles): member 0 is the model Fit trains without an ensemble.
+// shape, trained one after the other on the same preprocessing, member k
+// from seed Seed+k (its initial weights and its shuffles). By default each
+// member holds out its own part of the rows for validation (memberParts):
+// the members see different rows, and every row trains most of them;
+// with Config.SharedVal they share one split, and member 0 is the model
+// Fit trains without an ensemble.
 // They are then packed into one network of Dense layers that computes all
 // K side by side and averages their outputs before the output activation:
 //
@@ -41,10 +44,12 @@ import (
 const MaxEnsemble = 64
 
 // trainMembers trains c.Ensemble networks (trainNetwork), member k from
-// seed c.Seed+k, each with its own early stopping, and returns the one, or
-// their packed ensemble, with the first member's history. Under an
-// ensemble, each log line names its member.
-func trainMembers[T tensor.Float](ctx context.Context, c Config, p *prep.Preprocessing, x train.Source[T], targets int, opts train.Options) (*nn.Model[T], *train.History, error) {
+// seed c.Seed+k, each with its own early stopping — on parts[k mod
+// len(parts)] as its validation rows when there are parts (memberParts),
+// else on opts' — and returns the one, or their packed ensemble, with the
+// first member's history. Under an ensemble, each log line names its
+// member.
+func trainMembers[T tensor.Float](ctx context.Context, c Config, p *prep.Preprocessing, x train.Source[T], targets int, opts train.Options, parts [][]int) (*nn.Model[T], *train.History, error) {
 	if c.Ensemble <= 1 {
 		return trainNetwork(ctx, c, p, x, targets, opts)
 	}
@@ -57,6 +62,9 @@ func trainMembers[T tensor.Float](ctx context.Context, c Config, p *prep.Preproc
 		mc := c
 		mc.Seed = c.Seed + uint64(k)
 		o := opts
+		if parts != nil {
+			o.ValidationRows = parts[k%len(parts)]
+		}
 		if o.Log != nil {
 			o.Log = &prefixWriter{w: opts.Log, prefix: fmt.Sprintf("member %d/%d: ", k+1, c.Ensemble)}
 		}

@@ -54,7 +54,7 @@ func TestEnsembleAveragesItsMembers(t *testing.T) {
 				}
 			}
 			c := tc.c
-			c.Ensemble = k
+			c.Ensemble, c.SharedVal = k, true // the members' split, each one's alone
 			m, err := Fit(ctx, src, c)
 			require.NoError(t, err)
 			got, err := m.Predict(ctx, src, PredictOptions{})

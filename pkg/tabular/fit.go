@@ -107,11 +107,18 @@ func fitTable[T tensor.Float](ctx context.Context, name string, d table[T], c Co
 		return nil, rowErr(err)
 	}
 	collect(tab.X.Rows)
-	var val []int
+	if c.Ensemble == 0 {
+		c.Ensemble = defaultEnsemble(c, tab.X.Rows)
+	}
+	parts, err := memberParts(ctx, c, task, y)
+	if err != nil {
+		return nil, err
+	}
+	var val []int // the rows every member validates on (none with parts)
 	if c.ValSplit == 0 && !c.NoValSplit && c.Val == nil && tab.X.Rows >= defaultValMinRows(task) {
 		c.ValSplit = DefaultValSplit
 	}
-	if c.ValSplit > 0 {
+	if c.ValSplit > 0 && parts == nil {
 		var classes []T
 		if task == prep.Classify {
 			classes = y.Data
@@ -136,9 +143,6 @@ func fitTable[T tensor.Float](ctx context.Context, name string, d table[T], c Co
 	prep.ScaleTargets(p, y)
 	// The table's lines are not needed for training: the network sees x
 	// (the table's matrix, transformed in place, or the cache's rows) and y.
-	if c.Ensemble == 0 {
-		c.Ensemble = defaultEnsemble(c, tab.X.Rows)
-	}
 	trainRows, rows := tab.X.Rows-len(val), tab.X.Rows
 	tab = nil
 	d.release()
@@ -162,7 +166,7 @@ func fitTable[T tensor.Float](ctx context.Context, name string, d table[T], c Co
 		prep.ScaleTargets(p, yv)
 		opts.ValidationData = train.InMemory(xv, yv)
 	}
-	net, hist, err := trainMembers(ctx, c, p, x, y.Cols, opts)
+	net, hist, err := trainMembers(ctx, c, p, x, y.Cols, opts, parts)
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +215,7 @@ func trainNetwork[T tensor.Float](ctx context.Context, c Config, p *prep.Preproc
 // DefaultEnsemble up to DefaultEnsembleMaxRows, 1 beyond, and 1 with
 // checkpoints (which hold one network).
 func defaultEnsemble(c Config, rows int) int {
-	if rows > DefaultEnsembleMaxRows || c.CheckpointEvery > 0 || c.Resume {
+	if rows > DefaultEnsembleMaxRows || c.CheckpointPath != "" || c.CheckpointEvery > 0 || c.Resume {
 		return 1
 	}
 	return DefaultEnsemble

@@ -16,7 +16,8 @@ import (
 const foldStream = 6
 
 // folds gives every row of a table its fold in [0, k), as scikit-learn's
-// splitters do, from the seed alone (never from the workers):
+// splitters do, from the seed and PCG stream alone (never from the
+// workers):
 //
 //   - groups (each row's group, numbered from 0; nil: none) keeps the rows
 //     of a group in one fold, as GroupKFold: the groups, in a seeded
@@ -29,8 +30,8 @@ const foldStream = 6
 //     class and of all the rows;
 //   - else the rows, shuffled, are dealt round the folds (KFold with
 //     shuffle).
-func folds(ctx context.Context, n, k int, classes, groups []int, seed uint64) ([]int, error) {
-	rng := rand.New(rand.NewPCG(seed, foldStream))
+func folds(ctx context.Context, n, k int, classes, groups []int, seed, stream uint64) ([]int, error) {
+	rng := rand.New(rand.NewPCG(seed, stream))
 	fold := make([]int, n)
 	if groups != nil {
 		size := make([]int, slices.Max(groups)+1)

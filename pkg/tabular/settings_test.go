@@ -119,8 +119,9 @@ func TestNoEarlyStoppingAndNoValSplitAreTheirOwnValues(t *testing.T) {
 		require.NoError(t, err)
 		return m
 	}
-	m := fit(Config{Epochs: 3})
+	m := fit(Config{Epochs: 3, Ensemble: 1})
 	assert.Equal(t, 54, m.TrainRows, "the default split holds out a tenth of 60 rows")
+	assert.Equal(t, 60, fit(Config{Epochs: 3}).TrainRows, "an ensemble's members each hold out their own part: all the rows train")
 	assert.Equal(t, 60, fit(Config{Epochs: 3, NoValSplit: true}).TrainRows)
 	// A patience of 1 on a constant learning rate of 0-ish stops at once;
 	// without early stopping every epoch runs.

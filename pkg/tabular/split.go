@@ -7,12 +7,61 @@ import (
 
 	"github.com/densetrain/densetrain/internal/shuffle"
 
+	"github.com/densetrain/densetrain/pkg/prep"
 	"github.com/densetrain/densetrain/pkg/tensor"
 	"github.com/densetrain/densetrain/pkg/train"
 )
 
-// splitStream is the PCG stream of the validation split.
-const splitStream = 5
+// splitStream is the PCG stream of the validation split, partStream
+// that of an ensemble's members' parts.
+const (
+	splitStream = 5
+	partStream  = 7
+)
+
+// memberParts returns the validation rows of each member of an ensemble
+// that holds out its own part of the table's rows (y: the model's
+// targets), or nil where the members share one split or hold out none:
+// with one member, Config.SharedVal, NoValSplit or a validation table, and
+// by default under DefaultValMinRows rows.
+//
+// The rows are cut into F = ⌊1/ValSplit⌉ folds (at least 2, at most the
+// rows; ValSplit's zero value counts as DefaultValSplit, whatever the
+// task): stratified by class for a classification, as CV's folds, from
+// the seed alone. Member k validates on fold k mod F and trains on the
+// others — about ValSplit of the rows held out, as with one split, but a
+// different part for each member (cross-fit bagging, as AutoGluon bags).
+// Measured in benchmarks/tables: +0.00x on the meta-train mean over
+// shared splits.
+func memberParts[T tensor.Float](ctx context.Context, c Config, task prep.Task, y tensor.Matrix[T]) ([][]int, error) {
+	n := y.Rows
+	if c.Ensemble < 2 || c.SharedVal || c.NoValSplit || c.Val != nil || (c.ValSplit == 0 && n < DefaultValMinRows) {
+		return nil, nil
+	}
+	fraction := c.ValSplit
+	if fraction == 0 {
+		fraction = DefaultValSplit
+	}
+	k := min(max(int(math.Round(1/fraction)), 2), n)
+	var classes []int
+	if task == prep.Classify {
+		classes = make([]int, n)
+		for r, v := range y.Data {
+			classes[r] = int(v)
+		}
+	}
+	fold, err := folds(ctx, n, k, classes, nil, c.Seed, partStream)
+	if err != nil {
+		return nil, err
+	}
+	parts := make([][]int, min(k, c.Ensemble))
+	for r, f := range fold {
+		if f < len(parts) {
+			parts[f] = append(parts[f], r)
+		}
+	}
+	return parts, nil
+}
 
 // splitRows returns the validation rows of a table of n rows, sorted (the
 // training rows are the others): for classification (classes holds each

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/densetrain/densetrain/pkg/prep"
+	"github.com/densetrain/densetrain/pkg/tensor"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -68,4 +70,73 @@ func TestSplitStops(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 	_, err = splitRows[int](ctx, len(classes), nil, 0.1, 1)
 	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// TestMemberParts checks the parts an ensemble's members validate on:
+// disjoint, about ValSplit of the rows each, stratified by class, from the
+// seed alone; and none where the members share a split or hold out none.
+func TestMemberParts(t *testing.T) {
+	ctx := context.Background()
+	const n = 103
+	y := tensor.NewMatrix(n, 1, make([]float32, n))
+	count := [3]int{}
+	for r := range n {
+		c := r % 7 % 3 // classes of 49, 30 and 24 rows
+		y.Data[r] = float32(c)
+		count[c]++
+	}
+	parts, err := memberParts(ctx, Config{Ensemble: 5, Seed: 4}, prep.Classify, y)
+	require.NoError(t, err)
+	require.Len(t, parts, 5, "ten folds, one for each of the five members")
+	seen := map[int]bool{}
+	for _, part := range parts {
+		assert.InDelta(t, n/10, len(part), 1)
+		assert.True(t, slices.IsSorted(part))
+		var in [3]int
+		for _, r := range part {
+			assert.False(t, seen[r], "row %d in two parts", r)
+			seen[r] = true
+			in[int(y.Data[r])]++
+		}
+		for c, k := range in {
+			assert.InDelta(t, float64(count[c])/10, k, 1, "class %d", c)
+		}
+	}
+	again, err := memberParts(ctx, Config{Ensemble: 5, Seed: 4}, prep.Classify, y)
+	require.NoError(t, err)
+	assert.Equal(t, parts, again)
+	other, err := memberParts(ctx, Config{Ensemble: 5, Seed: 5}, prep.Classify, y)
+	require.NoError(t, err)
+	assert.NotEqual(t, parts, other)
+
+	quarter, err := memberParts(ctx, Config{Ensemble: 6, ValSplit: 0.25}, prep.Regress, y)
+	require.NoError(t, err)
+	require.Len(t, quarter, 4, "four folds for six members: members 4 and 5 take folds 0 and 1 again")
+	total := 0
+	for _, part := range quarter {
+		total += len(part)
+		assert.InDelta(t, n/4, len(part), 1)
+	}
+	assert.Equal(t, n, total)
+	tiny, err := memberParts(ctx, Config{Ensemble: 3, ValSplit: 0.001}, prep.Regress, y)
+	require.NoError(t, err)
+	for _, part := range tiny {
+		assert.Len(t, part, 1, "at most as many folds as rows")
+	}
+
+	small := tensor.NewMatrix(DefaultValMinRows-1, 1, make([]float32, DefaultValMinRows-1))
+	val := File("v.csv")
+	for _, c := range []Config{
+		{Ensemble: 1}, {Ensemble: 5, SharedVal: true}, {Ensemble: 5, NoValSplit: true}, {Ensemble: 5, Val: &val},
+	} {
+		p, err := memberParts(ctx, c, prep.Classify, y)
+		require.NoError(t, err)
+		assert.Nil(t, p, "%+v", c)
+	}
+	p, err := memberParts(ctx, Config{Ensemble: 5}, prep.Regress, small)
+	require.NoError(t, err)
+	assert.Nil(t, p, "a table under DefaultValMinRows holds out nothing by default")
+	p, err = memberParts(ctx, Config{Ensemble: 5, ValSplit: 0.2}, prep.Regress, small)
+	require.NoError(t, err)
+	assert.Len(t, p, 5, "unless asked")
 }

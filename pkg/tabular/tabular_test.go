@@ -85,7 +85,7 @@ func TestPreprocessingUsesTrainingRowsOnly(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "%s,%d\n", x, i%2)
 	}
-	m, err := Fit(context.Background(), Reader("t", strings.NewReader(b.String())), Config{Epochs: 1, Workers: 1, Seed: 3, ValSplit: DefaultValSplit})
+	m, err := Fit(context.Background(), Reader("t", strings.NewReader(b.String())), Config{Epochs: 1, Workers: 1, Seed: 3, ValSplit: DefaultValSplit, Ensemble: 1})
 	require.NoError(t, err)
 	val, err := splitRows(context.Background(), 100, classes(100), DefaultValSplit, 3)
 	require.NoError(t, err)
