@@ -139,7 +139,7 @@ func densetrain(bin, tmp, train, test string, epochs, threads int, seed uint64, 
 	fit := []string{bin, "fit", "--data", train, "--target", "label", "--hidden", "1024,1024",
 		"--input-dropout", "0.2", "--dropout", "0.5", "--optimizer", "adam", "--lr", "0.001",
 		"--batch", "128", "--epochs", strconv.Itoa(epochs), "--scale", "minmax", "--patience", "0",
-		"--val", test, "--history", hist, "--out", model,
+		"--val", test, "--history", hist, "--out", model, "--label-smoothing", "0", // PyTorch's recipe: plain cross-entropy
 		"--workers", strconv.Itoa(threads), "--seed", strconv.FormatUint(seed, 10)}
 	fit = append(fit, extra...)
 	eval := []string{bin, "evaluate", "--model", model, "--data", test, "--json"}

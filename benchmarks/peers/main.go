@@ -148,7 +148,7 @@ func densetrain(bin, tmp, train, test, prec string, workers, epochs int) run {
 	check(command(bin, "fit", "--data", train, "--val", test, "--target", "label", "--hidden", "256,128",
 		"--activation", "relu", "--optimizer", "adam", "--lr", "0.001", "--epochs", strconv.Itoa(epochs),
 		"--batch", "128", "--workers", strconv.Itoa(workers), "--precision", prec, "--scale", "minmax",
-		"--lr-schedule", "constant", "--ensemble", "1", // PyTorch's recipe: one network, a constant rate
+		"--lr-schedule", "constant", "--ensemble", "1", "--label-smoothing", "0", // PyTorch's recipe: one network, a constant rate, plain cross-entropy
 		"--history", hist, "--out", filepath.Join(tmp, "model"), "--quiet").Run())
 	f, err := os.Open(hist)
 	check(err)

@@ -288,6 +288,9 @@ var badCorpus = []badCase{
 	{"--ensemble 65", "fit --data BAD/ok.csv --ensemble 65", []string{"--ensemble 65: want 0 (the default) to 64 networks"}},
 	{"--ensemble huge", "fit --data BAD/ok.csv --ensemble 99999999999999999999", []string{"-ensemble"}},
 	{"--ensemble with checkpoints", "fit --data BAD/ok.csv --ensemble 2 --checkpoint-every 1", []string{"--ensemble 2: takes no checkpoints"}},
+	{"--label-smoothing 1", "fit --data BAD/ok.csv --label-smoothing 1", []string{"--label-smoothing 1: want a fraction in [0, 1)"}},
+	{"--label-smoothing NaN", "fit --data BAD/ok.csv --label-smoothing nan", []string{"--label-smoothing NaN: want a fraction in [0, 1)"}},
+	{"--label-smoothing on a regression", "fit --data BAD/ok.csv --task regress --label-smoothing 0.1", []string{"--label-smoothing 0.1: smooths the labels of a classification, and the task is regress"}},
 }
 
 func TestBadInputCorpus(t *testing.T) {

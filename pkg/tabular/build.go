@@ -40,13 +40,9 @@ func buildNetwork[T tensor.Float](c Config, p *prep.Preprocessing, targets, rows
 		return nil, inputError(settingError("Loss", string(c.Loss), "does not fit the %s task", p.Task))
 	}
 	if p.Task == prep.Classify {
-		eps := c.LabelSmoothing
-		if eps == 0 && !c.NoLabelSmoothing {
-			eps = DefaultLabelSmoothing
-		}
 		var err error
-		if loss, err = nn.LabelSmoothing(loss, eps); err != nil {
-			return nil, inputError(settingError("LabelSmoothing", eps, "%v", err))
+		if loss, err = nn.LabelSmoothing(loss, c.LabelSmoothing); err != nil { // fitTable set the default
+			return nil, inputError(settingError("LabelSmoothing", c.LabelSmoothing, "%v", err))
 		}
 	} else if c.LabelSmoothing > 0 {
 		return nil, inputError(settingError("LabelSmoothing", c.LabelSmoothing, "smooths the labels of a classification, and the task is %s", p.Task))

@@ -110,6 +110,9 @@ func fitTable[T tensor.Float](ctx context.Context, name string, d table[T], c Co
 	if c.Ensemble == 0 {
 		c.Ensemble = defaultEnsemble(c, tab.X.Rows)
 	}
+	if c.LabelSmoothing == 0 && !c.NoLabelSmoothing && task == prep.Classify && tab.X.Rows <= DefaultEnsembleMaxRows {
+		c.LabelSmoothing = DefaultLabelSmoothing
+	}
 	parts, err := memberParts(ctx, c, task, y)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package tabular
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"runtime"
 	"strings"
@@ -231,4 +232,41 @@ func TestColumnNotFoundError(t *testing.T) {
 	assert.Equal(t, []string{"feature", "b"}, []string{ce.Role, ce.Name})
 	assert.EqualError(t, err, `test:1: column "b", a feature of the model, is missing`)
 	assert.ErrorAs(t, err, new(*InputError))
+}
+
+// TestLabelSmoothingDefaults: a classification trains with
+// DefaultLabelSmoothing unless told otherwise, and its model file keeps
+// it; a regression has none, and refuses one.
+func TestLabelSmoothingDefaults(t *testing.T) {
+	ctx := context.Background()
+	iris, diabetes := File("../../testdata/iris.csv"), File("../../testdata/diabetes.csv")
+	fit := func(src Source, c Config) (string, error) {
+		c.Epochs, c.Ensemble, c.Hidden = 1, 1, []int{4}
+		m, err := Fit(ctx, src, c)
+		if err != nil {
+			return "", err
+		}
+		return string(modelBytes(t, m)), nil
+	}
+	def, err := fit(iris, Config{})
+	require.NoError(t, err)
+	assert.Contains(t, def, fmt.Sprintf(`label_smoothing\":%v`, DefaultLabelSmoothing))
+	same, err := fit(iris, Config{LabelSmoothing: DefaultLabelSmoothing})
+	require.NoError(t, err)
+	assert.Equal(t, def, same)
+	other, err := fit(iris, Config{LabelSmoothing: 0.3})
+	require.NoError(t, err)
+	assert.Contains(t, other, `label_smoothing\":0.3`)
+	none, err := fit(iris, Config{NoLabelSmoothing: true})
+	require.NoError(t, err)
+	assert.NotContains(t, none, "label_smoothing")
+	reg, err := fit(diabetes, Config{})
+	require.NoError(t, err)
+	assert.NotContains(t, reg, "label_smoothing")
+	_, err = fit(diabetes, Config{LabelSmoothing: 0.1})
+	var se *SettingError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, "LabelSmoothing", se.Field)
+	_, err = fit(iris, Config{LabelSmoothing: 0.1, NoLabelSmoothing: true})
+	require.ErrorAs(t, err, &se)
 }

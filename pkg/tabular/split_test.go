@@ -109,6 +109,9 @@ func TestMemberParts(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEqual(t, parts, other)
 
+	half, err := memberParts(ctx, Config{Ensemble: 3, ValSplit: 0.5}, prep.Regress, y)
+	require.NoError(t, err)
+	assert.Len(t, half, 2, "a half: two folds")
 	quarter, err := memberParts(ctx, Config{Ensemble: 6, ValSplit: 0.25}, prep.Regress, y)
 	require.NoError(t, err)
 	require.Len(t, quarter, 4, "four folds for six members: members 4 and 5 take folds 0 and 1 again")
@@ -128,6 +131,7 @@ func TestMemberParts(t *testing.T) {
 	val := File("v.csv")
 	for _, c := range []Config{
 		{Ensemble: 1}, {Ensemble: 5, SharedVal: true}, {Ensemble: 5, NoValSplit: true}, {Ensemble: 5, Val: &val},
+		{Ensemble: 5, ValSplit: 0.6},
 	} {
 		p, err := memberParts(ctx, c, prep.Classify, y)
 		require.NoError(t, err)
