@@ -36,7 +36,7 @@ func trainFlags(fs *flag.FlagSet, c *fitConfig) {
 	fs.Float64Var(&c.inputDropout, "input-dropout", 0, "dropout rate on the inputs")
 	fs.Float64Var(&c.l1, "l1", 0, "L1 penalty on the weights of every layer (Keras' kernel_regularizer)")
 	fs.Float64Var(&c.l2, "l2", 0, "L2 penalty on the weights of every layer")
-	fs.Float64Var(&c.labelSmoothing, "label-smoothing", tabular.DefaultLabelSmoothing, "classification: train on targets mixed with the uniform distribution over the classes, (1-e)*onehot + e/classes, as Keras' and PyTorch's label_smoothing (0: none)")
+	fs.Float64Var(&c.labelSmoothing, "label-smoothing", 0, fmt.Sprintf("classification: train on targets mixed with the uniform distribution over the classes, (1-e)*onehot + e/classes, as Keras' and PyTorch's label_smoothing (0: none; default %v on tables of at most %d rows, none on larger ones)", tabular.DefaultLabelSmoothing, tabular.DefaultEnsembleMaxRows))
 	fs.Float64Var(&c.maxNorm, "max-norm", 0, "bound on the L2 norm of each unit's incoming weights, applied after every update (Keras' max_norm; 0: none)")
 	fs.StringVar(&c.optimizer, "optimizer", "", "sgd, momentum, nesterov, adam, adamw or rmsprop"+shownDefault(tabular.Optimizer("")))
 	fs.StringVar(&c.lrSchedule, "lr-schedule", "", "constant, or cosine: from --lr down to 0 over --epochs, along half a cosine, set every epoch"+shownDefault(tabular.Schedule("")))
