@@ -110,7 +110,7 @@ func (m *Model[T]) readCheckpoint(rd io.Reader, size int64, names []string, chec
 	}
 	archJSON, _ := json.Marshal(arch)
 	if meta["architecture"] != string(archJSON) {
-		return nil, errors.New("checkpoint: it was written for another architecture or loss than this model's")
+		return nil, errors.New("checkpoint: it was written for another architecture or loss (its label smoothing included) than this model's")
 	}
 	if checkState != nil {
 		if err := checkState([]byte(meta["state"])); err != nil {

@@ -137,8 +137,9 @@ type Config struct {
 	// Ensemble trains that many networks from seeds Seed, Seed+1, … and
 	// packs them into one model that averages them (ensemble.go; 0:
 	// DefaultEnsemble for a table of at most DefaultEnsembleMaxRows rows,
-	// else 1; 1: one network; at most MaxEnsemble). It takes no
-	// checkpoints; Callbacks and Log see each member's training in turn.
+	// else 1, and 1 with CheckpointPath, CheckpointEvery or Resume; 1: one
+	// network; at most MaxEnsemble). It takes no checkpoints; Callbacks
+	// and Log see each member's training in turn.
 	Ensemble int
 	// ValSplit holds out a fraction of the rows for validation, stratified
 	// by class; its zero value is DefaultValSplit for tables of at least
@@ -147,9 +148,11 @@ type Config struct {
 	// none; Val gives a validation table instead.
 	// With an ensemble, each member holds out its own part of about
 	// ValSplit of the rows instead (1/⌊1/ValSplit⌉ of them, for a
-	// ValSplit of at most one half), on tables of at least
-	// DefaultValMinRows rows of either task (memberParts); SharedVal has
-	// the members share one split, as a single network's.
+	// ValSplit of at most one half), by default on tables of at least
+	// DefaultValMinRows rows of either task, at any size when ValSplit is
+	// given (memberParts); SharedVal has the members share one split, as
+	// a single network's. The preprocessing is then fitted on all the
+	// rows, the members' parts included.
 	ValSplit   float64
 	NoValSplit bool
 	SharedVal  bool
@@ -279,7 +282,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.Patience = DefaultPatience
 	}
 	if c.Ensemble > 1 && (c.CheckpointPath != "" || c.CheckpointEvery > 0 || c.Resume) {
-		return c, settingError("Ensemble", c.Ensemble, "takes no checkpoints: a checkpoint holds one network (CheckpointPath, CheckpointEvery, Resume)")
+		return c, settingError("Ensemble", c.Ensemble, "takes no checkpoints: a checkpoint holds one network")
 	}
 	if c.MaxCategories == 0 {
 		c.MaxCategories = csvdata.DefaultMaxCategories

@@ -147,6 +147,7 @@ func cv[T tensor.Float](ctx context.Context, src Source, c Config, o CVOptions) 
 		}
 	}
 	n := tab.X.Rows
+	c = sizeDefaults(c, c.Task, n) // the whole table's, as Fit's: not each fold's
 	ngroups := 0
 	if groups != nil {
 		ngroups = slices.Max(groups) + 1

@@ -89,8 +89,9 @@ func fitTable[T tensor.Float](ctx context.Context, name string, d table[T], c Co
 	}
 	// The model's targets come first, so that the table's (float64, 8
 	// bytes a row) can go before the rest is fitted; then the split, so
-	// that the preprocessing sees training rows only. Classes are numbered
-	// as the model's targets number them.
+	// that the preprocessing sees training rows only (all the rows when
+	// each member holds out its own part). Classes are numbered as the
+	// model's targets number them.
 	p, err := prep.Start(ctx, tab, task)
 	if err != nil {
 		return nil, rowErr(err)
@@ -107,12 +108,7 @@ func fitTable[T tensor.Float](ctx context.Context, name string, d table[T], c Co
 		return nil, rowErr(err)
 	}
 	collect(tab.X.Rows)
-	if c.Ensemble == 0 {
-		c.Ensemble = defaultEnsemble(c, tab.X.Rows)
-	}
-	if c.LabelSmoothing == 0 && !c.NoLabelSmoothing && task == prep.Classify && tab.X.Rows <= DefaultEnsembleMaxRows {
-		c.LabelSmoothing = DefaultLabelSmoothing
-	}
+	c = sizeDefaults(c, task, tab.X.Rows)
 	parts, err := memberParts(ctx, c, task, y)
 	if err != nil {
 		return nil, err
@@ -212,6 +208,24 @@ func trainNetwork[T tensor.Float](ctx context.Context, c Config, p *prep.Preproc
 	}
 	foldTargetScale(net, p)
 	return net, hist, nil
+}
+
+// sizeDefaults fills in the defaults that depend on the table's size
+// (rows) and task: the ensemble's size and the label smoothing (none
+// beyond DefaultEnsembleMaxRows rows, or for a regression). CV sets them
+// from the whole table, so that every fold trains what Fit would.
+func sizeDefaults(c Config, task prep.Task, rows int) Config {
+	if c.Ensemble == 0 {
+		c.Ensemble = defaultEnsemble(c, rows)
+	}
+	if c.LabelSmoothing == 0 && !c.NoLabelSmoothing {
+		if task == prep.Classify && rows <= DefaultEnsembleMaxRows {
+			c.LabelSmoothing = DefaultLabelSmoothing
+		} else {
+			c.NoLabelSmoothing = true
+		}
+	}
+	return c
 }
 
 // defaultEnsemble is Config.Ensemble's default for a table of rows rows:

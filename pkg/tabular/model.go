@@ -26,7 +26,9 @@ type Model struct {
 	// Members is the number of networks Fit trained and packed into the
 	// model (Config.Ensemble; 0 for a loaded model).
 	Members int
-	// TrainRows is the number of rows Fit trained on.
+	// TrainRows is the number of rows Fit trained on: those any member
+	// trained on, all of them when each member of an ensemble held out
+	// its own part (member k trained on all but its part).
 	TrainRows int
 
 	net anyNetwork

@@ -43,7 +43,10 @@ func memberParts[T tensor.Float](ctx context.Context, c Config, task prep.Task, 
 	if fraction == 0 {
 		fraction = DefaultValSplit
 	}
-	k := min(int(math.Round(1/fraction)), n)
+	k := n // 1/fraction may be beyond any int
+	if f := math.Round(1 / fraction); f < float64(n) {
+		k = int(f)
+	}
 	var classes []int
 	if task == prep.Classify {
 		classes = make([]int, n)

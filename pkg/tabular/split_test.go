@@ -121,10 +121,13 @@ func TestMemberParts(t *testing.T) {
 		assert.InDelta(t, n/4, len(part), 1)
 	}
 	assert.Equal(t, n, total)
-	tiny, err := memberParts(ctx, Config{Ensemble: 3, ValSplit: 0.001}, prep.Regress, y)
-	require.NoError(t, err)
-	for _, part := range tiny {
-		assert.Len(t, part, 1, "at most as many folds as rows")
+	for _, f := range []float64{0.001, 1e-20, 1e-300} { // 1/f beyond any int: no overflow
+		tiny, err := memberParts(ctx, Config{Ensemble: 3, ValSplit: f}, prep.Regress, y)
+		require.NoError(t, err)
+		require.Len(t, tiny, 3)
+		for _, part := range tiny {
+			assert.Len(t, part, 1, "at most as many folds as rows (ValSplit %v)", f)
+		}
 	}
 
 	small := tensor.NewMatrix(DefaultValMinRows-1, 1, make([]float32, DefaultValMinRows-1))
@@ -143,4 +146,23 @@ func TestMemberParts(t *testing.T) {
 	p, err = memberParts(ctx, Config{Ensemble: 5, ValSplit: 0.2}, prep.Regress, small)
 	require.NoError(t, err)
 	assert.Len(t, p, 5, "unless asked")
+}
+
+// TestSizeDefaults: the defaults that depend on the table's size and
+// task, which CV takes from the whole table.
+func TestSizeDefaults(t *testing.T) {
+	small, large := DefaultEnsembleMaxRows, DefaultEnsembleMaxRows+1
+	c := sizeDefaults(Config{}, prep.Classify, small)
+	assert.Equal(t, DefaultEnsemble, c.Ensemble)
+	assert.Equal(t, DefaultLabelSmoothing, c.LabelSmoothing)
+	c = sizeDefaults(Config{}, prep.Classify, large)
+	assert.Equal(t, 1, c.Ensemble)
+	assert.True(t, c.NoLabelSmoothing, "a large table keeps plain cross-entropy")
+	again := sizeDefaults(c, prep.Classify, small) // a fold of the large table
+	assert.Equal(t, 1, again.Ensemble)
+	assert.Zero(t, again.LabelSmoothing, "set once, by the whole table")
+	c = sizeDefaults(Config{}, prep.Regress, small)
+	assert.Zero(t, c.LabelSmoothing)
+	assert.Equal(t, 1, sizeDefaults(Config{CheckpointPath: "x"}, prep.Classify, small).Ensemble)
+	assert.Equal(t, 0.3, sizeDefaults(Config{LabelSmoothing: 0.3}, prep.Classify, large).LabelSmoothing)
 }
