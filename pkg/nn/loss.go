@@ -222,15 +222,9 @@ func (ce crossEntropy[T]) Eval(out, target Matrix[T], weights []T, scale T, grad
 		}
 		g := grad.Data[r*k : (r+1)*k : (r+1)*k]
 		c := scale * T(w)
+		u, keep := c*T(eps*ts/float64(k)), T(1-eps) // the uniform part of t (0 without smoothing) and the rest's weight
 		for j, v := range z {
-			g[j] = c * T(math.Exp(float64(v)-lse)*ts)
-		}
-		keep := T(1 - eps)
-		if eps != 0 {
-			u := c * T(eps*ts/float64(k))
-			for j := range g {
-				g[j] -= u
-			}
+			g[j] = c*T(math.Exp(float64(v)-lse)*ts) - u
 		}
 		if labels {
 			g[int(target.Data[r])] -= c * keep

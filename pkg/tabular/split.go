@@ -26,8 +26,9 @@ const (
 // ValSplit above one half (parts could not be disjoint), and by default
 // under DefaultValMinRows rows.
 //
-// The rows are cut into F = ⌊1/ValSplit⌉ folds (at most the rows; ValSplit's zero value counts as DefaultValSplit, whatever the
-// task): stratified by class for a classification, as CV's folds, from
+// The rows are cut into F = ⌊1/ValSplit⌉ folds (at most the rows;
+// ValSplit's zero value counts as DefaultValSplit, whatever the task):
+// stratified by class for a classification, as CV's folds, from
 // the seed alone. Member k validates on fold k mod F and trains on the
 // others — about ValSplit of the rows held out, as with one split, but a
 // different part for each member (cross-fit bagging, as AutoGluon bags).
