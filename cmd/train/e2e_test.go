@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/densetrain/densetrain/pkg/tabular"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -306,4 +307,5 @@ func TestSummaryQuotesOddLabels(t *testing.T) {
 	code, out, errOut := drive(t, bin, "summary", "--model", model)
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, `(classes: "b,c", "x\ny")`)
+	assert.Contains(t, out, fmt.Sprintf("loss: cross_entropy (label smoothing %v)", tabular.DefaultLabelSmoothing))
 }

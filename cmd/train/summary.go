@@ -29,7 +29,7 @@ func summaryCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	s, p := m.Summary(), m.Prep
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(map[string]any{
-			"layers": s.Layers, "total_params": s.Total, "loss": m.LossName(),
+			"layers": s.Layers, "total_params": s.Total, "loss": m.LossName(), "label_smoothing": m.LabelSmoothing(),
 			"task": p.Task, "targets": p.Targets, "labels": p.Labels, "inputs": p.Schema.Names(),
 		})
 	}
@@ -46,6 +46,10 @@ func summaryCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	if len(p.Indicators) > 0 {
 		fmt.Fprintf(stdout, " (%d missing indicators)", len(p.Indicators))
 	}
-	fmt.Fprintf(stdout, "; loss: %s\n", m.LossName())
+	fmt.Fprintf(stdout, "; loss: %s", m.LossName())
+	if ls := m.LabelSmoothing(); ls != 0 {
+		fmt.Fprintf(stdout, " (label smoothing %v)", ls)
+	}
+	fmt.Fprintln(stdout)
 	return nil
 }

@@ -266,8 +266,9 @@ func LabelSmoothing[T Float](loss Loss[T], eps float64) (Loss[T], error) {
 	return nil, fmt.Errorf("nn: label smoothing needs a classification loss (cross_entropy or binary_cross_entropy), not %s", loss.Name())
 }
 
-// lossSmoothing returns a loss's label smoothing, which its files keep.
-func lossSmoothing[T Float](l Loss[T]) float64 {
+// LossLabelSmoothing returns a loss's label smoothing (LabelSmoothing; 0:
+// none), which its model files keep.
+func LossLabelSmoothing[T Float](l Loss[T]) float64 {
 	switch l := l.(type) {
 	case crossEntropy[T]:
 		return l.smooth

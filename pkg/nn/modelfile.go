@@ -52,7 +52,7 @@ func (m *Model[T]) Architecture() ([]byte, error) {
 // a file could not hold or that LoadFile could not build again: without a
 // Spec, of a kind not registered in T, or whose spec does not match them.
 func (m *Model[T]) architecture() (architecture, error) {
-	arch := architecture{Loss: m.loss.Name(), Delta: lossDelta(m.loss), Smooth: lossSmoothing(m.loss)}
+	arch := architecture{Loss: m.loss.Name(), Delta: lossDelta(m.loss), Smooth: LossLabelSmoothing(m.loss)}
 	for i, l := range m.layers {
 		sp, ok := l.(Specced)
 		if !ok {

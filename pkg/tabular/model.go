@@ -43,6 +43,10 @@ func (m *Model) Summary() nn.Summary { return m.net.summary() }
 // LossName is the name of the training loss.
 func (m *Model) LossName() string { return m.net.lossName() }
 
+// LabelSmoothing returns the label smoothing the model was trained with
+// (Config.LabelSmoothing; 0: none).
+func (m *Model) LabelSmoothing() float64 { return m.net.labelSmoothing() }
+
 // Save writes the model file (atomically).
 func (m *Model) Save(path string) error {
 	return atomicfile.Write(path, func(w io.Writer) error {

@@ -17,6 +17,7 @@ type anyNetwork interface {
 	float64() bool
 	summary() nn.Summary
 	lossName() string
+	labelSmoothing() float64
 	writeTo(w io.Writer, preprocessing []byte) (int64, error)
 	predict(ctx context.Context, m *Model, src Source, o PredictOptions) (*Predictions, error)
 	predictParts(ctx context.Context, m *Model, src Source, o PredictOptions, each func(*Predictions) error) error
@@ -36,8 +37,9 @@ func (n network[T]) float64() bool {
 	return ok
 }
 
-func (n network[T]) summary() nn.Summary { return n.m.Summary() }
-func (n network[T]) lossName() string    { return n.m.Loss().Name() }
+func (n network[T]) summary() nn.Summary     { return n.m.Summary() }
+func (n network[T]) lossName() string        { return n.m.Loss().Name() }
+func (n network[T]) labelSmoothing() float64 { return nn.LossLabelSmoothing(n.m.Loss()) }
 
 func (n network[T]) writeTo(w io.Writer, preprocessing []byte) (int64, error) {
 	n.m.Preprocessing = preprocessing
