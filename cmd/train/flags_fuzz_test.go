@@ -44,6 +44,7 @@ var flagValues = map[string][]string{
 	"quiet":            {"true", "false"},
 	"dropout":          {"", "0.5", "0.5,0.2", "1", "-0.1", "0.5,,", "NaN"},
 	"input-dropout":    {"0", "0.2", "0.999", "1", "-1", "NaN"},
+	"feature-scale":    {"0", "6", "1e-300", "1e300", "-1", "NaN"},
 	"l1":               {"0", "1e-4", "-1", "NaN", "+Inf"},
 	"max-norm":         {"0", "3", "1e-300", "-2"},
 	"lr-schedule":      {"constant", "cosine", "step"},

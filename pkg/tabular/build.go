@@ -2,6 +2,7 @@ package tabular
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/prep"
@@ -55,6 +56,9 @@ func buildNetwork[T tensor.Float](c Config, p *prep.Preprocessing, targets, rows
 	if c.InputDropout > 0 {
 		m.Add(nn.NewDropout[T](in, c.InputDropout, "input_dropout"))
 	}
+	if c.FeatureScale > 0 {
+		m.Add(nn.NewScale[T](in, c.FeatureScale, "feature_scale"))
+	}
 	dense := func(in, units int, act nn.Activation, name string) *nn.Dense[T] {
 		d := nn.NewDense[T](in, units, act, name)
 		d.L1, d.L2, d.MaxNorm = c.L1, c.L2, c.MaxNorm
@@ -83,6 +87,39 @@ func buildNetwork[T tensor.Float](c Config, p *prep.Preprocessing, targets, rows
 		return nil, err
 	}
 	return m, nil
+}
+
+// foldFeatureScale returns m without its Scale layer, folded into the
+// Dense layer after it (nn.FoldScale), compiled with m's loss and no
+// optimizer state (it is trained no further); m itself when it has none.
+func foldFeatureScale[T tensor.Float](m *nn.Model[T]) (*nn.Model[T], error) {
+	layers := m.Layers()
+	at := slices.IndexFunc(layers, func(l nn.Layer[T]) bool { _, ok := l.(*nn.Scale[T]); return ok })
+	if at < 0 {
+		return m, nil
+	}
+	d, ok := layers[at+1].(*nn.Dense[T])
+	if !ok {
+		return nil, fmt.Errorf("tabular: a feature scale in front of %T, not a Dense layer", layers[at+1])
+	}
+	nn.FoldScale(layers[at].(*nn.Scale[T]), m.LayerParams(at), d, m.LayerParams(at+1))
+	out := nn.NewModel[T]()
+	for i, l := range layers {
+		if i != at {
+			out.Add(l)
+		}
+	}
+	if err := out.Compile(m.Loss(), nn.NewSGD[T](0)); err != nil {
+		return nil, err
+	}
+	j := 0
+	for i := range layers {
+		if i != at {
+			copy(out.LayerParams(j), m.LayerParams(i))
+			j++
+		}
+	}
+	return out, nil
 }
 
 // foldTargetScale folds the target standardization into the output layer

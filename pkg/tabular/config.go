@@ -109,6 +109,12 @@ type Config struct {
 	// fields; 0: none).
 	Dropout                       []float64
 	InputDropout, L1, L2, MaxNorm float64
+	// FeatureScale, when positive, puts a learned scale per input in front
+	// of the first Dense layer (nn.Scale, RealMLP's soft feature
+	// selection), learning FeatureScale times as fast as the weights (in
+	// [nn.MinScaleFactor, nn.MaxScaleFactor]); it is folded into that
+	// layer's weights after training. 0: none.
+	FeatureScale float64
 	// LabelSmoothing mixes a classification's training targets with the
 	// uniform distribution over the classes, (1−ε)·onehot + ε/K
 	// (nn.LabelSmoothing; 0: DefaultLabelSmoothing on a table of at most
@@ -364,6 +370,8 @@ func (c Config) checkRates() error {
 		return settingError("Dropout", c.Dropout, "there are no hidden layers to drop units of")
 	case !(c.InputDropout >= 0 && c.InputDropout < 1):
 		return settingError("InputDropout", c.InputDropout, "want a rate in [0, 1)")
+	case c.FeatureScale != 0 && !(c.FeatureScale >= nn.MinScaleFactor && c.FeatureScale <= nn.MaxScaleFactor):
+		return settingError("FeatureScale", c.FeatureScale, "want a learning-rate factor in [%g, %g], or 0 for no feature scale", nn.MinScaleFactor, nn.MaxScaleFactor)
 	case !(c.LabelSmoothing >= 0 && c.LabelSmoothing < nn.MaxLabelSmoothing):
 		return settingError("LabelSmoothing", c.LabelSmoothing, "want a fraction in [0, 1)")
 	case c.LabelSmoothing > 0 && c.NoLabelSmoothing:

@@ -150,7 +150,8 @@ func (o ortOutput) floats(t *testing.T) []float64 {
 // values within 1e-5 relative. The models cover both precisions, every
 // activation, dropout layers, the sigmoid head, text columns with missing
 // and unseen values, imputation (mean, median) and missing indicators,
-// and the three scalings; the ONNX checker takes every file.
+// and the three scalings, ensembles and a learned feature scale; the ONNX
+// checker takes every file.
 func TestONNXParityWithPredict(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains six models: not in -short")
@@ -209,6 +210,12 @@ func TestONNXParityWithPredict(t *testing.T) {
 		{"dates f64 regression, ensemble of 4, robust", "../../testdata/dates.csv",
 			Config{Targets: []string{"units"}, Ignore: []string{"sold"}, Precision: F64, Ensemble: 4, Scale: prep.Robust, Hidden: []int{8, 6}, Epochs: 10},
 			[]string{"../../testdata/dates.csv"}},
+		{"iris f32 ensemble of 2, input dropout, a learned feature scale (folded)", data + "iris.csv",
+			Config{Targets: []string{"label"}, Ensemble: 2, FeatureScale: 6, InputDropout: 0.1, Hidden: []int{8}, Epochs: 10},
+			[]string{data + "iris.csv"}},
+		{"Sacramento f64 regression, a learned feature scale (folded), robust", messy + "Sacramento.csv",
+			Config{Targets: []string{"price"}, Precision: F64, FeatureScale: 6, Scale: prep.Robust, Hidden: []int{16}, Epochs: 10},
+			[]string{messy + "Sacramento.csv"}},
 		{"long categories f32: several patterns per code bit", long,
 			Config{Hidden: []int{4}, Epochs: 3},
 			[]string{long, longNew}},

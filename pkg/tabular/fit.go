@@ -206,6 +206,9 @@ func trainNetwork[T tensor.Float](ctx context.Context, c Config, p *prep.Preproc
 	if err != nil {
 		return nil, nil, err
 	}
+	if net, err = foldFeatureScale(net); err != nil {
+		return nil, nil, err
+	}
 	foldTargetScale(net, p)
 	return net, hist, nil
 }
