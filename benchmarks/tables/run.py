@@ -2,7 +2,7 @@
 (make.py's CSV files):
 
     /usr/bin/python3 benchmarks/tables/run.py --data DIR --train PATH/train \\
-        [--half meta-train|meta-test|all] [--seeds 3] [--only NAME] [--json OUT]
+        [--half meta-train|meta-test|all] [--seeds 3] [--only NAME] [--skip A,B] [--json OUT]
         [--fit-args "--scale robust"] [--reuse EARLIER.json]
 
 For each table and seed: a seeded 75/25 split (stratified when the task is
@@ -125,6 +125,7 @@ def main():
     p.add_argument("--half", default="meta-train", choices=["meta-train", "meta-test", "all"])
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--only", default="")
+    p.add_argument("--skip", default="", help="leave out the tables whose names contain one of these (comma-separated)")
     p.add_argument("--json", default="")
     p.add_argument("--fit-args", default="", help="more settings of densetrain's fit")
     p.add_argument("--reuse", default="", help="scikit-learn's results from an earlier --json")
@@ -143,6 +144,8 @@ def main():
     for half in halves:
         for pkg, name, target, task, _ in TABLES[half]:
             if a.only and a.only not in name:
+                continue
+            if any(x and x in name for x in a.skip.split(",")):
                 continue
             df = pd.read_csv(os.path.join(a.data, f"{pkg}-{name}.csv"), keep_default_na=True)
             df = df[df[target].notna()]

@@ -12,12 +12,15 @@ import (
 )
 
 // contract29 lists fits of issue 29's features: date columns, robust
-// scaling with smooth clipping, ensembles, a learned feature scale.
+// scaling with smooth clipping, ensembles, a learned feature scale, the
+// PBLD numeric embedding.
 var contract29 = map[string][]string{
 	"dates robust":          {"--data", "../../testdata/dates.csv", "--target", "sold", "--ignore", "units", "--scale", "robust", "--missing-indicator", "--epochs", "4", "--val-split", "0.2"},
 	"ensemble of 3":         {"--data", "../../testdata/iris.csv", "--ensemble", "3", "--epochs", "5", "--dropout", "0.2", "--hidden", "16,8"},
 	"ensemble dates robust": {"--data", "../../testdata/dates.csv", "--target", "units", "--ignore", "sold", "--ensemble", "2", "--scale", "robust", "--epochs", "4"},
 	"feature scale":         {"--data", "../../testdata/digits.csv", "--feature-scale", "6", "--ensemble", "2", "--input-dropout", "0.1", "--epochs", "3", "--hidden", "16"},
+	"pbld":                  {"--data", "../../testdata/dates.csv", "--target", "sold", "--ignore", "units", "--numeric-embedding", "pbld", "--ensemble", "2", "--epochs", "3", "--hidden", "8"},
+	"pbld f64 regression":   {"--data", "../../testdata/diabetes.csv", "--numeric-embedding", "pbld", "--precision", "f64", "--ensemble", "1", "--epochs", "3"},
 	"dates regression f64":  {"--data", "../../testdata/dates.csv", "--target", "units", "--ignore", "sold", "--precision", "f64", "--impute", "median", "--epochs", "4"},
 }
 

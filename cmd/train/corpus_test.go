@@ -153,6 +153,8 @@ var badCorpus = []badCase{
 	{"--dropout without hidden layers", "fit --data BAD/ok.csv --hidden= --dropout 0.5", []string{"no hidden layers"}},
 	{"--dropout with an empty item", "fit --data BAD/ok.csv --dropout 0.5,", []string{"--dropout"}},
 	{"--input-dropout -0.1", "fit --data BAD/ok.csv --input-dropout -0.1", []string{"--input-dropout -0.1"}},
+	{"--numeric-embedding plr", "fit --data BAD/ok.csv --numeric-embedding plr", []string{"--numeric-embedding", "want none or pbld"}},
+	{"--feature-scale with --numeric-embedding", "fit --data BAD/ok.csv --numeric-embedding pbld --feature-scale 6", []string{"--feature-scale 6", "numeric embedding"}},
 	{"--feature-scale 1e-300", "fit --data BAD/ok.csv --feature-scale 1e-300", []string{"--feature-scale 1e-300", "learning-rate factor"}},
 	{"--l1 NaN", "fit --data BAD/ok.csv --l1 NaN", []string{"--l1 NaN"}},
 	{"--l2 -1", "fit --data BAD/ok.csv --l2 -1", []string{"--l2 -1"}},

@@ -36,7 +36,8 @@ const (
 
 // diffCases cover every table of testdata/ (but testdata/bad) and the
 // odd spellings of messy/own/spellings_odd.csv, with both precisions, both
-// tasks, the scalings and imputations, missing indicators and --na tokens.
+// tasks, the scalings and imputations, missing indicators and --na tokens,
+// the PBLD embedding and a learned feature scale.
 var diffCases = []diffCase{
 	{"iris", data + "iris.csv", []string{"--target", "label", "--dropout", "0.1"}, []string{data + "iris.csv"}},
 	{"digits f64 tanh", data + "digits.csv", []string{"--precision", "f64", "--activation", "tanh", "--epochs", "1"}, []string{data + "digits.csv"}},
@@ -53,6 +54,10 @@ var diffCases = []diffCase{
 		[]string{ownDir + "holes.csv", ownDir + "holes.tsv", ownDir + "holes_semicolon.csv", ownDir + "holes.csv.gz", ownDir + "unseen_test.csv"}},
 	{"dates", data + "dates.csv", []string{"--target", "sold", "--ignore", "units", "--missing-indicator", "--scale", "robust"}, []string{data + "dates.csv"}},
 	{"dates regression f64 ensemble", data + "dates.csv", []string{"--target", "units", "--ignore", "sold", "--precision", "f64", "--ensemble", "2"}, []string{data + "dates.csv"}},
+	{"holes pbld ensemble", ownDir + "holes.csv", []string{"--target", "bought", "--na", "?", "--numeric-embedding", "pbld", "--ensemble", "2"},
+		[]string{ownDir + "holes.csv", ownDir + "unseen_test.csv"}},
+	{"diabetes regression pbld f64", data + "diabetes.csv", []string{"--numeric-embedding", "pbld", "--precision", "f64"}, []string{data + "diabetes.csv"}},
+	{"iris feature scale", data + "iris.csv", []string{"--target", "label", "--feature-scale", "6"}, []string{data + "iris.csv"}},
 	{"spellings classify", ownDir + "spellings.csv",
 		[]string{"--target", "kind", "--ignore", "price", "--na", "-", "--categorical", "grade", "--missing-indicator"},
 		[]string{ownDir + "spellings.csv", ownDir + "spellings_odd.csv"}},

@@ -50,3 +50,30 @@ func TestFeatureScaleResumesAndFolds(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, bytes.Equal(want, got), "the resumed run's model differs from the uninterrupted run's")
 }
+
+// TestNumericEmbeddingResumes: a fit with the PBLD embedding, killed in
+// epoch 3, resumes from its checkpoint to the uninterrupted run's bytes,
+// and the model file keeps the embedding.
+func TestNumericEmbeddingResumes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains twice")
+	}
+	bin := binary(t)
+	dir := t.TempDir()
+	straight := filepath.Join(dir, "straight")
+	code, _, errOut := drive(t, bin, interruptArgs(straight, "--numeric-embedding", "pbld", "--quiet")...)
+	require.Equal(t, 0, code, errOut)
+	want, err := os.ReadFile(straight)
+	require.NoError(t, err)
+	assert.True(t, bytes.Contains(want, []byte("numeric_embedding")), "the model file lacks the embedding")
+
+	out := filepath.Join(dir, "resumed")
+	args := interruptArgs(out, "--numeric-embedding", "pbld", "--checkpoint-every", "1")
+	cmd, _, _ := signalInEpoch3(t, bin, args, syscall.SIGKILL)
+	require.True(t, cmd.ProcessState.Sys().(syscall.WaitStatus).Signaled())
+	code, _, errOut = drive(t, bin, append(args, "--resume", "--quiet")...)
+	require.Equal(t, 0, code, errOut)
+	got, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(want, got), "the resumed run's model differs from the uninterrupted run's")
+}

@@ -25,7 +25,7 @@ type fitConfig struct {
 	data, target, task, hidden, activation, loss, optimizer string
 	lr, valSplit, labelSmoothing                            float64
 	inputDropout, l1, l2, maxNorm, featureScale             float64
-	dropout, lrSchedule                                     string
+	dropout, lrSchedule, numericEmbedding                   string
 	epochs, batch, workers, patience, checkpointEvery       int
 	maxCategories, ensemble                                 int
 	seed                                                    uint64
@@ -128,7 +128,7 @@ func (c fitConfig) config(stderr io.Writer) (tabular.Config, error) {
 	tc := tabular.Config{
 		MaxCategories: c.maxCategories, Task: prep.Task(c.task),
 		Scale: prep.Scaler(c.scale), TargetScale: prep.Scaler(c.scaleTarget), Impute: prep.Imputation(c.impute), MissingIndicator: c.missingIndicator,
-		InputDropout: c.inputDropout, FeatureScale: c.featureScale, L1: c.l1, L2: c.l2, MaxNorm: c.maxNorm, LRSchedule: tabular.Schedule(c.lrSchedule),
+		InputDropout: c.inputDropout, FeatureScale: c.featureScale, NumericEmbedding: tabular.Embedding(c.numericEmbedding), L1: c.l1, L2: c.l2, MaxNorm: c.maxNorm, LRSchedule: tabular.Schedule(c.lrSchedule),
 		Activation: c.activation, Loss: tabular.Loss(c.loss), Optimizer: tabular.Optimizer(c.optimizer), LR: c.lr, Precision: tabular.Precision(c.precision),
 		Epochs: c.epochs, Batch: c.batch, Workers: c.workers, Seed: c.seed, Ensemble: c.ensemble, SharedVal: c.sharedVal,
 		Patience: c.patience, NoEarlyStopping: c.patience == 0, Monitor: c.monitor,

@@ -15,7 +15,7 @@ import (
 var settingFlags = map[string]string{
 	"Task": "task", "Scale": "scale", "TargetScale": "scale-target", "Impute": "impute",
 	"Precision": "precision", "Loss": "loss", "Optimizer": "optimizer", "LRSchedule": "lr-schedule",
-	"Activation": "activation", "LR": "lr", "Hidden": "hidden", "Dropout": "dropout", "InputDropout": "input-dropout", "FeatureScale": "feature-scale",
+	"Activation": "activation", "LR": "lr", "Hidden": "hidden", "Dropout": "dropout", "InputDropout": "input-dropout", "FeatureScale": "feature-scale", "NumericEmbedding": "numeric-embedding",
 	"L1": "l1", "L2": "l2", "MaxNorm": "max-norm", "LabelSmoothing": "label-smoothing", "Epochs": "epochs", "Batch": "batch", "Workers": "workers",
 	"MaxCategories": "max-categories", "ValSplit": "val-split", "SharedVal": "shared-val", "Patience": "patience", "Ensemble": "ensemble", "Monitor": "monitor", "CheckpointEvery": "checkpoint-every",
 	"Cache": "cache", "CacheRead": "cache-read", "CachePerRank": "cache-per-rank", "ShuffleWindow": "shuffle",

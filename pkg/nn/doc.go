@@ -57,9 +57,10 @@
 // # Layers
 //
 // Dense, DenseGroups (Dense layers side by side on their own blocks of
-// units: an ensemble's hidden layers), Dropout and Scale (a learned scale
-// per input, which FoldScale folds into the Dense layer after it) are the
-// layers this package has; any type that implements Layer is one too. A layer computes on whole batches in
+// units: an ensemble's hidden layers), Dropout, Scale (a learned scale
+// per input, which FoldScale folds into the Dense layer after it) and
+// Periodic (RealMLP's PBLD embedding of numeric inputs) are the layers
+// this package has; any type that implements Layer is one too. A layer computes on whole batches in
 // Forward and Backward, on its view of the flat parameter and gradient
 // slices, and gets a Pass: whether a trainer is training, and a counter-based
 // random stream per row keyed by (seed, epoch, step, sample, layer), so

@@ -32,7 +32,7 @@ func bitsOf[T Float]() int {
 // checks that the layer has the spec's input and output sizes and
 // parameter count. Register a kind once for each precision you load it in,
 // typically from an init function; registering a kind again replaces its
-// factory. "dense", "dense_groups", "dropout" and "scale" are registered for
+// factory. "dense", "dense_groups", "dropout", "scale" and "periodic" are registered for
 // float32 and float64.
 //
 // A layer of another kind saves its parameters as one tensor,
@@ -73,6 +73,7 @@ func registerBuiltins[T Float]() {
 	})
 	RegisterLayer[T]("dense_groups", denseGroupsFactory[T])
 	RegisterLayer[T]("scale", scaleFactory[T])
+	RegisterLayer[T]("periodic", periodicFactory[T])
 	RegisterLayer[T]("dropout", func(sp LayerSpec) (Layer[T], error) {
 		if !(sp.Rate >= 0 && sp.Rate < 1) || sp.Inputs != sp.Units {
 			return nil, fmt.Errorf("dropout with rate %v, %d inputs and %d units", sp.Rate, sp.Inputs, sp.Units)

@@ -115,6 +115,9 @@ type Config struct {
 	// [nn.MinScaleFactor, nn.MaxScaleFactor]); it is folded into that
 	// layer's weights after training. 0: none.
 	FeatureScale float64
+	// NumericEmbedding is how the numeric inputs enter the first Dense
+	// layer: NoEmbedding (the zero value: DefaultEmbedding) or PBLD.
+	NumericEmbedding Embedding
 	// LabelSmoothing mixes a classification's training targets with the
 	// uniform distribution over the classes, (1−ε)·onehot + ε/K
 	// (nn.LabelSmoothing; 0: DefaultLabelSmoothing on a table of at most
@@ -312,6 +315,7 @@ func (c Config) checkNames() error {
 		{"Loss", string(c.Loss), func(s string) error { _, err := ParseLoss(s); return err }},
 		{"Optimizer", string(c.Optimizer), func(s string) error { _, err := ParseOptimizer(s); return err }},
 		{"LRSchedule", string(c.LRSchedule), func(s string) error { _, err := ParseSchedule(s); return err }},
+		{"NumericEmbedding", string(c.NumericEmbedding), func(s string) error { _, err := ParseEmbedding(s); return err }},
 		{"Precision", string(c.Precision), func(s string) error { _, err := ParsePrecision(s); return err }},
 		{"CacheRead", string(c.CacheRead), func(s string) error { _, err := ParseCacheRead(s); return err }},
 		{"Monitor", c.Monitor, func(s string) error { _, err := prep.ParseName("monitor", s, Monitors); return err }},
@@ -370,6 +374,8 @@ func (c Config) checkRates() error {
 		return settingError("Dropout", c.Dropout, "there are no hidden layers to drop units of")
 	case !(c.InputDropout >= 0 && c.InputDropout < 1):
 		return settingError("InputDropout", c.InputDropout, "want a rate in [0, 1)")
+	case c.FeatureScale != 0 && c.NumericEmbedding.Resolved() != NoEmbedding:
+		return settingError("FeatureScale", c.FeatureScale, "scales the inputs as they are, and does not go with a numeric embedding (%s)", c.NumericEmbedding)
 	case c.FeatureScale != 0 && !(c.FeatureScale >= nn.MinScaleFactor && c.FeatureScale <= nn.MaxScaleFactor):
 		return settingError("FeatureScale", c.FeatureScale, "want a learning-rate factor in [%g, %g], or 0 for no feature scale", nn.MinScaleFactor, nn.MaxScaleFactor)
 	case !(c.LabelSmoothing >= 0 && c.LabelSmoothing < nn.MaxLabelSmoothing):

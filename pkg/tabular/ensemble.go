@@ -34,11 +34,15 @@ import (
 //     mean of the members' (for a classifier, the mean logit: the
 //     probabilities are the members' geometric mean, normalized; for a
 //     regression, the mean value, in the targets' units);
-//   - a Dropout layer (the identity in prediction) is widened to K·H.
+//   - a Dropout layer (the identity in prediction) is widened to K·H;
+//   - a numeric embedding (nn.Periodic, on the inputs) becomes one of K
+//     groups, member k's embedding in group k, and the first Dense layer
+//     after it an nn.DenseGroups, as a hidden layer is.
 //
-// The packed network is an ordinary network of Dense, DenseGroups and
-// Dropout layers: the model file, predict, evaluate, serve and the ONNX
-// export take it as they take any, and its answers are the ensemble's.
+// The packed network is an ordinary network of Dense, DenseGroups,
+// Dropout and Periodic layers: the model file, predict, evaluate, serve
+// and the ONNX export take it as they take any, and its answers are the
+// ensemble's.
 
 // MaxEnsemble bounds Config.Ensemble.
 const MaxEnsemble = 64
@@ -149,8 +153,16 @@ func packEnsemble[T tensor.Float](first *nn.Model[T], members [][]T) (*nn.Model[
 				units = l.Units // on the inputs, which the members share
 			}
 			packed.Add(nn.NewDropout[T](units, l.Rate, l.Name()))
+		case *nn.Periodic[T]:
+			if seen || l.Groups != 1 {
+				return nil, fmt.Errorf("an ensemble packs a one-group Periodic layer on the inputs, not %q", l.Name())
+			}
+			// the members' embeddings side by side: from here on each
+			// member's units are its own block, as behind a Dense layer
+			packed.Add(nn.NewPeriodicGroups[T](k, l.In, l.Embed, l.M, l.D, l.Sigma, l.Factor, l.Name()))
+			seen = true
 		default:
-			return nil, fmt.Errorf("an ensemble packs Dense and Dropout layers, not %T", l)
+			return nil, fmt.Errorf("an ensemble packs Dense, Dropout and Periodic layers, not %T", l)
 		}
 	}
 	if err := packed.Compile(first.Loss(), nn.NewSGD[T](0)); err != nil { // no optimizer state: it is not trained
@@ -160,6 +172,13 @@ func packEnsemble[T tensor.Float](first *nn.Model[T], members [][]T) (*nn.Model[
 	for i, l := range first.Layers() {
 		n := l.ParamCount()
 		off += n
+		if _, ok := l.(*nn.Periodic[T]); ok { // group m is member m's
+			dst := packed.LayerParams(i)
+			for m, member := range members {
+				copy(dst[m*n:(m+1)*n], member[off-n:off])
+			}
+			continue
+		}
 		d, ok := l.(*nn.Dense[T])
 		if !ok {
 			continue

@@ -13,9 +13,10 @@ import (
 // networks Fit trains alone from seeds Seed … Seed+K−1 — the mean value of
 // a regression, the normalized geometric mean of a classifier's
 // probabilities (its mean logit) — with hidden layers, input dropout and
-// dropout, and without hidden layers; a small table's default is an
-// ensemble of DefaultEnsemble. (The members of an ensemble share the split of
-// Seed: the tables here have no split, or a validation table.)
+// dropout, with the PBLD embedding, and without hidden layers; a small
+// table's default is an ensemble of DefaultEnsemble. (The members of an
+// ensemble share the split of Seed: the tables here have no split, or a
+// validation table.)
 func TestEnsembleAveragesItsMembers(t *testing.T) {
 	const k = 3
 	ctx := context.Background()
@@ -28,6 +29,8 @@ func TestEnsembleAveragesItsMembers(t *testing.T) {
 		{"classify, no hidden layer, f64", "../../testdata/iris.csv", Config{Hidden: []int{}, Precision: F64, Epochs: 15, Seed: 5}},
 		{"regression, dates", "../../testdata/dates.csv", Config{Targets: []string{"units"}, Ignore: []string{"sold"}, Hidden: []int{8}, Epochs: 10, Seed: 2, NoValSplit: true}},
 		{"regression, a validation table", "../../testdata/diabetes.csv", Config{Hidden: []int{6, 5}, Epochs: 5, Seed: 7, Val: &diabetes}},
+		{"classify, PBLD embedding, f64", "../../testdata/iris.csv", Config{Hidden: []int{6}, NumericEmbedding: PBLD, Precision: F64, Epochs: 10, Seed: 3}},
+		{"regression, PBLD embedding, no hidden layer", "../../testdata/diabetes.csv", Config{Hidden: []int{}, NumericEmbedding: PBLD, Epochs: 5, Seed: 4, Val: &diabetes}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := File(tc.file)

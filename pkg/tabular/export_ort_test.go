@@ -150,7 +150,8 @@ func (o ortOutput) floats(t *testing.T) []float64 {
 // values within 1e-5 relative. The models cover both precisions, every
 // activation, dropout layers, the sigmoid head, text columns with missing
 // and unseen values, imputation (mean, median) and missing indicators,
-// and the three scalings, ensembles and a learned feature scale; the ONNX
+// and the three scalings, ensembles, a learned feature scale and the PBLD
+// embedding (with and without an ensemble); the ONNX
 // checker takes every file.
 func TestONNXParityWithPredict(t *testing.T) {
 	if testing.Short() {
@@ -216,6 +217,15 @@ func TestONNXParityWithPredict(t *testing.T) {
 		{"Sacramento f64 regression, a learned feature scale (folded), robust", messy + "Sacramento.csv",
 			Config{Targets: []string{"price"}, Precision: F64, FeatureScale: 6, Scale: prep.Robust, Hidden: []int{16}, Epochs: 10},
 			[]string{messy + "Sacramento.csv"}},
+		{"holes f32, PBLD embedding, ensemble of 2, text and missing cells, indicators", messy + "own/holes.csv",
+			Config{Targets: []string{"bought"}, NA: []string{"?"}, NumericEmbedding: PBLD, Ensemble: 2, MissingIndicator: true, Hidden: []int{8}, Epochs: 10},
+			[]string{messy + "own/holes.csv", messy + "own/unseen_test.csv"}},
+		{"dates f64 regression, PBLD embedding of the date parts, robust", "../../testdata/dates.csv",
+			Config{Targets: []string{"units"}, Ignore: []string{"sold"}, Precision: F64, NumericEmbedding: PBLD, Scale: prep.Robust, Hidden: []int{8}, Epochs: 10},
+			[]string{"../../testdata/dates.csv"}},
+		{"iris f32, PBLD embedding, ensemble of 3, no hidden layer", data + "iris.csv",
+			Config{Targets: []string{"label"}, NumericEmbedding: PBLD, Ensemble: 3, Hidden: []int{}, Epochs: 10},
+			[]string{data + "iris.csv"}},
 		{"long categories f32: several patterns per code bit", long,
 			Config{Hidden: []int{4}, Epochs: 3},
 			[]string{long, longNew}},

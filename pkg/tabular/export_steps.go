@@ -138,28 +138,33 @@ func (b *graphBuilder) clip(p *prep.Preprocessing, x string) string {
 }
 
 // checkExportable refuses a network with a layer the export cannot
-// write: anything but Dense and Dropout.
+// write: anything but Dense, DenseGroups, Dropout and Periodic.
 func checkExportable[T tensor.Float](net *nn.Model[T]) error {
 	for i, l := range net.Layers() {
 		switch l.(type) {
-		case *nn.Dense[T], *nn.DenseGroups[T], *nn.Dropout[T]:
+		case *nn.Dense[T], *nn.DenseGroups[T], *nn.Dropout[T], *nn.Periodic[T]:
 			continue
 		}
 		kind := fmt.Sprintf("%T", l)
 		if s, ok := l.(nn.Specced); ok {
 			kind = s.Spec().Kind
 		}
-		return inputError(fmt.Errorf("onnx export: layer %d %s (kind %s) has no ONNX mapping: only dense, dense_groups and dropout layers export", i, csvdata.Quote(l.Name()), kind))
+		return inputError(fmt.Errorf("onnx export: layer %d %s (kind %s) has no ONNX mapping: only dense, dense_groups, dropout and periodic layers export", i, csvdata.Quote(l.Name()), kind))
 	}
 	return nil
 }
 
 // layers adds the network: each Dense layer as MatMul, Add and its
 // activation; a DenseGroups layer as Split of its input into the groups'
-// blocks, a MatMul each, Concat, Add and its activation; a Dropout layer
-// passes its input through, as in prediction.
+// blocks, a MatMul each, Concat, Add and its activation; a Periodic layer
+// as periodic writes it; a Dropout layer passes its input through, as in
+// prediction.
 func layers[T tensor.Float](b *graphBuilder, net *nn.Model[T], x string) string {
 	for i, l := range net.Layers() {
+		if p, ok := l.(*nn.Periodic[T]); ok {
+			x = periodic(b, p, net.LayerParams(i), fmt.Sprintf("layers.%d", i), x)
+			continue
+		}
 		if g, ok := l.(*nn.DenseGroups[T]); ok {
 			x = denseGroups(b, g, net.LayerParams(i), fmt.Sprintf("layers.%d", i), x)
 			continue
