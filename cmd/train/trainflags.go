@@ -35,7 +35,7 @@ func trainFlags(fs *flag.FlagSet, c *fitConfig) {
 	fs.StringVar(&c.dropout, "dropout", "", "dropout rate after every hidden layer, or one rate per hidden layer, comma-separated (inverted dropout, off in predict and evaluate)")
 	fs.Float64Var(&c.inputDropout, "input-dropout", 0, "dropout rate on the inputs")
 	fs.StringVar(&c.numericEmbedding, "numeric-embedding", "", "none, or pbld: each numeric input embedded with RealMLP's periodic embedding in front of the first layer"+shownDefault(tabular.Embedding("")))
-	fs.Float64Var(&c.featureScale, "feature-scale", 0, "a learned scale per input, learning this many times as fast as the weights (RealMLP's soft feature selection; 0: none)")
+	fs.Float64Var(&c.featureScale, "feature-scale", 0, "a learned scale per input, learning this many times as fast as the weights under adam or rmsprop (RealMLP's soft feature selection; 0: none)")
 	fs.Float64Var(&c.l1, "l1", 0, "L1 penalty on the weights of every layer (Keras' kernel_regularizer)")
 	fs.Float64Var(&c.l2, "l2", 0, "L2 penalty on the weights of every layer")
 	fs.Float64Var(&c.labelSmoothing, "label-smoothing", 0, fmt.Sprintf("classification: train on targets mixed with the uniform distribution over the classes, (1-e)*onehot + e/classes, as Keras' and PyTorch's label_smoothing (0: none; default %v on tables of at most %d rows, none on larger ones)", tabular.DefaultLabelSmoothing, tabular.DefaultEnsembleMaxRows))

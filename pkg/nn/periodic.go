@@ -69,9 +69,12 @@ func CheckPeriodic(groups, in int, embed []int, m, d int, sigma, factor float64)
 	case !(factor >= MinScaleFactor && factor <= MaxScaleFactor):
 		return fmt.Errorf("factor %v (want [%g, %g])", factor, MinScaleFactor, MaxScaleFactor)
 	}
+	if len(embed) > in {
+		return fmt.Errorf("%d embedded inputs of %d", len(embed), in)
+	}
 	for i, j := range embed {
 		if j < 0 || j >= in || (i > 0 && j <= embed[i-1]) {
-			return fmt.Errorf("embedded inputs %v: want increasing indices of the %d inputs", embed, in)
+			return fmt.Errorf("embedded input %d is %d: want increasing indices of the %d inputs", i, j, in)
 		}
 	}
 	if int64(groups)*(int64(in)+int64(len(embed))*int64(d-1)) > maxSide {
@@ -144,7 +147,7 @@ func (p *Periodic[T]) Spec() LayerSpec {
 func periodicFactory[T Float](sp LayerSpec) (Layer[T], error) {
 	var c periodicConfig
 	if err := json.Unmarshal(sp.Config, &c); err != nil {
-		return nil, fmt.Errorf("periodic: config %s: %v", sp.Config, err)
+		return nil, fmt.Errorf("periodic: its config: %v", err)
 	}
 	if err := CheckPeriodic(c.Groups, sp.Inputs, c.Embed, c.M, c.D, c.Sigma, c.Factor); err != nil {
 		return nil, fmt.Errorf("periodic: %v", err)

@@ -80,7 +80,7 @@ func (s *Scale[T]) Spec() LayerSpec {
 func scaleFactory[T Float](sp LayerSpec) (Layer[T], error) {
 	var cfg scaleConfig
 	if err := json.Unmarshal(sp.Config, &cfg); err != nil {
-		return nil, fmt.Errorf("scale: config %s: %v", sp.Config, err)
+		return nil, fmt.Errorf("scale: its config: %v", err)
 	}
 	if sp.Inputs != sp.Units || !(cfg.Factor >= MinScaleFactor && cfg.Factor <= MaxScaleFactor) {
 		return nil, fmt.Errorf("scale with %d inputs, %d units and factor %v", sp.Inputs, sp.Units, cfg.Factor)

@@ -111,12 +111,14 @@ type Config struct {
 	InputDropout, L1, L2, MaxNorm float64
 	// FeatureScale, when positive, puts a learned scale per input in front
 	// of the first Dense layer (nn.Scale, RealMLP's soft feature
-	// selection), learning FeatureScale times as fast as the weights (in
-	// [nn.MinScaleFactor, nn.MaxScaleFactor]); it is folded into that
+	// selection), learning FeatureScale times as fast as the weights under
+	// Adam or RMSprop (FeatureScale² times under plain SGD), in
+	// [nn.MinScaleFactor, nn.MaxScaleFactor]; it is folded into that
 	// layer's weights after training. 0: none.
 	FeatureScale float64
 	// NumericEmbedding is how the numeric inputs enter the first Dense
-	// layer: NoEmbedding (the zero value: DefaultEmbedding) or PBLD.
+	// layer: NoEmbedding (the zero value: DefaultEmbedding) or PBLD (no
+	// embedding, and a line on Warn, when the table has no numeric input).
 	NumericEmbedding Embedding
 	// LabelSmoothing mixes a classification's training targets with the
 	// uniform distribution over the classes, (1−ε)·onehot + ε/K

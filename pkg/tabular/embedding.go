@@ -1,6 +1,9 @@
 package tabular
 
 import (
+	"fmt"
+	"io"
+
 	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/prep"
 	"github.com/densetrain/densetrain/pkg/tensor"
@@ -79,4 +82,24 @@ func embeddingLayer[T tensor.Float](e Embedding, p *prep.Preprocessing, in int) 
 		return nil
 	}
 	return nn.NewPeriodic[T](in, num, PBLDFrequencies, PBLDValues, PBLDSigma, PBLDFactor, "numeric_embedding")
+}
+
+// checkEmbedding checks, before any training, that the embedding c asks
+// for fits p's inputs with c.Ensemble networks packed side by side, and
+// warns on w (when not nil) when there is no numeric input to embed.
+func checkEmbedding(c Config, p *prep.Preprocessing, w io.Writer) error {
+	if c.NumericEmbedding.Resolved() != PBLD {
+		return nil
+	}
+	num := numericInputs(p)
+	if len(num) == 0 {
+		if w != nil {
+			fmt.Fprintf(w, "numeric embedding %s: the table has no numeric input to embed: the network takes its inputs as they are\n", c.NumericEmbedding)
+		}
+		return nil
+	}
+	if err := nn.CheckPeriodic(max(c.Ensemble, 1), p.InputWidth(), num, PBLDFrequencies, PBLDValues, PBLDSigma, PBLDFactor); err != nil {
+		return inputError(settingError("NumericEmbedding", string(c.NumericEmbedding), "%d numeric inputs embedded by %d networks: %v (fewer networks, or no embedding)", len(num), max(c.Ensemble, 1), err))
+	}
+	return nil
 }

@@ -159,6 +159,9 @@ func packEnsemble[T tensor.Float](first *nn.Model[T], members [][]T) (*nn.Model[
 			}
 			// the members' embeddings side by side: from here on each
 			// member's units are its own block, as behind a Dense layer
+			if err := nn.CheckPeriodic(k, l.In, l.Embed, l.M, l.D, l.Sigma, l.Factor); err != nil {
+				return nil, fmt.Errorf("an ensemble of %d: %v", k, err)
+			}
 			packed.Add(nn.NewPeriodicGroups[T](k, l.In, l.Embed, l.M, l.D, l.Sigma, l.Factor, l.Name()))
 			seen = true
 		default:

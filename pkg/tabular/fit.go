@@ -109,6 +109,9 @@ func fitTable[T tensor.Float](ctx context.Context, name string, d table[T], c Co
 	}
 	collect(tab.X.Rows)
 	c = sizeDefaults(c, task, tab.X.Rows)
+	if err := checkEmbedding(c, p, c.Warn); err != nil {
+		return nil, err
+	}
 	parts, err := memberParts(ctx, c, task, y)
 	if err != nil {
 		return nil, err
