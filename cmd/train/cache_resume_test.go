@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"syscall"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -39,16 +39,7 @@ func TestKillAndResumeFromTheCache(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			out := filepath.Join(dir, "model "+c.name)
 			args := interruptArgs(out, "--checkpoint-every", "1")
-			cmd, _, _ := signalInEpoch3(t, bin, append(args, c.killed...), syscall.SIGKILL)
-			require.True(t, cmd.ProcessState.Sys().(syscall.WaitStatus).Signaled())
-			_, err := os.Stat(out + ".ckpt")
-			require.NoError(t, err, "no checkpoint to resume from")
-			_, err = os.Stat(out)
-			require.True(t, os.IsNotExist(err), "a killed run wrote the model")
-			code, _, errOut := drive(t, bin, append(append(args, c.after...), "--resume", "--quiet")...)
-			require.Equal(t, 0, code, errOut)
-			got, err := os.ReadFile(out)
-			require.NoError(t, err)
+			_, got := killAndResume(t, bin, out, append(slices.Clip(args), c.killed...), append(slices.Clip(args), c.after...))
 			assert.True(t, bytes.Equal(want, got), "the resumed run's model differs from the uninterrupted run's")
 		})
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -22,32 +21,17 @@ func TestFeatureScaleResumesAndFolds(t *testing.T) {
 	}
 	bin := binary(t)
 	dir := t.TempDir()
-	straight := filepath.Join(dir, "straight")
-	code, _, errOut := drive(t, bin, interruptArgs(straight, "--feature-scale", "6", "--quiet")...)
-	require.Equal(t, 0, code, errOut)
-	want, err := os.ReadFile(straight)
-	require.NoError(t, err)
+	want := fitBytes(t, bin, filepath.Join(dir, "straight"), "--feature-scale", "6")
 	assert.False(t, bytes.Contains(want, []byte("feature_scale")), "the model file holds the Scale layer")
 
-	plain := filepath.Join(dir, "plain")
-	code, _, errOut = drive(t, bin, interruptArgs(plain, "--quiet")...)
-	require.Equal(t, 0, code, errOut)
-	other, err := os.ReadFile(plain)
-	require.NoError(t, err)
+	other := fitBytes(t, bin, filepath.Join(dir, "plain"))
 	assert.Equal(t, len(other), len(want), "the folded network has the plain network's shape")
 	assert.False(t, bytes.Equal(other, want), "the feature scale changed nothing")
 
 	out := filepath.Join(dir, "resumed")
 	args := interruptArgs(out, "--feature-scale", "6", "--checkpoint-every", "1")
-	cmd, _, _ := signalInEpoch3(t, bin, args, syscall.SIGKILL)
-	require.True(t, cmd.ProcessState.Sys().(syscall.WaitStatus).Signaled())
-	ckpt, err := os.ReadFile(out + ".ckpt")
-	require.NoError(t, err, "no checkpoint to resume from")
+	ckpt, got := killAndResume(t, bin, out, args, args)
 	assert.True(t, bytes.Contains(ckpt, []byte("feature_scale")), "the checkpoint lacks the Scale layer")
-	code, _, errOut = drive(t, bin, append(args, "--resume", "--quiet")...)
-	require.Equal(t, 0, code, errOut)
-	got, err := os.ReadFile(out)
-	require.NoError(t, err)
 	assert.True(t, bytes.Equal(want, got), "the resumed run's model differs from the uninterrupted run's")
 }
 
@@ -60,20 +44,22 @@ func TestNumericEmbeddingResumes(t *testing.T) {
 	}
 	bin := binary(t)
 	dir := t.TempDir()
-	straight := filepath.Join(dir, "straight")
-	code, _, errOut := drive(t, bin, interruptArgs(straight, "--numeric-embedding", "pbld", "--quiet")...)
-	require.Equal(t, 0, code, errOut)
-	want, err := os.ReadFile(straight)
-	require.NoError(t, err)
+	want := fitBytes(t, bin, filepath.Join(dir, "straight"), "--numeric-embedding", "pbld")
 	assert.True(t, bytes.Contains(want, []byte("numeric_embedding")), "the model file lacks the embedding")
 
 	out := filepath.Join(dir, "resumed")
 	args := interruptArgs(out, "--numeric-embedding", "pbld", "--checkpoint-every", "1")
-	cmd, _, _ := signalInEpoch3(t, bin, args, syscall.SIGKILL)
-	require.True(t, cmd.ProcessState.Sys().(syscall.WaitStatus).Signaled())
-	code, _, errOut = drive(t, bin, append(args, "--resume", "--quiet")...)
-	require.Equal(t, 0, code, errOut)
-	got, err := os.ReadFile(out)
-	require.NoError(t, err)
+	_, got := killAndResume(t, bin, out, args, args)
 	assert.True(t, bytes.Equal(want, got), "the resumed run's model differs from the uninterrupted run's")
+}
+
+// fitBytes fits interruptArgs' network with extra settings, uninterrupted,
+// into out and returns the model file.
+func fitBytes(t *testing.T, bin, out string, extra ...string) []byte {
+	t.Helper()
+	code, _, errOut := drive(t, bin, append(interruptArgs(out, extra...), "--quiet")...)
+	require.Equal(t, 0, code, errOut)
+	b, err := os.ReadFile(out)
+	require.NoError(t, err)
+	return b
 }

@@ -139,6 +139,26 @@ func signalInEpoch3(t *testing.T, bin string, args []string, sig syscall.Signal)
 	return cmd, &errText, err
 }
 
+// killAndResume runs fit with killed (its args, which write the model to
+// out with checkpoints every epoch), kills it with SIGKILL in epoch 3,
+// checks that it left a checkpoint and no model, runs fit with resumed
+// and --resume, and returns the checkpoint the killed run left and the
+// resumed run's model.
+func killAndResume(t *testing.T, bin, out string, killed, resumed []string) (ckpt, model []byte) {
+	t.Helper()
+	cmd, _, _ := signalInEpoch3(t, bin, killed, syscall.SIGKILL)
+	require.True(t, cmd.ProcessState.Sys().(syscall.WaitStatus).Signaled())
+	ckpt, err := os.ReadFile(out + ".ckpt")
+	require.NoError(t, err, "no checkpoint to resume from")
+	_, err = os.Stat(out)
+	require.True(t, os.IsNotExist(err), "a killed run wrote the model")
+	code, _, errOut := drive(t, bin, append(resumed, "--resume", "--quiet")...)
+	require.Equal(t, 0, code, errOut)
+	model, err = os.ReadFile(out)
+	require.NoError(t, err)
+	return ckpt, model
+}
+
 // historyWithoutTimes reads a --history CSV without its timing columns.
 func historyWithoutTimes(t *testing.T, path string) [][]string {
 	f, err := os.Open(path)

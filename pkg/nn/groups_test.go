@@ -1,14 +1,12 @@
 package nn_test
 
 import (
-	"bytes"
 	"context"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/nn/nntest"
-	"github.com/densetrain/densetrain/pkg/train"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -32,13 +30,7 @@ func TestDenseGroupsGradient(t *testing.T) {
 			}
 			x := nntest.RandMatrix[float64](rng, batch, 4)
 			y := nntest.RandLabels[float64](rng, batch, 3)
-			_, grad, err := train.Gradient(context.Background(), m, x, y, train.Parallelism{Workers: 2, ShardSize: 3, MaxLanes: 4})
-			require.NoError(t, err)
-			numeric := nntest.NumericGradient(m.Params(), h, func() float64 {
-				l, _, _ := train.Evaluate(context.Background(), m, x, y, train.EvalOptions{})
-				return l
-			})
-			assert.Less(t, nntest.RelErr(grad, numeric), tol, "%s, batch %d", act, batch)
+			assert.Less(t, nntest.GradientError(t, m, x, y, h), tol, "%s, batch %d", act, batch)
 		}
 	}
 }
@@ -74,11 +66,7 @@ func TestDenseGroupsIsBlockDiagonalDense(t *testing.T) {
 	require.NoError(t, err)
 	assert.InDeltaSlice(t, b.Data, a.Data, 1e-12)
 
-	var buf bytes.Buffer
-	_, err = g.WriteTo(&buf)
-	require.NoError(t, err)
-	back, err := nn.ReadModel[float64](bytes.NewReader(buf.Bytes()), int64(buf.Len()))
-	require.NoError(t, err)
+	back := reread(t, g)
 	assert.Equal(t, g.Params(), back.Params())
 	assert.Equal(t, "dense_groups", back.Summary().Layers[0].Kind)
 	c, err := back.Predict(context.Background(), x)

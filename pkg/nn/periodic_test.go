@@ -1,7 +1,6 @@
 package nn_test
 
 import (
-	"bytes"
 	"context"
 	"math"
 	"math/rand/v2"
@@ -9,7 +8,6 @@ import (
 
 	"github.com/densetrain/densetrain/pkg/nn"
 	"github.com/densetrain/densetrain/pkg/nn/nntest"
-	"github.com/densetrain/densetrain/pkg/train"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -32,13 +30,7 @@ func TestPeriodicGradient(t *testing.T) {
 				require.NoError(t, m.Compile(nn.CrossEntropy[float64](), nn.NewSGD[float64](0.1), nn.WithSeed(uint64(batch))))
 				x := nntest.RandMatrix[float64](rng, batch, 3)
 				y := nntest.RandLabels[float64](rng, batch, 3)
-				_, grad, err := train.Gradient(context.Background(), m, x, y, train.Parallelism{Workers: 2, ShardSize: 3, MaxLanes: 4})
-				require.NoError(t, err)
-				numeric := nntest.NumericGradient(m.Params(), h, func() float64 {
-					l, _, _ := train.Evaluate(context.Background(), m, x, y, train.EvalOptions{})
-					return l
-				})
-				assert.Less(t, nntest.RelErr(grad, numeric), tol, "groups %d, factor %v, batch %d", groups, factor, batch)
+				assert.Less(t, nntest.GradientError(t, m, x, y, h), tol, "groups %d, factor %v, batch %d", groups, factor, batch)
 			}
 		}
 	}
@@ -79,11 +71,7 @@ func TestPeriodicComputesPBLD(t *testing.T) {
 		}
 	}
 
-	var buf bytes.Buffer
-	_, err = two.WriteTo(&buf)
-	require.NoError(t, err)
-	back, err := nn.ReadModel[float64](bytes.NewReader(buf.Bytes()), int64(buf.Len()))
-	require.NoError(t, err)
+	back := reread(t, two)
 	assert.Equal(t, "periodic", back.Summary().Layers[0].Kind)
 	again, err := back.Predict(context.Background(), x)
 	require.NoError(t, err)

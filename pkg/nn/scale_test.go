@@ -40,13 +40,7 @@ func TestScaleGradient(t *testing.T) {
 			}
 			x := nntest.RandMatrix[float64](rng, batch, 4)
 			y := nntest.RandLabels[float64](rng, batch, 3)
-			_, grad, err := train.Gradient(context.Background(), m, x, y, train.Parallelism{Workers: 2, ShardSize: 3, MaxLanes: 4})
-			require.NoError(t, err)
-			numeric := nntest.NumericGradient(m.Params(), h, func() float64 {
-				l, _, _ := train.Evaluate(context.Background(), m, x, y, train.EvalOptions{})
-				return l
-			})
-			assert.Less(t, nntest.RelErr(grad, numeric), tol, "factor %v, batch %d", factor, batch)
+			assert.Less(t, nntest.GradientError(t, m, x, y, h), tol, "factor %v, batch %d", factor, batch)
 		}
 	}
 }
@@ -85,11 +79,7 @@ func TestFoldScale(t *testing.T) {
 	want, err := m.Predict(context.Background(), x)
 	require.NoError(t, err)
 
-	var buf bytes.Buffer
-	_, err = m.WriteTo(&buf)
-	require.NoError(t, err)
-	back, err := nn.ReadModel[float64](bytes.NewReader(buf.Bytes()), int64(buf.Len()))
-	require.NoError(t, err)
+	back := reread(t, m)
 	assert.Equal(t, "scale", back.Summary().Layers[0].Kind)
 	same, err := back.Predict(context.Background(), x)
 	require.NoError(t, err)
@@ -135,4 +125,15 @@ func TestScaleFactorSpeedsAdam(t *testing.T) {
 	}
 	one, six := moved(1), moved(6)
 	assert.InDelta(t, 6, six/one, 0.01, "a step of %v against %v", six, one)
+}
+
+// reread writes m as a model file and reads it back.
+func reread(t *testing.T, m *nn.Model[float64]) *nn.Model[float64] {
+	t.Helper()
+	var buf bytes.Buffer
+	_, err := m.WriteTo(&buf)
+	require.NoError(t, err)
+	back, err := nn.ReadModel[float64](bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	require.NoError(t, err)
+	return back
 }
