@@ -48,22 +48,23 @@ func buildNetwork[T tensor.Float](c Config, p *prep.Preprocessing, targets, rows
 	} else if c.LabelSmoothing > 0 {
 		return nil, inputError(settingError("LabelSmoothing", c.LabelSmoothing, "smooths the labels of a classification, and the task is %s", p.Task))
 	}
-	width := p.InputWidth() // the first Dense layer's inputs
-	if c.NumericEmbedding.Resolved() == PBLD {
-		width += len(numericInputs(p)) * (PBLDValues - 1)
+	in := p.InputWidth()
+	emb := embeddingLayer[T](c.NumericEmbedding, p, in)
+	width := in // the first Dense layer's inputs
+	if emb != nil {
+		width = emb.OutputSize()
 	}
 	if err := checkMemory[T](c, append(append([]int{width}, c.Hidden...), outputs), min(c.Batch, rows)); err != nil {
 		return nil, inputError(err)
 	}
 	m := nn.NewModel[T]()
-	in := p.InputWidth()
 	if c.InputDropout > 0 {
 		m.Add(nn.NewDropout[T](in, c.InputDropout, "input_dropout"))
 	}
-	if l := embeddingLayer[T](c.NumericEmbedding, p, in); l != nil {
-		m.Add(l)
-		in = l.OutputSize()
+	if emb != nil {
+		m.Add(emb)
 	}
+	in = width
 	if c.FeatureScale > 0 {
 		m.Add(nn.NewScale[T](in, c.FeatureScale, "feature_scale"))
 	}
