@@ -108,3 +108,20 @@ func TestGradientMatchesFiniteDifferences(t *testing.T) {
 	}
 	t.Logf("worst relative error %.3g over %d cases", worst, len(gradLossCases)*len(hidden)*3)
 }
+
+// gradientError is the relative error (nntest.RelErr) between m's analytic
+// gradient on (x, y), computed by the data-parallel machinery (two
+// workers, shards of 3 rows, 4 lanes), and the central differences of
+// its Evaluate loss with step h: the gradient check of a layer.
+func gradientError(t *testing.T, m *nn.Model[float64], x, y nn.Matrix[float64], h float64) float64 {
+	t.Helper()
+	ctx := context.Background()
+	_, grad, err := train.Gradient(ctx, m, x, y, train.Parallelism{Workers: 2, ShardSize: 3, MaxLanes: 4})
+	require.NoError(t, err)
+	numeric := nntest.NumericGradient(m.Params(), h, func() float64 {
+		l, _, err := train.Evaluate(ctx, m, x, y, train.EvalOptions{})
+		require.NoError(t, err)
+		return l
+	})
+	return nntest.RelErr(grad, numeric)
+}

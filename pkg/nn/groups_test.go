@@ -30,7 +30,7 @@ func TestDenseGroupsGradient(t *testing.T) {
 			}
 			x := nntest.RandMatrix[float64](rng, batch, 4)
 			y := nntest.RandLabels[float64](rng, batch, 3)
-			assert.Less(t, nntest.GradientError(t, m, x, y, h), tol, "%s, batch %d", act, batch)
+			assert.Less(t, gradientError(t, m, x, y, h), tol, "%s, batch %d", act, batch)
 		}
 	}
 }

@@ -30,7 +30,7 @@ func TestPeriodicGradient(t *testing.T) {
 				require.NoError(t, m.Compile(nn.CrossEntropy[float64](), nn.NewSGD[float64](0.1), nn.WithSeed(uint64(batch))))
 				x := nntest.RandMatrix[float64](rng, batch, 3)
 				y := nntest.RandLabels[float64](rng, batch, 3)
-				assert.Less(t, nntest.GradientError(t, m, x, y, h), tol, "groups %d, factor %v, batch %d", groups, factor, batch)
+				assert.Less(t, gradientError(t, m, x, y, h), tol, "groups %d, factor %v, batch %d", groups, factor, batch)
 			}
 		}
 	}

@@ -40,7 +40,7 @@ func TestScaleGradient(t *testing.T) {
 			}
 			x := nntest.RandMatrix[float64](rng, batch, 4)
 			y := nntest.RandLabels[float64](rng, batch, 3)
-			assert.Less(t, nntest.GradientError(t, m, x, y, h), tol, "factor %v, batch %d", factor, batch)
+			assert.Less(t, gradientError(t, m, x, y, h), tol, "factor %v, batch %d", factor, batch)
 		}
 	}
 }

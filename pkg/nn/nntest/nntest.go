@@ -1,14 +1,12 @@
 package nntest
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/densetrain/densetrain/pkg/nn"
-	"github.com/densetrain/densetrain/pkg/train"
 	"github.com/stretchr/testify/require"
 )
 
@@ -76,23 +74,6 @@ func NumericGradient(p []float64, h float64, loss func() float64) []float64 {
 		g[i] = (lp - lm) / (2 * h)
 	}
 	return g
-}
-
-// GradientError is the relative error (RelErr) between m's analytic
-// gradient on (x, y), computed by the data-parallel machinery (two
-// workers, shards of 3 rows, 4 lanes), and the central differences of
-// its Evaluate loss with step h: the gradient check of a layer.
-func GradientError(t testing.TB, m *nn.Model[float64], x, y nn.Matrix[float64], h float64) float64 {
-	t.Helper()
-	ctx := context.Background()
-	_, grad, err := train.Gradient(ctx, m, x, y, train.Parallelism{Workers: 2, ShardSize: 3, MaxLanes: 4})
-	require.NoError(t, err)
-	numeric := NumericGradient(m.Params(), h, func() float64 {
-		l, _, err := train.Evaluate(ctx, m, x, y, train.EvalOptions{})
-		require.NoError(t, err)
-		return l
-	})
-	return RelErr(grad, numeric)
 }
 
 // Classifier is the small model most tests train: a softmax Classifier
