@@ -206,6 +206,9 @@ func trainNetwork[T tensor.Float](ctx context.Context, c Config, p *prep.Preproc
 	if errors.As(err, new(*train.CheckpointError)) {
 		return nil, nil, inputError(err)
 	}
+	if errors.Is(err, train.ErrZeroWeight) {
+		return nil, nil, inputError(zeroWeight(c))
+	}
 	if err != nil {
 		return nil, nil, err
 	}

@@ -146,9 +146,12 @@ func takeSampleWeights[T tensor.Float](ctx context.Context, name string, tab *cs
 	}
 	j := 0 // the column's place in the matrix
 	for _, f := range tab.Schema.Features[:fi] {
-		j += max(len(f.Categories), 1)
+		j += f.Width()
 	}
 	f := tab.Schema.Features[fi]
+	if f.Date != "" {
+		return nil, inputError(settingError("SampleWeight", col, "holds dates in %s: want a column of numbers", name))
+	}
 	bad := func(row int, format string, args ...any) error {
 		return inputError(atRow(name, tab, &prep.RowError{Row: row, Err: fmt.Errorf("sample weight column %s: "+format, append([]any{csvdata.Quote(col)}, args...)...)}))
 	}
@@ -195,4 +198,18 @@ func takeSampleWeights[T tensor.Float](ctx context.Context, name string, tab *cs
 	tab.Schema.Features = slices.Delete(slices.Clone(tab.Schema.Features), fi, fi+1)
 	tab.Missing = slices.DeleteFunc(slices.Clone(tab.Missing), func(m csvdata.Cells) bool { return m.Column == col })
 	return w, nil
+}
+
+// zeroWeight is the error of c's weights when every training row weighs
+// 0 (train.ErrZeroWeight): named by the sample weights' column when c
+// has one, else by the class weights.
+func zeroWeight(c Config) error {
+	if c.SampleWeight != "" {
+		also := ""
+		if !c.ClassWeight.IsZero() {
+			also = " (times its class weight)"
+		}
+		return settingError("SampleWeight", c.SampleWeight, "every training row weighs 0%s: nothing to train on", also)
+	}
+	return settingError("ClassWeight", c.ClassWeight, "every training row weighs 0: nothing to train on")
 }

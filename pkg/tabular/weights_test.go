@@ -74,6 +74,32 @@ func TestSampleWeightOfOnesIsNoWeight(t *testing.T) {
 	assert.False(t, bytes.Equal(ignored, fitBytes(t, twos, Config{SampleWeight: "w"})))
 }
 
+// TestSampleWeightAfterADate: the weight column is found after a date
+// column (many matrix columns): weights of 1 train the model of the table
+// with it ignored, bit for bit.
+func TestSampleWeightAfterADate(t *testing.T) {
+	dated := func(table []byte) []byte {
+		lines := strings.SplitAfter(string(table), "\n")
+		var b strings.Builder
+		for i, l := range lines {
+			switch {
+			case l == "":
+			case i == 0:
+				b.WriteString("day," + l)
+			default:
+				fmt.Fprintf(&b, "2024-%02d-%02d,%s", 1+i%12, 1+i%28, l)
+			}
+		}
+		return []byte(b.String())
+	}
+	table := dated(weightedTable(300, ones))
+	ignored := fitBytes(t, table, Config{Ignore: []string{"w"}})
+	assert.True(t, bytes.Equal(ignored, fitBytes(t, table, Config{SampleWeight: "w"})))
+	_, err := Fit(context.Background(), Bytes("w.csv", table), Config{SampleWeight: "day", Epochs: 1})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `Config.SampleWeight "day": holds dates in w.csv: want a column of numbers`)
+}
+
 // TestWeightedModelsDoNotDependOnWorkers: with sample and class weights
 // (and a validation split), workers 1, 2 and 3 save the same bytes.
 func TestWeightedModelsDoNotDependOnWorkers(t *testing.T) {
@@ -110,6 +136,9 @@ func TestWeightErrors(t *testing.T) {
 		{"unknown label", good, Config{Ignore: []string{"w"}, ClassWeight: ClassWeight{Labels: map[string]float64{"a": 2, "c": 1}}}, true, `Config.ClassWeight a=2,c=1: no class "c" in the target (its classes: "a", "b")`},
 		{"negative class weight", good, Config{Ignore: []string{"w"}, ClassWeight: ClassWeight{Labels: map[string]float64{"a": -1}}}, true, `class "a" weighs -1: want a finite weight ≥ 0`},
 		{"both", good, Config{Ignore: []string{"w"}, ClassWeight: ClassWeight{Balanced: true, Labels: map[string]float64{"a": 1}}}, true, `give Balanced or Labels, not both`},
+		{"all zero", weightedTable(20, func(int) string { return "0" }), Config{SampleWeight: "w"}, true, `Config.SampleWeight "w": every training row weighs 0: nothing to train on`},
+		{"zero classes", good, Config{Ignore: []string{"w"}, ClassWeight: ClassWeight{Labels: map[string]float64{"a": 0, "b": 0}}}, true, `Config.ClassWeight a=0,b=0: every training row weighs 0`},
+		{"zero times balanced", weightedTable(20, func(int) string { return "0" }), Config{SampleWeight: "w", ClassWeight: ClassWeight{Balanced: true}}, true, `every training row weighs 0 (times its class weight)`},
 		{"regression", good, Config{Targets: []string{"x2"}, Ignore: []string{"w", "label"}, ClassWeight: ClassWeight{Balanced: true}}, true, `Config.ClassWeight balanced: weighs classes, and the task is a regression`},
 	} {
 		c.cfg.Epochs = 1

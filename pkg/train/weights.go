@@ -8,11 +8,17 @@ import (
 	"github.com/densetrain/densetrain/pkg/nn"
 )
 
+// ErrZeroWeight is Fit's error when every training row weighs 0 (its
+// sample weight times its class weight): the loss would be 0 whatever
+// the weights, and the network would stay as it started.
+var ErrZeroWeight = errors.New("train: every training row weighs 0: nothing to train on")
+
 // sampleWeights returns the per-sample weights Fit trains with: the product
 // of the explicit sample weights and the class weights (explicit, or
 // scikit-learn's "balanced" n/(k·countₖ) over the training rows, k the
 // number of classes present). It
-// returns nil when all are 1.
+// returns nil when all are 1, and ErrZeroWeight when every training row
+// weighs 0.
 func sampleWeights[T nn.Float](y nn.Matrix[T], outputs int, head nn.Activation, opt Options, train rowSet) ([]T, error) {
 	sw, cw := opt.SampleWeights, opt.ClassWeights
 	if sw == nil && cw == nil && !opt.BalanceClasses {
@@ -35,7 +41,7 @@ func sampleWeights[T nn.Float](y nn.Matrix[T], outputs int, head nn.Activation, 
 		}
 	}
 	if cw == nil && !opt.BalanceClasses {
-		return w, nil
+		return w, someWeight(w, train)
 	}
 	if head != nn.Softmax && head != nn.Sigmoid {
 		return nil, errors.New("train: class weights need a classification loss (cross_entropy or binary_cross_entropy)")
@@ -72,7 +78,17 @@ func sampleWeights[T nn.Float](y nn.Matrix[T], outputs int, head nn.Activation, 
 		}
 		w[i] *= T(cw[c])
 	}
-	return w, nil
+	return w, someWeight(w, train)
+}
+
+// someWeight returns ErrZeroWeight when every training row of w weighs 0.
+func someWeight[T nn.Float](w []T, train rowSet) error {
+	for r := range train.all {
+		if w[r] > 0 {
+			return nil
+		}
+	}
+	return ErrZeroWeight
 }
 
 // classesOf returns each row's class and the number of classes: integer

@@ -136,3 +136,31 @@ func TestBalancedClassesCountOnlyPresentClasses(t *testing.T) {
 		assert.InDelta(t, explicit[i], balanced[i], 1e-15)
 	}
 }
+
+// TestZeroWeightsAreRefused: when every training row weighs 0 (sample
+// weights, class weights or their product), Fit refuses with
+// ErrZeroWeight instead of saving the untrained network; one row of
+// weight > 0 among the training rows is enough.
+func TestZeroWeightsAreRefused(t *testing.T) {
+	x := nn.NewMatrix[float64](4, 3, nil)
+	y := nn.NewMatrix(4, 1, []float64{0, 0, 1, 1})
+	for _, c := range []struct {
+		name string
+		opt  train.Options
+		want error
+	}{
+		{"sample", train.Options{SampleWeights: []float64{0, 0, 0, 0}}, train.ErrZeroWeight},
+		{"class", train.Options{ClassWeights: []float64{0, 0, 0}}, train.ErrZeroWeight},
+		{"product", train.Options{SampleWeights: []float64{0, 0, 1, 1}, ClassWeights: []float64{1, 0, 1}}, train.ErrZeroWeight},
+		{"held out", train.Options{SampleWeights: []float64{0, 0, 0, 1}, ValidationRows: []int{3}}, train.ErrZeroWeight},
+		{"one row", train.Options{SampleWeights: []float64{0, 0, 0, 1}}, nil},
+	} {
+		c.opt.Epochs = 1
+		_, err := train.Fit(context.Background(), smallClassifier(t, 5), train.InMemory(x, y), c.opt)
+		if c.want == nil {
+			assert.NoError(t, err, c.name)
+			continue
+		}
+		assert.ErrorIs(t, err, c.want, c.name)
+	}
+}
