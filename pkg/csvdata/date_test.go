@@ -92,6 +92,15 @@ func TestDateColumns(t *testing.T) {
 
 	_, err = read("d,x,y\n2024-03-15,1,0\nsoon,2,1\n2024-03-17,3,0\n", Options{})
 	assert.ErrorContains(t, err, `t.csv:3:1: column "d" mixes dates and text (2 dates, 1 text values, the first "soon" here)`)
+	// A number among dates is the same error wherever it is, first cell
+	// included (it made the dates categories there).
+	_, err = read("d,x,y\n0,1,0\n2024-03-15,1,0\n2024-03-17,3,0\n", Options{})
+	assert.ErrorContains(t, err, `t.csv:2:1: column "d" mixes dates and text (2 dates, 1 text values, the first "0" here)`)
+	_, err = read("d,x,y\n2024-03-15,1,0\n0,1,0\n2024-03-17,3,0\n", Options{})
+	assert.ErrorContains(t, err, `t.csv:3:1: column "d" mixes dates and text (2 dates, 1 text values, the first "0" here)`)
+	tab, err = read("d,x,y\n0,1,0\n2024-03-15,1,0\nsoon,2,1\nlater,3,0\n", Options{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"d=0", "d=2024-03-15", "d=later", "d=soon", "x"}, tab.Schema.Names())
 	tab, err = read("d,x,y\n2024-03-15,1,0\nsoon,2,1\nlater,3,0\n", Options{})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"d=2024-03-15", "d=later", "d=soon", "x"}, tab.Schema.Names())

@@ -60,8 +60,11 @@ func (r *reader[T]) checkTypes(rows int) (bool, error) {
 		if texts >= numbers && ro.kind == categorical {
 			continue // categories, some written as numbers (drive "4", "f", "r")
 		}
-		if numbers == 0 && ro.kind == numeric {
-			if _, ok := ParseDate([]byte(firstText.value)); ok { // dates, the first beyond firstValues' sample
+		if texts >= numbers && ro.kind == numeric {
+			// Dates, the first beyond firstValues' sample or after a
+			// number: checkDates then decides, as if the first cell had
+			// been a date (an error at the number, or categories).
+			if _, ok := ParseDate([]byte(firstText.value)); ok {
 				setForced(&r.forceDate, j, DateOnly)
 				again = true
 				continue
@@ -130,7 +133,7 @@ func (r *reader[T]) finish(rows int) (*Table[T], error) {
 	for _, ro := range r.roles {
 		if ro.kind == target {
 			j := r.fileColumn(ro.name)
-			if s := merged(r.workers, j); s.missing > 0 && (t.Skipped.Count == 0 || s.firstMissing.line < t.Skipped.Line) {
+			if s := merged(r.workers, j); s.missing > 0 && (t.Skipped.Column == "" || s.firstMissing.line < t.Skipped.Line) {
 				t.Skipped = Cells{Column: ro.name, Line: s.firstMissing.line, Offset: s.firstMissing.col}
 			}
 		}

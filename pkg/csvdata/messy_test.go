@@ -24,6 +24,14 @@ func TestMissingCellsAndNATokens(t *testing.T) {
 	require.NoError(t, err)
 	// Rows with a missing target (lines 4 and 6) are skipped and counted.
 	assert.Equal(t, Cells{Column: "y", Count: 2, Line: 4, Offset: 10}, tab.Skipped)
+	// With two targets, the first missing cell names the column, whichever
+	// target it is.
+	two, err := Read[float64](write(t, "a,y1,y2\n1,1,1\n2,,2\n3,3,\n4,4,4\n"), Options{Targets: []string{"y1", "y2"}})
+	require.NoError(t, err)
+	assert.Equal(t, Cells{Column: "y1", Count: 2, Line: 3, Offset: 3}, two.Skipped)
+	two, err = Read[float64](write(t, "a,y1,y2\n1,1,\n2,,2\n3,3,3\n4,4,4\n"), Options{Targets: []string{"y1", "y2"}})
+	require.NoError(t, err)
+	assert.Equal(t, Cells{Column: "y2", Count: 2, Line: 2, Offset: 5}, two.Skipped)
 	assert.Equal(t, []int32{2, 3, 5}, tab.Lines.All())
 	assert.Equal(t, []string{"a", "b", "c=", "c=blue", "c=red"}, tab.Schema.Names())
 	nan := math.NaN()
