@@ -60,6 +60,27 @@ func Start[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task Task
 	return newUnscaled(ctx, tab, task)
 }
 
+// StartLabels is Start with the class labels given, for classification:
+// a part of a table (a fold of cross-validation) numbers its classes as
+// the whole table does, and may lack some, or have a single one. labels
+// must hold every class of tab's target and at least two.
+func StartLabels[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task Task, labels []string) (*Preprocessing, error) {
+	if task != Classify || labels == nil {
+		return newUnscaled(ctx, tab, task)
+	}
+	if len(labels) < 2 {
+		return nil, fmt.Errorf("prep: %d class labels given, want at least 2", len(labels))
+	}
+	p := &Preprocessing{Version: versionNoClip, Schema: tab.Schema, Task: task, Labels: slices.Clone(labels)}
+	for _, c := range tab.Targets {
+		p.Targets = append(p.Targets, c.Name)
+	}
+	if len(tab.Targets) != 1 {
+		return nil, fmt.Errorf("classification needs exactly one target column, got %d", len(tab.Targets))
+	}
+	return p, nil
+}
+
 // FitExcept fits what Start left of p on the rows of x other than held
 // (sorted, distinct: a validation split; nil holds out none), y being the
 // model's targets that Targets made with p: p ends as Fit returns it for

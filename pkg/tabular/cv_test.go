@@ -168,6 +168,29 @@ func TestCVResult(t *testing.T) {
 	}
 }
 
+// TestCVFoldWithOneClass: a binary target with one row of a class leaves
+// one fold's training rows a single class; that fold still trains a model
+// of both classes (the table's), as with three classes, and CV completes.
+func TestCVFoldWithOneClass(t *testing.T) {
+	for _, target := range []string{"text", "number"} {
+		rng := rand.New(rand.NewPCG(5, 6))
+		var b strings.Builder
+		b.WriteString("x1,x2,y\n")
+		for i := range 40 {
+			y := map[string]string{"text": "no", "number": "0"}[target]
+			if i == 17 {
+				y = map[string]string{"text": "yes", "number": "1"}[target]
+			}
+			fmt.Fprintf(&b, "%.4f,%.4f,%s\n", rng.NormFloat64(), rng.NormFloat64(), y)
+		}
+		var warn strings.Builder
+		r, err := CV(context.Background(), Bytes("one.csv", []byte(b.String())), Config{Epochs: 2, Task: prep.Classify, Warn: &warn}, CVOptions{Folds: 4})
+		require.NoError(t, err, target)
+		require.Len(t, r.Folds, 4, target)
+		assert.Contains(t, warn.String(), "has 1 rows, fewer than the 4 folds", target)
+	}
+}
+
 func keys(m map[string]float64) []string {
 	var k []string
 	for n := range m {

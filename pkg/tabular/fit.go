@@ -92,12 +92,9 @@ func fitTable[T tensor.Float](ctx context.Context, name string, d table[T], c Co
 	// that the preprocessing sees training rows only (all the rows when
 	// each member holds out its own part). Classes are numbered as the
 	// model's targets number them.
-	p, err := prep.Start(ctx, tab, task)
+	p, err := prep.StartLabels(ctx, tab, task, ex.labels)
 	if err != nil {
 		return nil, rowErr(err)
-	}
-	if ex.labels != nil {
-		p.Labels = ex.labels
 	}
 	cw, balanced, err := classWeights(p, c.ClassWeight)
 	if err != nil {
