@@ -205,8 +205,11 @@ func parseClassWeight(s string) (tabular.ClassWeight, error) {
 		}
 		label := strings.TrimSpace(it[:i])
 		v, err := strconv.ParseFloat(strings.TrimSpace(it[i+1:]), 64)
-		if _, dup := w.Labels[label]; err != nil || dup || label == "" {
+		if err != nil || label == "" {
 			return w, bad
+		}
+		if _, dup := w.Labels[label]; dup {
+			return w, fmt.Errorf("--class-weight %s: class %s weighed twice", csvdata.Quote(s), csvdata.Quote(label))
 		}
 		w.Labels[label] = v
 	}

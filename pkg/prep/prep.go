@@ -151,8 +151,9 @@ func newUnscaled[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], tas
 // indices. When every value is a number, values that are equal as numbers
 // are one class ("1" and "1.0", as a numeric column in pandas or
 // scikit-learn), named as first written, in numeric order; otherwise the
-// distinct values as written, in lexical order. It stops with ctx's error
-// when ctx ends.
+// distinct values as written, in lexical order. A text column of more
+// than two classes, every one a date (csvdata.ParseDate), is an error:
+// no date classifier is meant. It stops with ctx's error when ctx ends.
 func Labels(ctx context.Context, c csvdata.Column) ([]string, error) {
 	if c.Numbers != nil {
 		first := make(map[float64]string, 16)
@@ -178,7 +179,12 @@ func Labels(ctx context.Context, c csvdata.Column) ([]string, error) {
 		}
 		seen[s] = true
 	}
-	return slices.Sorted(maps.Keys(seen)), nil
+	labels := slices.Sorted(maps.Keys(seen))
+	if len(labels) > 2 && !slices.ContainsFunc(labels, func(l string) bool { _, ok := csvdata.ParseDate([]byte(l)); return !ok }) {
+		return nil, fmt.Errorf("target column %s holds dates (%d distinct, such as %s): a classifier would learn one class per date; to predict a date, give it as a number (such as days since a start)",
+			csvdata.Quote(c.Name), len(labels), csvdata.Quote(labels[0]))
+	}
+	return labels, nil
 }
 
 // ClassIndices returns the class index, among labels, of each value of c:

@@ -121,6 +121,14 @@ func TestUnknownLabelAndBadTasks(t *testing.T) {
 
 	_, err = New(ctx, table(t, "x,y\n1,a\n2,a\n"), Classify, nil)
 	assert.ErrorContains(t, err, "single class")
+	// Dates are no classes (three or more, all dates); two, or dates
+	// among other labels, are.
+	_, err = New(ctx, table(t, "x,y\n1,2024-01-01\n2,2024-01-02\n3,2024-01-03 10:00\n"), Classify, nil)
+	assert.ErrorContains(t, err, `target column "y" holds dates (3 distinct, such as "2024-01-01")`)
+	_, err = New(ctx, table(t, "x,y\n1,2024-01-01\n2,2024-01-02\n"), Classify, nil)
+	assert.NoError(t, err)
+	_, err = New(ctx, table(t, "x,y\n1,2024-01-01\n2,2024-01-02\n3,later\n"), Classify, nil)
+	assert.NoError(t, err)
 	_, err = New(ctx, tab, Regress, nil)
 	assert.ErrorContains(t, err, `"a" in target column "y" is not a number`)
 	require.ErrorAs(t, err, &re)

@@ -140,7 +140,7 @@ func cv[T tensor.Float](ctx context.Context, src Source, c Config, o CVOptions) 
 	)
 	if c.Task == prep.Classify && len(tab.Targets) == 1 {
 		if labels, err = prep.Labels(ctx, tab.Targets[0]); err != nil {
-			return nil, err
+			return nil, rowError(ctx, src.Name, d, err)
 		}
 		if classes, err = prep.ClassIndices(ctx, labels, tab.Targets[0]); err != nil {
 			return nil, err

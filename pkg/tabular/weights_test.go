@@ -63,6 +63,24 @@ func TestClassWeightChangesTheModel(t *testing.T) {
 	assert.False(t, bytes.Equal(none, fitBytes(t, table, b3)))
 }
 
+// TestClassWeightByNumber: a numeric class is weighed by any spelling of
+// its number ("0" for the class written "0.0"), as it is one class.
+func TestClassWeightByNumber(t *testing.T) {
+	table := []byte(strings.NewReplacer(",a\n", ",0.0\n", ",b\n", ",1\n").Replace(string(weightedTable(300, ones))))
+	base := Config{Ignore: []string{"w"}}
+	written := base
+	written.ClassWeight = ClassWeight{Labels: map[string]float64{"0.0": 3}}
+	number := base
+	number.ClassWeight = ClassWeight{Labels: map[string]float64{"0": 3}}
+	want := fitBytes(t, table, written)
+	assert.True(t, bytes.Equal(want, fitBytes(t, table, number)))
+	assert.False(t, bytes.Equal(want, fitBytes(t, table, base)))
+	_, err := Fit(context.Background(), Bytes("w.csv", table), Config{Ignore: []string{"w"}, Epochs: 1, ClassWeight: ClassWeight{Labels: map[string]float64{"2": 3}}})
+	assert.ErrorContains(t, err, `no class "2" in the target (its classes: "0.0", "1")`)
+	_, err = Fit(context.Background(), Bytes("w.csv", table), Config{Ignore: []string{"w"}, Epochs: 1, ClassWeight: ClassWeight{Labels: map[string]float64{"0": 3, "0.0": 2}}})
+	assert.ErrorContains(t, err, `"0" and "0.0" name one class`)
+}
+
 // TestSampleWeightOfOnesIsNoWeight: a weight column of 1s trains the
 // model of the same table with that column ignored, bit for bit; other
 // weights train another.
