@@ -289,6 +289,7 @@ var badCorpus = []badCase{
 	{"cv --group that is the target", "cv --data BAD/cv_groups.csv --group y --target y", []string{`--group "y": the group column is also a target`}},
 	{"cv --group that is the default target", "cv --data BAD/cv_groups.csv --group y", []string{`--group "y": the group column is also the target (by default the last column)`}},
 	{"cv --out that is no JSON file", "cv --data BAD/cv_groups.csv --out GEN/cv.txt", []string{`--out "`, "want a .json file"}},
+	{"cv --val", "cv --data BAD/cv_groups.csv --val BAD/cv_groups.csv --folds 2 --epochs 1", []string{`--val "`, "CV validates each fold on a part of its own training rows"}},
 	{"cv --class-weight on a regression", "cv --data BAD/cv_groups.csv --task regress --folds 2 --epochs 1 --class-weight balanced", []string{`--class-weight "balanced"`, "regression"}},
 	// issue 29: ensembles and robust scaling
 	{"--ensemble -1", "fit --data BAD/ok.csv --ensemble -1", []string{"--ensemble -1: want 0 (the default) to 64 networks"}},

@@ -17,7 +17,7 @@ var settingFlags = map[string]string{
 	"Precision": "precision", "Loss": "loss", "Optimizer": "optimizer", "LRSchedule": "lr-schedule",
 	"Activation": "activation", "LR": "lr", "Hidden": "hidden", "Dropout": "dropout", "InputDropout": "input-dropout", "FeatureScale": "feature-scale", "NumericEmbedding": "numeric-embedding",
 	"L1": "l1", "L2": "l2", "MaxNorm": "max-norm", "LabelSmoothing": "label-smoothing", "Epochs": "epochs", "Batch": "batch", "Workers": "workers",
-	"MaxCategories": "max-categories", "ValSplit": "val-split", "SharedVal": "shared-val", "Patience": "patience", "Ensemble": "ensemble", "Monitor": "monitor", "CheckpointEvery": "checkpoint-every",
+	"MaxCategories": "max-categories", "ValSplit": "val-split", "Val": "val", "SharedVal": "shared-val", "Patience": "patience", "Ensemble": "ensemble", "Monitor": "monitor", "CheckpointEvery": "checkpoint-every",
 	"Cache": "cache", "CacheRead": "cache-read", "CachePerRank": "cache-per-rank", "ShuffleWindow": "shuffle",
 	"Repeats":     "repeats",
 	"ClassWeight": "class-weight", "SampleWeight": "sample-weight", "Folds": "folds", "Group": "group",

@@ -95,6 +95,8 @@ func checkCV(c Config, o *CVOptions) error {
 		return settingError("CheckpointPath", c.CheckpointPath, "CV fits a model per fold: it takes no checkpoint")
 	case c.Comm != nil && c.Comm.Size() > 1:
 		return settingError("Comm", c.Comm.Size(), "CV runs in one process")
+	case c.Val != nil:
+		return settingError("Val", c.Val.Name, "CV validates each fold on a part of its own training rows: one validation table for every fold would choose their epochs on the same rows, and leak any test rows it shares with the table")
 	case o.Group != "" && (o.Group == c.SampleWeight || slices.Contains(c.Targets, o.Group) || slices.Contains(c.Ignore, o.Group) || slices.Contains(c.Categorical, o.Group)):
 		return cvSettingError("Group", o.Group, "the group column is also a target, an ignored, a categorical or the sample weight column")
 	}

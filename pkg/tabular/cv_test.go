@@ -220,6 +220,7 @@ func TestCVErrors(t *testing.T) {
 		{"group is the default target", small, Config{}, CVOptions{Group: "y"}, `CVOptions.Group "y": the group column is also the target (by default the last column)`},
 		{"group ignored", small, Config{Ignore: []string{"a"}}, CVOptions{Group: "a"}, `CVOptions.Group "a": the group column is also`},
 		{"cache", small, Config{Cache: t.TempDir()}, CVOptions{}, "Config.Cache"},
+		{"validation table", small, Config{Val: &Source{Name: "v.csv"}}, CVOptions{}, `Config.Val "v.csv": CV validates each fold on a part of its own training rows`},
 	} {
 		_, err := CV(context.Background(), Bytes("s.csv", c.data), c.cfg, c.o)
 		require.Error(t, err, c.name)
