@@ -177,7 +177,8 @@ func argmax[T Float](row []T) int {
 
 // Finish turns accumulated counts into named metrics: accuracy, or rmse,
 // mae (each output's errors times its scale) and r2 (the mean over
-// outputs of scikit-learn's R²).
+// outputs of scikit-learn's R²: NaN for fewer than two samples, where it
+// is not defined, as scikit-learn's r2_score answers).
 func (mt Metrics) Finish(acc []float64) map[string]float64 {
 	if mt.kind != regression {
 		return map[string]float64{"accuracy": acc[0] / acc[1]}
@@ -215,6 +216,9 @@ func (mt Metrics) Finish(acc []float64) map[string]float64 {
 		case a[2] == 0:
 			r2++ // perfect prediction of a constant target
 		}
+	}
+	if n < 2 {
+		r2 = math.NaN()
 	}
 	return map[string]float64{
 		"rmse": math.Sqrt(sse/(n*float64(k))) * big,

@@ -72,7 +72,7 @@ func TestMetricsMatchDefinitions(t *testing.T) {
 
 // TestR2IsStable: R² of a constant prediction is 0 for a large-offset
 // target and for a constant target (1 when the prediction is exact), as
-// scikit-learn reports it.
+// scikit-learn reports it, and NaN for a single sample.
 func TestR2IsStable(t *testing.T) {
 	rng := rand.New(rand.NewPCG(16, 16))
 	m := nn.NewModel[float64]()
@@ -101,6 +101,10 @@ func TestR2IsStable(t *testing.T) {
 	_, met, err = train.Evaluate(context.Background(), m, x.SliceRows(0, 7), y.SliceRows(0, 7), train.EvalOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, 1.0, met["r2"])
+	// One sample: not defined (scikit-learn's r2_score answers NaN).
+	_, met, err = train.Evaluate(context.Background(), m, x.SliceRows(0, 1), y.SliceRows(0, 1), train.EvalOptions{})
+	require.NoError(t, err)
+	assert.True(t, math.IsNaN(met["r2"]), "r2 of one sample: %v", met["r2"])
 }
 
 func TestLogLineCarriesMetrics(t *testing.T) {
