@@ -148,10 +148,11 @@ func (h *handler) decode(req *inferRequest, body []byte) ([]tabular.Column, int,
 		}
 		if feats[j].Date != "" && in.Datatype == "FP64" { // a date's Unix time, as the ONNX export takes it
 			want = "FP64"
-		} else if feats[j].Date != "" {
-			want = "BYTES (the date as written) or FP64 (its Unix time in seconds)"
 		}
 		if in.Datatype != want {
+			if feats[j].Date != "" {
+				want = "BYTES (the date as written) or FP64 (its Unix time in seconds)"
+			}
 			return nil, 0, nil, badf("input %q: datatype %q, want %s", in.Name, in.Datatype, want)
 		}
 		rows, err := rowsOf(in.Shape)
