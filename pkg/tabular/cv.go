@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -162,6 +163,9 @@ func cv[T tensor.Float](ctx context.Context, src Source, c Config, o CVOptions) 
 		return nil, err
 	}
 	warnSkipped(c.Warn, src.Name, tab.Skipped)
+	if c.Warn != nil { // the folds warn of what the table is once, not once each
+		c.Warn = &onceLines{w: c.Warn, seen: map[string]bool{}}
+	}
 	res := &CVResult{Task: c.Task, Rows: n}
 	for f := range o.Folds {
 		r, err := cvFold(ctx, src.Name, tab, sw, labels, fold, f, c)
@@ -280,4 +284,19 @@ func foldMeanSD(folds []FoldResult) (mean, sd map[string]float64) {
 		mean[k], sd[k] = meanSD(v)
 	}
 	return mean, sd
+}
+
+// onceLines writes each distinct line once: the folds' warnings of the
+// table, alike, written once. Lines come whole (one Write each).
+type onceLines struct {
+	w    io.Writer
+	seen map[string]bool
+}
+
+func (o *onceLines) Write(b []byte) (int, error) {
+	if o.seen[string(b)] {
+		return len(b), nil
+	}
+	o.seen[string(b)] = true
+	return o.w.Write(b)
 }

@@ -191,6 +191,16 @@ func TestCVFoldWithOneClass(t *testing.T) {
 	}
 }
 
+// TestCVWarnsOnce: a warning about the table that every fold would give
+// (here: no numeric input to embed) is written once.
+func TestCVWarnsOnce(t *testing.T) {
+	table := []byte("a,b,y\n" + strings.Repeat("x,p,0\ny,q,1\nx,q,1\ny,p,0\n", 5))
+	var warn strings.Builder
+	_, err := CV(context.Background(), Bytes("t.csv", table), Config{Epochs: 1, NumericEmbedding: PBLD, Warn: &warn}, CVOptions{Folds: 3})
+	require.NoError(t, err)
+	assert.Equal(t, 1, strings.Count(warn.String(), "no numeric input to embed"), warn.String())
+}
+
 func keys(m map[string]float64) []string {
 	var k []string
 	for n := range m {
