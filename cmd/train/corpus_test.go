@@ -267,7 +267,7 @@ var badCorpus = []badCase{
 	{"--class-weight naming a class twice by its number", "fit --data BAD/ok.csv --class-weight 0=1,0.0=2", []string{`--class-weight "0=1,0.0=2"`, `"0" and "0.0" name one class`}},
 	{"--sample-weight of dates", "fit --data BAD/dates.csv --sample-weight d", []string{`--sample-weight "d": holds dates in `, `dates.csv: want a column of numbers`}},
 	{"--class-weight weighing every class 0", "fit --data BAD/ok.csv --class-weight 0=0,1=0", []string{`--class-weight "0=0,1=0": every training row weighs 0: nothing to train on`}},
-	{"a target of dates", "fit --data BAD/dates.csv --target d", []string{`dates.csv: target column "d" holds dates (6 distinct`}},
+	{"a target of dates", "fit --data BAD/dates.csv --target d", []string{`dates.csv: target column "d" holds dates, 6 distinct in 6 rows`}},
 	{"--class-weight negative", "fit --data BAD/ok.csv --class-weight 0=-1", []string{`--class-weight "0=-1"`, `class "0" weighs -1: want a finite weight ≥ 0`}},
 	{"--class-weight of an unknown label", "fit --data BAD/ok.csv --class-weight 0=1,7=2", []string{`--class-weight "0=1,7=2"`, `no class "7" in the target (its classes: "0", "1")`}},
 	{"--class-weight for a regression", "fit --data BAD/ok.csv --class-weight balanced --task regress", []string{`--class-weight "balanced"`, "the task is a regression"}},

@@ -95,7 +95,12 @@ func TestDateColumns(t *testing.T) {
 	// A number among dates is the same error wherever it is, first cell
 	// included (it made the dates categories there).
 	_, err = read("d,x,y\n0,1,0\n2024-03-15,1,0\n2024-03-17,3,0\n", Options{})
-	assert.ErrorContains(t, err, `t.csv:2:1: column "d" mixes dates and text (2 dates, 1 text values, the first "0" here)`)
+	assert.ErrorContains(t, err, `t.csv:2:1: column "d" mixes dates and text (2 dates, 1 text values, the first "0" here): if the column holds categories`)
+	// Text first, then dates: the same error (they became categories).
+	_, err = read("d,x,y\n?,1,0\n2024-03-15,1,0\n2024-03-17,3,0\n", Options{})
+	assert.ErrorContains(t, err, `t.csv:2:1: column "d" mixes dates and text (2 dates, 1 text values, the first "?" here): if "?" means a missing value`)
+	_, err = read("d,x,y\n0,1,0\n?,1,0\n2024-03-15,1,0\n2024-03-16,1,0\n2024-03-17,3,0\n", Options{})
+	assert.ErrorContains(t, err, `t.csv:2:1: column "d" mixes dates and text (3 dates, 2 text values, the first "0" here)`)
 	_, err = read("d,x,y\n2024-03-15,1,0\n0,1,0\n2024-03-17,3,0\n", Options{})
 	assert.ErrorContains(t, err, `t.csv:3:1: column "d" mixes dates and text (2 dates, 1 text values, the first "0" here)`)
 	tab, err = read("d,x,y\n0,1,0\n2024-03-15,1,0\nsoon,2,1\nlater,3,0\n", Options{})

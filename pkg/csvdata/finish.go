@@ -47,10 +47,18 @@ func (r *reader[T]) checkTypes(rows int) (bool, error) {
 			continue
 		}
 		s := merged(r.workers, j)
+		present := rows - s.missing
+		if ro.kind == categorical && s.dates > present-s.dates {
+			// Mostly dates, after text in the first cell: checkDates
+			// decides, as if the first cell had been a date.
+			setForced(&r.forceDate, j, DateOnly)
+			delete(r.forceCat, j)
+			again = true
+			continue
+		}
 		if s.other == 0 {
 			continue
 		}
-		present := rows - s.missing
 		texts, numbers := s.other, present-s.other
 		firstText := s.oth1
 		if ro.kind == categorical {
@@ -111,7 +119,9 @@ func (r *reader[T]) checkDates(j, rows int) (bool, error) {
 	v := s.oth1.value
 	const mixed = "column %s mixes dates and text (%d dates, %d text values, the first %s here): "
 	const cat = "if the column holds categories, declare it with %s"
-	if len(v) <= MaxQuoted {
+	// --na NUMBER would make that number missing in every column (a 0/1
+	// target's zeros too): no hint of it for a number.
+	if _, err := parseNumber([]byte(v)); err != nil && len(v) <= MaxQuoted {
 		return false, r.hintAt(s.oth1.line, s.oth1.col, mixed+"if %s means a missing value, declare it with %s; "+cat,
 			Quote(name), dates, s.other, Quote(v), Quote(v), Hint{Field: "NA", Value: v}, r.columnHint("Categorical", j))
 	}

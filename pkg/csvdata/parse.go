@@ -172,6 +172,8 @@ func (r *reader[T]) parseRecord(wk *worker, k int, rec []byte, quotes bool, line
 				if !missing && !r.forced[j] {
 					if _, err := parseNumber(v); err == nil {
 						wk.stats[j].noteOther(line, f.col, v) // a number: checkTypes decides
+					} else if _, ok := ParseDate(v); ok {
+						wk.stats[j].dates++ // dates after text: checkTypes decides
 					}
 				}
 				if !ok { // a category the layout lacks: coded apart

@@ -170,7 +170,13 @@ func (r *reader[T]) read() (*Table[T], error) {
 			return nil, err
 		}
 	}
-	for {
+	// Each pass that reads the file again changes a column's type
+	// (number → categories or dates, date → time or categories,
+	// categories → dates): a few passes settle every column.
+	for pass := 0; ; pass++ {
+		if pass == maxTypePasses {
+			return nil, &ParseError{File: r.path, Err: fmt.Errorf("the column types did not settle in %d passes over the file (a bug: please report it with the file)", maxTypePasses)}
+		}
 		if err := r.plan(); err != nil {
 			return nil, err
 		}
@@ -196,6 +202,9 @@ func (r *reader[T]) read() (*Table[T], error) {
 		}
 	}
 }
+
+// maxTypePasses bounds the passes over a file that checkTypes asks for.
+const maxTypePasses = 8
 
 // readHeader reads the header record and the first data record (if any):
 // it returns the file offset and line number where the data starts.

@@ -48,6 +48,7 @@ type colStats struct {
 	missing, other     int
 	firstMissing, oth1 cellAt
 	timed              bool // a date column: a value was written with a time of day
+	dates              int  // an inferred categorical column: its values that are dates
 }
 
 // cellAt is a cell's position and value; line 0 when there is none.
@@ -101,6 +102,7 @@ func merged(ws []*worker, j int) colStats {
 		s.firstMissing = earlier(s.firstMissing, o.firstMissing)
 		s.oth1 = earlier(s.oth1, o.oth1)
 		s.timed = s.timed || o.timed
+		s.dates += o.dates
 	}
 	return s
 }

@@ -152,8 +152,9 @@ func newUnscaled[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], tas
 // are one class ("1" and "1.0", as a numeric column in pandas or
 // scikit-learn), named as first written, in numeric order; otherwise the
 // distinct values as written, in lexical order. A text column of more
-// than two classes, every one a date (csvdata.ParseDate), is an error:
-// no date classifier is meant. It stops with ctx's error when ctx ends.
+// than two classes, every one a date (csvdata.ParseDate), and more classes
+// than half its rows is an error: dates to predict, not classes, are
+// meant (a few dates, such as quarters, are classes). It stops with ctx's error when ctx ends.
 func Labels(ctx context.Context, c csvdata.Column) ([]string, error) {
 	if c.Numbers != nil {
 		first := make(map[float64]string, 16)
@@ -180,9 +181,9 @@ func Labels(ctx context.Context, c csvdata.Column) ([]string, error) {
 		seen[s] = true
 	}
 	labels := slices.Sorted(maps.Keys(seen))
-	if len(labels) > 2 && !slices.ContainsFunc(labels, func(l string) bool { _, ok := csvdata.ParseDate([]byte(l)); return !ok }) {
-		return nil, fmt.Errorf("target column %s holds dates (%d distinct, such as %s): a classifier would learn one class per date; to predict a date, give it as a number (such as days since a start)",
-			csvdata.Quote(c.Name), len(labels), csvdata.Quote(labels[0]))
+	if len(labels) > 2 && 2*len(labels) > c.Len() && !slices.ContainsFunc(labels, func(l string) bool { _, ok := csvdata.ParseDate([]byte(l)); return !ok }) {
+		return nil, fmt.Errorf("target column %s holds dates, %d distinct in %d rows (such as %s): a classifier would learn a class of a row or two per date; to predict a date, give it as a number (such as days since a start)",
+			csvdata.Quote(c.Name), len(labels), c.Len(), csvdata.Quote(labels[0]))
 	}
 	return labels, nil
 }

@@ -123,8 +123,10 @@ func TestUnknownLabelAndBadTasks(t *testing.T) {
 	assert.ErrorContains(t, err, "single class")
 	// Dates are no classes (three or more, all dates); two, or dates
 	// among other labels, are.
-	_, err = New(ctx, table(t, "x,y\n1,2024-01-01\n2,2024-01-02\n3,2024-01-03 10:00\n"), Classify, nil)
-	assert.ErrorContains(t, err, `target column "y" holds dates (3 distinct, such as "2024-01-01")`)
+	_, err = New(ctx, table(t, "x,y\n1,2024-01-01\n2,2024-01-02\n3,2024-01-03 10:00\n4,2024-01-02\n"), Classify, nil)
+	assert.ErrorContains(t, err, `target column "y" holds dates, 3 distinct in 4 rows (such as "2024-01-01")`)
+	_, err = New(ctx, table(t, "x,y\n1,2024-01-01\n2,2024-04-01\n3,2024-07-01\n4,2024-01-01\n5,2024-04-01\n6,2024-07-01\n"), Classify, nil)
+	assert.NoError(t, err, "three quarters in six rows are classes")
 	_, err = New(ctx, table(t, "x,y\n1,2024-01-01\n2,2024-01-02\n"), Classify, nil)
 	assert.NoError(t, err)
 	_, err = New(ctx, table(t, "x,y\n1,2024-01-01\n2,2024-01-02\n3,later\n"), Classify, nil)

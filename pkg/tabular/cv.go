@@ -198,6 +198,9 @@ func cvFold[T tensor.Float](ctx context.Context, name string, tab *csvdata.Table
 		for i, r := range train {
 			w[i] = sw[r]
 		}
+		if positive := func(v float64) bool { return v > 0 }; !slices.ContainsFunc(w, positive) && slices.ContainsFunc(sw, positive) {
+			return nil, inputError(settingError("SampleWeight", c.SampleWeight, "every training row of fold %d weighs 0 (its rows that weigh more are all in the fold it tests): nothing to train on", f+1))
+		}
 	}
 	m, err := fitTable(ctx, name, &inMemory[T]{tab: subTable(tab, train), workers: c.Workers}, c, fitExtra{weights: w, labels: labels})
 	if err != nil {

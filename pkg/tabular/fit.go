@@ -188,6 +188,9 @@ func trainNetwork[T tensor.Float](ctx context.Context, c Config, p *prep.Preproc
 	if c.LRSchedule == Cosine {
 		opts.Callbacks = append(opts.Callbacks, train.LearningRateScheduler{Schedule: train.CosineDecay(net.Optimizer().(nn.LearningRater).LearningRate(), c.Epochs, 0)})
 	}
+	if c.Monitor == "r2" && !c.NoEarlyStopping && validationRows(opts) == 1 {
+		return nil, nil, inputError(settingError("Monitor", c.Monitor, "r² of a single validation row is not defined: hold out more rows, or monitor the loss"))
+	}
 	if !c.NoEarlyStopping {
 		monitor := c.Monitor // "" (or loss): val_loss, or loss without validation
 		if monitor == "loss" {
@@ -204,7 +207,7 @@ func trainNetwork[T tensor.Float](ctx context.Context, c Config, p *prep.Preproc
 		return nil, nil, inputError(err)
 	}
 	if errors.Is(err, train.ErrZeroWeight) {
-		return nil, nil, inputError(zeroWeight(c))
+		return nil, nil, inputError(zeroWeight(c, slices.ContainsFunc(opts.SampleWeights, func(w float64) bool { return w > 0 })))
 	}
 	if err != nil {
 		return nil, nil, err
@@ -214,6 +217,14 @@ func trainNetwork[T tensor.Float](ctx context.Context, c Config, p *prep.Preproc
 	}
 	foldTargetScale(net, p)
 	return net, hist, nil
+}
+
+// validationRows is the number of rows opts validates on.
+func validationRows(opts train.Options) int {
+	if opts.ValidationData != nil {
+		return opts.ValidationData.Len()
+	}
+	return len(opts.ValidationRows)
 }
 
 // sizeDefaults fills in the defaults that depend on the table's size

@@ -185,6 +185,9 @@ func (s scorer[T]) score(ctx context.Context, x tensor.Matrix[T]) (float64, stri
 		name = "accuracy"
 	}
 	v, ok := metrics[name]
+	if name == "r2" && x.Rows < 2 {
+		return 0, name, fmt.Errorf("r² needs at least 2 rows, the data has %d", x.Rows)
+	}
 	if !ok || v-v != 0 {
 		return 0, name, fmt.Errorf("the %s is %v, not a number", name, v)
 	}

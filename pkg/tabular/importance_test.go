@@ -176,3 +176,13 @@ func TestImportanceNamesTheFileOfABadRow(t *testing.T) {
 	assert.True(t, errors.As(err, new(*InputError)))
 	assert.Contains(t, err.Error(), "bad.csv:2:")
 }
+
+// TestImportanceOfOneRegressionRow: r² of one row is not defined, and
+// importance says so rather than "NaN".
+func TestImportanceOfOneRegressionRow(t *testing.T) {
+	m, err := Fit(context.Background(), Bytes("t", plantedTable(40, true)), Config{Targets: []string{"y"}, Hidden: []int{2}, Epochs: 1, Workers: 1})
+	require.NoError(t, err)
+	one := strings.Join(strings.SplitAfter(string(plantedTable(40, true)), "\n")[:2], "")
+	_, err = m.Importance(context.Background(), Bytes("one.csv", []byte(one)), ImportanceOptions{})
+	assert.ErrorContains(t, err, "one.csv: r² needs at least 2 rows, the data has 1")
+}

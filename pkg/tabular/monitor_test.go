@@ -2,6 +2,7 @@ package tabular
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 
@@ -41,4 +42,14 @@ func TestMonitorWatchesTheTaskMetric(t *testing.T) {
 	_, err = Fit(ctx, File("../../testdata/iris.csv"), Config{Monitor: "auc"})
 	require.ErrorAs(t, err, &se)
 	assert.ErrorContains(t, err, `Config.Monitor "auc": want loss, accuracy, r2, rmse or mae`)
+}
+
+// TestMonitorR2OfOneValidationRow: r² of one validation row is not
+// defined (NaN), so early stopping on it would stop after Patience epochs
+// having seen nothing: refused.
+func TestMonitorR2OfOneValidationRow(t *testing.T) {
+	_, err := Fit(context.Background(), Bytes("t.csv", plantedTable(50, true)), Config{Targets: []string{"y"}, ValSplit: 0.02, Monitor: "r2", Ensemble: 1, Epochs: 3})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `Config.Monitor "r2": r² of a single validation row is not defined`)
+	assert.True(t, errors.As(err, new(*SettingError)))
 }

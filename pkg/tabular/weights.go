@@ -231,12 +231,16 @@ func takeSampleWeights[T tensor.Float](ctx context.Context, name string, tab *cs
 
 // zeroWeight is the error of c's weights when every training row weighs
 // 0 (train.ErrZeroWeight): named by the sample weights' column when c
-// has one, else by the class weights.
-func zeroWeight(c Config) error {
+// has one, else by the class weights. held says that rows of weight > 0
+// were held out (for validation, or as a fold's test rows).
+func zeroWeight(c Config, held bool) error {
 	if c.SampleWeight != "" {
 		also := ""
 		if !c.ClassWeight.IsZero() {
 			also = " (times its class weight)"
+		}
+		if held {
+			also += ", the rows that weigh more are all held out (validation rows, a member's validation part or a fold's test rows)"
 		}
 		return settingError("SampleWeight", c.SampleWeight, "every training row weighs 0%s: nothing to train on", also)
 	}

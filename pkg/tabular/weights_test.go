@@ -92,6 +92,16 @@ func TestSampleWeightOfOnesIsNoWeight(t *testing.T) {
 	assert.False(t, bytes.Equal(ignored, fitBytes(t, twos, Config{SampleWeight: "w"})))
 }
 
+// TestCVZeroWeightFold: the fold whose training rows all weigh 0 (the
+// one row of weight 1 is in the fold it tests) is named.
+func TestCVZeroWeightFold(t *testing.T) {
+	table := weightedTable(40, func(i int) string { return map[bool]string{true: "1", false: "0"}[i == 7] })
+	_, err := CV(context.Background(), Bytes("w.csv", table), Config{SampleWeight: "w", Epochs: 1}, CVOptions{Folds: 4})
+	require.Error(t, err)
+	assert.Regexp(t, `Config.SampleWeight "w": every training row of fold [1-4] weighs 0 \(its rows that weigh more are all in the fold it tests\)`, err.Error())
+	assert.True(t, errors.As(err, new(*SettingError)))
+}
+
 // TestSampleWeightAfterADate: the weight column is found after a date
 // column (many matrix columns): weights of 1 train the model of the table
 // with it ignored, bit for bit.
@@ -157,6 +167,7 @@ func TestWeightErrors(t *testing.T) {
 		{"all zero", weightedTable(20, func(int) string { return "0" }), Config{SampleWeight: "w"}, true, `Config.SampleWeight "w": every training row weighs 0: nothing to train on`},
 		{"zero classes", good, Config{Ignore: []string{"w"}, ClassWeight: ClassWeight{Labels: map[string]float64{"a": 0, "b": 0}}}, true, `Config.ClassWeight a=0,b=0: every training row weighs 0`},
 		{"zero times balanced", weightedTable(20, func(int) string { return "0" }), Config{SampleWeight: "w", ClassWeight: ClassWeight{Balanced: true}}, true, `every training row weighs 0 (times its class weight)`},
+		{"weighed rows held out", weightedTable(60, func(i int) string { return map[bool]string{true: "1", false: "0"}[i == 7] }), Config{SampleWeight: "w", Ensemble: 10}, true, `every training row weighs 0, the rows that weigh more are all held out`},
 		{"regression", good, Config{Targets: []string{"x2"}, Ignore: []string{"w", "label"}, ClassWeight: ClassWeight{Balanced: true}}, true, `Config.ClassWeight balanced: weighs classes, and the task is a regression`},
 	} {
 		c.cfg.Epochs = 1
