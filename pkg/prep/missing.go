@@ -63,22 +63,9 @@ func Start[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task Task
 // StartLabels is Start with the class labels given, for classification:
 // a part of a table (a fold of cross-validation) numbers its classes as
 // the whole table does, and may lack some, or have a single one. labels
-// must hold every class of tab's target and at least two.
+// must hold every class of tab's target, and at least two; nil is Start.
 func StartLabels[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task Task, labels []string) (*Preprocessing, error) {
-	if task != Classify || labels == nil {
-		return newUnscaled(ctx, tab, task)
-	}
-	if len(labels) < 2 {
-		return nil, fmt.Errorf("prep: %d class labels given, want at least 2", len(labels))
-	}
-	p := &Preprocessing{Version: versionNoClip, Schema: tab.Schema, Task: task, Labels: slices.Clone(labels)}
-	for _, c := range tab.Targets {
-		p.Targets = append(p.Targets, c.Name)
-	}
-	if len(tab.Targets) != 1 {
-		return nil, fmt.Errorf("classification needs exactly one target column, got %d", len(tab.Targets))
-	}
-	return p, nil
+	return newUnscaledLabels(ctx, tab, task, labels)
 }
 
 // FitExcept fits what Start left of p on the rows of x other than held

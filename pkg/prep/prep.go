@@ -118,6 +118,12 @@ func NewScaled[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task 
 // newUnscaled returns the preprocessing of a table for a task, without
 // statistics: the schema, the targets and the class labels.
 func newUnscaled[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task Task) (*Preprocessing, error) {
+	return newUnscaledLabels(ctx, tab, task, nil)
+}
+
+// newUnscaledLabels is newUnscaled with the class labels given (nil:
+// the target's).
+func newUnscaledLabels[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task Task, given []string) (*Preprocessing, error) {
 	p := &Preprocessing{Version: versionNoClip, Schema: tab.Schema, Task: task}
 	for _, c := range tab.Targets {
 		p.Targets = append(p.Targets, c.Name)
@@ -127,9 +133,12 @@ func newUnscaled[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], tas
 		if len(tab.Targets) != 1 {
 			return nil, fmt.Errorf("classification needs exactly one target column, got %d", len(tab.Targets))
 		}
-		labels, err := Labels(ctx, tab.Targets[0])
-		if err != nil {
-			return nil, err
+		labels := slices.Clone(given)
+		if labels == nil {
+			var err error
+			if labels, err = Labels(ctx, tab.Targets[0]); err != nil {
+				return nil, err
+			}
 		}
 		p.Labels = labels
 		if len(p.Labels) < 2 {
