@@ -163,7 +163,8 @@ func newUnscaledLabels[T tensor.Float](ctx context.Context, tab *csvdata.Table[T
 // distinct values as written, in lexical order. A text column of more
 // than two classes, every one a date (csvdata.ParseDate), and more classes
 // than half its rows is an error: dates to predict, not classes, are
-// meant (a few dates, such as quarters, are classes). It stops with ctx's error when ctx ends.
+// meant (a few dates, such as quarters, are classes). It stops with ctx's
+// error when ctx ends.
 func Labels(ctx context.Context, c csvdata.Column) ([]string, error) {
 	if c.Numbers != nil {
 		first := make(map[float64]string, 16)
