@@ -42,7 +42,7 @@ func (o Options) workers() int {
 // input scaling, the class labels and the target scaling.
 // It stops with ctx's error when ctx ends.
 func Fit[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], train []int, o Options) (*Preprocessing, error) {
-	p, err := newUnscaled(ctx, tab, o.Task)
+	p, err := newUnscaled(ctx, tab, o.Task, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +57,7 @@ func Fit[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], train []int
 // an order that lets a caller drop the table's target columns once the
 // model's targets are made.
 func Start[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task Task) (*Preprocessing, error) {
-	return newUnscaled(ctx, tab, task)
+	return newUnscaled(ctx, tab, task, nil)
 }
 
 // StartLabels is Start with the class labels given, for classification:
@@ -65,7 +65,7 @@ func Start[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task Task
 // the whole table does, and may lack some, or have a single one. labels
 // must hold every class of tab's target, and at least two; nil is Start.
 func StartLabels[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task Task, labels []string) (*Preprocessing, error) {
-	return newUnscaledLabels(ctx, tab, task, labels)
+	return newUnscaled(ctx, tab, task, labels)
 }
 
 // FitExcept fits what Start left of p on the rows of x other than held

@@ -108,7 +108,7 @@ func New[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task Task, 
 // numeric column's training minimum and range, as MinMaxScaler; a constant
 // column becomes 0) or NoScale. One-hot columns are never scaled.
 func NewScaled[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task Task, train []int, scaler Scaler) (*Preprocessing, error) {
-	p, err := newUnscaled(ctx, tab, task)
+	p, err := newUnscaled(ctx, tab, task, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -116,14 +116,9 @@ func NewScaled[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task 
 }
 
 // newUnscaled returns the preprocessing of a table for a task, without
-// statistics: the schema, the targets and the class labels.
-func newUnscaled[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task Task) (*Preprocessing, error) {
-	return newUnscaledLabels(ctx, tab, task, nil)
-}
-
-// newUnscaledLabels is newUnscaled with the class labels given (nil:
-// the target's).
-func newUnscaledLabels[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task Task, given []string) (*Preprocessing, error) {
+// statistics: the schema, the targets and the class labels — given, or
+// the target's when given is nil.
+func newUnscaled[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], task Task, given []string) (*Preprocessing, error) {
 	p := &Preprocessing{Version: versionNoClip, Schema: tab.Schema, Task: task}
 	for _, c := range tab.Targets {
 		p.Targets = append(p.Targets, c.Name)
@@ -215,16 +210,8 @@ func ClassIndices(ctx context.Context, labels []string, c csvdata.Column) ([]int
 // at the first value that is no class, and returns its *RowError, or
 // with ctx's error when ctx ends.
 func EachClass(ctx context.Context, labels []string, c csvdata.Column, each func(row, class int)) error {
-	byText := make(map[string]int, len(labels))
-	byValue := make(map[float64]int, len(labels))
-	for i, l := range labels {
-		byText[l] = i
-		if v, err := strconv.ParseFloat(l, 64); err == nil && byValue != nil {
-			byValue[v] = i
-		} else {
-			byValue = nil
-		}
-	}
+	x := NewClassIndex(labels)
+	byText, byValue := x.byText, x.byValue
 	for i := range c.Len() {
 		if err := every(ctx, i); err != nil {
 			return err
@@ -254,6 +241,41 @@ func EachClass(ctx context.Context, labels []string, c csvdata.Column, each func
 		each(i, k)
 	}
 	return nil
+}
+
+// ClassIndex finds a class among labels as EachClass does: a value as
+// written, or, when every label is a number, by its numeric value ("0"
+// finds the class written "0.0").
+type ClassIndex struct {
+	byText  map[string]int
+	byValue map[float64]int // nil unless every label is a number
+}
+
+// NewClassIndex returns the ClassIndex of labels.
+func NewClassIndex(labels []string) ClassIndex {
+	x := ClassIndex{byText: make(map[string]int, len(labels)), byValue: make(map[float64]int, len(labels))}
+	for i, l := range labels {
+		x.byText[l] = i
+		if v, err := strconv.ParseFloat(l, 64); err == nil && x.byValue != nil {
+			x.byValue[v] = i
+		} else {
+			x.byValue = nil
+		}
+	}
+	return x
+}
+
+// Of returns the index of the class that s names, and whether one does.
+func (x ClassIndex) Of(s string) (int, bool) {
+	if k, ok := x.byText[s]; ok || x.byValue == nil {
+		return k, ok
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, false
+	}
+	k, ok := x.byValue[v]
+	return k, ok
 }
 
 // RowError is an error about one row of the data (0-based), which the

@@ -257,3 +257,22 @@ func TestStatisticsNearFloat64Limits(t *testing.T) {
 	_, err = Fit(ctx, span, nil, Options{Task: Classify})
 	assert.NoError(t, err, "standard scaling holds it: the deviation is below 1e308")
 }
+
+// TestClassIndex: a class is found as written, or by its number when
+// every label is a number; text labels match as written only.
+func TestClassIndex(t *testing.T) {
+	x := NewClassIndex([]string{"0.0", "1"})
+	for s, want := range map[string]int{"0.0": 0, "0": 0, "1e0": 1, "1": 1} {
+		k, ok := x.Of(s)
+		assert.True(t, ok, s)
+		assert.Equal(t, want, k, s)
+	}
+	_, ok := x.Of("2")
+	assert.False(t, ok)
+	text := NewClassIndex([]string{"007", "x"})
+	k, ok := text.Of("007")
+	assert.True(t, ok)
+	assert.Equal(t, 0, k)
+	_, ok = text.Of("7")
+	assert.False(t, ok, "text labels match as written")
+}

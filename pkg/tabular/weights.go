@@ -98,16 +98,10 @@ func classWeights(p *prep.Preprocessing, w ClassWeight) ([]float64, bool, error)
 	for i := range cw {
 		cw[i] = 1
 	}
-	index := make(map[string]int, len(p.Labels))
-	for i, l := range p.Labels {
-		index[l] = i
-	}
+	index := prep.NewClassIndex(p.Labels)
 	named := make(map[int]string, len(w.Labels))
 	for _, l := range slices.Sorted(maps.Keys(w.Labels)) {
-		i, ok := index[l]
-		if !ok {
-			i, ok = numericLabel(p.Labels, l)
-		}
+		i, ok := index.Of(l)
 		if !ok {
 			return nil, false, settingError("ClassWeight", w, "no class %s in the target (its classes: %s)", csvdata.Quote(l), quoteList(p.Labels))
 		}
@@ -118,27 +112,6 @@ func classWeights(p *prep.Preprocessing, w ClassWeight) ([]float64, bool, error)
 		cw[i] = w.Labels[l]
 	}
 	return cw, false, nil
-}
-
-// numericLabel returns the index of the class that l names as a number
-// when every label is a number ("0" names the class written "0.0", as
-// prep.Labels makes them one class).
-func numericLabel(labels []string, l string) (int, bool) {
-	v, err := strconv.ParseFloat(l, 64)
-	if err != nil {
-		return 0, false
-	}
-	at := -1
-	for i, s := range labels {
-		u, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			return 0, false
-		}
-		if u == v {
-			at = i
-		}
-	}
-	return at, at >= 0
 }
 
 // quoteList quotes names, separated by commas: the first 20 and how many
