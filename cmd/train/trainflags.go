@@ -20,7 +20,7 @@ func trainFlags(fs *flag.FlagSet, c *fitConfig) {
 	fs.StringVar(&c.shuffle, "shuffle", "", `"global" (every row in a random order, the default) or "window:K": rows shuffled within windows of K blocks of 1024 rows, the blocks in a random order — for --cache read from disk, whole blocks read at once; a model of its own, the same for any --workers, --cache or resume`)
 	fs.StringVar(&c.target, "target", "", "target column(s), by name or 0-based index, comma-separated (default: the last column); rows with a missing target are skipped")
 	fs.StringVar(&c.task, "task", "", "auto, classify or regress (auto: classify when the target holds text or few distinct integers)"+shownDefault(prep.Task("")))
-	fs.StringVar(&c.categorical, "categorical", "", "columns whose values are text categories even if they look like numbers (01 and 1 differ), comma-separated")
+	fs.StringVar(&c.categorical, "categorical", "", "columns whose values are text categories even if they look like numbers (01 and 1 differ; a target's classes too), comma-separated")
 	fs.StringVar(&c.ignore, "ignore", "", "columns to leave out (identifiers, say), comma-separated")
 	fs.StringVar(&c.na, "na", "", "more tokens that mean a missing value, comma-separated (always: empty, NA, N/A, NaN, nan, null, NULL)")
 	fs.StringVar(&c.impute, "impute", "", "missing numbers: mean or median of the training rows, or error"+shownDefault(prep.Imputation("")))

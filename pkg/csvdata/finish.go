@@ -178,12 +178,15 @@ func (r *reader[T]) finish(rows int) (*Table[T], error) {
 		}
 	}
 	t.Targets = make([]Column, r.nTarget)
-	for _, ro := range r.roles {
+	for j, ro := range r.roles {
 		if ro.kind != target {
 			continue
 		}
 		if r.tgtText[ro.idx] {
 			t.Targets[ro.idx] = r.targetColumn(ro.name, r.tgts[ro.idx][:rows])
+			if r.forced[j] { // declared text: its numbers are not its values
+				t.Targets[ro.idx].Numbers = nil
+			}
 		} else {
 			t.Targets[ro.idx] = Column{Name: ro.name, Numbers: r.tnum[ro.idx][:rows], FirstText: -1, Written: r.writtenForms(ro.idx)}
 		}

@@ -366,3 +366,20 @@ func TestCheckDelimiter(t *testing.T) {
 		assert.NoError(t, CheckDelimiter(b), "%q", b)
 	}
 }
+
+func TestCategoricalTargetsAreText(t *testing.T) {
+	// Declared categorical, a target of numbers keeps each value as
+	// written: "007" and "7" are two classes, not one number. So it is
+	// under a Schema (a model's evaluation file).
+	path := write(t, "a,y\n1,007\n2,7\n3,7.0\n")
+	plain, err := Read[float32](path, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, []float64{7, 7, 7}, plain.Targets[0].Numbers)
+	tab, err := Read[float32](path, Options{Categorical: []string{"y"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"007", "7", "7.0"}, tab.Targets[0].Strings)
+	assert.Nil(t, tab.Targets[0].Numbers)
+	tab, err = Read[float32](path, Options{Categorical: []string{"y"}, Schema: &tab.Schema, Targets: []string{"y"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"007", "7", "7.0"}, tab.Targets[0].Strings)
+}

@@ -25,7 +25,8 @@ type Options struct {
 	StrictCategories bool
 	// Categorical names columns (as Targets does) whose values are text
 	// categories even where they look like numbers: "01" and "1" differ.
-	// Ignore names columns to leave out.
+	// A target named here is read as text (Column.Strings), with a Schema
+	// too. Ignore names columns to leave out.
 	Categorical, Ignore []string
 	// NA lists tokens that mean a missing value, besides the empty cell and
 	// DefaultNA. A missing numeric feature is NaN in the matrix (to be
@@ -152,7 +153,7 @@ func (s Schema) Names() []string {
 // first written (nil when there are more than DefaultMaxCategories); Text
 // gives a value as written. Otherwise Strings holds every value as
 // written, Numbers is nil, and FirstText is the first row that is not a
-// number (-1 when all are).
+// number (-1 when all are: a target Options.Categorical names).
 type Column struct {
 	Name      string
 	Numbers   []float64

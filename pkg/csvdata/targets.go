@@ -26,8 +26,9 @@ type writtenAt struct {
 }
 
 // targetModes decides, from the first records of chunk c, which targets
-// are read as text: those whose first present value is not a number, and
-// those found to hold text in an earlier read (textTargets).
+// are read as text: those Options.Categorical names, those whose first
+// present value is not a number, and those found to hold text in an
+// earlier read (textTargets).
 func (r *reader[T]) targetModes(c *chunk) {
 	r.tgtText = make([]bool, r.nTarget)
 	decided := make([]bool, r.nTarget)
@@ -36,7 +37,7 @@ func (r *reader[T]) targetModes(c *chunk) {
 		if ro.kind != target {
 			continue
 		}
-		if r.textTargets[j] {
+		if r.textTargets[j] || r.forced[j] {
 			r.tgtText[ro.idx], decided[ro.idx] = true, true
 		} else {
 			left++

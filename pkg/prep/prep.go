@@ -49,6 +49,10 @@ type Preprocessing struct {
 	Task    Task     `json:"task"`
 	Targets []string `json:"targets"`
 	Labels  []string `json:"labels,omitempty"` // class i is Labels[i]
+	// TextTarget says the classification target was declared text
+	// (csvdata's Options.Categorical) though its values look like numbers:
+	// it is read as text and matched as written, "07" and "7" two classes.
+	TextTarget bool `json:"text_target,omitempty"`
 	// Impute is how missing numbers were filled (Mean, Median or NoImpute);
 	// Fill holds the value per schema column (0 for one-hot columns).
 	Impute Imputation `json:"impute,omitempty"`
@@ -136,6 +140,8 @@ func newUnscaled[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], tas
 			}
 		}
 		p.Labels = labels
+		c := tab.Targets[0]
+		p.TextTarget = c.Numbers == nil && c.FirstText < 0 && c.Len() > 0
 		if len(p.Labels) < 2 {
 			return nil, fmt.Errorf("target column %s has a single class (%s): nothing to classify", csvdata.Quote(p.Targets[0]), csvdata.Quote(p.Labels[0]))
 		}
@@ -210,7 +216,11 @@ func ClassIndices(ctx context.Context, labels []string, c csvdata.Column) ([]int
 // at the first value that is no class, and returns its *RowError, or
 // with ctx's error when ctx ends.
 func EachClass(ctx context.Context, labels []string, c csvdata.Column, each func(row, class int)) error {
-	x := NewClassIndex(labels)
+	return eachClass(ctx, NewClassIndex(labels), c, each)
+}
+
+// eachClass is EachClass with the classes' index.
+func eachClass(ctx context.Context, x ClassIndex, c csvdata.Column, each func(row, class int)) error {
 	byText, byValue := x.byText, x.byValue
 	for i := range c.Len() {
 		if err := every(ctx, i); err != nil {
@@ -244,11 +254,11 @@ func EachClass(ctx context.Context, labels []string, c csvdata.Column, each func
 }
 
 // ClassIndex finds a class among labels as EachClass does: a value as
-// written, or, when every label is a number, by its numeric value ("0"
-// finds the class written "0.0").
+// written, or, when every label is a number and no two are the same
+// number, by its numeric value ("0" finds the class written "0.0").
 type ClassIndex struct {
 	byText  map[string]int
-	byValue map[float64]int // nil unless every label is a number
+	byValue map[float64]int // nil unless every label is a distinct number
 }
 
 // NewClassIndex returns the ClassIndex of labels.
@@ -256,13 +266,37 @@ func NewClassIndex(labels []string) ClassIndex {
 	x := ClassIndex{byText: make(map[string]int, len(labels)), byValue: make(map[float64]int, len(labels))}
 	for i, l := range labels {
 		x.byText[l] = i
-		if v, err := strconv.ParseFloat(l, 64); err == nil && x.byValue != nil {
-			x.byValue[v] = i
-		} else {
-			x.byValue = nil
+		if x.byValue == nil {
+			continue
 		}
+		v, err := strconv.ParseFloat(l, 64)
+		if _, twice := x.byValue[v]; err != nil || twice { // "7" and "07": only as written
+			x.byValue = nil
+			continue
+		}
+		x.byValue[v] = i
 	}
 	return x
+}
+
+// ClassIndex returns the ClassIndex of the model's classes: as written
+// only when the target was declared text (TextTarget).
+func (p *Preprocessing) ClassIndex() ClassIndex {
+	x := NewClassIndex(p.Labels)
+	if p.TextTarget {
+		x.byValue = nil
+	}
+	return x
+}
+
+// TextTargets returns the targets to read as text (csvdata's
+// Options.Categorical) from a table the model evaluates: its target when
+// it was declared text, else none.
+func (p *Preprocessing) TextTargets() []string {
+	if p.TextTarget {
+		return slices.Clone(p.Targets)
+	}
+	return nil
 }
 
 // Of returns the index of the class that s names, and whether one does.
@@ -308,8 +342,13 @@ func Targets[T tensor.Float](ctx context.Context, p *Preprocessing, cols []csvda
 }
 
 // notNumber is the error of a regression target column with text in it,
-// at its first text value.
+// at its first text value, or of one declared text (csvdata's
+// Options.Categorical) though every value is a number.
 func notNumber(c csvdata.Column) error {
+	if c.FirstText < 0 {
+		return csvdata.NewHintError("target column %s is declared categorical (%s), and regression needs numbers: for classes, set the task with %s",
+			csvdata.Quote(c.Name), csvdata.Hint{Field: "Categorical", Value: c.Name}, csvdata.Hint{Field: "Task", Value: string(Classify)})
+	}
 	return &RowError{Row: c.FirstText, Err: fmt.Errorf("%s in target column %s is not a number, which regression needs", csvdata.Quote(c.Strings[c.FirstText]), csvdata.Quote(c.Name))}
 }
 
@@ -324,7 +363,7 @@ func TargetsInto[T tensor.Float](ctx context.Context, p *Preprocessing, cols []c
 		return &ShapeError{What: "target columns", Got: len(cols), Want: len(p.Targets)}
 	}
 	if p.Task == Classify {
-		return EachClass(ctx, p.Labels, cols[0], func(i, k int) { y.Data[i] = T(k) })
+		return eachClass(ctx, p.ClassIndex(), cols[0], func(i, k int) { y.Data[i] = T(k) })
 	}
 	for j, c := range cols {
 		if c.Numbers == nil {

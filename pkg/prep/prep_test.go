@@ -275,4 +275,52 @@ func TestClassIndex(t *testing.T) {
 	assert.Equal(t, 0, k)
 	_, ok = text.Of("7")
 	assert.False(t, ok, "text labels match as written")
+	// Two labels of one number (a target declared categorical): each only
+	// as written, not the last one for both.
+	same := NewClassIndex([]string{"007", "7", "70"})
+	for s, want := range map[string]int{"007": 0, "7": 1, "70": 2} {
+		k, ok := same.Of(s)
+		assert.True(t, ok, s)
+		assert.Equal(t, want, k, s)
+	}
+	_, ok = same.Of("7.0")
+	assert.False(t, ok, "7.0 is neither 007 nor 7")
+	// A model whose target was declared text matches as written only.
+	p := &Preprocessing{Labels: []string{"01", "02"}, Targets: []string{"y"}}
+	k, ok = p.ClassIndex().Of("1")
+	assert.True(t, ok)
+	assert.Equal(t, 0, k)
+	assert.Nil(t, p.TextTargets())
+	p.TextTarget = true
+	_, ok = p.ClassIndex().Of("1")
+	assert.False(t, ok, "declared text: 1 is not 01")
+	assert.Equal(t, []string{"y"}, p.TextTargets())
+}
+
+func TestDeclaredTextTarget(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "d.csv")
+	require.NoError(t, os.WriteFile(path, []byte("x,y\n1,007\n2,7\n3,70\n4,7\n"), 0o644))
+	tab, err := csvdata.Read[float32](path, csvdata.Options{Categorical: []string{"y"}})
+	require.NoError(t, err)
+	task, err := DetectTask(ctx, tab.Targets[0])
+	require.NoError(t, err)
+	assert.Equal(t, Classify, task)
+	p, err := New(ctx, tab, Classify, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"007", "7", "70"}, p.Labels)
+	assert.True(t, p.TextTarget)
+	y, err := Targets[float32](ctx, p, tab.Targets)
+	require.NoError(t, err)
+	assert.Equal(t, []float32{0, 1, 2, 1}, y.Data)
+	_, err = New(ctx, tab, Regress, nil)
+	assert.EqualError(t, err, `target column "y" is declared categorical ("y" in Options.Categorical), and regression needs numbers: for classes, set the task with "classify" in Options.Task`)
+	// Read as numbers, the same file has two classes, and a model of them
+	// is not one whose target was declared text.
+	plain, err := csvdata.Read[float32](path, csvdata.Options{})
+	require.NoError(t, err)
+	p, err = New(ctx, plain, Classify, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"007", "70"}, p.Labels)
+	assert.False(t, p.TextTarget)
 }

@@ -402,14 +402,15 @@ func (c Config) checkRates() error {
 }
 
 // readOptions are the csvdata options of the training table (with its
-// targets) or of the validation table (with the training schema).
-func (c Config) readOptions(schema *csvdata.Schema, targets []string) csvdata.Options {
-	o := csvdata.Options{Targets: targets, Schema: schema, Categorical: c.Categorical, Ignore: c.Ignore, NA: c.NA,
+// targets; p nil) or of the validation table (with the schema and targets
+// of p, the training table's preprocessing).
+func (c Config) readOptions(p *prep.Preprocessing) csvdata.Options {
+	o := csvdata.Options{Targets: c.Targets, Categorical: c.Categorical, Ignore: c.Ignore, NA: c.NA,
 		Delimiter: c.Delimiter, MaxCategories: c.MaxCategories, Workers: c.Workers, MissingIsError: c.Impute.MissingIsError()}
-	if schema == nil {
+	if p == nil {
 		o.ExtraRowBytes = trainRowBytes(c)
 	} else {
-		o.Categorical, o.Ignore, o.MaxCategories = nil, nil, 0
+		o.Schema, o.Targets, o.Categorical, o.Ignore, o.MaxCategories = &p.Schema, p.Targets, p.TextTargets(), nil, 0
 	}
 	return o
 }

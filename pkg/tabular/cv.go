@@ -105,7 +105,7 @@ func checkCV(c Config, o *CVOptions) error {
 }
 
 func cv[T tensor.Float](ctx context.Context, src Source, c Config, o CVOptions) (*CVResult, error) {
-	opt := c.readOptions(nil, c.Targets)
+	opt := c.readOptions(nil)
 	if o.Group != "" { // read as a target: text or numbers, any number of them
 		targets := c.Targets
 		if len(targets) == 0 {

@@ -60,7 +60,7 @@ func fit[T tensor.Float](ctx context.Context, src Source, c Config) (*Model, err
 // readTable reads Fit's table into memory; a table too large for it is
 // an error that advises a cache.
 func readTable[T tensor.Float](ctx context.Context, src Source, c Config) (*csvdata.Table[T], error) {
-	tab, err := read[T](ctx, src, c.readOptions(nil, c.Targets))
+	tab, err := read[T](ctx, src, c.readOptions(nil))
 	if me := (*csvdata.MemoryError)(nil); errors.As(err, &me) && src.paths != nil {
 		return nil, inputError(fmt.Errorf("%w; %s (a directory) trains from a block cache on disk instead, in bounded memory", err, c.hints()(csvdata.Hint{Field: "Cache"})))
 	}
@@ -152,7 +152,7 @@ func fitTable[T tensor.Float](ctx context.Context, name string, d table[T], c Co
 		MetricScale:   p.TargetScale, // rmse and mae per epoch in the targets' units, as Evaluate reports them
 		SampleWeights: ex.weights, ClassWeights: cw, BalanceClasses: balanced}
 	if c.Val != nil {
-		vt, err := read[T](ctx, *c.Val, c.readOptions(&p.Schema, p.Targets))
+		vt, err := read[T](ctx, *c.Val, c.readOptions(p))
 		if err != nil {
 			return nil, err
 		}
@@ -311,7 +311,7 @@ func atRow(name string, lines places, err error) error {
 		file, line := lines.Where(re.Row)
 		return &csvdata.ParseError{File: cmp.Or(file, name), Line: line, Err: re.Err}
 	}
-	return fmt.Errorf("%s: %w", name, err)
+	return &csvdata.ParseError{File: name, Err: err} // its message made when read: hints rendered then
 }
 
 // detectTask returns the task of a table's targets: task itself unless

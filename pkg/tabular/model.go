@@ -131,7 +131,7 @@ func (m *Model) readOptions(o PredictOptions, targets bool) csvdata.Options {
 	opt := csvdata.Options{Schema: &m.Prep.Schema, NoTargets: !targets, StrictCategories: o.Strict, NA: append(slices.Clone(m.Prep.NA), o.NA...),
 		Delimiter: o.Delimiter, Workers: o.Workers, MissingIsError: m.Prep.Impute.MissingIsError()}
 	if targets {
-		opt.Targets = m.Prep.Targets
+		opt.Targets, opt.Categorical = m.Prep.Targets, m.Prep.TextTargets()
 	}
 	return opt
 }

@@ -82,7 +82,7 @@ func openCached[T tensor.Float](ctx context.Context, src Source, c Config) (*cac
 			return nil, inputError(err)
 		}
 	}
-	o := cache.Options{Read: c.readOptions(nil, c.Targets), Progress: c.CacheProgress, Size: c.CacheSize,
+	o := cache.Options{Read: c.readOptions(nil), Progress: c.CacheProgress, Size: c.CacheSize,
 		BlockBytes: c.cacheBlockBytes, PartBytes: c.cachePartBytes}
 	if c.Warn != nil {
 		o.Note = func(s string) { fmt.Fprintln(c.Warn, s) }

@@ -98,7 +98,7 @@ func classWeights(p *prep.Preprocessing, w ClassWeight) ([]float64, bool, error)
 	for i := range cw {
 		cw[i] = 1
 	}
-	index := prep.NewClassIndex(p.Labels)
+	index := p.ClassIndex()
 	named := make(map[int]string, len(w.Labels))
 	for _, l := range slices.Sorted(maps.Keys(w.Labels)) {
 		i, ok := index.Of(l)
