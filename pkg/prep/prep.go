@@ -164,14 +164,20 @@ func newUnscaled[T tensor.Float](ctx context.Context, tab *csvdata.Table[T], tas
 // distinct values as written, in lexical order. A text column of more
 // than two classes, every one a date (csvdata.ParseDate), and more classes
 // than half its rows is an error: dates to predict, not classes, are
-// meant (a few dates, such as quarters, are classes). It stops with ctx's
-// error when ctx ends.
+// meant (a few dates, such as quarters, are classes). A number of 2⁵³ or
+// more in magnitude is an error (a *RowError): float64 does not keep
+// every integer that large, so two labels could be one number. It stops
+// with ctx's error when ctx ends.
 func Labels(ctx context.Context, c csvdata.Column) ([]string, error) {
 	if c.Numbers != nil {
 		first := make(map[float64]string, 16)
 		for i, v := range c.Numbers {
 			if err := every(ctx, i); err != nil {
 				return nil, err
+			}
+			if math.Abs(v) >= 1<<53 {
+				return nil, &RowError{Row: i, Err: csvdata.NewHintError("class label %s in target column %s is a number of 2^53 or more, which float64 does not keep exactly (two such labels could be one class): to keep the labels as written, declare the column with %s",
+					csvdata.Quote(c.Text(i)), csvdata.Quote(c.Name), csvdata.Hint{Field: "Categorical", Value: c.Name})}
 			}
 			if _, ok := first[v]; !ok {
 				first[v] = c.Text(i)

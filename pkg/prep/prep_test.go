@@ -299,8 +299,7 @@ func TestClassIndex(t *testing.T) {
 
 func TestDeclaredTextTarget(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "d.csv")
-	require.NoError(t, os.WriteFile(path, []byte("x,y\n1,007\n2,7\n3,70\n4,7\n"), 0o644))
+	path := writeFile(t, "x,y\n1,007\n2,7\n3,70\n4,7\n")
 	tab, err := csvdata.Read[float32](path, csvdata.Options{Categorical: []string{"y"}})
 	require.NoError(t, err)
 	task, err := DetectTask(ctx, tab.Targets[0])
@@ -323,4 +322,36 @@ func TestDeclaredTextTarget(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"007", "70"}, p.Labels)
 	assert.False(t, p.TextTarget)
+}
+
+// TestHugeNumericLabels: integers beyond 2⁵³ are not exact in float64
+// (9007199254740993 reads as …992): as class labels they are refused,
+// with the way to keep them as written; declared text, they are classes.
+func TestHugeNumericLabels(t *testing.T) {
+	ctx := context.Background()
+	path := writeFile(t, "x,y\n1,5\n2,9007199254740992\n3,9007199254740993\n")
+	tab, err := csvdata.Read[float32](path, csvdata.Options{})
+	require.NoError(t, err)
+	_, err = Labels(ctx, tab.Targets[0])
+	var re *RowError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, 1, re.Row)
+	assert.EqualError(t, err, `class label "9007199254740992" in target column "y" is a number of 2^53 or more, which float64 does not keep exactly (two such labels could be one class): to keep the labels as written, declare the column with "y" in Options.Categorical`)
+	tab, err = csvdata.Read[float32](path, csvdata.Options{Categorical: []string{"y"}})
+	require.NoError(t, err)
+	l, err := Labels(ctx, tab.Targets[0])
+	require.NoError(t, err)
+	assert.Equal(t, []string{"5", "9007199254740992", "9007199254740993"}, l)
+	tab, err = csvdata.Read[float32](writeFile(t, "x,y\n1,-9007199254740991\n2,9007199254740991\n"), csvdata.Options{})
+	require.NoError(t, err)
+	l, err = Labels(ctx, tab.Targets[0])
+	require.NoError(t, err, "below 2^53, every integer is exact")
+	assert.Len(t, l, 2)
+}
+
+// writeFile writes content to a CSV file of the test and returns its path.
+func writeFile(t *testing.T, content string) string {
+	path := filepath.Join(t.TempDir(), "f.csv")
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
+	return path
 }

@@ -1,6 +1,7 @@
 package tabular
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -277,9 +278,19 @@ func evaluate[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], s
 	if err != nil {
 		return nil, err
 	}
+	if tab.X.Rows == 0 {
+		return nil, noTargets(src.Name, tab.Skipped)
+	}
 	warnSkipped(o.Warn, src.Name, tab.Skipped)
 	warnUnseen(o.Warn, src.Name, tab.Unseen, o.hints())
 	return evaluateTable(ctx, m, net, src.Name, tab, o)
+}
+
+// noTargets is Evaluate's error for a table whose every row lacks a
+// target (skipped counts them), worded as csvdata.Read words it.
+func noTargets(name string, skipped csvdata.Cells) error {
+	return inputError(&csvdata.ParseError{File: cmp.Or(skipped.File, name),
+		Err: fmt.Errorf("every row has a missing target (column %s, first at line %d)", csvdata.Quote(skipped.Column), skipped.Line)})
 }
 
 // evaluateTable evaluates m on the rows of tab, read from the file name.

@@ -78,14 +78,17 @@ func predictParts[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T
 // part and its model inputs; a row's problem is an input error at its
 // line, each's error is returned as it is. It returns the rows the parts
 // skipped for a missing target and the categories they did not know,
-// counted over the file (in schema order).
+// counted over the file (in schema order). A file of no rows is an input
+// error, as csvdata.Read makes it.
 func modelParts[T tensor.Float](ctx context.Context, m *Model, f *csvdata.File, name string, o PredictOptions, each func(tab *csvdata.Table[T], x tensor.Matrix[T]) error) (csvdata.Cells, []csvdata.Cells, error) {
 	var (
 		skipped csvdata.Cells
 		unseen  []csvdata.Cells
+		rows    int
 	)
 	err := csvdata.Parts(ctx, f, &m.Prep.Schema, func(tab *csvdata.Table[T]) error {
 		skipped, unseen = skipped.Add(tab.Skipped), csvdata.MergeCells(unseen, tab.Unseen)
+		rows += tab.X.Rows
 		x, err := prep.TransformWorkers(ctx, m.Prep, tab.X, o.Workers)
 		if err != nil {
 			return eachError{rowError(ctx, name, tab, err)}
@@ -100,6 +103,9 @@ func modelParts[T tensor.Float](ctx context.Context, m *Model, f *csvdata.File, 
 	}
 	if err != nil {
 		return skipped, unseen, readError(ctx, err)
+	}
+	if rows == 0 && skipped.Count == 0 {
+		return skipped, unseen, inputError(&csvdata.ParseError{File: f.Name(), Line: 2, Err: errors.New("no data rows after the header")})
 	}
 	m.Prep.Schema.SortCells(unseen)
 	return skipped, unseen, nil
@@ -279,6 +285,9 @@ func evaluateParts[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[
 	})
 	if err != nil {
 		return nil, err
+	}
+	if len(y) == 0 {
+		return nil, noTargets(src.Name, skipped)
 	}
 	warnSkipped(o.Warn, src.Name, skipped)
 	warnUnseen(o.Warn, src.Name, unseen, o.hints())

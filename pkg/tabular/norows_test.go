@@ -1,0 +1,47 @@
+package tabular
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestNoRowsToAnswer: a file of a header alone (and blank lines) is an
+// input error for Predict, PredictParts, Evaluate and EvaluateParts alike,
+// read from a file or from bytes; a file whose every row lacks a target
+// is one for Evaluate and EvaluateParts, worded alike.
+func TestNoRowsToAnswer(t *testing.T) {
+	ctx := context.Background()
+	m, err := Fit(ctx, Bytes("t.csv", weightedTable(60, ones)), Config{Ignore: []string{"w"}, Epochs: 1, Ensemble: 1})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	for _, content := range []string{"x1,w,x2,label\n", "x1,w,x2,label\n\n\n", "x1,w,x2,label\n1,1,2,\n"} {
+		path := filepath.Join(dir, "e.csv")
+		require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
+		for _, src := range []Source{File(path), Bytes(path, []byte(content))} {
+			evals := []func(context.Context, Source, PredictOptions) (*Evaluation, error){m.Evaluate, m.EvaluateParts}
+			for k, eval := range evals {
+				_, err := eval(ctx, src, PredictOptions{})
+				var ie *InputError
+				require.ErrorAs(t, err, &ie, "%q, evaluation %d", content, k)
+				if strings.Count(content, ",") > 3 {
+					assert.EqualError(t, err, path+`: every row has a missing target (column "label", first at line 2)`)
+				} else {
+					assert.EqualError(t, err, path+`:2: no data rows after the header`)
+				}
+			}
+			if strings.Count(content, ",") > 3 {
+				continue // a missing target is no missing row to predict
+			}
+			_, err := m.Predict(ctx, src, PredictOptions{})
+			assert.EqualError(t, err, path+`:2: no data rows after the header`)
+			err = m.PredictParts(ctx, src, PredictOptions{}, func(*Predictions) error { return nil })
+			assert.EqualError(t, err, path+`:2: no data rows after the header`)
+		}
+	}
+}
