@@ -60,6 +60,11 @@ func (r *fitRun[T]) fingerprint() (string, error) {
 	h.Write(floatslice.AsBytes(y.Data))
 	if r.val != nil && r.val.idx == nil { // explicit validation data
 		fmt.Fprintf(h, "val %d×%d\n", r.val.src.Len(), r.val.src.Width())
+		if d, ok := r.val.src.(*Matrices[T]); ok { // its rows too: another file's would be compared with this one's best
+			fmt.Fprintf(h, "val rows %d×%d\n", d.Y.Rows, d.Y.Cols)
+			h.Write(floatslice.AsBytes(d.X.Data))
+			h.Write(floatslice.AsBytes(d.Y.Data))
+		}
 	}
 	if o.ValidationRows != nil {
 		fmt.Fprintf(h, "val rows %v\n", r.val.idx)
@@ -229,7 +234,7 @@ func (r *fitRun[T]) check(state []byte, st *checkpointState) error {
 	case st.Optimizer != name:
 		return fmt.Errorf("checkpoint: it was written with optimizer %s, this run uses %s", st.Optimizer, name)
 	case st.Fingerprint != fp:
-		return errors.New("checkpoint: it was written for other data or other training options (batch size, seed, shuffling, validation split, weights, clipping, shard size or lanes)")
+		return errors.New("checkpoint: it was written for other data or other training options (batch size, seed, shuffling, validation split or data, weights, clipping, shard size or lanes)")
 	case st.Epoch != len(st.History):
 		return fmt.Errorf("checkpoint: %d epochs done but %d in the history", st.Epoch, len(st.History))
 	case len(st.Callbacks) != len(r.stateful()):
@@ -306,14 +311,15 @@ func (r *fitRun[T]) stateful() []StatefulCallback {
 }
 
 // restoreCallbacks gives the resumed callbacks their saved states; it runs
-// after their OnTrainBegin.
+// after their OnTrainBegin. A state a callback refuses (one of another
+// monitored quantity, say) is a *CheckpointError.
 func (r *fitRun[T]) restoreCallbacks() error {
 	for i, sc := range r.stateful() {
 		if i >= len(r.callbackStates) {
 			break
 		}
 		if err := sc.UnmarshalState(r.callbackStates[i], r.callbackWeights[i]); err != nil {
-			return fmt.Errorf("train: resume: callback %d: %w", i, err)
+			return &CheckpointError{r.opt.CheckpointPath, fmt.Errorf("checkpoint: %w", err)}
 		}
 	}
 	return nil

@@ -328,3 +328,44 @@ func TestResumeIgnoresStatelessCallbacks(t *testing.T) {
 		Callbacks: []train.Callback{&batchCounter{}, &train.EarlyStopping{Patience: 5}}})
 	assert.NoError(t, err)
 }
+
+// TestResumeRejectsAnotherMonitor: early stopping's best value is of the
+// quantity it monitored; a resumed run that monitors another would compare
+// its values with that best (accuracy with a loss), so it is refused, as
+// the same monitor given again, or by default, is not.
+func TestResumeRejectsAnotherMonitor(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.ckpt")
+	fit := func(monitor string, epochs int, resume bool) error {
+		m, x, y := nntest.ResumeCase[float32](t, "adam")
+		_, err := train.Fit(context.Background(), m, train.InMemory(x, y), train.Options{Epochs: epochs, BatchSize: 16, ValidationSplit: 0.2,
+			CheckpointPath: path, Resume: resume, Callbacks: []train.Callback{&train.EarlyStopping{Monitor: monitor, Patience: 5}}})
+		return err
+	}
+	require.NoError(t, fit("", 2, false))
+	err := fit("val_accuracy", 4, true)
+	var ce *train.CheckpointError
+	require.ErrorAs(t, err, &ce)
+	assert.EqualError(t, err, path+`: checkpoint: its early stopping monitored "val_loss", this run's monitors "val_accuracy"`)
+	assert.NoError(t, fit("val_loss", 3, true))
+	assert.NoError(t, fit("", 4, true))
+}
+
+// TestResumeRejectsOtherValidationData: a resumed run validating on other
+// rows of the same shape would compare their losses with the best of the
+// first rows': refused.
+func TestResumeRejectsOtherValidationData(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.ckpt")
+	fit := func(shift float32, epochs int, resume bool) error {
+		m, x, y := nntest.ResumeCase[float32](t, "adam")
+		vx := nn.NewMatrix[float32](x.Rows, x.Cols, nil)
+		for i, v := range x.Data {
+			vx.Data[i] = v + shift
+		}
+		_, err := train.Fit(context.Background(), m, train.InMemory(x, y), train.Options{Epochs: epochs, BatchSize: 16,
+			ValidationData: train.InMemory(vx, y), CheckpointPath: path, Resume: resume})
+		return err
+	}
+	require.NoError(t, fit(0, 1, false))
+	assert.ErrorContains(t, fit(1, 2, true), "validation split or data")
+	assert.NoError(t, fit(0, 2, true))
+}

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,6 +52,9 @@ type plateau struct {
 	BestEpoch int      `json:"best_epoch"`
 	Wait      int      `json:"wait"`
 	Cooldown  int      `json:"cooldown,omitempty"`
+	// Monitor is the quantity Best is a value of, once observed ("" in
+	// the checkpoints of earlier versions).
+	Monitor string `json:"monitor,omitempty"`
 }
 
 // observe takes an epoch's log: if the monitored quantity beat the best by
@@ -67,6 +71,10 @@ func (p *plateau) observe(log *EpochLog, monitor string, minDelta float64, patie
 		p.Cooldown--
 		p.Wait = 0
 	}
+	if p.Monitor != "" && p.Monitor != mon { // restored from a run that watched another quantity
+		return false, false, fmt.Errorf("train: %s: the best value was of %q, this run monitors %q", who, p.Monitor, mon)
+	}
+	p.Monitor = mon
 	if better(v, p.Best, minDelta, lowerIsBetter(mon)) {
 		p.Best, p.BestEpoch, p.Wait = v, log.Epoch, 0
 		return true, false, nil
@@ -88,10 +96,17 @@ func (p *plateau) marshal() ([]byte, error) {
 	return json.Marshal(q)
 }
 
-func (p *plateau) unmarshal(b []byte) error {
+// unmarshal restores a state that marshal wrote, for a run that monitors
+// monitor ("": val_loss, or loss without validation): a state of another
+// quantity is an error, since its best value cannot be compared with this
+// run's.
+func (p *plateau) unmarshal(b []byte, monitor, who string) error {
 	var q plateau
 	if err := json.Unmarshal(b, &q); err != nil {
 		return err
+	}
+	if q.Monitor != "" && (monitor != "" && q.Monitor != monitor || monitor == "" && q.Monitor != "val_loss" && q.Monitor != "loss") {
+		return fmt.Errorf("its %s monitored %q, this run's monitors %q", who, q.Monitor, cmp.Or(monitor, "val_loss"))
 	}
 	q.Best = math.NaN()
 	if q.BestJSON != nil {
@@ -158,7 +173,7 @@ func (c *EarlyStopping) MarshalState() ([]byte, Weights, error) {
 // UnmarshalState implements StatefulCallback.
 func (c *EarlyStopping) UnmarshalState(b []byte, w Weights) error {
 	c.weights = w
-	return c.state.unmarshal(b)
+	return c.state.unmarshal(b, c.Monitor, "early stopping")
 }
 
 // ReduceLROnPlateau multiplies the learning rate by Factor when Monitor has
@@ -216,4 +231,6 @@ func (c *ReduceLROnPlateau) MarshalState() ([]byte, Weights, error) {
 }
 
 // UnmarshalState implements StatefulCallback.
-func (c *ReduceLROnPlateau) UnmarshalState(b []byte, _ Weights) error { return c.state.unmarshal(b) }
+func (c *ReduceLROnPlateau) UnmarshalState(b []byte, _ Weights) error {
+	return c.state.unmarshal(b, c.Monitor, "reduce-on-plateau")
+}
