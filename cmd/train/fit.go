@@ -240,15 +240,21 @@ func runFit(ctx context.Context, c fitConfig, tc tabular.Config, stdout, stderr 
 			return writeError(err)
 		}
 	}
-	last := hist.Epochs[len(hist.Epochs)-1]
+	// The line of the epoch whose weights were saved: early stopping's
+	// best, or the last.
+	kept, which, whose := hist.Epochs[len(hist.Epochs)-1], "the last epoch's", "its last epoch's"
+	if r := hist.Restored; r > 0 && r < len(hist.Epochs) {
+		kept, which = hist.Epochs[r-1], fmt.Sprintf("epoch %d's, the best, whose weights were kept", r)
+		whose = "its " + which
+	}
 	if m.Members > 1 {
-		fmt.Fprintf(stderr, "saved %s: an ensemble of %d networks, the first after %d epochs (the line below is its last epoch's; train evaluate scores the ensemble)\n", c.out, m.Members, len(hist.Epochs))
+		fmt.Fprintf(stderr, "saved %s: an ensemble of %d networks, the first after %d epochs (the line below is %s; train evaluate scores the ensemble)\n", c.out, m.Members, len(hist.Epochs), whose)
 	} else {
-		fmt.Fprintf(stderr, "saved %s after %d epochs\n", c.out, len(hist.Epochs))
+		fmt.Fprintf(stderr, "saved %s after %d epochs (the line below is %s)\n", c.out, len(hist.Epochs), which)
 	}
 	if isStdout(c.out) { // the model went there: the summary line must not follow it
 		stdout = stderr
 	}
-	fmt.Fprintln(stdout, last.String())
+	fmt.Fprintln(stdout, kept.String())
 	return nil
 }

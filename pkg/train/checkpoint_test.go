@@ -369,3 +369,23 @@ func TestResumeRejectsOtherValidationData(t *testing.T) {
 	assert.ErrorContains(t, fit(1, 2, true), "validation split or data")
 	assert.NoError(t, fit(0, 2, true))
 }
+
+// TestHistoryRestored: History.Restored names the epoch whose weights
+// early stopping put back (its best, before the last), and is 0 without
+// restoring.
+func TestHistoryRestored(t *testing.T) {
+	for _, restore := range []bool{true, false} {
+		m, x, y := nntest.ResumeCase[float64](t, "adam")
+		es := &train.EarlyStopping{Patience: 2, MinDelta: 0.05, RestoreBestWeights: restore}
+		h, err := train.Fit(context.Background(), m, train.InMemory(x, y), train.Options{Epochs: 12, BatchSize: 16, Seed: 3, ValidationSplit: 0.2,
+			Callbacks: []train.Callback{es}})
+		require.NoError(t, err)
+		require.Less(t, len(h.Epochs), 12, "the case should stop early")
+		require.Less(t, es.BestEpoch(), len(h.Epochs))
+		if restore {
+			assert.Equal(t, es.BestEpoch(), h.Restored)
+		} else {
+			assert.Zero(t, h.Restored)
+		}
+	}
+}

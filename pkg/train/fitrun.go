@@ -185,6 +185,11 @@ func (r *fitRun[T]) loop(p *parallel.Pool) error {
 	if err := runHooks(r, r.hooks.trainEnd, func(c TrainEnder) error { return c.OnTrainEnd(r) }); err != nil {
 		return err
 	}
+	for _, c := range r.opt.Callbacks {
+		if es, ok := c.(*EarlyStopping); ok && es.restored() {
+			r.hist.Restored = es.BestEpoch()
+		}
+	}
 	if r.opt.CheckpointPath != "" { // after OnTrainEnd, which may restore the best weights
 		return r.Checkpoint()
 	}

@@ -78,6 +78,10 @@ func (e EpochLog) Line(total int) string {
 // History records a Fit, one EpochLog per epoch trained.
 type History struct {
 	Epochs []EpochLog
+	// Restored is the epoch whose weights the model holds after Fit when
+	// EarlyStopping (RestoreBestWeights) put back its best epoch's; 0 when
+	// the model holds the last epoch's.
+	Restored int
 }
 
 // Values returns a logged quantity (see EpochLog.Value) for every epoch, or

@@ -158,11 +158,14 @@ func (c *EarlyStopping) OnEpochEnd(s TrainState, log *EpochLog) error {
 
 // OnTrainEnd implements TrainEnder.
 func (c *EarlyStopping) OnTrainEnd(s TrainState) error {
-	if c.RestoreBestWeights && c.weights.Len() > 0 {
+	if c.restored() {
 		return s.RestoreWeights(c.weights)
 	}
 	return nil
 }
+
+// restored reports whether OnTrainEnd puts back the best epoch's weights.
+func (c *EarlyStopping) restored() bool { return c.RestoreBestWeights && c.weights.Len() > 0 }
 
 // MarshalState implements StatefulCallback.
 func (c *EarlyStopping) MarshalState() ([]byte, Weights, error) {
