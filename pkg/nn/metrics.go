@@ -176,9 +176,11 @@ func argmax[T Float](row []T) int {
 }
 
 // Finish turns accumulated counts into named metrics: accuracy, or rmse,
-// mae (each output's errors times its scale) and r2 (the mean over
-// outputs of scikit-learn's R²: NaN for fewer than two samples, where it
-// is not defined, as scikit-learn's r2_score answers).
+// mae (each output's errors times its scale) and r2, each the mean over
+// outputs of the output's own, as scikit-learn's multioutput
+// "uniform_average" (root_mean_squared_error, mean_absolute_error,
+// r2_score); R² is NaN for fewer than two samples, where it is not
+// defined, as scikit-learn's r2_score answers.
 func (mt Metrics) Finish(acc []float64) map[string]float64 {
 	if mt.kind != regression {
 		return map[string]float64{"accuracy": acc[0] / acc[1]}
@@ -203,11 +205,11 @@ func (mt Metrics) Finish(acc []float64) map[string]float64 {
 	if len(mt.Scale) > 0 || mt.norm != nil {
 		big = slices.Max(factor)
 	}
-	var sse, sae, r2 float64
+	var rmse, sae, r2 float64
 	for j := range k {
 		a := acc[4*j : 4*j+4]
 		s := factor[j] / big
-		sse += a[2] * s * s
+		rmse += math.Sqrt(a[2]/n) * factor[j] // (a root per output: no square of the factor)
 		sae += a[3] * s
 		sst := a[1] - a[0]*a[0]/n // Σ(y−ȳ)², from sums around the mean
 		switch {
@@ -221,7 +223,7 @@ func (mt Metrics) Finish(acc []float64) map[string]float64 {
 		r2 = math.NaN()
 	}
 	return map[string]float64{
-		"rmse": math.Sqrt(sse/(n*float64(k))) * big,
+		"rmse": rmse / float64(k),
 		"mae":  sae / (n * float64(k)) * big,
 		"r2":   r2 / float64(k),
 	}
