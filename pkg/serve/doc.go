@@ -10,6 +10,7 @@
 //
 // # Endpoints
 //
+//	GET  /v2                     server metadata: name, version, extensions
 //	GET  /v2/health/live         {"live":true}
 //	GET  /v2/health/ready        {"ready":true}
 //	GET  /v2/models/{name}       metadata: inputs and outputs
@@ -28,7 +29,8 @@
 // network on the request's goroutine: the answers are those of train
 // predict on the same rows. A classifier answers label (BYTES, [N])
 // and probabilities (FP32 or FP64, [N, classes], row-major); a regression
-// answers value ([N, targets]). Numbers are the shortest decimals that
+// answers value ([N, targets]). A request's "outputs" selects which of
+// them the response holds. Numbers are the shortest decimals that
 // round-trip in the model's precision.
 //
 // # Errors

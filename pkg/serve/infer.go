@@ -1,10 +1,13 @@
 package serve
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 
 	jsonv2 "github.com/go-json-experiment/json"
@@ -79,7 +82,7 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) {
 	defer body.done()
 	req := requests.Get().(*inferRequest)
 	defer req.release() // after Predict: the columns are the request's values
-	cols, n, id, err := h.decode(req, body.b)
+	cols, n, id, want, err := h.decode(req, body.b)
 	body.b = nil // decoded: the columns do not refer to it
 	if err != nil {
 		status := http.StatusInternalServerError
@@ -116,18 +119,73 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) {
 		}
 		resp.Outputs = []responseOutput{{"value", h.float, []int{v.Rows, v.Cols}, floats{v.Data[:v.Rows*v.Cols], h.bits}}}
 	}
+	if want != nil {
+		resp.Outputs = slices.DeleteFunc(resp.Outputs, func(o responseOutput) bool { return !want[o.Name] })
+	}
 	writeResponse(w, &resp)
+}
+
+// outputNames returns the model's outputs, as infer answers them.
+func (h *handler) outputNames() []string {
+	if h.m.Prep.Task == prep.Classify {
+		return []string{"label", "probabilities"}
+	}
+	return []string{"value"}
+}
+
+// requestedOutputs returns the outputs a request's "outputs" names (nil:
+// every output, as when it is absent); an unknown or repeated name is a
+// bad request. Their "parameters" are ignored.
+func (h *handler) requestedOutputs(v jsontext.Value) (map[string]bool, error) {
+	if len(v) == 0 || v.Kind() == 'n' {
+		return nil, nil
+	}
+	var outs []struct {
+		Name string `json:"name"`
+	}
+	if err := jsonv2.Unmarshal(v, &outs); err != nil {
+		return nil, badf("outputs: want a list of objects with a name: %v", err)
+	}
+	names := h.outputNames()
+	want := make(map[string]bool, len(outs))
+	for _, o := range outs {
+		switch {
+		case !slices.Contains(names, o.Name):
+			return nil, badf("unknown output %q (the model's: %s)", o.Name, strings.Join(names, ", "))
+		case want[o.Name]:
+			return nil, badf("output %q requested twice", o.Name)
+		}
+		want[o.Name] = true
+	}
+	return want, nil
 }
 
 // decode decodes a request into req (from the pool), checks it against
 // the model's inputs and returns its columns — req's values, valid until
-// req is released —, the number of rows and the request's id.
-func (h *handler) decode(req *inferRequest, body []byte) ([]tabular.Column, int, *string, error) {
+// req is released —, the number of rows, the request's id and the outputs
+// it asks for (nil: all).
+func (h *handler) decode(req *inferRequest, body []byte) ([]tabular.Column, int, *string, map[string]bool, error) {
+	cols, n, err := h.decodeInputs(req, body)
+	if err != nil {
+		return nil, 0, nil, nil, err
+	}
+	want, err := h.requestedOutputs(req.Outputs)
+	if err != nil {
+		return nil, 0, nil, nil, err
+	}
+	return cols, n, req.ID, want, nil
+}
+
+// decodeInputs is decode's part that reads the inputs.
+func (h *handler) decodeInputs(req *inferRequest, body []byte) ([]tabular.Column, int, error) {
 	req.ID, req.Parameters, req.Outputs, req.Inputs.n = nil, nil, nil, 0
 	// A value takes two bytes at least ("1,").
 	req.Inputs.room, req.Inputs.maxRows = len(body)/2+1, h.o.MaxRows
+	if bytes.Equal(bytes.TrimSpace(body), []byte("null")) { // decodes as no member at all
+		return nil, 0, badf("malformed request: want an object, not null")
+	}
 	if err := jsonv2.Unmarshal(body, req); err != nil {
-		return nil, 0, nil, requestError(err)
+		return nil, 0, requestError(err)
 	}
 	feats := h.m.Prep.Schema.Features
 	cols := make([]*requestInput, len(feats))
@@ -137,9 +195,9 @@ func (h *handler) decode(req *inferRequest, body []byte) ([]tabular.Column, int,
 		j, ok := h.index[in.Name]
 		switch {
 		case !ok:
-			return nil, 0, nil, badf("unknown input %q", in.Name)
+			return nil, 0, badf("unknown input %q", in.Name)
 		case cols[j] != nil:
-			return nil, 0, nil, badf("input %q given twice", in.Name)
+			return nil, 0, badf("input %q given twice", in.Name)
 		}
 		cols[j] = in
 		want := h.float
@@ -153,27 +211,27 @@ func (h *handler) decode(req *inferRequest, body []byte) ([]tabular.Column, int,
 			if feats[j].Date != "" {
 				want = "BYTES (the date as written) or FP64 (its Unix time in seconds)"
 			}
-			return nil, 0, nil, badf("input %q: datatype %q, want %s", in.Name, in.Datatype, want)
+			return nil, 0, badf("input %q: datatype %q, want %s", in.Name, in.Datatype, want)
 		}
 		rows, err := rowsOf(in.Shape)
 		if err != nil {
-			return nil, 0, nil, badf("input %q: %v", in.Name, err)
+			return nil, 0, badf("input %q: %v", in.Name, err)
 		}
 		if rows > h.o.MaxRows {
-			return nil, 0, nil, tooLarge{fmt.Errorf("input %q: %d rows, over %d", in.Name, rows, h.o.MaxRows)}
+			return nil, 0, tooLarge{fmt.Errorf("input %q: %d rows, over %d", in.Name, rows, h.o.MaxRows)}
 		}
 		if n >= 0 && rows != n {
-			return nil, 0, nil, badf("input %q: %d rows, other inputs have %d", in.Name, rows, n)
+			return nil, 0, badf("input %q: %d rows, other inputs have %d", in.Name, rows, n)
 		}
 		n = rows
 	}
 	for j, c := range cols {
 		if c == nil {
-			return nil, 0, nil, badf("missing input %q", feats[j].Name)
+			return nil, 0, badf("missing input %q", feats[j].Name)
 		}
 	}
 	if n == 0 {
-		return nil, 0, nil, badf("no rows")
+		return nil, 0, badf("no rows")
 	}
 	out := make([]tabular.Column, len(feats))
 	for j, c := range cols {
@@ -185,10 +243,10 @@ func (h *handler) decode(req *inferRequest, body []byte) ([]tabular.Column, int,
 			out[j].Numbers, err = c.Data.floats(n)
 		}
 		if err != nil {
-			return nil, 0, nil, badf("input %q: %v", c.Name, err)
+			return nil, 0, badf("input %q: %v", c.Name, err)
 		}
 	}
-	return out, n, req.ID, nil
+	return out, n, nil
 }
 
 // rowsOf is the number of rows of a shape [N] or [N, 1].

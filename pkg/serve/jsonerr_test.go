@@ -66,6 +66,7 @@ func TestMalformedBodiesNameNoGoType(t *testing.T) {
 	for body, want := range map[string]string{
 		`{"inputs": 5}`:           `malformed request at /inputs: inputs: want an array, not number`,
 		`[1,2]`:                   `malformed request: want an object, not an array`,
+		` null `:                  `malformed request: want an object, not null`,
 		`{"id":5}`:                `malformed request at /id: want a string, not a number`,
 		`{"inputs":[{"name":1}]}`: `malformed request at /inputs/0: name: want a string, not number`,
 		`{"inputs":[`:             `malformed request: not valid JSON at byte 11`,

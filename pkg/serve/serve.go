@@ -9,6 +9,7 @@ import (
 	"io"
 	"log"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -107,6 +108,9 @@ func NewHandler(m *tabular.Model, o Options) http.Handler {
 	mux.HandleFunc("GET /v2/health/ready", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]bool{"ready": true})
 	})
+	mux.HandleFunc("GET /v2", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"name": Platform, "version": serverVersion(), "extensions": []string{}})
+	})
 	mux.HandleFunc("GET /v2/models/{name}", h.model(h.metadata))
 	mux.HandleFunc("GET /v2/models/{name}/ready", h.model(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"name": h.o.Name, "ready": true})
@@ -114,6 +118,16 @@ func NewHandler(m *tabular.Model, o Options) http.Handler {
 	mux.HandleFunc("POST /v2/models/{name}/infer", h.model(h.infer))
 	mux.HandleFunc("POST /predict", h.predictCSV)
 	return h.wrap(mux)
+}
+
+// serverVersion is the version of the module the server was built from,
+// as the server metadata reports it: "(devel)" for a build of a working
+// tree.
+func serverVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
 }
 
 // model answers 404 for a name other than the model's.

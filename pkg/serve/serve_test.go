@@ -366,3 +366,68 @@ func reflectIndex(data any, i int) any {
 	}
 	panic("unexpected data")
 }
+
+// TestRequestedOutputs: a request's "outputs" selects the outputs of the
+// response, in the model's order, with Predict's values; an unknown or
+// repeated name is a 400.
+func TestRequestedOutputs(t *testing.T) {
+	m := model(t, iris)
+	s := server(t, m, Options{})
+	want, err := m.Predict(context.Background(), tabular.File(iris), tabular.PredictOptions{})
+	require.NoError(t, err)
+	req := requestFor(t, m, iris, true)
+	for _, names := range [][]string{{"probabilities"}, {"label"}, {"probabilities", "label"}, {}} {
+		var outs []map[string]any
+		for _, n := range names {
+			outs = append(outs, map[string]any{"name": n, "parameters": map[string]any{"binary_data": false}})
+		}
+		req["outputs"] = outs
+		status, body := do(t, s, "POST", "/v2/models/m/infer", "application/json", mustJSON(t, req))
+		require.Equal(t, http.StatusOK, status, "%s", body)
+		var resp response
+		require.NoError(t, json.Unmarshal(body, &resp))
+		var got []string
+		for _, o := range resp.Outputs {
+			got = append(got, o.Name)
+		}
+		if len(names) == 0 { // an empty list: every output, as none
+			checkOutputs(t, m, want, resp.Outputs)
+			continue
+		}
+		assert.ElementsMatch(t, names, got)
+		if len(names) == 1 && names[0] == "probabilities" {
+			p := want.Probabilities
+			var v []float64
+			require.NoError(t, json.Unmarshal(resp.Outputs[0].Data, &v))
+			require.Len(t, v, p.Rows*p.Cols)
+			assert.Equal(t, float32(p.Data[0]), float32(v[0]))
+		}
+	}
+	for body, msg := range map[string]string{
+		`[{"name":"value"}]`:                  `unknown output "value" (the model's: label, probabilities)`,
+		`[{"name":"label"},{"name":"label"}]`: `output "label" requested twice`,
+		`{"name":"label"}`:                    `outputs: want a list of objects with a name`,
+	} {
+		req["outputs"] = json.RawMessage(body)
+		status, resp := do(t, s, "POST", "/v2/models/m/infer", "application/json", mustJSON(t, req))
+		assert.Equal(t, http.StatusBadRequest, status, body)
+		var e struct{ Error string }
+		require.NoError(t, json.Unmarshal(resp, &e))
+		assert.Contains(t, e.Error, msg, body)
+	}
+}
+
+// TestServerMetadata: GET /v2 answers the KServe V2 server metadata.
+func TestServerMetadata(t *testing.T) {
+	s := server(t, model(t, iris), Options{})
+	status, body := do(t, s, "GET", "/v2", "", nil)
+	require.Equal(t, http.StatusOK, status)
+	var meta struct {
+		Name, Version string
+		Extensions    []string
+	}
+	require.NoError(t, json.Unmarshal(body, &meta))
+	assert.Equal(t, "densetrain", meta.Name)
+	assert.NotEmpty(t, meta.Version)
+	assert.NotNil(t, meta.Extensions)
+}
