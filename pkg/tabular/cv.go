@@ -133,6 +133,7 @@ func cv[T tensor.Float](ctx context.Context, src Source, c Config, o CVOptions) 
 	if err != nil {
 		return nil, err
 	}
+	warnEmpty(c.Warn, src.Name, tab, c.hints()) // (a fold's table has no missing cells' counts)
 	d := &inMemory[T]{tab: tab, workers: c.Workers}
 	if c.Task, err = detectTask(ctx, src.Name, d, c.Task); err != nil {
 		return nil, err

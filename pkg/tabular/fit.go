@@ -82,6 +82,7 @@ func fitTable[T tensor.Float](ctx context.Context, name string, d table[T], c Co
 	tab := d.table()
 	rowErr := func(err error) error { return rowError(ctx, name, d, err) }
 	warnSkipped(c.Warn, name, tab.Skipped)
+	warnEmpty(c.Warn, name, tab, c.hints())
 	collect(tab.X.Rows)
 	task, err := detectTask(ctx, name, d, c.Task)
 	if err != nil {
@@ -339,6 +340,22 @@ func detectTask[T tensor.Float](ctx context.Context, name string, d table[T], ta
 func warnSkipped(w io.Writer, name string, s csvdata.Cells) {
 	if w != nil && s.Count > 0 {
 		fmt.Fprintf(w, "%s: skipped %d rows with a missing target (column %s, first at line %d)\n", name, s.Count, csvdata.Quote(s.Column), s.Line)
+	}
+}
+
+// warnEmpty says which feature columns have no value in any row of tab:
+// the network learns nothing of them (their input is the same in every
+// training row, so its weights keep their initial values), and a value
+// given to predict would move its answers by those.
+func warnEmpty[T tensor.Float](w io.Writer, name string, tab *csvdata.Table[T], render func(csvdata.Hint) string) {
+	if w == nil || tab.X.Rows == 0 {
+		return
+	}
+	for _, m := range tab.Missing {
+		if m.Count == tab.X.Rows {
+			fmt.Fprintf(w, "%s: column %s has no value in any of the %d rows: the model learns nothing of it, and a value of it given to predict would move the answers by untrained weights; leave it out with %s\n",
+				cmp.Or(m.File, name), csvdata.Quote(m.Column), m.Count, render(csvdata.Hint{Field: "Ignore", Value: m.Column}))
+		}
 	}
 }
 

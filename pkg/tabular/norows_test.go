@@ -45,3 +45,23 @@ func TestNoRowsToAnswer(t *testing.T) {
 		}
 	}
 }
+
+// TestWarnsOfAnEmptyColumn: a feature column with no value in any row is
+// named, with the way to leave it out, in memory and from a cache alike.
+func TestWarnsOfAnEmptyColumn(t *testing.T) {
+	ctx := context.Background()
+	table := strings.ReplaceAll(string(weightedTable(60, ones)), ",1,", ",,")
+	path := filepath.Join(t.TempDir(), "e.csv")
+	require.NoError(t, os.WriteFile(path, []byte(table), 0o644))
+	for _, cache := range []string{"", filepath.Join(t.TempDir(), "cache")} {
+		var warn strings.Builder
+		_, err := Fit(ctx, File(path), Config{Epochs: 1, Ensemble: 1, Cache: cache, Warn: &warn})
+		require.NoError(t, err)
+		assert.Contains(t, warn.String(), path+`: column "w" has no value in any of the 60 rows: the model learns nothing of it`)
+		assert.Contains(t, warn.String(), `leave it out with "w" in Config.Ignore`)
+	}
+	var warn strings.Builder
+	_, err := Fit(ctx, Bytes("t.csv", weightedTable(60, ones)), Config{Epochs: 1, Ensemble: 1, Warn: &warn})
+	require.NoError(t, err)
+	assert.NotContains(t, warn.String(), "no value")
+}
