@@ -119,7 +119,7 @@ func (r *reader[T]) parseRecord(wk *worker, k int, rec []byte, quotes bool, line
 			case err == errNotNumber:
 				return r.hintAt(line, f.col, "%s in column %s is not a number (if it means a missing value, declare it with %s)", Short(v), Quote(ro.name), Hint{Field: "NA"})
 			case err != nil:
-				return r.errAt(line, f.col, "%s in column %s: %v", Short(v), Quote(ro.name), err)
+				return r.nonFinite(line, f.col, v, ro.name, err)
 			}
 			t := T(x)
 			if t-t != 0 { // finite in float64, beyond float32's range
@@ -162,6 +162,9 @@ func (r *reader[T]) parseRecord(wk *worker, k int, rec []byte, quotes bool, line
 					if e := r.checkUTF8(f, line); e != nil {
 						return e
 					}
+					if r.opt.StrictCategories && missing {
+						return r.errAt(line, f.col, "a missing value of column %s was not seen in training", Quote(ro.name))
+					}
 					if r.opt.StrictCategories {
 						return r.errAt(line, f.col, "category %s of column %s was not seen in training", Short(key), Quote(ro.name))
 					}
@@ -195,7 +198,7 @@ func (r *reader[T]) parseRecord(wk *worker, k int, rec []byte, quotes bool, line
 			}
 			x, err := parseNumber(v)
 			if err == errNonFinite {
-				return r.errAt(line, f.col, "%s in column %s: %v", Short(v), Quote(ro.name), err)
+				return r.nonFinite(line, f.col, v, ro.name, err)
 			}
 			if !utf8.Valid(v) {
 				return r.checkUTF8(f, line)
@@ -382,4 +385,14 @@ func maybeNonFinite(v []byte) bool {
 		c = v[1]
 	}
 	return c == 'n' || c == 'N' || c == 'i' || c == 'I'
+}
+
+// nonFinite is the error of a value v of column name that parseNumber
+// refused with err (errNonFinite): a number beyond float64's range, or an
+// infinity written as a word ("inf"), which may be a missing-value token.
+func (r *reader[T]) nonFinite(line, col int, v []byte, name string, err error) *ParseError {
+	if bytes.ContainsAny(v, "0123456789") || len(v) > MaxQuoted {
+		return r.errAt(line, col, "%s in column %s: %v", Short(v), Quote(name), err)
+	}
+	return r.hintAt(line, col, "%s in column %s: %v (if it means a missing value, declare it with %s)", Short(v), Quote(name), err, Hint{Field: "NA", Value: string(v)})
 }

@@ -110,7 +110,7 @@ func TestTargetsKeepTheirTextAndRejectInf(t *testing.T) {
 	}
 	path := write(t, "a,y\n1,2\n2,inf\n")
 	_, err = Read[float32](path, Options{})
-	assert.EqualError(t, err, path+`:3:3: "inf" in column "y": NaN and Inf are not allowed`)
+	assert.EqualError(t, err, path+`:3:3: "inf" in column "y": NaN and Inf are not allowed (if it means a missing value, declare it with "inf" in Options.NA)`)
 }
 
 func TestTargetsByNameIndexAndSeveral(t *testing.T) {
@@ -144,6 +144,9 @@ func TestSchemaFixesFeaturesAndEncodesUnknownCategoriesAsZeros(t *testing.T) {
 	assert.Equal(t, []Cells{{Column: "color", Count: 3, First: "green", Line: 2, Offset: 3}}, got.Unseen)
 	_, err = Read[float32](unseen, Options{Schema: &s, NoTargets: true, StrictCategories: true})
 	assert.EqualError(t, err, unseen+`:2:3: category "green" of column "color" was not seen in training`)
+	blank := write(t, "x,color\n3,red\n4,NA\n")
+	_, err = Read[float32](blank, Options{Schema: &s, NoTargets: true, StrictCategories: true})
+	assert.EqualError(t, err, blank+`:3:3: a missing value of column "color" was not seen in training`)
 }
 
 func TestRejectsWithFileLineColumn(t *testing.T) {
@@ -156,7 +159,7 @@ func TestRejectsWithFileLineColumn(t *testing.T) {
 		{"ragged short", "a,b,c\n1,2,3\n4,5\n", `:3:4: row has 2 fields, the header has 3`},
 		{"ragged long", "a,b\n1,2\n3,4,5\n", `:3:5: row has 3 fields, the header has 2`},
 		{"extra field after zero", "a,b\n1,2\n0,0,\n", `:3:5: row has 3 fields, the header has 2`},
-		{"inf", "a,b\n1,2\n-Inf,4\n", `:3:1: "-Inf" in column "a": NaN and Inf are not allowed`},
+		{"inf", "a,b\n1,2\n-Inf,4\n", `:3:1: "-Inf" in column "a": NaN and Inf are not allowed (if it means a missing value, declare it with "-Inf" in Options.NA)`},
 		{"overflow", "a,b\n1e999,2\n", `:2:1: "1e999" in column "a": NaN and Inf are not allowed`},
 		{"unknown target", "a,b\n1,2\n", `:1: target column "zz" not found (columns: a, b)`},
 		{"duplicate column", "a,a,b\n1,2,3\n", `:1: duplicate column name "a" (columns 1 and 2)`},

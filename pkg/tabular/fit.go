@@ -354,7 +354,7 @@ func warnEmpty[T tensor.Float](w io.Writer, name string, tab *csvdata.Table[T], 
 	for _, m := range tab.Missing {
 		if m.Count == tab.X.Rows {
 			fmt.Fprintf(w, "%s: column %s has no value in any of the %d rows: the model learns nothing of it, and a value of it given to predict would move the answers by untrained weights; leave it out with %s\n",
-				cmp.Or(m.File, name), csvdata.Quote(m.Column), m.Count, render(csvdata.Hint{Field: "Ignore", Value: m.Column}))
+				name, csvdata.Quote(m.Column), m.Count, render(csvdata.Hint{Field: "Ignore", Value: m.Column}))
 		}
 	}
 }
@@ -376,8 +376,12 @@ func warnUnseen(w io.Writer, name string, cells []csvdata.Cells, render func(csv
 		if render != nil {
 			strict = "; " + render(csvdata.Hint{Field: "Strict"}) + " makes this an error"
 		}
-		fmt.Fprintf(w, "%s: column %s: %d values not seen in training, encoded as all zeros (the first %s at line %d%s)\n",
-			name, csvdata.Quote(u.Column), u.Count, first, u.Line, strict)
+		at := fmt.Sprintf("line %d", u.Line)
+		if u.File != "" && u.File != name { // a table of several files
+			at += " of " + u.File
+		}
+		fmt.Fprintf(w, "%s: column %s: %d values not seen in training, encoded as all zeros (the first %s at %s%s)\n",
+			name, csvdata.Quote(u.Column), u.Count, first, at, strict)
 	}
 }
 

@@ -174,6 +174,15 @@ test: column "size": 3 values not seen in training, encoded as all zeros (the fi
 	require.NoError(t, err)
 	assert.Equal(t, 2, ev.Rows)
 	assert.Contains(t, warn.String(), `test: skipped 2 rows with a missing target (column "y", first at line 3)`)
+	// Of a table of several files, the first unseen value's file is named.
+	dir := t.TempDir()
+	for i, part := range []string{"color,size,y\nred,S,a\n", "color,size,y\nred,M,a\ngreen,S,b\n"} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("p%d.csv", i)), []byte(part), 0o644))
+	}
+	warn.Reset()
+	_, err = m.Predict(ctx, Files(filepath.Join(dir, "p0.csv"), filepath.Join(dir, "p1.csv")), PredictOptions{Warn: &warn})
+	require.NoError(t, err)
+	assert.Contains(t, warn.String(), `(the first "green" at line 3 of `+filepath.Join(dir, "p1.csv")+`;`)
 	// An unseen class label stays an error.
 	_, err = m.Evaluate(ctx, Reader("test", strings.NewReader("color,size,y\nred,S,c\n")), PredictOptions{})
 	assert.ErrorContains(t, err, `test:2: "c" in target column "y": class label not seen in training`)

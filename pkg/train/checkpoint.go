@@ -193,6 +193,9 @@ func (r *fitRun[T]) resume() (int, error) {
 	if err != nil {
 		return 0, &CheckpointError{path, err}
 	}
+	if epoch > r.epochs && r.opt.Warn != nil {
+		fmt.Fprintf(r.opt.Warn, "the checkpoint's run trained %d epochs, more than this run's %d: nothing more to train, the checkpoint's weights are kept\n", epoch, r.epochs)
+	}
 	if was := r.rateChange; was[0] != 0 && r.opt.Warn != nil {
 		fmt.Fprintf(r.opt.Warn, "resuming after epoch %d with learning rate %g: the checkpoint's run was given %g (and was at %g)\n",
 			epoch, r.runRate, was[0], was[1])

@@ -389,3 +389,20 @@ func TestHistoryRestored(t *testing.T) {
 		}
 	}
 }
+
+// TestResumeWithFewerEpochsWarns: resuming a checkpoint of more epochs
+// than the run asks for trains nothing more (as Keras' initial_epoch), and
+// says so.
+func TestResumeWithFewerEpochsWarns(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.ckpt")
+	m, x, y := nntest.ResumeCase[float32](t, "adam")
+	_, err := train.Fit(context.Background(), m, train.InMemory(x, y), train.Options{Epochs: 4, BatchSize: 16, CheckpointPath: path})
+	require.NoError(t, err)
+	var warn strings.Builder
+	m2, _, _ := nntest.ResumeCase[float32](t, "adam")
+	h, err := train.Fit(context.Background(), m2, train.InMemory(x, y), train.Options{Epochs: 2, BatchSize: 16, CheckpointPath: path, Resume: true, Warn: &warn})
+	require.NoError(t, err)
+	assert.Len(t, h.Epochs, 4)
+	assert.Equal(t, m.Params(), m2.Params())
+	assert.Contains(t, warn.String(), "the checkpoint's run trained 4 epochs, more than this run's 2: nothing more to train")
+}
