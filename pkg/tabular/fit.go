@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 
@@ -83,6 +82,7 @@ func fitTable[T tensor.Float](ctx context.Context, name string, d table[T], c Co
 	rowErr := func(err error) error { return rowError(ctx, name, d, err) }
 	warnSkipped(c.Warn, name, tab.Skipped)
 	warnEmpty(c.Warn, name, tab, c.hints())
+	warnDecimalComma(c.Warn, name, tab.Schema)
 	collect(tab.X.Rows)
 	task, err := detectTask(ctx, name, d, c.Task)
 	if err != nil {
@@ -334,55 +334,6 @@ func detectTask[T tensor.Float](ctx context.Context, name string, d table[T], ta
 		return task, inputError(atRow(name, d, err))
 	}
 	return task, nil
-}
-
-// warnSkipped says how many rows lacked a target.
-func warnSkipped(w io.Writer, name string, s csvdata.Cells) {
-	if w != nil && s.Count > 0 {
-		fmt.Fprintf(w, "%s: skipped %d rows with a missing target (column %s, first at line %d)\n", name, s.Count, csvdata.Quote(s.Column), s.Line)
-	}
-}
-
-// warnEmpty says which feature columns have no value in any row of tab:
-// the network learns nothing of them (their input is the same in every
-// training row, so its weights keep their initial values), and a value
-// given to predict would move its answers by those.
-func warnEmpty[T tensor.Float](w io.Writer, name string, tab *csvdata.Table[T], render func(csvdata.Hint) string) {
-	if w == nil || tab.X.Rows == 0 {
-		return
-	}
-	for _, m := range tab.Missing {
-		if m.Count == tab.X.Rows {
-			fmt.Fprintf(w, "%s: column %s has no value in any of the %d rows: the model learns nothing of it, and a value of it given to predict would move the answers by untrained weights; leave it out with %s\n",
-				name, csvdata.Quote(m.Column), m.Count, render(csvdata.Hint{Field: "Ignore", Value: m.Column}))
-		}
-	}
-}
-
-// warnUnseen says, per column, how many categories were not seen in
-// training (encoded as all zeros), and with render (nil: none, as for
-// Fit's validation file, which has no strict setting) what makes that an
-// error.
-func warnUnseen(w io.Writer, name string, cells []csvdata.Cells, render func(csvdata.Hint) string) {
-	if w == nil {
-		return
-	}
-	for _, u := range cells {
-		first := csvdata.Quote(u.First)
-		if u.First == "" {
-			first = "a missing value"
-		}
-		strict := ""
-		if render != nil {
-			strict = "; " + render(csvdata.Hint{Field: "Strict"}) + " makes this an error"
-		}
-		at := fmt.Sprintf("line %d", u.Line)
-		if u.File != "" && u.File != name { // a table of several files
-			at += " of " + u.File
-		}
-		fmt.Fprintf(w, "%s: column %s: %d values not seen in training, encoded as all zeros (the first %s at %s%s)\n",
-			name, csvdata.Quote(u.Column), u.Count, first, at, strict)
-	}
 }
 
 // strayText refuses a target that auto detection would make a

@@ -2,6 +2,7 @@ package tabular
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,4 +65,21 @@ func TestWarnsOfAnEmptyColumn(t *testing.T) {
 	_, err := Fit(ctx, Bytes("t.csv", weightedTable(60, ones)), Config{Epochs: 1, Ensemble: 1, Warn: &warn})
 	require.NoError(t, err)
 	assert.NotContains(t, warn.String(), "no value")
+}
+
+// TestWarnsOfDecimalCommas: a text column of numbers written with a
+// decimal comma is named (a ; file, as Europe writes them); one of other
+// text is not.
+func TestWarnsOfDecimalCommas(t *testing.T) {
+	ctx := context.Background()
+	var b strings.Builder
+	b.WriteString("a;b;y\n")
+	for i := range 40 {
+		fmt.Fprintf(&b, "%d,%d;x%d;%d\n", i%5, i%4, i%3, i%2)
+	}
+	var warn strings.Builder
+	_, err := Fit(ctx, Bytes("d.csv", []byte(b.String())), Config{Epochs: 1, Ensemble: 1, Warn: &warn})
+	require.NoError(t, err)
+	assert.Contains(t, warn.String(), `d.csv: column "a" holds numbers written with a decimal comma (such as "4,3")`)
+	assert.NotContains(t, warn.String(), `column "b"`)
 }
