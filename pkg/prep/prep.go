@@ -296,10 +296,12 @@ func (p *Preprocessing) ClassIndex() ClassIndex {
 }
 
 // TextTargets returns the targets to read as text (csvdata's
-// Options.Categorical) from a table the model evaluates: its target when
-// it was declared text, else none.
+// Options.Categorical) from a table the model evaluates: a classifier's
+// target, so that its values are matched as the file writes them — read
+// as numbers, "07" and "7" would be one, where the model's classes may
+// hold both (a target of text, or declared text) —; a regression's none.
 func (p *Preprocessing) TextTargets() []string {
-	if p.TextTarget {
+	if p.Task == Classify {
 		return slices.Clone(p.Targets)
 	}
 	return nil

@@ -286,15 +286,15 @@ func TestClassIndex(t *testing.T) {
 	_, ok = same.Of("7.0")
 	assert.False(t, ok, "7.0 is neither 007 nor 7")
 	// A model whose target was declared text matches as written only.
-	p := &Preprocessing{Labels: []string{"01", "02"}, Targets: []string{"y"}}
+	p := &Preprocessing{Task: Classify, Labels: []string{"01", "02"}, Targets: []string{"y"}}
 	k, ok = p.ClassIndex().Of("1")
 	assert.True(t, ok)
 	assert.Equal(t, 0, k)
-	assert.Nil(t, p.TextTargets())
+	assert.Equal(t, []string{"y"}, p.TextTargets(), "a classifier's target is read as text")
 	p.TextTarget = true
 	_, ok = p.ClassIndex().Of("1")
 	assert.False(t, ok, "declared text: 1 is not 01")
-	assert.Equal(t, []string{"y"}, p.TextTargets())
+	assert.Nil(t, (&Preprocessing{Task: Regress, Targets: []string{"y"}}).TextTargets())
 }
 
 func TestDeclaredTextTarget(t *testing.T) {

@@ -2,6 +2,7 @@ package tabular
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -52,4 +53,45 @@ func TestDeclaredTextTarget(t *testing.T) {
 
 	_, err = Fit(ctx, src, Config{Ignore: []string{"w"}, Categorical: []string{"label"}, Task: "regress", Epochs: 1})
 	assert.ErrorContains(t, err, `target column "label" is declared categorical ("label" in Config.Categorical), and regression needs numbers`)
+}
+
+// TestTextTargetScoredOnNumbers: a target of text ("x") keeps "07" and
+// "7" as two classes; a file to score that holds only number-looking
+// labels is read as text too, so Evaluate, EvaluateParts and a validation
+// file match each row to its own class: Evaluate's accuracy is Predict's.
+func TestTextTargetScoredOnNumbers(t *testing.T) {
+	ctx := context.Background()
+	var train, test strings.Builder
+	train.WriteString("x,y\n")
+	for i := range 60 {
+		fmt.Fprintf(&train, "%d,%s\n", i%3, []string{"07", "7", "x"}[i%3])
+	}
+	test.WriteString("x,y\n")
+	for i := range 40 {
+		fmt.Fprintf(&test, "%d,%s\n", i%2, []string{"07", "7"}[i%2])
+	}
+	src, tst := Bytes("train.csv", []byte(train.String())), Bytes("test.csv", []byte(test.String()))
+	m, err := Fit(ctx, src, Config{Epochs: 60, Ensemble: 1, Val: &tst})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"07", "7", "x"}, m.Prep.Labels)
+	p, err := m.Predict(ctx, tst, PredictOptions{})
+	require.NoError(t, err)
+	right := 0
+	for i, l := range p.Labels {
+		if l == []string{"07", "7"}[i%2] {
+			right++
+		}
+	}
+	require.Greater(t, right, 30, "the model learnt something")
+	for _, eval := range []func(context.Context, Source, PredictOptions) (*Evaluation, error){m.Evaluate, m.EvaluateParts} {
+		e, err := eval(ctx, tst, PredictOptions{})
+		require.NoError(t, err)
+		assert.InDelta(t, float64(right)/40, e.Metrics["accuracy"], 1e-12)
+	}
+	kept := len(m.History.Epochs) // the epoch whose weights the model holds
+	if r := m.History.Restored; r > 0 {
+		kept = r
+	}
+	acc, _ := m.History.Epochs[kept-1].Value("val_accuracy")
+	assert.InDelta(t, float64(right)/40, acc, 1e-12, "the validation file's labels as written")
 }
