@@ -59,9 +59,12 @@ func runCache(ctx context.Context, c fitConfig, tc tabular.Config, stdout, stder
 			c.quiet, stdout = true, io.Discard
 		}
 	}
-	if c.quiet {
-		tc.Warn = nil
-	} else if isTerminal(stderr) {
+	switch {
+	case c.comm != nil && c.comm.Rank() != 0:
+		tc.Warn, tc.Notes = nil, nil // rank 0 speaks
+	case c.quiet: // warnings of the data still go to stderr
+		tc.Notes = nil
+	case isTerminal(stderr):
 		tc.CacheSize, tc.CacheProgress = byteBar(stderr, "building the cache")
 	}
 	info, err := tabular.BuildCache(ctx, source(c.data), tc)

@@ -46,8 +46,8 @@ func cvCommand(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if o.Folds == 0 { // the library's default, as its 0 means
 		o.Folds = tabular.DefaultFolds
 	}
-	if c.quiet {
-		tc.Warn = nil
+	if c.quiet { // (warnings of the data still go to stderr)
+		tc.Notes = nil
 	} else {
 		o.Fold = func(f tabular.FoldResult) {
 			fmt.Fprintf(stderr, "fold %d/%d: %d training rows, %d tested, %d epochs: %s\n", f.Fold, o.Folds, f.TrainRows, f.TestRows, f.Epochs, metricsLine(f.Metrics))

@@ -133,7 +133,7 @@ func (c fitConfig) config(stderr io.Writer) (tabular.Config, error) {
 		Epochs: c.epochs, Batch: c.batch, Workers: c.workers, Seed: c.seed, Ensemble: c.ensemble, SharedVal: c.sharedVal,
 		Patience: c.patience, NoEarlyStopping: c.patience == 0, Monitor: c.monitor,
 		CheckpointEvery: c.checkpointEvery, Resume: c.resume, Cache: c.cache, CacheRead: tabular.CacheRead(c.cacheRead), CachePerRank: c.cachePerRank,
-		Warn: stderr, Hints: flagHint,
+		Warn: stderr, Notes: stderr, Hints: flagHint,
 	}
 	var err error
 	for _, l := range []struct {
@@ -184,8 +184,10 @@ func runFit(ctx context.Context, c fitConfig, tc tabular.Config, stdout, stderr 
 	}
 	follower := c.comm != nil && c.comm.Rank() != 0 // logs only errors, writes nothing
 	switch {
-	case c.quiet || follower:
-		tc.Warn = nil
+	case follower:
+		tc.Warn, tc.Notes = nil, nil
+	case c.quiet: // warnings of the data still go to stderr
+		tc.Notes = nil
 	case isTerminal(stderr):
 		tc.Callbacks = append(tc.Callbacks, &progress{w: stderr, epochs: cmp.Or(c.epochs, tabular.DefaultEpochs)}) // for display
 		tc.CacheSize, tc.CacheProgress = byteBar(stderr, "building the cache")

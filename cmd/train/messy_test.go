@@ -95,6 +95,14 @@ func TestMessyMessagesOnStderr(t *testing.T) {
 	code, _, stderr := drive(t, bin, "fit", "--data", train, "--epochs", "2", "--out", model)
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stderr, train+`: skipped 2 rows with a missing target (column "y", first at line 4)`+"\n")
+	for _, cmd := range [][]string{{"fit", "--out", model}, {"cv", "--folds", "2"}} { // --quiet: no epochs, the warnings still
+		code, stdout, stderr := drive(t, bin, append(cmd, "--data", train, "--epochs", "2", "--quiet")...)
+		require.Equal(t, 0, code, stderr)
+		assert.Contains(t, stderr, train+`: skipped 2 rows with a missing target (column "y", first at line 4)`+"\n", cmd[0])
+		assert.NotContains(t, stderr, "epoch 1/", cmd[0])
+		assert.NotContains(t, stderr, "fold 1/", cmd[0])
+		assert.NotEmpty(t, stdout)
+	}
 	test := filepath.Join(dir, "test.csv")
 	require.NoError(t, os.WriteFile(test, []byte("x,color\n1,green\n2,red\n,\n"), 0o644))
 	code, stdout, stderr := drive(t, bin, "predict", "--model", model, "--data", test)

@@ -56,7 +56,7 @@ func trainFlags(fs *flag.FlagSet, c *fitConfig) {
 	fs.IntVar(&c.ensemble, "ensemble", 0, fmt.Sprintf("train this many networks from seeds --seed, --seed+1, … and save one model that averages them (0: the default, %d for a table of at most %d rows, else 1; at most %d)", tabular.DefaultEnsemble, tabular.DefaultEnsembleMaxRows, tabular.MaxEnsemble))
 	fs.StringVar(&c.monitor, "monitor", "", "what early stopping watches and keeps the best epoch of: loss, or the task's accuracy (classify), r2, rmse or mae (regress), on the validation rows (the training rows without validation) (default \"loss\")")
 	fs.IntVar(&c.patience, "patience", tabular.DefaultPatience, "stop after this many epochs without improvement of the validation loss (the training loss without validation) and keep the best weights (0: off)")
-	fs.BoolVar(&c.quiet, "quiet", false, "no progress display and no per-epoch lines")
+	fs.BoolVar(&c.quiet, "quiet", false, "no progress display and no per-epoch lines (warnings about the data still go to stderr)")
 }
 
 // parseTrainFlags parses the flags of fit or cv into c, noting those

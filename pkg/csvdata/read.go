@@ -316,9 +316,6 @@ func (r *reader[T]) plan() error {
 	if r.ignored, err = r.columns("ignored", r.opt.Ignore, seen); err != nil {
 		return err
 	}
-	if r.forced, err = r.columns("categorical", r.opt.Categorical, seen); err != nil {
-		return err
-	}
 	r.roles = make([]role, len(r.header))
 	r.dateKinds = make([]string, len(r.header))
 	if !r.opt.NoTargets {
@@ -342,6 +339,11 @@ func (r *reader[T]) plan() error {
 			}
 		}
 		r.nTarget = len(names)
+	}
+	// (after the targets: a target that Categorical names too and the file
+	// lacks is missing as the target)
+	if r.forced, err = r.columns("categorical", r.opt.Categorical, seen); err != nil {
+		return err
 	}
 	if s := r.opt.Schema; s != nil {
 		r.schema = *s

@@ -385,4 +385,10 @@ func TestCategoricalTargetsAreText(t *testing.T) {
 	tab, err = Read[float32](path, Options{Categorical: []string{"y"}, Schema: &tab.Schema, Targets: []string{"y"}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"007", "7", "7.0"}, tab.Targets[0].Strings)
+	// A file without the target: missing as the target, not as a
+	// categorical column.
+	_, err = Read[float32](write(t, "a\n1\n"), Options{Categorical: []string{"y"}, Schema: &tab.Schema, Targets: []string{"y"}})
+	var nf *ColumnNotFoundError
+	require.ErrorAs(t, err, &nf)
+	assert.Equal(t, "target", nf.Role)
 }

@@ -176,7 +176,7 @@ func Labels(ctx context.Context, c csvdata.Column) ([]string, error) {
 				return nil, err
 			}
 			if math.Abs(v) >= 1<<53 {
-				return nil, &RowError{Row: i, Err: csvdata.NewHintError("class label %s in target column %s is a number of 2^53 or more, which float64 does not keep exactly (two such labels could be one class): to keep the labels as written, declare the column with %s",
+				return nil, &RowError{Row: i, Err: csvdata.NewHintError("class label %s in target column %s is a number of magnitude 2^53 or more, which float64 does not keep exactly (two such labels could be one class): to keep the labels as written, declare the column with %s",
 					csvdata.Quote(c.Text(i)), csvdata.Quote(c.Name), csvdata.Hint{Field: "Categorical", Value: c.Name})}
 			}
 			if _, ok := first[v]; !ok {

@@ -336,7 +336,7 @@ func TestHugeNumericLabels(t *testing.T) {
 	var re *RowError
 	require.ErrorAs(t, err, &re)
 	assert.Equal(t, 1, re.Row)
-	assert.EqualError(t, err, `class label "9007199254740992" in target column "y" is a number of 2^53 or more, which float64 does not keep exactly (two such labels could be one class): to keep the labels as written, declare the column with "y" in Options.Categorical`)
+	assert.EqualError(t, err, `class label "9007199254740992" in target column "y" is a number of magnitude 2^53 or more, which float64 does not keep exactly (two such labels could be one class): to keep the labels as written, declare the column with "y" in Options.Categorical`)
 	tab, err = csvdata.Read[float32](path, csvdata.Options{Categorical: []string{"y"}})
 	require.NoError(t, err)
 	l, err := Labels(ctx, tab.Targets[0])

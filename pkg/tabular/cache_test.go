@@ -59,7 +59,7 @@ func TestCacheTrainsTheInMemoryModel(t *testing.T) {
 		c.Cache = t.TempDir()
 		c.cacheBlockBytes, c.cachePartBytes = 700, 900
 		var notes strings.Builder
-		c.Warn = &notes
+		c.Notes = &notes
 		for run, read := range []CacheRead{CacheDisk, CacheMemory, CacheAuto} {
 			c.CacheRead = read
 			got, err := Fit(context.Background(), File(tc.file), c)
@@ -80,7 +80,7 @@ func TestCacheIsRebuiltOrRefused(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(data, b, 0o644))
 	var notes strings.Builder
-	c := Config{Cache: filepath.Join(dir, "cache"), Epochs: 2, Seed: 1, Warn: &notes, cacheBlockBytes: 1000}
+	c := Config{Cache: filepath.Join(dir, "cache"), Epochs: 2, Seed: 1, Notes: &notes, cacheBlockBytes: 1000}
 	_, err = Fit(context.Background(), File(data), c)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(data, append(b, []byte("5.0,3.0,1.5,0.2,setosa\n")...), 0o644))

@@ -189,6 +189,9 @@ type Config struct {
 	// Warn gets one line per thing the user should know about the data:
 	// rows skipped for a missing target, unseen categories.
 	Warn io.Writer
+	// Notes gets one line per step of the run worth telling that is no
+	// warning: a cache built, and why (no cache yet, its source changed).
+	Notes io.Writer
 	// Hints renders the settings that errors and warnings advise
 	// (csvdata.Hint); nil: ConfigHint, fields of Config.
 	Hints func(csvdata.Hint) string

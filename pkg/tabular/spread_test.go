@@ -28,7 +28,7 @@ func fitRanks(t *testing.T, size int, src Source, c Config) ([][]byte, []string)
 			rc := c
 			rc.Comm = comms[r]
 			var w strings.Builder
-			rc.Warn = &w
+			rc.Notes = &w
 			m, err := Fit(context.Background(), src, rc)
 			if errs[r] = err; err == nil {
 				out[r] = modelBytes(t, m)

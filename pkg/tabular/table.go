@@ -84,8 +84,8 @@ func openCached[T tensor.Float](ctx context.Context, src Source, c Config) (*cac
 	}
 	o := cache.Options{Read: c.readOptions(nil), Progress: c.CacheProgress, Size: c.CacheSize,
 		BlockBytes: c.cacheBlockBytes, PartBytes: c.cachePartBytes}
-	if c.Warn != nil {
-		o.Note = func(s string) { fmt.Fprintln(c.Warn, s) }
+	if c.Notes != nil {
+		o.Note = func(s string) { fmt.Fprintln(c.Notes, s) }
 	}
 	if spread {
 		return openSpread[T](ctx, src, c, o)
