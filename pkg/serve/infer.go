@@ -133,6 +133,11 @@ func (h *handler) outputNames() []string {
 	return []string{"value"}
 }
 
+// requestOutput is an output a request names.
+type requestOutput struct {
+	Name string `json:"name"`
+}
+
 // requestedOutputs returns the outputs a request's "outputs" names (nil:
 // every output, as when it is absent); an unknown or repeated name is a
 // bad request. Their "parameters" are ignored.
@@ -140,11 +145,12 @@ func (h *handler) requestedOutputs(v jsontext.Value) (map[string]bool, error) {
 	if len(v) == 0 || v.Kind() == 'n' {
 		return nil, nil
 	}
-	var outs []struct {
-		Name string `json:"name"`
+	var outs []requestOutput
+	if err := jsonv2.Unmarshal(v, &outs); err != nil || slices.ContainsFunc(outs, func(o requestOutput) bool { return o.Name == "" }) {
+		return nil, badf(`malformed request at /outputs: want a list of objects with a "name" string`)
 	}
-	if err := jsonv2.Unmarshal(v, &outs); err != nil {
-		return nil, badf("outputs: want a list of objects with a name: %v", err)
+	if len(outs) == 0 { // none named: every output, as the protocol says of none
+		return nil, nil
 	}
 	names := h.outputNames()
 	want := make(map[string]bool, len(outs))

@@ -403,10 +403,17 @@ func TestRequestedOutputs(t *testing.T) {
 			assert.Equal(t, float32(p.Data[0]), float32(v[0]))
 		}
 	}
+	req["outputs"] = json.RawMessage(`[]`) // none named: every output
+	status, body := do(t, s, "POST", "/v2/models/m/infer", "application/json", mustJSON(t, req))
+	require.Equal(t, http.StatusOK, status, "%s", body)
+	var all response
+	require.NoError(t, json.Unmarshal(body, &all))
+	checkOutputs(t, m, want, all.Outputs)
 	for body, msg := range map[string]string{
 		`[{"name":"value"}]`:                  `unknown output "value" (the model's: label, probabilities)`,
 		`[{"name":"label"},{"name":"label"}]`: `output "label" requested twice`,
-		`{"name":"label"}`:                    `outputs: want a list of objects with a name`,
+		`{"name":"label"}`:                    `malformed request at /outputs: want a list of objects with a "name" string`,
+		`[{"nom":"label"}]`:                   `malformed request at /outputs: want a list of objects with a "name" string`,
 	} {
 		req["outputs"] = json.RawMessage(body)
 		status, resp := do(t, s, "POST", "/v2/models/m/infer", "application/json", mustJSON(t, req))
