@@ -87,6 +87,10 @@ func (r *reader[T]) checkTypes(rows int) (bool, error) {
 		}
 		const mixed = "column %s mixes numbers and text (%d numbers, %d text values, the first %s here): "
 		const cat = "if the column holds categories, declare it with %s"
+		if v := firstText.value; IsDecimalComma(v) { // no missing-value token: a number, as Europe writes it
+			return false, r.hintAt(firstText.line, firstText.col, mixed+"%s is a number written with a decimal comma, which is read as text: write the column's numbers with a decimal point; "+cat,
+				Quote(ro.name), numbers, texts, Quote(v), Quote(v), r.columnHint("Categorical", j))
+		}
 		if v := firstText.value; len(v) <= MaxQuoted { // else no one means a missing value by it
 			return false, r.hintAt(firstText.line, firstText.col, mixed+"if %s means a missing value, declare it with %s; "+cat,
 				Quote(ro.name), numbers, texts, Quote(v), Quote(v), Hint{Field: "NA", Value: v}, r.columnHint("Categorical", j))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"strconv"
+	"strings"
 	"unsafe"
 )
 
@@ -134,4 +135,10 @@ func nonFinite(b []byte) bool {
 func IsNumber(s string) bool {
 	_, err := parseNumber([]byte(s))
 	return err == nil
+}
+
+// IsDecimalComma reports whether v is a number written with a decimal
+// comma ("3,14"), which parses as text.
+func IsDecimalComma(v string) bool {
+	return strings.Count(v, ",") == 1 && !strings.Contains(v, ".") && IsNumber(strings.Replace(v, ",", ".", 1))
 }

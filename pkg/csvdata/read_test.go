@@ -392,3 +392,14 @@ func TestCategoricalTargetsAreText(t *testing.T) {
 	require.ErrorAs(t, err, &nf)
 	assert.Equal(t, "target", nf.Role)
 }
+
+// TestDecimalCommaInNumbers: a number written with a decimal comma among
+// numbers is text there; the error says so, and no missing-value token.
+func TestDecimalCommaInNumbers(t *testing.T) {
+	path := write(t, "a;y\n1;0\n2;1\n3;0\n3,25;1\n")
+	_, err := Read[float32](path, Options{})
+	assert.EqualError(t, err, path+`:5:1: column "a" mixes numbers and text (3 numbers, 1 text values, the first "3,25" here): "3,25" is a number written with a decimal comma, which is read as text: write the column's numbers with a decimal point; if the column holds categories, declare it with "a" in Options.Categorical`)
+	for v, want := range map[string]bool{"3,25": true, "-0,5": true, "1,5e3": true, "3": false, "3.25": false, "1,2,3": false, "1.000,5": false, "a,b": false} {
+		assert.Equal(t, want, IsDecimalComma(v), v)
+	}
+}

@@ -82,7 +82,6 @@ func fitTable[T tensor.Float](ctx context.Context, name string, d table[T], c Co
 	rowErr := func(err error) error { return rowError(ctx, name, d, err) }
 	warnSkipped(c.Warn, name, tab.Skipped)
 	warnEmpty(c.Warn, name, tab, c.hints())
-	warnDecimalComma(c.Warn, name, tab.Schema)
 	collect(tab.X.Rows)
 	task, err := detectTask(ctx, name, d, c.Task)
 	if err != nil {
@@ -97,6 +96,7 @@ func fitTable[T tensor.Float](ctx context.Context, name string, d table[T], c Co
 	if err != nil {
 		return nil, rowErr(err)
 	}
+	warnDecimalComma(c.Warn, name, tab.Schema, p.Targets[0], p.Labels)
 	cw, balanced, err := classWeights(p, c.ClassWeight)
 	if err != nil {
 		return nil, inputError(err)

@@ -82,4 +82,19 @@ func TestWarnsOfDecimalCommas(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, warn.String(), `d.csv: column "a" holds numbers written with a decimal comma (such as "4,3")`)
 	assert.NotContains(t, warn.String(), `column "b"`)
+	// Some plain (3), a target of them too.
+	b.Reset()
+	b.WriteString("a;y\n")
+	for i := range 40 {
+		a := fmt.Sprint(i % 4)
+		if i%2 == 0 {
+			a += ",25"
+		}
+		fmt.Fprintf(&b, "%s;%d,5\n", a, i%3)
+	}
+	warn.Reset()
+	_, err = Fit(ctx, Bytes("d.csv", []byte(b.String())), Config{Epochs: 1, Ensemble: 1, Warn: &warn})
+	require.NoError(t, err)
+	assert.Contains(t, warn.String(), `d.csv: column "a" holds numbers written with a decimal comma (such as "2,25")`)
+	assert.Contains(t, warn.String(), `d.csv: target column "y" holds numbers written with a decimal comma (such as "2,5"): they are read as text, a class each`)
 }

@@ -3,7 +3,6 @@ package tabular
 import (
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/densetrain/densetrain/pkg/csvdata"
 	"github.com/densetrain/densetrain/pkg/tensor"
@@ -33,29 +32,43 @@ func warnEmpty[T tensor.Float](w io.Writer, name string, tab *csvdata.Table[T], 
 }
 
 // warnDecimalComma says which text columns hold numbers written with a
-// decimal comma (3,14), every category but the missing one: read as text,
-// as pandas reads them without decimal=",", each value is a category of
-// its own, and their order is lost.
-func warnDecimalComma(w io.Writer, name string, s csvdata.Schema) {
+// decimal comma (3,14), some of them maybe plain (3): read as text, as
+// pandas reads them without decimal=",", each value is a category of its
+// own, and their order is lost. A classification target of such labels
+// (labels, nil for none) is named too: a regression was likely meant.
+func warnDecimalComma(w io.Writer, name string, s csvdata.Schema, target string, labels []string) {
 	if w == nil {
 		return
 	}
 	for _, f := range s.Features {
-		n, comma := 0, 0
-		for _, v := range f.Categories {
-			if v == "" {
-				continue
-			}
-			n++
-			if strings.Count(v, ",") == 1 && !strings.Contains(v, ".") && csvdata.IsNumber(strings.Replace(v, ",", ".", 1)) {
-				comma++
-			}
-		}
-		if n >= 3 && comma == n {
+		if eg, ok := commaNumbers(f.Categories); ok {
 			fmt.Fprintf(w, "%s: column %s holds numbers written with a decimal comma (such as %s): they are read as text, a category each; write them with a decimal point to train on them as numbers\n",
-				name, csvdata.Quote(f.Name), csvdata.Quote(f.Categories[len(f.Categories)-1]))
+				name, csvdata.Quote(f.Name), csvdata.Quote(eg))
 		}
 	}
+	if eg, ok := commaNumbers(labels); ok {
+		fmt.Fprintf(w, "%s: target column %s holds numbers written with a decimal comma (such as %s): they are read as text, a class each; write them with a decimal point for a regression\n",
+			name, csvdata.Quote(target), csvdata.Quote(eg))
+	}
+}
+
+// commaNumbers reports whether values (the missing one, "", aside) are at
+// least three numbers, some written with a decimal comma and the others
+// plain, and returns one with a comma.
+func commaNumbers(values []string) (string, bool) {
+	n, eg := 0, ""
+	for _, v := range values {
+		switch {
+		case v == "":
+			continue
+		case csvdata.IsDecimalComma(v):
+			eg = v
+		case !csvdata.IsNumber(v):
+			return "", false
+		}
+		n++
+	}
+	return eg, n >= 3 && eg != ""
 }
 
 // warnUnseen says, per column, how many categories were not seen in
