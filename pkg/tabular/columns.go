@@ -103,7 +103,7 @@ func encodeColumns[T tensor.Float](p *prep.Preprocessing, cols []Column, o Predi
 	}
 	for j, c := range byName {
 		if c == nil {
-			return tensor.Matrix[T]{}, nil, fmt.Errorf("missing column %s", csvdata.Quote(feats[j].Name))
+			return tensor.Matrix[T]{}, nil, &csvdata.ColumnNotFoundError{Role: "feature", Name: feats[j].Name}
 		}
 	}
 	x := tensor.NewMatrix[T](max(n, 0), p.Schema.Width(), nil)

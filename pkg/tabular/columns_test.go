@@ -120,7 +120,7 @@ func TestPredictColumnsUnseenAndErrors(t *testing.T) {
 	}{
 		{func(c []Column) []Column { return append(c, Column{Name: "z", Numbers: []float64{1, 2, 3}}) }, `unknown column "z"`},
 		{func(c []Column) []Column { return append(c, c[0]) }, `column "color" given twice`},
-		{func(c []Column) []Column { return c[1:] }, `missing column "color"`},
+		{func(c []Column) []Column { return c[1:] }, `column "color", a feature of the model, is missing`},
 		{func(c []Column) []Column { c[2].Numbers = c[2].Numbers[:2]; return c }, `column "w" has 2 rows, the others 3`},
 		{func(c []Column) []Column { c[0] = Column{Name: "color", Numbers: []float64{1, 2, 3}}; return c }, `column "color" holds text categories, not numbers`},
 		{func(c []Column) []Column { c[2] = Column{Name: "w", Texts: []string{"1", "2", "3"}}; return c }, `column "w" holds numbers, not text`},
@@ -131,6 +131,10 @@ func TestPredictColumnsUnseenAndErrors(t *testing.T) {
 		assert.ErrorContains(t, err, tc.want)
 		assert.ErrorAs(t, err, new(*InputError))
 	}
+	_, err = m.PredictColumns(ctx, cols()[1:], PredictOptions{})
+	var nf *csvdata.ColumnNotFoundError
+	require.ErrorAs(t, err, &nf, "as docs/library.md lists it")
+	assert.Equal(t, "color", nf.Name)
 
 	// Without imputation a missing number is an error at its row.
 	m2, err := Fit(ctx, Bytes("train", []byte(train)), Config{Epochs: 1, Workers: 1, Impute: prep.NoImpute})

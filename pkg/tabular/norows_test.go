@@ -98,3 +98,14 @@ func TestWarnsOfDecimalCommas(t *testing.T) {
 	assert.Contains(t, warn.String(), `d.csv: column "a" holds numbers written with a decimal comma (such as "2,25")`)
 	assert.Contains(t, warn.String(), `d.csv: target column "y" holds numbers written with a decimal comma (such as "2,5"): they are read as text, a class each`)
 }
+
+// TestSourceWithoutData: the zero Source and a Reader of nil are input
+// errors that say what a Source is made with.
+func TestSourceWithoutData(t *testing.T) {
+	for _, src := range []Source{{}, Reader("x", nil)} {
+		_, err := Fit(context.Background(), src, Config{Epochs: 1})
+		var ie *InputError
+		require.ErrorAs(t, err, &ie)
+		assert.ErrorContains(t, err, "has no data: make it with File, Files, Reader (of a non-nil io.Reader) or Bytes")
+	}
+}

@@ -58,6 +58,8 @@ func read[T tensor.Float](ctx context.Context, s Source, opt csvdata.Options) (*
 		tab, err = csvdata.ReadBytes[T](ctx, s.Name, s.b, opt)
 	case s.r != nil:
 		tab, err = csvdata.ReadFrom[T](ctx, s.Name, s.r, opt)
+	case len(s.paths) == 0: // the zero Source, or a nil reader
+		return nil, inputError(fmt.Errorf("tabular: source %q has no data: make it with File, Files, Reader (of a non-nil io.Reader) or Bytes", s.Name))
 	default:
 		tab, err = csvdata.ReadFiles[T](ctx, s.paths, opt)
 	}
