@@ -171,3 +171,15 @@ func (r *reader[T]) hintAt(line, col int, format string, args ...any) *ParseErro
 	e.Render = r.opt.Hints
 	return &ParseError{File: r.path, Line: line, Column: col, Err: e}
 }
+
+// NoRowsError is the error of a table with no data row after its header
+// (line: the first line after it).
+func NoRowsError(file string, line int) *ParseError {
+	return &ParseError{File: file, Line: line, Err: errors.New("no data rows after the header")}
+}
+
+// NoTargetsError is the error of a table whose every row lacks a target;
+// skipped counts them, from the first.
+func NoTargetsError(file string, skipped Cells) *ParseError {
+	return &ParseError{File: file, Err: fmt.Errorf("every row has a missing target (column %s, first at line %d)", Quote(skipped.Column), skipped.Line)}
+}

@@ -156,7 +156,7 @@ func (r *reader[T]) finish(rows int) (*Table[T], error) {
 	t.Skipped.Count = rows - kept
 	rows = kept
 	if rows == 0 && !r.opt.part {
-		return nil, r.errAt(0, 0, "every row has a missing target (column %s, first at line %d)", Quote(t.Skipped.Column), t.Skipped.Line)
+		return nil, NoTargetsError(r.path, t.Skipped)
 	}
 	t.Lines = r.lines
 	remap, err := r.categories(t, rows)

@@ -88,10 +88,10 @@ func learnShare[T tensor.Float](ctx context.Context, f *File, each func(*Table[T
 func (l *Learnt) finish(f *File) (*Summary, error) {
 	s := l.s
 	if s == nil {
-		return nil, &ParseError{File: f.Name(), Line: 2, Err: fmt.Errorf("no data rows after the header")}
+		return nil, NoRowsError(f.Name(), 2)
 	}
 	if s.Rows == 0 {
-		return nil, &ParseError{File: f.Name(), Err: fmt.Errorf("every row has a missing target (column %s, first at line %d)", Quote(s.Skipped.Column), s.Skipped.Line)}
+		return nil, NoTargetsError(f.Name(), s.Skipped)
 	}
 	return s, s.finish(f, l.cols)
 }

@@ -191,7 +191,7 @@ func (r *reader[T]) read() (*Table[T], error) {
 			return nil, err
 		}
 		if rows == 0 {
-			return nil, r.errAt(dataLine, 0, "no data rows after the header")
+			return nil, NoRowsError(r.path, dataLine)
 		}
 		again, err := r.checkTypes(rows)
 		if err != nil {

@@ -151,11 +151,13 @@ func (p *Preprocessing) ClassIndex() ClassIndex {
 
 // TextTargets returns the targets to read as text (csvdata's
 // Options.Categorical) from a table the model evaluates: a classifier's
-// target, so that its values are matched as the file writes them — read
-// as numbers, "07" and "7" would be one, where the model's classes may
-// hold both (a target of text, or declared text) —; a regression's none.
+// target unless its classes are matched by number (ClassIndex) — read as
+// numbers, "07" and "7" would be one, where the model's classes may hold
+// both (a target of text, or declared text) —; a regression's none. A
+// target of distinct number classes (0/1, digits) is read as numbers: no
+// string a row.
 func (p *Preprocessing) TextTargets() []string {
-	if p.Task == Classify {
+	if p.Task == Classify && p.ClassIndex().byValue == nil {
 		return slices.Clone(p.Targets)
 	}
 	return nil

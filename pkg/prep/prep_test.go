@@ -290,8 +290,11 @@ func TestClassIndex(t *testing.T) {
 	k, ok = p.ClassIndex().Of("1")
 	assert.True(t, ok)
 	assert.Equal(t, 0, k)
-	assert.Equal(t, []string{"y"}, p.TextTargets(), "a classifier's target is read as text")
+	assert.Nil(t, p.TextTargets(), "distinct number classes: read as numbers")
+	assert.Equal(t, []string{"y"}, (&Preprocessing{Task: Classify, Labels: []string{"07", "7", "x"}, Targets: []string{"y"}}).TextTargets(),
+		"07 and 7 among text: read as text")
 	p.TextTarget = true
+	assert.Equal(t, []string{"y"}, p.TextTargets(), "declared text")
 	_, ok = p.ClassIndex().Of("1")
 	assert.False(t, ok, "declared text: 1 is not 01")
 	assert.Nil(t, (&Preprocessing{Task: Regress, Targets: []string{"y"}}).TextTargets())

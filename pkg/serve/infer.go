@@ -125,14 +125,6 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) {
 	writeResponse(w, &resp)
 }
 
-// outputNames returns the model's outputs, as infer answers them.
-func (h *handler) outputNames() []string {
-	if h.m.Prep.Task == prep.Classify {
-		return []string{"label", "probabilities"}
-	}
-	return []string{"value"}
-}
-
 // requestOutput is an output a request names.
 type requestOutput struct {
 	Name string `json:"name"`
@@ -152,7 +144,10 @@ func (h *handler) requestedOutputs(v jsontext.Value) (map[string]bool, error) {
 	if len(outs) == 0 { // none named: every output, as the protocol says of none
 		return nil, nil
 	}
-	names := h.outputNames()
+	var names []string
+	for _, o := range h.outputs() {
+		names = append(names, o.Name)
+	}
 	want := make(map[string]bool, len(outs))
 	for _, o := range outs {
 		switch {

@@ -158,15 +158,19 @@ func (h *handler) metadata(w http.ResponseWriter, r *http.Request) {
 		}
 		in = append(in, tensorMeta{f.Name, dt, []int{-1, 1}})
 	}
-	var out []tensorMeta
-	if p.Task == prep.Classify {
-		out = []tensorMeta{{"label", "BYTES", []int{-1}}, {"probabilities", h.float, []int{-1, len(p.Labels)}}}
-	} else {
-		out = []tensorMeta{{"value", h.float, []int{-1, len(p.Targets)}}}
-	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"name": h.o.Name, "platform": Platform, "inputs": in, "outputs": out,
+		"name": h.o.Name, "platform": Platform, "inputs": in, "outputs": h.outputs(),
 	})
+}
+
+// outputs is the model's outputs' metadata, in the order infer answers
+// them.
+func (h *handler) outputs() []tensorMeta {
+	p := h.m.Prep
+	if p.Task == prep.Classify {
+		return []tensorMeta{{"label", "BYTES", []int{-1}}, {"probabilities", h.float, []int{-1, len(p.Labels)}}}
+	}
+	return []tensorMeta{{"value", h.float, []int{-1, len(p.Targets)}}}
 }
 
 // predictCSV answers a CSV table with the CSV of train predict.

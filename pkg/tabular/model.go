@@ -287,10 +287,9 @@ func evaluate[T tensor.Float](ctx context.Context, m *Model, net *nn.Model[T], s
 }
 
 // noTargets is Evaluate's error for a table whose every row lacks a
-// target (skipped counts them), worded as csvdata.Read words it.
+// target (skipped counts them), as csvdata.Read makes it.
 func noTargets(name string, skipped csvdata.Cells) error {
-	return inputError(&csvdata.ParseError{File: cmp.Or(skipped.File, name),
-		Err: fmt.Errorf("every row has a missing target (column %s, first at line %d)", csvdata.Quote(skipped.Column), skipped.Line)})
+	return inputError(csvdata.NoTargetsError(cmp.Or(skipped.File, name), skipped))
 }
 
 // evaluateTable evaluates m on the rows of tab, read from the file name.

@@ -105,7 +105,7 @@ func modelParts[T tensor.Float](ctx context.Context, m *Model, f *csvdata.File, 
 		return skipped, unseen, readError(ctx, err)
 	}
 	if rows == 0 && skipped.Count == 0 {
-		return skipped, unseen, inputError(&csvdata.ParseError{File: f.Name(), Line: 2, Err: errors.New("no data rows after the header")})
+		return skipped, unseen, inputError(csvdata.NoRowsError(f.Name(), 2))
 	}
 	m.Prep.Schema.SortCells(unseen)
 	return skipped, unseen, nil

@@ -71,10 +71,7 @@ func (p *plateau) observe(log *EpochLog, monitor string, minDelta float64, patie
 		p.Cooldown--
 		p.Wait = 0
 	}
-	if p.Monitor != "" && p.Monitor != mon { // restored from a run that watched another quantity
-		return false, false, fmt.Errorf("train: %s: the best value was of %q, this run monitors %q", who, p.Monitor, mon)
-	}
-	p.Monitor = mon
+	p.Monitor = mon // (unmarshal refuses the state of another quantity)
 	if better(v, p.Best, minDelta, lowerIsBetter(mon)) {
 		p.Best, p.BestEpoch, p.Wait = v, log.Epoch, 0
 		return true, false, nil
